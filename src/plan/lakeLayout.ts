@@ -1,0 +1,70 @@
+// Where an export's files live in the lake. One place, so the writer, the SQL plan, retention and the
+// CLI agree: <container>/<databaseName>/<Entity>/v=<snapshot>/part-NNNNN.<ext> and _manifest.json.
+
+import type { ExportFormat } from "../spec/types";
+
+export const MANIFEST_FILE = "_manifest.json";
+export const SNAPSHOT_PREFIX = "v=";
+
+/** The folder of one export database, relative to the container root. */
+export function databaseFolder(databaseName: string): string {
+  return databaseName;
+}
+
+/** The folder of one entity, relative to the container root. */
+export function entityFolder(databaseName: string, entity: string): string {
+  return `${databaseFolder(databaseName)}/${entity}`;
+}
+
+/** The folder of one snapshot of an entity, relative to the container root. */
+export function snapshotFolder(databaseName: string, entity: string, snapshot: string): string {
+  return `${entityFolder(databaseName, entity)}/${SNAPSHOT_PREFIX}${snapshot}`;
+}
+
+/** The folder of a snapshot relative to the database folder: what the SQL data source's LOCATION is joined with. */
+export function snapshotLocation(entity: string, snapshot: string): string {
+  return `${entity}/${SNAPSHOT_PREFIX}${snapshot}/`;
+}
+
+export function manifestPath(databaseName: string, entity: string, snapshot: string): string {
+  return `${snapshotFolder(databaseName, entity, snapshot)}/${MANIFEST_FILE}`;
+}
+
+export function partExtension(format: ExportFormat): string {
+  return format === "csv" ? "csv" : "parquet";
+}
+
+/** part-00000.parquet, part-00001.parquet, ... */
+export function partFileName(index: number, format: ExportFormat): string {
+  return `part-${String(index).padStart(5, "0")}.${partExtension(format)}`;
+}
+
+/** The snapshot id in a folder name like `v=abc123`, or undefined when the name is not a snapshot folder. */
+export function parseSnapshotFolder(name: string): string | undefined {
+  return name.startsWith(SNAPSHOT_PREFIX) && name.length > SNAPSHOT_PREFIX.length
+    ? name.slice(SNAPSHOT_PREFIX.length)
+    : undefined;
+}
+
+export interface LakeLayout {
+  container: string;
+  databaseFolder: string;
+  entities: { name: string; folder: string; snapshotPattern: string }[];
+}
+
+export function planLakeLayout(
+  container: string,
+  databaseName: string,
+  entities: readonly string[],
+  format: ExportFormat,
+): LakeLayout {
+  return {
+    container,
+    databaseFolder: databaseFolder(databaseName),
+    entities: entities.map((name) => ({
+      name,
+      folder: entityFolder(databaseName, name),
+      snapshotPattern: `${entityFolder(databaseName, name)}/${SNAPSHOT_PREFIX}<snapshot>/part-NNNNN.${partExtension(format)}`,
+    })),
+  };
+}

@@ -1,0 +1,84 @@
+// The one table that maps a spec column type to what the writer produces (DuckDB type, hence the
+// Parquet type) and to what Synapse serverless SQL declares over it. The SQL side and the writer both
+// read this table, so a Parquet file and the external table over it can never disagree.
+//
+// Synapse serverless reads Parquet INT64 TIMESTAMP(MICROS) as datetime2 and rejects NANOS, so
+// timestamps are written in microseconds; strings read from Parquet need a UTF-8 collation
+// (Latin1_General_100_BIN2_UTF8) or they are converted with the database's code page.
+// https://learn.microsoft.com/azure/synapse-analytics/sql/develop-openrowset#type-mapping-for-parquet
+
+import type { ColumnSpec, ColumnType } from "../spec/types";
+
+export const UTF8_COLLATION = "Latin1_General_100_BIN2_UTF8";
+
+/** varchar(n) counts bytes under a UTF-8 collation; a character takes at most 4 bytes. */
+const MAX_UTF8_BYTES_PER_CHAR = 4;
+const VARCHAR_MAX_LENGTH = 8000;
+
+interface TypeRow {
+  /** What the writer casts to in DuckDB (before Parquet). */
+  duckdb: (c: ColumnSpec) => string;
+  /** The column type in a Synapse serverless external table. */
+  tsql: (c: ColumnSpec) => string;
+  /** What the Parquet file holds, for the docs and `plan`. */
+  parquet: (c: ColumnSpec) => string;
+}
+
+function varcharFor(c: ColumnSpec): string {
+  if (c.maxLength === undefined) return `varchar(${VARCHAR_MAX_LENGTH})`;
+  const bytes = c.maxLength * MAX_UTF8_BYTES_PER_CHAR;
+  return bytes > VARCHAR_MAX_LENGTH ? "varchar(max)" : `varchar(${bytes})`;
+}
+
+function decimalArgs(c: ColumnSpec): string {
+  return `${c.precision ?? DEFAULT_DECIMAL_PRECISION},${c.scale ?? 0}`;
+}
+
+export const DEFAULT_DECIMAL_PRECISION = 18;
+
+export const TYPE_MAPPING: Readonly<Record<ColumnType, TypeRow>> = {
+  string: {
+    duckdb: () => "VARCHAR",
+    tsql: (c) => `${varcharFor(c)} COLLATE ${UTF8_COLLATION}`,
+    parquet: () => "BYTE_ARRAY (STRING)",
+  },
+  int32: { duckdb: () => "INTEGER", tsql: () => "int", parquet: () => "INT32" },
+  int64: { duckdb: () => "BIGINT", tsql: () => "bigint", parquet: () => "INT64" },
+  double: { duckdb: () => "DOUBLE", tsql: () => "float", parquet: () => "DOUBLE" },
+  decimal: {
+    duckdb: (c) => `DECIMAL(${decimalArgs(c)})`,
+    tsql: (c) => `decimal(${decimalArgs(c)})`,
+    parquet: (c) => `DECIMAL(${decimalArgs(c)})`,
+  },
+  boolean: { duckdb: () => "BOOLEAN", tsql: () => "bit", parquet: () => "BOOLEAN" },
+  date: { duckdb: () => "DATE", tsql: () => "date", parquet: () => "INT32 (DATE)" },
+  dateTime: {
+    duckdb: () => "TIMESTAMP",
+    tsql: () => "datetime2(6)",
+    parquet: () => "INT64 (TIMESTAMP MICROS)",
+  },
+  // Normalised to UTC by the writer, so the lake holds one instant per value whatever the source offset.
+  dateTimeOffset: {
+    duckdb: () => "TIMESTAMP",
+    tsql: () => "datetime2(6)",
+    parquet: () => "INT64 (TIMESTAMP MICROS, UTC)",
+  },
+  // A GUID stays a 36-character string: serverless reads it as varchar(36) without a UUID logical type.
+  guid: {
+    duckdb: () => "VARCHAR",
+    tsql: () => `varchar(36) COLLATE ${UTF8_COLLATION}`,
+    parquet: () => "BYTE_ARRAY (STRING, 36 chars)",
+  },
+};
+
+export function duckdbType(c: ColumnSpec): string {
+  return TYPE_MAPPING[c.type].duckdb(c);
+}
+
+export function tsqlType(c: ColumnSpec): string {
+  return TYPE_MAPPING[c.type].tsql(c);
+}
+
+export function parquetType(c: ColumnSpec): string {
+  return TYPE_MAPPING[c.type].parquet(c);
+}

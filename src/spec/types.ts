@@ -1,0 +1,178 @@
+// The spec: what a user writes (YAML file, Pulumi stack config or TypeScript args) to describe one
+// Customer Insights export to Azure Synapse Analytics. Key names are a public contract.
+
+/** Who may use the connection for exports (the seed: "By default, it's only administrators"). */
+export type UsableBy = "administrators" | "administrators-and-contributors";
+
+export type PrincipalType = "User" | "Group" | "ServicePrincipal";
+
+/** An Entra ID principal, by object id or by a name that is resolved at deploy time. */
+export interface PrincipalRef {
+  objectId?: string;
+  appId?: string;
+  userPrincipalName?: string;
+  type?: PrincipalType;
+}
+
+export interface CustomerInsightsPrincipal {
+  /** The Customer Insights application id; default: the first-party app 0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff. */
+  appId?: string;
+  /** The service principal's object id, when already known (skips the look-up). */
+  objectId?: string;
+  /** Create the service principal in the tenant when it is missing (as the seed's service-principal page does). */
+  createIfMissing?: boolean;
+}
+
+export interface AdministratorPrincipal {
+  userPrincipalName?: string;
+  objectId?: string;
+}
+
+export interface ReaderPrincipal {
+  objectId: string;
+  type: PrincipalType;
+  /** A label shown in plans and previews, e.g. "analysts". */
+  name?: string;
+}
+
+export interface FirewallRule {
+  name: string;
+  startIpAddress: string;
+  endIpAddress: string;
+}
+
+export interface WorkspaceCreate {
+  /** Azure region, e.g. westeurope. */
+  location: string;
+  /** The SQL administrator login of the new workspace (its password is a Pulumi secret, never in the spec). */
+  sqlAdministratorLogin?: string;
+  firewallRules?: FirewallRule[];
+}
+
+export interface WorkspaceSpec {
+  name: string;
+  resourceGroupName: string;
+  /** Present: a new workspace is created; absent: an existing workspace is used. */
+  create?: WorkspaceCreate;
+}
+
+export interface StorageCreate {
+  location: string;
+  /** Storage SKU, default Standard_LRS. */
+  sku?: string;
+}
+
+export interface StorageSpec {
+  accountName: string;
+  container: string;
+  resourceGroupName: string;
+  /** Present: a new ADLS Gen2 account is created; absent: an existing account is used. */
+  create?: StorageCreate;
+}
+
+/** Where the data roles are granted: the whole account (as the seed says) or only the export's container. */
+export type DataRoleScope = "storageAccount" | "container";
+
+export interface ConnectionSpec {
+  displayName: string;
+  usableBy: UsableBy;
+  /** The data privacy and compliance consent ("I agree"); only `true` is accepted. */
+  dataPrivacyConsent: true;
+  subscriptionId?: string;
+  workspace: WorkspaceSpec;
+  storage: StorageSpec;
+  /** Least-privilege option: scope the data roles to the container instead of the account. */
+  dataRoleScope: DataRoleScope;
+}
+
+export interface PrincipalsSpec {
+  customerInsights: CustomerInsightsPrincipal;
+  administrator?: AdministratorPrincipal;
+  readers: ReaderPrincipal[];
+  contributors: ReaderPrincipal[];
+}
+
+export type ColumnType =
+  | "string"
+  | "int32"
+  | "int64"
+  | "double"
+  | "decimal"
+  | "boolean"
+  | "date"
+  | "dateTime"
+  | "dateTimeOffset"
+  | "guid";
+
+export const COLUMN_TYPES: readonly ColumnType[] = [
+  "string",
+  "int32",
+  "int64",
+  "double",
+  "decimal",
+  "boolean",
+  "date",
+  "dateTime",
+  "dateTimeOffset",
+  "guid",
+];
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** string only: the longest value allowed, in characters. */
+  maxLength?: number;
+  /** decimal only. */
+  precision?: number;
+  /** decimal only. */
+  scale?: number;
+}
+
+export type SourceFormat = "csv" | "jsonl" | "parquet";
+
+export interface SourceSpec {
+  /** A file or a glob, relative to the spec's folder (`baseDir`). */
+  path: string;
+  format: SourceFormat;
+}
+
+/** The Customer Insights data source behind an entity. CDM-folder sources are refused, as the seed says. */
+export type DataSourceType =
+  | "powerQuery"
+  | "azureDataLake"
+  | "dataverse"
+  | "deltaLake"
+  | "commonDataModelFolder";
+
+export interface EntitySpec {
+  name: string;
+  source: SourceSpec;
+  dataSourceType?: DataSourceType;
+  columns?: ColumnSpec[];
+}
+
+export type ExportFormat = "parquet" | "csv";
+export type OnEntityRemoved = "retain" | "drop";
+
+export interface ExportSpec {
+  displayName: string;
+  databaseName: string;
+  format: ExportFormat;
+  runOnDeploy: boolean;
+  onEntityRemoved: OnEntityRemoved;
+  /** How many complete snapshots of each entity are kept (the newest first). */
+  retainSnapshots: number;
+  entities: EntitySpec[];
+}
+
+/** A validated spec with every default filled in. */
+export interface Spec {
+  connection: ConnectionSpec;
+  principals: PrincipalsSpec;
+  export: ExportSpec;
+  /** The folder that source paths are relative to (the spec file's folder). */
+  baseDir: string;
+}
+
+/** The Customer Insights first-party application id (the seed's "service principal for Customer Insights"). */
+export const CUSTOMER_INSIGHTS_APP_ID = "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff";
