@@ -11,5 +11,7 @@ export interface ViewPublisher {
   publish(manifest: SnapshotManifest): Promise<void>;
   /** Drop the per-snapshot tables of snapshots that retention removed. */
   dropSnapshots(entity: string, snapshots: readonly string[]): Promise<void>;
+  /** Drop the entity's view and all its per-snapshot tables (only with `onEntityRemoved: drop`). */
+  dropEntity(entity: string, snapshots: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
