@@ -1,0 +1,207 @@
+// The permission plan: every role assignment the seed's prerequisites ask for, as data. Pure, so
+// `pulumi preview`, `synapse-export plan` and the tests all see the same list, and a reviewer can read
+// why each grant exists from its purpose.
+
+import type { PrincipalType, ReaderPrincipal, Spec } from "../spec/types";
+import { ROLES, type RoleName, type RolePlane } from "./roles";
+
+export type GrantPrincipal =
+  | "customerInsights"
+  | "administrator"
+  | "workspaceIdentity"
+  | "reader"
+  | "contributor";
+
+export type GrantScope = "storageAccount" | "container" | "workspaceResourceGroup" | "workspace";
+
+export interface Grant {
+  /** A stable logical name that reads as the grant; the Pulumi resource name. */
+  key: string;
+  principal: GrantPrincipal;
+  /** The principal's object id, or null when it is only known at deploy time (looked up or created). */
+  principalId: string | null;
+  /** A readable name for the principal: user principal name, app id, reader label. */
+  principalName: string;
+  principalType: PrincipalType;
+  role: RoleName;
+  roleDefinitionId: string;
+  scope: GrantScope;
+  /** The full scope (ARM resource id, or `workspaces/<name>` for Synapse RBAC) when it can be known offline. */
+  scopeId: string | null;
+  plane: RolePlane;
+  purpose: string;
+}
+
+type GrantInput = Omit<Grant, "key" | "roleDefinitionId" | "plane" | "scopeId">;
+
+export function planGrants(spec: Spec): Grant[] {
+  const { connection, principals } = spec;
+  const dataScope: GrantScope = connection.dataRoleScope === "container" ? "container" : "storageAccount";
+  const dataScopeWords = dataScope === "container" ? "the export's container" : "the storage account";
+  const ci = principals.customerInsights;
+  const customerInsights = {
+    principal: "customerInsights" as const,
+    principalId: ci.objectId ?? null,
+    principalName: `Customer Insights (app ${ci.appId ?? "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff"})`,
+    principalType: "ServicePrincipal" as const,
+  };
+  const admin = principals.administrator;
+  const administrator = {
+    principal: "administrator" as const,
+    principalId: admin?.objectId ?? null,
+    principalName: admin?.userPrincipalName ?? admin?.objectId ?? "administrator",
+    principalType: "User" as const,
+  };
+  const workspaceIdentity = {
+    principal: "workspaceIdentity" as const,
+    principalId: null,
+    principalName: `workspace ${connection.workspace.name} managed identity`,
+    principalType: "ServicePrincipal" as const,
+  };
+
+  const grants: GrantInput[] = [
+    {
+      ...customerInsights,
+      role: "Storage Blob Data Contributor",
+      scope: dataScope,
+      purpose: `Customer Insights service principal writes the exported entity data to ${dataScopeWords}.`,
+    },
+    {
+      ...customerInsights,
+      role: "Reader",
+      scope: "workspaceResourceGroup",
+      purpose: "Customer Insights service principal finds the Synapse workspace in its resource group.",
+    },
+    {
+      ...customerInsights,
+      role: "Synapse Administrator",
+      scope: "workspace",
+      purpose:
+        "Customer Insights service principal creates the export database, tables and views in the Synapse workspace.",
+    },
+    {
+      ...administrator,
+      role: "Reader",
+      scope: "workspaceResourceGroup",
+      purpose: "The Customer Insights administrator selects the Synapse workspace when setting up the connection.",
+    },
+    {
+      ...administrator,
+      role: "Storage Blob Data Contributor",
+      scope: dataScope,
+      purpose: `The Customer Insights administrator selects and manages the export's data in ${dataScopeWords}.`,
+    },
+    {
+      ...workspaceIdentity,
+      role: "Storage Blob Data Contributor",
+      scope: dataScope,
+      purpose: `Workspace identity writes to storage: the Synapse workspace managed identity reads and writes the exported data in ${dataScopeWords}.`,
+    },
+  ];
+
+  if (dataScope === "container") {
+    // User delegation keys are an account-level action (blobServices/generateUserDelegationKey), so a
+    // container-scoped data role cannot sign SAS URLs; Delegator grants exactly that and no data access.
+    grants.push({
+      ...customerInsights,
+      role: "Storage Blob Delegator",
+      scope: "storageAccount",
+      purpose:
+        "Customer Insights service principal gets user delegation keys on the account, which a container-scoped data role does not include (no data access).",
+    });
+  }
+
+  for (const reader of principals.readers) {
+    grants.push({
+      ...named("reader", reader),
+      role: "Storage Blob Data Reader",
+      scope: dataScope,
+      purpose: `Reader queries the exported data: Synapse reads ${dataScopeWords} with the caller's identity.`,
+    });
+  }
+
+  // Contributors matter only on a shared connection (the seed: "Allow contributors to use a connection").
+  if (connection.usableBy === "administrators-and-contributors") {
+    for (const contributor of principals.contributors) {
+      grants.push(
+        {
+          ...named("contributor", contributor),
+          role: "Reader",
+          scope: "workspaceResourceGroup",
+          purpose: "Contributor on the shared connection sees the Synapse workspace to configure exports.",
+        },
+        {
+          ...named("contributor", contributor),
+          role: "Storage Blob Data Reader",
+          scope: "container",
+          purpose: "Contributor on the shared connection queries what the export wrote, in its container only.",
+        },
+      );
+    }
+  }
+
+  return grants.map((g) => ({
+    ...g,
+    key: grantKey(g),
+    roleDefinitionId: ROLES[g.role].id,
+    plane: ROLES[g.role].plane,
+    scopeId: scopeId(spec, g.scope),
+  }));
+}
+
+function named(principal: "reader" | "contributor", p: ReaderPrincipal) {
+  return {
+    principal,
+    principalId: p.objectId,
+    principalName: p.name ?? p.objectId,
+    principalType: p.type,
+  };
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+const PRINCIPAL_SLUG: Record<GrantPrincipal, string> = {
+  customerInsights: "customer-insights",
+  administrator: "administrator",
+  workspaceIdentity: "workspace-identity",
+  reader: "reader",
+  contributor: "contributor",
+};
+
+const SCOPE_SLUG: Record<GrantScope, string> = {
+  storageAccount: "storage-account",
+  container: "container",
+  workspaceResourceGroup: "workspace-resource-group",
+  workspace: "workspace",
+};
+
+/** e.g. `customer-insights-storage-blob-data-contributor-on-storage-account`, `reader-<id>-...`. */
+function grantKey(g: GrantInput): string {
+  const who =
+    g.principal === "reader" || g.principal === "contributor"
+      ? `${PRINCIPAL_SLUG[g.principal]}-${g.principalId}`
+      : PRINCIPAL_SLUG[g.principal];
+  return `${who}-${slug(g.role)}-on-${SCOPE_SLUG[g.scope]}`;
+}
+
+/** The ARM id of each scope (or the Synapse RBAC scope), when the subscription is known offline. */
+export function scopeId(spec: Spec, scope: GrantScope): string | null {
+  const { workspace, storage, subscriptionId } = spec.connection;
+  if (scope === "workspace") return `workspaces/${workspace.name}`;
+  if (!subscriptionId) return null;
+  const sub = `/subscriptions/${subscriptionId}`;
+  const account = `${sub}/resourceGroups/${storage.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${storage.accountName}`;
+  switch (scope) {
+    case "storageAccount":
+      return account;
+    case "container":
+      return `${account}/blobServices/default/containers/${storage.container}`;
+    case "workspaceResourceGroup":
+      return `${sub}/resourceGroups/${workspace.resourceGroupName}`;
+  }
+}

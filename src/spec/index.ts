@@ -1,0 +1,5 @@
+export * from "./types";
+export * from "./validate";
+export * from "./specError";
+export { toJsonSchema } from "./jsonSchema";
+export { CDM_FOLDER_MESSAGE, CONSENT_MESSAGE } from "./rules";

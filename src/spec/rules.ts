@@ -1,0 +1,147 @@
+// The seed's rules that a schema alone cannot say: consent, reserved and duplicate names, the refusal
+// of Common Data Model folder sources, and what each column type allows.
+
+import { childPath, type SpecIssue } from "./specError";
+import type { ColumnSpec, SourceFormat } from "./types";
+
+type Raw = Record<string, unknown>;
+
+const RESERVED_DATABASES = ["master", "tempdb", "model", "msdb"];
+
+export const CONSENT_MESSAGE =
+  "Select I agree to confirm the data privacy and compliance statement: set it to true";
+
+export const CDM_FOLDER_MESSAGE =
+  "data sources based on a Common Data Model folder aren't supported by the export to Azure Synapse Analytics; export an entity from another kind of data source";
+
+const SOURCE_EXTENSIONS: Record<string, SourceFormat> = {
+  ".csv": "csv",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".parquet": "parquet",
+};
+
+/** Runs after the structural walk; `spec` is the walked value (defaults filled). */
+export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]): void {
+  const connection = (spec.connection ?? {}) as Raw;
+  const principals = (spec.principals ?? {}) as Raw;
+  const exp = (spec.export ?? {}) as Raw;
+
+  if (typeof connection.dataPrivacyConsent === "boolean" && connection.dataPrivacyConsent !== true) {
+    issues.push({ path: "connection.dataPrivacyConsent", message: CONSENT_MESSAGE });
+  }
+
+  const admin = principals.administrator as Raw | undefined;
+  if (admin && typeof admin === "object" && !admin.userPrincipalName && !admin.objectId) {
+    issues.push({
+      path: "principals.administrator",
+      message: "give userPrincipalName (e.g. admin@contoso.com) or objectId",
+    });
+  }
+  checkPrincipalList(principals.readers, "principals.readers", issues);
+  checkPrincipalList(principals.contributors, "principals.contributors", issues);
+  if (
+    connection.usableBy === "administrators" &&
+    Array.isArray(principals.contributors) &&
+    principals.contributors.length > 0
+  ) {
+    warnings.push({
+      path: "principals.contributors",
+      message:
+        "ignored: the connection is usable by administrators only; set connection.usableBy: administrators-and-contributors to share it",
+    });
+  }
+
+  if (typeof exp.databaseName === "string" && RESERVED_DATABASES.includes(exp.databaseName.toLowerCase())) {
+    issues.push({
+      path: "export.databaseName",
+      message: `'${exp.databaseName}' is a system database; choose another name (not ${RESERVED_DATABASES.join(", ")})`,
+    });
+  }
+
+  if (Array.isArray(exp.entities)) {
+    checkUnique(exp.entities, "export.entities", "entity", issues);
+    exp.entities.forEach((e, i) => checkEntity(e as Raw, childPath("export.entities", i), issues));
+  }
+}
+
+function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
+  if (typeof entity !== "object" || entity === null) return;
+  if (entity.dataSourceType === "commonDataModelFolder") {
+    issues.push({ path: childPath(path, "dataSourceType"), message: CDM_FOLDER_MESSAGE });
+  }
+  if (typeof entity.source === "string") {
+    const format = formatFromPath(entity.source);
+    if (format) entity.source = { path: entity.source, format };
+    else {
+      issues.push({
+        path: childPath(path, "source"),
+        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file, or write { path, format }`,
+      });
+    }
+  }
+  if (Array.isArray(entity.columns)) {
+    checkUnique(entity.columns, childPath(path, "columns"), "column", issues);
+    entity.columns.forEach((c, i) => checkColumn(c as Raw, childPath(childPath(path, "columns"), i), issues));
+  }
+}
+
+function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
+  if (typeof column !== "object" || column === null) return;
+  const c = column as Partial<ColumnSpec>;
+  if (c.maxLength !== undefined && c.type !== "string") {
+    issues.push({ path: childPath(path, "maxLength"), message: "applies to type string only" });
+  }
+  if (c.type === "decimal") {
+    if (c.precision === undefined) {
+      issues.push({ path: childPath(path, "precision"), message: "is required for a decimal (1-38)" });
+    }
+    if (c.scale === undefined) {
+      issues.push({ path: childPath(path, "scale"), message: "is required for a decimal (0 to precision)" });
+    } else if (c.precision !== undefined && c.scale > c.precision) {
+      issues.push({
+        path: childPath(path, "scale"),
+        message: `must not exceed precision (${c.precision}), got ${c.scale}`,
+      });
+    }
+  } else {
+    for (const key of ["precision", "scale"] as const) {
+      if (c[key] !== undefined) issues.push({ path: childPath(path, key), message: "applies to type decimal only" });
+    }
+  }
+}
+
+function checkUnique(items: unknown[], path: string, what: string, issues: SpecIssue[]): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const name = (item as Raw | null)?.name;
+    if (typeof name !== "string") return;
+    const key = name.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      issues.push({
+        path: childPath(childPath(path, i), "name"),
+        message: `${what} '${name}' is already ${path}[${first}] (names are compared ignoring case)`,
+      });
+    } else seen.set(key, i);
+  });
+}
+
+function checkPrincipalList(list: unknown, path: string, issues: SpecIssue[]): void {
+  if (!Array.isArray(list)) return;
+  const seen = new Map<string, number>();
+  list.forEach((p, i) => {
+    const id = (p as Raw | null)?.objectId;
+    if (typeof id !== "string") return;
+    const first = seen.get(id.toLowerCase());
+    if (first !== undefined) {
+      issues.push({ path: childPath(childPath(path, i), "objectId"), message: `is already ${path}[${first}]` });
+    } else seen.set(id.toLowerCase(), i);
+  });
+}
+
+export function formatFromPath(path: string): SourceFormat | undefined {
+  const lower = path.toLowerCase();
+  const ext = Object.keys(SOURCE_EXTENSIONS).find((e) => lower.endsWith(e));
+  return ext ? SOURCE_EXTENSIONS[ext] : undefined;
+}

@@ -1,0 +1,137 @@
+// Structural validation: walks the declared schema, collects every error with its field path (all at
+// once, never just the first) and returns the value with defaults filled in.
+
+import type { SchemaNode } from "./schema";
+import { childPath, type SpecIssue } from "./specError";
+
+export function walkSchema(node: SchemaNode, value: unknown, path: string, issues: SpecIssue[]): unknown {
+  switch (node.kind) {
+    case "object":
+      return walkObject(node, value, path, issues);
+    case "array": {
+      if (!Array.isArray(value)) return wrongType(value, "a list", path, issues);
+      if (node.minItems !== undefined && value.length < node.minItems) {
+        issues.push({ path, message: `needs at least ${node.minItems} item${node.minItems === 1 ? "" : "s"}` });
+      }
+      return value.map((item, i) => walkSchema(node.items, item, childPath(path, i), issues));
+    }
+    case "string":
+      return walkString(node, value, path, issues);
+    case "boolean":
+      if (typeof value !== "boolean") return wrongType(value, "true or false", path, issues);
+      return value;
+    case "integer":
+      if (typeof value !== "number" || !Number.isInteger(value)) {
+        return wrongType(value, "a whole number", path, issues);
+      }
+      if ((node.minimum !== undefined && value < node.minimum) || (node.maximum !== undefined && value > node.maximum)) {
+        issues.push({ path, message: `must be between ${node.minimum} and ${node.maximum}, got ${value}` });
+      }
+      return value;
+    case "stringOrObject":
+      return typeof value === "string"
+        ? walkSchema(node.string, value, path, issues)
+        : walkSchema(node.object, value, path, issues);
+  }
+}
+
+function walkObject(
+  node: Extract<SchemaNode, { kind: "object" }>,
+  value: unknown,
+  path: string,
+  issues: SpecIssue[],
+): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return wrongType(value, "a mapping of keys to values", path, issues);
+  }
+  const input = value as Record<string, unknown>;
+  const known = Object.keys(node.properties);
+  for (const key of Object.keys(input)) {
+    if (!(key in node.properties)) {
+      const guess = closest(key, known);
+      issues.push({
+        path: childPath(path, key),
+        message: `unknown key${guess ? ` (did you mean '${guess}'?)` : ""}; allowed here: ${known.join(", ")}`,
+      });
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, prop] of Object.entries(node.properties)) {
+    const v = input[key];
+    if (v === undefined || v === null) {
+      if (prop.required) issues.push({ path: childPath(path, key), message: "is required" });
+      else if (prop.default !== undefined) {
+        out[key] = walkSchema(prop.node, structuredClone(prop.default), childPath(path, key), issues);
+      }
+      continue;
+    }
+    out[key] = walkSchema(prop.node, v, childPath(path, key), issues);
+  }
+  return out;
+}
+
+function walkString(
+  node: Extract<SchemaNode, { kind: "string" }>,
+  value: unknown,
+  path: string,
+  issues: SpecIssue[],
+): unknown {
+  if (typeof value !== "string") {
+    return wrongType(value, node.enum ? `one of ${node.enum.join(", ")}` : "text", path, issues);
+  }
+  if (node.enum && !node.enum.includes(value)) {
+    const guess = closest(value, node.enum);
+    issues.push({
+      path,
+      message: `'${value}' is not allowed; use one of ${node.enum.join(", ")}${guess ? ` (did you mean '${guess}'?)` : ""}`,
+    });
+  } else if (node.minLength !== undefined && value.trim().length < node.minLength) {
+    issues.push({ path, message: "must not be empty" });
+  } else if (node.maxLength !== undefined && value.length > node.maxLength) {
+    issues.push({ path, message: `must be at most ${node.maxLength} characters` });
+  } else if (node.pattern && !node.pattern.test(value)) {
+    issues.push({ path, message: `'${value}' is not valid: use ${node.patternHelp ?? node.pattern.source}` });
+  }
+  return value;
+}
+
+function wrongType(value: unknown, expected: string, path: string, issues: SpecIssue[]): unknown {
+  issues.push({ path, message: `must be ${expected}, got ${describe(value)}` });
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "nothing";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the text '${value}'`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The closest allowed word within a small edit distance: catches typos like `databseName`. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
