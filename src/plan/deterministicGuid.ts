@@ -29,6 +29,10 @@ export function uuidV5(name: string, namespace: string = SYNAPSE_EXPORT_NAMESPAC
  * re-run adopts the assignment and preview shows exactly the grants that change. Case-insensitive,
  * as Azure resource ids and GUIDs are.
  */
-export function roleAssignmentGuid(scope: string, principalId: string, roleDefinitionId: string): string {
+export function roleAssignmentGuid(
+  scope: string,
+  principalId: string,
+  roleDefinitionId: string,
+): string {
   return uuidV5([scope, principalId, roleDefinitionId].map((p) => p.toLowerCase()).join("|"));
 }

@@ -6,11 +6,7 @@ import type { PrincipalType, ReaderPrincipal, Spec } from "../spec/types";
 import { ROLES, type RoleName, type RolePlane } from "./roles";
 
 export type GrantPrincipal =
-  | "customerInsights"
-  | "administrator"
-  | "workspaceIdentity"
-  | "reader"
-  | "contributor";
+  "customerInsights" | "administrator" | "workspaceIdentity" | "reader" | "contributor";
 
 export type GrantScope = "storageAccount" | "container" | "workspaceResourceGroup" | "workspace";
 
@@ -36,8 +32,10 @@ type GrantInput = Omit<Grant, "key" | "roleDefinitionId" | "plane" | "scopeId">;
 
 export function planGrants(spec: Spec): Grant[] {
   const { connection, principals } = spec;
-  const dataScope: GrantScope = connection.dataRoleScope === "container" ? "container" : "storageAccount";
-  const dataScopeWords = dataScope === "container" ? "the export's container" : "the storage account";
+  const dataScope: GrantScope =
+    connection.dataRoleScope === "container" ? "container" : "storageAccount";
+  const dataScopeWords =
+    dataScope === "container" ? "the export's container" : "the storage account";
   const ci = principals.customerInsights;
   const customerInsights = {
     principal: "customerInsights" as const,
@@ -70,7 +68,8 @@ export function planGrants(spec: Spec): Grant[] {
       ...customerInsights,
       role: "Reader",
       scope: "workspaceResourceGroup",
-      purpose: "Customer Insights service principal finds the Synapse workspace in its resource group.",
+      purpose:
+        "Customer Insights service principal finds the Synapse workspace in its resource group.",
     },
     {
       ...customerInsights,
@@ -83,7 +82,8 @@ export function planGrants(spec: Spec): Grant[] {
       ...administrator,
       role: "Reader",
       scope: "workspaceResourceGroup",
-      purpose: "The Customer Insights administrator selects the Synapse workspace when setting up the connection.",
+      purpose:
+        "The Customer Insights administrator selects the Synapse workspace when setting up the connection.",
     },
     {
       ...administrator,
@@ -128,13 +128,15 @@ export function planGrants(spec: Spec): Grant[] {
           ...named("contributor", contributor),
           role: "Reader",
           scope: "workspaceResourceGroup",
-          purpose: "Contributor on the shared connection sees the Synapse workspace to configure exports.",
+          purpose:
+            "Contributor on the shared connection sees the Synapse workspace to configure exports.",
         },
         {
           ...named("contributor", contributor),
           role: "Storage Blob Data Reader",
           scope: "container",
-          purpose: "Contributor on the shared connection queries what the export wrote, in its container only.",
+          purpose:
+            "Contributor on the shared connection queries what the export wrote, in its container only.",
         },
       );
     }

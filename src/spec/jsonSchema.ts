@@ -23,12 +23,26 @@ function convert(node: SchemaNode): Record<string, unknown> {
         .map(([k]) => k);
       const properties: Record<string, unknown> = {};
       for (const [key, prop] of Object.entries(node.properties)) {
-        properties[key] = { ...convert(prop.node), ...(prop.default !== undefined ? { default: prop.default } : {}) };
+        properties[key] = {
+          ...convert(prop.node),
+          ...(prop.default !== undefined ? { default: prop.default } : {}),
+        };
       }
-      return { ...base, type: "object", properties, ...(required.length ? { required } : {}), additionalProperties: false };
+      return {
+        ...base,
+        type: "object",
+        properties,
+        ...(required.length ? { required } : {}),
+        additionalProperties: false,
+      };
     }
     case "array":
-      return { ...base, type: "array", items: convert(node.items), ...(node.minItems ? { minItems: node.minItems } : {}) };
+      return {
+        ...base,
+        type: "array",
+        items: convert(node.items),
+        ...(node.minItems ? { minItems: node.minItems } : {}),
+      };
     case "string":
       return {
         ...base,
@@ -40,7 +54,11 @@ function convert(node: SchemaNode): Record<string, unknown> {
         ...(node.maxLength ? { maxLength: node.maxLength } : {}),
       };
     case "boolean":
-      return { ...base, type: "boolean", ...(node.const !== undefined ? { const: node.const } : {}) };
+      return {
+        ...base,
+        type: "boolean",
+        ...(node.const !== undefined ? { const: node.const } : {}),
+      };
     case "integer":
       return {
         ...base,

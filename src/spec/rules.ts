@@ -27,7 +27,10 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
   const principals = (spec.principals ?? {}) as Raw;
   const exp = (spec.export ?? {}) as Raw;
 
-  if (typeof connection.dataPrivacyConsent === "boolean" && connection.dataPrivacyConsent !== true) {
+  if (
+    typeof connection.dataPrivacyConsent === "boolean" &&
+    connection.dataPrivacyConsent !== true
+  ) {
     issues.push({ path: "connection.dataPrivacyConsent", message: CONSENT_MESSAGE });
   }
 
@@ -52,7 +55,10 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
     });
   }
 
-  if (typeof exp.databaseName === "string" && RESERVED_DATABASES.includes(exp.databaseName.toLowerCase())) {
+  if (
+    typeof exp.databaseName === "string" &&
+    RESERVED_DATABASES.includes(exp.databaseName.toLowerCase())
+  ) {
     issues.push({
       path: "export.databaseName",
       message: `'${exp.databaseName}' is a system database; choose another name (not ${RESERVED_DATABASES.join(", ")})`,
@@ -82,7 +88,9 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
   }
   if (Array.isArray(entity.columns)) {
     checkUnique(entity.columns, childPath(path, "columns"), "column", issues);
-    entity.columns.forEach((c, i) => checkColumn(c as Raw, childPath(childPath(path, "columns"), i), issues));
+    entity.columns.forEach((c, i) =>
+      checkColumn(c as Raw, childPath(childPath(path, "columns"), i), issues),
+    );
   }
 }
 
@@ -94,10 +102,16 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
   }
   if (c.type === "decimal") {
     if (c.precision === undefined) {
-      issues.push({ path: childPath(path, "precision"), message: "is required for a decimal (1-38)" });
+      issues.push({
+        path: childPath(path, "precision"),
+        message: "is required for a decimal (1-38)",
+      });
     }
     if (c.scale === undefined) {
-      issues.push({ path: childPath(path, "scale"), message: "is required for a decimal (0 to precision)" });
+      issues.push({
+        path: childPath(path, "scale"),
+        message: "is required for a decimal (0 to precision)",
+      });
     } else if (c.precision !== undefined && c.scale > c.precision) {
       issues.push({
         path: childPath(path, "scale"),
@@ -106,7 +120,8 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
     }
   } else {
     for (const key of ["precision", "scale"] as const) {
-      if (c[key] !== undefined) issues.push({ path: childPath(path, key), message: "applies to type decimal only" });
+      if (c[key] !== undefined)
+        issues.push({ path: childPath(path, key), message: "applies to type decimal only" });
     }
   }
 }
@@ -135,7 +150,10 @@ function checkPrincipalList(list: unknown, path: string, issues: SpecIssue[]): v
     if (typeof id !== "string") return;
     const first = seen.get(id.toLowerCase());
     if (first !== undefined) {
-      issues.push({ path: childPath(childPath(path, i), "objectId"), message: `is already ${path}[${first}]` });
+      issues.push({
+        path: childPath(childPath(path, i), "objectId"),
+        message: `is already ${path}[${first}]`,
+      });
     } else seen.set(id.toLowerCase(), i);
   });
 }

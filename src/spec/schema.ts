@@ -27,7 +27,8 @@ export interface Property {
   default?: unknown;
 }
 
-export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const GUID_PATTERN =
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const guid = (description: string): SchemaNode => ({
   kind: "string",
   description,
@@ -90,7 +91,8 @@ const column: SchemaNode = {
 
 const source: SchemaNode = {
   kind: "stringOrObject",
-  description: "A file or glob relative to the spec's folder (.csv, .jsonl, .parquet), or { path, format }.",
+  description:
+    "A file or glob relative to the spec's folder (.csv, .jsonl, .parquet), or { path, format }.",
   string: { kind: "string", minLength: 1 },
   object: {
     kind: "object",
@@ -283,7 +285,10 @@ export const SPEC_SCHEMA: SchemaNode = {
           databaseName: { required: true, node: sqlName("The Synapse database name.") },
           format: { default: "parquet", node: { kind: "string", enum: ["parquet", "csv"] } },
           runOnDeploy: { default: true, node: { kind: "boolean" } },
-          onEntityRemoved: { default: "retain", node: { kind: "string", enum: ["retain", "drop"] } },
+          onEntityRemoved: {
+            default: "retain",
+            node: { kind: "string", enum: ["retain", "drop"] },
+          },
           retainSnapshots: {
             default: 2,
             node: { kind: "integer", minimum: 1, maximum: 100 },

@@ -138,11 +138,7 @@ export interface SourceSpec {
 
 /** The Customer Insights data source behind an entity. CDM-folder sources are refused, as the seed says. */
 export type DataSourceType =
-  | "powerQuery"
-  | "azureDataLake"
-  | "dataverse"
-  | "deltaLake"
-  | "commonDataModelFolder";
+  "powerQuery" | "azureDataLake" | "dataverse" | "deltaLake" | "commonDataModelFolder";
 
 export interface EntitySpec {
   name: string;

@@ -31,7 +31,11 @@ function walkTopLevel(raw: unknown, issues: SpecIssue[]): Record<string, unknown
 }
 
 /** Parses YAML (or JSON) text; a syntax error is reported with its line and column, never a stack trace. */
-export function parseSpecText(text: string, baseDir: string, sourceName = "spec"): ValidationResult {
+export function parseSpecText(
+  text: string,
+  baseDir: string,
+  sourceName = "spec",
+): ValidationResult {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {

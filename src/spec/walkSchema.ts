@@ -4,14 +4,22 @@
 import type { SchemaNode } from "./schema";
 import { childPath, type SpecIssue } from "./specError";
 
-export function walkSchema(node: SchemaNode, value: unknown, path: string, issues: SpecIssue[]): unknown {
+export function walkSchema(
+  node: SchemaNode,
+  value: unknown,
+  path: string,
+  issues: SpecIssue[],
+): unknown {
   switch (node.kind) {
     case "object":
       return walkObject(node, value, path, issues);
     case "array": {
       if (!Array.isArray(value)) return wrongType(value, "a list", path, issues);
       if (node.minItems !== undefined && value.length < node.minItems) {
-        issues.push({ path, message: `needs at least ${node.minItems} item${node.minItems === 1 ? "" : "s"}` });
+        issues.push({
+          path,
+          message: `needs at least ${node.minItems} item${node.minItems === 1 ? "" : "s"}`,
+        });
       }
       return value.map((item, i) => walkSchema(node.items, item, childPath(path, i), issues));
     }
@@ -24,8 +32,14 @@ export function walkSchema(node: SchemaNode, value: unknown, path: string, issue
       if (typeof value !== "number" || !Number.isInteger(value)) {
         return wrongType(value, "a whole number", path, issues);
       }
-      if ((node.minimum !== undefined && value < node.minimum) || (node.maximum !== undefined && value > node.maximum)) {
-        issues.push({ path, message: `must be between ${node.minimum} and ${node.maximum}, got ${value}` });
+      if (
+        (node.minimum !== undefined && value < node.minimum) ||
+        (node.maximum !== undefined && value > node.maximum)
+      ) {
+        issues.push({
+          path,
+          message: `must be between ${node.minimum} and ${node.maximum}, got ${value}`,
+        });
       }
       return value;
     case "stringOrObject":
@@ -61,7 +75,12 @@ function walkObject(
     if (v === undefined || v === null) {
       if (prop.required) issues.push({ path: childPath(path, key), message: "is required" });
       else if (prop.default !== undefined) {
-        out[key] = walkSchema(prop.node, structuredClone(prop.default), childPath(path, key), issues);
+        out[key] = walkSchema(
+          prop.node,
+          structuredClone(prop.default),
+          childPath(path, key),
+          issues,
+        );
       }
       continue;
     }
@@ -90,7 +109,10 @@ function walkString(
   } else if (node.maxLength !== undefined && value.length > node.maxLength) {
     issues.push({ path, message: `must be at most ${node.maxLength} characters` });
   } else if (node.pattern && !node.pattern.test(value)) {
-    issues.push({ path, message: `'${value}' is not valid: use ${node.patternHelp ?? node.pattern.source}` });
+    issues.push({
+      path,
+      message: `'${value}' is not valid: use ${node.patternHelp ?? node.pattern.source}`,
+    });
   }
   return value;
 }

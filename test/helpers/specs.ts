@@ -1,0 +1,34 @@
+// A valid spec as a plain object, for tests to start from and break one field at a time.
+
+export function validRawSpec(): Record<string, any> {
+  return {
+    connection: {
+      displayName: "Customer Insights to Synapse",
+      dataPrivacyConsent: true,
+      subscriptionId: "11111111-2222-3333-4444-555555555555",
+      workspace: { name: "ws-ci", resourceGroupName: "rg-analytics" },
+      storage: { accountName: "stciexport", container: "ci-export", resourceGroupName: "rg-data" },
+    },
+    principals: {
+      administrator: { userPrincipalName: "admin@contoso.com" },
+      readers: [
+        { objectId: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60", type: "Group", name: "analysts" },
+      ],
+    },
+    export: {
+      displayName: "Customer data",
+      databaseName: "ci_export",
+      entities: [
+        {
+          name: "Customer",
+          source: "data/Customer.csv",
+          columns: [
+            { name: "CustomerId", type: "guid" },
+            { name: "LifetimeValue", type: "decimal", precision: 18, scale: 2 },
+          ],
+        },
+        { name: "Segments", source: { path: "data/seg-*.jsonl", format: "jsonl" } },
+      ],
+    },
+  };
+}
