@@ -1,0 +1,464 @@
+// A client for Synapse RBAC role assignments on a workspace's data-plane API (what the seed's
+// "Synapse Administrator for the Customer Insights service principal" is), following
+// Azure/azure-rest-api-specs specification/synapse/data-plane/Microsoft.Synapse/stable/2020-12-01/roleAssignments.json.
+// Plain fetch rather than an SDK: four calls, and the retry and error behaviour is ours to decide.
+//
+// ensureRoleAssignment adopts any assignment of the same role, principal and scope (whatever its id)
+// instead of creating a second one: the service refuses duplicates (RoleAssignmentAlreadyExists) and a
+// re-run must converge, not fail.
+
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import { getAzureCredential } from "../azureCredential";
+import { roleAssignmentGuid } from "../../plan/deterministicGuid";
+import { ROLES } from "../../plan/roles";
+import {
+  backoffDelayMs,
+  classifyStatus,
+  type FailureKind,
+  MAX_RETRY_AFTER_MS,
+  resolveRetryOptions,
+  retryAfterMs,
+  type RetryOptions,
+} from "./retryPolicy";
+import {
+  parseSynapseEndpoint,
+  SYNAPSE_DEV_SCOPE,
+  SYNAPSE_RBAC_API_VERSION,
+  workspaceNameFor,
+} from "./synapseEndpoint";
+import { SynapseRbacError } from "./synapseRbacError";
+
+export type PrincipalType = "User" | "Group" | "ServicePrincipal";
+export const PRINCIPAL_TYPES: readonly PrincipalType[] = ["User", "Group", "ServicePrincipal"];
+
+/** A role assignment as the service returns it (RoleAssignmentDetails). */
+export interface SynapseRoleAssignment {
+  id: string;
+  roleDefinitionId: string;
+  principalId: string;
+  scope: string;
+  /** Absent on assignments made without it (older tools); Synapse SQL then maps the principal wrongly. */
+  principalType?: string;
+}
+
+export interface RoleAssignmentFilter {
+  roleId?: string;
+  principalId?: string;
+  scope?: string;
+}
+
+export interface RetryEvent {
+  operation: string;
+  attempt: number;
+  delayMs: number;
+  kind: FailureKind;
+  reason: string;
+}
+
+export interface SynapseRbacClientOptions extends RetryOptions {
+  /** https://<workspace>.dev.azuresynapse.net (or a loopback test server). */
+  endpoint: string;
+  /** For messages; default: from the scope, else from the endpoint's host name. */
+  workspaceName?: string;
+  /** Default: getAzureCredential(). */
+  credential?: TokenCredential;
+  /** Told before each wait, so a CLI can say why it is waiting. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+export interface EnsureRoleAssignmentArgs {
+  roleId: string;
+  principalId: string;
+  principalType: PrincipalType;
+  scope: string;
+  /** Default: roleAssignmentGuid(scope, principalId, roleId), so a re-run names the same assignment. */
+  assignmentId?: string;
+  /** For messages, e.g. "Synapse Administrator". */
+  roleName?: string;
+}
+
+export interface EnsureRoleAssignmentResult {
+  assignmentId: string;
+  /** True when an assignment of this role, principal and scope already existed and no PUT was sent. */
+  adopted: boolean;
+  assignment: SynapseRoleAssignment;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_PAGES = 1000;
+
+function sameId(a: string | undefined, b: string | undefined): boolean {
+  return (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
+}
+
+function requireGuid(field: string, value: string): void {
+  if (!GUID.test(value))
+    throw new Error(`Synapse role assignment ${field} must be a GUID, got "${value}"`);
+}
+
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError")
+    return `no answer within ${timeoutMs} ms`;
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return cause ? `${e?.message ?? "request failed"}: ${cause}` : (e?.message ?? String(err));
+}
+
+interface HttpResult {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+interface RequestSpec {
+  operation: string;
+  method: "GET" | "PUT" | "DELETE";
+  path: string;
+  query?: Record<string, string | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Statuses that are answers, not failures (404 on GET by id or DELETE). */
+  accept: number[];
+  principalId?: string;
+}
+
+export class SynapseRbacClient {
+  readonly endpoint: URL;
+  readonly workspaceName: string;
+  private readonly retry: Required<RetryOptions>;
+  private readonly credential: TokenCredential;
+  private readonly onRetry?: (event: RetryEvent) => void;
+  private token?: AccessToken;
+
+  constructor(options: SynapseRbacClientOptions) {
+    this.endpoint = parseSynapseEndpoint(options.endpoint);
+    this.workspaceName = options.workspaceName ?? workspaceNameFor(this.endpoint);
+    this.retry = resolveRetryOptions(options);
+    this.credential = options.credential ?? getAzureCredential();
+    this.onRetry = options.onRetry;
+  }
+
+  /** All assignments matching the filter, across every page (x-ms-continuation). */
+  listRoleAssignments(filter: RoleAssignmentFilter = {}): Promise<SynapseRoleAssignment[]> {
+    return this.listPages(filter, "list role assignments");
+  }
+
+  private async listPages(
+    filter: RoleAssignmentFilter,
+    operation: string,
+  ): Promise<SynapseRoleAssignment[]> {
+    const all: SynapseRoleAssignment[] = [];
+    const seen = new Set<string>();
+    let continuation: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await this.send({
+        operation,
+        method: "GET",
+        path: "roleAssignments",
+        query: { roleId: filter.roleId, principalId: filter.principalId, scope: filter.scope },
+        headers: continuation ? { "x-ms-continuation": continuation } : undefined,
+        accept: [],
+      });
+      const body = result.body as { value?: SynapseRoleAssignment[] } | undefined;
+      all.push(...(body?.value ?? []));
+      // The service sends an empty x-ms-continuation on the last page.
+      const next = result.headers.get("x-ms-continuation") ?? "";
+      if (next === "") return all.filter((a) => matches(a, filter));
+      if (seen.has(next))
+        throw new Error(
+          `Synapse workspace "${this.workspaceName}" repeated continuation token "${next}" while listing role assignments`,
+        );
+      seen.add(next);
+      continuation = next;
+    }
+    throw new Error(
+      `Synapse workspace "${this.workspaceName}" returned more than ${MAX_PAGES} pages of role assignments`,
+    );
+  }
+
+  async getRoleAssignment(assignmentId: string): Promise<SynapseRoleAssignment | undefined> {
+    const result = await this.send({
+      operation: `read role assignment ${assignmentId}`,
+      method: "GET",
+      path: `roleAssignments/${encodeURIComponent(assignmentId)}`,
+      accept: [404],
+    });
+    return result.status === 404 ? undefined : (result.body as SynapseRoleAssignment);
+  }
+
+  /** Deletes by id; an assignment that is already gone (404) counts as deleted. */
+  async deleteRoleAssignment(assignmentId: string): Promise<{ existed: boolean }> {
+    const result = await this.send({
+      operation: `delete role assignment ${assignmentId}`,
+      method: "DELETE",
+      path: `roleAssignments/${encodeURIComponent(assignmentId)}`,
+      accept: [404],
+    });
+    return { existed: result.status !== 404 };
+  }
+
+  async ensureRoleAssignment(args: EnsureRoleAssignmentArgs): Promise<EnsureRoleAssignmentResult> {
+    requireGuid("roleId", args.roleId);
+    requireGuid("principalId", args.principalId);
+    if (!PRINCIPAL_TYPES.includes(args.principalType)) {
+      throw new Error(
+        `Synapse role assignment principalType must be one of ${PRINCIPAL_TYPES.join(", ")}, got "${args.principalType}"`,
+      );
+    }
+    const armRole = Object.values(ROLES).find(
+      (r) => r.plane === "arm" && sameId(r.id, args.roleId),
+    );
+    if (armRole) {
+      throw new Error(
+        `"${armRole.name}" (${armRole.id}) is an Azure (ARM) role, not a Synapse role: assign it with a ` +
+          `Microsoft.Authorization role assignment, not on the workspace's Synapse RBAC endpoint.`,
+      );
+    }
+    const filter = { roleId: args.roleId, principalId: args.principalId, scope: args.scope };
+    const assignmentId =
+      args.assignmentId ?? roleAssignmentGuid(args.scope, args.principalId, args.roleId);
+    requireGuid("assignmentId", assignmentId);
+    const role = args.roleName ? `"${args.roleName}" (${args.roleId})` : args.roleId;
+    const operation = `assign Synapse role ${role} to ${args.principalType} ${args.principalId} at scope ${args.scope}`;
+
+    const lookup = `look for an existing assignment of Synapse role ${role} to ${args.principalId} at scope ${args.scope}`;
+    const existing = pick(await this.listPages(filter, lookup), assignmentId);
+    if (existing) return { assignmentId: existing.id, adopted: true, assignment: existing };
+
+    try {
+      const result = await this.send({
+        operation,
+        method: "PUT",
+        path: `roleAssignments/${encodeURIComponent(assignmentId)}`,
+        body: {
+          roleId: args.roleId,
+          principalId: args.principalId,
+          scope: args.scope,
+          principalType: args.principalType,
+        },
+        accept: [],
+        principalId: args.principalId,
+      });
+      const assignment = (result.body as SynapseRoleAssignment | undefined) ?? {
+        id: assignmentId,
+        roleDefinitionId: args.roleId,
+        principalId: args.principalId,
+        scope: args.scope,
+        principalType: args.principalType,
+      };
+      return { assignmentId: assignment.id || assignmentId, adopted: false, assignment };
+    } catch (err) {
+      if (
+        !(err instanceof SynapseRbacError) ||
+        (err.status !== 409 && err.code !== "RoleAssignmentAlreadyExists")
+      )
+        throw err;
+      // Created meanwhile (by someone else, or by our own PUT whose answer was lost): read it back,
+      // allowing the list a few tries to catch up with the write.
+      for (let attempt = 0; attempt < this.retry.maxAttempts; attempt++) {
+        const found = pick(await this.listPages(filter, lookup), assignmentId);
+        if (found)
+          return {
+            assignmentId: found.id,
+            adopted: !sameId(found.id, assignmentId),
+            assignment: found,
+          };
+        await sleep(backoffDelayMs(attempt, this.retry));
+      }
+      throw err;
+    }
+  }
+
+  private url(path: string, query: Record<string, string | undefined> = {}): URL {
+    const url = new URL(path, this.endpoint);
+    url.searchParams.set("api-version", SYNAPSE_RBAC_API_VERSION);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    return url;
+  }
+
+  private async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresOnTimestamp - Date.now() > 120_000) return this.token.token;
+    let token: AccessToken | null;
+    try {
+      token = await this.credential.getToken(SYNAPSE_DEV_SCOPE);
+    } catch (err) {
+      throw new Error(
+        `Could not get an Entra ID token for ${SYNAPSE_DEV_SCOPE} (Synapse workspace "${this.workspaceName}"): ` +
+          `${(err as Error).message}. Sign in with "az login", or set AZURE_TENANT_ID / AZURE_CLIENT_ID (and a secret, ` +
+          `certificate or workload identity) for a service principal, or run where a managed identity is available.`,
+        { cause: err },
+      );
+    }
+    if (!token)
+      throw new Error(
+        `The Azure credential returned no token for ${SYNAPSE_DEV_SCOPE}; sign in with "az login" and run again.`,
+      );
+    this.token = token;
+    return token.token;
+  }
+
+  private async send(spec: RequestSpec): Promise<HttpResult> {
+    const started = Date.now();
+    const url = this.url(spec.path, spec.query);
+    let attempt = 0;
+    let transientFailures = 0;
+    let authFailingSince: number | undefined;
+    for (;;) {
+      attempt++;
+      const token = await this.accessToken();
+      let failure: {
+        kind: FailureKind;
+        reason: string;
+        waitMs?: number;
+        error: () => SynapseRbacError;
+      };
+      try {
+        const response = await fetch(url, {
+          method: spec.method,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: "application/json",
+            "x-ms-client-request-id": randomUUID(),
+            ...(spec.body !== undefined ? { "Content-Type": "application/json" } : {}),
+            ...spec.headers,
+          },
+          body: spec.body !== undefined ? JSON.stringify(spec.body) : undefined,
+          signal: AbortSignal.timeout(this.retry.requestTimeoutMs),
+        });
+        const text = await response.text();
+        const body = parseJson(text);
+        if (response.ok || spec.accept.includes(response.status)) {
+          return { status: response.status, headers: response.headers, body };
+        }
+        const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+        const kind = classifyStatus(response.status, error?.code);
+        failure = {
+          kind,
+          reason: `${response.status}${error?.code ? ` ${error.code}` : ""}`,
+          waitMs: retryAfterMs(response.headers),
+          error: () =>
+            new SynapseRbacError({
+              operation: spec.operation,
+              workspaceName: this.workspaceName,
+              endpoint: this.endpoint.origin,
+              status: response.status,
+              code: error?.code,
+              serviceMessage: error?.message ?? (text.trim().slice(0, 500) || undefined),
+              requestId: response.headers.get("x-ms-request-id") ?? undefined,
+              principalId: spec.principalId,
+              attempts: attempt,
+              elapsedMs: Date.now() - started,
+            }),
+        };
+      } catch (err) {
+        const networkError = describeNetworkError(err, this.retry.requestTimeoutMs);
+        failure = {
+          kind: "transient",
+          reason: networkError,
+          error: () =>
+            new SynapseRbacError({
+              operation: spec.operation,
+              workspaceName: this.workspaceName,
+              endpoint: this.endpoint.origin,
+              networkError,
+              attempts: attempt,
+              elapsedMs: Date.now() - started,
+            }),
+        };
+      }
+
+      if (failure.kind === "permanent") throw failure.error();
+      // The server's Retry-After wins over our backoff; one beyond MAX_RETRY_AFTER_MS fails now.
+      if (failure.waitMs !== undefined && failure.waitMs > MAX_RETRY_AFTER_MS)
+        throw failure.error();
+      let delayMs = Math.max(backoffDelayMs(attempt - 1, this.retry), failure.waitMs ?? 0);
+      if (failure.kind === "transient") {
+        transientFailures++;
+        if (transientFailures >= this.retry.maxAttempts) throw failure.error();
+      } else {
+        authFailingSince ??= Date.now();
+        const left = authFailingSince + this.retry.authRetryWindowMs - Date.now();
+        if (left <= 0) throw failure.error();
+        delayMs = Math.min(delayMs, left);
+      }
+      this.onRetry?.({
+        operation: spec.operation,
+        attempt,
+        delayMs,
+        kind: failure.kind,
+        reason: failure.reason,
+      });
+      await sleep(delayMs);
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The service's filters are a convenience; matching is decided here, case-insensitively as GUIDs are. */
+function matches(a: SynapseRoleAssignment, filter: RoleAssignmentFilter): boolean {
+  return (
+    (filter.roleId === undefined || sameId(a.roleDefinitionId, filter.roleId)) &&
+    (filter.principalId === undefined || sameId(a.principalId, filter.principalId)) &&
+    (filter.scope === undefined || sameId(a.scope, filter.scope))
+  );
+}
+
+/** Our deterministic id if it is among the matches, else the first match. */
+function pick(
+  found: SynapseRoleAssignment[],
+  assignmentId: string,
+): SynapseRoleAssignment | undefined {
+  return found.find((a) => sameId(a.id, assignmentId)) ?? found[0];
+}
+
+// One-call forms, for the provider and the CLI: each builds a client for one operation.
+
+export type EndpointOptions = Omit<SynapseRbacClientOptions, "endpoint"> & { endpoint: string };
+
+export async function ensureRoleAssignment(
+  args: EnsureRoleAssignmentArgs & EndpointOptions,
+): Promise<EnsureRoleAssignmentResult> {
+  const { roleId, principalId, principalType, scope, assignmentId, roleName, ...options } = args;
+  const workspaceName =
+    options.workspaceName ?? workspaceNameFor(parseSynapseEndpoint(options.endpoint), scope);
+  const client = new SynapseRbacClient({ ...options, workspaceName });
+  return client.ensureRoleAssignment({
+    roleId,
+    principalId,
+    principalType,
+    scope,
+    assignmentId,
+    roleName,
+  });
+}
+
+export async function deleteRoleAssignment(
+  args: { assignmentId: string } & EndpointOptions,
+): Promise<{ existed: boolean }> {
+  const { assignmentId, ...options } = args;
+  return new SynapseRbacClient(options).deleteRoleAssignment(assignmentId);
+}
+
+export async function getRoleAssignment(
+  args: { assignmentId: string } & EndpointOptions,
+): Promise<SynapseRoleAssignment | undefined> {
+  const { assignmentId, ...options } = args;
+  return new SynapseRbacClient(options).getRoleAssignment(assignmentId);
+}
+
+export async function listRoleAssignments(
+  args: RoleAssignmentFilter & EndpointOptions,
+): Promise<SynapseRoleAssignment[]> {
+  const { roleId, principalId, scope, ...options } = args;
+  return new SynapseRbacClient(options).listRoleAssignments({ roleId, principalId, scope });
+}
