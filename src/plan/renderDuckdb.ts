@@ -1,0 +1,74 @@
+// Renders the SQL plan as DuckDB SQL for the local target: one DuckDB file per export database, a
+// view per entity in `main` (so `SELECT * FROM Customer` works as in Synapse's dbo), and one view per
+// snapshot in `snapshots` over its files. DuckDB reads the lake directly, so the Synapse-only steps
+// (master key, credential, data source, file format) render to nothing.
+
+import { partExtension, snapshotFolder } from "./lakeLayout";
+import { quoteDuckdbIdentifier as id, quoteDuckdbLiteral as lit } from "./sqlQuote";
+import { SNAPSHOT_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
+import type { SqlStatement } from "./sqlStatement";
+import { duckdbType } from "./typeMapping";
+import type { ColumnSpec, ExportFormat } from "../spec/types";
+
+export interface DuckdbTarget {
+  database: string;
+  /** Absolute path of the local container root (the lake's `<dir>/<container>`). */
+  lakeRoot: string;
+}
+
+export const DUCKDB_VIEW_SCHEMA = "main";
+
+export function renderDuckdb(steps: readonly SqlStep[], target: DuckdbTarget): SqlStatement[] {
+  return steps.flatMap((s) => renderStep(s, target));
+}
+
+function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
+  const inDb = (statement: string, purpose: string): SqlStatement[] => [
+    { database: t.database, statement, purpose },
+  ];
+  const snapshotView = (entity: string, snapshot: string) =>
+    `${id(SNAPSHOT_SCHEMA)}.${id(snapshotTableName(entity, snapshot))}`;
+  switch (s.step) {
+    case "createDatabase":
+    case "createMasterKey":
+    case "createCredential":
+    case "createDataSource":
+    case "createFileFormat":
+      return [];
+    case "createSnapshotSchema":
+      return inDb(
+        `CREATE SCHEMA IF NOT EXISTS ${id(SNAPSHOT_SCHEMA)}`,
+        "create the schema of snapshot views",
+      );
+    case "createSnapshotTable": {
+      const files = `${t.lakeRoot}/${snapshotFolder(t.database, s.entity, s.snapshot)}/*.${partExtension(s.format)}`;
+      return inDb(
+        `CREATE VIEW IF NOT EXISTS ${snapshotView(s.entity, s.snapshot)} AS SELECT * FROM ${reader(files, s.format, s.columns)}`,
+        `create the view of ${s.entity} snapshot ${s.snapshot}`,
+      );
+    }
+    case "switchView":
+      return inDb(
+        `CREATE OR REPLACE VIEW ${id(DUCKDB_VIEW_SCHEMA)}.${id(s.entity)} AS SELECT ${s.columns
+          .map((c) => id(c.name))
+          .join(", ")} FROM ${snapshotView(s.entity, s.snapshot)}`,
+        `point the view ${s.entity} at snapshot ${s.snapshot}`,
+      );
+    case "dropSnapshotTable":
+      return inDb(
+        `DROP VIEW IF EXISTS ${snapshotView(s.entity, s.snapshot)}`,
+        `drop the view of ${s.entity} snapshot ${s.snapshot}, removed by retention`,
+      );
+    case "dropView":
+      return inDb(
+        `DROP VIEW IF EXISTS ${id(DUCKDB_VIEW_SCHEMA)}.${id(s.entity)}`,
+        `drop the view of ${s.entity}, removed from the export (onEntityRemoved: drop)`,
+      );
+  }
+}
+
+function reader(files: string, format: ExportFormat, columns: readonly ColumnSpec[]): string {
+  if (format === "parquet") return `read_parquet(${lit(files)})`;
+  const struct = columns.map((c) => `${lit(c.name)}: ${lit(duckdbType(c))}`).join(", ");
+  return `read_csv(${lit(files)}, header = true, auto_detect = false, columns = {${struct}})`;
+}

@@ -1,0 +1,86 @@
+// The SQL plan of an export database, as logical steps. One plan, rendered two ways: T-SQL for Synapse
+// serverless SQL (renderTsql.ts) and DuckDB SQL for the local target (renderDuckdb.ts), so the local
+// demo exercises the same decisions as Azure.
+//
+// Readers never see half an export: each snapshot gets its own table, and the stable view
+// `[dbo].[<Entity>]` is switched to it in one statement once the snapshot is complete.
+
+import { createHash } from "node:crypto";
+import type { ColumnSpec, ExportFormat } from "../spec/types";
+import type { SnapshotManifest } from "./manifest";
+
+/** Where per-snapshot tables live, beside the user's own objects in dbo. */
+export const SNAPSHOT_SCHEMA = "snapshots";
+export const VIEW_SCHEMA = "dbo";
+const MAX_IDENTIFIER = 128;
+
+export type SqlStep =
+  | { step: "createDatabase" }
+  | { step: "createMasterKey" }
+  | { step: "createCredential" }
+  | { step: "createDataSource" }
+  | { step: "createFileFormat"; format: ExportFormat }
+  | { step: "createSnapshotSchema" }
+  | {
+      step: "createSnapshotTable";
+      entity: string;
+      snapshot: string;
+      columns: ColumnSpec[];
+      format: ExportFormat;
+    }
+  | { step: "switchView"; entity: string; snapshot: string; columns: ColumnSpec[] }
+  | { step: "dropSnapshotTable"; entity: string; snapshot: string }
+  | { step: "dropView"; entity: string };
+
+/** What the database needs before any entity: created only when missing, so re-runs converge. */
+export function planDatabaseSetup(format: ExportFormat): SqlStep[] {
+  return [
+    { step: "createDatabase" },
+    { step: "createMasterKey" },
+    { step: "createCredential" },
+    { step: "createDataSource" },
+    { step: "createFileFormat", format },
+    { step: "createSnapshotSchema" },
+  ];
+}
+
+/** Publish a complete snapshot: its table first, then the view switch (readers see old or new). */
+export function planPublishSnapshot(manifest: SnapshotManifest): SqlStep[] {
+  return [
+    {
+      step: "createSnapshotTable",
+      entity: manifest.entity,
+      snapshot: manifest.snapshot,
+      columns: manifest.columns,
+      format: manifest.format,
+    },
+    {
+      step: "switchView",
+      entity: manifest.entity,
+      snapshot: manifest.snapshot,
+      columns: manifest.columns,
+    },
+  ];
+}
+
+/** Drop the tables of snapshots that retention removed (the view no longer points at them). */
+export function planDropSnapshots(entity: string, snapshots: readonly string[]): SqlStep[] {
+  return snapshots.map((snapshot) => ({ step: "dropSnapshotTable" as const, entity, snapshot }));
+}
+
+/** Only with `onEntityRemoved: drop`: the view first, then every snapshot table. */
+export function planDropEntity(entity: string, snapshots: readonly string[]): SqlStep[] {
+  return [{ step: "dropView", entity }, ...planDropSnapshots(entity, snapshots)];
+}
+
+/**
+ * The per-snapshot table's name: `<Entity>__<snapshot>`. An entity name may use all 128 characters, so
+ * a long one is shortened and made unique again with a hash of the full name.
+ */
+export function snapshotTableName(entity: string, snapshot: string): string {
+  const full = `${entity}__${snapshot}`;
+  if (full.length <= MAX_IDENTIFIER) return full;
+  const hash = createHash("sha256").update(entity).digest("hex").slice(0, 8);
+  const keep = MAX_IDENTIFIER - snapshot.length - hash.length - 3;
+  return `${entity.slice(0, keep)}_${hash}__${snapshot}`;
+}

@@ -1,0 +1,243 @@
+import { expect } from "chai";
+import * as fc from "fast-check";
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { SnapshotManifest } from "../../src/plan/manifest";
+import { renderTsql } from "../../src/plan/renderTsql";
+import { renderDuckdb } from "../../src/plan/renderDuckdb";
+import {
+  planDatabaseSetup,
+  planDropEntity,
+  planDropSnapshots,
+  planPublishSnapshot,
+  snapshotTableName,
+} from "../../src/plan/sqlPlan";
+import {
+  quoteDuckdbIdentifier,
+  quoteDuckdbLiteral,
+  quoteTsqlIdentifier,
+  quoteTsqlLiteral,
+} from "../../src/plan/sqlQuote";
+
+const GOLDEN = path.join(__dirname, "../../../test/fixtures/golden/ci_export.tsql");
+
+export function customerManifest(over: Partial<SnapshotManifest> = {}): SnapshotManifest {
+  return {
+    manifestVersion: 1,
+    entity: "Customer",
+    snapshot: "3f9a1c0de2b74a55",
+    format: "parquet",
+    columns: [
+      { name: "CustomerId", type: "guid" },
+      { name: "FullName", type: "string", maxLength: 200 },
+      { name: "Notes", type: "string" },
+      { name: "Age", type: "int32" },
+      { name: "Visits", type: "int64" },
+      { name: "Score", type: "double" },
+      { name: "LifetimeValue", type: "decimal", precision: 18, scale: 2 },
+      { name: "IsActive", type: "boolean" },
+      { name: "BirthDate", type: "date" },
+      { name: "CreatedOn", type: "dateTime" },
+      { name: "LastSeen", type: "dateTimeOffset" },
+    ],
+    columnsInferred: false,
+    files: [{ name: "part-00000.parquet", bytes: 100, rows: 3 }],
+    rows: 3,
+    bytes: 100,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    sources: [],
+    ...over,
+  };
+}
+
+const target = {
+  database: "ci_export",
+  dataSourceLocation: "https://stciexport.dfs.core.windows.net/ci-export/ci_export",
+};
+
+function renderAll(): string {
+  const statements = renderTsql(
+    [
+      ...planDatabaseSetup("parquet"),
+      ...planPublishSnapshot(customerManifest()),
+      ...planDropSnapshots("Customer", ["0ld5napshot0000a"]),
+    ],
+    target,
+  );
+  return statements.map((s) => `-- [${s.database}] ${s.purpose}\n${s.statement}\nGO\n`).join("\n");
+}
+
+describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
+  it("matches the reviewed golden script", () => {
+    const rendered = renderAll();
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(GOLDEN, rendered);
+    expect(rendered).to.equal(readFileSync(GOLDEN, "utf8"));
+  });
+
+  it("creates the database from master and everything else inside it, one statement per batch", () => {
+    const statements = renderTsql(planDatabaseSetup("parquet"), target);
+    expect(statements[0].database).to.equal("master");
+    expect(statements[0].statement).to.match(
+      /CREATE DATABASE \[ci_export\] COLLATE Latin1_General_100_BIN2_UTF8/,
+    );
+    expect(statements.slice(1).every((s) => s.database === "ci_export")).to.equal(true);
+    for (const s of statements) expect(s.statement, s.purpose).not.to.match(/\bGO\b/);
+    // Only the master key block has inner statements, inside one IF ... BEGIN ... END.
+    const plain = statements.filter((s) => !/MASTER KEY/.test(s.statement));
+    for (const s of plain) expect(s.statement, s.purpose).not.to.match(/;\s*\S/);
+  });
+
+  it("never puts a secret in the plan: the master key password is made inside the server", () => {
+    const key = renderTsql(planDatabaseSetup("parquet"), target).find((s) =>
+      /MASTER KEY/.test(s.statement),
+    )!;
+    expect(key.statement).to.match(/NEWID\(\)/);
+    expect(key.statement).not.to.match(/PASSWORD = N'[^']/);
+  });
+
+  it("switches the view in a batch of its own, with CREATE OR ALTER VIEW first", () => {
+    const [table, view] = renderTsql(planPublishSnapshot(customerManifest()), target);
+    expect(table.statement).to.match(
+      /^IF OBJECT_ID\(N'\[snapshots\]\.\[Customer__3f9a1c0de2b74a55\]'\) IS NULL/,
+    );
+    expect(table.statement).to.match(/LOCATION = N'Customer\/v=3f9a1c0de2b74a55\/\*\.parquet'/);
+    expect(view.statement).to.match(/^CREATE OR ALTER VIEW \[dbo\]\.\[Customer\] AS\n/);
+    expect(view.statement).not.to.match(/ALTER EXTERNAL TABLE/);
+  });
+
+  it("declares strings as UTF-8 varchar sized for their longest value, and timestamps as datetime2", () => {
+    const [table] = renderTsql(planPublishSnapshot(customerManifest()), target);
+    expect(table.statement).to.contain(
+      "[FullName] varchar(800) COLLATE Latin1_General_100_BIN2_UTF8",
+    );
+    expect(table.statement).to.contain(
+      "[Notes] varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8",
+    );
+    expect(table.statement).to.contain(
+      "[CustomerId] varchar(36) COLLATE Latin1_General_100_BIN2_UTF8",
+    );
+    expect(table.statement).to.contain("[LifetimeValue] decimal(18,2)");
+    expect(table.statement).to.contain("[CreatedOn] datetime2(6)");
+    expect(table.statement).to.contain("[IsActive] bit");
+  });
+
+  it("reads CSV snapshots with a delimited-text format that skips the header", () => {
+    const statements = renderTsql(
+      [...planDatabaseSetup("csv"), ...planPublishSnapshot(customerManifest({ format: "csv" }))],
+      target,
+    );
+    const text = statements.map((s) => s.statement).join("\n");
+    expect(text).to.match(/FORMAT_TYPE = DELIMITEDTEXT, FORMAT_OPTIONS \(.*FIRST_ROW = 2/);
+    expect(text).to.match(
+      /LOCATION = N'Customer\/v=3f9a1c0de2b74a55\/\*\.csv', .*FILE_FORMAT = \[SynapseExportCsv\]/,
+    );
+  });
+
+  it("drops the view and every snapshot table only when asked to drop an entity", () => {
+    const statements = renderTsql(planDropEntity("Customer", ["a1", "b2"]), target);
+    expect(statements.map((s) => s.statement.split("\n").pop()!.trim())).to.deep.equal([
+      "DROP VIEW IF EXISTS [dbo].[Customer]",
+      "DROP EXTERNAL TABLE [snapshots].[Customer__a1]",
+      "DROP EXTERNAL TABLE [snapshots].[Customer__b2]",
+    ]);
+  });
+
+  it("keeps per-snapshot table names within 128 characters and distinct for long entity names", () => {
+    const a = snapshotTableName("A".repeat(128), "0123456789abcdef");
+    const b = snapshotTableName("A".repeat(127) + "B", "0123456789abcdef");
+    expect(a.length).to.be.at.most(128);
+    expect(b.length).to.be.at.most(128);
+    expect(a).not.to.equal(b);
+  });
+});
+
+describe("quoting of identifiers and literals that reach SQL", () => {
+  const hostile = [
+    "a]b",
+    "x'; DROP TABLE t;--",
+    "]]",
+    "semi;colon",
+    "dash--dash",
+    "Ünïcødé 名前",
+    "[bracketed]",
+    'quote"d',
+  ];
+
+  for (const name of hostile) {
+    it(`keeps ${JSON.stringify(name)} a single T-SQL identifier and literal`, () => {
+      expect(quoteTsqlIdentifier(name)).to.equal(`[${name.split("]").join("]]")}]`);
+      expect(quoteTsqlLiteral(name)).to.equal(`N'${name.split("'").join("''")}'`);
+    });
+  }
+
+  it("renders a whole plan for a hostile entity, database and column name without breaking out", () => {
+    const name = "x]'; DROP DATABASE master;--";
+    const statements = renderTsql(
+      [
+        ...planDatabaseSetup("parquet"),
+        ...planPublishSnapshot(
+          customerManifest({ entity: name, columns: [{ name, type: "string" }] }),
+        ),
+      ],
+      { database: name, dataSourceLocation: `https://a.dfs.core.windows.net/c/${name}` },
+    );
+    for (const s of statements) {
+      // Remove every correctly quoted identifier and literal: no hostile text may remain outside them.
+      const outside = s.statement
+        .replace(/\[(?:[^\]]|\]\])*\]/g, "")
+        .replace(/N?'(?:[^']|'')*'/g, "");
+      expect(outside, s.statement).not.to.contain("DROP DATABASE");
+    }
+  });
+
+  it("refuses empty identifiers and NUL characters", () => {
+    expect(() => quoteTsqlIdentifier("")).to.throw(/cannot be empty/);
+    expect(() => quoteTsqlIdentifier("a\u0000b")).to.throw(/NUL/);
+    expect(() => quoteTsqlLiteral("a\u0000b")).to.throw(/NUL/);
+    expect(() => quoteDuckdbIdentifier("")).to.throw(/cannot be empty/);
+  });
+
+  it("round-trips any identifier through T-SQL bracket quoting (property)", () => {
+    const unquote = (q: string) => q.slice(1, -1).replace(/]]/g, "]");
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, unit: "grapheme" }).filter((s) => !s.includes("\u0000")),
+        (s) => {
+          const q = quoteTsqlIdentifier(s);
+          // Inside the brackets every `]` is doubled, so the first lone `]` is the closing one.
+          expect(/^\[(?:[^\]]|\]\])*\]$/.test(q)).to.equal(true);
+          expect(unquote(q)).to.equal(s);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("round-trips any text through T-SQL and DuckDB literal quoting (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "grapheme" }).filter((s) => !s.includes("\u0000")),
+        (s) => {
+          expect(quoteTsqlLiteral(s).slice(2, -1).replace(/''/g, "'")).to.equal(s);
+          expect(/^N'(?:[^']|'')*'$/.test(quoteTsqlLiteral(s))).to.equal(true);
+          expect(quoteDuckdbLiteral(s).slice(1, -1).replace(/''/g, "'")).to.equal(s);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("SQL plan rendered for DuckDB", () => {
+  it("renders only what DuckDB needs, reading the snapshot's files from the local lake", () => {
+    const statements = renderDuckdb(
+      [...planDatabaseSetup("parquet"), ...planPublishSnapshot(customerManifest())],
+      { database: "ci_export", lakeRoot: "/lake/ci-export" },
+    );
+    expect(statements.map((s) => s.statement)).to.deep.equal([
+      'CREATE SCHEMA IF NOT EXISTS "snapshots"',
+      `CREATE VIEW IF NOT EXISTS "snapshots"."Customer__3f9a1c0de2b74a55" AS SELECT * FROM read_parquet('/lake/ci-export/ci_export/Customer/v=3f9a1c0de2b74a55/*.parquet')`,
+      'CREATE OR REPLACE VIEW "main"."Customer" AS SELECT "CustomerId", "FullName", "Notes", "Age", "Visits", "Score", "LifetimeValue", "IsActive", "BirthDate", "CreatedOn", "LastSeen" FROM "snapshots"."Customer__3f9a1c0de2b74a55"',
+    ]);
+  });
+});
