@@ -30,6 +30,7 @@ export class LocalSql implements SqlExecutor {
       } catch (error) {
         throw new Error(
           `Local database ${s.database}: could not ${s.purpose ?? "run a statement"}: ${(error as Error).message}`,
+          { cause: error },
         );
       }
     }
