@@ -1,0 +1,335 @@
+// Runs an SQL plan against a Synapse workspace's serverless SQL endpoint, signed in with Entra ID
+// (tedious `token-credential`, no passwords). Serverless SQL takes one DDL statement per batch,
+// CREATE DATABASE only from master and no transactions around DDL, so each statement is its own
+// batch, in order, on a connection to the database it names. Transient service errors and lost
+// connections are retried with backoff; a storage grant that has not applied yet is waited for only
+// while it is fresh, since after that it is missing, not slow.
+
+import type { TokenCredential } from "@azure/core-auth";
+import type * as Mssql from "mssql";
+import type { SqlStatement } from "../../plan/sqlStatement";
+import { getAzureCredential } from "../azureCredential";
+import type { SqlExecutor } from "./sqlExecutor";
+import {
+  classifySqlError,
+  SqlErrorFacts,
+  sqlErrorFacts,
+  SqlErrorKind,
+  storageAccountInMessage,
+} from "./sqlErrorKinds";
+
+export interface SynapseSqlRetry {
+  /** Tries per statement for transient errors and lost connections, the first one included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface SynapseSqlRetryEvent {
+  purpose: string;
+  database: string;
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  kind: SqlErrorKind;
+  message: string;
+}
+
+export interface SynapseSqlOptions {
+  /** The Synapse workspace name; the endpoint is `<workspace>-ondemand.sql.azuresynapse.net`. */
+  workspace: string;
+  server?: string;
+  port?: number;
+  /** TLS to the endpoint; only a loopback test server goes without. */
+  encrypt?: boolean;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  retry?: Partial<SynapseSqlRetry>;
+  /**
+   * Epoch ms until which storage-permission errors are waited out: set it when the run has just
+   * granted the workspace identity access to the lake, since role assignments take minutes to apply.
+   */
+  freshGrantsUntil?: number;
+  /** Named in the missing-grant message when the server's message does not name the account. */
+  storageAccount?: string;
+  /** Defaults to the process-wide credential (DefaultAzureCredential). */
+  credential?: TokenCredential;
+  /** Called before each retry, for progress output. */
+  onRetry?: (event: SynapseSqlRetryEvent) => void;
+}
+
+export class SynapseSqlError extends Error {
+  constructor(
+    message: string,
+    readonly purpose: string,
+    readonly database: string,
+    readonly kind: SqlErrorKind | "not-serverless",
+    readonly attempts: number,
+    readonly number?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = "SynapseSqlError";
+  }
+}
+
+const DEFAULT_RETRY: SynapseSqlRetry = { maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 30_000 };
+const SERVERLESS_ENGINE_EDITION = 11;
+const ENGINE_EDITIONS: Record<number, string> = {
+  1: "SQL Server",
+  2: "SQL Server",
+  3: "SQL Server",
+  4: "SQL Server",
+  5: "an Azure SQL Database",
+  6: "a dedicated SQL pool",
+  8: "an Azure SQL Managed Instance",
+  9: "Azure SQL Edge",
+};
+
+/** Exponential backoff with jitter: half the step fixed, half random, so retries spread out. */
+export function backoffDelayMs(
+  attempt: number,
+  retry: SynapseSqlRetry,
+  random = Math.random,
+): number {
+  const step = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(step / 2 + (random() * step) / 2);
+}
+
+/** What to do about the errors a run can meet that no retry fixes. */
+const FATAL_HINTS: Record<number, string> = {
+  18456:
+    "The signed-in identity has no login on the serverless SQL endpoint: give it the Synapse Administrator or Synapse SQL Administrator role on the workspace.",
+  262: "The signed-in identity may not create databases here: give it the Synapse Administrator role.",
+};
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function summarize(statement: string): string {
+  const oneLine = statement.replace(/\s+/g, " ").trim();
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class SynapseSql implements SqlExecutor {
+  private readonly server: string;
+  private readonly retry: SynapseSqlRetry;
+  private readonly pools = new Map<string, Promise<Mssql.ConnectionPool>>();
+  /** Login errors reach mssql as ELOGIN without their number; tedious's errorMessage event has it. */
+  private readonly lastServerError = new Map<string, number>();
+  private editionVerified = false;
+
+  constructor(private readonly options: SynapseSqlOptions) {
+    if (!options.workspace && !options.server) {
+      throw new Error("SynapseSql needs `workspace` (or `server`): the Synapse workspace name.");
+    }
+    this.server = options.server ?? `${options.workspace}-ondemand.sql.azuresynapse.net`;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  async execute(statements: readonly SqlStatement[]): Promise<void> {
+    for (const s of statements) {
+      await this.run(s.database, s.statement, s.purpose ?? summarize(s.statement));
+    }
+  }
+
+  async query(database: string, sql: string): Promise<Record<string, unknown>[]> {
+    const result = await this.run(database, sql, `query: ${summarize(sql)}`);
+    return (result.recordset ?? []).map((row) => ({ ...row }));
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.then((pool) => pool.close()).catch(() => undefined)));
+  }
+
+  private async run(
+    database: string,
+    text: string,
+    purpose: string,
+  ): Promise<Mssql.IResult<Record<string, unknown>>> {
+    for (let attempt = 1; ; attempt++) {
+      this.lastServerError.delete(database);
+      try {
+        const pool = await this.pool(database);
+        return await pool.request().batch<Record<string, unknown>>(text);
+      } catch (error) {
+        if (error instanceof SynapseSqlError) throw error;
+        const facts = sqlErrorFacts(error);
+        if (facts.code === "ELOGIN" && facts.number === undefined) {
+          facts.number = this.lastServerError.get(database);
+        }
+        const kind = classifySqlError(facts);
+        if (kind === "connection") await this.forget(database);
+        const delayMs = this.retryDelay(kind, attempt);
+        if (delayMs === undefined) throw this.failure(kind, facts, purpose, database, attempt);
+        this.options.onRetry?.({
+          purpose,
+          database,
+          attempt,
+          delayMs,
+          kind,
+          message: facts.message,
+        });
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  private retryDelay(kind: SqlErrorKind, attempt: number): number | undefined {
+    if (kind === "transient" || kind === "connection") {
+      return attempt < this.retry.maxAttempts ? backoffDelayMs(attempt, this.retry) : undefined;
+    }
+    if (kind === "storage-permission") {
+      const left = (this.options.freshGrantsUntil ?? 0) - Date.now();
+      return left > 0 ? Math.min(backoffDelayMs(attempt, this.retry), left) : undefined;
+    }
+    return undefined;
+  }
+
+  private failure(
+    kind: SqlErrorKind,
+    facts: SqlErrorFacts,
+    purpose: string,
+    database: string,
+    attempts: number,
+  ): SynapseSqlError {
+    const failed = `Synapse SQL statement "${purpose}" in database [${database}] failed`;
+    const after = attempts > 1 ? ` after ${attempts} attempts` : "";
+    const cause =
+      facts.number !== undefined
+        ? ` with error ${facts.number}`
+        : facts.code !== undefined
+          ? ` with ${facts.code}`
+          : "";
+    const said = `${failed}${after}${cause}: ${sentence(facts.message)}`;
+    let message: string;
+    switch (kind) {
+      case "storage-permission": {
+        const account =
+          storageAccountInMessage(facts.message) ??
+          this.options.storageAccount ??
+          "the export's lake";
+        const waited =
+          this.options.freshGrantsUntil !== undefined
+            ? ` Waited until ${new Date(this.options.freshGrantsUntil).toISOString()} for a new grant to apply.`
+            : " If the grant was made minutes ago, role assignments can take up to 10 minutes to apply: run again then.";
+        message =
+          `${said} The Synapse workspace managed identity needs Storage Blob Data Contributor on storage account ${account} ` +
+          `(grant 'workspace identity writes to storage').${waited}`;
+        break;
+      }
+      case "transient":
+        message = `${said} The serverless SQL endpoint kept reporting a transient error; run again later.`;
+        break;
+      case "connection":
+        message = `${said} Check that ${this.server}:${this.options.port ?? 1433} is reachable from here (the workspace's firewall rules).`;
+        break;
+      case "credential":
+        message = `${failed}: no Entra ID access token for the SQL endpoint (scope https://database.windows.net/.default): ${sentence(facts.message)} Sign in with 'az login', or run with a managed identity or service principal.`;
+        break;
+      default:
+        message = [said, FATAL_HINTS[facts.number ?? -1]].filter(Boolean).join(" ");
+    }
+    return new SynapseSqlError(
+      message,
+      purpose,
+      database,
+      kind,
+      attempts,
+      facts.number,
+      facts.code,
+    );
+  }
+
+  private pool(database: string): Promise<Mssql.ConnectionPool> {
+    let pool = this.pools.get(database);
+    if (!pool) {
+      const opening = this.open(database);
+      pool = opening;
+      this.pools.set(database, opening);
+      opening.catch(() => {
+        if (this.pools.get(database) === opening) this.pools.delete(database);
+      });
+    }
+    return pool;
+  }
+
+  /** Drop a pool whose connection was lost, so the next try signs in afresh. */
+  private async forget(database: string): Promise<void> {
+    const pool = this.pools.get(database);
+    this.pools.delete(database);
+    await pool?.then((p) => p.close()).catch(() => undefined);
+  }
+
+  private async open(database: string): Promise<Mssql.ConnectionPool> {
+    const sql = require("mssql") as typeof Mssql;
+    const connectTimeout = this.options.connectTimeoutMs ?? 30_000;
+    const requestTimeout = this.options.requestTimeoutMs ?? 10 * 60_000;
+    const pool = new sql.ConnectionPool({
+      server: this.server,
+      port: this.options.port ?? 1433,
+      database,
+      connectionTimeout: connectTimeout,
+      requestTimeout,
+      options: {
+        encrypt: this.options.encrypt ?? true,
+        trustServerCertificate: false,
+        connectTimeout,
+        requestTimeout,
+        // The retry policy lives in run(), one place with one backoff and one attempt count.
+        maxRetriesOnTransientErrors: 0,
+      },
+      authentication: {
+        type: "token-credential",
+        options: { credential: this.options.credential ?? getAzureCredential() },
+      },
+      // One statement at a time per database: one connection is all a run needs.
+      pool: { max: 1, min: 0, idleTimeoutMillis: 30_000 },
+      // Checks the socket instead of sending `SELECT 1` before every statement.
+      validateConnection: "socket",
+      beforeConnect: (connection) => {
+        connection.on("errorMessage", (token: { number: number }) => {
+          this.lastServerError.set(database, token.number);
+        });
+      },
+    } as Mssql.config);
+    // tedious reports a socket lost between requests here; the next request fails and reconnects.
+    pool.on("error", () => undefined);
+    try {
+      await pool.connect();
+      if (!this.editionVerified) await this.verifyEngineEdition(pool, database);
+      return pool;
+    } catch (error) {
+      await pool.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async verifyEngineEdition(pool: Mssql.ConnectionPool, database: string): Promise<void> {
+    const result = await pool
+      .request()
+      .batch<{ EngineEdition: number }>("SELECT SERVERPROPERTY('EngineEdition') AS EngineEdition");
+    const edition = Number(result.recordset?.[0]?.EngineEdition);
+    if (edition !== SERVERLESS_ENGINE_EDITION) {
+      const what = ENGINE_EDITIONS[edition] ?? "not a serverless SQL endpoint";
+      const serverless = `${this.options.workspace || "<workspace>"}-ondemand.sql.azuresynapse.net`;
+      throw new SynapseSqlError(
+        `${this.server} is ${what} (EngineEdition ${edition}); synapse-export targets the serverless SQL endpoint ${serverless}. ` +
+          "Point the export at the workspace's serverless (-ondemand) endpoint.",
+        "check the SQL endpoint is serverless",
+        database,
+        "not-serverless",
+        1,
+      );
+    }
+    this.editionVerified = true;
+  }
+}
