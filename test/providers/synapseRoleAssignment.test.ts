@@ -1,0 +1,291 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { setAzureCredential } from "../../src/engine/azureCredential";
+import { roleAssignmentGuid } from "../../src/plan/deterministicGuid";
+import { ROLES } from "../../src/plan/roles";
+import { synapseRoleAssignmentProvider as provider } from "../../src/providers/synapseRoleAssignment";
+import { SynapseRbacTestServer } from "../servers/synapseRbacServer";
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // Pulumi's marker for a value known only at deploy time
+const SYNAPSE_ADMIN = ROLES["Synapse Administrator"].id;
+const CI_PRINCIPAL = "0d7a4d8e-51b1-4c55-9a53-3e1f3f0a2b11";
+const OTHER_PRINCIPAL = "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f";
+
+const args = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  workspaceName: "contoso-syn",
+  roleId: SYNAPSE_ADMIN,
+  roleName: "Synapse Administrator",
+  principalId: CI_PRINCIPAL,
+  principalType: "ServicePrincipal",
+  purpose: "Customer Insights service principal administers the Synapse workspace.",
+  ...extra,
+});
+
+async function checked(news: Record<string, unknown>) {
+  const result = await provider.check!({}, news);
+  expect(result.failures ?? [], JSON.stringify(result.failures)).to.deep.equal([]);
+  return result.inputs as Record<string, unknown>;
+}
+
+async function failuresOf(news: Record<string, unknown>) {
+  const result = await provider.check!({}, news);
+  return (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`);
+}
+
+describe("SynapseRoleAssignment provider: check and diff", () => {
+  it("fills the documented defaults and normalizes GUID case", async () => {
+    const inputs = await checked(args({ principalId: CI_PRINCIPAL.toUpperCase() }));
+    expect(inputs).to.include({
+      endpoint: "https://contoso-syn.dev.azuresynapse.net",
+      scope: "workspaces/contoso-syn",
+      principalId: CI_PRINCIPAL,
+      roleId: SYNAPSE_ADMIN,
+    });
+  });
+
+  it("refuses what the service would refuse, or what would grant the wrong thing, naming the property", async () => {
+    expect(await failuresOf(args({ principalId: "ci-app" }))).to.deep.equal([
+      `principalId: principalId must be a GUID (the principal's object id), got "ci-app"`,
+    ]);
+    expect(await failuresOf(args({ principalType: "Application" }))).to.deep.equal([
+      `principalType: principalType must be one of User, Group, ServicePrincipal, got "Application"`,
+    ]);
+    expect((await failuresOf(args({ workspaceName: "Contoso_Syn" })))[0]).to.match(
+      /^workspaceName: "Contoso_Syn" is not a Synapse workspace name/,
+    );
+    expect(
+      (
+        await failuresOf(
+          args({
+            roleId: ROLES["Storage Blob Data Contributor"].id,
+            roleName: "Storage Blob Data Contributor",
+          }),
+        )
+      )[0],
+    ).to.contain("is an Azure (ARM) role");
+    expect(
+      await failuresOf(args({ roleId: "7572bffe-f453-4b66-912a-46cc5ef38fda" })),
+    ).to.deep.equal([
+      `roleId: roleName is "Synapse Administrator", whose id is ${SYNAPSE_ADMIN}, but roleId is 7572bffe-f453-4b66-912a-46cc5ef38fda`,
+    ]);
+    expect((await failuresOf(args({ scope: "workspaces/other-ws" })))[0]).to.contain(
+      'scope "workspaces/other-ws" is not in workspace "contoso-syn"',
+    );
+    expect((await failuresOf(args({ endpoint: "https://management.azure.com" })))[0]).to.match(
+      /^endpoint: .*not through ARM/,
+    );
+  });
+
+  it("lets values unknown at preview through without failing or inventing defaults from them", async () => {
+    const inputs = await checked(args({ workspaceName: UNKNOWN, principalId: UNKNOWN }));
+    expect(inputs.principalId).to.equal(UNKNOWN);
+    expect(inputs.endpoint).to.equal(undefined);
+    expect(inputs.scope).to.equal(undefined);
+  });
+
+  it("replaces when the principal changes, deleting the old assignment first", async () => {
+    const olds = await checked(args());
+    const diff = await provider.diff!(
+      "id",
+      olds,
+      await checked(args({ principalId: OTHER_PRINCIPAL })),
+    );
+    expect(diff).to.deep.equal({
+      changes: true,
+      replaces: ["principalId"],
+      deleteBeforeReplace: true,
+    });
+  });
+
+  it("updates in place, without replacing, when only the purpose (or another label) changes", async () => {
+    const olds = await checked(args());
+    expect(
+      await provider.diff!("id", olds, await checked(args({ purpose: "Reworded." }))),
+    ).to.deep.equal({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(
+      (await provider.diff!("id", olds, await checked(args({ roleName: "synapse admin label" }))))
+        .replaces,
+    ).to.deep.equal([]);
+  });
+
+  it("sees no change for the same inputs, whatever the GUID case", async () => {
+    const olds = await checked(args());
+    const diff = await provider.diff!(
+      "id",
+      olds,
+      await checked(args({ principalId: CI_PRINCIPAL.toUpperCase() })),
+    );
+    expect(diff.changes).to.equal(false);
+  });
+
+  it("replaces for principalType, scope, role and workspace changes", async () => {
+    const olds = await checked(args());
+    for (const [key, value] of [
+      ["principalType", "User"],
+      ["scope", "workspaces/contoso-syn/credentials/WorkspaceSystemIdentity"],
+      ["roleId", "7af0c69a-a548-47d6-aea3-d00e69bd83aa"],
+      ["workspaceName", "fabrikam-syn"],
+    ] as const) {
+      const news = await checked(
+        args({
+          [key]: value,
+          ...(key === "roleId" ? { roleName: "Synapse SQL Administrator" } : {}),
+        }),
+      );
+      const diff = await provider.diff!("id", olds, news);
+      expect(diff.replaces, key).to.include(key);
+      expect(diff.deleteBeforeReplace, key).to.equal(true);
+    }
+  });
+
+  it("reports a possible replacement, not a crash, when the principal is unknown at preview", async () => {
+    const olds = await checked(args());
+    const diff = await provider.diff!("id", olds, await checked(args({ principalId: UNKNOWN })));
+    expect(diff).to.deep.equal({
+      changes: true,
+      replaces: ["principalId"],
+      deleteBeforeReplace: true,
+    });
+  });
+});
+
+describe("SynapseRoleAssignment provider: lifecycle against a loopback Synapse", () => {
+  let server: SynapseRbacTestServer;
+
+  beforeEach(async () => {
+    server = await SynapseRbacTestServer.start({ pageSize: 2 });
+    setAzureCredential({
+      getToken: async () => ({ token: "test-token", expiresOnTimestamp: Date.now() + 3600e3 }),
+    });
+  });
+
+  afterEach(async () => {
+    setAzureCredential(undefined);
+    await server.close();
+  });
+
+  const inputs = (extra: Record<string, unknown> = {}) =>
+    checked(args({ endpoint: server.endpoint, ...extra }));
+
+  it("creates the assignment under its deterministic id and reports what it did", async () => {
+    const created = await provider.create(await inputs());
+
+    const expectedId = roleAssignmentGuid("workspaces/contoso-syn", CI_PRINCIPAL, SYNAPSE_ADMIN);
+    expect(created.id).to.equal(expectedId);
+    expect(created.outs).to.include({
+      assignmentId: expectedId,
+      adopted: false,
+      scope: "workspaces/contoso-syn",
+      principalType: "ServicePrincipal",
+    });
+    expect(server.requestsOf("PUT")[0].body).to.deep.equal({
+      roleId: SYNAPSE_ADMIN,
+      principalId: CI_PRINCIPAL,
+      scope: "workspaces/contoso-syn",
+      principalType: "ServicePrincipal",
+    });
+  });
+
+  it("adopts an assignment that is already there, sending no PUT", async () => {
+    const theirs = server.seed({
+      roleDefinitionId: SYNAPSE_ADMIN,
+      principalId: CI_PRINCIPAL,
+      scope: "workspaces/contoso-syn",
+      principalType: "ServicePrincipal",
+    });
+
+    const created = await provider.create(await inputs());
+
+    expect(created.id).to.equal(theirs.id);
+    expect(created.outs).to.include({ assignmentId: theirs.id, adopted: true });
+    expect(server.requestsOf("PUT")).to.have.length(0);
+  });
+
+  it("updates a label without calling Synapse", async () => {
+    const created = await provider.create(await inputs());
+    const before = server.requests.length;
+
+    const updated = await provider.update!(
+      created.id,
+      created.outs,
+      await inputs({ purpose: "Reworded." }),
+    );
+
+    expect(updated.outs).to.include({
+      purpose: "Reworded.",
+      assignmentId: created.id,
+      adopted: false,
+    });
+    expect(server.requests.length).to.equal(before);
+  });
+
+  it("refreshes from the service: unchanged, drifted, and gone", async () => {
+    const created = await provider.create(await inputs());
+
+    const same = await provider.read!(created.id, created.outs);
+    expect(same.id).to.equal(created.id);
+    expect(same.props).to.deep.include({
+      principalId: CI_PRINCIPAL,
+      principalType: "ServicePrincipal",
+    });
+
+    delete server.assignments.get(created.id)!.principalType;
+    const drifted = await provider.read!(created.id, created.outs);
+    const diff = await provider.diff!(created.id, drifted.props!, await inputs());
+    expect(diff.replaces).to.deep.equal(["principalType"]);
+
+    server.assignments.delete(created.id);
+    expect((await provider.read!(created.id, created.outs)).id).to.equal("");
+  });
+
+  it("deletes the assignment, and succeeds when it is already gone", async () => {
+    const created = await provider.create(await inputs());
+
+    await provider.delete!(created.id, created.outs);
+    expect(server.assignments.size).to.equal(0);
+
+    await provider.delete!(created.id, created.outs);
+    expect(server.requestsOf("DELETE").map((r) => r.status)).to.deep.equal([204, 404]);
+  });
+
+  it("fails create with the service's reason and the fix, and leaves nothing behind", async () => {
+    // A permanent refusal, so the shipped retry defaults (which the provider uses) end the call at once.
+    server.failAlways(
+      { kind: "status", status: 400, code: "BadRequest", message: "Scope is locked." },
+      { method: "PUT" },
+    );
+
+    let message = "";
+    try {
+      await provider.create(await inputs());
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message)
+      .to.contain('Synapse workspace "contoso-syn"')
+      .and.contain('"Synapse Administrator"')
+      .and.contain("Scope is locked");
+    expect(server.assignments.size).to.equal(0);
+  });
+
+  it("still works after Pulumi serializes it and loads it elsewhere, as the provider host does", async () => {
+    const serialized = await pulumi.runtime.serializeFunction(() => provider, {
+      allowSecrets: true,
+    });
+    expect(serialized.text).not.to.contain("test-token");
+    const requireFromString = require(
+      require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }),
+    ) as (code: string) => { handler: () => pulumi.dynamic.ResourceProvider };
+    const revived = requireFromString(serialized.text).handler();
+
+    const checkedInputs = (await revived.check!({}, args({ endpoint: server.endpoint }))).inputs;
+    const created = await revived.create(checkedInputs);
+    expect(server.assignments.has(created.id)).to.equal(true);
+    await revived.delete!(created.id, created.outs);
+    expect(server.assignments.size).to.equal(0);
+  });
+});
