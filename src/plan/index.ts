@@ -6,3 +6,7 @@ export * from "./typeMapping";
 export * from "./sqlQuote";
 export * from "./sqlStatement";
 export * from "./manifest";
+export * from "./sqlPlan";
+export * from "./renderTsql";
+export * from "./renderDuckdb";
+export * from "./exportPlan";

@@ -4,41 +4,13 @@
 // dynamic provider. It is a thin adapter: the rules are in src/engine/synapseRbac, loaded inside each
 // method because Pulumi serializes this provider and runs it in another process.
 
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { loadEngine } from "./loadEngine";
 import type * as InputsModule from "../engine/synapseRbac/roleAssignmentInputs";
 import type * as ClientModule from "../engine/synapseRbac/synapseRbacClient";
 
 /** What Pulumi passes for a value not known yet (preview), in the dynamic provider's property bags. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-// Computed here, in the Pulumi program, and captured by value when the provider is serialized: in the
-// provider process `require` resolves from the project directory, where relative paths find nothing.
-// The package path comes first so a state written on one machine still works where synapse-export is
-// installed; the compiled tree is tried last for programs run from TypeScript sources.
-const ENGINE_DIRS = [
-  "synapse-export/dist/src/engine/synapseRbac",
-  path.resolve(__dirname, "../engine/synapseRbac"),
-  path.resolve(__dirname, "../../dist/src/engine/synapseRbac"),
-];
-
-function loadEngine<T>(file: string): T {
-  const tried: string[] = [];
-  for (const dir of ENGINE_DIRS) {
-    const request = `${dir}/${file}`;
-    try {
-      return require(request) as T;
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      // Only "this candidate is absent" moves on; a broken engine module must surface as itself.
-      if (e.code !== "MODULE_NOT_FOUND" || !e.message.includes(request)) throw err;
-      tried.push(request);
-    }
-  }
-  throw new Error(
-    `synapse-export: cannot load the engine module "${file}" (tried ${tried.join(", ")}); rebuild with "npm run build"`,
-  );
-}
 
 export type SynapsePrincipalType = "User" | "Group" | "ServicePrincipal";
 
@@ -94,7 +66,9 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult> {
-    const { checkRoleAssignmentInputs } = loadEngine<typeof InputsModule>("roleAssignmentInputs");
+    const { checkRoleAssignmentInputs } = loadEngine<typeof InputsModule>(
+      "synapseRbac/roleAssignmentInputs",
+    );
     const { inputs, failures } = checkRoleAssignmentInputs(news, (v) => v === UNKNOWN);
     return { inputs, failures };
   },
@@ -104,7 +78,9 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const { diffRoleAssignmentInputs } = loadEngine<typeof InputsModule>("roleAssignmentInputs");
+    const { diffRoleAssignmentInputs } = loadEngine<typeof InputsModule>(
+      "synapseRbac/roleAssignmentInputs",
+    );
     const { changes, replaces, deleteBeforeReplace } = diffRoleAssignmentInputs(
       olds,
       news,
@@ -114,7 +90,9 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    const { ensureRoleAssignment } = loadEngine<typeof ClientModule>("synapseRbacClient");
+    const { ensureRoleAssignment } = loadEngine<typeof ClientModule>(
+      "synapseRbac/synapseRbacClient",
+    );
     const result = await ensureRoleAssignment({
       endpoint: inputs.endpoint as string,
       workspaceName: inputs.workspaceName as string,
@@ -145,7 +123,7 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
           `in the program (it adopts an existing assignment of the same role, principal and scope) instead of importing by id.`,
       );
     }
-    const { getRoleAssignment } = loadEngine<typeof ClientModule>("synapseRbacClient");
+    const { getRoleAssignment } = loadEngine<typeof ClientModule>("synapseRbac/synapseRbacClient");
     const found = await getRoleAssignment({
       endpoint: props.endpoint as string,
       workspaceName: props.workspaceName as string | undefined,
@@ -168,7 +146,9 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
-    const { deleteRoleAssignment } = loadEngine<typeof ClientModule>("synapseRbacClient");
+    const { deleteRoleAssignment } = loadEngine<typeof ClientModule>(
+      "synapseRbac/synapseRbacClient",
+    );
     await deleteRoleAssignment({
       endpoint: props.endpoint as string,
       workspaceName: props.workspaceName as string | undefined,

@@ -1,0 +1,68 @@
+// `synapse-export plan <spec> [--json]`: grants, lake layout and SQL statements; touches nothing but
+// reads the sources of entities without declared columns, to infer them.
+
+import type { Spec } from "../../spec/types";
+import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
+import type { Grant } from "../../plan/grants";
+import { json, table, type Output } from "../output";
+
+export async function entityColumns(
+  spec: Spec,
+): Promise<{ columns: EntityColumns[]; problems: string[] }> {
+  const { inferColumns } =
+    require("../../engine/sources/inferColumns") as typeof import("../../engine/sources/inferColumns");
+  const columns: EntityColumns[] = [];
+  const problems: string[] = [];
+  for (const entity of spec.export.entities) {
+    if (entity.columns) {
+      columns.push({ entity: entity.name, columns: entity.columns, inferred: false });
+      continue;
+    }
+    try {
+      columns.push({
+        entity: entity.name,
+        columns: await inferColumns(spec, entity),
+        inferred: true,
+      });
+    } catch (error) {
+      problems.push(`${entity.name}: columns cannot be inferred yet: ${(error as Error).message}`);
+    }
+  }
+  return { columns, problems };
+}
+
+export async function planCommand(spec: Spec, asJson: boolean, output: Output): Promise<number> {
+  const { columns, problems } = await entityColumns(spec);
+  const plan = planExport(spec, columns);
+  for (const p of problems) output.err(`warning: ${p}`);
+  output.out(asJson ? json(plan) : renderPlan(plan));
+  return 0;
+}
+
+export function grantsTable(grants: readonly Grant[]): string {
+  return table(
+    ["principal", "role", "scope", "plane", "purpose"],
+    grants.map((g) => [`${g.principal} (${g.principalName})`, g.role, g.scope, g.plane, g.purpose]),
+  );
+}
+
+function renderPlan(plan: ExportPlan): string {
+  const sections = [
+    `Permissions (${plan.grants.length} role assignments):`,
+    grantsTable(plan.grants),
+    "",
+    `Lake layout in container ${plan.lake.container}:`,
+    ...plan.lake.entities.map((e) => `  ${e.snapshotPattern}`),
+    "",
+    "Columns:",
+    ...plan.columns.map(
+      (c) =>
+        `  ${c.entity}${c.inferred ? " (inferred from the source)" : ""}: ` +
+        c.columns.map((col) => `${col.name} ${col.type}`).join(", "),
+    ),
+    "",
+    "SQL for Synapse serverless (one batch each):",
+    ...plan.sql.map((s) => `-- [${s.database}] ${s.purpose}\n${s.statement}\n`),
+  ];
+  return sections.join("\n");
+}

@@ -1,0 +1,105 @@
+// `synapse-export run <spec> [--local <dir>] [--entities A,B] [--json]`: runs the export now, on
+// demand or from a scheduler. Exit 0 when every entity is exported, unchanged, retained or dropped; 2
+// when at least one failed (the others still ran).
+
+import { hostname } from "node:os";
+import type { Spec } from "../../spec/types";
+import type { RunRecord } from "../../engine/run/runExport";
+import { json, table, type Output } from "../output";
+
+export interface RunCommandOptions {
+  local?: string;
+  entities?: string[];
+  json: boolean;
+}
+
+export async function runCommand(
+  spec: Spec,
+  options: RunCommandOptions,
+  output: Output,
+): Promise<number> {
+  const { runExport } =
+    require("../../engine/run/runExport") as typeof import("../../engine/run/runExport");
+  const { localTarget, azureTarget } =
+    require("../../engine/targets") as typeof import("../../engine/targets");
+  const target = options.local ? localTarget(spec, options.local) : azureTarget(spec);
+  const showProgress = output.isTTY && !options.json;
+  const started = Date.now();
+  let record: RunRecord;
+  try {
+    record = await runExport(spec, {
+      lake: target.lake,
+      views: target.views,
+      entities: options.entities,
+      lock: {
+        waitMs: 30_000,
+        staleMs: 6 * 3600_000,
+        holder: `synapse-export run (${hostname()} pid ${process.pid})`,
+      },
+      onProgress: showProgress
+        ? (event) =>
+            output.out(
+              `  [${((Date.now() - started) / 1000).toFixed(1)}s] ${describeProgress(event)}`,
+            )
+        : undefined,
+    });
+  } finally {
+    await target.views.close();
+  }
+  const document = { ...record, target: target.kind };
+  if (options.json) {
+    output.out(json(document));
+  } else {
+    output.out(renderRecord(record, target.kind, target.databaseLocation, target.lake.location));
+  }
+  return record.ok ? 0 : 2;
+}
+
+function describeProgress(event: unknown): string {
+  const e = event as Record<string, unknown>;
+  const parts = [e.entity, e.phase ?? e.stage ?? e.kind].filter((p) => typeof p === "string");
+  if (typeof e.rows === "number") parts.push(`${e.rows.toLocaleString("en-US")} rows`);
+  if (typeof e.bytes === "number") parts.push(formatBytes(e.bytes));
+  return parts.join(" · ");
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function renderRecord(
+  record: RunRecord,
+  kind: string,
+  databaseLocation: string,
+  lakeLocation: string,
+): string {
+  const rows = record.entities.map((e) => [
+    e.name,
+    e.status,
+    e.snapshot ?? "",
+    e.rows.toLocaleString("en-US"),
+    formatBytes(e.bytes),
+    String(e.files),
+    `${(e.durationMs / 1000).toFixed(2)}s`,
+  ]);
+  const failures = record.entities
+    .filter((e) => e.status === "failed")
+    .map((e) => `  ${e.name}: ${e.error}`);
+  const t = record.totals;
+  return [
+    `Export to ${kind === "local" ? "the local target" : "Azure"}: database ${record.database} (${databaseLocation}), lake ${lakeLocation}`,
+    table(["entity", "status", "snapshot", "rows", "bytes", "files", "time"], rows),
+    "",
+    `${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.dropped} dropped, ${t.failed} failed; ` +
+      `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
+    ...(failures.length ? ["", "Failed:", ...failures] : []),
+  ].join("\n");
+}

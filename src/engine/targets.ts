@@ -1,0 +1,80 @@
+// The two targets an export runs against, each a lake plus a SQL view publisher over the same plan:
+// local (a directory and DuckDB files) and Azure (ADLS Gen2 and Synapse serverless SQL).
+
+import * as path from "node:path";
+import { azureDataSourceLocation, dfsEndpoint } from "../plan/exportPlan";
+import { renderDuckdb } from "../plan/renderDuckdb";
+import { renderTsql } from "../plan/renderTsql";
+import type { Spec } from "../spec/types";
+import type { LakeStore } from "./lake/lakeStore";
+import type { ViewPublisher } from "./viewPublisher";
+
+export interface ExportTarget {
+  kind: "local" | "azure";
+  lake: LakeStore;
+  views: ViewPublisher;
+  /** Where the database lives, for messages: a DuckDB file or the serverless endpoint. */
+  databaseLocation: string;
+}
+
+/** `<dir>/<container>/<databaseName>/...` for the lake and `<dir>/<databaseName>.duckdb` for the database. */
+export function localTarget(spec: Spec, dir: string): ExportTarget {
+  const { LocalLake } = require("./lake/localLake") as typeof import("./lake/localLake");
+  const { LocalSql, localDatabaseFile } =
+    require("./sql/localSql") as typeof import("./sql/localSql");
+  const { SqlViewPublisher } =
+    require("./views/sqlViewPublisher") as typeof import("./views/sqlViewPublisher");
+  const root = path.resolve(dir);
+  const lake = new LocalLake(root, spec.connection.storage.container);
+  const database = spec.export.databaseName;
+  const views = new SqlViewPublisher(
+    new LocalSql(root),
+    (steps) => renderDuckdb(steps, { database, lakeRoot: lake.root }),
+    spec.export.format,
+  );
+  return { kind: "local", lake, views, databaseLocation: localDatabaseFile(root, database) };
+}
+
+export interface AzureTargetOptions {
+  /** Override the dfs endpoint (tests: a loopback server, path-style `http://127.0.0.1:PORT/<account>`). */
+  lakeAccountUrl?: string;
+  /** Override the serverless SQL endpoint (tests: a loopback TDS server). */
+  sqlServer?: string;
+  sqlPort?: number;
+  sqlEncrypt?: boolean;
+  /** Epoch ms until which storage-permission errors are waited out (fresh role assignments). */
+  freshGrantsUntil?: number;
+}
+
+export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): ExportTarget {
+  const { AdlsGen2Lake } = require("./lake/adlsGen2Lake") as typeof import("./lake/adlsGen2Lake");
+  const { SynapseSql } = require("./sql/synapseSql") as typeof import("./sql/synapseSql");
+  const { SqlViewPublisher } =
+    require("./views/sqlViewPublisher") as typeof import("./views/sqlViewPublisher");
+  const { accountName, container } = spec.connection.storage;
+  const workspace = spec.connection.workspace.name;
+  const database = spec.export.databaseName;
+  const lake = new AdlsGen2Lake({
+    accountName,
+    container,
+    accountUrl: options.lakeAccountUrl ?? dfsEndpoint(accountName),
+  });
+  const sql = new SynapseSql({
+    workspace,
+    server: options.sqlServer,
+    port: options.sqlPort,
+    encrypt: options.sqlEncrypt,
+    freshGrantsUntil: options.freshGrantsUntil,
+  });
+  const views = new SqlViewPublisher(
+    sql,
+    (steps) => renderTsql(steps, { database, dataSourceLocation: azureDataSourceLocation(spec) }),
+    spec.export.format,
+  );
+  return {
+    kind: "azure",
+    lake,
+    views,
+    databaseLocation: `${options.sqlServer ?? `${workspace}-ondemand.sql.azuresynapse.net`}/${database}`,
+  };
+}

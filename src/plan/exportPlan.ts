@@ -1,0 +1,65 @@
+// Everything an export will do, as data: the grants, the lake layout and the SQL statements for the
+// Azure target. What `synapse-export plan` prints and what a reviewer reads before `pulumi up`.
+
+import type { ColumnSpec, Spec } from "../spec/types";
+import { planGrants, type Grant } from "./grants";
+import { databaseFolder, planLakeLayout, type LakeLayout } from "./lakeLayout";
+import { renderTsql } from "./renderTsql";
+import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
+import type { SqlStatement } from "./sqlStatement";
+
+/** Shown in place of a snapshot id that only the run can know. */
+export const SNAPSHOT_PLACEHOLDER = "<snapshot>";
+
+export interface EntityColumns {
+  entity: string;
+  columns: ColumnSpec[];
+  inferred: boolean;
+}
+
+export interface ExportPlan {
+  grants: Grant[];
+  lake: LakeLayout;
+  columns: EntityColumns[];
+  sql: SqlStatement[];
+}
+
+export function dfsEndpoint(accountName: string): string {
+  return `https://${accountName}.dfs.core.windows.net`;
+}
+
+/** The external data source's location: the export database's folder in the container. */
+export function azureDataSourceLocation(spec: Spec): string {
+  const { accountName, container } = spec.connection.storage;
+  return `${dfsEndpoint(accountName)}/${container}/${databaseFolder(spec.export.databaseName)}`;
+}
+
+export function planExport(spec: Spec, columns: readonly EntityColumns[]): ExportPlan {
+  const steps: SqlStep[] = [...planDatabaseSetup(spec.export.format)];
+  for (const c of columns) {
+    steps.push(
+      {
+        step: "createSnapshotTable",
+        entity: c.entity,
+        snapshot: SNAPSHOT_PLACEHOLDER,
+        columns: c.columns,
+        format: spec.export.format,
+      },
+      { step: "switchView", entity: c.entity, snapshot: SNAPSHOT_PLACEHOLDER, columns: c.columns },
+    );
+  }
+  return {
+    grants: planGrants(spec),
+    lake: planLakeLayout(
+      spec.connection.storage.container,
+      spec.export.databaseName,
+      spec.export.entities.map((e) => e.name),
+      spec.export.format,
+    ),
+    columns: [...columns],
+    sql: renderTsql(steps, {
+      database: spec.export.databaseName,
+      dataSourceLocation: azureDataSourceLocation(spec),
+    }),
+  };
+}
