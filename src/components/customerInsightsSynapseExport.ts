@@ -1,0 +1,150 @@
+// The one-line all-in-one: a spec (object or YAML file) in, the whole Customer Insights export to
+// Azure Synapse Analytics out: connection, storage, workspace, permissions, and the export itself.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseSpecText } from "../spec/validate";
+import { SpecError } from "../spec/specError";
+import type { Spec } from "../spec/types";
+import type { Grant } from "../plan/grants";
+import { ExportConnection, shownWithoutStack, type SpecLike } from "./exportConnection";
+
+export const CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE =
+  "synapse-export:index:CustomerInsightsSynapseExport";
+
+export interface CustomerInsightsSynapseExportArgs {
+  /** The spec as an object (TypeScript args or Pulumi config). Give this or `specFile`. */
+  spec?: SpecLike;
+  /** With `spec`: the folder entity sources are relative to. Default: the working folder. */
+  baseDir?: string;
+  /** A YAML (or JSON) spec file; entity sources are relative to its folder. Give this or `spec`. */
+  specFile?: string;
+  /** See ExportConnectionArgs.sqlAdministratorPassword: kept a secret. */
+  sqlAdministratorPassword?: pulumi.Input<string>;
+  /** Pulumi `protect` on a new storage account and container. */
+  protectStorage?: boolean;
+  /** Allow account keys on a new storage account. Default false (Entra ID only). */
+  allowSharedKeyAccess?: boolean;
+}
+
+export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
+  /** The export's display name. */
+  readonly name: pulumi.Output<string>;
+  readonly spec: Spec;
+  readonly grants: readonly Grant[];
+  readonly connection: ExportConnection;
+
+  /** The workspace name. */
+  readonly workspaceName: pulumi.Output<string>;
+  /** The workspace's ARM resource id. */
+  readonly workspaceResourceId: pulumi.Output<string>;
+  /** The workspace's data-plane endpoint, `https://<ws>.dev.azuresynapse.net`. */
+  readonly workspaceDevEndpoint: pulumi.Output<string>;
+  /** Where readers connect: `<ws>-ondemand.sql.azuresynapse.net`. */
+  readonly serverlessSqlEndpoint: pulumi.Output<string>;
+  /** The workspace managed identity. */
+  readonly systemAssignedMIPrincipalId: pulumi.Output<string>;
+  readonly storageAccountName: pulumi.Output<string>;
+  /** The storage account's ARM resource id. */
+  readonly resourceId: pulumi.Output<string>;
+  readonly container: pulumi.Output<string>;
+  /** e.g. `https://<account>.dfs.core.windows.net/` */
+  readonly dfsEndpoint: pulumi.Output<string>;
+  readonly databaseName: string;
+  /**
+   * Every role assignment (ARM and Synapse): writing to the lake or creating the database must wait
+   * for them, or the first run fails with 403 while the grants are still being made.
+   */
+  readonly roleAssignments: pulumi.Resource[];
+
+  constructor(
+    name: string,
+    args: CustomerInsightsSynapseExportArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    const loaded = loadSpec(name, args);
+    super(CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE, name, {}, opts);
+
+    this.connection = new ExportConnection(
+      `${name}-connection`,
+      {
+        spec: loaded.spec,
+        baseDir: loaded.baseDir,
+        sqlAdministratorPassword: args.sqlAdministratorPassword,
+        protectStorage: args.protectStorage,
+        allowSharedKeyAccess: args.allowSharedKeyAccess,
+      },
+      { parent: this },
+    );
+    const c = this.connection;
+    this.spec = c.spec;
+    this.grants = c.grants;
+    this.name = pulumi.output(c.spec.export.displayName);
+    this.databaseName = c.spec.export.databaseName;
+    this.workspaceName = c.workspace.name;
+    this.workspaceResourceId = c.workspace.resourceId;
+    this.workspaceDevEndpoint = c.workspace.devEndpoint;
+    this.serverlessSqlEndpoint = c.workspace.serverlessSqlEndpoint;
+    this.systemAssignedMIPrincipalId = c.workspace.systemAssignedMIPrincipalId;
+    this.storageAccountName = c.storage.name;
+    this.resourceId = c.storage.resourceId;
+    this.container = c.storage.containerName;
+    this.dfsEndpoint = c.storage.dfsEndpoint;
+    this.roleAssignments = c.permissions.resources;
+
+    // ── Export database and entity tables ─────────────────────────────────────────────────────
+    // Added by the export-database issue: the database and one entity table per spec entity, as
+    // dynamic resources with { parent: this, dependsOn: this.roleAssignments }, reading
+    // this.workspaceName, this.serverlessSqlEndpoint, this.dfsEndpoint, this.storageAccountName,
+    // this.container, this.databaseName and this.spec.export.
+    // ─────────────────────────────────────────────────────────────────────────────────────────
+
+    this.registerOutputs({
+      name: this.name,
+      databaseName: this.databaseName,
+      workspaceName: this.workspaceName,
+      workspaceResourceId: this.workspaceResourceId,
+      serverlessSqlEndpoint: this.serverlessSqlEndpoint,
+      systemAssignedMIPrincipalId: this.systemAssignedMIPrincipalId,
+      storageAccountName: this.storageAccountName,
+      resourceId: this.resourceId,
+      container: this.container,
+      dfsEndpoint: this.dfsEndpoint,
+    });
+  }
+}
+
+/** The spec object and the folder its sources are relative to, from exactly one of spec / specFile. */
+function loadSpec(
+  name: string,
+  args: CustomerInsightsSynapseExportArgs,
+): { spec: SpecLike; baseDir: string } {
+  const source = `CustomerInsightsSynapseExport '${name}'`;
+  const fail = (message: string): never => {
+    throw shownWithoutStack(new SpecError([{ path: "", message }], source));
+  };
+  if (args?.spec !== undefined && args?.specFile !== undefined) {
+    fail("give either spec (an object) or specFile (a path), not both");
+  }
+  if (args?.specFile !== undefined) {
+    const file = path.resolve(args.specFile);
+    let text = "";
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+      fail(
+        `cannot read the spec file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
+    }
+    const result = parseSpecText(text, path.dirname(file), args.specFile);
+    if (!result.spec) throw shownWithoutStack(new SpecError(result.issues, args.specFile));
+    return { spec: result.spec, baseDir: result.spec.baseDir };
+  }
+  if (args?.spec === undefined) fail("give spec (an object) or specFile (a path to a YAML spec)");
+  const raw = args.spec as Record<string, unknown>;
+  return {
+    spec: args.spec!,
+    baseDir: args.baseDir ?? (typeof raw.baseDir === "string" ? raw.baseDir : process.cwd()),
+  };
+}

@@ -1,0 +1,188 @@
+// The Customer Insights connection to Azure Synapse Analytics (Admin > Connections) as one component:
+// the storage, the workspace, who may use the connection, the consent, and every permission of the
+// seed's prerequisites between them.
+
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { validateSpec } from "../spec/validate";
+import { SpecError } from "../spec/specError";
+import { planGrants, type Grant } from "../plan/grants";
+import type { Spec } from "../spec/types";
+import { ExportStorage } from "./exportStorage";
+import { WorkspaceLink } from "./workspaceLink";
+import { ExportPermissions } from "./exportPermissions";
+import { resolveAdministrator, resolveCustomerInsightsPrincipal } from "./principals";
+
+export const EXPORT_CONNECTION_TYPE = "synapse-export:index:ExportConnection";
+
+/** A validated spec, or the raw object a user writes (TypeScript args, Pulumi config): validated here. */
+export type SpecLike = Spec | Record<string, unknown>;
+
+export interface ExportConnectionArgs {
+  spec: SpecLike;
+  /** The folder entity sources are relative to. Default: the spec's own `baseDir`, else the working folder. */
+  baseDir?: string;
+  /**
+   * The SQL administrator password of a new workspace that asks for a SQL administrator
+   * (`connection.workspace.create.sqlAdministratorLogin`). Default: the secret stack config
+   * `synapse-export:sqlAdministratorPassword`. Always kept a secret.
+   */
+  sqlAdministratorPassword?: pulumi.Input<string>;
+  /** Pulumi `protect` on a new storage account and container. */
+  protectStorage?: boolean;
+  /** Allow account keys on a new storage account. Default false (Entra ID only). */
+  allowSharedKeyAccess?: boolean;
+}
+
+export class ExportConnection extends pulumi.ComponentResource {
+  /** The connection's display name. */
+  readonly name: pulumi.Output<string>;
+  /** The validated spec, defaults filled in. */
+  readonly spec: Spec;
+  /** The permission plan this connection deploys. */
+  readonly grants: readonly Grant[];
+  readonly storage: ExportStorage;
+  readonly workspace: WorkspaceLink;
+  readonly permissions: ExportPermissions;
+  /** Whether contributors may use the connection (`usableBy: administrators-and-contributors`). */
+  readonly sharedWithContributors: boolean;
+  readonly customerInsightsPrincipalId: pulumi.Output<string>;
+  readonly administratorPrincipalId: pulumi.Output<string>;
+
+  constructor(name: string, args: ExportConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Before anything is registered: TypeScript callers bypass the YAML front door, and consent in
+    // particular must be refused here whatever the types said.
+    const spec = validateConnectionArgs(name, args);
+    super(EXPORT_CONNECTION_TYPE, name, {}, opts);
+    for (const w of validateSpec(specWithoutBaseDir(spec), spec.baseDir).warnings) {
+      pulumi.log.warn(`${w.path}: ${w.message}`, this);
+    }
+
+    const { connection, principals } = spec;
+    this.spec = spec;
+    this.grants = planGrants(spec);
+    this.sharedWithContributors = connection.usableBy === "administrators-and-contributors";
+    this.name = pulumi.output(connection.displayName);
+
+    this.storage = new ExportStorage(
+      `${name}-storage`,
+      {
+        accountName: connection.storage.accountName,
+        resourceGroupName: connection.storage.resourceGroupName,
+        container: connection.storage.container,
+        create: connection.storage.create && {
+          location: connection.storage.create.location,
+          sku: connection.storage.create.sku,
+          allowSharedKeyAccess: args.allowSharedKeyAccess,
+        },
+        protect: args.protectStorage,
+      },
+      { parent: this },
+    );
+
+    const ws = connection.workspace;
+    this.workspace = new WorkspaceLink(
+      `${name}-workspace`,
+      {
+        workspaceName: ws.name,
+        resourceGroupName: ws.resourceGroupName,
+        create: ws.create && {
+          location: ws.create.location,
+          dfsEndpoint: this.storage.dfsEndpoint,
+          container: this.storage.containerName,
+          storageAccountResourceId: this.storage.resourceId,
+          sqlAdministratorLogin: ws.create.sqlAdministratorLogin,
+          sqlAdministratorPassword: args.sqlAdministratorPassword,
+          firewallRules: ws.create.firewallRules,
+        },
+      },
+      // A new workspace's default file system is the export container: it must exist first.
+      { parent: this, dependsOn: [this.storage] },
+    );
+
+    const customerInsights = resolveCustomerInsightsPrincipal(
+      name,
+      principals.customerInsights,
+      this,
+    );
+    this.customerInsightsPrincipalId = customerInsights.objectId;
+    this.administratorPrincipalId = resolveAdministrator(principals.administrator, this);
+
+    const subscriptionId = connection.subscriptionId
+      ? pulumi.output(connection.subscriptionId)
+      : authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+
+    this.permissions = new ExportPermissions(
+      `${name}-permissions`,
+      {
+        grants: this.grants,
+        principalIds: {
+          customerInsights: this.customerInsightsPrincipalId,
+          administrator: this.administratorPrincipalId,
+          workspaceIdentity: this.workspace.systemAssignedMIPrincipalId,
+        },
+        scopes: {
+          storageAccount: this.storage.resourceId,
+          container: this.storage.containerResourceId,
+          workspaceResourceGroup: pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${ws.resourceGroupName}`,
+          workspace: `workspaces/${ws.name}`,
+        },
+        subscriptionId,
+        workspaceName: this.workspace.name,
+        synapseEndpoint: this.workspace.devEndpoint,
+        // The data-plane call needs the workspace and the firewall rules that let the deployer in.
+        synapseDependsOn: [this.workspace],
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({
+      name: this.name,
+      usableBy: connection.usableBy,
+      dataPrivacyConsent: connection.dataPrivacyConsent,
+      workspaceName: this.workspace.name,
+      serverlessSqlEndpoint: this.workspace.serverlessSqlEndpoint,
+      storageAccountName: this.storage.name,
+      container: this.storage.containerName,
+      dfsEndpoint: this.storage.dfsEndpoint,
+      customerInsightsPrincipalId: this.customerInsightsPrincipalId,
+      administratorPrincipalId: this.administratorPrincipalId,
+      assignmentNames: this.permissions.assignmentNames,
+    });
+  }
+}
+
+/** The spec, validated whatever the caller's types claimed; errors name every field at once. */
+export function validateConnectionArgs(name: string, args: ExportConnectionArgs): Spec {
+  const source = `ExportConnection '${name}'`;
+  if (!args || typeof args !== "object" || args.spec === undefined || args.spec === null) {
+    throw shownWithoutStack(
+      new SpecError(
+        [{ path: "", message: "give the spec: { spec: { connection, principals, export } }" }],
+        source,
+      ),
+    );
+  }
+  const raw = args.spec as Record<string, unknown>;
+  const baseDir =
+    args.baseDir ?? (typeof raw.baseDir === "string" ? raw.baseDir : undefined) ?? process.cwd();
+  const result = validateSpec(specWithoutBaseDir(raw), baseDir);
+  if (!result.spec) throw shownWithoutStack(new SpecError(result.issues, source));
+  return result.spec;
+}
+
+/**
+ * Pulumi prints a RunError as its message alone, and a spec error is for the user, not a bug: the
+ * field paths are the whole story. Pulumi recognises RunErrors by this marker (so that copies of the
+ * SDK side by side agree), which keeps the error a SpecError with its `issues` for library callers.
+ */
+export function shownWithoutStack<E extends Error>(err: E): E {
+  Object.defineProperty(err, "__pulumiRunError", { value: true });
+  return err;
+}
+
+/** `baseDir` is where the spec was read from, not part of what a user writes. */
+function specWithoutBaseDir(spec: SpecLike): Record<string, unknown> {
+  const { baseDir: _baseDir, ...rest } = spec as Record<string, unknown>;
+  return rest;
+}

@@ -1,0 +1,148 @@
+// Every grant of the permission plan as a resource: ARM roles as Microsoft.Authorization role
+// assignments, the Synapse Administrator role through the workspace's own RBAC. Each resource is named
+// after its grant, so `pulumi preview` says in words which permission is added, changed or removed.
+
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import type { Grant, GrantPrincipal, GrantScope } from "../plan/grants";
+import { FORBIDDEN_ROLE_IDS, ROLES } from "../plan/roles";
+import { roleAssignmentGuid } from "../plan/deterministicGuid";
+import { SynapseRoleAssignment } from "../providers/synapseRoleAssignment";
+
+export const EXPORT_PERMISSIONS_TYPE = "synapse-export:index:ExportPermissions";
+
+/** Object ids for the principals the plan could not know offline (looked up or created at deploy). */
+export type PrincipalIds = Record<
+  Exclude<GrantPrincipal, "reader" | "contributor">,
+  pulumi.Input<string>
+>;
+
+/** The real scope of each kind of grant: ARM resource ids, and `workspaces/<name>` for Synapse RBAC. */
+export type GrantScopes = Record<GrantScope, pulumi.Input<string>>;
+
+export interface ExportPermissionsArgs {
+  /** The permission plan (`planGrants(spec)`). */
+  grants: readonly Grant[];
+  principalIds: PrincipalIds;
+  scopes: GrantScopes;
+  /** The subscription of the role definitions. Default: the one Pulumi deploys to. */
+  subscriptionId?: pulumi.Input<string>;
+  workspaceName: pulumi.Input<string>;
+  /** The workspace's data-plane endpoint, e.g. `https://<ws>.dev.azuresynapse.net`. */
+  synapseEndpoint?: pulumi.Input<string>;
+  /** What the Synapse role assignments wait for (the workspace and its firewall rules). */
+  synapseDependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+export class ExportPermissions extends pulumi.ComponentResource {
+  /** One per ARM grant, in plan order. */
+  readonly roleAssignments: authorization.RoleAssignment[];
+  /** One per Synapse RBAC grant, in plan order. */
+  readonly synapseRoleAssignments: SynapseRoleAssignment[];
+  /** Every assignment: what writing data to the lake or the workspace must wait for. */
+  readonly resources: pulumi.Resource[];
+  /** The deterministic role assignment name (a GUID) of each ARM grant, by grant key. */
+  readonly assignmentNames: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: ExportPermissionsArgs, opts?: pulumi.ComponentResourceOptions) {
+    args.grants.forEach(assertGrantable);
+    super(EXPORT_PERMISSIONS_TYPE, name, {}, opts);
+
+    let subscription: pulumi.Output<string> | undefined;
+    const subscriptionId = () =>
+      (subscription ??= args.subscriptionId
+        ? pulumi.output(args.subscriptionId)
+        : authorization.getClientConfigOutput({ parent: this }).subscriptionId);
+
+    this.roleAssignments = [];
+    this.synapseRoleAssignments = [];
+    const names: Record<string, pulumi.Output<string>> = {};
+
+    for (const grant of args.grants) {
+      const principalId = pulumi.output(
+        grant.principalId ?? principalIdFor(args.principalIds, grant),
+      );
+      const scope = pulumi.output(args.scopes[grant.scope]);
+      const logicalName = `${name}-${grant.key}`;
+
+      if (grant.plane === "synapse") {
+        this.synapseRoleAssignments.push(
+          new SynapseRoleAssignment(
+            logicalName,
+            {
+              workspaceName: args.workspaceName,
+              endpoint: args.synapseEndpoint,
+              roleId: grant.roleDefinitionId,
+              roleName: grant.role,
+              principalId,
+              principalType: grant.principalType,
+              scope,
+              purpose: grant.purpose,
+            },
+            { parent: this, dependsOn: args.synapseDependsOn },
+          ),
+        );
+        continue;
+      }
+
+      const roleAssignmentName = pulumi
+        .all([scope, principalId])
+        .apply(([s, p]) => roleAssignmentGuid(s, p, grant.roleDefinitionId));
+      names[grant.key] = roleAssignmentName;
+      this.roleAssignments.push(
+        new authorization.RoleAssignment(
+          logicalName,
+          {
+            roleAssignmentName,
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId()}/providers/Microsoft.Authorization/roleDefinitions/${grant.roleDefinitionId}`,
+            scope,
+            principalId,
+            // Always set: without it ARM looks the principal up, and a principal created minutes ago
+            // fails with PrincipalNotFound until Entra ID replication catches up.
+            principalType: grant.principalType,
+            description: grant.purpose,
+          },
+          // Role assignments cannot be updated in place, and a new one with the same scope, principal
+          // and role would collide with the old one while it still exists.
+          { parent: this, deleteBeforeReplace: true },
+        ),
+      );
+    }
+
+    this.resources = [...this.roleAssignments, ...this.synapseRoleAssignments];
+    this.assignmentNames = pulumi.output(names);
+    this.registerOutputs({ assignmentNames: this.assignmentNames });
+  }
+}
+
+function principalIdFor(ids: PrincipalIds, grant: Grant): pulumi.Input<string> {
+  if (grant.principal === "reader" || grant.principal === "contributor") {
+    throw new Error(`grant ${grant.key}: a ${grant.principal} needs an objectId in the spec`);
+  }
+  return ids[grant.principal];
+}
+
+/**
+ * Only the plan's roles, each on its own plane: a Synapse role id sent to ARM would be refused at best
+ * and, were a GUID ever to collide, grant something else; a broader ARM role is never ours to grant.
+ */
+export function assertGrantable(grant: Grant): void {
+  const id = grant.roleDefinitionId.toLowerCase();
+  const forbidden = FORBIDDEN_ROLE_IDS[id];
+  if (forbidden) {
+    throw new Error(
+      `grant ${grant.key}: the role ${forbidden} is broader than the export needs and is never granted; use the permission plan's roles`,
+    );
+  }
+  const role = Object.values(ROLES).find((r) => r.id === id);
+  if (!role) {
+    throw new Error(
+      `grant ${grant.key}: role definition ${grant.roleDefinitionId} is not one of the permission plan's roles (${Object.keys(ROLES).join(", ")})`,
+    );
+  }
+  if (role.plane !== grant.plane) {
+    throw new Error(
+      `grant ${grant.key}: ${role.name} is a ${role.plane === "synapse" ? "Synapse RBAC" : "Azure (ARM)"} role and cannot be assigned through ${grant.plane === "synapse" ? "Synapse RBAC" : "Azure (ARM) role assignments"}`,
+    );
+  }
+}

@@ -1,0 +1,284 @@
+// A small Azure (and Entra ID) behind Pulumi's mock monitor: what the components send to the engine is
+// recorded exactly as the engine would receive it (secrets still wrapped), and the look-ups they make
+// are answered from a declared world, as ARM and Microsoft Graph would answer them. Ids follow ARM's
+// formats: https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules and
+// the Microsoft.Authorization / Microsoft.Storage / Microsoft.Synapse REST references.
+
+import * as pulumi from "@pulumi/pulumi";
+
+export const SUBSCRIPTION_ID = "11111111-2222-3333-4444-555555555555";
+export const TENANT_ID = "99999999-8888-7777-6666-555555555555";
+export const CI_APP_ID = "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff";
+
+export interface World {
+  subscriptionId: string;
+  /** appId -> service principal object id */
+  servicePrincipals: Record<string, string>;
+  /** user principal name -> object id */
+  users: Record<string, string>;
+  /** `<rg>/<account>` -> the account's hierarchical namespace setting */
+  storageAccounts: Record<string, { isHnsEnabled: boolean }>;
+  /** `<rg>/<account>/<container>` */
+  containers: string[];
+  /** `<rg>/<workspace>` -> its managed identity */
+  workspaces: Record<string, { principalId: string }>;
+  /** object id given to a service principal created in the tenant */
+  createdServicePrincipalObjectId: string;
+  /** object id of a new workspace's managed identity */
+  newWorkspacePrincipalId: string;
+}
+
+export function defaultWorld(): World {
+  return {
+    subscriptionId: SUBSCRIPTION_ID,
+    servicePrincipals: { [CI_APP_ID]: "c1c1c1c1-0000-4000-8000-000000000001" },
+    users: { "admin@contoso.com": "adadadad-0000-4000-8000-000000000002" },
+    storageAccounts: { "rg-data/stciexport": { isHnsEnabled: true } },
+    containers: ["rg-data/stciexport/ci-export"],
+    workspaces: { "rg-analytics/ws-ci": { principalId: "3e3e3e3e-0000-4000-8000-000000000003" } },
+    createdServicePrincipalObjectId: "c2c2c2c2-0000-4000-8000-000000000004",
+    newWorkspacePrincipalId: "4f4f4f4f-0000-4000-8000-000000000005",
+  };
+}
+
+export interface Registered {
+  type: string;
+  name: string;
+  /** What the engine received, secrets still wrapped as `{ <sig>: <secret sig>, value }`. */
+  inputs: Record<string, any>;
+  id: string;
+  state: Record<string, any>;
+  /** The resource options as the engine received them. */
+  options: RegisteredOptions;
+}
+
+export interface RegisteredOptions {
+  deleteBeforeReplace: boolean;
+  protect: boolean;
+  retainOnDelete: boolean;
+  additionalSecretOutputs: string[];
+  /** URNs of explicit and implicit dependencies. */
+  dependencies: string[];
+  parent: string;
+}
+
+const rg = (sub: string, group: string) => `/subscriptions/${sub}/resourceGroups/${group}`;
+const accountId = (sub: string, group: string, account: string) =>
+  `${rg(sub, group)}/providers/Microsoft.Storage/storageAccounts/${account}`;
+const workspaceId = (sub: string, group: string, ws: string) =>
+  `${rg(sub, group)}/providers/Microsoft.Synapse/workspaces/${ws}`;
+const endpoints = (account: string) => ({
+  blob: `https://${account}.blob.core.windows.net/`,
+  dfs: `https://${account}.dfs.core.windows.net/`,
+});
+const connectivity = (ws: string) => ({
+  web: `https://web.azuresynapse.net?workspace=%2fsubscriptions%2f...%2f${ws}`,
+  dev: `https://${ws}.dev.azuresynapse.net`,
+  sql: `${ws}.sql.azuresynapse.net`,
+  sqlOnDemand: `${ws}-ondemand.sql.azuresynapse.net`,
+});
+
+/** Unwraps a value that may be a deserialized secret, for computing ids. */
+function plain(v: any): any {
+  return v && typeof v === "object" && pulumi.runtime.specialSigKey in v ? v.value : v;
+}
+
+export class AzureMocks implements pulumi.runtime.Mocks {
+  readonly resources: Registered[] = [];
+  readonly invokes: { token: string; inputs: Record<string, any> }[] = [];
+  /** Keyed by `<type>::<name>`, filled from the registration request before newResource runs. */
+  private readonly pendingOptions = new Map<string, RegisteredOptions>();
+
+  constructor(readonly world: World = defaultWorld()) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+    const { id, state } = this.answer(args);
+    const options = this.pendingOptions.get(`${args.type}::${args.name}`)!;
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      inputs: args.inputs,
+      id,
+      state,
+      options,
+    });
+    return { id, state };
+  }
+
+  private answer(args: pulumi.runtime.MockResourceArgs): {
+    id: string;
+    state: Record<string, any>;
+  } {
+    const sub = this.world.subscriptionId;
+    const i = args.inputs;
+    switch (args.type) {
+      case "azure-native:storage:StorageAccount": {
+        const id = accountId(sub, i.resourceGroupName, i.accountName);
+        return {
+          id,
+          state: { ...i, id, name: i.accountName, primaryEndpoints: endpoints(i.accountName) },
+        };
+      }
+      case "azure-native:storage:BlobContainer": {
+        const id = `${accountId(sub, i.resourceGroupName, i.accountName)}/blobServices/default/containers/${i.containerName}`;
+        return { id, state: { ...i, id, name: i.containerName } };
+      }
+      case "azure-native:synapse:Workspace": {
+        const id = workspaceId(sub, i.resourceGroupName, i.workspaceName);
+        return {
+          id,
+          state: {
+            ...i,
+            id,
+            name: i.workspaceName,
+            identity: {
+              type: "SystemAssigned",
+              principalId: this.world.newWorkspacePrincipalId,
+              tenantId: TENANT_ID,
+            },
+            connectivityEndpoints: connectivity(i.workspaceName),
+          },
+        };
+      }
+      case "azure-native:synapse:IpFirewallRule": {
+        const id = `${workspaceId(sub, i.resourceGroupName, i.workspaceName)}/firewallRules/${i.ruleName}`;
+        return { id, state: { ...i, id, name: i.ruleName } };
+      }
+      case "azure-native:authorization:RoleAssignment": {
+        const id = `${plain(i.scope)}/providers/Microsoft.Authorization/roleAssignments/${plain(i.roleAssignmentName)}`;
+        return { id, state: { ...i, id, name: plain(i.roleAssignmentName) } };
+      }
+      case "azuread:index/servicePrincipal:ServicePrincipal": {
+        const objectId =
+          this.world.servicePrincipals[i.clientId] ?? this.world.createdServicePrincipalObjectId;
+        return { id: objectId, state: { ...i, objectId } };
+      }
+      default:
+        return { id: `${args.name}-id`, state: { ...i } };
+    }
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+    const i = args.inputs;
+    this.invokes.push({ token: args.token, inputs: i });
+    const sub = this.world.subscriptionId;
+    switch (args.token) {
+      case "azure-native:authorization:getClientConfig":
+        return {
+          subscriptionId: sub,
+          tenantId: TENANT_ID,
+          clientId: "deadbeef-0000-4000-8000-000000000000",
+          objectId: "deadbeef-0000-4000-8000-000000000001",
+        };
+      case "azuread:index/getServicePrincipal:getServicePrincipal": {
+        const objectId = this.world.servicePrincipals[i.clientId];
+        if (!objectId)
+          throw new Error(`service principal with client ID "${i.clientId}" was not found`);
+        return {
+          objectId,
+          clientId: i.clientId,
+          displayName: "Dynamics 365 AI for Customer Insights",
+        };
+      }
+      case "azuread:index/getUser:getUser": {
+        const objectId = this.world.users[i.userPrincipalName];
+        if (!objectId) throw new Error(`user with UPN "${i.userPrincipalName}" was not found`);
+        return { objectId, userPrincipalName: i.userPrincipalName };
+      }
+      case "azure-native:storage:getStorageAccount": {
+        const account = this.world.storageAccounts[`${i.resourceGroupName}/${i.accountName}`];
+        if (!account) throw new Error(`ResourceNotFound: storage account ${i.accountName}`);
+        return {
+          id: accountId(sub, i.resourceGroupName, i.accountName),
+          name: i.accountName,
+          kind: "StorageV2",
+          isHnsEnabled: account.isHnsEnabled,
+          primaryEndpoints: endpoints(i.accountName),
+        };
+      }
+      case "azure-native:storage:getBlobContainer": {
+        if (
+          !this.world.containers.includes(
+            `${i.resourceGroupName}/${i.accountName}/${i.containerName}`,
+          )
+        ) {
+          throw new Error(`ContainerNotFound: ${i.containerName}`);
+        }
+        return {
+          id: `${accountId(sub, i.resourceGroupName, i.accountName)}/blobServices/default/containers/${i.containerName}`,
+          name: i.containerName,
+        };
+      }
+      case "azure-native:synapse:getWorkspace": {
+        const ws = this.world.workspaces[`${i.resourceGroupName}/${i.workspaceName}`];
+        if (!ws) throw new Error(`ResourceNotFound: workspace ${i.workspaceName}`);
+        return {
+          id: workspaceId(sub, i.resourceGroupName, i.workspaceName),
+          name: i.workspaceName,
+          identity: { type: "SystemAssigned", principalId: ws.principalId, tenantId: TENANT_ID },
+          connectivityEndpoints: connectivity(i.workspaceName),
+        };
+      }
+      default:
+        throw new Error(`unexpected invoke ${args.token}: the mocks do not answer it`);
+    }
+  }
+
+  /**
+   * The mock monitor hands newResource only type, name and inputs; the resource options travel in the
+   * same registration request, so they are read from it on the way in.
+   */
+  listenToOptions(monitor: any): void {
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+      this.pendingOptions.set(`${req.getType()}::${req.getName()}`, {
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        protect: req.getProtect() === true,
+        retainOnDelete: req.getRetainondelete() === true,
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        dependencies: req.getDependenciesList(),
+        parent: req.getParent(),
+      });
+      return register(req, callback);
+    };
+  }
+
+  ofType(type: string): Registered[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+}
+
+export const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+export const SYNAPSE_ROLE_ASSIGNMENT = "pulumi-nodejs:dynamic/synapse-export:SynapseRoleAssignment";
+
+/** Runs `program` against the mocks, in preview or update mode, and waits for every registration. */
+export async function deploy<T>(
+  program: () => T,
+  options: {
+    preview: boolean;
+    world?: World;
+    config?: Record<string, string>;
+    secretKeys?: string[];
+  },
+): Promise<{ mocks: AzureMocks; result: T }> {
+  const mocks = new AzureMocks(options.world ?? defaultWorld());
+  await pulumi.runtime.setMocks(mocks, "synapse-export", "test", options.preview);
+  mocks.listenToOptions(pulumi.runtime.getMonitor());
+  pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys);
+  const result = program();
+  await settle();
+  return { mocks, result };
+}
+
+/** Waits until no registration or invoke is outstanding (the same wait Pulumi does before exiting). */
+export async function settle(): Promise<void> {
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  for (let i = 0; i < 3; i++) {
+    await settings.waitForRPCs();
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}

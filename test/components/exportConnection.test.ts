@@ -1,0 +1,351 @@
+// ExportConnection under Pulumi's mocks, in update and in preview mode: the role assignments the engine
+// would be asked to create, exactly (role definition id, scope, principal, type, description, name).
+
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import type * as Components from "../../src/components";
+import { roleAssignmentGuid } from "../../src/plan/deterministicGuid";
+import { validRawSpec } from "../helpers/specs";
+import {
+  AzureMocks,
+  defaultWorld,
+  deploy,
+  ROLE_ASSIGNMENT,
+  SUBSCRIPTION_ID,
+  SYNAPSE_ROLE_ASSIGNMENT,
+  type Registered,
+} from "./azureMocks";
+
+const SUB = `/subscriptions/${SUBSCRIPTION_ID}`;
+const ACCOUNT = `${SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stciexport`;
+const CONTAINER = `${ACCOUNT}/blobServices/default/containers/ci-export`;
+const WORKSPACE_RG = `${SUB}/resourceGroups/rg-analytics`;
+const world = defaultWorld();
+const CI = world.servicePrincipals["0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff"];
+const ADMIN = world.users["admin@contoso.com"];
+const WS_MI = world.workspaces["rg-analytics/ws-ci"].principalId;
+const ANALYSTS = "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60";
+
+// Microsoft's built-in role ids, written out here so a wrong entry in the role table fails this test too.
+const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+const BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+const BLOB_DELEGATOR = "db58b8e5-c6ad-4a2a-8342-4190687cbf4a";
+const SYNAPSE_ADMINISTRATOR = "6e4bf58a-b8e1-4cc3-bbf9-d73143322b78";
+
+interface Assignment {
+  logicalName: string;
+  roleAssignmentName: string;
+  roleDefinitionId: string;
+  scope: string;
+  principalId: string;
+  principalType: string;
+  description: string;
+}
+
+const assignments = (mocks: AzureMocks): Assignment[] =>
+  mocks.ofType(ROLE_ASSIGNMENT).map((r: Registered) => ({
+    logicalName: r.name,
+    roleAssignmentName: r.inputs.roleAssignmentName,
+    roleDefinitionId: r.inputs.roleDefinitionId,
+    scope: r.inputs.scope,
+    principalId: r.inputs.principalId,
+    principalType: r.inputs.principalType,
+    description: r.inputs.description,
+  }));
+
+/** role | scope | principal | type, the way a reviewer reads a grant. */
+const row = (a: Assignment) =>
+  [a.roleDefinitionId, a.scope, a.principalId, a.principalType].join(" | ");
+const roleDef = (guid: string) =>
+  `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+function rawSpec(mutate: (raw: Record<string, any>) => void = () => {}): Record<string, any> {
+  const raw = validRawSpec();
+  mutate(raw);
+  return raw;
+}
+
+let components: typeof Components;
+
+before(async () => {
+  // Mocks first, then the components: nothing may be constructed against the real runtime.
+  await pulumi.runtime.setMocks(new AzureMocks(), "synapse-export", "test", false);
+  components = require("../../src/components");
+});
+
+async function connect(
+  preview: boolean,
+  spec: Record<string, any> = rawSpec(),
+  worldOverride = defaultWorld(),
+) {
+  return deploy(() => new components.ExportConnection("ci", { spec, baseDir: "/specs" }), {
+    preview,
+    world: worldOverride,
+  });
+}
+
+for (const preview of [false, true]) {
+  describe(`ExportConnection (${preview ? "preview" : "update"})`, () => {
+    it("assigns exactly the seed's ARM roles, with full role definition ids, real scopes and principal types", async () => {
+      const { mocks } = await connect(preview);
+      expect(assignments(mocks).map(row)).to.have.members([
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${CI} | ServicePrincipal`,
+        `${roleDef(READER)} | ${WORKSPACE_RG} | ${CI} | ServicePrincipal`,
+        `${roleDef(READER)} | ${WORKSPACE_RG} | ${ADMIN} | User`,
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${ADMIN} | User`,
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${WS_MI} | ServicePrincipal`,
+        `${roleDef(BLOB_READER)} | ${ACCOUNT} | ${ANALYSTS} | Group`,
+      ]);
+      expect(assignments(mocks)).to.have.length(6);
+    });
+
+    it("names each assignment with the GUID of its scope, principal and role, and its resource after the grant", async () => {
+      const { mocks } = await connect(preview);
+      for (const a of assignments(mocks)) {
+        const guid = a.roleDefinitionId.split("/").pop()!;
+        expect(a.roleAssignmentName, a.logicalName).to.equal(
+          roleAssignmentGuid(a.scope, a.principalId, guid),
+        );
+        expect(a.roleAssignmentName).to.match(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        );
+      }
+      const byName = Object.fromEntries(assignments(mocks).map((a) => [a.logicalName, a]));
+      const wsGrant =
+        byName[
+          "ci-permissions-workspace-identity-storage-blob-data-contributor-on-storage-account"
+        ];
+      expect(wsGrant.principalId).to.equal(WS_MI);
+      expect(wsGrant.description).to.match(/^Workspace identity writes to storage/);
+      expect(
+        byName["ci-permissions-administrator-reader-on-workspace-resource-group"].description,
+      ).to.match(/administrator selects the Synapse workspace/);
+    });
+
+    it("replaces an assignment by deleting it first, so the new one does not collide with the old", async () => {
+      const { mocks } = await connect(preview);
+      for (const ra of mocks.ofType(ROLE_ASSIGNMENT)) {
+        expect(ra.options.deleteBeforeReplace, ra.name).to.equal(true);
+      }
+    });
+
+    it("gives the same inputs the same assignment names on every run", async () => {
+      const first = assignments((await connect(preview)).mocks);
+      const second = assignments((await connect(preview)).mocks);
+      expect(second.map((a) => [a.logicalName, a.roleAssignmentName])).to.deep.equal(
+        first.map((a) => [a.logicalName, a.roleAssignmentName]),
+      );
+    });
+
+    it("changes only that reader's grant when a reader is replaced", async () => {
+      const twoReaders = (second: string) =>
+        rawSpec((raw) =>
+          raw.principals.readers.push({ objectId: second, type: "User", name: "someone" }),
+        );
+      const before = assignments(
+        (await connect(preview, twoReaders("11111111-aaaa-4aaa-8aaa-000000000001"))).mocks,
+      );
+      const after = assignments(
+        (await connect(preview, twoReaders("22222222-bbbb-4bbb-8bbb-000000000002"))).mocks,
+      );
+      const names = (list: Assignment[]) =>
+        new Set(list.map((a) => `${a.logicalName}=${a.roleAssignmentName}`));
+      const gone = [...names(before)].filter((n) => !names(after).has(n));
+      const added = [...names(after)].filter((n) => !names(before).has(n));
+      expect(gone).to.have.length(1);
+      expect(gone[0]).to.contain(
+        "reader-11111111-aaaa-4aaa-8aaa-000000000001-storage-blob-data-reader",
+      );
+      expect(added).to.have.length(1);
+      expect(added[0]).to.contain(
+        "reader-22222222-bbbb-4bbb-8bbb-000000000002-storage-blob-data-reader",
+      );
+      expect(after).to.have.length(7);
+    });
+
+    it("scopes the data roles to the container on request, with Storage Blob Delegator on the account", async () => {
+      const { mocks } = await connect(
+        preview,
+        rawSpec((raw) => (raw.connection.dataRoleScope = "container")),
+      );
+      expect(assignments(mocks).map(row)).to.have.members([
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${CONTAINER} | ${CI} | ServicePrincipal`,
+        `${roleDef(READER)} | ${WORKSPACE_RG} | ${CI} | ServicePrincipal`,
+        `${roleDef(READER)} | ${WORKSPACE_RG} | ${ADMIN} | User`,
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${CONTAINER} | ${ADMIN} | User`,
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${CONTAINER} | ${WS_MI} | ServicePrincipal`,
+        `${roleDef(BLOB_READER)} | ${CONTAINER} | ${ANALYSTS} | Group`,
+        `${roleDef(BLOB_DELEGATOR)} | ${ACCOUNT} | ${CI} | ServicePrincipal`,
+      ]);
+    });
+
+    describe("sharing the connection with contributors", () => {
+      const MARKETING = "7b7b7b7b-0000-4000-8000-000000000007";
+      const withContributors = (usableBy: string) =>
+        rawSpec((raw) => {
+          raw.connection.usableBy = usableBy;
+          raw.principals.contributors = [{ objectId: MARKETING, type: "Group", name: "marketing" }];
+        });
+      const contributorRows = (mocks: AzureMocks) =>
+        assignments(mocks)
+          .filter((a) => a.principalId === MARKETING)
+          .map(row);
+
+      it("shared: contributors can see the workspace and read the export container, nothing more", async () => {
+        const { mocks, result } = await connect(
+          preview,
+          withContributors("administrators-and-contributors"),
+        );
+        expect(result.sharedWithContributors).to.equal(true);
+        expect(contributorRows(mocks)).to.have.members([
+          `${roleDef(READER)} | ${WORKSPACE_RG} | ${MARKETING} | Group`,
+          `${roleDef(BLOB_READER)} | ${CONTAINER} | ${MARKETING} | Group`,
+        ]);
+        expect(contributorRows(mocks)).to.have.length(2);
+      });
+
+      it("administrators only: contributors get nothing", async () => {
+        const { mocks, result } = await connect(preview, withContributors("administrators"));
+        expect(result.sharedWithContributors).to.equal(false);
+        expect(contributorRows(mocks)).to.deep.equal([]);
+        expect(assignments(mocks)).to.have.length(6);
+      });
+    });
+
+    it("gives Synapse Administrator through Synapse RBAC on the workspace, never through ARM", async () => {
+      const { mocks } = await connect(preview);
+      const synapse = mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT);
+      expect(synapse).to.have.length(1);
+      expect(synapse[0].name).to.equal(
+        "ci-permissions-customer-insights-synapse-administrator-on-workspace",
+      );
+      expect(synapse[0].inputs).to.deep.include({
+        workspaceName: "ws-ci",
+        endpoint: "https://ws-ci.dev.azuresynapse.net",
+        roleId: SYNAPSE_ADMINISTRATOR,
+        roleName: "Synapse Administrator",
+        principalId: CI,
+        principalType: "ServicePrincipal",
+        scope: "workspaces/ws-ci",
+      });
+      const sentToArm = JSON.stringify(mocks.ofType(ROLE_ASSIGNMENT).map((r) => r.inputs));
+      expect(sentToArm).to.not.contain(SYNAPSE_ADMINISTRATOR);
+    });
+
+    it("uses object ids from the spec without looking anything up", async () => {
+      const { mocks } = await connect(
+        preview,
+        rawSpec((raw) => {
+          raw.principals.customerInsights = { objectId: "c3c3c3c3-0000-4000-8000-00000000000c" };
+          raw.principals.administrator = { objectId: "a3a3a3a3-0000-4000-8000-00000000000a" };
+        }),
+      );
+      const tokens = mocks.invokes.map((i) => i.token);
+      expect(tokens).to.not.include("azuread:index/getServicePrincipal:getServicePrincipal");
+      expect(tokens).to.not.include("azuread:index/getUser:getUser");
+      const principals = new Set(assignments(mocks).map((a) => a.principalId));
+      expect([...principals]).to.include.members([
+        "c3c3c3c3-0000-4000-8000-00000000000c",
+        "a3a3a3a3-0000-4000-8000-00000000000a",
+      ]);
+      expect([...principals]).to.not.include(CI);
+    });
+
+    it("declares the Customer Insights service principal in the tenant when asked to, and grants to it", async () => {
+      const tenantWithoutIt = defaultWorld();
+      tenantWithoutIt.servicePrincipals = {};
+      const { mocks } = await connect(
+        preview,
+        rawSpec((raw) => (raw.principals.customerInsights = { createIfMissing: true })),
+        tenantWithoutIt,
+      );
+      const sp = mocks.ofType("azuread:index/servicePrincipal:ServicePrincipal");
+      expect(sp).to.have.length(1);
+      expect(sp[0].inputs).to.deep.include({
+        clientId: "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff",
+        useExisting: true,
+      });
+      const created = tenantWithoutIt.createdServicePrincipalObjectId;
+      expect(assignments(mocks).filter((a) => a.principalId === created)).to.have.length(2);
+      expect(mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT)[0].inputs.principalId).to.equal(created);
+    });
+
+    it("reads the subscription from Azure when the spec does not give it", async () => {
+      const { mocks } = await connect(
+        preview,
+        rawSpec((raw) => delete raw.connection.subscriptionId),
+      );
+      expect(mocks.invokes.map((i) => i.token)).to.include(
+        "azure-native:authorization:getClientConfig",
+      );
+      for (const a of assignments(mocks))
+        expect(a.roleDefinitionId.startsWith(`${SUB}/providers/`)).to.equal(true);
+    });
+
+    it("exposes what the export database needs: endpoints, names and the assignments to wait for", async () => {
+      const { result } = await connect(preview);
+      const value = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
+      expect(await value(result.workspace.serverlessSqlEndpoint)).to.equal(
+        "ws-ci-ondemand.sql.azuresynapse.net",
+      );
+      expect(await value(result.workspace.name)).to.equal("ws-ci");
+      expect(await value(result.storage.dfsEndpoint)).to.equal(
+        "https://stciexport.dfs.core.windows.net/",
+      );
+      expect(await value(result.storage.containerName)).to.equal("ci-export");
+      expect(result.permissions.resources).to.have.length(7);
+    });
+  });
+}
+
+describe("ExportConnection refuses a spec that validation would refuse", () => {
+  it("refuses without consent, naming the field, even when TypeScript types were bypassed", async () => {
+    const spec = rawSpec((raw) => (raw.connection.dataPrivacyConsent = false));
+    let thrown: any;
+    const { mocks } = await deploy(
+      () => {
+        try {
+          new components.ExportConnection("ci", { spec, baseDir: "/specs" });
+        } catch (err) {
+          thrown = err;
+        }
+      },
+      { preview: false },
+    );
+    expect(thrown, "no error thrown").to.be.instanceOf(Error);
+    expect(thrown.name).to.equal("SpecError");
+    expect(thrown.message).to.contain("connection.dataPrivacyConsent");
+    expect(thrown.message).to.contain("I agree");
+    // Pulumi prints RunErrors without a stack trace.
+    expect(pulumi.RunError.isInstance(thrown)).to.equal(true);
+    expect(mocks.resources, "nothing may be registered").to.deep.equal([]);
+  });
+
+  it("lists every error at once with its field path", async () => {
+    const spec = rawSpec((raw) => {
+      raw.connection.dataPrivacyConsent = "yes";
+      raw.export.databaseName = "master";
+      raw.connection.storage.accountName = "Not_Valid";
+    });
+    let thrown: any;
+    try {
+      new components.ExportConnection("ci", { spec });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown, "no error thrown").to.be.instanceOf(Error);
+    expect(thrown.issues.map((i: { path: string }) => i.path)).to.include.members([
+      "connection.dataPrivacyConsent",
+      "export.databaseName",
+      "connection.storage.accountName",
+    ]);
+    for (const path of [
+      "connection.dataPrivacyConsent",
+      "export.databaseName",
+      "connection.storage.accountName",
+    ]) {
+      expect(thrown.message).to.contain(path);
+    }
+  });
+});
