@@ -1,11 +1,14 @@
 // The two targets an export runs against, each a lake plus a SQL view publisher over the same plan:
 // local (a directory and DuckDB files) and Azure (ADLS Gen2 and Synapse serverless SQL).
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { azureDataSourceLocation, dfsEndpoint } from "../plan/exportPlan";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
+import { planDropDatabase } from "../plan/sqlPlan";
 import type { Spec } from "../spec/types";
+import type { TargetRef } from "../plan/exportResources";
 import type { LakeStore } from "./lake/lakeStore";
 import type { ViewPublisher } from "./viewPublisher";
 
@@ -15,6 +18,8 @@ export interface ExportTarget {
   views: ViewPublisher;
   /** Where the database lives, for messages: a DuckDB file or the serverless endpoint. */
   databaseLocation: string;
+  /** Removes the export database itself (only with `onEntityRemoved: drop`). */
+  dropDatabase(): Promise<void>;
 }
 
 /** `<dir>/<container>/<databaseName>/...` for the lake and `<dir>/<databaseName>.duckdb` for the database. */
@@ -32,7 +37,28 @@ export function localTarget(spec: Spec, dir: string): ExportTarget {
     (steps) => renderDuckdb(steps, { database, lakeRoot: lake.root }),
     spec.export.format,
   );
-  return { kind: "local", lake, views, databaseLocation: localDatabaseFile(root, database) };
+  const file = localDatabaseFile(root, database);
+  return {
+    kind: "local",
+    lake,
+    views,
+    databaseLocation: file,
+    dropDatabase: async () => {
+      await views.close();
+      for (const f of [file, `${file}.wal`]) fs.rmSync(f, { force: true });
+    },
+  };
+}
+
+/** The target a serializable reference names (what the dynamic providers get as input). */
+export function targetFor(spec: Spec, ref: TargetRef): ExportTarget {
+  if (ref.kind === "local") return localTarget(spec, ref.dir);
+  return azureTarget(spec, {
+    lakeAccountUrl: ref.lakeAccountUrl,
+    sqlServer: ref.sqlServer,
+    sqlPort: ref.sqlPort,
+    sqlEncrypt: ref.sqlEncrypt,
+  });
 }
 
 export interface AzureTargetOptions {
@@ -75,6 +101,13 @@ export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): Expor
     kind: "azure",
     lake,
     views,
+    dropDatabase: () =>
+      sql.execute(
+        renderTsql(planDropDatabase(), {
+          database,
+          dataSourceLocation: azureDataSourceLocation(spec),
+        }),
+      ),
     databaseLocation: `${options.sqlServer ?? `${workspace}-ondemand.sql.azuresynapse.net`}/${database}`,
   };
 }

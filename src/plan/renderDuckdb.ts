@@ -34,6 +34,8 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
     case "createCredential":
     case "createDataSource":
     case "createFileFormat":
+    // The local database is a file: the target removes it (see engine/targets.ts).
+    case "dropDatabase":
       return [];
     case "createSnapshotSchema":
       return inDb(

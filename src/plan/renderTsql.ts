@@ -113,6 +113,12 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
         `drop the table of ${s.entity} snapshot ${s.snapshot}, removed by retention`,
       );
     }
+    case "dropDatabase":
+      return {
+        database: "master",
+        purpose: `drop the export database ${t.database} (onEntityRemoved: drop)`,
+        statement: `IF DB_ID(${lit(t.database)}) IS NOT NULL\n    DROP DATABASE ${id(t.database)}`,
+      };
     case "dropView":
       return inDb(
         `DROP VIEW IF EXISTS ${name(VIEW_SCHEMA, s.entity)}`,

@@ -30,7 +30,8 @@ export type SqlStep =
     }
   | { step: "switchView"; entity: string; snapshot: string; columns: ColumnSpec[] }
   | { step: "dropSnapshotTable"; entity: string; snapshot: string }
-  | { step: "dropView"; entity: string };
+  | { step: "dropView"; entity: string }
+  | { step: "dropDatabase" };
 
 /** What the database needs before any entity: created only when missing, so re-runs converge. */
 export function planDatabaseSetup(format: ExportFormat): SqlStep[] {
@@ -71,6 +72,11 @@ export function planDropSnapshots(entity: string, snapshots: readonly string[]):
 /** Only with `onEntityRemoved: drop`: the view first, then every snapshot table. */
 export function planDropEntity(entity: string, snapshots: readonly string[]): SqlStep[] {
   return [{ step: "dropView", entity }, ...planDropSnapshots(entity, snapshots)];
+}
+
+/** Only with `onEntityRemoved: drop`, when the export's database itself is removed or renamed. */
+export function planDropDatabase(): SqlStep[] {
+  return [{ step: "dropDatabase" }];
 }
 
 /**

@@ -1,0 +1,154 @@
+// What the export's Pulumi resources do, as engine operations: provision or drop the export database,
+// refresh one entity (run its export and switch its view), publish what the lake already holds, drop
+// an entity. Each takes the spec and a serializable target reference, so a dynamic provider method
+// is one call.
+
+import * as os from "node:os";
+import { databaseFolder, entityFolder } from "../plan/lakeLayout";
+import type { SourceState, TargetRef } from "../plan/exportResources";
+import type { Spec } from "../spec/types";
+import { targetFor, type ExportTarget } from "./targets";
+import type { EntityRunRecord } from "./run/runExport";
+
+/** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
+const DEPLOY_LOCK_WAIT_MS = 15 * 60_000;
+/** A lock older than this whose holder is gone is broken (a crashed run). */
+const STALE_LOCK_MS = 6 * 3600_000;
+
+function holder(what: string): string {
+  return `synapse-export ${what} (pulumi, ${os.hostname()} pid ${process.pid})`;
+}
+
+async function withTarget<T>(
+  spec: Spec,
+  ref: TargetRef,
+  work: (t: ExportTarget) => Promise<T>,
+): Promise<T> {
+  const target = targetFor(spec, ref);
+  try {
+    return await work(target);
+  } finally {
+    await target.views.close();
+  }
+}
+
+async function withLock<T>(
+  t: ExportTarget,
+  spec: Spec,
+  what: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  await t.lake.ensureContainer();
+  const lock = await t.lake.acquireLock(
+    `${databaseFolder(spec.export.databaseName)}/_export.lock`,
+    {
+      waitMs: DEPLOY_LOCK_WAIT_MS,
+      staleMs: STALE_LOCK_MS,
+      holder: holder(what),
+    },
+  );
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Creates the export database and what it needs to read the lake; converges when run again. */
+export async function provisionExportDatabase(
+  spec: Spec,
+  ref: TargetRef,
+): Promise<{ databaseLocation: string }> {
+  return withTarget(spec, ref, async (t) => {
+    await t.views.prepareDatabase();
+    return { databaseLocation: t.databaseLocation };
+  });
+}
+
+/** Removes the export database and its folder in the lake: only ever called under `onEntityRemoved: drop`. */
+export async function dropExportDatabase(spec: Spec, ref: TargetRef): Promise<void> {
+  await withTarget(spec, ref, (t) =>
+    withLock(t, spec, "drop database", async () => {
+      await t.dropDatabase();
+      await t.lake.deleteTree(databaseFolder(spec.export.databaseName));
+    }),
+  );
+}
+
+/** Runs the export of one entity now; throws with the entity's error when it fails. */
+export async function refreshEntity(
+  spec: Spec,
+  ref: TargetRef,
+  entity: string,
+): Promise<EntityRunRecord> {
+  const { runExport } = require("./run/runExport") as typeof import("./run/runExport");
+  return withTarget(spec, ref, async (t) => {
+    const record = await runExport(spec, {
+      lake: t.lake,
+      views: t.views,
+      entities: [entity],
+      lock: {
+        waitMs: DEPLOY_LOCK_WAIT_MS,
+        staleMs: STALE_LOCK_MS,
+        holder: holder(`refresh ${entity}`),
+      },
+    });
+    const result = record.entities.find((e) => e.name.toLowerCase() === entity.toLowerCase());
+    if (!result) throw new Error(`The export run did not report entity ${entity}.`);
+    if (result.status === "failed")
+      throw new Error(`Entity ${entity} was not exported: ${result.error}`);
+    return result;
+  });
+}
+
+export interface PublishedSnapshot {
+  snapshot: string | null;
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * `runOnDeploy: false`: point the entity's view at the newest complete snapshot already in the lake
+ * (written by an earlier `synapse-export run`), and write nothing.
+ */
+export async function publishLatestSnapshot(
+  spec: Spec,
+  ref: TargetRef,
+  entity: string,
+): Promise<PublishedSnapshot> {
+  const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
+  return withTarget(spec, ref, async (t) => {
+    await t.views.prepareDatabase();
+    const { complete } = await listSnapshots(t.lake, spec.export.databaseName, entity);
+    const latest = complete[0];
+    if (!latest) return { snapshot: null, rows: 0, bytes: 0 };
+    await t.views.publish(latest.manifest);
+    return { snapshot: latest.snapshot, rows: latest.manifest.rows, bytes: latest.manifest.bytes };
+  });
+}
+
+/** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its folder in the lake. */
+export async function dropEntity(spec: Spec, ref: TargetRef, entity: string): Promise<void> {
+  const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
+  await withTarget(spec, ref, (t) =>
+    withLock(t, spec, `drop ${entity}`, async () => {
+      const { complete, incomplete } = await listSnapshots(
+        t.lake,
+        spec.export.databaseName,
+        entity,
+      );
+      await t.views.dropEntity(entity, [...complete.map((c) => c.snapshot), ...incomplete]);
+      await t.lake.deleteTree(entityFolder(spec.export.databaseName, entity));
+    }),
+  );
+}
+
+/** The entity's source files as the program sees them, so `pulumi preview` notices new data. */
+export async function sourceStates(spec: Spec, entity: string): Promise<SourceState[]> {
+  const { resolveSources } =
+    require("./sources/resolveSources") as typeof import("./sources/resolveSources");
+  const e = spec.export.entities.find((x) => x.name === entity);
+  if (!e) throw new Error(`Entity ${entity} is not in the export.`);
+  const files = await resolveSources(spec.baseDir, e);
+  return files.map((f) => ({ path: f.relPath, bytes: f.bytes, mtimeMs: f.mtimeMs }));
+}

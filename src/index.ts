@@ -1,0 +1,14 @@
+// The public API of synapse-export: what a Pulumi program, a script or a test imports.
+//
+//   import { CustomerInsightsSynapseExport } from "synapse-export";
+
+export * from "./spec";
+export * from "./plan";
+export * from "./components";
+export {
+  SynapseRoleAssignment,
+  type SynapseRoleAssignmentArgs,
+} from "./providers/synapseRoleAssignment";
+export { ExportDatabase, type ExportDatabaseArgs } from "./providers/exportDatabase";
+export { EntityTable, type EntityTableArgs } from "./providers/entityTable";
+export { setAzureCredential } from "./engine/azureCredential";
