@@ -34,8 +34,7 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
     case "createCredential":
     case "createDataSource":
     case "createFileFormat":
-    // The local database is a file: the target removes it (see engine/targets.ts).
-    case "dropDatabase":
+    case "dropDatabase": // the local database is a file: the target removes it (engine/targets.ts)
       return [];
     case "createSnapshotSchema":
       return inDb(
