@@ -1,0 +1,166 @@
+// The lake as a local directory: the local target of `run --local` and of most end-to-end tests.
+// Every file becomes visible whole or not at all: it is written under a hidden temporary name in its
+// final folder and renamed into place (a rename within one folder is atomic on POSIX filesystems).
+// Temporary names start with `.` because Synapse serverless and Hadoop-style readers skip files whose
+// names begin with `.` or `_`, so a crash never leaves a half file where a table would read it.
+
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { LakeEntry, LakeLock, LakeStore } from "./lakeStore";
+import { acquireLockFile } from "./localLockFile";
+
+export class LocalLake implements LakeStore {
+  /** The container root: `<rootDir>/<container>`. */
+  readonly root: string;
+  readonly location: string;
+
+  constructor(rootDir: string, container: string) {
+    if (!container || container.includes("/") || container.includes("\\") || container === "..") {
+      throw new Error(`LocalLake: the container name "${container}" must be a single folder name.`);
+    }
+    this.root = path.resolve(rootDir, container);
+    this.location = pathToFileURL(this.root).href;
+  }
+
+  async ensureContainer(): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
+  }
+
+  async list(prefix: string): Promise<LakeEntry[]> {
+    const start = this.resolve(prefix, true);
+    const out: LakeEntry[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (e) {
+        if (isCode(e, "ENOENT") || isCode(e, "ENOTDIR")) return;
+        throw e;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        const rel = this.relative(full);
+        if (entry.isDirectory()) {
+          out.push({ path: rel, isDirectory: true, size: 0 });
+          await walk(full);
+        } else if (entry.isFile()) {
+          const stat = await fs.stat(full).catch(() => undefined);
+          if (stat) out.push({ path: rel, isDirectory: false, size: stat.size });
+        }
+      }
+    };
+    await walk(start);
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async readText(file: string): Promise<string | undefined> {
+    try {
+      return await fs.readFile(this.resolve(file), "utf8");
+    } catch (e) {
+      if (isCode(e, "ENOENT") || isCode(e, "EISDIR")) return undefined;
+      throw e;
+    }
+  }
+
+  async writeText(file: string, text: string): Promise<void> {
+    const target = this.resolve(file);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temp = tempNameBeside(target);
+    try {
+      // fsync before the rename: after a power loss the new name must not point at an empty file.
+      const handle = await fs.open(temp, "wx");
+      try {
+        await handle.writeFile(text, "utf8");
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, target);
+    } catch (e) {
+      await fs.rm(temp, { force: true });
+      throw e;
+    }
+  }
+
+  async uploadFile(localPath: string, file: string): Promise<void> {
+    const target = this.resolve(file);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    try {
+      // Same filesystem: a rename moves the staged part at no cost (the staging copy is not needed after).
+      await fs.rename(localPath, target);
+      return;
+    } catch (e) {
+      if (!isCode(e, "EXDEV")) throw e;
+    }
+    const temp = tempNameBeside(target);
+    try {
+      await fs.copyFile(localPath, temp);
+      const handle = await fs.open(temp, "r+");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, target);
+    } catch (e) {
+      await fs.rm(temp, { force: true });
+      throw e;
+    }
+  }
+
+  async deleteTree(file: string): Promise<void> {
+    const target = this.resolve(file);
+    // Renamed away first so that a crash during a long recursive delete never leaves a folder that
+    // looks like a snapshot with some of its parts missing.
+    const hidden = tempNameBeside(target);
+    try {
+      await fs.rename(target, hidden);
+    } catch (e) {
+      if (isCode(e, "ENOENT")) return;
+      throw e;
+    }
+    await fs.rm(hidden, { recursive: true, force: true });
+  }
+
+  async acquireLock(
+    name: string,
+    options: { waitMs: number; staleMs: number; holder: string },
+  ): Promise<LakeLock> {
+    const file = this.resolve(name);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    return acquireLockFile(file, options);
+  }
+
+  /** The absolute path of a lake path; refuses anything that would leave the container. */
+  resolve(lakePath: string, allowRoot = false): string {
+    const clean = lakePath.replace(/^\/+/, "").replace(/\/+$/, "");
+    if (clean === "" && allowRoot) return this.root;
+    const parts = clean.split("/");
+    if (
+      clean === "" ||
+      parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\"))
+    ) {
+      throw new Error(
+        `LocalLake: "${lakePath}" is not a valid lake path (use "/"-separated names, no "." or "..").`,
+      );
+    }
+    return path.join(this.root, ...parts);
+  }
+
+  private relative(full: string): string {
+    return path.relative(this.root, full).split(path.sep).join("/");
+  }
+}
+
+function tempNameBeside(target: string): string {
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
+  );
+}
+
+function isCode(e: unknown, code: string): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === code;
+}

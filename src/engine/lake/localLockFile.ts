@@ -1,0 +1,171 @@
+// The export lock of a local lake: a file created with O_EXCL, holding who took it. Two runs against
+// the same directory (a scheduled run and a `pulumi up`) must never interleave their writes: the
+// second waits up to `waitMs`, then fails naming the holder.
+//
+// A lock left by a crashed run is broken only when it is older than `staleMs` AND its holder ran on
+// this host AND that process is gone: a live holder, or one on another host whose liveness cannot be
+// checked from here, is never robbed.
+
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import type { LakeLock } from "./lakeStore";
+
+export interface LockFileContent {
+  holder: string;
+  pid: number;
+  hostname: string;
+  acquiredAt: string;
+  /** Distinguishes this acquisition from any other, so a release never removes someone else's lock. */
+  token: string;
+}
+
+export interface LockFileOptions {
+  waitMs: number;
+  staleMs: number;
+  holder: string;
+  /** How often a waiting run looks again; default 200 ms. */
+  pollMs?: number;
+}
+
+/** A breaker file older than this is itself left by a crash (breaking takes milliseconds). */
+const BREAKER_STALE_MS = 10_000;
+
+export async function acquireLockFile(file: string, options: LockFileOptions): Promise<LakeLock> {
+  const content: LockFileContent = {
+    holder: options.holder,
+    pid: process.pid,
+    hostname: os.hostname(),
+    acquiredAt: new Date().toISOString(),
+    token: randomBytes(8).toString("hex"),
+  };
+  const deadline = Date.now() + Math.max(0, options.waitMs);
+  const pollMs = options.pollMs ?? 200;
+  for (;;) {
+    content.acquiredAt = new Date().toISOString();
+    if (await tryCreate(file, content)) return new LockFileHandle(file, content.token);
+    const current = await readLock(file);
+    if (current && isStale(current, options.staleMs)) {
+      await breakStaleLock(file, current);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const who = current?.content
+        ? `${current.content.holder} (pid ${current.content.pid} on ${current.content.hostname}, since ${current.content.acquiredAt})`
+        : "another export (the lock file is being written or unreadable)";
+      throw new Error(
+        `The export lock ${file} is held by ${who}. Wait for that export to finish and run again, ` +
+          `or, if it crashed on another machine, delete the lock file.`,
+      );
+    }
+    await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
+  }
+}
+
+class LockFileHandle implements LakeLock {
+  private released = false;
+  constructor(
+    private readonly file: string,
+    private readonly token: string,
+  ) {}
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    const current = await readLock(this.file);
+    // Only our own lock is removed: if it was broken and taken by another run, that run keeps it.
+    if (current?.content?.token === this.token) await fs.rm(this.file, { force: true });
+  }
+}
+
+async function tryCreate(file: string, content: LockFileContent): Promise<boolean> {
+  let handle;
+  try {
+    handle = await fs.open(file, "wx");
+  } catch (e) {
+    if ((e as { code?: string }).code === "EEXIST") return false;
+    throw e;
+  }
+  try {
+    await handle.writeFile(JSON.stringify(content), "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+interface ReadLock {
+  /** Undefined while the creator is still writing it, or when it is not ours to parse. */
+  content?: LockFileContent;
+  mtimeMs: number;
+  raw: string;
+}
+
+async function readLock(file: string): Promise<ReadLock | undefined> {
+  try {
+    const [raw, stat] = await Promise.all([fs.readFile(file, "utf8"), fs.stat(file)]);
+    let content: LockFileContent | undefined;
+    try {
+      const parsed = JSON.parse(raw) as Partial<LockFileContent>;
+      if (typeof parsed.pid === "number" && typeof parsed.hostname === "string") {
+        content = parsed as LockFileContent;
+      }
+    } catch {
+      content = undefined;
+    }
+    return { content, mtimeMs: stat.mtimeMs, raw };
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+function isStale(lock: ReadLock, staleMs: number): boolean {
+  const acquired = lock.content ? Date.parse(lock.content.acquiredAt) : NaN;
+  const since = Number.isFinite(acquired) ? acquired : lock.mtimeMs;
+  if (Date.now() - since < staleMs) return false;
+  // An unreadable lock file this old was left by a creator that died between create and write.
+  if (!lock.content) return true;
+  return lock.content.hostname === os.hostname() && !processAlive(lock.content.pid);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to another user.
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/**
+ * Two waiters may judge the same lock stale at once; without care the second would delete the lock
+ * the first has just created. A breaker file (O_EXCL again) lets one of them break at a time, and the
+ * lock is re-read under it so only the very lock judged stale is removed.
+ */
+async function breakStaleLock(file: string, stale: ReadLock): Promise<void> {
+  const breaker = `${file}.break`;
+  let handle;
+  try {
+    handle = await fs.open(breaker, "wx");
+  } catch (e) {
+    if ((e as { code?: string }).code !== "EEXIST") throw e;
+    const stat = await fs.stat(breaker).catch(() => undefined);
+    if (stat && Date.now() - stat.mtimeMs > BREAKER_STALE_MS) await fs.rm(breaker, { force: true });
+    await sleep(20);
+    return;
+  }
+  try {
+    await handle.close();
+    const again = await readLock(file);
+    if (again && again.raw === stale.raw) await fs.rm(file, { force: true });
+  } finally {
+    await fs.rm(breaker, { force: true });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

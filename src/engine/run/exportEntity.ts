@@ -1,0 +1,235 @@
+// One entity of a run: fingerprint its sources; when they changed, write the parts to local
+// staging, upload them, write the manifest last, publish the view, then apply retention. Any error
+// becomes a `failed` record: what was served before is still served, since the view moves only
+// after a manifest is complete, and old snapshots go only after the view has moved.
+
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
+import type { SnapshotManifest } from "../../plan/manifest";
+import type { ColumnSpec, EntitySpec, Spec } from "../../spec/types";
+import { fingerprint, type Fingerprint } from "../fingerprint";
+import type { LakeStore } from "../lake/lakeStore";
+import { deleteSnapshot, listSnapshots, planRetention, type CompleteSnapshot } from "../snapshots";
+import { inferColumnsFrom } from "../sources/inferColumns";
+import { resolveSources, type SourceFile } from "../sources/resolveSources";
+import type { ViewPublisher } from "../viewPublisher";
+import type { DuckSession } from "../writer/duckdbSession";
+import { writeParts } from "../writer/writeParts";
+import type { EntityRunRecord, ExportPhase, ProgressEvent } from "./runRecord";
+
+export interface EntityContext {
+  spec: Spec;
+  lake: LakeStore;
+  views?: ViewPublisher;
+  session: DuckSession;
+  /** This entity's own empty staging folder. */
+  stagingDir: string;
+  partBytes?: number;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export async function exportEntity(
+  ctx: EntityContext,
+  entity: EntitySpec,
+): Promise<EntityRunRecord> {
+  const started = Date.now();
+  const db = ctx.spec.export.databaseName;
+  const phase = (p: ExportPhase, detail?: string) =>
+    ctx.onProgress?.({ kind: "entity-phase", entity: entity.name, phase: p, detail });
+  try {
+    phase("resolve");
+    const files = await resolveSources(ctx.spec.baseDir, entity);
+    const listing = await listSnapshots(ctx.lake, db, entity.name);
+    // What a crash left between parts and manifest: never served, so removed before anything else.
+    for (const id of listing.incomplete) {
+      await ctx.lake.deleteTree(snapshotFolder(db, entity.name, id));
+    }
+    const latest = listing.complete[0];
+
+    phase("fingerprint");
+    const fp = await fingerprint({
+      sourceFormat: entity.source.format,
+      exportFormat: ctx.spec.export.format,
+      declaredColumns: declared(entity),
+      files,
+      previous: latest?.manifest,
+    });
+    phase(
+      "fingerprint",
+      `${fp.snapshot} (${fp.hashedBytes} bytes hashed, ${fp.reusedBytes} reused)`,
+    );
+
+    if (latest && latest.snapshot === fp.snapshot) {
+      // Published again all the same: a previous run may have died between manifest and view.
+      phase("publish");
+      await ctx.views?.publish(latest.manifest);
+      const warning = await applyRetention(ctx, entity, listing.complete);
+      return record(entity, "unchanged", latest.manifest, started, warning);
+    }
+
+    const again = listing.complete.find((s) => s.snapshot === fp.snapshot);
+    const manifest = again
+      ? await promote(ctx, again.manifest, fp)
+      : await writeSnapshot(ctx, entity, files, fp, phase);
+
+    phase("publish");
+    await ctx.views?.publish(manifest);
+    const newest: CompleteSnapshot = {
+      snapshot: manifest.snapshot,
+      manifest,
+      createdAtMs: Date.parse(manifest.createdAt),
+    };
+    const warning = await applyRetention(ctx, entity, [
+      newest,
+      ...listing.complete.filter((s) => s.snapshot !== manifest.snapshot),
+    ]);
+    return record(entity, "exported", manifest, started, warning);
+  } catch (e) {
+    return {
+      name: entity.name,
+      status: "failed",
+      rows: 0,
+      bytes: 0,
+      files: 0,
+      durationMs: Date.now() - started,
+      error: e instanceof Error ? e.message : String(e),
+    };
+  } finally {
+    await fs.rm(ctx.stagingDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function declared(entity: EntitySpec): ColumnSpec[] | undefined {
+  return entity.columns && entity.columns.length > 0 ? entity.columns : undefined;
+}
+
+async function writeSnapshot(
+  ctx: EntityContext,
+  entity: EntitySpec,
+  files: readonly SourceFile[],
+  fp: Fingerprint,
+  phase: (p: ExportPhase, detail?: string) => void,
+): Promise<SnapshotManifest> {
+  const db = ctx.spec.export.databaseName;
+  const format = ctx.spec.export.format;
+  const columns = declared(entity) ?? (await inferColumnsFrom(ctx.session, entity, files));
+
+  phase("write");
+  const parts = await writeParts({
+    session: ctx.session,
+    entity,
+    files,
+    columns,
+    columnsInferred: !declared(entity),
+    format,
+    outDir: ctx.stagingDir,
+    partBytes: ctx.partBytes,
+  });
+
+  phase("upload", `${parts.length} file(s)`);
+  const folder = snapshotFolder(db, entity.name, fp.snapshot);
+  for (const part of parts) {
+    await ctx.lake.uploadFile(part.localPath, `${folder}/${part.name}`);
+  }
+
+  const manifest: SnapshotManifest = {
+    manifestVersion: 1,
+    entity: entity.name,
+    snapshot: fp.snapshot,
+    format,
+    columns: [...columns],
+    columnsInferred: !declared(entity),
+    files: parts.map((p) => ({ name: p.name, bytes: p.bytes, rows: p.rows })),
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    bytes: parts.reduce((n, p) => n + p.bytes, 0),
+    createdAt: new Date().toISOString(),
+    sources: fp.sources,
+  };
+  phase("manifest");
+  await ctx.lake.writeText(manifestPath(db, entity.name, fp.snapshot), manifestText(manifest));
+  return manifest;
+}
+
+/**
+ * The source went back to the bytes of an older snapshot still in the lake: its files are exactly
+ * what a new export would write, so only its manifest is written again, making it the newest.
+ */
+async function promote(
+  ctx: EntityContext,
+  old: SnapshotManifest,
+  fp: Fingerprint,
+): Promise<SnapshotManifest> {
+  const manifest: SnapshotManifest = {
+    ...old,
+    createdAt: new Date().toISOString(),
+    sources: fp.sources,
+  };
+  await ctx.lake.writeText(
+    manifestPath(ctx.spec.export.databaseName, old.entity, old.snapshot),
+    manifestText(manifest),
+  );
+  return manifest;
+}
+
+/**
+ * The view already points at the newest snapshot: drop the old tables, then delete their folders.
+ * A failure here does not fail the entity (the new snapshot is served); it is reported, and the next
+ * run removes what is left.
+ */
+async function applyRetention(
+  ctx: EntityContext,
+  entity: EntitySpec,
+  complete: readonly CompleteSnapshot[],
+): Promise<string | undefined> {
+  const { removed } = planRetention(complete, ctx.spec.export.retainSnapshots);
+  if (removed.length === 0) return undefined;
+  ctx.onProgress?.({
+    kind: "entity-phase",
+    entity: entity.name,
+    phase: "retention",
+    detail: removed.map((r) => r.snapshot).join(", "),
+  });
+  try {
+    await ctx.views?.dropSnapshots(
+      entity.name,
+      removed.map((r) => r.snapshot),
+    );
+    for (const r of removed) {
+      await deleteSnapshot(ctx.lake, ctx.spec.export.databaseName, entity.name, r.snapshot);
+    }
+    return undefined;
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return `removing old snapshots failed (the next run tries again): ${why}`;
+  }
+}
+
+function record(
+  entity: EntitySpec,
+  status: "exported" | "unchanged",
+  m: SnapshotManifest,
+  started: number,
+  warning?: string,
+): EntityRunRecord {
+  return {
+    name: entity.name,
+    status,
+    snapshot: m.snapshot,
+    rows: m.rows,
+    bytes: m.bytes,
+    files: m.files.length,
+    durationMs: Date.now() - started,
+    columns: m.columns,
+    columnsInferred: m.columnsInferred,
+    ...(warning ? { error: warning } : {}),
+  };
+}
+
+export function manifestText(m: SnapshotManifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+export function stagingFolderFor(root: string, index: number): string {
+  return path.join(root, `entity-${index}`);
+}

@@ -1,0 +1,73 @@
+// Entity folders in the lake that the spec no longer lists. The seed's rule is the default: their
+// table and data stay, and they are no longer refreshed (`retained`, nothing touched). Only with
+// `onEntityRemoved: drop` are their view, tables and folder removed (`dropped`).
+
+import { databaseFolder, entityFolder } from "../../plan/lakeLayout";
+import type { Spec } from "../../spec/types";
+import type { LakeStore } from "../lake/lakeStore";
+import { listSnapshots } from "../snapshots";
+import type { ViewPublisher } from "../viewPublisher";
+import type { EntityRunRecord } from "./runRecord";
+
+/** Entity folders of the database that no spec entity owns (names starting `.` or `_` are ours). */
+export async function removedEntityNames(lake: LakeStore, spec: Spec): Promise<string[]> {
+  const db = databaseFolder(spec.export.databaseName);
+  const wanted = new Set(spec.export.entities.map((e) => e.name));
+  const names = new Set<string>();
+  for (const entry of await lake.list(db)) {
+    const rest = entry.path.slice(db.length + 1);
+    if (!entry.isDirectory || rest.includes("/")) continue;
+    if (rest.startsWith(".") || rest.startsWith("_") || wanted.has(rest)) continue;
+    names.add(rest);
+  }
+  return [...names].sort();
+}
+
+export async function handleRemovedEntity(
+  spec: Spec,
+  lake: LakeStore,
+  views: ViewPublisher | undefined,
+  name: string,
+): Promise<EntityRunRecord> {
+  const started = Date.now();
+  const db = spec.export.databaseName;
+  try {
+    const listing = await listSnapshots(lake, db, name);
+    const latest = listing.complete[0]?.manifest;
+    if (spec.export.onEntityRemoved !== "drop") {
+      return {
+        name,
+        status: "retained",
+        snapshot: latest?.snapshot,
+        rows: latest?.rows ?? 0,
+        bytes: latest?.bytes ?? 0,
+        files: latest?.files.length ?? 0,
+        durationMs: Date.now() - started,
+      };
+    }
+    // The view and tables go first: nothing may point at files being deleted.
+    await views?.dropEntity(
+      name,
+      listing.complete.map((s) => s.snapshot),
+    );
+    await lake.deleteTree(entityFolder(db, name));
+    return {
+      name,
+      status: "dropped",
+      rows: 0,
+      bytes: 0,
+      files: 0,
+      durationMs: Date.now() - started,
+    };
+  } catch (e) {
+    return {
+      name,
+      status: "failed",
+      rows: 0,
+      bytes: 0,
+      files: 0,
+      durationMs: Date.now() - started,
+      error: `removed entity "${name}": ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+}

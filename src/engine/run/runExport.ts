@@ -1,0 +1,111 @@
+// An export run: every selected entity of the spec into the lake, each as a new snapshot (or
+// `unchanged`), its view published once the snapshot is complete. One run at a time per target: the
+// lake's lock is held from before the first write until after the last.
+
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { databaseFolder } from "../../plan/lakeLayout";
+import type { EntitySpec, Spec } from "../../spec/types";
+import { DuckSession } from "../writer/duckdbSession";
+import { exportEntity } from "./exportEntity";
+import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
+import {
+  totalsOf,
+  type EntityRunRecord,
+  type LockOptions,
+  type RunOptions,
+  type RunRecord,
+} from "./runRecord";
+
+export const LOCK_FILE = "_export.lock";
+
+/** Fail at once when another export holds the target; a dead local holder's lock goes after a minute. */
+export const DEFAULT_LOCK: LockOptions = {
+  waitMs: 0,
+  staleMs: 60_000,
+  holder: "synapse-export run",
+};
+
+export async function runExport(spec: Spec, options: RunOptions): Promise<RunRecord> {
+  const startedAt = new Date();
+  const db = spec.export.databaseName;
+  const selected = selectEntities(spec, options.entities);
+  const { lake, views, onProgress } = options;
+
+  await lake.ensureContainer();
+  const lock = await lake.acquireLock(
+    `${databaseFolder(db)}/${LOCK_FILE}`,
+    options.lock ?? DEFAULT_LOCK,
+  );
+  let staging: string | undefined;
+  let session: DuckSession | undefined;
+  const records: EntityRunRecord[] = [];
+  try {
+    onProgress?.({ kind: "run-started", database: db, entities: selected.map((e) => e.name) });
+    await views?.prepareDatabase();
+    const stagingRoot = options.stagingDir ?? os.tmpdir();
+    await fs.mkdir(stagingRoot, { recursive: true });
+    staging = await fs.mkdtemp(path.join(stagingRoot, "synapse-export-"));
+    session = await DuckSession.open({ tempDirectory: path.join(staging, "duckdb-spill") });
+
+    for (const [i, entity] of selected.entries()) {
+      onProgress?.({ kind: "entity-started", entity: entity.name });
+      const record = await exportEntity(
+        {
+          spec,
+          lake,
+          views,
+          session,
+          stagingDir: path.join(staging, `entity-${i}`),
+          partBytes: options.partBytes,
+          onProgress,
+        },
+        entity,
+      );
+      records.push(record);
+      onProgress?.({ kind: "entity-finished", entity: entity.name, record });
+    }
+
+    // A run of named entities touches only those; removed entities are the business of a full run.
+    if (!options.entities) {
+      for (const name of await removedEntityNames(lake, spec)) {
+        const record = await handleRemovedEntity(spec, lake, views, name);
+        records.push(record);
+        onProgress?.({ kind: "entity-finished", entity: name, record });
+      }
+    }
+  } finally {
+    session?.close();
+    if (staging) await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await lock.release();
+  }
+
+  const totals = totalsOf(records);
+  const record: RunRecord = {
+    database: db,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    entities: records,
+    totals,
+    ok: totals.failed === 0,
+  };
+  onProgress?.({ kind: "run-finished", record });
+  return record;
+}
+
+/** The spec's entities, or the named subset in the spec's order; unknown names fail before any write. */
+export function selectEntities(spec: Spec, names: readonly string[] | undefined): EntitySpec[] {
+  const all = spec.export.entities;
+  if (!names) return [...all];
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const unknown = [...wanted].filter((n) => !all.some((e) => e.name.toLowerCase() === n));
+  if (unknown.length > 0) {
+    const original = names.filter((n) => unknown.includes(n.toLowerCase()));
+    throw new Error(
+      `Unknown entit${original.length === 1 ? "y" : "ies"} ${original.map((n) => `"${n}"`).join(", ")}: ` +
+        `the spec's entities are ${all.map((e) => `"${e.name}"`).join(", ")}.`,
+    );
+  }
+  return all.filter((e) => wanted.has(e.name.toLowerCase()));
+}

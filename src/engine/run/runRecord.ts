@@ -1,0 +1,95 @@
+// What a run reports, per entity and in total: the CLI prints it, the provider stores it, tests read it.
+
+import type { ColumnSpec } from "../../spec/types";
+import type { LakeStore } from "../lake/lakeStore";
+import type { ViewPublisher } from "../viewPublisher";
+
+/**
+ * exported: a new snapshot was written and published. unchanged: the source matches the latest
+ * snapshot, nothing was written. retained: the entity left the spec and its data was kept (the
+ * seed's default). dropped: it left the spec and `onEntityRemoved: drop` removed it. failed: see
+ * `error`; its previous snapshot, if any, is still the one served.
+ */
+export type EntityStatus = "exported" | "unchanged" | "retained" | "dropped" | "failed";
+
+export interface EntityRunRecord {
+  name: string;
+  status: EntityStatus;
+  snapshot?: string;
+  rows: number;
+  bytes: number;
+  files: number;
+  durationMs: number;
+  columns?: ColumnSpec[];
+  columnsInferred?: boolean;
+  error?: string;
+}
+
+export interface RunTotals {
+  entities: number;
+  exported: number;
+  unchanged: number;
+  retained: number;
+  dropped: number;
+  failed: number;
+  rows: number;
+  bytes: number;
+  files: number;
+}
+
+export interface RunRecord {
+  database: string;
+  startedAt: string;
+  durationMs: number;
+  entities: EntityRunRecord[];
+  totals: RunTotals;
+  /** False when any entity failed. */
+  ok: boolean;
+}
+
+export type ExportPhase =
+  "resolve" | "fingerprint" | "write" | "upload" | "manifest" | "publish" | "retention";
+
+export type ProgressEvent =
+  | { kind: "run-started"; database: string; entities: string[] }
+  | { kind: "entity-started"; entity: string }
+  | { kind: "entity-phase"; entity: string; phase: ExportPhase; detail?: string }
+  | { kind: "entity-finished"; entity: string; record: EntityRunRecord }
+  | { kind: "run-finished"; record: RunRecord };
+
+export interface LockOptions {
+  /** How long to wait for a running export of the same target before failing. */
+  waitMs: number;
+  /** A lock older than this, whose holder process is gone, is broken. */
+  staleMs: number;
+  /** Who is exporting, shown to a run that finds the lock taken. */
+  holder: string;
+}
+
+export interface RunOptions {
+  lake: LakeStore;
+  views?: ViewPublisher;
+  /** Only these entities (names compared ignoring case); an unknown name fails the run before anything is written. */
+  entities?: string[];
+  /** A local folder for the parts before upload (default: the OS temp folder). */
+  stagingDir?: string;
+  onProgress?: (event: ProgressEvent) => void;
+  lock?: LockOptions;
+  /** Parts are rolled at about this size (default 256 MB). */
+  partBytes?: number;
+}
+
+export function totalsOf(entities: readonly EntityRunRecord[]): RunTotals {
+  const count = (s: EntityStatus) => entities.filter((e) => e.status === s).length;
+  return {
+    entities: entities.length,
+    exported: count("exported"),
+    unchanged: count("unchanged"),
+    retained: count("retained"),
+    dropped: count("dropped"),
+    failed: count("failed"),
+    rows: entities.reduce((n, e) => n + e.rows, 0),
+    bytes: entities.reduce((n, e) => n + e.bytes, 0),
+    files: entities.reduce((n, e) => n + e.files, 0),
+  };
+}

@@ -1,0 +1,65 @@
+// The DuckDB table functions that read an entity's files. CSV and JSON Lines are read as text
+// (every column VARCHAR) and converted by the writer's own casts, so a value that does not fit its
+// type is found and named by the same rules whether the columns were declared or inferred.
+
+import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
+import type { SourceFormat } from "../../spec/types";
+
+/**
+ * RFC 4180: comma, double quote, a quote inside a field doubled, a header row. Nothing is sniffed
+ * (auto_detect=false): the header is read by readCsvHeader and the columns are given, so a row with
+ * a field too many or too few fails with its line instead of changing what DuckDB guesses.
+ */
+const CSV_DIALECT = `header=true, delim=',', quote='"', escape='"', strict_mode=true, auto_detect=false`;
+
+function fileList(paths: readonly string[]): string {
+  return `[${paths.map(quoteDuckdbLiteral).join(", ")}]`;
+}
+
+function varcharColumns(names: readonly string[]): string {
+  return `{${names.map((k) => `${quoteDuckdbLiteral(k)}: 'VARCHAR'`).join(", ")}}`;
+}
+
+/**
+ * The files as text: CSV with the header's columns as VARCHAR; JSON Lines with the named keys as
+ * VARCHAR (numbers and booleans as their JSON text, objects and arrays as JSON). Parquet keeps its
+ * own types, which the casts take as they are.
+ */
+export function readAsTextSql(
+  format: SourceFormat,
+  paths: readonly string[],
+  names: readonly string[],
+): string {
+  switch (format) {
+    case "csv":
+      return `read_csv(${fileList(paths)}, ${CSV_DIALECT}, columns=${varcharColumns(names)})`;
+    case "jsonl":
+      return `read_json(${fileList(paths)}, format='newline_delimited', columns=${varcharColumns(names)})`;
+    case "parquet":
+      return `read_parquet(${fileList(paths)})`;
+  }
+}
+
+/** JSON Lines and Parquet with the types DuckDB detects (JSON: from a sample of the lines). */
+export function readDetectedSql(format: "jsonl" | "parquet", paths: readonly string[]): string {
+  switch (format) {
+    case "jsonl":
+      return `read_json(${fileList(paths)}, format='newline_delimited')`;
+    case "parquet":
+      return `read_parquet(${fileList(paths)})`;
+  }
+}
+
+export interface SourceColumn {
+  name: string;
+  /** DuckDB type as DESCRIBE prints it, e.g. VARCHAR, DECIMAL(18,2), STRUCT(a BIGINT). */
+  type: string;
+}
+
+export function describeSql(relation: string): string {
+  return `DESCRIBE SELECT * FROM ${relation}`;
+}
+
+export function columnRef(name: string): string {
+  return quoteDuckdbIdentifier(name);
+}

@@ -1,0 +1,136 @@
+// How a source value becomes a value of its declared column type, and how a value that does not fit
+// is recognised. The cast is strict: DuckDB's own casts already refuse most misfits (bad dates, text
+// in numbers, decimal overflow); where they would quietly change a value instead (1.5 rounded into an
+// int32, "1e3" as 1000, NaN or Infinity that Synapse cannot hold, a string past maxLength) the
+// expression calls error() so the COPY fails rather than writing a value the user did not have.
+//
+// `fits` is the same rule written with TRY_CAST: the diagnostic query uses it to find the first bad
+// value and name it, only after the strict COPY has failed, so the fast path pays for no checks twice.
+
+import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
+import { DEFAULT_DECIMAL_PRECISION, duckdbType } from "../../plan/typeMapping";
+import type { ColumnSpec } from "../../spec/types";
+import type { ColumnBinding } from "../sources/bindColumns";
+import { isNestedDuckdbType } from "../sources/duckdbTypes";
+
+const INTEGER_TEXT = "\\s*[+-]?[0-9]+\\s*";
+const FRACTIONAL = /^(FLOAT|DOUBLE|DECIMAL)/i;
+
+function isText(b: ColumnBinding): boolean {
+  return b.sourceType.toUpperCase() === "VARCHAR";
+}
+
+/** The source value as the string column would hold it. */
+function asString(b: ColumnBinding, v: string): string {
+  if (isText(b)) return v;
+  if (isNestedDuckdbType(b.sourceType)) return `CAST(to_json(${v}) AS VARCHAR)`;
+  return `CAST(${v} AS VARCHAR)`;
+}
+
+function fail(b: ColumnBinding): string {
+  return `error(${quoteDuckdbLiteral(`column "${b.column.name}": ${misfitReason(b.column)}`)})`;
+}
+
+/** The strict expression, typed exactly as src/plan/typeMapping.ts says. */
+export function castExpression(b: ColumnBinding): string {
+  const v = quoteDuckdbIdentifier(b.sourceName);
+  const c = b.column;
+  const target = duckdbType(c);
+  let e: string;
+  switch (c.type) {
+    case "string": {
+      const s = asString(b, v);
+      e =
+        c.maxLength === undefined
+          ? s
+          : `CASE WHEN length(${s}) > ${c.maxLength} THEN ${fail(b)} ELSE ${s} END`;
+      break;
+    }
+    case "int32":
+    case "int64":
+      if (isText(b)) {
+        e = `CASE WHEN ${v} IS NULL OR regexp_full_match(${v}, '${INTEGER_TEXT}') THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
+      } else if (FRACTIONAL.test(b.sourceType)) {
+        e = `CASE WHEN ${v} IS NULL OR ${v} = trunc(${v}) THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
+      } else e = `CAST(${v} AS ${target})`;
+      break;
+    case "double":
+      e = `CASE WHEN ${v} IS NULL OR isfinite(CAST(${v} AS DOUBLE)) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
+      break;
+    case "dateTime":
+    case "dateTimeOffset":
+      // Through TIMESTAMPTZ so that an offset in the value is applied, never dropped; a value without
+      // one is taken as UTC (the session's zone), so it is written as it reads.
+      e = `timezone('UTC', CAST(${v} AS TIMESTAMPTZ))`;
+      break;
+    case "guid":
+      // Braces, upper case and missing hyphens normalise to the 36-character form Synapse reads as varchar(36).
+      e = `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
+      break;
+    default:
+      e = `CAST(${v} AS ${target})`;
+  }
+  return `CAST(${e} AS ${target})`;
+}
+
+/** SQL that is true when the source value is not null and does not fit the column. */
+export function misfitPredicate(b: ColumnBinding): string {
+  const v = quoteDuckdbIdentifier(b.sourceName);
+  return `(${v} IS NOT NULL AND NOT coalesce(${fitsExpression(b, v)}, false))`;
+}
+
+function fitsExpression(b: ColumnBinding, v: string): string {
+  const c = b.column;
+  const target = duckdbType(c);
+  switch (c.type) {
+    case "string":
+      return c.maxLength === undefined ? "true" : `length(${asString(b, v)}) <= ${c.maxLength}`;
+    case "int32":
+    case "int64":
+      if (isText(b)) {
+        return `regexp_full_match(${v}, '${INTEGER_TEXT}') AND TRY_CAST(${v} AS ${target}) IS NOT NULL`;
+      }
+      if (FRACTIONAL.test(b.sourceType)) {
+        return `TRY_CAST(${v} AS ${target}) IS NOT NULL AND ${v} = trunc(${v})`;
+      }
+      return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
+    case "double":
+      return `isfinite(TRY_CAST(${v} AS DOUBLE))`;
+    case "dateTime":
+    case "dateTimeOffset":
+      return `TRY_CAST(${v} AS TIMESTAMPTZ) IS NOT NULL`;
+    case "guid":
+      return `TRY_CAST(${v} AS UUID) IS NOT NULL`;
+    default:
+      return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
+  }
+}
+
+/** What a misfit of this column means, in words a user can act on. */
+export function misfitReason(c: ColumnSpec): string {
+  switch (c.type) {
+    case "string":
+      return `is longer than its maxLength of ${c.maxLength} characters`;
+    case "int32":
+      return "is not an int32 (a whole number from -2147483648 to 2147483647)";
+    case "int64":
+      return "is not an int64 (a whole number from -9223372036854775808 to 9223372036854775807)";
+    case "double":
+      return "is not a finite double";
+    case "decimal": {
+      const p = c.precision ?? DEFAULT_DECIMAL_PRECISION;
+      const s = c.scale ?? 0;
+      return `does not fit decimal(${p},${s}) (a number with at most ${p - s} digits before the point)`;
+    }
+    case "boolean":
+      return "is not a boolean (true or false)";
+    case "date":
+      return "is not a date (YYYY-MM-DD)";
+    case "dateTime":
+      return "is not a dateTime (ISO 8601, e.g. 2024-01-31T13:45:00)";
+    case "dateTimeOffset":
+      return "is not a dateTimeOffset (ISO 8601 with an offset, e.g. 2024-01-31T13:45:00+01:00)";
+    case "guid":
+      return "is not a GUID (e.g. 0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff)";
+  }
+}

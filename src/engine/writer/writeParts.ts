@@ -1,0 +1,158 @@
+// Writes one entity's rows as part files in a local staging folder, with one streaming DuckDB COPY:
+// read → strict casts → Parquet (or CSV) parts, rolled at a size bound. Nothing is uploaded here, so a
+// failure leaves nothing in the lake.
+
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { partFileName } from "../../plan/lakeLayout";
+import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
+import type { ColumnSpec, EntitySpec, ExportFormat } from "../../spec/types";
+import { bindColumns } from "../sources/bindColumns";
+import type { SourceFile } from "../sources/resolveSources";
+import { csvLineOfDuckdbLine } from "../sources/lineLocator";
+import { SourceError } from "../sources/sourceError";
+import { readAsTextSql } from "../sources/sourceSql";
+import { castExpression } from "./columnCasts";
+import type { DuckSession } from "./duckdbSession";
+import { describeValue, findMisfit } from "./findMisfit";
+
+/**
+ * Serverless SQL reads Parquet best in files of 100 MB to 10 GB and splits work by file and row
+ * group; 256 MB parts keep parallel reads busy without a flood of small files.
+ */
+export const DEFAULT_PART_BYTES = 256 * 1024 * 1024;
+/** DuckDB's own default row group (120 Ki rows): inside the 100k-1M range Synapse reads well, and small
+ * enough that a thread's buffered row group stays well inside the memory limit. */
+export const DEFAULT_ROW_GROUP_ROWS = 122_880;
+
+export interface WritePartsOptions {
+  session: DuckSession;
+  entity: EntitySpec;
+  files: readonly SourceFile[];
+  columns: readonly ColumnSpec[];
+  columnsInferred: boolean;
+  format: ExportFormat;
+  /** An empty local folder for this entity's parts. */
+  outDir: string;
+  partBytes?: number;
+  rowGroupRows?: number;
+}
+
+export interface WrittenPart {
+  /** part-00000.parquet, ... */
+  name: string;
+  localPath: string;
+  rows: number;
+  bytes: number;
+}
+
+export class ValueError extends Error {
+  override readonly name = "ValueError";
+}
+
+export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
+  const source = await bindColumns(o.session, o.entity, o.files, o.columns);
+  const paths = o.files.map((f) => f.absPath);
+  const select = source.bindings
+    .map((b) => `${castExpression(b)} AS ${quoteDuckdbIdentifier(b.column.name)}`)
+    .join(", ");
+  await fs.mkdir(o.outDir, { recursive: true });
+  const rawDir = path.join(o.outDir, "raw");
+  const options = [
+    o.format === "csv"
+      ? "FORMAT csv, HEADER true"
+      : "FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION V1",
+    o.format === "parquet"
+      ? `ROW_GROUP_SIZE ${o.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS}`
+      : undefined,
+    `FILE_SIZE_BYTES ${o.partBytes ?? DEFAULT_PART_BYTES}`,
+    "FILENAME_PATTERN 'part-{i}'",
+  ].filter(Boolean);
+  try {
+    await o.session.run(
+      `COPY (SELECT ${select} FROM ${source.relation(paths)}) TO ${quoteDuckdbLiteral(rawDir)} (${options.join(", ")})`,
+    );
+  } catch (e) {
+    throw await explainFailure(o, source, e);
+  }
+  return collectParts(o, rawDir);
+}
+
+/** DuckDB names rolled files part-0, part-1, ...; the lake layout wants part-00000, part-00001, .... */
+async function collectParts(o: WritePartsOptions, rawDir: string): Promise<WrittenPart[]> {
+  const produced = (await fs.readdir(rawDir))
+    .map((name) => ({ name, index: Number(/^part-(\d+)\./.exec(name)?.[1]) }))
+    .filter((p) => Number.isInteger(p.index))
+    .sort((a, b) => a.index - b.index);
+  const parts: WrittenPart[] = [];
+  for (const [i, p] of produced.entries()) {
+    const name = partFileName(i, o.format);
+    const localPath = path.join(o.outDir, name);
+    await fs.rename(path.join(rawDir, p.name), localPath);
+    const bytes = (await fs.stat(localPath)).size;
+    parts.push({ name, localPath, bytes, rows: await countRows(o, localPath) });
+  }
+  return parts;
+}
+
+/** Parquet keeps the count in its footer; a CSV part is counted by reading it back as text. */
+async function countRows(o: WritePartsOptions, file: string): Promise<number> {
+  const lit = quoteDuckdbLiteral(file);
+  const sql =
+    o.format === "csv"
+      ? `SELECT count(*) AS n FROM ${readAsTextSql(
+          "csv",
+          [file],
+          o.columns.map((c) => c.name),
+        )}`
+      : `SELECT sum(row_group_num_rows) AS n FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(${lit}))`;
+  const [row] = await o.session.query(sql);
+  return Number(row.n ?? 0);
+}
+
+async function explainFailure(
+  o: WritePartsOptions,
+  source: Awaited<ReturnType<typeof bindColumns>>,
+  cause: unknown,
+): Promise<Error> {
+  const misfit = await findMisfit(o.session, o.entity.source.format, o.files, source).catch(
+    () => undefined,
+  );
+  if (misfit) {
+    const where =
+      misfit.line !== undefined ? `line ${misfit.line} (row ${misfit.row})` : `row ${misfit.row}`;
+    const hint = o.columnsInferred
+      ? `Its type was inferred from the first rows; declare the entity's columns in the spec.`
+      : `Fix the value in the source, or the column's type in the spec.`;
+    return new ValueError(
+      `entity "${o.entity.name}": ${misfit.file.relPath} ${where}, column "${misfit.column}": ` +
+        `value ${describeValue(misfit.value)} ${misfit.reason}. ${hint}`,
+    );
+  }
+  return new SourceError(`entity "${o.entity.name}": ${await readerMessage(o.files, cause)}`);
+}
+
+/**
+ * DuckDB's reader errors (a row with a field too many, malformed JSON, a truncated Parquet file) end
+ * with fixes that do not apply here and a dump of its settings; keep what is wrong and where, with
+ * the file as the spec names it and, for CSV, the line an editor shows.
+ */
+async function readerMessage(files: readonly SourceFile[], cause: unknown): Promise<string> {
+  const full = cause instanceof Error ? cause.message : String(cause);
+  const fileLine = /^\s*file = (.*)$/m.exec(full)?.[1]?.trim();
+  const file =
+    files.find((f) => f.absPath === fileLine) ?? (files.length === 1 ? files[0] : undefined);
+  let text = full.split(/\n\s*\n|\nPossible fixes:/)[0].trim();
+  const csvLine = /^(?:[\w ]*Error: )?CSV Error on Line: (\d+)\s*/.exec(text);
+  if (file && csvLine) {
+    const line = await csvLineOfDuckdbLine(file.absPath, Number(csvLine[1])).catch(() => undefined);
+    const rest = text.slice(csvLine[0].length).split("\n");
+    const original = rest.find((l) => l.startsWith("Original Line: "));
+    const what = rest.filter((l) => l !== original).join("; ");
+    text =
+      `${file.relPath} line ${line ?? csvLine[1]}: ${what}` +
+      (original ? ` (the row: ${original.slice("Original Line: ".length)})` : "");
+  }
+  for (const f of files) text = text.split(f.absPath).join(f.relPath);
+  return file && !text.includes(file.relPath) ? `${file.relPath}: ${text}` : text;
+}
