@@ -8,7 +8,12 @@ import { parseSpecText } from "../spec/validate";
 import { SpecError } from "../spec/specError";
 import type { Spec } from "../spec/types";
 import type { Grant } from "../plan/grants";
-import { ExportConnection, shownWithoutStack, type SpecLike } from "./exportConnection";
+import {
+  ExportConnection,
+  shownWithoutStack,
+  validateConnectionArgs,
+  type SpecLike,
+} from "./exportConnection";
 
 export const CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE =
   "synapse-export:index:CustomerInsightsSynapseExport";
@@ -119,7 +124,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
 function loadSpec(
   name: string,
   args: CustomerInsightsSynapseExportArgs,
-): { spec: SpecLike; baseDir: string } {
+): { spec: Spec; baseDir: string } {
   const source = `CustomerInsightsSynapseExport '${name}'`;
   const fail = (message: string): never => {
     throw shownWithoutStack(new SpecError([{ path: "", message }], source));
@@ -142,9 +147,7 @@ function loadSpec(
     return { spec: result.spec, baseDir: result.spec.baseDir };
   }
   if (args?.spec === undefined) fail("give spec (an object) or specFile (a path to a YAML spec)");
-  const raw = args.spec as Record<string, unknown>;
-  return {
-    spec: args.spec!,
-    baseDir: args.baseDir ?? (typeof raw.baseDir === "string" ? raw.baseDir : process.cwd()),
-  };
+  // Validated here too, so that a bad spec registers nothing, not even this component.
+  const spec = validateConnectionArgs(name, { spec: args.spec!, baseDir: args.baseDir }, source);
+  return { spec, baseDir: spec.baseDir };
 }

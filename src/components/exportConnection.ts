@@ -153,8 +153,11 @@ export class ExportConnection extends pulumi.ComponentResource {
 }
 
 /** The spec, validated whatever the caller's types claimed; errors name every field at once. */
-export function validateConnectionArgs(name: string, args: ExportConnectionArgs): Spec {
-  const source = `ExportConnection '${name}'`;
+export function validateConnectionArgs(
+  name: string,
+  args: ExportConnectionArgs,
+  source = `ExportConnection '${name}'`,
+): Spec {
   if (!args || typeof args !== "object" || args.spec === undefined || args.spec === null) {
     throw shownWithoutStack(
       new SpecError(
