@@ -9,7 +9,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LakeEntry, LakeLock, LakeStore } from "./lakeStore";
-import { acquireLockFile } from "./localLockFile";
+import { acquireLockFile, type LockFileOptions } from "./localLockFile";
 
 export class LocalLake implements LakeStore {
   /** The container root: `<rootDir>/<container>`. */
@@ -124,10 +124,7 @@ export class LocalLake implements LakeStore {
     await fs.rm(hidden, { recursive: true, force: true });
   }
 
-  async acquireLock(
-    name: string,
-    options: { waitMs: number; staleMs: number; holder: string },
-  ): Promise<LakeLock> {
+  async acquireLock(name: string, options: LockFileOptions): Promise<LakeLock> {
     const file = this.resolve(name);
     await fs.mkdir(path.dirname(file), { recursive: true });
     return acquireLockFile(file, options);

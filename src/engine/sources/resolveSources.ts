@@ -37,7 +37,9 @@ export async function resolveSources(baseDir: string, entity: EntitySpec): Promi
   }
 
   let candidates: string[];
-  if (hasGlob(normalized)) {
+  // A name that merely contains glob characters (report[2024].csv) is taken as it is when it exists.
+  const literal = await fs.stat(lexical).catch(() => undefined);
+  if (hasGlob(normalized) && !literal) {
     const relPattern = path.relative(base, lexical).split(path.sep).join("/");
     candidates = [];
     for (const match of await expandGlob(base, relPattern)) {
@@ -50,7 +52,7 @@ export async function resolveSources(baseDir: string, entity: EntitySpec): Promi
       );
     }
   } else {
-    const stat = await fs.stat(lexical).catch(() => undefined);
+    const stat = literal;
     if (!stat) {
       throw new SourceError(`${where}: the file ${lexical} does not exist.`);
     }

@@ -8,9 +8,10 @@ import type { SourceFormat } from "../../spec/types";
 /**
  * RFC 4180: comma, double quote, a quote inside a field doubled, a header row. Nothing is sniffed
  * (auto_detect=false): the header is read by readCsvHeader and the columns are given, so a row with
- * a field too many or too few fails with its line instead of changing what DuckDB guesses.
+ * a field too many or too few fails with its line instead of changing what DuckDB guesses. An empty
+ * field is null; a quoted empty field ("") is an empty string, so the two stay distinguishable.
  */
-const CSV_DIALECT = `header=true, delim=',', quote='"', escape='"', strict_mode=true, auto_detect=false`;
+const CSV_DIALECT = `header=true, delim=',', quote='"', escape='"', strict_mode=true, auto_detect=false, allow_quoted_nulls=false`;
 
 function fileList(paths: readonly string[]): string {
   return `[${paths.map(quoteDuckdbLiteral).join(", ")}]`;

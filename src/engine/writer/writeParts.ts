@@ -9,6 +9,7 @@ import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import type { ColumnSpec, EntitySpec, ExportFormat } from "../../spec/types";
 import { bindColumns } from "../sources/bindColumns";
 import type { SourceFile } from "../sources/resolveSources";
+import { csvStructureProblem } from "../sources/csvStructure";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
 import { SourceError } from "../sources/sourceError";
 import { readAsTextSql } from "../sources/sourceSql";
@@ -152,6 +153,12 @@ async function readerMessage(files: readonly SourceFile[], cause: unknown): Prom
     text =
       `${file.relPath} line ${line ?? csvLine[1]}: ${what}` +
       (original ? ` (the row: ${original.slice("Original Line: ".length)})` : "");
+  }
+  if (/state machine reached an invalid state/.test(text)) {
+    for (const f of files) {
+      const problem = await csvStructureProblem(f.absPath).catch(() => undefined);
+      if (problem) return `${f.relPath}: ${problem}`;
+    }
   }
   for (const f of files) text = text.split(f.absPath).join(f.relPath);
   return file && !text.includes(file.relPath) ? `${file.relPath}: ${text}` : text;
