@@ -15,7 +15,7 @@ import { inferColumnsFrom } from "../sources/inferColumns";
 import { resolveSources, type SourceFile } from "../sources/resolveSources";
 import type { ViewPublisher } from "../viewPublisher";
 import type { DuckSession } from "../writer/duckdbSession";
-import { writeParts } from "../writer/writeParts";
+import { asSourceError, writeParts } from "../writer/writeParts";
 import type { EntityRunRecord, ExportPhase, ProgressEvent } from "./runRecord";
 
 export interface EntityContext {
@@ -86,6 +86,7 @@ export async function exportEntity(
     ]);
     return record(entity, "exported", manifest, started, warning);
   } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
     return {
       name: entity.name,
       status: "failed",
@@ -93,7 +94,9 @@ export async function exportEntity(
       bytes: 0,
       files: 0,
       durationMs: Date.now() - started,
-      error: e instanceof Error ? e.message : String(e),
+      error: message.startsWith(`entity "${entity.name}"`)
+        ? message
+        : `entity "${entity.name}": ${message}`,
     };
   } finally {
     await fs.rm(ctx.stagingDir, { recursive: true, force: true }).catch(() => undefined);
@@ -113,7 +116,11 @@ async function writeSnapshot(
 ): Promise<SnapshotManifest> {
   const db = ctx.spec.export.databaseName;
   const format = ctx.spec.export.format;
-  const columns = declared(entity) ?? (await inferColumnsFrom(ctx.session, entity, files));
+  const columns =
+    declared(entity) ??
+    (await inferColumnsFrom(ctx.session, entity, files).catch(async (e) => {
+      throw await asSourceError(entity, files, e);
+    }));
 
   phase("write");
   const parts = await writeParts({

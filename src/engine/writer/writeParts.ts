@@ -52,7 +52,9 @@ export class ValueError extends Error {
 }
 
 export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
-  const source = await bindColumns(o.session, o.entity, o.files, o.columns);
+  const source = await bindColumns(o.session, o.entity, o.files, o.columns).catch(async (e) => {
+    throw await asSourceError(o.entity, o.files, e);
+  });
   const paths = o.files.map((f) => f.absPath);
   const select = source.bindings
     .map((b) => `${castExpression(b)} AS ${quoteDuckdbIdentifier(b.column.name)}`)
@@ -138,21 +140,36 @@ async function explainFailure(
  * with fixes that do not apply here and a dump of its settings; keep what is wrong and where, with
  * the file as the spec names it and, for CSV, the line an editor shows.
  */
+/** A reader failure as an error naming the entity and its file as the spec names it. */
+export async function asSourceError(
+  entity: EntitySpec,
+  files: readonly SourceFile[],
+  cause: unknown,
+): Promise<Error> {
+  if (cause instanceof SourceError || cause instanceof ValueError) return cause;
+  return new SourceError(`entity "${entity.name}": ${await readerMessage(files, cause)}`);
+}
+
 async function readerMessage(files: readonly SourceFile[], cause: unknown): Promise<string> {
   const full = cause instanceof Error ? cause.message : String(cause);
   const fileLine = /^\s*file = (.*)$/m.exec(full)?.[1]?.trim();
   const file =
     files.find((f) => f.absPath === fileLine) ?? (files.length === 1 ? files[0] : undefined);
-  let text = full.split(/\n\s*\n|\nPossible fixes:/)[0].trim();
-  const csvLine = /^(?:[\w ]*Error: )?CSV Error on Line: (\d+)\s*/.exec(text);
+  const head = full.split(/\nPossible fixes:/)[0].replace(/^[A-Z][A-Za-z ]* Error: /, "");
+  let text = head.split(/\n\s*\n/)[0].trim();
+  const csvLine = /^CSV Error on Line: (\d+)\s*\n/.exec(head);
   if (file && csvLine) {
+    // "Original Line: <the row, which may span lines>" and then what is wrong, on the last line.
+    const lines = head.slice(csvLine[0].length).trimEnd().split("\n");
+    const what = lines.pop() ?? "";
+    const original = lines
+      .join("\n")
+      .replace(/^Original Line: /, "")
+      .trim();
     const line = await csvLineOfDuckdbLine(file.absPath, Number(csvLine[1])).catch(() => undefined);
-    const rest = text.slice(csvLine[0].length).split("\n");
-    const original = rest.find((l) => l.startsWith("Original Line: "));
-    const what = rest.filter((l) => l !== original).join("; ");
     text =
-      `${file.relPath} line ${line ?? csvLine[1]}: ${what}` +
-      (original ? ` (the row: ${original.slice("Original Line: ".length)})` : "");
+      `${file.relPath} line ${line ?? csvLine[1]}: ${what.trim()}` +
+      (original ? ` (the row: ${original})` : "");
   }
   if (/state machine reached an invalid state/.test(text)) {
     for (const f of files) {

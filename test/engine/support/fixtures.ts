@@ -76,19 +76,24 @@ export class RecordingViews implements ViewPublisher {
   readonly published: SnapshotManifest[] = [];
   /** Throws from publish for this entity, to test a failure after the manifest. */
   failPublishFor?: string;
+  /** Called before each call is recorded, to look at the lake at that moment. */
+  probe?: (call: string, snapshots: readonly string[]) => Promise<void>;
 
   async prepareDatabase(): Promise<void> {
     this.calls.push("prepareDatabase");
   }
   async publish(manifest: SnapshotManifest): Promise<void> {
     if (manifest.entity === this.failPublishFor) throw new Error("publish failed (injected)");
+    await this.probe?.(`publish ${manifest.entity}`, [manifest.snapshot]);
     this.calls.push(`publish ${manifest.entity} ${manifest.snapshot}`);
     this.published.push(manifest);
   }
   async dropSnapshots(entity: string, snapshots: readonly string[]): Promise<void> {
+    await this.probe?.(`dropSnapshots ${entity}`, snapshots);
     this.calls.push(`dropSnapshots ${entity} ${snapshots.join(",")}`);
   }
   async dropEntity(entity: string, snapshots: readonly string[]): Promise<void> {
+    await this.probe?.(`dropEntity ${entity}`, snapshots);
     this.calls.push(`dropEntity ${entity} ${snapshots.join(",")}`);
   }
   async close(): Promise<void> {
