@@ -94,6 +94,15 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
   };
 }
 
+/** True when every file's hash can be taken from the previous manifest (nothing needs reading). */
+export function hashesReusable(files: readonly SourceFile[], previous: SnapshotManifest): boolean {
+  const known = reusableHashes(previous);
+  return files.every((f) => {
+    const k = known.get(f.relPath);
+    return k !== undefined && k.bytes === f.bytes && k.mtimeMs === f.mtimeMs;
+  });
+}
+
 /** Hashes of the previous manifest that may be trusted without reading the file again. */
 function reusableHashes(previous: SnapshotManifest | undefined): Map<string, SourceRecord> {
   const out = new Map<string, SourceRecord>();

@@ -288,6 +288,28 @@ describe("engine round trips (read back with hyparquet)", function () {
     ]);
   });
 
+  it("never takes a value from a folder name like region=eu (hive partitioning)", async () => {
+    const x = await exportEntities(
+      {
+        "region=eu/e.csv": "id,region\n1,north\n",
+        "region=eu/e.jsonl": '{"id": 2, "region": "south"}\n',
+      },
+      [
+        {
+          name: "Csv",
+          source: { path: "region=eu/e.csv", format: "csv" },
+          columns: [
+            { name: "id", type: "int32" },
+            { name: "region", type: "string" },
+          ],
+        },
+        { name: "Json", source: { path: "region=eu/*.jsonl", format: "jsonl" } },
+      ],
+    );
+    expect(await readParquet(await x.part("Csv"))).to.deep.equal([{ id: 1, region: "north" }]);
+    expect(await readParquet(await x.part("Json"))).to.deep.equal([{ id: 2n, region: "south" }]);
+  });
+
   it("writes CSV parts (header, RFC 4180 quoting, nulls empty) when the export format is csv", async () => {
     const x = await exportEntities(
       { "all.csv": ALL_TYPES_CSV, "q.csv": 'id,text\n1,"a ""b"", c\nd"\n2,\n' },

@@ -8,21 +8,22 @@ import * as path from "node:path";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import type { SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec, Spec } from "../../spec/types";
-import { fingerprint, type Fingerprint } from "../fingerprint";
+import { fingerprint, hashesReusable, type Fingerprint } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import { deleteSnapshot, listSnapshots, planRetention, type CompleteSnapshot } from "../snapshots";
 import { inferColumnsFrom } from "../sources/inferColumns";
 import { resolveSources, type SourceFile } from "../sources/resolveSources";
 import type { ViewPublisher } from "../viewPublisher";
 import type { DuckSession } from "../writer/duckdbSession";
-import { asSourceError, writeParts } from "../writer/writeParts";
+import { asSourceError, writeParts, type WrittenPart } from "../writer/writeParts";
 import type { EntityRunRecord, ExportPhase, ProgressEvent } from "./runRecord";
 
 export interface EntityContext {
   spec: Spec;
   lake: LakeStore;
   views?: ViewPublisher;
-  session: DuckSession;
+  /** The run's DuckDB, opened on first use: an unchanged entity never needs it. */
+  session: () => Promise<DuckSession>;
   /** This entity's own empty staging folder. */
   stagingDir: string;
   partBytes?: number;
@@ -48,12 +49,23 @@ export async function exportEntity(
     const latest = listing.complete[0];
 
     phase("fingerprint");
-    const fp = await fingerprint({
+    const fingerprinting = fingerprint({
       sourceFormat: entity.source.format,
       exportFormat: ctx.spec.export.format,
       declaredColumns: declared(entity),
       files,
       previous: latest?.manifest,
+    });
+    // A file whose recorded hash cannot be reused has most likely changed: stage the new parts
+    // while it is hashed, so the two overlap; if the fingerprint then says unchanged, the staged
+    // parts are dropped (and the write interrupted). The lake sees nothing before the fingerprint.
+    const staging =
+      !latest || !hashesReusable(files, latest.manifest)
+        ? running(stage(ctx, entity, files, phase))
+        : undefined;
+    const fp = await fingerprinting.catch(async (e) => {
+      await cancel(ctx, staging);
+      throw e;
     });
     phase(
       "fingerprint",
@@ -61,6 +73,7 @@ export async function exportEntity(
     );
 
     if (latest && latest.snapshot === fp.snapshot) {
+      await cancel(ctx, staging);
       // Published again all the same: a previous run may have died between manifest and view.
       phase("publish");
       await ctx.views?.publish(latest.manifest);
@@ -69,9 +82,15 @@ export async function exportEntity(
     }
 
     const again = listing.complete.find((s) => s.snapshot === fp.snapshot);
-    const manifest = again
-      ? await promote(ctx, again.manifest, fp)
-      : await writeSnapshot(ctx, entity, files, fp, phase);
+    let manifest: SnapshotManifest;
+    if (again) {
+      await cancel(ctx, staging);
+      manifest = await promote(ctx, again.manifest, fp);
+    } else {
+      const staged = await (staging?.promise ?? stage(ctx, entity, files, phase));
+      if ("error" in staged) throw staged.error;
+      manifest = await commitSnapshot(ctx, entity, staged, fp, phase);
+    }
 
     phase("publish");
     await ctx.views?.publish(manifest);
@@ -107,33 +126,76 @@ function declared(entity: EntitySpec): ColumnSpec[] | undefined {
   return entity.columns && entity.columns.length > 0 ? entity.columns : undefined;
 }
 
-async function writeSnapshot(
+interface Staged {
+  columns: ColumnSpec[];
+  parts: WrittenPart[];
+}
+
+/** Columns (declared or inferred) and the parts in local staging; never throws, so it can run ahead. */
+async function stage(
   ctx: EntityContext,
   entity: EntitySpec,
   files: readonly SourceFile[],
+  phase: (p: ExportPhase, detail?: string) => void,
+): Promise<Staged | { error: unknown }> {
+  try {
+    const session = await ctx.session();
+    const columns =
+      declared(entity) ??
+      (await inferColumnsFrom(session, entity, files).catch(async (e) => {
+        throw await asSourceError(entity, files, e);
+      }));
+    phase("write");
+    const parts = await writeParts({
+      session,
+      entity,
+      files,
+      columns,
+      columnsInferred: !declared(entity),
+      format: ctx.spec.export.format,
+      outDir: ctx.stagingDir,
+      partBytes: ctx.partBytes,
+    });
+    return { columns, parts };
+  } catch (error) {
+    return { error };
+  }
+}
+
+interface Running<T> {
+  promise: Promise<T>;
+  settled: boolean;
+}
+
+function running<T>(promise: Promise<T>): Running<T> {
+  const r: Running<T> = { promise, settled: false };
+  void promise.finally(() => (r.settled = true));
+  return r;
+}
+
+/**
+ * Stops a write started ahead of the fingerprint, and waits for it to let go of its files. Only a
+ * write still running is interrupted: DuckDB keeps an interrupt for the connection's next query.
+ */
+async function cancel(
+  ctx: EntityContext,
+  staging: Running<Staged | { error: unknown }> | undefined,
+): Promise<void> {
+  if (!staging) return;
+  if (!staging.settled) (await ctx.session()).interrupt();
+  await staging.promise;
+}
+
+/** Upload the staged parts into the snapshot folder, then write its manifest, last. */
+async function commitSnapshot(
+  ctx: EntityContext,
+  entity: EntitySpec,
+  staged: Staged,
   fp: Fingerprint,
   phase: (p: ExportPhase, detail?: string) => void,
 ): Promise<SnapshotManifest> {
   const db = ctx.spec.export.databaseName;
-  const format = ctx.spec.export.format;
-  const columns =
-    declared(entity) ??
-    (await inferColumnsFrom(ctx.session, entity, files).catch(async (e) => {
-      throw await asSourceError(entity, files, e);
-    }));
-
-  phase("write");
-  const parts = await writeParts({
-    session: ctx.session,
-    entity,
-    files,
-    columns,
-    columnsInferred: !declared(entity),
-    format,
-    outDir: ctx.stagingDir,
-    partBytes: ctx.partBytes,
-  });
-
+  const { parts, columns } = staged;
   phase("upload", `${parts.length} file(s)`);
   const folder = snapshotFolder(db, entity.name, fp.snapshot);
   for (const part of parts) {
@@ -144,7 +206,7 @@ async function writeSnapshot(
     manifestVersion: 1,
     entity: entity.name,
     snapshot: fp.snapshot,
-    format,
+    format: ctx.spec.export.format,
     columns: [...columns],
     columnsInferred: !declared(entity),
     files: parts.map((p) => ({ name: p.name, bytes: p.bytes, rows: p.rows })),

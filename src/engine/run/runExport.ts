@@ -57,7 +57,12 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
     const stagingRoot = options.stagingDir ?? os.tmpdir();
     await fs.mkdir(stagingRoot, { recursive: true });
     staging = await fs.mkdtemp(path.join(stagingRoot, "synapse-export-"));
-    session = await DuckSession.open({ tempDirectory: path.join(staging, "duckdb-spill") });
+    const spill = path.join(staging, "duckdb-spill");
+    let opening: Promise<DuckSession> | undefined;
+    const openSession = () => {
+      opening ??= DuckSession.open({ tempDirectory: spill }).then((s) => (session = s));
+      return opening;
+    };
 
     for (const [i, entity] of selected.entries()) {
       onProgress?.({ kind: "entity-started", entity: entity.name });
@@ -66,7 +71,7 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
           spec,
           lake,
           views,
-          session,
+          session: openSession,
           stagingDir: path.join(staging, `entity-${i}`),
           partBytes: options.partBytes,
           onProgress,

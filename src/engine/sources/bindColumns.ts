@@ -21,6 +21,8 @@ export interface BoundSource {
   bindings: ColumnBinding[];
   /** The table function that reads these files (all of the entity's, or one for a diagnostic). */
   relation(paths: readonly string[]): string;
+  /** Every column of the source (for CSV: its header, in order). */
+  columns: SourceColumn[];
 }
 
 export async function describe(session: DuckSession, relation: string): Promise<SourceColumn[]> {
@@ -91,5 +93,5 @@ export async function bindColumns(
   });
   // CSV is read with all of its header's columns (DuckDB checks each row's field count against them).
   const names = format === "csv" ? found.map((a) => a.name) : bindings.map((b) => b.sourceName);
-  return { bindings, relation: (p) => readAsTextSql(format, p, names) };
+  return { bindings, relation: (p) => readAsTextSql(format, p, names), columns: [...found] };
 }

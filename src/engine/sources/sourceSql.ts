@@ -6,15 +6,30 @@ import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import type { SourceFormat } from "../../spec/types";
 
 /**
+ * A folder named like `year=2024` (or our own `v=<snapshot>`) must not add a column, nor replace a
+ * column of that name: DuckDB's readers detect such "hive partitions" by default.
+ */
+const NO_HIVE = "hive_partitioning=false";
+
+/**
  * RFC 4180: comma, double quote, a quote inside a field doubled, a header row. Nothing is sniffed
  * (auto_detect=false): the header is read by readCsvHeader and the columns are given, so a row with
  * a field too many or too few fails with its line instead of changing what DuckDB guesses. An empty
  * field is null; a quoted empty field ("") is an empty string, so the two stay distinguishable.
  */
-const CSV_DIALECT = `header=true, delim=',', quote='"', escape='"', strict_mode=true, auto_detect=false, allow_quoted_nulls=false`;
+const CSV_DIALECT = `header=true, delim=',', quote='"', escape='"', strict_mode=true, auto_detect=false, allow_quoted_nulls=false, ${NO_HIVE}`;
 
 function fileList(paths: readonly string[]): string {
   return `[${paths.map(quoteDuckdbLiteral).join(", ")}]`;
+}
+
+/** CSV with some columns parsed by the reader itself (see typedForCopy in the writer). */
+export function readCsvTypedSql(
+  paths: readonly string[],
+  columns: readonly SourceColumn[],
+): string {
+  const list = columns.map((c) => `${quoteDuckdbLiteral(c.name)}: ${quoteDuckdbLiteral(c.type)}`);
+  return `read_csv(${fileList(paths)}, ${CSV_DIALECT}, columns={${list.join(", ")}})`;
 }
 
 function varcharColumns(names: readonly string[]): string {
@@ -35,9 +50,9 @@ export function readAsTextSql(
     case "csv":
       return `read_csv(${fileList(paths)}, ${CSV_DIALECT}, columns=${varcharColumns(names)})`;
     case "jsonl":
-      return `read_json(${fileList(paths)}, format='newline_delimited', columns=${varcharColumns(names)})`;
+      return `read_json(${fileList(paths)}, format='newline_delimited', columns=${varcharColumns(names)}, ${NO_HIVE})`;
     case "parquet":
-      return `read_parquet(${fileList(paths)})`;
+      return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
   }
 }
 
@@ -45,9 +60,9 @@ export function readAsTextSql(
 export function readDetectedSql(format: "jsonl" | "parquet", paths: readonly string[]): string {
   switch (format) {
     case "jsonl":
-      return `read_json(${fileList(paths)}, format='newline_delimited')`;
+      return `read_json(${fileList(paths)}, format='newline_delimited', ${NO_HIVE})`;
     case "parquet":
-      return `read_parquet(${fileList(paths)})`;
+      return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
   }
 }
 

@@ -53,6 +53,11 @@ export class DuckSession {
     return reader.getRowObjectsJson() as Row[];
   }
 
+  /** Stops the query running on this session (it then fails with an "interrupted" error). */
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

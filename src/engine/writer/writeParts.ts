@@ -7,12 +7,13 @@ import * as path from "node:path";
 import { partFileName } from "../../plan/lakeLayout";
 import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import type { ColumnSpec, EntitySpec, ExportFormat } from "../../spec/types";
-import { bindColumns } from "../sources/bindColumns";
+import { bindColumns, type BoundSource, type ColumnBinding } from "../sources/bindColumns";
+import { duckdbType } from "../../plan/typeMapping";
 import type { SourceFile } from "../sources/resolveSources";
 import { csvStructureProblem } from "../sources/csvStructure";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
 import { SourceError } from "../sources/sourceError";
-import { readAsTextSql } from "../sources/sourceSql";
+import { readAsTextSql, readCsvTypedSql } from "../sources/sourceSql";
 import { castExpression } from "./columnCasts";
 import type { DuckSession } from "./duckdbSession";
 import { describeValue, findMisfit } from "./findMisfit";
@@ -56,7 +57,8 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
     throw await asSourceError(o.entity, o.files, e);
   });
   const paths = o.files.map((f) => f.absPath);
-  const select = source.bindings
+  const copy = o.entity.source.format === "csv" ? typedForCopy(source, paths) : undefined;
+  const select = (copy?.bindings ?? source.bindings)
     .map((b) => `${castExpression(b)} AS ${quoteDuckdbIdentifier(b.column.name)}`)
     .join(", ");
   await fs.mkdir(o.outDir, { recursive: true });
@@ -73,12 +75,51 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
   ].filter(Boolean);
   try {
     await o.session.run(
-      `COPY (SELECT ${select} FROM ${source.relation(paths)}) TO ${quoteDuckdbLiteral(rawDir)} (${options.join(", ")})`,
+      `COPY (SELECT ${select} FROM ${copy?.relation ?? source.relation(paths)}) TO ${quoteDuckdbLiteral(rawDir)} (${options.join(", ")})`,
     );
   } catch (e) {
     throw await explainFailure(o, source, e);
   }
   return collectParts(o, rawDir);
+}
+
+/**
+ * CSV columns whose type DuckDB's CSV reader parses with exactly the rules of CAST, accepting and
+ * refusing the same values (checked value by value for dates, decimals, booleans, doubles and UUIDs),
+ * are parsed by the reader, which skips building a string per value: about 5-10% of the export's
+ * time. Integers stay text (the reader, like CAST, rounds 1.5), strings too, and timestamps: the
+ * reader turns an unparseable TIMESTAMPTZ ("2024-01-31T25:00:00Z") into NULL where CAST fails. The
+ * diagnostic query still reads all text, so a failure is explained the same way.
+ */
+function typedForCopy(
+  source: BoundSource,
+  paths: readonly string[],
+): { relation: string; bindings: ColumnBinding[] } {
+  const readerType = (c: ColumnSpec): string | undefined => {
+    switch (c.type) {
+      case "date":
+      case "decimal":
+      case "boolean":
+      case "double":
+        return duckdbType(c);
+      case "guid":
+        return "UUID";
+      default:
+        return undefined;
+    }
+  };
+  const typeOf = new Map<string, string>();
+  const bindings = source.bindings.map((b) => {
+    const t = readerType(b.column);
+    if (t === undefined) return b;
+    typeOf.set(b.sourceName, t);
+    return { ...b, sourceType: t };
+  });
+  const columns = source.columns.map((c) => ({
+    name: c.name,
+    type: typeOf.get(c.name) ?? "VARCHAR",
+  }));
+  return { relation: readCsvTypedSql(paths, columns), bindings };
 }
 
 /** DuckDB names rolled files part-0, part-1, ...; the lake layout wants part-00000, part-00001, .... */
