@@ -13,7 +13,7 @@
 // mtimeMs -1 (git "smudges" such racily-clean entries), so its hash is never reused.
 
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fs } from "node:fs";
+import { promises as fs } from "node:fs";
 import type { SnapshotManifest } from "../plan/manifest";
 import type { ColumnSpec, ExportFormat, SourceFormat } from "../spec/types";
 import type { SourceFile } from "./sources/resolveSources";
@@ -23,6 +23,8 @@ export const WRITER_VERSION = "1";
 
 /** Longer than any filesystem's mtime granularity (FAT: 2 s). */
 export const RACY_MARGIN_MS = 3000;
+
+const HASH_CHUNK_BYTES = 4 << 20;
 
 /** Hex characters of the SHA-256 kept in the id: 64 bits, ample to tell one entity's snapshots apart. */
 const SNAPSHOT_ID_LENGTH = 16;
@@ -127,10 +129,23 @@ function canonicalColumn(c: ColumnSpec): unknown[] {
   return [c.name, c.type, c.maxLength ?? null, c.precision ?? null, c.scale ?? null];
 }
 
+/**
+ * One buffer, read into again and again: a read stream allocates a new Buffer per chunk, and while
+ * DuckDB works beside the hashing those buffers pile up faster than the GC frees them (measured:
+ * up to 150 MB more peak RSS on an 800 MB source).
+ */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) {
-    hash.update(chunk as Buffer);
+  const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+  const handle = await fs.open(file, "r");
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
   }
   return hash.digest("hex");
 }
