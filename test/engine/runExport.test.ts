@@ -406,6 +406,19 @@ describe("runExport", function () {
     expect(r.ok).to.equal(true);
   });
 
+  it("two runs at once on the same lake take turns: the second waits, then finds the entity unchanged", async () => {
+    const w = await world({ "customer.csv": "id,name\n1,A\n" }, [customer()]);
+    const lock = { waitMs: 20_000, staleMs: 60_000, holder: "concurrent" };
+    const [a, b] = await Promise.all([w.run({ lock }), w.run({ lock })]);
+    expect([a, b].map((r) => r.entities[0].status).sort()).to.deep.equal(["exported", "unchanged"]);
+    const s = await w.snapshots("Customer");
+    expect(s).to.deep.equal({
+      complete: [a.entities[0].snapshot],
+      incomplete: [],
+      folders: [a.entities[0].snapshot],
+    });
+  });
+
   it("brings back an older snapshot still in the lake when the source returns to its bytes, without rewriting parts", async () => {
     const w = await world({ "customer.csv": "id,name\n1,v1\n" }, [customer()], {
       retainSnapshots: 3,

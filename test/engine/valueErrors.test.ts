@@ -25,7 +25,7 @@ async function failure(
   });
   expect(record.ok).to.equal(false);
   expect(record.entities[0].status).to.equal("failed");
-  expect(await lake.list("ci_export/E"), "nothing of the entity is in the lake").to.deep.equal([]);
+  expect(await lake.list(""), "nothing is left in the lake, not even a folder").to.deep.equal([]);
   expect(await fs.readdir(staging), "staging is cleaned up").to.deep.equal([]);
   return record.entities[0].error!;
 }

@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import type { LakeLock } from "./lakeStore";
 
 export interface LockFileContent {
@@ -74,7 +75,10 @@ class LockFileHandle implements LakeLock {
     this.released = true;
     const current = await readLock(this.file);
     // Only our own lock is removed: if it was broken and taken by another run, that run keeps it.
-    if (current?.content?.token === this.token) await fs.rm(this.file, { force: true });
+    if (current?.content?.token !== this.token) return;
+    await fs.rm(this.file, { force: true });
+    // A run that wrote nothing leaves nothing: the folder made for the lock goes when it is empty.
+    await fs.rmdir(path.dirname(this.file)).catch(() => undefined);
   }
 }
 
@@ -83,8 +87,16 @@ async function tryCreate(file: string, content: LockFileContent): Promise<boolea
   try {
     handle = await fs.open(file, "wx");
   } catch (e) {
-    if ((e as { code?: string }).code === "EEXIST") return false;
-    throw e;
+    const code = (e as { code?: string }).code;
+    if (code === "EEXIST") return false;
+    // The previous holder removed the (then empty) folder as it released the lock.
+    if (code !== "ENOENT") throw e;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    handle = await fs.open(file, "wx").catch((again: { code?: string }) => {
+      if (again.code === "EEXIST") return undefined;
+      throw again;
+    });
+    if (!handle) return false;
   }
   try {
     await handle.writeFile(JSON.stringify(content), "utf8");

@@ -25,6 +25,7 @@ export interface EntityRunRecord {
   error?: string;
 }
 
+/** Counts per status; rows, bytes and files add up every entity's snapshot (what the database serves). */
 export interface RunTotals {
   entities: number;
   exported: number;
