@@ -4,7 +4,6 @@
 // after a manifest is complete, and old snapshots go only after the view has moved.
 
 import { promises as fs } from "node:fs";
-import * as path from "node:path";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import type { SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec, Spec } from "../../spec/types";
@@ -297,8 +296,4 @@ function record(
 
 export function manifestText(m: SnapshotManifest): string {
   return `${JSON.stringify(m, null, 2)}\n`;
-}
-
-export function stagingFolderFor(root: string, index: number): string {
-  return path.join(root, `entity-${index}`);
 }

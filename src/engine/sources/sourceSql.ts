@@ -2,7 +2,7 @@
 // (every column VARCHAR) and converted by the writer's own casts, so a value that does not fit its
 // type is found and named by the same rules whether the columns were declared or inferred.
 
-import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
+import { quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import type { SourceFormat } from "../../spec/types";
 
 /**
@@ -74,8 +74,4 @@ export interface SourceColumn {
 
 export function describeSql(relation: string): string {
   return `DESCRIBE SELECT * FROM ${relation}`;
-}
-
-export function columnRef(name: string): string {
-  return quoteDuckdbIdentifier(name);
 }
