@@ -9,7 +9,8 @@ import { CustomerInsightsSynapseExport, SQL_ADMIN_PASSWORD_CONFIG } from "../src
 
 const config = new pulumi.Config("synapse-export");
 // Pulumi runs the program from the project folder; the root directory says so explicitly when known.
-const projectDir = pulumi.runtime.getRootDirectory() || process.cwd();
+// Pulumi runs a program in its project folder (the folder of Pulumi.yaml).
+const projectDir = process.cwd();
 
 const specFile = config.get("specFile");
 const spec = config.getObject<Record<string, unknown>>("spec");

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomerInsightsSynapseExport } from "../../src";
 
 const config = new pulumi.Config();
-const projectDir = pulumi.runtime.getRootDirectory() || process.cwd();
+// Pulumi runs a program in its project folder (the folder of Pulumi.yaml).
+const projectDir = process.cwd();
 
 const ciExport = new CustomerInsightsSynapseExport("marketing-export", {
   spec: {

@@ -8,6 +8,9 @@ import { parseSpecText } from "../spec/validate";
 import { SpecError } from "../spec/specError";
 import type { Spec } from "../spec/types";
 import type { Grant } from "../plan/grants";
+import type { TargetRef } from "../plan/exportResources";
+import { ExportDatabase } from "../providers/exportDatabase";
+import { EntityTable } from "../providers/entityTable";
 import {
   ExportConnection,
   shownWithoutStack,
@@ -31,6 +34,12 @@ export interface CustomerInsightsSynapseExportArgs {
   protectStorage?: boolean;
   /** Allow account keys on a new storage account. Default false (Entra ID only). */
   allowSharedKeyAccess?: boolean;
+  /**
+   * Where the export database and entity data go. Default: Azure (the connection's storage account
+   * and the workspace's serverless SQL endpoint). `{ kind: "local", dir }` runs the same plan into a
+   * folder and DuckDB files, e.g. to try a stack before it has Azure access.
+   */
+  exportTarget?: TargetRef;
 }
 
 export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
@@ -62,6 +71,10 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
    * for them, or the first run fails with 403 while the grants are still being made.
    */
   readonly roleAssignments: pulumi.Resource[];
+  /** The export database (Synapse serverless SQL), created after the grants. */
+  readonly database: ExportDatabase;
+  /** One per selected entity: its view `[dbo].[<Entity>]` and the snapshot it shows. */
+  readonly entityTables: EntityTable[];
 
   constructor(
     name: string,
@@ -99,10 +112,22 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     this.roleAssignments = c.permissions.resources;
 
     // ── Export database and entity tables ─────────────────────────────────────────────────────
-    // Added by the export-database issue: the database and one entity table per spec entity, as
-    // dynamic resources with { parent: this, dependsOn: this.roleAssignments }, reading
-    // this.workspaceName, this.serverlessSqlEndpoint, this.dfsEndpoint, this.storageAccountName,
-    // this.container, this.databaseName and this.spec.export.
+    // After every grant: the workspace identity must read the lake before a view can be queried,
+    // and the deploying identity must write to it before an entity can be exported.
+    const target: TargetRef = args.exportTarget ?? { kind: "azure" };
+    this.database = new ExportDatabase(
+      `${name}-database`,
+      { spec: this.spec, target },
+      { parent: this, dependsOn: this.roleAssignments },
+    );
+    this.entityTables = this.spec.export.entities.map(
+      (entity) =>
+        new EntityTable(
+          `${name}-entity-${entity.name}`,
+          { spec: this.spec, target, entity: entity.name },
+          { parent: this, dependsOn: [this.database, ...this.roleAssignments] },
+        ),
+    );
     // ─────────────────────────────────────────────────────────────────────────────────────────
 
     this.registerOutputs({
@@ -116,6 +141,8 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       resourceId: this.resourceId,
       container: this.container,
       dfsEndpoint: this.dfsEndpoint,
+      databaseLocation: this.database.databaseLocation,
+      entityTables: this.entityTables.map((t) => t.viewName),
     });
   }
 }

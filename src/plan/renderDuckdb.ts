@@ -69,7 +69,9 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
 }
 
 function reader(files: string, format: ExportFormat, columns: readonly ColumnSpec[]): string {
-  if (format === "parquet") return `read_parquet(${lit(files)})`;
+  // Our folders are named `v=<snapshot>`: without hive_partitioning = false DuckDB would add (or
+  // replace an entity column with) a column `v` taken from the path.
+  if (format === "parquet") return `read_parquet(${lit(files)}, hive_partitioning = false)`;
   const struct = columns.map((c) => `${lit(c.name)}: ${lit(duckdbType(c))}`).join(", ");
-  return `read_csv(${lit(files)}, header = true, auto_detect = false, columns = {${struct}})`;
+  return `read_csv(${lit(files)}, header = true, auto_detect = false, hive_partitioning = false, columns = {${struct}})`;
 }

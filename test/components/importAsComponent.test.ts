@@ -33,13 +33,16 @@ after(() => {
 
 for (const preview of [false, true]) {
   it(`examples/import-as-component declares a protected new account, a shared, container-scoped connection (${preview ? "preview" : "update"})`, async () => {
+    // Pulumi runs a program in its project folder, where the example finds its data.
+    const cwd = process.cwd();
+    process.chdir(path.resolve(__dirname, "../../../examples/import-as-component"));
     const { mocks } = await deploy(
       () => {
         delete require.cache[PROGRAM];
         return require(PROGRAM);
       },
       { preview, world: marketingWorld(), config: CONFIG },
-    );
+    ).finally(() => process.chdir(cwd));
     const [account] = mocks.ofType("azure-native:storage:StorageAccount");
     expect(account.inputs).to.deep.include({
       accountName: "stmarketingexport",

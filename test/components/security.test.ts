@@ -8,7 +8,7 @@ import type * as Components from "../../src/components";
 import { FORBIDDEN_ROLE_IDS, ROLES } from "../../src/plan/roles";
 import { validateSpec } from "../../src/spec/validate";
 import { planGrants, type Grant } from "../../src/plan/grants";
-import { validRawSpec } from "../helpers/specs";
+import { VALID_SPEC_BASE_DIR, validRawSpec } from "../helpers/specs";
 import { AzureMocks, deploy, ROLE_ASSIGNMENT, SYNAPSE_ROLE_ASSIGNMENT } from "./azureMocks";
 
 const PASSWORD = "Sup3r-S3cret-Pa55word!";
@@ -107,7 +107,7 @@ for (const preview of [false, true]) {
         () =>
           new components.CustomerInsightsSynapseExport("ci", {
             spec: newWorkspaceSpec(true),
-            baseDir: "/specs",
+            baseDir: VALID_SPEC_BASE_DIR,
           }),
         {
           preview,
@@ -137,7 +137,7 @@ for (const preview of [false, true]) {
         () =>
           new components.CustomerInsightsSynapseExport("ci", {
             spec: newWorkspaceSpec(true),
-            baseDir: "/specs",
+            baseDir: VALID_SPEC_BASE_DIR,
             sqlAdministratorPassword: PASSWORD,
           }),
         { preview },
@@ -155,7 +155,7 @@ for (const preview of [false, true]) {
         () =>
           new components.CustomerInsightsSynapseExport("ci", {
             spec: newWorkspaceSpec(false),
-            baseDir: "/specs",
+            baseDir: VALID_SPEC_BASE_DIR,
           }),
         {
           preview,
@@ -173,7 +173,7 @@ for (const preview of [false, true]) {
         () =>
           new components.CustomerInsightsSynapseExport("ci", {
             spec: newWorkspaceSpec(false),
-            baseDir: "/specs",
+            baseDir: VALID_SPEC_BASE_DIR,
           }),
         { preview },
       );
@@ -202,7 +202,7 @@ for (const preview of [false, true]) {
         const raw = validRawSpec();
         mutate(raw);
         const { mocks } = await deploy(
-          () => new components.ExportConnection("ci", { spec: raw, baseDir: "/specs" }),
+          () => new components.ExportConnection("ci", { spec: raw, baseDir: VALID_SPEC_BASE_DIR }),
           { preview },
         );
         const armRoles = mocks

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { validRawSpec } from "../helpers/specs";
+import { VALID_SPEC_BASE_DIR, validRawSpec } from "../helpers/specs";
 import { AzureMocks, deploy, ROLE_ASSIGNMENT } from "./azureMocks";
 
 const PROGRAM = path.resolve(__dirname, "../../stacks/index.js");
@@ -66,10 +66,13 @@ for (const preview of [false, true]) {
     });
 
     it("builds it from the spec given as an object in synapse-export:spec", async () => {
+      // An inline spec's sources are relative to the project folder, where Pulumi runs the program.
+      const cwd = process.cwd();
+      process.chdir(VALID_SPEC_BASE_DIR);
       const { mocks, result } = await deploy(runProgram, {
         preview,
         config: { "synapse-export:spec": JSON.stringify(validRawSpec()) },
-      });
+      }).finally(() => process.chdir(cwd));
       expect(result.error).to.equal(undefined);
       expect(mocks.ofType(ROLE_ASSIGNMENT)).to.have.length(6);
     });

@@ -32,3 +32,9 @@ export function validRawSpec(): Record<string, any> {
     },
   };
 }
+
+/** The folder that validRawSpec's sources exist in (for tests that read them). */
+export const VALID_SPEC_BASE_DIR = require("node:path").resolve(
+  __dirname,
+  "../../../test/fixtures/specs",
+);

@@ -1,0 +1,85 @@
+// The all-in-one component declares the export itself: one export database and one entity table per
+// selected entity, each after every role assignment (the workspace identity must read the lake
+// before a view can be queried), in update and in preview mode.
+
+import { expect } from "chai";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type * as Components from "../../src/components";
+import {
+  AzureMocks,
+  deploy,
+  ROLE_ASSIGNMENT,
+  SYNAPSE_ROLE_ASSIGNMENT,
+  type Registered,
+} from "./azureMocks";
+
+const EXAMPLE_SPEC = path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml");
+const EXPORT_DATABASE = "pulumi-nodejs:dynamic/synapse-export:ExportDatabase";
+const ENTITY_TABLE = "pulumi-nodejs:dynamic/synapse-export:EntityTable";
+
+let components: typeof Components;
+
+before(async () => {
+  await pulumi.runtime.setMocks(new AzureMocks(), "synapse-export", "test", false);
+  components = require("../../src/components");
+});
+
+function exampleWorld() {
+  const world = new AzureMocks().world;
+  world.storageAccounts = { "rg-analytics/stciexport": { isHnsEnabled: true } };
+  world.containers = ["rg-analytics/stciexport/ci-export"];
+  return world;
+}
+
+// A child's URN type is `<parent type>$<type>`, so match on the end: `<type>::<name>`.
+const urnOf = (r: Registered) => `${r.type}::${r.name}`;
+
+for (const preview of [false, true]) {
+  describe(`the export database and entity tables (${preview ? "preview" : "update"})`, () => {
+    it("declares one export database and one entity table per selected entity, after every grant", async () => {
+      const { mocks } = await deploy(
+        () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),
+        { preview, world: exampleWorld() },
+      );
+      const [database, ...moreDatabases] = mocks.ofType(EXPORT_DATABASE);
+      expect(moreDatabases).to.deep.equal([]);
+      expect(database.name).to.equal("ci-database");
+      expect(database.inputs.spec.export.databaseName).to.equal("ci_export");
+      expect(database.inputs.target).to.deep.equal({ kind: "azure" });
+
+      const tables = mocks.ofType(ENTITY_TABLE);
+      expect(tables.map((t) => t.inputs.entity)).to.deep.equal(["Customer", "Segments"]);
+      expect(tables.map((t) => t.name)).to.deep.equal(["ci-entity-Customer", "ci-entity-Segments"]);
+      // The program reads the sources' size and time, so `pulumi preview` notices new data.
+      expect(tables[0].inputs.sources).to.deep.equal([
+        { path: "data/Customer.csv", bytes: 322, mtimeMs: tables[0].inputs.sources[0].mtimeMs },
+      ]);
+
+      const grants = [...mocks.ofType(ROLE_ASSIGNMENT), ...mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT)];
+      expect(grants).to.have.length(7);
+      for (const dependent of [database, ...tables]) {
+        for (const grant of grants) {
+          expect(
+            dependent.options.dependencies.some((u) => u.endsWith(urnOf(grant))),
+            `${dependent.name} waits for ${grant.name}`,
+          ).to.equal(true);
+        }
+      }
+      for (const t of tables) {
+        expect(t.options.dependencies.some((u) => u.endsWith(urnOf(database)))).to.equal(true);
+      }
+    });
+
+    it("never puts a secret into the export's resources", async () => {
+      const { mocks } = await deploy(
+        () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),
+        { preview, world: exampleWorld() },
+      );
+      const text = JSON.stringify(
+        [...mocks.ofType(EXPORT_DATABASE), ...mocks.ofType(ENTITY_TABLE)].map((r) => r.inputs),
+      );
+      expect(text).not.to.match(/AccountKey=|SharedAccessSignature|sig=|password/i);
+    });
+  });
+}
