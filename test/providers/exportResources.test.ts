@@ -1,0 +1,245 @@
+// The export database and entity table providers, their lifecycle methods called directly as the
+// Pulumi engine would, against the local target (a folder and DuckDB): the seed's update rules,
+// end to end.
+
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { exportDatabaseProvider } from "../../src/providers/exportDatabase";
+import { entityTableProvider } from "../../src/providers/entityTable";
+import { LocalSql } from "../../src/engine/sql/localSql";
+import { validateSpec } from "../../src/spec/validate";
+import type { Spec } from "../../src/spec/types";
+import type {
+  EntityTableInputs,
+  ExportDatabaseInputs,
+  TargetRef,
+} from "../../src/plan/exportResources";
+import { PULUMI_UNKNOWN } from "../../src/plan/exportResources";
+import { sourceStates } from "../../src/engine/exportOperations";
+import { validRawSpec } from "../helpers/specs";
+
+let dir: string;
+let target: TargetRef;
+
+function specWith(mutate: (raw: any) => void = () => {}): Spec {
+  const raw = validRawSpec();
+  raw.export.entities = [
+    {
+      name: "Customer",
+      source: "data/Customer.csv",
+      columns: [
+        { name: "CustomerId", type: "int64" },
+        { name: "FullName", type: "string" },
+      ],
+    },
+    { name: "Orders", source: "data/Orders.csv" },
+  ];
+  mutate(raw);
+  const result = validateSpec(raw, dir);
+  expect(result.issues).to.deep.equal([]);
+  return result.spec!;
+}
+
+function writeSource(file: string, text: string, mtime = Date.now() - 60_000) {
+  const full = path.join(dir, "data", file);
+  fs.mkdirSync(path.dirname(full), { recursive: true });
+  fs.writeFileSync(full, text);
+  // An mtime safely in the past, as for data written well before the export runs.
+  fs.utimesSync(full, mtime / 1000, mtime / 1000);
+}
+
+async function tableInputs(spec: Spec, entity: string): Promise<EntityTableInputs> {
+  return { spec, target, entity, sources: await sourceStates(spec, entity) };
+}
+
+async function query(database: string, sql: string) {
+  const db = new LocalSql(path.join(dir, "out"));
+  try {
+    return await db.query(database, sql);
+  } finally {
+    await db.close();
+  }
+}
+
+describe("export database and entity table providers (local target)", () => {
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-providers-"));
+    target = { kind: "local", dir: path.join(dir, "out") };
+    writeSource("Customer.csv", "CustomerId,FullName\n1,Ada Lovelace\n2,Grace Hopper\n");
+    writeSource("Orders.csv", "OrderId,CustomerId,Amount\n10,1,9.5\n11,2,20.25\n");
+  });
+
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("creates the database, then an entity's view whose data equals the source", async () => {
+    const spec = specWith();
+    const db = await exportDatabaseProvider.create!({ spec, target } as ExportDatabaseInputs);
+    expect(db.id).to.equal("ci_export");
+    expect(fs.existsSync(path.join(dir, "out", "ci_export.duckdb"))).to.equal(true);
+    const created = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    expect(created.outs).to.deep.include({ rows: 2, viewName: "dbo.Customer", status: "exported" });
+    expect(created.outs.snapshot).to.match(/^[0-9a-f]{16}$/);
+    expect(
+      await query("ci_export", "SELECT CustomerId, FullName FROM Customer ORDER BY CustomerId"),
+    ).to.deep.equal([
+      { CustomerId: 1n, FullName: "Ada Lovelace" },
+      { CustomerId: 2n, FullName: "Grace Hopper" },
+    ]);
+  });
+
+  it("sees changed data as an update, exports a new snapshot and the view follows", async () => {
+    const spec = specWith();
+    await exportDatabaseProvider.create!({ spec, target });
+    const before = await tableInputs(spec, "Customer");
+    const first = await entityTableProvider.create!(before);
+    writeSource(
+      "Customer.csv",
+      "CustomerId,FullName\n1,Ada Lovelace\n2,Grace Hopper\n3,Alan Turing\n",
+    );
+    const after = await tableInputs(spec, "Customer");
+    const diff = await entityTableProvider.diff!("ci_export.Customer", first.outs, after);
+    expect(diff).to.deep.equal({ changes: true, replaces: [] });
+    const updated = await entityTableProvider.update!("ci_export.Customer", first.outs, after);
+    expect(updated.outs!.snapshot).not.to.equal(first.outs.snapshot);
+    expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+      { n: 3 },
+    ]);
+  });
+
+  it("sees unchanged data as no change; a forced refresh writes no new snapshot", async () => {
+    const spec = specWith();
+    await exportDatabaseProvider.create!({ spec, target });
+    const inputs = await tableInputs(spec, "Customer");
+    const first = await entityTableProvider.create!(inputs);
+    expect(
+      await entityTableProvider.diff!("id", first.outs, await tableInputs(spec, "Customer")),
+    ).to.deep.equal({
+      changes: false,
+      replaces: [],
+    });
+    // A new reader or another label in the spec does not touch the entity's data either.
+    const relabelled = specWith((raw) => {
+      raw.export.displayName = "Renamed export";
+      raw.principals.readers = [];
+    });
+    expect(
+      (await entityTableProvider.diff!("id", first.outs, await tableInputs(relabelled, "Customer")))
+        .changes,
+    ).to.equal(false);
+    const again = await entityTableProvider.update!("id", first.outs, inputs);
+    expect(again.outs).to.deep.include({ snapshot: first.outs.snapshot, status: "unchanged" });
+    const folders = fs.readdirSync(path.join(dir, "out", "ci-export", "ci_export", "Customer"));
+    expect(folders).to.deep.equal([`v=${first.outs.snapshot}`]);
+  });
+
+  it("keeps a removed entity's view, tables and data (onEntityRemoved: retain, the seed's rule)", async () => {
+    const spec = specWith();
+    await exportDatabaseProvider.create!({ spec, target });
+    const created = await entityTableProvider.create!(await tableInputs(spec, "Orders"));
+    await entityTableProvider.delete!("ci_export.Orders", created.outs);
+    expect(await query("ci_export", "SELECT sum(Amount) AS total FROM Orders")).to.deep.equal([
+      { total: 29.75 },
+    ]);
+    expect(
+      fs.existsSync(
+        path.join(dir, "out", "ci-export", "ci_export", "Orders", `v=${created.outs.snapshot}`),
+      ),
+    ).to.equal(true);
+  });
+
+  it("drops a removed entity's view, tables and folders only with onEntityRemoved: drop", async () => {
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    await exportDatabaseProvider.create!({ spec, target });
+    const created = await entityTableProvider.create!(await tableInputs(spec, "Orders"));
+    await entityTableProvider.delete!("ci_export.Orders", created.outs);
+    expect(
+      await query("ci_export", "SELECT view_name FROM duckdb_views() WHERE NOT internal"),
+    ).to.deep.equal([]);
+    expect(fs.existsSync(path.join(dir, "out", "ci-export", "ci_export", "Orders"))).to.equal(
+      false,
+    );
+  });
+
+  it("replaces the database on a new name: the new one is created, the old one keeps answering with the old data", async () => {
+    const oldSpec = specWith();
+    const oldDb = await exportDatabaseProvider.create!({ spec: oldSpec, target });
+    const oldTable = await entityTableProvider.create!(await tableInputs(oldSpec, "Customer"));
+
+    writeSource("Customer.csv", "CustomerId,FullName\n7,Katherine Johnson\n");
+    const newSpec = specWith((raw) => (raw.export.databaseName = "ci_export_v2"));
+    expect(
+      await exportDatabaseProvider.diff!("ci_export", oldDb.outs, { spec: newSpec, target }),
+    ).to.deep.equal({
+      changes: true,
+      replaces: ["spec.export.databaseName"],
+    });
+    const newTableInputs = await tableInputs(newSpec, "Customer");
+    expect(
+      (await entityTableProvider.diff!("id", oldTable.outs, newTableInputs)).replaces,
+    ).to.deep.equal(["entity"]);
+
+    // Pulumi's replacement: create the new ones, then delete the old ones.
+    await exportDatabaseProvider.create!({ spec: newSpec, target });
+    await entityTableProvider.create!(newTableInputs);
+    await entityTableProvider.delete!("ci_export.Customer", oldTable.outs);
+    await exportDatabaseProvider.delete!("ci_export", oldDb.outs);
+
+    expect(await query("ci_export_v2", "SELECT FullName FROM Customer")).to.deep.equal([
+      { FullName: "Katherine Johnson" },
+    ]);
+    expect(await query("ci_export", "SELECT FullName FROM Customer ORDER BY 1")).to.deep.equal([
+      { FullName: "Ada Lovelace" },
+      { FullName: "Grace Hopper" },
+    ]);
+  });
+
+  it("with runOnDeploy: false, points the view at the newest snapshot already in the lake and writes nothing", async () => {
+    const spec = specWith();
+    await exportDatabaseProvider.create!({ spec, target });
+    const exported = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    writeSource("Customer.csv", "CustomerId,FullName\n9,Not exported yet\n");
+    const provisionOnly = specWith((raw) => (raw.export.runOnDeploy = false));
+    const published = await entityTableProvider.update!(
+      "id",
+      exported.outs,
+      await tableInputs(provisionOnly, "Customer"),
+    );
+    expect(published.outs).to.deep.include({
+      snapshot: exported.outs.snapshot,
+      status: "published",
+    });
+    expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+      { n: 2 },
+    ]);
+    // An entity with nothing in the lake yet gets no view, and no error.
+    const orders = await entityTableProvider.create!(await tableInputs(provisionOnly, "Orders"));
+    expect(orders.outs).to.deep.include({ snapshot: null, rows: 0 });
+  });
+
+  it("reports a bad value as a failed create, naming the file, row, column and value", async () => {
+    writeSource("Customer.csv", "CustomerId,FullName\n1,Ada\nnot-a-number,Grace\n");
+    const spec = specWith();
+    await exportDatabaseProvider.create!({ spec, target });
+    let message = "";
+    try {
+      await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).to.match(
+      /Entity Customer was not exported: .*Customer\.csv.*CustomerId.*not-a-number/s,
+    );
+  });
+
+  it("shows a change of unknown outcome during preview instead of failing", async () => {
+    const spec = specWith();
+    const olds = await tableInputs(spec, "Customer");
+    const news = { ...olds, sources: PULUMI_UNKNOWN as any };
+    expect(await entityTableProvider.diff!("id", olds, news)).to.deep.equal({
+      changes: true,
+      replaces: [],
+    });
+  });
+});
