@@ -184,3 +184,27 @@ describe("synapse-export run --local", () => {
     expect(fs.existsSync(out)).to.equal(false);
   });
 });
+
+describe("synapse-export run on a terminal", () => {
+  it("shows progress per entity (rows and bytes written, which entity, elapsed)", async function () {
+    // `script` gives the command a pseudo-terminal, as an operator's shell does.
+    const { spawnSync } = await import("node:child_process");
+    if (spawnSync("script", ["--version"]).status !== 0) this.skip();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-tty-"));
+    try {
+      const { REPO_ROOT, BIN } = await import("../helpers/cli");
+      const command = `${process.execPath} ${BIN} run stacks/customer-insights.spec.yaml --local ${work}`;
+      const r = spawnSync("script", ["-qec", command, "/dev/null"], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/\[\d+\.\ds\] Customer: writing Parquet/);
+      expect(r.stdout).to.match(
+        /\[\d+\.\ds\] Customer: exported, 3 rows, [\d.]+ (B|KiB) in 1 file/,
+      );
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,7 +4,7 @@
 
 import { hostname } from "node:os";
 import type { Spec } from "../../spec/types";
-import type { RunRecord } from "../../engine/run/runExport";
+import type { ProgressEvent, RunRecord } from "../../engine/run/runRecord";
 import { json, table, type Output } from "../output";
 
 export interface RunCommandOptions {
@@ -37,10 +37,10 @@ export async function runCommand(
         holder: `synapse-export run (${hostname()} pid ${process.pid})`,
       },
       onProgress: showProgress
-        ? (event) =>
-            output.out(
-              `  [${((Date.now() - started) / 1000).toFixed(1)}s] ${describeProgress(event)}`,
-            )
+        ? (event) => {
+            const line = describeProgress(event);
+            if (line) output.out(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+          }
         : undefined,
     });
   } finally {
@@ -55,13 +55,29 @@ export async function runCommand(
   return record.ok ? 0 : 2;
 }
 
-function describeProgress(event: unknown): string {
-  const e = event as Record<string, unknown>;
-  const parts = [e.entity, e.phase ?? e.stage ?? e.kind].filter((p) => typeof p === "string");
-  if (typeof e.rows === "number") parts.push(`${e.rows.toLocaleString("en-US")} rows`);
-  if (typeof e.bytes === "number") parts.push(formatBytes(e.bytes));
-  return parts.join(" · ");
+/** One line per step worth seeing: which entity, what it is doing, and what it wrote. */
+function describeProgress(event: ProgressEvent): string | undefined {
+  switch (event.kind) {
+    case "run-started":
+      return `exporting ${event.entities.length} entities to database ${event.database}`;
+    case "entity-phase":
+      return event.phase === "write" || event.phase === "upload" || event.phase === "publish"
+        ? `${event.entity}: ${PHASE_WORDS[event.phase]}${event.detail ? ` (${event.detail})` : ""}`
+        : undefined;
+    case "entity-finished": {
+      const r = event.record;
+      return `${event.entity}: ${r.status}, ${r.rows.toLocaleString("en-US")} rows, ${formatBytes(r.bytes)} in ${r.files} file${r.files === 1 ? "" : "s"}`;
+    }
+    default:
+      return undefined;
+  }
 }
+
+const PHASE_WORDS = {
+  write: "writing Parquet",
+  upload: "uploading to the lake",
+  publish: "switching the view",
+} as const;
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
