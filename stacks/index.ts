@@ -8,7 +8,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomerInsightsSynapseExport, SQL_ADMIN_PASSWORD_CONFIG } from "../src";
 
 const config = new pulumi.Config("synapse-export");
-// Pulumi runs the program from the project folder; the root directory says so explicitly when known.
 // Pulumi runs a program in its project folder (the folder of Pulumi.yaml).
 const projectDir = process.cwd();
 
