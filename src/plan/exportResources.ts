@@ -48,7 +48,11 @@ export function databaseIdentity(target: TargetRef, spec: Spec): string {
 }
 
 /** A different value means the entity's view must be refreshed (same database, same view name). */
-export function entityDataIdentity(spec: Spec, entity: string, sources: readonly SourceState[]): string {
+export function entityDataIdentity(
+  spec: Spec,
+  entity: string,
+  sources: readonly SourceState[],
+): string {
   const e = spec.export.entities.find((x) => x.name === entity);
   return JSON.stringify({
     entity: e,
@@ -75,9 +79,13 @@ function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-export function diffExportDatabase(olds: ExportDatabaseInputs, news: ExportDatabaseInputs): ResourceDiff {
+export function diffExportDatabase(
+  olds: ExportDatabaseInputs,
+  news: ExportDatabaseInputs,
+): ResourceDiff {
   if (containsUnknown(news)) return { changes: true, replaces: [] };
-  const replace = databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec);
+  const replace =
+    databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec);
   return { changes: replace, replaces: replace ? ["spec.export.databaseName"] : [] };
 }
 

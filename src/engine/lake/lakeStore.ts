@@ -32,5 +32,8 @@ export interface LakeStore {
    * Take the export lock that lives with the target (a lock file locally, a blob lease in ADLS).
    * Waits up to `waitMs` for a running export to finish, then fails with a message naming the holder.
    */
-  acquireLock(name: string, options: { waitMs: number; staleMs: number; holder: string }): Promise<LakeLock>;
+  acquireLock(
+    name: string,
+    options: { waitMs: number; staleMs: number; holder: string },
+  ): Promise<LakeLock>;
 }
