@@ -2,7 +2,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".demo/**", ".bench/**", ".tmp/**", "test/fixtures/**"] },
+  {
+    ignores: ["dist/**", "node_modules/**", ".demo/**", ".bench/**", ".tmp/**", "test/fixtures/**"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
