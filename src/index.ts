@@ -12,3 +12,17 @@ export {
 export { ExportDatabase, type ExportDatabaseArgs } from "./providers/exportDatabase";
 export { EntityTable, type EntityTableArgs } from "./providers/entityTable";
 export { setAzureCredential } from "./engine/azureCredential";
+// The engine, for scripts that run an export without Pulumi or the CLI.
+export {
+  runExport,
+  inferColumns,
+  type RunRecord,
+  type EntityRunRecord,
+  type RunOptions,
+} from "./engine";
+export {
+  localTarget,
+  azureTarget,
+  type ExportTarget,
+  type AzureTargetOptions,
+} from "./engine/targets";
