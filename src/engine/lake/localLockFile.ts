@@ -2,12 +2,15 @@
 // the same directory (a scheduled run and a `pulumi up`) must never interleave their writes: the
 // second waits up to `waitMs`, then fails naming the holder.
 //
-// A lock left by a crashed run is broken only when it is older than `staleMs` AND its holder ran on
-// this host AND that process is gone: a live holder, or one on another host whose liveness cannot be
-// checked from here, is never robbed.
+// A lock whose holder ran on this machine (same hostname, boot and pid namespace) and is gone is
+// broken at once: a SIGKILLed run must not block the next one for `staleMs` (the CLI's 6 h), and a
+// dead pid does not come back. A live holder, or one on another host whose liveness cannot be checked
+// from here, is never robbed. Same hostname but another boot or pid namespace (a reboot, a container
+// beside this one): only age tells, so `staleMs`. An unreadable lock file waits for its creator to
+// finish writing it (10 s at most).
 
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync, readlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { LakeLock } from "./lakeStore";
@@ -19,10 +22,20 @@ export interface LockFileContent {
   acquiredAt: string;
   /** Distinguishes this acquisition from any other, so a release never removes someone else's lock. */
   token: string;
+  /**
+   * Linux boot id and pid namespace of the holder: a pid can be checked only from the same boot and
+   * namespace (two containers may share a hostname and a volume). Absent elsewhere, and in old locks.
+   */
+  bootId?: string;
+  pidNamespace?: string;
 }
 
 export interface LockFileOptions {
   waitMs: number;
+  /**
+   * When a holder's liveness cannot be checked (this host before a reboot, another container), its
+   * lock is broken after this long; an unreadable lock file after this, capped at 10 s.
+   */
   staleMs: number;
   holder: string;
   /** How often a waiting run looks again; default 200 ms. */
@@ -31,6 +44,8 @@ export interface LockFileOptions {
 
 /** A breaker file older than this is itself left by a crash (breaking takes milliseconds). */
 const BREAKER_STALE_MS = 10_000;
+/** Writing a lock file takes milliseconds: one still unreadable after this was left by a crash. */
+const UNREADABLE_STALE_MS = 10_000;
 
 export async function acquireLockFile(file: string, options: LockFileOptions): Promise<LakeLock> {
   const content: LockFileContent = {
@@ -39,6 +54,7 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
     hostname: os.hostname(),
     acquiredAt: new Date().toISOString(),
     token: randomBytes(8).toString("hex"),
+    ...machineIdentity(),
   };
   const deadline = Date.now() + Math.max(0, options.waitMs);
   const pollMs = options.pollMs ?? 200;
@@ -56,7 +72,8 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
         : "another export (the lock file is being written or unreadable)";
       throw new Error(
         `The export lock ${file} is held by ${who}. Wait for that export to finish and run again, ` +
-          `or, if it crashed on another machine, delete the lock file.`,
+          `or, if it crashed on another machine (a lock of this machine is taken over once its ` +
+          `process is gone), delete the lock file.`,
       );
     }
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
@@ -134,12 +151,41 @@ async function readLock(file: string): Promise<ReadLock | undefined> {
 }
 
 function isStale(lock: ReadLock, staleMs: number): boolean {
-  const acquired = lock.content ? Date.parse(lock.content.acquiredAt) : NaN;
-  const since = Number.isFinite(acquired) ? acquired : lock.mtimeMs;
-  if (Date.now() - since < staleMs) return false;
-  // An unreadable lock file this old was left by a creator that died between create and write.
-  if (!lock.content) return true;
-  return lock.content.hostname === os.hostname() && !processAlive(lock.content.pid);
+  const age = (since: number) => Date.now() - since;
+  if (!lock.content) {
+    // An unreadable lock file this old was left by a creator that died between create and write.
+    return age(lock.mtimeMs) >= Math.min(staleMs, UNREADABLE_STALE_MS);
+  }
+  const holder = lock.content;
+  if (holder.hostname !== os.hostname()) return false;
+  const here = machineIdentity();
+  const differs = (theirs: string | undefined, ours: string | undefined) =>
+    theirs !== undefined && ours !== undefined && theirs !== ours;
+  if (differs(holder.bootId, here.bootId) || differs(holder.pidNamespace, here.pidNamespace)) {
+    // This machine before a reboot, or a container beside this one: its pid means nothing here, so
+    // only age tells.
+    const acquired = Date.parse(holder.acquiredAt);
+    return age(Number.isFinite(acquired) ? acquired : lock.mtimeMs) >= staleMs;
+  }
+  return !processAlive(holder.pid);
+}
+
+let identity: Pick<LockFileContent, "bootId" | "pidNamespace"> | undefined;
+
+function machineIdentity(): Pick<LockFileContent, "bootId" | "pidNamespace"> {
+  identity ??= {
+    bootId: attempt(() => readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()),
+    pidNamespace: attempt(() => readlinkSync("/proc/self/ns/pid")),
+  };
+  return identity;
+}
+
+function attempt(read: () => string): string | undefined {
+  try {
+    return read() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function processAlive(pid: number): boolean {

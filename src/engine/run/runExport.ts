@@ -30,7 +30,7 @@ export type {
 
 export const LOCK_FILE = "_export.lock";
 
-/** Fail at once when another export holds the target; a dead local holder's lock goes after a minute. */
+/** Fail at once when another export holds the target (a dead local holder's lock is taken over). */
 export const DEFAULT_LOCK: LockOptions = {
   waitMs: 0,
   staleMs: 60_000,

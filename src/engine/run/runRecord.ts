@@ -61,7 +61,10 @@ export type ProgressEvent =
 export interface LockOptions {
   /** How long to wait for a running export of the same target before failing. */
   waitMs: number;
-  /** A lock older than this, whose holder process is gone, is broken. */
+  /**
+   * A lock whose holder process on this machine is gone is broken at once; this is how long to wait
+   * when the holder's liveness cannot be checked (same hostname, another boot or container).
+   */
   staleMs: number;
   /** Who is exporting, shown to a run that finds the lock taken. */
   holder: string;
