@@ -32,6 +32,13 @@ export function readCsvTypedSql(
   return `read_csv(${fileList(paths)}, ${CSV_DIALECT}, columns={${list.join(", ")}})`;
 }
 
+/**
+ * Every line must be an object. With DuckDB's default (records='auto') one line that is an array or
+ * a number makes it read each whole line as a single value: with declared columns every row's value
+ * became its line's JSON text, and inference found one column `json`, both exported without error.
+ */
+const JSONL = `format='newline_delimited', records=true`;
+
 function varcharColumns(names: readonly string[]): string {
   return `{${names.map((k) => `${quoteDuckdbLiteral(k)}: 'VARCHAR'`).join(", ")}}`;
 }
@@ -50,7 +57,7 @@ export function readAsTextSql(
     case "csv":
       return `read_csv(${fileList(paths)}, ${CSV_DIALECT}, columns=${varcharColumns(names)})`;
     case "jsonl":
-      return `read_json(${fileList(paths)}, format='newline_delimited', columns=${varcharColumns(names)}, ${NO_HIVE})`;
+      return `read_json(${fileList(paths)}, ${JSONL}, columns=${varcharColumns(names)}, ${NO_HIVE})`;
     case "parquet":
       return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
   }
@@ -60,7 +67,7 @@ export function readAsTextSql(
 export function readDetectedSql(format: "jsonl" | "parquet", paths: readonly string[]): string {
   switch (format) {
     case "jsonl":
-      return `read_json(${fileList(paths)}, format='newline_delimited', ${NO_HIVE})`;
+      return `read_json(${fileList(paths)}, ${JSONL}, ${NO_HIVE})`;
     case "parquet":
       return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
   }
