@@ -12,6 +12,7 @@ import { duckdbType } from "../../plan/typeMapping";
 import type { SourceFile } from "../sources/resolveSources";
 import { csvStructureProblem } from "../sources/csvStructure";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
+import { jsonOrParquetProblem } from "../sources/readerErrors";
 import { SourceError } from "../sources/sourceError";
 import { readAsTextSql, readCsvTypedSql } from "../sources/sourceSql";
 import { castExpression } from "./columnCasts";
@@ -196,7 +197,10 @@ async function readerMessage(files: readonly SourceFile[], cause: unknown): Prom
   const fileLine = /^\s*file = (.*)$/m.exec(full)?.[1]?.trim();
   const file =
     files.find((f) => f.absPath === fileLine) ?? (files.length === 1 ? files[0] : undefined);
-  const head = full.split(/\nPossible fixes:/)[0].replace(/^[A-Z][A-Za-z ]* Error: /, "");
+  // DuckDB ends the part worth showing with "Possible fixes:" or, for some errors, "Possible Solution:".
+  const head = full
+    .split(/\nPossible (?:fixes|Solution)/)[0]
+    .replace(/^[A-Z][A-Za-z ]* Error: /, "");
   let text = head.split(/\n\s*\n/)[0].trim();
   const csvLine = /^CSV Error on Line: (\d+)\s*\n/.exec(head);
   if (file && csvLine) {
@@ -212,6 +216,8 @@ async function readerMessage(files: readonly SourceFile[], cause: unknown): Prom
       `${file.relPath} line ${line ?? csvLine[1]}: ${what.trim()}` +
       (original ? ` (the row: ${original})` : "");
   }
+  const jsonOrParquet = await jsonOrParquetProblem(files, text);
+  if (jsonOrParquet) return jsonOrParquet;
   if (/state machine reached an invalid state/.test(text)) {
     for (const f of files) {
       const problem = await csvStructureProblem(f.absPath).catch(() => undefined);
