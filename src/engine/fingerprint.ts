@@ -108,15 +108,15 @@ export function hashesReusable(files: readonly SourceFile[], previous: SnapshotM
 /** Hashes of the previous manifest that may be trusted without reading the file again. */
 function reusableHashes(previous: SnapshotManifest | undefined): Map<string, SourceRecord> {
   const out = new Map<string, SourceRecord>();
-  const createdAt = previous ? Date.parse(previous.createdAt) : NaN;
-  if (!previous || !Number.isFinite(createdAt) || !Array.isArray(previous.sources)) return out;
+  const checkedAt = previous ? Date.parse(previous.sourcesCheckedAt ?? previous.createdAt) : NaN;
+  if (!previous || !Number.isFinite(checkedAt) || !Array.isArray(previous.sources)) return out;
   for (const s of previous.sources) {
     if (
       typeof s?.path === "string" &&
       typeof s.sha256 === "string" &&
       /^[0-9a-f]{64}$/.test(s.sha256) &&
       s.mtimeMs >= 0 &&
-      s.mtimeMs < createdAt - RACY_MARGIN_MS
+      s.mtimeMs < checkedAt - RACY_MARGIN_MS
     ) {
       out.set(s.path, s);
     }

@@ -25,4 +25,6 @@ export interface SnapshotManifest {
   createdAt: string;
   /** What the fingerprint was computed from, so an unchanged source can be recognised cheaply. */
   sources: { path: string; bytes: number; mtimeMs: number; sha256: string }[];
+  /** When `sources` was last hashed, if later than createdAt (an unchanged run re-hashed them). */
+  sourcesCheckedAt?: string;
 }

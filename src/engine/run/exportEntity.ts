@@ -73,11 +73,15 @@ export async function exportEntity(
 
     if (latest && latest.snapshot === fp.snapshot) {
       await cancel(ctx, staging);
+      // Same bytes, but hashed again (e.g. a file first hashed within the racy margin of its mtime):
+      // record the hashes as checked now, so the next unchanged run can reuse them.
+      const served =
+        fp.hashedBytes > 0 ? await recordSourcesChecked(ctx, latest.manifest, fp) : latest.manifest;
       // Published again all the same: a previous run may have died between manifest and view.
       phase("publish");
-      await ctx.views?.publish(latest.manifest);
+      await ctx.views?.publish(served);
       const warning = await applyRetention(ctx, entity, listing.complete);
-      return record(entity, "unchanged", latest.manifest, started, warning);
+      return record(entity, "unchanged", served, started, warning);
     }
 
     const again = listing.complete.find((s) => s.snapshot === fp.snapshot);
@@ -223,6 +227,24 @@ async function commitSnapshot(
  * The source went back to the bytes of an older snapshot still in the lake: its files are exactly
  * what a new export would write, so only its manifest is written again, making it the newest.
  */
+/** Rewrites the served snapshot's manifest (atomically) with freshly checked source hashes; same id. */
+async function recordSourcesChecked(
+  ctx: EntityContext,
+  served: SnapshotManifest,
+  fp: Fingerprint,
+): Promise<SnapshotManifest> {
+  const manifest: SnapshotManifest = {
+    ...served,
+    sources: fp.sources,
+    sourcesCheckedAt: new Date().toISOString(),
+  };
+  await ctx.lake.writeText(
+    manifestPath(ctx.spec.export.databaseName, served.entity, served.snapshot),
+    manifestText(manifest),
+  );
+  return manifest;
+}
+
 async function promote(
   ctx: EntityContext,
   old: SnapshotManifest,
