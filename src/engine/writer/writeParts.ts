@@ -214,7 +214,8 @@ async function readerMessage(files: readonly SourceFile[], cause: unknown): Prom
     const line = await csvLineOfDuckdbLine(file.absPath, Number(csvLine[1])).catch(() => undefined);
     text =
       `${file.relPath} line ${line ?? csvLine[1]}: ${what.trim()}` +
-      (original ? ` (the row: ${original})` : "");
+      // A row that spans lines (an unclosed quote swallows the next ones) stays on one line of the report.
+      (original ? ` (the row: ${original.replace(/\r?\n/g, "\\n")})` : "");
   }
   const jsonOrParquet = await jsonOrParquetProblem(files, text);
   if (jsonOrParquet) return jsonOrParquet;
