@@ -102,8 +102,10 @@ async function checkSpecCase(c: BadCase, ws: Workspace): Promise<void> {
   expect(run.stderr, "run refuses the spec with the very words of validate").to.equal(
     validate.stderr,
   );
-  expect(await exists(ws.out), "no lake folder, no database file: --local is not even created").to
-    .be.false;
+  expect(
+    await exists(ws.out),
+    "no lake folder, no database file: --local is not even created",
+  ).to.equal(false);
   expect(await fs.readdir(ws.tmp), "nothing staged").to.deep.equal([]);
 }
 
@@ -136,8 +138,10 @@ async function checkDataCase(c: BadCase, ws: Workspace): Promise<void> {
     `${GOOD}/v=${snapshot}/_manifest.json`,
     `${GOOD}/v=${snapshot}/part-00000.parquet`,
   ]);
-  expect(await exists(path.join(lake, c.entity)), "no folder at all for the failed entity").to.be
-    .false;
+  expect(
+    await exists(path.join(lake, c.entity)),
+    "no folder at all for the failed entity",
+  ).to.equal(false);
   const db = await readDatabase(path.join(ws.out, `${DATABASE}.duckdb`));
   expect(
     db.views,
