@@ -3,6 +3,8 @@
 // the request was processed, and slow answers. Faults come from a queue (exactly these, in order, to
 // the requests they match) and from a rate (a seeded random share of the matching requests).
 
+import { seededRandom } from "../seededRandom";
+
 export type Fault =
   | { kind: "status"; status: 429 | 500 | 503; retryAfterSeconds?: number }
   /** Destroy the socket without answering; `afterProcessing` applies the request first (a lost answer). */
@@ -32,18 +34,6 @@ interface FaultRate {
   faults: Fault[];
   match: RequestFilter;
   random: () => number;
-}
-
-/** A small seeded generator (mulberry32), so a failing fault run can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const everyRequest: RequestFilter = () => true;

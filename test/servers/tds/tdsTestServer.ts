@@ -15,8 +15,10 @@
 // in a FEDAUTH_TOKEN message. The server records that token, then answers as a login response:
 // ENVCHANGE (database), INFO 5701, ENVCHANGE (packet size), LOGINACK, FEATUREEXTACK (FEDAUTH), DONE.
 //
-// Tests script answers per batch (by regex), fail logins, drop connections and set the
-// EngineEdition that `SERVERPROPERTY('EngineEdition')` reports (11 is serverless SQL).
+// Tests script answers per batch (by regex), fail logins, drop connections, inject faults at a seeded
+// rate into logins and batches (`faults`, see faults.ts), and set the EngineEdition that
+// `SERVERPROPERTY('EngineEdition')` reports (11 is serverless SQL). Each batch records how it was
+// answered, so a test can tell the statements that took effect from those that failed.
 
 import * as net from "node:net";
 import {
@@ -30,10 +32,12 @@ import {
   parseSqlBatch,
   preloginResponse,
 } from "./clientMessages";
+import { TdsFaultPlan, type TdsFault } from "./faults";
 import { encodeMessage, MessageReader, PacketType, TdsMessage } from "./packets";
 import * as t from "./tokens";
 
 export type { Column, ServerMessage } from "./tokens";
+export type { TdsFault, TdsRequestSummary } from "./faults";
 
 export interface ResultSet {
   columns: t.Column[];
@@ -50,6 +54,15 @@ export interface RecordedBatch {
   text: string;
   /** tedious's own `set textsize ...` batch, sent once per connection right after login. */
   sessionSetup: boolean;
+  /**
+   * How the server answered: `ok` (DONE without error), `error` (an ERROR token, see errorNumber),
+   * `dropped` (the socket was destroyed instead) or `cancelled` (the client sent ATTENTION first).
+   * Undefined while an answer is still pending.
+   */
+  outcome?: "ok" | "error" | "dropped" | "cancelled";
+  errorNumber?: number;
+  /** The fault the rate injected into this batch, if any. */
+  fault?: TdsFault;
 }
 
 export interface RecordedLogin {
@@ -59,6 +72,8 @@ export interface RecordedLogin {
   accessToken?: string;
   /** The error number the login was failed with, when a test scripted one. */
   failedWith?: number;
+  /** The fault the rate injected into this login, if any. */
+  fault?: TdsFault;
 }
 
 interface Connection {
@@ -70,6 +85,8 @@ interface Connection {
   batches: number;
   login?: Login7;
   record?: RecordedLogin;
+  /** A slow answer not sent yet, and the batch it answers: ATTENTION cancels it. */
+  pending?: { timer: NodeJS.Timeout; batch: RecordedBatch };
 }
 
 const STS_URL = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/";
@@ -80,6 +97,8 @@ export class TdsTestServer {
   readonly logins: RecordedLogin[] = [];
   /** What SERVERPROPERTY('EngineEdition') returns: 11 serverless SQL, 6 dedicated pool, 5 SQL DB. */
   engineEdition = 11;
+  /** Faults at a seeded rate, on logins and batches. */
+  readonly faults = new TdsFaultPlan();
 
   private readonly server = net.createServer((socket) => this.accept(socket));
   private readonly sockets = new Set<net.Socket>();
@@ -128,6 +147,13 @@ export class TdsTestServer {
       .map(({ database, text, connection }) => ({ database, text, connection }));
   }
 
+  /** The statements the server answered without error, in order: what took effect. */
+  answeredStatements(): { database: string; text: string; connection: number }[] {
+    return this.batches
+      .filter((b) => !b.sessionSetup && b.outcome === "ok")
+      .map(({ database, text, connection }) => ({ database, text, connection }));
+  }
+
   /** Client sockets still open, to check that a client closed what it opened. */
   get openConnections(): number {
     return this.sockets.size;
@@ -138,6 +164,7 @@ export class TdsTestServer {
   }
 
   async close(): Promise<void> {
+    this.faults.clear();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -162,7 +189,14 @@ export class TdsTestServer {
     });
     // Clients reset sockets as part of what the tests provoke; that is not a server failure.
     socket.on("error", () => undefined);
-    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      if (conn.pending) {
+        clearTimeout(conn.pending.timer);
+        conn.pending.batch.outcome = "dropped";
+        conn.pending = undefined;
+      }
+    });
   }
 
   private send(conn: Connection, tokens: Buffer[]): void {
@@ -185,6 +219,16 @@ export class TdsTestServer {
       case PacketType.SQL_BATCH:
         return this.onBatch(conn, parseSqlBatch(message.payload));
       case PacketType.ATTENTION:
+        // [MS-TDS] 3.3.5.9: a request still running is cancelled, and the attention is acknowledged
+        // with DONE(ATTN). The cancelled request's response ends first, in its own message: tedious
+        // (like the "Sent Attention" rules of 3.2.5.7) reads one message as that response and waits
+        // for the acknowledgement in the next one, until its cancel timeout.
+        if (conn.pending) {
+          clearTimeout(conn.pending.timer);
+          conn.pending.batch.outcome = "cancelled";
+          conn.pending = undefined;
+          this.send(conn, [t.done(t.DoneStatus.FINAL)]);
+        }
         return this.send(conn, [t.done(t.DoneStatus.ATTN)]);
       default:
         conn.socket.destroy();
@@ -234,6 +278,21 @@ export class TdsTestServer {
       failure.remaining--;
       return this.refuseLogin(conn, failure.error);
     }
+    const database = conn.login?.database || "master";
+    const fault = this.faults.next({ kind: "login", database, text: "" });
+    if (conn.record && fault) conn.record.fault = fault;
+    if (fault?.kind === "error") return this.refuseLogin(conn, fault.error);
+    if (fault?.kind === "drop") return void conn.socket.destroy();
+    if (fault?.kind === "delay") {
+      setTimeout(() => {
+        if (!conn.socket.destroyed) this.acceptLogin(conn);
+      }, fault.ms);
+      return;
+    }
+    this.acceptLogin(conn);
+  }
+
+  private acceptLogin(conn: Connection): void {
     conn.database = conn.login?.database || "master";
     const size = String(conn.packetSize);
     this.send(conn, [
@@ -251,21 +310,53 @@ export class TdsTestServer {
 
   private onBatch(conn: Connection, text: string): void {
     const sessionSetup = conn.batches++ === 0 && /^set /i.test(text);
-    this.batches.push({ connection: conn.id, database: conn.database, text, sessionSetup });
-    if (sessionSetup) return this.send(conn, [t.done(t.DoneStatus.FINAL)]);
+    const batch: RecordedBatch = {
+      connection: conn.id,
+      database: conn.database,
+      text,
+      sessionSetup,
+    };
+    this.batches.push(batch);
+    if (sessionSetup) {
+      batch.outcome = "ok";
+      return this.send(conn, [t.done(t.DoneStatus.FINAL)]);
+    }
 
     const statementNumber = this.batches.filter((b) => !b.sessionSetup).length;
-    if (statementNumber === this.dropOnStatement) return void conn.socket.destroy();
+    if (statementNumber === this.dropOnStatement) return this.drop(conn, batch);
 
+    const fault = this.faults.next({ kind: "batch", database: conn.database, text });
+    if (fault) batch.fault = fault;
+    if (fault?.kind === "error") return this.reply(conn, batch, { error: fault.error });
+    if (fault?.kind === "drop") return this.drop(conn, batch);
+    if (fault?.kind === "delay") {
+      const timer = setTimeout(() => {
+        conn.pending = undefined;
+        this.answerBatch(conn, batch);
+      }, fault.ms);
+      conn.pending = { timer, batch };
+      return;
+    }
+    this.answerBatch(conn, batch);
+  }
+
+  private drop(conn: Connection, batch: RecordedBatch): void {
+    batch.outcome = "dropped";
+    conn.socket.destroy();
+  }
+
+  private answerBatch(conn: Connection, batch: RecordedBatch): void {
+    const { text } = batch;
     const script = this.scripts.find((s) => s.remaining > 0 && s.match.test(text));
     if (script) {
       script.remaining--;
-      return this.reply(conn, script.answer);
+      return this.reply(conn, batch, script.answer);
     }
     const use = /^\s*USE\s+\[?([^\]\s;]+)\]?/i.exec(text);
     if (use) {
       const previous = conn.database;
       conn.database = use[1];
+      batch.outcome = "ok";
       return this.send(conn, [
         t.envChange(t.EnvChangeType.DATABASE, use[1], previous),
         t.info(
@@ -278,17 +369,21 @@ export class TdsTestServer {
     const edition = /SERVERPROPERTY\(\s*'EngineEdition'\s*\)(?:\s+AS\s+\[?(\w+)\]?)?/i.exec(text);
     if (edition) {
       const columns: t.Column[] = [{ name: edition[1] ?? "", type: "sql_variant" }];
-      return this.reply(conn, { rows: { columns, rows: [[this.engineEdition]] } });
+      return this.reply(conn, batch, { rows: { columns, rows: [[this.engineEdition]] } });
     }
+    batch.outcome = "ok";
     this.send(conn, [t.done(t.DoneStatus.FINAL)]);
   }
 
-  private reply(conn: Connection, answer: BatchAnswer): void {
-    if ("drop" in answer) return void conn.socket.destroy();
+  private reply(conn: Connection, batch: RecordedBatch, answer: BatchAnswer): void {
+    if ("drop" in answer) return this.drop(conn, batch);
     if ("error" in answer) {
+      batch.outcome = "error";
+      batch.errorNumber = answer.error.number;
       return this.send(conn, [t.error(answer.error, this.serverName), t.done(t.DoneStatus.ERROR)]);
     }
     const { columns, rows } = answer.rows;
+    batch.outcome = "ok";
     this.send(conn, [
       t.colMetadata(columns),
       ...rows.map((r) => t.row(columns, r)),
