@@ -10,6 +10,7 @@ import { planDropDatabase } from "../plan/sqlPlan";
 import type { Spec } from "../spec/types";
 import type { TargetRef } from "../plan/exportResources";
 import type { LakeStore } from "./lake/lakeStore";
+import type { SynapseSqlRetry } from "./sql/synapseSql";
 import type { ViewPublisher } from "./viewPublisher";
 
 export interface ExportTarget {
@@ -70,6 +71,21 @@ export interface AzureTargetOptions {
   sqlEncrypt?: boolean;
   /** Epoch ms until which storage-permission errors are waited out (fresh role assignments). */
   freshGrantsUntil?: number;
+  /** An extra certificate authority (PEM) the lake's HTTPS client trusts: a TLS-inspecting proxy, a private CA, a test server. */
+  lakeTrustedCaPem?: string;
+  /**
+   * Retries of each lake request (500, 503, lost connections; 429 after its Retry-After). Default the
+   * SDK's: maxTries 4, retryDelayInMs 4 s, maxRetryDelayInMs 120 s.
+   */
+  lakeRetry?: { maxTries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+  /** The longest one try of one lake request waits for an answer; default 120 s. */
+  lakeRequestTimeoutMs?: number;
+  /** The longest a SQL login may take; default 30 s. */
+  sqlConnectTimeoutMs?: number;
+  /** The longest one SQL batch may run; default 10 min. */
+  sqlRequestTimeoutMs?: number;
+  /** Retries of each SQL statement (transient errors, lost connections); default 6 attempts, 1 s doubling to 30 s. */
+  sqlRetry?: Partial<SynapseSqlRetry>;
 }
 
 export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): ExportTarget {
@@ -84,6 +100,9 @@ export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): Expor
     accountName,
     container,
     accountUrl: options.lakeAccountUrl ?? dfsEndpoint(accountName),
+    trustedCaPem: options.lakeTrustedCaPem,
+    retryOptions: options.lakeRetry,
+    requestTimeoutMs: options.lakeRequestTimeoutMs,
   });
   const sql = new SynapseSql({
     workspace,
@@ -91,6 +110,9 @@ export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): Expor
     port: options.sqlPort,
     encrypt: options.sqlEncrypt,
     freshGrantsUntil: options.freshGrantsUntil,
+    connectTimeoutMs: options.sqlConnectTimeoutMs,
+    requestTimeoutMs: options.sqlRequestTimeoutMs,
+    retry: options.sqlRetry,
   });
   const views = new SqlViewPublisher(
     sql,
