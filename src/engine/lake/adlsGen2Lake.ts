@@ -321,11 +321,17 @@ class LeaseLock implements LakeLock {
     const lostMessage = () =>
       `the export lock on ${this.where} was lost while held: its lease could not be renewed and another export may have taken it; check the target for a concurrent export before trusting this one`;
     if (this.lost) throw new Error(lostMessage(), { cause: this.lost });
+    let heldJustNow = false;
     try {
       // Clear the holder first, so a later waiter is not told about an export that has finished.
       await this.file.setMetadata({}, { conditions: { leaseId: this.lease.leaseId } });
+      heldJustNow = true;
       await this.lease.releaseLease();
     } catch (error) {
+      // The metadata write went through under this lease, so the lease was ours a moment ago. No lease
+      // at all now means this release took effect and its answer was lost: the SDK's retry found
+      // nothing left to release. That is a released lock, not a lost one.
+      if (heldJustNow && codeOf(error) === "LeaseNotPresentWithLeaseOperation") return;
       if (statusOf(error) === 409 || statusOf(error) === 412)
         throw new Error(lostMessage(), { cause: error });
       throw this.failure(error);
