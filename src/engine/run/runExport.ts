@@ -10,6 +10,7 @@ import type { EntitySpec, Spec } from "../../spec/types";
 import { DuckSession } from "../writer/duckdbSession";
 import { exportEntity } from "./exportEntity";
 import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
+import { createStagingFolder } from "./stagingFolder";
 import {
   totalsOf,
   type EntityRunRecord,
@@ -54,9 +55,7 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
   try {
     onProgress?.({ kind: "run-started", database: db, entities: selected.map((e) => e.name) });
     await views?.prepareDatabase();
-    const stagingRoot = options.stagingDir ?? os.tmpdir();
-    await fs.mkdir(stagingRoot, { recursive: true });
-    staging = await fs.mkdtemp(path.join(stagingRoot, "synapse-export-"));
+    staging = await createStagingFolder(options.stagingDir ?? os.tmpdir());
     const spill = path.join(staging, "duckdb-spill");
     let opening: Promise<DuckSession> | undefined;
     const openSession = () => {
