@@ -120,14 +120,22 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       { spec: this.spec, target },
       { parent: this, dependsOn: this.roleAssignments },
     );
-    this.entityTables = this.spec.export.entities.map(
-      (entity) =>
+    // One after another: every entity's export takes the target's lock, so parallel creates would
+    // only queue on it (and a long export could outlast another's lock wait).
+    this.entityTables = [];
+    for (const entity of this.spec.export.entities) {
+      const previous = this.entityTables[this.entityTables.length - 1];
+      this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
           { spec: this.spec, target, entity: entity.name },
-          { parent: this, dependsOn: [this.database, ...this.roleAssignments] },
+          {
+            parent: this,
+            dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],
+          },
         ),
-    );
+      );
+    }
     // ─────────────────────────────────────────────────────────────────────────────────────────
 
     this.registerOutputs({

@@ -5,11 +5,17 @@
 import type { TokenCredential } from "@azure/core-auth";
 
 let override: TokenCredential | undefined;
+let shared: TokenCredential | undefined;
 
+/** One credential per process: it caches its tokens, so the lake, SQL and RBAC clients share them. */
 export function getAzureCredential(): TokenCredential {
   if (override) return override;
-  const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-  return new DefaultAzureCredential();
+  if (!shared) {
+    const { DefaultAzureCredential } =
+      require("@azure/identity") as typeof import("@azure/identity");
+    shared = new DefaultAzureCredential();
+  }
+  return shared;
 }
 
 /** For tests and embedding programs: use this credential instead of DefaultAzureCredential. */

@@ -16,11 +16,14 @@ export type TargetRef =
       sqlEncrypt?: boolean;
     };
 
-/** A source file as the Pulumi program sees it: a change here means new data to export. */
+/**
+ * A source file as the Pulumi program sees it: a change here means new data to export. Its content
+ * hash, not its modification time, so a fresh checkout of the same data previews as no change.
+ */
 export interface SourceState {
   path: string;
   bytes: number;
-  mtimeMs: number;
+  sha256: string;
 }
 
 export interface ExportDatabaseInputs {
@@ -35,15 +38,34 @@ export interface EntityTableInputs {
   sources: SourceState[];
 }
 
-/** A different value means a different database: the seed's "a new database name creates a new database". */
+/**
+ * A different value means a different database: the seed's "a new database name creates a new
+ * database". Only what names the database (where the SQL runs, and its name): a new storage account
+ * or container is an update of the same database (it gets a new data source), never a replacement,
+ * which under `onEntityRemoved: drop` would drop what the replacement had just created.
+ */
 export function databaseIdentity(target: TargetRef, spec: Spec): string {
-  const { workspace, storage } = spec.connection;
+  const sqlEndpoint =
+    target.kind === "local"
+      ? { dir: target.dir }
+      : { sqlServer: target.sqlServer ?? null, sqlPort: target.sqlPort ?? null };
+  return JSON.stringify({
+    kind: target.kind,
+    ...sqlEndpoint,
+    workspace: spec.connection.workspace.name,
+    database: spec.export.databaseName,
+  });
+}
+
+/** Everything else the export database's objects depend on: a change is an update (re-provision). */
+function databaseSettings(target: TargetRef, spec: Spec): string {
+  const { storage } = spec.connection;
   return JSON.stringify({
     target,
-    workspace: workspace.name,
     account: storage.accountName,
     container: storage.container,
-    database: spec.export.databaseName,
+    format: spec.export.format,
+    onEntityRemoved: spec.export.onEntityRemoved,
   });
 }
 
@@ -56,6 +78,8 @@ export function entityDataIdentity(
   const e = spec.export.entities.find((x) => x.name === entity);
   return JSON.stringify({
     entity: e,
+    account: spec.connection.storage.accountName,
+    container: spec.connection.storage.container,
     format: spec.export.format,
     retain: spec.export.retainSnapshots,
     runOnDeploy: spec.export.runOnDeploy,
@@ -86,7 +110,11 @@ export function diffExportDatabase(
   if (containsUnknown(news)) return { changes: true, replaces: [] };
   const replace =
     databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec);
-  return { changes: replace, replaces: replace ? ["spec.export.databaseName"] : [] };
+  if (replace) return { changes: true, replaces: ["spec.export.databaseName"] };
+  // Kept current in the state too, so that a later delete sees the policy the user set last.
+  const changes =
+    databaseSettings(olds.target, olds.spec) !== databaseSettings(news.target, news.spec);
+  return { changes, replaces: [] };
 }
 
 export function diffEntityTable(olds: EntityTableInputs, news: EntityTableInputs): ResourceDiff {

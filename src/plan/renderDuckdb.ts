@@ -48,6 +48,11 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
         `create the view of ${s.entity} snapshot ${s.snapshot}`,
       );
     }
+    case "probeSnapshotTable":
+      return inDb(
+        `SELECT * FROM ${snapshotView(s.entity, s.snapshot)} LIMIT 1`,
+        `read ${s.entity} snapshot ${s.snapshot} before the view points at it`,
+      );
     case "switchView":
       return inDb(
         `CREATE OR REPLACE VIEW ${id(DUCKDB_VIEW_SCHEMA)}.${id(s.entity)} AS SELECT ${s.columns

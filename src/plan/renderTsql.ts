@@ -5,9 +5,7 @@
 // - The data source reads the lake as the workspace's managed identity through a database scoped
 //   credential (IDENTITY = 'Managed Identity'), which needs a database master key first
 //   (https://learn.microsoft.com/azure/synapse-analytics/sql/develop-storage-files-storage-access-control).
-//   The master key password is generated inside the server and never leaves it: the key stays
-//   protected by the service master key, so nobody needs the password later, and no secret reaches
-//   the wire, the plan or a log.
+//   The master key has no password (optional in Synapse): no secret reaches the wire, the plan or a log.
 // - One statement per batch, no transaction around DDL; CREATE VIEW must be first in its batch, so
 //   the view switch is `CREATE OR ALTER VIEW` on its own; everything else is guarded by an existence
 //   check so that a re-run after any failure converges.
@@ -15,6 +13,7 @@
 //   old ones are dropped (https://learn.microsoft.com/azure/synapse-analytics/sql/develop-tables-external-tables).
 // - LOCATION ends in `*.parquet` so the snapshot's `_manifest.json` is never read as data.
 
+import { createHash } from "node:crypto";
 import { partExtension, snapshotLocation } from "./lakeLayout";
 import {
   quoteTsqlIdentifier as id,
@@ -33,7 +32,14 @@ export interface TsqlTarget {
 }
 
 export const CREDENTIAL_NAME = "SynapseExportWorkspaceIdentity";
-export const DATA_SOURCE_NAME = "SynapseExportLake";
+/**
+ * The data source is named after its location: a spec that moves the export to another account or
+ * container gets a new data source (the old one keeps serving the old snapshots' tables), instead of
+ * new tables silently resolving against the old location.
+ */
+export function dataSourceName(location: string): string {
+  return `SynapseExportLake_${createHash("sha256").update(location.toLowerCase()).digest("hex").slice(0, 8)}`;
+}
 const FILE_FORMAT_NAME: Record<ExportFormat, string> = {
   parquet: "SynapseExportParquet",
   csv: "SynapseExportCsv",
@@ -54,17 +60,15 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       return {
         database: "master",
         purpose: `create the export database ${t.database} if it does not exist`,
-        statement: `IF DB_ID(${lit(t.database)}) IS NULL\n    CREATE DATABASE ${id(t.database)} COLLATE ${UTF8_COLLATION}`,
+        // EXEC runs CREATE DATABASE as a batch of its own, which it must be; the guard stays outside.
+        statement: `IF DB_ID(${lit(t.database)}) IS NULL\n    EXEC (${lit(`CREATE DATABASE ${id(t.database)} COLLATE ${UTF8_COLLATION}`)})`,
       };
     case "createMasterKey":
+      // In Azure Synapse the password is optional: the key is protected by the service master key,
+      // so no secret is in the plan, on the wire or in a log
+      // (https://learn.microsoft.com/sql/t-sql/statements/create-master-key-transact-sql).
       return inDb(
-        [
-          "IF NOT EXISTS (SELECT * FROM sys.symmetric_keys WHERE name = N'##MS_DatabaseMasterKey##')",
-          "BEGIN",
-          "    DECLARE @password nvarchar(128) = CONCAT(CONVERT(nvarchar(36), NEWID()), N'-Aa1!', CONVERT(nvarchar(36), NEWID()));",
-          "    EXEC (N'CREATE MASTER KEY ENCRYPTION BY PASSWORD = ''' + @password + N'''');",
-          "END",
-        ].join("\n"),
+        "IF NOT EXISTS (SELECT * FROM sys.symmetric_keys WHERE name = N'##MS_DatabaseMasterKey##')\n    CREATE MASTER KEY",
         "create the database master key that protects the lake credential",
       );
     case "createCredential":
@@ -75,8 +79,8 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       );
     case "createDataSource":
       return inDb(
-        `IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = ${lit(DATA_SOURCE_NAME)})\n` +
-          `    CREATE EXTERNAL DATA SOURCE ${id(DATA_SOURCE_NAME)} WITH (LOCATION = ${lit(t.dataSourceLocation)}, CREDENTIAL = ${id(CREDENTIAL_NAME)})`,
+        `IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = ${lit(dataSourceName(t.dataSourceLocation))})\n` +
+          `    CREATE EXTERNAL DATA SOURCE ${id(dataSourceName(t.dataSourceLocation))} WITH (LOCATION = ${lit(t.dataSourceLocation)}, CREDENTIAL = ${id(CREDENTIAL_NAME)})`,
         `point the database at the export's folder ${t.dataSourceLocation}`,
       );
     case "createFileFormat":
@@ -95,10 +99,15 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       const location = `${snapshotLocation(s.entity, s.snapshot)}*.${partExtension(s.format)}`;
       return inDb(
         `IF OBJECT_ID(${lit(table)}) IS NULL\n    CREATE EXTERNAL TABLE ${table} (\n` +
-          `${columnList(s.columns)}\n    ) WITH (LOCATION = ${lit(location)}, DATA_SOURCE = ${id(DATA_SOURCE_NAME)}, FILE_FORMAT = ${id(FILE_FORMAT_NAME[s.format])})`,
+          `${columnList(s.columns)}\n    ) WITH (LOCATION = ${lit(location)}, DATA_SOURCE = ${id(dataSourceName(t.dataSourceLocation))}, FILE_FORMAT = ${id(FILE_FORMAT_NAME[s.format])})`,
         `create the table of ${s.entity} snapshot ${s.snapshot}`,
       );
     }
+    case "probeSnapshotTable":
+      return inDb(
+        `SELECT TOP 1 * FROM ${name(SNAPSHOT_SCHEMA, snapshotTableName(s.entity, s.snapshot))}`,
+        `read ${s.entity} snapshot ${s.snapshot} as the workspace identity before the view points at it`,
+      );
     case "switchView":
       return inDb(
         `CREATE OR ALTER VIEW ${name(VIEW_SCHEMA, s.entity)} AS\n` +

@@ -28,6 +28,8 @@ export type SqlStep =
       columns: ColumnSpec[];
       format: ExportFormat;
     }
+  /** Reads one row through the new table: a missing storage grant fails here, not in a reader's query. */
+  | { step: "probeSnapshotTable"; entity: string; snapshot: string }
   | { step: "switchView"; entity: string; snapshot: string; columns: ColumnSpec[] }
   | { step: "dropSnapshotTable"; entity: string; snapshot: string }
   | { step: "dropView"; entity: string }
@@ -55,6 +57,7 @@ export function planPublishSnapshot(manifest: SnapshotManifest): SqlStep[] {
       columns: manifest.columns,
       format: manifest.format,
     },
+    { step: "probeSnapshotTable", entity: manifest.entity, snapshot: manifest.snapshot },
     {
       step: "switchView",
       entity: manifest.entity,

@@ -146,6 +146,10 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
+    const { ownedByThisStack } = loadEngine<typeof InputsModule>(
+      "synapseRbac/roleAssignmentInputs",
+    );
+    if (!ownedByThisStack(props)) return;
     const { deleteRoleAssignment } = loadEngine<typeof ClientModule>(
       "synapseRbac/synapseRbacClient",
     );

@@ -61,7 +61,7 @@ function walkObject(
   const input = value as Record<string, unknown>;
   const known = Object.keys(node.properties);
   for (const key of Object.keys(input)) {
-    if (!(key in node.properties)) {
+    if (!Object.hasOwn(node.properties, key)) {
       const guess = closest(key, known);
       issues.push({
         path: childPath(path, key),

@@ -176,6 +176,19 @@ describe("synapse-export run --local", () => {
       .and.to.match(/CustomerId/);
   });
 
+  it("still prints one JSON document, with the error, when the run cannot start", async () => {
+    const r = await runCli(["run", specFile, "--local", out, "--json", "--entities", "Nope"]);
+    expect(r.code).to.equal(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).to.deep.include({
+      database: "ci_export",
+      target: "local",
+      ok: false,
+      entities: [],
+    });
+    expect(doc.error).to.match(/Nope/);
+  });
+
   it("exits 1 on an invalid spec, writing nothing", async () => {
     write("spec.yaml", SPEC("master", ["Customer"]));
     const r = await runCli(["run", specFile, "--local", out]);

@@ -51,9 +51,13 @@ for (const preview of [false, true]) {
       const tables = mocks.ofType(ENTITY_TABLE);
       expect(tables.map((t) => t.inputs.entity)).to.deep.equal(["Customer", "Segments"]);
       expect(tables.map((t) => t.name)).to.deep.equal(["ci-entity-Customer", "ci-entity-Segments"]);
-      // The program reads the sources' size and time, so `pulumi preview` notices new data.
+      // The program reads the sources' size and content hash, so `pulumi preview` notices new data.
+      const sha256 = require("node:crypto")
+        .createHash("sha256")
+        .update(require("node:fs").readFileSync(path.resolve(EXAMPLE_SPEC, "../data/Customer.csv")))
+        .digest("hex");
       expect(tables[0].inputs.sources).to.deep.equal([
-        { path: "data/Customer.csv", bytes: 322, mtimeMs: tables[0].inputs.sources[0].mtimeMs },
+        { path: "data/Customer.csv", bytes: 322, sha256 },
       ]);
 
       const grants = [...mocks.ofType(ROLE_ASSIGNMENT), ...mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT)];
@@ -69,6 +73,10 @@ for (const preview of [false, true]) {
       for (const t of tables) {
         expect(t.options.dependencies.some((u) => u.endsWith(urnOf(database)))).to.equal(true);
       }
+      // One after another, so they do not queue on the target's export lock.
+      expect(tables[1].options.dependencies.some((u) => u.endsWith(urnOf(tables[0])))).to.equal(
+        true,
+      );
     });
 
     it("never puts a secret into the export's resources", async () => {

@@ -82,21 +82,52 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     );
     expect(statements.slice(1).every((s) => s.database === "ci_export")).to.equal(true);
     for (const s of statements) expect(s.statement, s.purpose).not.to.match(/\bGO\b/);
-    // Only the master key block has inner statements, inside one IF ... BEGIN ... END.
-    const plain = statements.filter((s) => !/MASTER KEY/.test(s.statement));
-    for (const s of plain) expect(s.statement, s.purpose).not.to.match(/;\s*\S/);
+    for (const s of statements) expect(s.statement, s.purpose).not.to.match(/;\s*\S/);
   });
 
-  it("never puts a secret in the plan: the master key password is made inside the server", () => {
+  it("never puts a secret in the plan: the master key has no password (optional in Synapse)", () => {
     const key = renderTsql(planDatabaseSetup("parquet"), target).find((s) =>
       /MASTER KEY/.test(s.statement),
     )!;
-    expect(key.statement).to.match(/NEWID\(\)/);
-    expect(key.statement).not.to.match(/PASSWORD = N'[^']/);
+    expect(key.statement).to.match(/CREATE MASTER KEY$/);
+    expect(key.statement).not.to.match(/PASSWORD/);
+  });
+
+  it("creates the database through EXEC, so CREATE DATABASE is alone in its batch", () => {
+    const [create] = renderTsql(planDatabaseSetup("parquet"), target);
+    expect(create.statement).to.equal(
+      "IF DB_ID(N'ci_export') IS NULL\n    EXEC (N'CREATE DATABASE [ci_export] COLLATE Latin1_General_100_BIN2_UTF8')",
+    );
+  });
+
+  it("names the data source after its location, so moving the export gets a new one", () => {
+    const elsewhere = {
+      ...target,
+      dataSourceLocation: "https://other.dfs.core.windows.net/ci-export/ci_export",
+    };
+    const source = (t: typeof target) =>
+      renderTsql(planDatabaseSetup("parquet"), t).find((s) =>
+        /EXTERNAL DATA SOURCE/.test(s.statement),
+      )!.statement;
+    const name = (t: typeof target) => /\[(SynapseExportLake_[0-9a-f]{8})\]/.exec(source(t))![1];
+    expect(name(target)).not.to.equal(name(elsewhere));
+    const [table] = renderTsql(planPublishSnapshot(customerManifest()), elsewhere);
+    expect(table.statement).to.contain(`DATA_SOURCE = [${name(elsewhere)}]`);
+  });
+
+  it("reads one row through a new snapshot's table before the view points at it", () => {
+    const steps = renderTsql(planPublishSnapshot(customerManifest()), target).map(
+      (s) => s.statement.split("\n")[0],
+    );
+    expect(steps).to.deep.equal([
+      "IF OBJECT_ID(N'[snapshots].[Customer__3f9a1c0de2b74a55]') IS NULL",
+      "SELECT TOP 1 * FROM [snapshots].[Customer__3f9a1c0de2b74a55]",
+      "CREATE OR ALTER VIEW [dbo].[Customer] AS",
+    ]);
   });
 
   it("switches the view in a batch of its own, with CREATE OR ALTER VIEW first", () => {
-    const [table, view] = renderTsql(planPublishSnapshot(customerManifest()), target);
+    const [table, , view] = renderTsql(planPublishSnapshot(customerManifest()), target);
     expect(table.statement).to.match(
       /^IF OBJECT_ID\(N'\[snapshots\]\.\[Customer__3f9a1c0de2b74a55\]'\) IS NULL/,
     );
@@ -237,6 +268,7 @@ describe("SQL plan rendered for DuckDB", () => {
     expect(statements.map((s) => s.statement)).to.deep.equal([
       'CREATE SCHEMA IF NOT EXISTS "snapshots"',
       `CREATE VIEW IF NOT EXISTS "snapshots"."Customer__3f9a1c0de2b74a55" AS SELECT * FROM read_parquet('/lake/ci-export/ci_export/Customer/v=3f9a1c0de2b74a55/*.parquet', hive_partitioning = false)`,
+      'SELECT * FROM "snapshots"."Customer__3f9a1c0de2b74a55" LIMIT 1',
       'CREATE OR REPLACE VIEW "main"."Customer" AS SELECT "CustomerId", "FullName", "Notes", "Age", "Visits", "Score", "LifetimeValue", "IsActive", "BirthDate", "CreatedOn", "LastSeen" FROM "snapshots"."Customer__3f9a1c0de2b74a55"',
     ]);
   });

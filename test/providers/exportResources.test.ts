@@ -195,6 +195,48 @@ describe("export database and entity table providers (local target)", () => {
     ]);
   });
 
+  it("treats a new storage account or container as an update of the same database, never a replacement", async () => {
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    const db = await exportDatabaseProvider.create!({ spec, target });
+    const table = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    const moved = specWith((raw) => {
+      raw.export.onEntityRemoved = "drop";
+      raw.connection.storage.container = "ci-export-2";
+    });
+    expect(
+      await exportDatabaseProvider.diff!("ci_export", db.outs, { spec: moved, target }),
+    ).to.deep.equal({
+      changes: true,
+      replaces: [],
+    });
+    const movedInputs = await tableInputs(moved, "Customer");
+    expect(await entityTableProvider.diff!("id", table.outs, movedInputs)).to.deep.equal({
+      changes: true,
+      replaces: [],
+    });
+    await exportDatabaseProvider.update!("ci_export", db.outs, { spec: moved, target });
+    const updated = await entityTableProvider.update!("id", table.outs, movedInputs);
+    expect(updated.outs!.status).to.equal("exported");
+    expect(fs.existsSync(path.join(dir, "out", "ci-export-2", "ci_export", "Customer"))).to.equal(
+      true,
+    );
+    expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+      { n: 2 },
+    ]);
+  });
+
+  it("keeps the drop policy current in the state, so a later delete follows the newest setting", async () => {
+    const spec = specWith();
+    const db = await exportDatabaseProvider.create!({ spec, target });
+    const dropping = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    expect(
+      await exportDatabaseProvider.diff!("ci_export", db.outs, { spec: dropping, target }),
+    ).to.deep.equal({
+      changes: true,
+      replaces: [],
+    });
+  });
+
   it("with runOnDeploy: false, points the view at the newest snapshot already in the lake and writes nothing", async () => {
     const spec = specWith();
     await exportDatabaseProvider.create!({ spec, target });

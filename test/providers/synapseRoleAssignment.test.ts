@@ -205,6 +205,24 @@ describe("SynapseRoleAssignment provider: lifecycle against a loopback Synapse",
     expect(server.requestsOf("PUT")).to.have.length(0);
   });
 
+  it("leaves an adopted assignment made outside the stack on delete, and removes its own", async () => {
+    const theirs = server.seed({
+      roleDefinitionId: SYNAPSE_ADMIN,
+      principalId: CI_PRINCIPAL,
+      scope: "workspaces/contoso-syn",
+      principalType: "ServicePrincipal",
+    });
+    const adopted = await provider.create(await inputs());
+    await provider.delete!(adopted.id, adopted.outs);
+    expect(server.requestsOf("DELETE")).to.have.length(0);
+    expect(server.assignments.has(theirs.id)).to.equal(true);
+
+    server.assignments.delete(theirs.id);
+    const ours = await provider.create(await inputs());
+    await provider.delete!(ours.id, ours.outs);
+    expect(server.assignments.has(ours.id)).to.equal(false);
+  });
+
   it("updates a label without calling Synapse", async () => {
     const created = await provider.create(await inputs());
     const before = server.requests.length;

@@ -43,6 +43,20 @@ export async function runCommand(
           }
         : undefined,
     });
+  } catch (error) {
+    // A run that could not start (lock held, no Azure sign-in): --json still gets one document.
+    if (!options.json) throw error;
+    const { explainError } = require("../errors") as typeof import("../errors");
+    output.out(
+      json({
+        database: spec.export.databaseName,
+        target: target.kind,
+        ok: false,
+        error: explainError(error),
+        entities: [],
+      }),
+    );
+    return 2;
   } finally {
     await target.views.close();
   }

@@ -75,8 +75,9 @@ export async function exportEntity(
       await cancel(ctx, staging);
       // Same bytes, but hashed again (e.g. a file first hashed within the racy margin of its mtime):
       // record the hashes as checked now, so the next unchanged run can reuse them.
-      const served =
-        fp.hashedBytes > 0 ? await recordSourcesChecked(ctx, latest.manifest, fp) : latest.manifest;
+      const served = sameSourceRecords(fp.sources, latest.manifest.sources)
+        ? latest.manifest
+        : await recordSourcesChecked(ctx, latest.manifest, fp);
       // Published again all the same: a previous run may have died between manifest and view.
       phase("publish");
       await ctx.views?.publish(served);
@@ -223,10 +224,13 @@ async function commitSnapshot(
   return manifest;
 }
 
-/**
- * The source went back to the bytes of an older snapshot still in the lake: its files are exactly
- * what a new export would write, so only its manifest is written again, making it the newest.
- */
+function sameSourceRecords(
+  a: readonly SnapshotManifest["sources"][number][],
+  b: readonly SnapshotManifest["sources"][number][],
+): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Rewrites the served snapshot's manifest (atomically) with freshly checked source hashes; same id. */
 async function recordSourcesChecked(
   ctx: EntityContext,
@@ -245,6 +249,10 @@ async function recordSourcesChecked(
   return manifest;
 }
 
+/**
+ * The source went back to the bytes of an older snapshot still in the lake: its files are exactly
+ * what a new export would write, so only its manifest is written again, making it the newest.
+ */
 async function promote(
   ctx: EntityContext,
   old: SnapshotManifest,

@@ -3,6 +3,7 @@
 // and these rules are tested as plain calls. Values not known yet (preview) are passed through untouched
 // and counted as changes of unknown outcome.
 
+import { roleAssignmentGuid } from "../../plan/deterministicGuid";
 import { ROLES } from "../../plan/roles";
 import {
   defaultSynapseEndpoint,
@@ -194,4 +195,19 @@ function sameValue(key: string, a: unknown, b: unknown): boolean {
     return a.toLowerCase() === b.toLowerCase();
   }
   return (a ?? "") === (b ?? "");
+}
+
+/**
+ * Whether deleting the resource may remove the assignment. One that was adopted under an id that is
+ * not ours was made outside this stack — for the Customer Insights service principal often by hand,
+ * and shared by Customer Insights' own export — so `pulumi destroy` or a replacement leaves it.
+ */
+export function ownedByThisStack(state: Record<string, unknown>): boolean {
+  if (!state.adopted) return true;
+  const ours = roleAssignmentGuid(
+    String(state.scope),
+    String(state.principalId),
+    String(state.roleId),
+  );
+  return String(state.assignmentId).toLowerCase() === ours;
 }
