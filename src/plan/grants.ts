@@ -116,7 +116,7 @@ export function planGrants(spec: Spec): Grant[] {
       ...named("reader", reader),
       role: "Storage Blob Data Reader",
       scope: dataScope,
-      purpose: `Reader queries the exported data: Synapse reads ${dataScopeWords} with the caller's identity.`,
+      purpose: `Reader queries the exported data (the seed's Storage Blob Data Reader on the destination storage): reads the export's files in ${dataScopeWords}.`,
     });
   }
 
