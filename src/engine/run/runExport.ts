@@ -52,6 +52,7 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
   let staging: string | undefined;
   let session: DuckSession | undefined;
   const records: EntityRunRecord[] = [];
+  let stopped = false;
   try {
     onProgress?.({ kind: "run-started", database: db, entities: selected.map((e) => e.name) });
     await views?.prepareDatabase();
@@ -89,10 +90,16 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
         onProgress?.({ kind: "entity-finished", entity: name, record });
       }
     }
+  } catch (error) {
+    stopped = true;
+    throw error;
   } finally {
     session?.close();
     if (staging) await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    await lock.release();
+    // The error that stopped the run is the one to report: a lock that cannot be released now (most
+    // often the same outage) expires on its own, a lease after its duration, a lock file once stale.
+    if (stopped) await lock.release().catch(() => undefined);
+    else await lock.release();
   }
 
   const totals = totalsOf(records);
