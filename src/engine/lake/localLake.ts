@@ -2,7 +2,8 @@
 // Every file becomes visible whole or not at all: it is written under a hidden temporary name in its
 // final folder and renamed into place (a rename within one folder is atomic on POSIX filesystems).
 // Temporary names start with `.` because Synapse serverless and Hadoop-style readers skip files whose
-// names begin with `.` or `_`, so a crash never leaves a half file where a table would read it.
+// names begin with `.` or `_`, so a crash never leaves a half file where a table would read it; the
+// next export to take the lock removes such leftovers.
 
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
@@ -127,7 +128,12 @@ export class LocalLake implements LakeStore {
   async acquireLock(name: string, options: LockFileOptions): Promise<LakeLock> {
     const file = this.resolve(name);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    return acquireLockFile(file, options);
+    const lock = await acquireLockFile(file, options);
+    // Under the lock no other export writes below its folder, so a temporary name found there was
+    // left by a killed one: most often a whole snapshot renamed away by deleteTree and not yet
+    // removed. Nothing reads those names; without this they would fill the disk, kill after kill.
+    await removeTemporaries(path.dirname(file)).catch(() => undefined);
+    return lock;
   }
 
   /** The absolute path of a lake path; refuses anything that would leave the container. */
@@ -148,6 +154,19 @@ export class LocalLake implements LakeStore {
 
   private relative(full: string): string {
     return path.relative(this.root, full).split(path.sep).join("/");
+  }
+}
+
+/** `.<name>.<pid>.<8 hex>.tmp`, as tempNameBeside makes them. */
+const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+async function removeTemporaries(dir: string): Promise<void> {
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    const m = TEMPORARY.exec(entry.name);
+    // This process's own would be in use; a killed run's never are.
+    if (m && Number(m[1]) !== process.pid) await fs.rm(full, { recursive: true, force: true });
+    else if (!m && entry.isDirectory()) await removeTemporaries(full);
   }
 }
 
