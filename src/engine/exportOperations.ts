@@ -12,6 +12,8 @@ import type { EntityRunRecord } from "./run/runExport";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
 const DEPLOY_LOCK_WAIT_MS = 15 * 60_000;
+/** How long after a deploy's role assignments storage-permission errors are taken as "not applied yet". */
+const FRESH_GRANTS_WINDOW_MS = 10 * 60_000;
 /** A lock older than this whose holder is gone is broken (a crashed run). */
 const STALE_LOCK_MS = 6 * 3600_000;
 
@@ -24,7 +26,9 @@ async function withTarget<T>(
   ref: TargetRef,
   work: (t: ExportTarget) => Promise<T>,
 ): Promise<T> {
-  const target = targetFor(spec, ref);
+  // A deploy runs right after its role assignments were made, and Azure takes minutes to apply them:
+  // storage-permission errors are waited out that long, then reported with the missing grant.
+  const target = targetFor(spec, ref, { freshGrantsUntil: Date.now() + FRESH_GRANTS_WINDOW_MS });
   try {
     return await work(target);
   } finally {

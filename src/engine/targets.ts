@@ -52,13 +52,18 @@ export function localTarget(spec: Spec, dir: string): ExportTarget {
 }
 
 /** The target a serializable reference names (what the dynamic providers get as input). */
-export function targetFor(spec: Spec, ref: TargetRef): ExportTarget {
+export function targetFor(
+  spec: Spec,
+  ref: TargetRef,
+  options: Pick<AzureTargetOptions, "freshGrantsUntil"> = {},
+): ExportTarget {
   if (ref.kind === "local") return localTarget(spec, ref.dir);
   return azureTarget(spec, {
     lakeAccountUrl: ref.lakeAccountUrl,
     sqlServer: ref.sqlServer,
     sqlPort: ref.sqlPort,
     sqlEncrypt: ref.sqlEncrypt,
+    freshGrantsUntil: options.freshGrantsUntil,
   });
 }
 
