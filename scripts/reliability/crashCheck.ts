@@ -1,0 +1,527 @@
+// The crash check shared by `npm run reliability:crash` (20 kills, large input) and
+// test/reliability/crash.test.ts (5 kills, small input): a first complete run is the "previous"
+// state; then, for every kill, the sources change and the real CLI (`run --local`) is SIGKILLed at a
+// moment spread over the length of a full run; after each kill every entity's view must answer with
+// a whole snapshot — row count and checksum equal to the source before or after the change, as
+// DuckDB reads them from the CSVs — and the database must open. A last run must converge: every view
+// on the newest data, no incomplete snapshot, no temporary file, no lock, retention respected, no
+// staging left behind.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import {
+  appendVersion,
+  CHECKSUM_SQL,
+  CONTAINER,
+  DATABASE,
+  ENTITIES,
+  expectedFromSources,
+  RETAIN_SNAPSHOTS,
+  SPEC_FILE,
+  writeInput,
+  type EntityName,
+  type Expected,
+} from "./crashData";
+
+export const BIN = path.resolve(__dirname, "../../../bin/synapse-export.js");
+
+export interface CrashOptions {
+  /** A folder of its own, removed at the end unless `keep`. */
+  workDir: string;
+  kills: number;
+  /** Rows of every entity in the first version. */
+  rows: number;
+  /** Rows appended to every entity per kill (a new version). */
+  appendRows: number;
+  /** Hard bound of the whole check: kills stop early so that the last run still fits. */
+  deadlineMs: number;
+  seed: number;
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface KillRecord {
+  kill: number;
+  /** When the SIGKILL was sent, ms after the process started. */
+  atMs: number;
+  /** The moment as a fraction of a full run. */
+  fraction: number;
+  /** The run ended on its own before the kill was due (three times in a row). */
+  finishedFirst: boolean;
+  /** Entities whose view moved to the new data; the others still answer with the previous. */
+  newViews: number;
+  /** Anything not held: a view with other content, an error, a database that would not open. */
+  failures: string[];
+  /** What the kill left behind for the next run to clean up. */
+  incompleteSnapshots: number;
+  lockLeft: boolean;
+  walLeft: boolean;
+  stagingLeft: number;
+}
+
+export interface ConvergenceRecord {
+  exitCode: number;
+  durationMs: number;
+  failures: string[];
+  snapshotsPerEntity: number[];
+}
+
+export interface CrashResult {
+  /** A complete run on changed data after a kill, which the kill moments are spread over. */
+  fullRunMs: number;
+  kills: KillRecord[];
+  /** Runs that ended before their kill was due, and were tried again on new data. */
+  finishedFirst: number;
+  requestedKills: number;
+  deadlineHit: boolean;
+  convergence: ConvergenceRecord;
+  totalMs: number;
+  rows: number;
+  inputBytes: number;
+  /** Every failure of the kills and of the convergence, prefixed with where it happened. */
+  failures: string[];
+}
+
+export interface RunOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  ms: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
+  const started = Date.now();
+  const log = o.log ?? (() => undefined);
+  const specDir = path.join(o.workDir, "spec");
+  const target = path.join(o.workDir, "target");
+  // The runs' OS temp folder: what a killed run leaves there is counted, then removed with the rest.
+  const tmp = path.join(o.workDir, "tmp");
+  await fs.mkdir(tmp, { recursive: true });
+  const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
+  const checker = await DuckDBInstance.create(":memory:");
+  const db = await checker.connect();
+  try {
+    log(`Writing ${ENTITIES.length} entities x ${o.rows.toLocaleString("en-US")} rows...`);
+    await writeInput(db, specDir, o.rows);
+    const versions: Record<EntityName, Expected>[] = [await expectedFromSources(db, specDir)];
+    const inputBytes = await sourceBytes(specDir);
+
+    const first = await runCli(specDir, target, tmp);
+    if (first.code !== 0) {
+      throw new Error(`The first run failed (exit ${first.code}): ${first.stderr || first.stdout}`);
+    }
+    const served = Object.fromEntries(ENTITIES.map((e) => [e, 0])) as Record<EntityName, number>;
+    const baseline = await checkViews(target, versions, served, 0);
+    if (baseline.failures.length > 0) {
+      throw new Error(`After the first run: ${baseline.failures.join("; ")}`);
+    }
+    let version = 0;
+    const nextVersion = async () => {
+      version++;
+      await appendVersion(db, specDir, o.rows, version, o.appendRows);
+      versions.push(await expectedFromSources(db, specDir));
+    };
+    // Every killed run starts where a kill left the target (its lock, its staging, a snapshot half
+    // written), so the run the moments are spread over must start there too: a first kill, halfway
+    // through a run and checked like the others, makes that state; the very first run, right after
+    // the sources were written, is no measure of the others.
+    await nextVersion();
+    const warmUp = await runCli(specDir, target, tmp, Math.round(first.ms / 2));
+    const warmUpFailures = (await checkViews(target, versions, served, version)).failures;
+    await nextVersion();
+    const timed = await runCli(specDir, target, tmp);
+    const timedCheck = await checkViews(target, versions, served, version);
+    if (timed.code !== 0 || timedCheck.failures.length > 0) {
+      throw new Error(
+        `The timed run failed (exit ${timed.code}): ${timed.stderr || timedCheck.failures.join("; ")}`,
+      );
+    }
+    const fullRunMs = timed.ms;
+    log(
+      `A full run after a kill (${warmUp.signal === "SIGKILL" ? "killed" : "ended"} at ${Math.round(first.ms / 2)} ms): ` +
+        `${(fullRunMs / 1000).toFixed(2)} s (first run ${(first.ms / 1000).toFixed(2)} s)`,
+    );
+
+    const kills: KillRecord[] = [];
+    // Runs after a kill vary by 10-20% here (the machine is shared; a run first removes what the
+    // kill left): the moments are spread over a little more than the timed run, so the end of a
+    // slower run (last view, retention, database close, lock release) is hit too. A moment after
+    // the end of a faster run is tried again, scaled to that run.
+    let span = Math.round(1.2 * fullRunMs);
+    let finishedFirst = 0;
+    // The last run, and the checks around it, need about three full runs.
+    const reserveMs = 3 * fullRunMs + 15_000;
+    let deadlineHit = false;
+    for (const [i, fraction] of killFractions(o.kills, o.seed).entries()) {
+      const trialStart = Date.now();
+      for (let attempt = 1; ; attempt++) {
+        await nextVersion();
+        const atMs = Math.round(fraction * span);
+        const outcome = await runCli(specDir, target, tmp, atMs);
+        const check = await checkViews(target, versions, served, version);
+        const leftovers = await inspectLeftovers(target, tmp);
+        const record: KillRecord = {
+          kill: kills.length + 1,
+          atMs,
+          fraction,
+          finishedFirst: outcome.signal !== "SIGKILL",
+          newViews: check.newViews,
+          failures: check.failures,
+          ...leftovers,
+        };
+        if (record.finishedFirst && outcome.code !== 0) {
+          record.failures.push(`the run ended with exit ${outcome.code}: ${outcome.stderr}`);
+        }
+        log(
+          `${record.finishedFirst ? `run ended before ${atMs} ms` : `kill ${record.kill}/${o.kills} at ${atMs} ms`}: ` +
+            `${record.newViews}/${ENTITIES.length} views new, ${record.incompleteSnapshots} incomplete, ` +
+            `lock ${record.lockLeft ? "left" : "none"}, wal ${record.walLeft ? "left" : "none"}` +
+            `${record.failures.length ? ` — FAILED: ${record.failures.join("; ")}` : " — held"}`,
+        );
+        if (!record.finishedFirst || record.failures.length > 0 || attempt === 3) {
+          kills.push(record);
+          break;
+        }
+        finishedFirst++;
+        span = outcome.ms;
+      }
+      const trialMs = Date.now() - trialStart;
+      if (i + 1 < o.kills && Date.now() - started + trialMs + reserveMs > o.deadlineMs) {
+        deadlineHit = true;
+        log(`Deadline: stopping after ${kills.length} of ${o.kills} kills.`);
+        break;
+      }
+    }
+
+    const convergence = await converge(specDir, target, tmp, versions, served, fullRunMs);
+    log(
+      `Last run: exit ${convergence.exitCode} in ${(convergence.durationMs / 1000).toFixed(2)} s` +
+        `${convergence.failures.length ? ` — FAILED: ${convergence.failures.join("; ")}` : " — converged"}`,
+    );
+    return {
+      fullRunMs,
+      kills,
+      finishedFirst,
+      requestedKills: o.kills,
+      deadlineHit,
+      convergence,
+      totalMs: Date.now() - started,
+      rows: o.rows,
+      inputBytes,
+      failures: [
+        ...warmUpFailures.map((f) => `first kill: ${f}`),
+        ...kills.flatMap((k) => k.failures.map((f) => `kill ${k.kill}: ${f}`)),
+        ...convergence.failures.map((f) => `last run: ${f}`),
+      ],
+    };
+  } finally {
+    db.closeSync();
+    checker.closeSync();
+    if (!o.keep) await fs.rm(o.workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `count` moments as fractions of a run: one drawn at random inside each of `count` equal slices, so
+ * they cover the whole run (start-up, each entity's write, upload, manifest, view, retention, exit),
+ * in a shuffled order so that the kills late in a run are not all made on a lake with many snapshots.
+ */
+export function killFractions(count: number, seed: number): number[] {
+  const random = mulberry32(seed);
+  const fractions = Array.from({ length: count }, (_, i) => (i + random()) / count);
+  for (let i = fractions.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [fractions[i], fractions[j]] = [fractions[j], fractions[i]];
+  }
+  return fractions;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface StartedRun {
+  child: ChildProcess;
+  done: Promise<RunOutcome>;
+}
+
+/** The real command, `run <spec> --local <target>`, in a child process whose OS temp folder is `tmp`. */
+export function startCli(
+  specDir: string,
+  target: string,
+  tmp: string,
+  extraArgs: readonly string[] = ["--json"],
+): StartedRun {
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [BIN, "run", path.join(specDir, SPEC_FILE), "--local", target, ...extraArgs],
+    { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const done = new Promise<RunOutcome>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) =>
+      resolve({ code, signal, ms: Date.now() - started, stdout, stderr }),
+    );
+  });
+  return { child, done };
+}
+
+/** The real command; SIGKILLed `killAfterMs` after it was started, if given. */
+export async function runCli(
+  specDir: string,
+  target: string,
+  tmp: string,
+  killAfterMs?: number,
+  timeoutMs = 10 * 60_000,
+): Promise<RunOutcome> {
+  const { child, done } = startCli(specDir, target, tmp);
+  const timers = [
+    killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => child.kill("SIGKILL"), Math.max(0, killAfterMs)),
+    // A run that hangs (a lock that never goes) must not hang the check.
+    setTimeout(() => child.kill("SIGKILL"), timeoutMs),
+  ];
+  try {
+    return await done;
+  } finally {
+    for (const t of timers) if (t) clearTimeout(t);
+  }
+}
+
+export interface ViewCheck {
+  newViews: number;
+  failures: string[];
+}
+
+/**
+ * Every entity's view, read through a read-only DuckDB on the target's database file, must hold
+ * exactly the version it served before (`served`) or `version`; `served` moves on when it is the new one.
+ */
+export async function checkViews(
+  target: string,
+  versions: readonly Record<EntityName, Expected>[],
+  served: Record<EntityName, number>,
+  version: number,
+): Promise<ViewCheck> {
+  const failures: string[] = [];
+  let newViews = 0;
+  await withDatabase(target, async (db) => {
+    for (const e of ENTITIES) {
+      let got: Expected;
+      try {
+        got = await viewContent(db, e);
+      } catch (error) {
+        failures.push(`${e}: the view does not answer: ${(error as Error).message}`);
+        continue;
+      }
+      const before = versions[served[e]][e];
+      const after = versions[version][e];
+      if (same(got, after)) {
+        if (served[e] !== version) newViews++;
+        served[e] = version;
+      } else if (!same(got, before)) {
+        failures.push(
+          `${e}: the view has ${got.rows} rows (checksum ${got.checksum}); the previous data has ` +
+            `${before.rows} (${before.checksum}), the new ${after.rows} (${after.checksum})`,
+        );
+      }
+    }
+  }).catch((error: Error) => failures.push(`the database does not open: ${error.message}`));
+  return { newViews, failures };
+}
+
+async function viewContent(db: DuckDBConnection, entity: EntityName): Promise<Expected> {
+  const reader = await db.runAndReadAll(`SELECT ${CHECKSUM_SQL} FROM main."${entity}"`);
+  const [row] = reader.getRowObjectsJS() as { n: bigint; h: string | null }[];
+  return { rows: Number(row.n), checksum: row.h ?? "0" };
+}
+
+function same(a: Expected, b: Expected): boolean {
+  return a.rows === b.rows && a.checksum === b.checksum;
+}
+
+/** Read-only, and closed before the next run: DuckDB lets one process write a file at a time. */
+async function withDatabase(
+  target: string,
+  work: (db: DuckDBConnection) => Promise<void>,
+): Promise<void> {
+  const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(databaseFile(target), { access_mode: "READ_ONLY" });
+  const db = await instance.connect();
+  try {
+    await work(db);
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+export function databaseFile(target: string): string {
+  return path.join(target, `${DATABASE}.duckdb`);
+}
+
+export function databaseFolder(target: string): string {
+  return path.join(target, CONTAINER, DATABASE);
+}
+
+interface Leftovers {
+  incompleteSnapshots: number;
+  lockLeft: boolean;
+  walLeft: boolean;
+  stagingLeft: number;
+}
+
+async function inspectLeftovers(target: string, tmp: string): Promise<Leftovers> {
+  const lake = await lakeState(target);
+  return {
+    incompleteSnapshots: lake.incomplete.length,
+    lockLeft: existsSync(path.join(databaseFolder(target), "_export.lock")),
+    walLeft: existsSync(`${databaseFile(target)}.wal`),
+    stagingLeft: (await fs.readdir(tmp)).length,
+  };
+}
+
+export interface LakeState {
+  /** Complete snapshot folders (with a manifest) per entity. */
+  complete: Record<string, string[]>;
+  /** `<entity>/v=<id>` folders without a manifest. */
+  incomplete: string[];
+  /** Hidden temporary files and folders (`.<name>.<pid>.<random>.tmp`) anywhere below the database. */
+  temporary: string[];
+}
+
+/** The lake as files on disk, read without the engine's own listing code. */
+export async function lakeState(target: string): Promise<LakeState> {
+  const root = databaseFolder(target);
+  const state: LakeState = { complete: {}, incomplete: [], temporary: [] };
+  for (const entity of await fs.readdir(root).catch(() => [] as string[])) {
+    const entityDir = path.join(root, entity);
+    if (entity.startsWith(".")) state.temporary.push(entity);
+    if (!(await fs.stat(entityDir)).isDirectory()) continue;
+    state.complete[entity] = [];
+    for (const folder of await fs.readdir(entityDir)) {
+      if (folder.startsWith(".")) {
+        state.temporary.push(`${entity}/${folder}`);
+        continue;
+      }
+      const files = await fs.readdir(path.join(entityDir, folder)).catch(() => [] as string[]);
+      for (const f of files.filter((f) => f.startsWith("."))) {
+        state.temporary.push(`${entity}/${folder}/${f}`);
+      }
+      if (files.includes("_manifest.json")) state.complete[entity].push(folder);
+      else state.incomplete.push(`${entity}/${folder}`);
+    }
+  }
+  return state;
+}
+
+/** A run left to finish, after which everything must be as if no run had ever been killed. */
+async function converge(
+  specDir: string,
+  target: string,
+  tmp: string,
+  versions: readonly Record<EntityName, Expected>[],
+  served: Record<EntityName, number>,
+  fullRunMs: number,
+): Promise<ConvergenceRecord> {
+  const newest = versions.length - 1;
+  const run = await runCli(specDir, target, tmp, undefined, 5 * fullRunMs + 60_000);
+  const failures: string[] = [];
+  if (run.code !== 0) {
+    failures.push(
+      `exit ${run.code ?? run.signal} (${run.stderr.trim() || run.stdout.trim() || "no output"})`,
+    );
+  }
+  const views = await checkViews(target, versions, served, newest);
+  for (const e of ENTITIES) {
+    if (served[e] !== newest) failures.push(`${e}: the view is not on the newest data`);
+  }
+  failures.push(...views.failures);
+
+  const lake = await lakeState(target);
+  if (lake.incomplete.length > 0) {
+    failures.push(`incomplete snapshot folders left: ${lake.incomplete.join(", ")}`);
+  }
+  if (lake.temporary.length > 0) {
+    failures.push(`temporary files left: ${lake.temporary.join(", ")}`);
+  }
+  const snapshotsPerEntity = ENTITIES.map((e) => lake.complete[e]?.length ?? 0);
+  for (const [i, e] of ENTITIES.entries()) {
+    // Every kill made a version, so there are always more than the retention count to choose from.
+    if (snapshotsPerEntity[i] !== Math.min(RETAIN_SNAPSHOTS, versions.length)) {
+      failures.push(
+        `${e}: ${snapshotsPerEntity[i]} complete snapshots kept, retention is ${RETAIN_SNAPSHOTS}`,
+      );
+    }
+  }
+  const leftovers = await inspectLeftovers(target, tmp);
+  if (leftovers.lockLeft) failures.push("the lock file is still there");
+  if (leftovers.stagingLeft > 0) {
+    failures.push(
+      `${leftovers.stagingLeft} staging folder(s) of killed runs left in the temp folder`,
+    );
+  }
+  failures.push(...(await danglingSnapshotViews(target, lake)));
+  return { exitCode: run.code ?? -1, durationMs: run.ms, failures, snapshotsPerEntity };
+}
+
+/** Every per-snapshot view left in the database must still read: none over a removed folder. */
+async function danglingSnapshotViews(target: string, lake: LakeState): Promise<string[]> {
+  const failures: string[] = [];
+  const kept = Object.values(lake.complete).reduce((n, f) => n + f.length, 0);
+  await withDatabase(target, async (db) => {
+    const reader = await db.runAndReadAll(
+      `SELECT view_name FROM duckdb_views() WHERE schema_name = 'snapshots' ORDER BY view_name`,
+    );
+    const names = (reader.getRowObjectsJS() as { view_name: string }[]).map((r) => r.view_name);
+    for (const name of names) {
+      await db
+        .run(`SELECT count(*) FROM snapshots."${name.replace(/"/g, '""')}"`)
+        .catch((e: Error) => failures.push(`snapshot view ${name} does not read: ${e.message}`));
+    }
+    if (names.length > kept) {
+      failures.push(`${names.length} snapshot views for ${kept} snapshots kept in the lake`);
+    }
+  }).catch((error: Error) => failures.push(`the database does not open: ${error.message}`));
+  return failures;
+}
+
+async function sourceBytes(specDir: string): Promise<number> {
+  let total = 0;
+  for (const e of ENTITIES) total += (await fs.stat(path.join(specDir, "data", `${e}.csv`))).size;
+  return total;
+}
+
+/** The machine the figures were measured on, for RELIABILITY.md. */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  const duckdb = (() => {
+    try {
+      return (require("@duckdb/node-api/package.json") as { version: string }).version;
+    } catch {
+      return "unknown";
+    }
+  })();
+  return (
+    `${cpus.length} cores (${cpus[0]?.model.trim() ?? "unknown CPU"}), ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}, ` +
+    `@duckdb/node-api ${duckdb}, ${os.platform()} ${os.release()}`
+  );
+}
