@@ -123,16 +123,16 @@ function resultRow(r: CrashResult): [string, string, string, string, string] {
 
 function details(r: CrashResult, machine: string): string {
   return [
-    "### Crash safety: the kills of the last `npm run reliability:crash`",
+    "## Crash safety: the kills of the last `npm run reliability:crash`",
     "",
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}. Input: ${ENTITIES.length} CSV ` +
       `entities of ${r.rows.toLocaleString("en-US")} rows (${(r.inputBytes / 2 ** 20).toFixed(0)} MiB), ` +
-      `7 typed columns, Parquet, retention 2. Each kill appends rows to every source first, so every ` +
-      `run has a new snapshot of every entity to write; the kill moments are drawn one per ` +
-      `${r.requestedKills > 0 ? `1/${r.requestedKills}` : "slice"} of 1.2 times a full run on changed ` +
-      `data after a kill (${seconds(r.fullRunMs)}, process start to exit: runs after a kill vary by ` +
-      `10-20% here), so "% of a run" goes past 100 % when a slower run was killed near its end; a ` +
-      `run that ends before its moment is run again on new data, the moment scaled to that run.`,
+      `7 typed columns, Parquet, retention 2. Before each kill rows are appended to every source, ` +
+      `so every run has a new snapshot of every entity to write. A full run after a kill takes ` +
+      `${seconds(r.fullRunMs)} (process start to exit); such runs vary by 10-20% here, so the ` +
+      `moments are drawn one in each of ${r.requestedKills} equal slices of 1.2 times that, and ` +
+      `"% of a run" passes 100 % when a slower run was killed near its end. A run that ends before ` +
+      `its moment is run again on new data, the moment scaled to that run.`,
     "",
     killTable(r),
     "",

@@ -20,9 +20,11 @@ export function upsertRow(doc: string, row: ResultRow): string {
     );
   }
   const lines = doc.slice(begin + RESULTS_BEGIN.length, end).split("\n");
-  const text = `| ${row.map((c) => c.replace(/\|/g, "\\|").replace(/\n/g, " ")).join(" | ")} |`;
-  const key = `| ${row[0].replace(/\|/g, "\\|")} |`;
-  const at = lines.findIndex((l) => l.startsWith(key));
+  const cell = (c: string) => c.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const text = `| ${row.map(cell).join(" | ")} |`;
+  // Prettier pads the cells: the key is the first cell, trimmed.
+  const firstCell = (line: string) => /^\|((?:\\\||[^|])*)\|/.exec(line)?.[1].trim();
+  const at = lines.findIndex((l) => firstCell(l) === cell(row[0]));
   if (at >= 0) lines[at] = text;
   else {
     const last = lines.map((l) => l.startsWith("|")).lastIndexOf(true);
@@ -41,6 +43,7 @@ export function upsertSection(doc: string, id: string, body: string): string {
   return `${doc.slice(0, b + begin.length)}\n${body.trim()}\n${doc.slice(e)}`;
 }
 
+/** Writes the row and the section, formatted as `prettier --check` (npm run lint) wants it. */
 export async function updateReliabilityDoc(
   file: string,
   row: ResultRow,
@@ -49,5 +52,7 @@ export async function updateReliabilityDoc(
   let doc = await fs.readFile(file, "utf8");
   doc = upsertRow(doc, row);
   if (section) doc = upsertSection(doc, section.id, section.body);
-  await fs.writeFile(file, doc);
+  const prettier = await import("prettier");
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  await fs.writeFile(file, await prettier.format(doc, { ...options, filepath: file }));
 }
