@@ -21,8 +21,10 @@ export const HELP = `synapse-export: export Customer Insights entity data to Azu
 Usage:
   synapse-export validate <spec>                      check a spec; every error with its field path
   synapse-export plan <spec> [--json]                 grants, lake layout and SQL; touches nothing
-  synapse-export run <spec> [--local <dir>] [--entities A,B] [--json]
-                                                      run the export now (Azure, or a local directory)
+  synapse-export run <spec> [--local <dir>] [--entities A,B] [--lock-wait <seconds>] [--json]
+                                                      run the export now (Azure, or a local directory);
+                                                      waits up to 30 s (--lock-wait) for another export
+                                                      of the same target
   synapse-export permissions plan <spec> [--format table|json|mermaid]
   synapse-export permissions diff [preview.json]      permission changes in \`pulumi preview --json\` (stdin if no file)
 
@@ -40,7 +42,7 @@ Exit codes:
 `;
 
 const SWITCHES = ["json", "verbose", "help"];
-const VALUED = ["local", "entities", "stack", "format", "stacks-dir"];
+const VALUED = ["local", "entities", "stack", "format", "stacks-dir", "lock-wait"];
 
 export async function main(
   argv: readonly string[],
@@ -75,7 +77,12 @@ export async function main(
           .filter(Boolean);
         return await runCommand(
           loaded.spec!,
-          { local: optionString(args, "local"), entities, json: asJson },
+          {
+            local: optionString(args, "local"),
+            entities,
+            json: asJson,
+            lockWaitMs: lockWait(args),
+          },
           output,
         );
       }
@@ -112,6 +119,17 @@ export async function main(
     else output.err("(run with --verbose for details)");
     return 2;
   }
+}
+
+/** `--lock-wait <seconds>`: how long `run` waits for another export of the same target. */
+function lockWait(args: ReturnType<typeof parseArgs>): number | undefined {
+  const text = optionString(args, "lock-wait");
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`--lock-wait takes a number of seconds (0 or more), got '${text}'`);
+  }
+  return seconds * 1000;
 }
 
 function loadSpec(file: string | undefined, args: ReturnType<typeof parseArgs>): LoadedSpec {

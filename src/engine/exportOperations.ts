@@ -8,6 +8,7 @@ import { databaseFolder, entityFolder } from "../plan/lakeLayout";
 import type { SourceState, TargetRef } from "../plan/exportResources";
 import type { Spec } from "../spec/types";
 import { targetFor, type ExportTarget } from "./targets";
+import { LOCK_FILE } from "./run/runExport";
 import type { EntityRunRecord } from "./run/runExport";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
@@ -44,7 +45,7 @@ async function withLock<T>(
 ): Promise<T> {
   await t.lake.ensureContainer();
   const lock = await t.lake.acquireLock(
-    `${databaseFolder(spec.export.databaseName)}/_export.lock`,
+    `${databaseFolder(spec.export.databaseName)}/${LOCK_FILE}`,
     {
       waitMs: DEPLOY_LOCK_WAIT_MS,
       staleMs: STALE_LOCK_MS,
@@ -121,14 +122,21 @@ export async function publishLatestSnapshot(
   entity: string,
 ): Promise<PublishedSnapshot> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
-  return withTarget(spec, ref, async (t) => {
-    await t.views.prepareDatabase();
-    const { complete } = await listSnapshots(t.lake, spec.export.databaseName, entity);
-    const latest = complete[0];
-    if (!latest) return { snapshot: null, rows: 0, bytes: 0 };
-    await t.views.publish(latest.manifest);
-    return { snapshot: latest.snapshot, rows: latest.manifest.rows, bytes: latest.manifest.bytes };
-  });
+  // Under the export lock: a run switching the same view meanwhile would otherwise race with it.
+  return withTarget(spec, ref, (t) =>
+    withLock(t, spec, `publish ${entity}`, async () => {
+      await t.views.prepareDatabase();
+      const { complete } = await listSnapshots(t.lake, spec.export.databaseName, entity);
+      const latest = complete[0];
+      if (!latest) return { snapshot: null, rows: 0, bytes: 0 };
+      await t.views.publish(latest.manifest);
+      return {
+        snapshot: latest.snapshot,
+        rows: latest.manifest.rows,
+        bytes: latest.manifest.bytes,
+      };
+    }),
+  );
 }
 
 /** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its folder in the lake. */

@@ -31,8 +31,8 @@ import { provisionExportDatabase } from "../../src/engine/exportOperations";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
 const ROWS = 150_000;
-/** The CLI waits this long for the lock (src/cli/commands/run.ts). */
-const CLI_LOCK_WAIT_MS = 30_000;
+/** What the losing run is told to wait for the lock (`--lock-wait`; the CLI's default is 30 s). */
+const CLI_LOCK_WAIT_MS = 2_000;
 
 interface Setup {
   dir: string;
@@ -153,7 +153,8 @@ describe("two runs against the same target at the same time", function () {
       holder.child.kill("SIGSTOP");
       const before = await fingerprintTarget(s.target);
 
-      const loser: RunOutcome = await start(s, []).done;
+      const loser: RunOutcome = await start(s, ["--lock-wait", String(CLI_LOCK_WAIT_MS / 1000)])
+        .done;
 
       expect(loser.code).to.equal(2);
       expect(loser.stderr).to.include(

@@ -11,7 +11,11 @@ export interface RunCommandOptions {
   local?: string;
   entities?: string[];
   json: boolean;
+  /** How long to wait for another export of the same target (a scheduled run, a `pulumi up`). */
+  lockWaitMs?: number;
 }
+
+export const DEFAULT_LOCK_WAIT_MS = 30_000;
 
 export async function runCommand(
   spec: Spec,
@@ -32,7 +36,7 @@ export async function runCommand(
       views: target.views,
       entities: options.entities,
       lock: {
-        waitMs: 30_000,
+        waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
         staleMs: 6 * 3600_000,
         holder: `synapse-export run (${hostname()} pid ${process.pid})`,
       },
