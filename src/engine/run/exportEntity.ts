@@ -237,16 +237,11 @@ async function recordSourcesChecked(
   served: SnapshotManifest,
   fp: Fingerprint,
 ): Promise<SnapshotManifest> {
-  const manifest: SnapshotManifest = {
+  return rewriteManifest(ctx, {
     ...served,
     sources: fp.sources,
     sourcesCheckedAt: new Date().toISOString(),
-  };
-  await ctx.lake.writeText(
-    manifestPath(ctx.spec.export.databaseName, served.entity, served.snapshot),
-    manifestText(manifest),
-  );
-  return manifest;
+  });
 }
 
 /**
@@ -258,13 +253,16 @@ async function promote(
   old: SnapshotManifest,
   fp: Fingerprint,
 ): Promise<SnapshotManifest> {
-  const manifest: SnapshotManifest = {
-    ...old,
-    createdAt: new Date().toISOString(),
-    sources: fp.sources,
-  };
+  return rewriteManifest(ctx, { ...old, createdAt: new Date().toISOString(), sources: fp.sources });
+}
+
+/** Writes a complete snapshot's manifest again, whole (readers see the old one or the new one). */
+async function rewriteManifest(
+  ctx: EntityContext,
+  manifest: SnapshotManifest,
+): Promise<SnapshotManifest> {
   await ctx.lake.writeText(
-    manifestPath(ctx.spec.export.databaseName, old.entity, old.snapshot),
+    manifestPath(ctx.spec.export.databaseName, manifest.entity, manifest.snapshot),
     manifestText(manifest),
   );
   return manifest;
