@@ -135,5 +135,6 @@ function renderRecord(
     `${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.dropped} dropped, ${t.failed} failed; ` +
       `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
     ...(failures.length ? ["", "Failed:", ...failures] : []),
+    ...(record.error ? ["", `The run failed: ${record.error}`] : []),
   ].join("\n");
 }

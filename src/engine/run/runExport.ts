@@ -53,6 +53,7 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
   let session: DuckSession | undefined;
   const records: EntityRunRecord[] = [];
   let stopped = false;
+  let runError: string | undefined;
   try {
     onProgress?.({ kind: "run-started", database: db, entities: selected.map((e) => e.name) });
     await views?.prepareDatabase();
@@ -83,11 +84,16 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
     }
 
     // A run of named entities touches only those; removed entities are the business of a full run.
+    // The entities' results stand whatever happens here: a failure is the run's, reported beside them.
     if (!options.entities) {
-      for (const name of await removedEntityNames(lake, spec)) {
-        const record = await handleRemovedEntity(spec, lake, views, name);
-        records.push(record);
-        onProgress?.({ kind: "entity-finished", entity: name, record });
+      try {
+        for (const name of await removedEntityNames(lake, spec)) {
+          const record = await handleRemovedEntity(spec, lake, views, name);
+          records.push(record);
+          onProgress?.({ kind: "entity-finished", entity: name, record });
+        }
+      } catch (error) {
+        runError = `after the entities ran, looking for entities removed from the spec failed: ${(error as Error).message}`;
       }
     }
   } catch (error) {
@@ -99,7 +105,15 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
     // The error that stopped the run is the one to report: a lock that cannot be released now (most
     // often the same outage) expires on its own, a lease after its duration, a lock file once stale.
     if (stopped) await lock.release().catch(() => undefined);
-    else await lock.release();
+    else {
+      // Released after a finished run: a failure may mean the lock was lost while held, so the run
+      // is not ok, but the entities' results are still reported.
+      await lock.release().catch((error: Error) => {
+        runError = [runError, `the export lock could not be released: ${error.message}`]
+          .filter(Boolean)
+          .join("; ");
+      });
+    }
   }
 
   const totals = totalsOf(records);
@@ -109,7 +123,8 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
     durationMs: Date.now() - startedAt.getTime(),
     entities: records,
     totals,
-    ok: totals.failed === 0,
+    ok: totals.failed === 0 && runError === undefined,
+    ...(runError ? { error: runError } : {}),
   };
   onProgress?.({ kind: "run-finished", record });
   return record;

@@ -44,8 +44,10 @@ export interface RunRecord {
   durationMs: number;
   entities: EntityRunRecord[];
   totals: RunTotals;
-  /** False when any entity failed. */
+  /** False when any entity failed, or the run itself (see `error`). */
   ok: boolean;
+  /** What failed after the entities ran (the removed-entity scan, the lock release). */
+  error?: string;
 }
 
 export type ExportPhase =

@@ -325,7 +325,8 @@ export function lakeFailsMidRun(seed: number): Promise<ScenarioResult> {
           },
         })
         .then(
-          () => undefined,
+          // The entities failed one by one; what failed after them is the run's own error.
+          (record) => (record.ok ? undefined : new Error(record.error ?? "")),
           (e: Error) => e,
         ),
     );
@@ -334,7 +335,7 @@ export function lakeFailsMidRun(seed: number): Promise<ScenarioResult> {
 
     expect(ms, "time to fail").to.be.below(FAILURE_BOUND_MS);
     expect(error?.message).to.match(
-      new RegExp(`^could not \\w+ ${escape(world.dfs.accountUrl)}/ci-export/`),
+      new RegExp(`(^|: )could not \\w+ ${escape(world.dfs.accountUrl)}/ci-export/`),
     );
     expect(error?.message).to.not.match(/^could not unlock/);
     expect(error?.message).to.match(/the storage (service|endpoint) .*retry later$/);
