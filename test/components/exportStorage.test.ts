@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
-import { validRawSpec } from "../helpers/specs";
+import { newStorageAndWorkspaceRawSpec, validRawSpec } from "../helpers/specs";
 import { AzureMocks, defaultWorld, deploy, ROLE_ASSIGNMENT, SUBSCRIPTION_ID } from "./azureMocks";
 
 const SUB = `/subscriptions/${SUBSCRIPTION_ID}`;
@@ -195,23 +195,11 @@ for (const preview of [false, true]) {
     });
 
     it("creates an Entra-only workspace on the export storage, with its identity and firewall rules", async () => {
-      const spec = validRawSpec();
-      spec.connection.storage = {
-        accountName: "stnewexport",
-        container: "ci-export",
-        resourceGroupName: "rg-new",
-        create: { location: "westeurope" },
-      };
-      spec.connection.workspace = {
-        name: "ws-new",
-        resourceGroupName: "rg-new",
-        create: {
-          location: "westeurope",
-          firewallRules: [
-            { name: "office", startIpAddress: "203.0.113.0", endIpAddress: "203.0.113.255" },
-          ],
-        },
-      };
+      const spec = newStorageAndWorkspaceRawSpec({
+        firewallRules: [
+          { name: "office", startIpAddress: "203.0.113.0", endIpAddress: "203.0.113.255" },
+        ],
+      });
       const { mocks } = await deploy(
         () => new components.ExportConnection("ci", { spec, baseDir: "/specs" }),
         { preview },

@@ -8,7 +8,7 @@ import type * as Components from "../../src/components";
 import { FORBIDDEN_ROLE_IDS, ROLES } from "../../src/plan/roles";
 import { validateSpec } from "../../src/spec/validate";
 import { planGrants, type Grant } from "../../src/plan/grants";
-import { VALID_SPEC_BASE_DIR, validRawSpec } from "../helpers/specs";
+import { VALID_SPEC_BASE_DIR, newStorageAndWorkspaceRawSpec, validRawSpec } from "../helpers/specs";
 import { AzureMocks, deploy, ROLE_ASSIGNMENT, SYNAPSE_ROLE_ASSIGNMENT } from "./azureMocks";
 
 const PASSWORD = "Sup3r-S3cret-Pa55word!";
@@ -69,19 +69,7 @@ function everythingSent(mocks: AzureMocks): Finding[] {
 }
 
 function newWorkspaceSpec(withLogin: boolean): Record<string, any> {
-  const spec = validRawSpec();
-  spec.connection.storage = {
-    accountName: "stnewexport",
-    container: "ci-export",
-    resourceGroupName: "rg-new",
-    create: { location: "westeurope" },
-  };
-  spec.connection.workspace = {
-    name: "ws-new",
-    resourceGroupName: "rg-new",
-    create: { location: "westeurope", ...(withLogin ? { sqlAdministratorLogin: "sqladmin" } : {}) },
-  };
-  return spec;
+  return newStorageAndWorkspaceRawSpec(withLogin ? { sqlAdministratorLogin: "sqladmin" } : {});
 }
 
 describe("the secrets walk itself", () => {

@@ -38,3 +38,22 @@ export const VALID_SPEC_BASE_DIR = require("node:path").resolve(
   __dirname,
   "../../../test/fixtures/specs",
 );
+
+/** validRawSpec with a new ADLS Gen2 account and a new workspace (ws-new) in rg-new. */
+export function newStorageAndWorkspaceRawSpec(
+  workspaceCreate: Record<string, unknown> = {},
+): Record<string, any> {
+  const spec = validRawSpec();
+  spec.connection.storage = {
+    accountName: "stnewexport",
+    container: "ci-export",
+    resourceGroupName: "rg-new",
+    create: { location: "westeurope" },
+  };
+  spec.connection.workspace = {
+    name: "ws-new",
+    resourceGroupName: "rg-new",
+    create: { location: "westeurope", ...workspaceCreate },
+  };
+  return spec;
+}
