@@ -14,6 +14,7 @@ import { promises as fs, readFileSync, readlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { LakeLock } from "./lakeStore";
+import { processAlive } from "../processAlive";
 
 export interface LockFileContent {
   holder: string;
@@ -185,16 +186,6 @@ function attempt(read: () => string): string | undefined {
     return read() || undefined;
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to another user.
-    return (e as { code?: string }).code === "EPERM";
   }
 }
 

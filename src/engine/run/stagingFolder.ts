@@ -6,6 +6,7 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { processAlive } from "../processAlive";
 
 const PREFIX = "synapse-export-staging-";
 /** `synapse-export-staging-<pid>@<host>-XXXXXX` (mkdtemp adds the six characters). */
@@ -26,15 +27,5 @@ async function removeAbandoned(root: string): Promise<void> {
     const pid = Number(m[1]);
     if (pid === process.pid || processAlive(pid)) continue;
     await fs.rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to another user.
-    return (e as { code?: string }).code === "EPERM";
   }
 }
