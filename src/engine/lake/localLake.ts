@@ -6,11 +6,33 @@
 // next export to take the lock removes such leftovers.
 
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { constants as fsConstants, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LakeEntry, LakeLock, LakeStore } from "./lakeStore";
 import { acquireLockFile, type LockFileOptions } from "./localLockFile";
+
+/**
+ * Writes a file under a hidden temporary name beside `target`, syncs it, then renames it into place:
+ * readers see the old file or the new one, and after a power loss the name never points at an empty
+ * file. The temporary is removed when anything fails.
+ */
+async function replaceWhole(target: string, write: (temp: string) => Promise<void>): Promise<void> {
+  const temp = tempNameBeside(target);
+  try {
+    await write(temp);
+    const handle = await fs.open(temp, "r+");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, target);
+  } catch (e) {
+    await fs.rm(temp, { force: true });
+    throw e;
+  }
+}
 
 export class LocalLake implements LakeStore {
   /** The container root: `<rootDir>/<container>`. */
@@ -68,21 +90,9 @@ export class LocalLake implements LakeStore {
   async writeText(file: string, text: string): Promise<void> {
     const target = this.resolve(file);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = tempNameBeside(target);
-    try {
-      // fsync before the rename: after a power loss the new name must not point at an empty file.
-      const handle = await fs.open(temp, "wx");
-      try {
-        await handle.writeFile(text, "utf8");
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, target);
-    } catch (e) {
-      await fs.rm(temp, { force: true });
-      throw e;
-    }
+    await replaceWhole(target, (temp) =>
+      fs.writeFile(temp, text, { encoding: "utf8", flag: "wx" }),
+    );
   }
 
   async uploadFile(localPath: string, file: string): Promise<void> {
@@ -95,20 +105,7 @@ export class LocalLake implements LakeStore {
     } catch (e) {
       if (!isCode(e, "EXDEV")) throw e;
     }
-    const temp = tempNameBeside(target);
-    try {
-      await fs.copyFile(localPath, temp);
-      const handle = await fs.open(temp, "r+");
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, target);
-    } catch (e) {
-      await fs.rm(temp, { force: true });
-      throw e;
-    }
+    await replaceWhole(target, (temp) => fs.copyFile(localPath, temp, fsConstants.COPYFILE_EXCL));
   }
 
   async deleteTree(file: string): Promise<void> {
