@@ -114,7 +114,17 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     // ── Export database and entity tables ─────────────────────────────────────────────────────
     // After every grant: the workspace identity must read the lake before a view can be queried,
     // and the deploying identity must write to it before an entity can be exported.
-    const target: TargetRef = args.exportTarget ?? { kind: "azure" };
+    // Azure: the endpoints the workspace and the account report, not names built from the spec, so
+    // another cloud or a custom domain works as it is.
+    const target: pulumi.Input<TargetRef> =
+      args.exportTarget ??
+      pulumi
+        .all([this.serverlessSqlEndpoint, this.dfsEndpoint])
+        .apply(([sqlServer, dfs]): TargetRef => ({
+          kind: "azure",
+          sqlServer,
+          lakeAccountUrl: `${dfs.replace(/\/+$/, "")}`,
+        }));
     this.database = new ExportDatabase(
       `${name}-database`,
       { spec: this.spec, target },

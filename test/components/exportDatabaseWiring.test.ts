@@ -46,7 +46,13 @@ for (const preview of [false, true]) {
       expect(moreDatabases).to.deep.equal([]);
       expect(database.name).to.equal("ci-database");
       expect(database.inputs.spec.export.databaseName).to.equal("ci_export");
-      expect(database.inputs.target).to.deep.equal({ kind: "azure" });
+      // The endpoints the workspace and the storage account report, not names built from the spec.
+      // (Existing workspace and account: read with invokes, so known in preview too.)
+      expect(database.inputs.target).to.deep.equal({
+        kind: "azure",
+        sqlServer: "ws-ci-ondemand.sql.azuresynapse.net",
+        lakeAccountUrl: "https://stciexport.dfs.core.windows.net",
+      });
 
       const tables = mocks.ofType(ENTITY_TABLE);
       expect(tables.map((t) => t.inputs.entity)).to.deep.equal(["Customer", "Segments"]);
