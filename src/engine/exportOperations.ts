@@ -9,7 +9,7 @@ import type { SourceState, TargetRef } from "../plan/exportResources";
 import type { Spec } from "../spec/types";
 import { targetFor, type ExportTarget } from "./targets";
 import { LOCK_FILE } from "./run/runExport";
-import type { EntityRunRecord } from "./run/runExport";
+import type { EntityRunRecord } from "./run/runRecord";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
 const DEPLOY_LOCK_WAIT_MS = 15 * 60_000;

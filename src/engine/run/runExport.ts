@@ -19,16 +19,6 @@ import {
   type RunRecord,
 } from "./runRecord";
 
-export type {
-  EntityStatus,
-  EntityRunRecord,
-  RunRecord,
-  RunTotals,
-  RunOptions,
-  LockOptions,
-  ProgressEvent,
-} from "./runRecord";
-
 export const LOCK_FILE = "_export.lock";
 
 /** Fail at once when another export holds the target (a dead local holder's lock is taken over). */

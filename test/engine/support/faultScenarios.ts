@@ -5,7 +5,7 @@
 // mocha tests and the reliability script (scripts/reliability/faults.ts) run the very same checks.
 
 import { expect } from "chai";
-import type { RunRecord } from "../../../src/engine/run/runExport";
+import type { RunRecord } from "../../../src/engine/run/runRecord";
 import {
   AzureWorld,
   DB,
