@@ -44,9 +44,23 @@ interface State {
   purpose: string;
   assignmentId: string;
   adopted: boolean;
+  /** False for an assignment that was there before us: delete leaves it. */
+  owned: boolean;
+  /** The principalType the service reports (null on assignments made without one); never diffed. */
+  servicePrincipalType: string | null;
+  /** What the user should know about an adopted assignment, or "". */
+  notice: string;
 }
 
-function stateOf(inputs: Record<string, unknown>, assignmentId: string, adopted: boolean): State {
+interface Outcome {
+  assignmentId: string;
+  adopted: boolean;
+  owned: boolean;
+  servicePrincipalType: string | null;
+  notice: string;
+}
+
+function stateOf(inputs: Record<string, unknown>, outcome: Outcome): State {
   return {
     workspaceName: inputs.workspaceName as string,
     endpoint: inputs.endpoint as string,
@@ -56,9 +70,29 @@ function stateOf(inputs: Record<string, unknown>, assignmentId: string, adopted:
     principalType: inputs.principalType as SynapsePrincipalType,
     scope: inputs.scope as string,
     purpose: (inputs.purpose as string | undefined) ?? "",
-    assignmentId,
-    adopted,
+    ...outcome,
   };
+}
+
+function outcomeOf(olds: Record<string, unknown>, id: string): Outcome {
+  return {
+    assignmentId: (olds.assignmentId as string | undefined) ?? id,
+    adopted: Boolean(olds.adopted),
+    // States written before `owned` existed: what was not adopted was ours.
+    owned: typeof olds.owned === "boolean" ? olds.owned : !olds.adopted,
+    servicePrincipalType:
+      olds.servicePrincipalType === undefined
+        ? ((olds.principalType as string | undefined) ?? null)
+        : (olds.servicePrincipalType as string | null),
+    notice: (olds.notice as string | undefined) ?? "",
+  };
+}
+
+/** Waits on a terminal say why, once per retry: a 10-minute authorization wait must not look like a hang. */
+function progress(event: ClientModule.RetryEvent): void {
+  process.stderr.write(
+    `synapse-export: ${event.operation}: ${event.reason}; retrying in ${Math.round(event.delayMs / 1000)} s (attempt ${event.attempt})\n`,
+  );
 }
 
 export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
@@ -101,8 +135,17 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
       principalId: inputs.principalId as string,
       principalType: inputs.principalType as SynapsePrincipalType,
       scope: inputs.scope as string,
+      onRetry: progress,
     });
-    return { id: result.assignmentId, outs: stateOf(inputs, result.assignmentId, result.adopted) };
+    const outcome: Outcome = {
+      assignmentId: result.assignmentId,
+      adopted: result.adopted,
+      owned: result.owned,
+      servicePrincipalType: result.assignment.principalType ?? null,
+      notice: result.notice ?? "",
+    };
+    if (outcome.notice) process.stderr.write(`synapse-export: warning: ${outcome.notice}\n`);
+    return { id: result.assignmentId, outs: stateOf(inputs, outcome) };
   },
 
   // Only labels and the endpoint reach here (everything else replaces): nothing to send to Synapse.
@@ -111,9 +154,7 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.UpdateResult> {
-    return {
-      outs: stateOf(news, (olds.assignmentId as string | undefined) ?? id, Boolean(olds.adopted)),
-    };
+    return { outs: stateOf(news, outcomeOf(olds, id)) };
   },
 
   async read(id: string, props?: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
@@ -131,16 +172,15 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     });
     // Gone: an empty id tells Pulumi to drop it from the state, and the next `up` creates it again.
     if (!found) return { id: "" };
+    // The service's own values land in service* fields, never in the inputs: a principalType that is null
+    // on the service (Azure/azure-cli#22078) would otherwise show a replacement on every refresh, and the
+    // replacement would adopt the same assignment again, so it would never settle.
     return {
       id,
       props: {
         ...props,
-        roleId: found.roleDefinitionId.toLowerCase(),
-        principalId: found.principalId.toLowerCase(),
-        scope: found.scope,
-        // Absent on the service means the assignment lacks it: the next `up` shows a replacement that sets it.
-        principalType: found.principalType ?? "",
         assignmentId: found.id,
+        servicePrincipalType: found.principalType ?? null,
       },
     };
   },
@@ -162,9 +202,9 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /**
- * A Synapse RBAC role assignment on a workspace (data plane). Creating it adopts an existing assignment
- * of the same role, principal and scope; deleting it removes the assignment, adopted or not (use the
- * `retainOnDelete` resource option to keep one that was there before). Its Pulumi type is
+ * A Synapse RBAC role assignment on a workspace (data plane). Creating it PUTs the deterministic id and,
+ * when the service answers RoleAssignmentAlreadyExists, adopts the existing assignment of the same role,
+ * principal and scope; deleting it removes only an assignment this stack created (`owned`). Its Pulumi type is
  * `pulumi-nodejs:dynamic/synapse-export:SynapseRoleAssignment`.
  */
 export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
@@ -180,6 +220,12 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly assignmentId: pulumi.Output<string>;
   /** True when the assignment existed before and was adopted rather than created. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /** False when `pulumi destroy` leaves the assignment (it was there before this stack). */
+  declare readonly owned: pulumi.Output<boolean>;
+  /** The principalType the service reports; null on assignments made without one. */
+  declare readonly servicePrincipalType: pulumi.Output<string | null>;
+  /** What to do about an adopted assignment (a refused look-up, a missing principalType), or "". */
+  declare readonly notice: pulumi.Output<string>;
 
   constructor(name: string, args: SynapseRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -191,6 +237,9 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
         ...args,
         assignmentId: undefined,
         adopted: undefined,
+        owned: undefined,
+        servicePrincipalType: undefined,
+        notice: undefined,
       },
       opts,
       "synapse-export",

@@ -12,15 +12,35 @@ import {
   SynapseRbacClient,
 } from "../../src/engine/synapseRbac/synapseRbacClient";
 import { SynapseRbacError } from "../../src/engine/synapseRbac/synapseRbacError";
-import { roleAssignmentGuid } from "../../src/plan/deterministicGuid";
 import { ROLES } from "../../src/plan/roles";
 import { SynapseRbacTestServer } from "../servers/synapseRbacServer";
+import { testCredential, testToken } from "../servers/testTokens";
 
 const SYNAPSE_ADMIN = ROLES["Synapse Administrator"].id;
 const SYNAPSE_CONTRIBUTOR = "7572bffe-f453-4b66-912a-46cc5ef38fda";
 const CI_PRINCIPAL = "0d7a4d8e-51b1-4c55-9a53-3e1f3f0a2b11";
 const OTHER_PRINCIPAL = "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f";
 const SCOPE = "workspaces/contoso-syn";
+// Our deterministic id for (SCOPE, CI_PRINCIPAL, Synapse Administrator), computed independently:
+//   python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('6f0d1c2e-8a47-5b39-9d1e-3c2b7a5e4f10'),
+//     'workspaces/contoso-syn|0d7a4d8e-51b1-4c55-9a53-3e1f3f0a2b11|6e4bf58a-b8e1-4cc3-bbf9-d73143322b78'))"
+const OUR_ID = "98f309a2-e836-559a-a81c-ee8c9af7cab7";
+// The same for OTHER_PRINCIPAL (only the principal differs).
+const OTHER_ID = "34e4e15d-5cc3-5aa9-bcfb-cecf5cc27470";
+
+/** A clock that moves only when the code under test sleeps: waits cost no wall-clock time. */
+function fakeClock() {
+  const clock = {
+    t: 1_000_000,
+    slept: [] as number[],
+    now: () => clock.t,
+    sleep: async (ms: number) => {
+      clock.slept.push(ms);
+      clock.t += ms;
+    },
+  };
+  return clock;
+}
 // Delays small enough for tests; the defaults stay as shipped.
 const FAST = { baseDelayMs: 1, maxDelayMs: 20, authRetryWindowMs: 150, requestTimeoutMs: 2000 };
 
@@ -40,12 +60,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
   beforeEach(async () => {
     server = await SynapseRbacTestServer.start({ pageSize: 2 });
     scopesAsked = [];
-    setAzureCredential({
-      getToken: async (scopes) => {
-        scopesAsked.push(...(Array.isArray(scopes) ? scopes : [scopes]));
-        return { token: "test-token", expiresOnTimestamp: Date.now() + 3600e3 };
-      },
-    });
+    setAzureCredential(testCredential({ asked: scopesAsked }));
   });
 
   afterEach(async () => {
@@ -65,11 +80,11 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
       ...extra,
     });
 
-  it("creates the assignment under its deterministic id with the documented PUT body and a Synapse token", async () => {
+  it("writes first: one PUT under its deterministic id with the documented body and a Synapse token, no list", async () => {
     const result = await ensureAdmin();
 
-    const expectedId = roleAssignmentGuid(SCOPE, CI_PRINCIPAL, SYNAPSE_ADMIN);
-    expect(result).to.include({ assignmentId: expectedId, adopted: false });
+    const expectedId = OUR_ID;
+    expect(result).to.include({ assignmentId: expectedId, adopted: false, owned: true });
     expect(server.assignments.get(expectedId)).to.deep.equal({
       id: expectedId,
       roleDefinitionId: SYNAPSE_ADMIN,
@@ -77,13 +92,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
       scope: SCOPE,
       principalType: "ServicePrincipal",
     });
-    const [lookup] = server.requestsOf("GET");
-    expect(lookup.query).to.deep.equal({
-      "api-version": "2020-12-01",
-      roleId: SYNAPSE_ADMIN,
-      principalId: CI_PRINCIPAL,
-      scope: SCOPE,
-    });
+    expect(server.requestsOf("GET")).to.have.length(0);
     const puts = server.requestsOf("PUT");
     expect(puts).to.have.length(1);
     expect(puts[0].path).to.equal(`/roleAssignments/${expectedId}`);
@@ -93,13 +102,10 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
       scope: SCOPE,
       principalType: "ServicePrincipal",
     });
-    expect(server.requests.every((r) => r.headers.authorization === "Bearer test-token")).to.equal(
-      true,
-    );
     expect(scopesAsked).to.deep.equal(["https://dev.azuresynapse.net/.default"]);
   });
 
-  it("adopts an existing assignment of the same role, principal and scope without sending a PUT", async () => {
+  it("adopts, not owns, an assignment Azure made before the stack ran: PUT answers 409, then one look-up", async () => {
     const theirs = server.seed({
       roleDefinitionId: SYNAPSE_ADMIN,
       principalId: CI_PRINCIPAL.toUpperCase(),
@@ -109,17 +115,56 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
 
     const result = await ensureAdmin();
 
-    expect(result).to.include({ assignmentId: theirs.id, adopted: true });
-    expect(server.requestsOf("PUT")).to.have.length(0);
+    expect(result).to.include({ assignmentId: theirs.id, adopted: true, owned: false });
+    expect(result.notice).to.equal(undefined);
+    expect(server.requestsOf("PUT").map((r) => r.status)).to.deep.equal([409]);
+    expect(server.requestsOf("GET").map((r) => r.status)).to.deep.equal([200]);
     expect(server.assignments.size).to.equal(1);
   });
 
-  it("is idempotent: a second run adopts what the first created", async () => {
+  it("records an existing assignment as adopted and not owned when the look-up is refused (403) while PUT is allowed", async () => {
+    server.seed({ roleDefinitionId: SYNAPSE_ADMIN, principalId: CI_PRINCIPAL, scope: SCOPE });
+    server.refuseLists = true;
+    const clock = fakeClock();
+
+    const result = await ensureAdmin({ clock, authRetryWindowMs: 600_000 });
+
+    expect(result).to.include({ assignmentId: OUR_ID, adopted: true, owned: false });
+    expect(result.notice)
+      .to.contain("listing assignments was refused (403 Unauthorized)")
+      .and.contain("not owned")
+      .and.contain("Microsoft.Synapse/workspaces/read");
+    // The refused look-up is not waited out as if it were a grant replicating.
+    expect(server.requestsOf("GET")).to.have.length(1);
+    expect(clock.slept).to.deep.equal([]);
+    expect(server.assignments.size).to.equal(1);
+  });
+
+  it("reports an adopted assignment whose principalType is null, and keeps the service's null", async () => {
+    const theirs = server.seed({
+      roleDefinitionId: SYNAPSE_ADMIN,
+      principalId: CI_PRINCIPAL,
+      scope: SCOPE,
+      principalType: null,
+    });
+
+    const result = await ensureAdmin();
+
+    expect(result).to.include({ assignmentId: theirs.id, adopted: true, owned: false });
+    expect(result.assignment.principalType).to.equal(null);
+    expect(result.notice)
+      .to.contain(`assignment ${theirs.id}`)
+      .and.contain("has no principalType")
+      .and.contain("wrong SID")
+      .and.contain("Synapse Studio > Manage > Access control");
+  });
+
+  it("is idempotent: a second run PUTs the same id and content again and owns it", async () => {
     const first = await ensureAdmin();
     const second = await ensureAdmin();
-    expect(second.assignmentId).to.equal(first.assignmentId);
-    expect(second.adopted).to.equal(true);
-    expect(server.requestsOf("PUT")).to.have.length(1);
+    expect(second).to.include({ assignmentId: first.assignmentId, adopted: false, owned: true });
+    expect(server.requestsOf("PUT").map((r) => r.status)).to.deep.equal([200, 200]);
+    expect(server.assignments.size).to.equal(1);
   });
 
   it("does not mistake another role, principal or scope for the wanted assignment", async () => {
@@ -133,7 +178,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
 
     const result = await ensureAdmin();
 
-    expect(result.adopted).to.equal(false);
+    expect(result).to.include({ adopted: false, assignmentId: OUR_ID });
     expect(server.requestsOf("PUT")).to.have.length(1);
   });
 
@@ -177,9 +222,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
     });
     const client = new SynapseRbacClient({ endpoint: server.endpoint, ...FAST });
     expect(await client.getRoleAssignment(a.id)).to.deep.equal(a);
-    expect(
-      await client.getRoleAssignment(roleAssignmentGuid(SCOPE, OTHER_PRINCIPAL, SYNAPSE_ADMIN)),
-    ).to.equal(undefined);
+    expect(await client.getRoleAssignment(OTHER_ID)).to.equal(undefined);
   });
 
   it("deletes by id (204 and 200), and treats an assignment already gone (404) as deleted", async () => {
@@ -221,25 +264,25 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
       { kind: "status", status: 429, code: "TooManyRequests", retryAfterMs: 120 },
       { method: "PUT" },
     );
-    const started = Date.now();
+    const clock = fakeClock();
 
-    const result = await ensureAdmin();
+    const result = await ensureAdmin({ clock });
 
     expect(result.adopted).to.equal(false);
-    expect(Date.now() - started).to.be.at.least(240);
+    expect(clock.slept).to.have.length(2);
+    expect(clock.slept.every((ms) => ms >= 120)).to.equal(true);
     expect(server.requestsOf("PUT").map((r) => r.status)).to.deep.equal([429, 429, 200]);
   });
 
   it("retries 503 and 500, and a dropped connection, and ends with exactly one assignment", async () => {
-    server.failNext(1, { kind: "status", status: 503 }, { method: "GET" });
-    server.failNext(1, { kind: "drop" }, { method: "GET" });
+    server.failNext(1, { kind: "status", status: 503 }, { method: "PUT" });
+    server.failNext(1, { kind: "drop" }, { method: "PUT" });
     server.failNext(1, { kind: "status", status: 500 }, { method: "PUT" });
 
-    const result = await ensureAdmin();
+    const result = await ensureAdmin({ clock: fakeClock() });
 
     expect(result.adopted).to.equal(false);
-    expect(server.requestsOf("GET").map((r) => r.status)).to.deep.equal([503, 0, 200]);
-    expect(server.requestsOf("PUT").map((r) => r.status)).to.deep.equal([500, 200]);
+    expect(server.requestsOf("PUT").map((r) => r.status)).to.deep.equal([503, 0, 500, 200]);
     expect(server.assignments.size).to.equal(1);
   });
 
@@ -248,22 +291,23 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
 
     const result = await ensureAdmin();
 
-    expect(result).to.include({
-      assignmentId: roleAssignmentGuid(SCOPE, CI_PRINCIPAL, SYNAPSE_ADMIN),
-    });
+    expect(result).to.include({ assignmentId: OUR_ID, owned: true });
     expect(server.assignments.size).to.equal(1);
     expect(server.requestsOf("PUT")).to.have.length(2);
   });
 
   it("gives up on a request that never answers after the per-request timeout, and retries it", async () => {
-    server.failNext(1, { kind: "hang" }, { method: "GET" });
-    const started = Date.now();
+    server.failNext(1, { kind: "hang" }, { method: "PUT" });
+    const events: string[] = [];
 
-    const result = await ensureAdmin({ requestTimeoutMs: 150 });
+    const result = await ensureAdmin({
+      requestTimeoutMs: 150,
+      onRetry: (e: { reason: string }) => events.push(e.reason),
+    });
 
     expect(result.adopted).to.equal(false);
-    expect(Date.now() - started).to.be.within(150, 1500);
-    expect(server.requestsOf("GET")).to.have.length(2);
+    expect(events).to.deep.equal(["no answer within 150 ms"]);
+    expect(server.requestsOf("PUT")).to.have.length(2);
   });
 
   it("stops after maxAttempts on a service that keeps failing, and says so", async () => {
@@ -274,7 +318,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
       message: "The service is busy.",
     });
 
-    const err = await expectRejection(ensureAdmin({ maxAttempts: 4 }));
+    const err = await expectRejection(ensureAdmin({ maxAttempts: 4, clock: fakeClock() }));
 
     expect(server.requests).to.have.length(4);
     expect(err).to.be.instanceOf(SynapseRbacError);
@@ -296,11 +340,55 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
 
     const result = await ensureAdmin({
       authRetryWindowMs: 5000,
+      clock: fakeClock(),
       onRetry: (e: { kind: string }) => events.push(e.kind),
     });
 
     expect(result.adopted).to.equal(false);
     expect(events).to.deep.equal(["authorization", "authorization"]);
+  });
+
+  it("waits by default up to 10 minutes for a grant that takes minutes to apply (injected clock)", async () => {
+    const clock = fakeClock();
+    // The deployer's own Synapse Administrator assignment applies 7 minutes from now.
+    server.refuseUntil = { now: clock.now, at: clock.t + 7 * 60_000 };
+
+    const result = await ensureRoleAssignment({
+      endpoint: server.endpoint,
+      roleId: SYNAPSE_ADMIN,
+      principalId: CI_PRINCIPAL,
+      principalType: "ServicePrincipal",
+      scope: SCOPE,
+      clock,
+    });
+
+    expect(result).to.include({ assignmentId: OUR_ID, owned: true });
+    expect(clock.t - 1_000_000)
+      .to.be.at.least(7 * 60_000)
+      .and.below(10 * 60_000);
+    expect(server.requestsOf("PUT").at(-1)!.status).to.equal(200);
+  });
+
+  it("gives up after the 10-minute window on a grant that never applies, and says why it waited", async () => {
+    const clock = fakeClock();
+    server.refuseUntil = { now: clock.now, at: Number.POSITIVE_INFINITY };
+
+    const err = await expectRejection(
+      ensureRoleAssignment({
+        endpoint: server.endpoint,
+        roleId: SYNAPSE_ADMIN,
+        principalId: CI_PRINCIPAL,
+        principalType: "ServicePrincipal",
+        scope: SCOPE,
+        clock,
+      }),
+    );
+
+    expect(clock.t - 1_000_000).to.equal(600_000);
+    expect(err.message)
+      .to.contain("Kept retrying for 600 s")
+      .and.contain("2-5 minutes")
+      .and.contain("needs the Synapse Administrator role on workspace");
   });
 
   it("fails a persistent 403 within the auth window, naming the workspace, the role and the fix", async () => {
@@ -311,12 +399,12 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
       message:
         "The principal '11111111-1111-1111-1111-111111111111' does not have the required Synapse RBAC permission to perform this action. Required permission: Action: Microsoft.Synapse/workspaces/read, Scope: workspaces/contoso-syn/*.",
     });
-    const started = Date.now();
+    const clock = fakeClock();
 
-    const err = await expectRejection(ensureAdmin({ authRetryWindowMs: 200 }));
+    const err = await expectRejection(ensureAdmin({ authRetryWindowMs: 200, clock }));
 
-    expect(Date.now() - started).to.be.within(200, 2000);
-    expect(server.requestsOf("PUT")).to.have.length(0);
+    expect(clock.t - 1_000_000).to.equal(200);
+    expect(server.requestsOf("PUT").every((r) => r.status === 403)).to.equal(true);
     expect(err).to.be.instanceOf(SynapseRbacError);
     expect((err as SynapseRbacError).status).to.equal(403);
     expect(err.message).to.contain('Synapse workspace "contoso-syn"');
@@ -326,21 +414,41 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
     expect(err.message).to.contain("does not have the required Synapse RBAC permission");
   });
 
-  it("tells a firewall block apart from a missing role", async () => {
-    server.failAlways({
-      kind: "status",
-      status: 403,
-      code: "ClientIpAddressNotAuthorized",
-      message: "Client Ip address : 203.0.113.7",
+  for (const shape of ["error", "top-level"] as const) {
+    it(`tells a firewall block (${shape} code) apart from a missing role, with the range and the command to add`, async () => {
+      server.firewall = { shape, clientIp: "203.0.113.7" };
+
+      const err = await expectRejection(ensureAdmin({ clock: fakeClock() }));
+
+      expect((err as SynapseRbacError).code).to.equal("ClientIpAddressNotAuthorized");
+      expect(err.message)
+        .to.contain('workspace firewall of "contoso-syn" blocks this machine')
+        .and.contain("203.0.113.7-203.0.113.7")
+        .and.contain(
+          "az synapse workspace firewall-rule create --workspace-name contoso-syn --resource-group <resource group> --name AllowDeployer --start-ip-address 203.0.113.7 --end-ip-address 203.0.113.7",
+        );
+      expect(err.message).not.to.contain("needs the Synapse Administrator role");
     });
+  }
 
-    const err = await expectRejection(ensureAdmin());
+  it("is refused (401) with a token issued for another resource, as the service refuses it", async () => {
+    setAzureCredential({
+      getToken: async () => ({
+        token: testToken("https://storage.azure.com", Date.now() + 3600e3),
+        expiresOnTimestamp: Date.now() + 3600e3,
+      }),
+    });
+    const err = await expectRejection(ensureAdmin({ clock: fakeClock() }));
+    expect((err as SynapseRbacError).status).to.equal(401);
+    expect(err.message).to.contain("InvalidTokenAudience");
+  });
 
-    expect(err.message)
-      .to.contain("workspace firewall blocks this machine")
-      .and.contain("Networking");
-    expect(err.message).to.contain("203.0.113.7");
-    expect(err.message).not.to.contain("needs the Synapse Administrator role");
+  it("is refused (400) for a role id that is not a Synapse built-in role", async () => {
+    const err = await expectRejection(
+      ensureAdmin({ roleId: "11111111-2222-4333-8444-555555555555", clock: fakeClock() }),
+    );
+    expect((err as SynapseRbacError).status).to.equal(400);
+    expect(server.assignments.size).to.equal(0);
   });
 
   it("explains an unknown principal instead of failing with a bare 400", async () => {
@@ -370,8 +478,9 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
 
     const result = await ensureAdmin();
 
-    expect(result).to.include({ assignmentId: theirs.id, adopted: true });
+    expect(result).to.include({ assignmentId: theirs.id, adopted: true, owned: false });
     expect(server.requestsOf("PUT").map((r) => r.status)).to.deep.equal([409]);
+    expect(server.requestsOf("GET").map((r) => r.status)).to.deep.equal([200, 200]);
     expect(server.assignments.size).to.equal(1);
   });
 

@@ -16,6 +16,19 @@
 //   (workspace firewall), 400 "InvalidPrincipalId" (hashicorp/terraform-provider-azurerm#12628),
 //   "RoleAssignmentAlreadyExists" for a second assignment of the same role, principal and scope
 //   (Azure/azure-cli#25872).
+// - The built-in role ids: the roleDefinitions list the service answers, recorded in Azure/azure-sdk-for-js
+//   sdk/synapse/synapse-access-control recordings (10 roles, below); a PUT with any other roleId is refused
+//   with 400, as the service refuses an unknown role.
+// - Tokens: the data plane accepts only tokens for https://dev.azuresynapse.net (the SDKs' scope
+//   https://dev.azuresynapse.net/.default); a token for storage or ARM is refused with 401.
+// - `principalType: null` in answers for assignments made without one (Azure/azure-cli#22078): seed one
+//   with `principalType: null`.
+// - Listing needs Microsoft.Synapse/workspaces/read, which an Azure Owner allowed to create assignments can
+//   lack (Azure/azure-cli#25790): `refuseLists` answers 403 to GET /roleAssignments while PUT succeeds.
+// - The workspace firewall answers 403 ClientIpAddressNotAuthorized, as ErrorContract `{error: {code}}` or
+//   as a top-level `{code, message}` (Azure/azure-sdk-for-net#20051): `firewall`.
+// - Grants take minutes to apply ("changes ... may take 2-5 minutes", how-to-manage-synapse-rbac-role-assignments):
+//   `refuseUntil` answers 403 Unauthorized until the injected clock passes a time.
 // Assumptions where the sources are silent, kept in one place: 409 is the status of
 // RoleAssignmentAlreadyExists; DELETE or GET of an unknown id answers 404 (configurable); a repeated PUT of
 // the same id with the same content answers 200; `count` is the number of items in the page.
@@ -23,6 +36,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { claimsOf } from "./testTokens";
 
 export const API_VERSION = "2020-12-01";
 
@@ -31,7 +45,7 @@ export interface StoredAssignment {
   roleDefinitionId: string;
   principalId: string;
   scope: string;
-  principalType?: string;
+  principalType?: string | null;
 }
 
 export interface RecordedRequest {
@@ -82,6 +96,22 @@ export interface SynapseRbacServerOptions {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Synapse built-in roles, as the service's roleDefinitions list names them. */
+export const SYNAPSE_BUILT_IN_ROLES: Readonly<Record<string, string>> = {
+  "6e4bf58a-b8e1-4cc3-bbf9-d73143322b78": "Synapse Administrator",
+  "dd665582-e433-40ca-b183-1b1b33e73375": "Synapse Linked Data Manager",
+  "7572bffe-f453-4b66-912a-46cc5ef38fda": "Synapse Contributor",
+  "05930f57-09a3-4c0d-9fa9-6d1eb91c178b": "Synapse Artifact Publisher",
+  "53faaa0e-40b6-40c8-a2ff-e38f2d388875": "Synapse Artifact User",
+  "e3844cc7-4670-42cb-9349-9bdac1ee7881": "Synapse Compute Operator",
+  "5eb298b4-692c-4241-9cf0-f58a3b42bb25": "Synapse Credential User",
+  "2a385764-43e8-416c-9825-7b18d05a2c4b": "Synapse User",
+  "c3a6d2f1-a26f-4810-9b0f-591308d5cbf1": "Apache Spark Administrator",
+  "7af0c69a-a548-47d6-aea3-d00e69bd83aa": "Synapse SQL Administrator",
+};
+
+export const SYNAPSE_AUDIENCE = "https://dev.azuresynapse.net";
 const PRINCIPAL_TYPES = new Set(["User", "Group", "ServicePrincipal"]);
 const REQUEST_FIELDS = new Set(["roleId", "principalId", "scope", "principalType"]);
 
@@ -94,6 +124,12 @@ export class SynapseRbacTestServer {
   private readonly hiddenFromLists = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly continuations = new Map<string, number>();
+  /** GET /roleAssignments answers 403 Unauthorized (the caller lacks Microsoft.Synapse/workspaces/read). */
+  refuseLists = false;
+  /** Every request answers 403 ClientIpAddressNotAuthorized, in the service's two shapes. */
+  firewall?: { shape: "error" | "top-level"; clientIp: string };
+  /** Until `now()` reaches `at`, every request answers 403 Unauthorized (a grant still replicating). */
+  refuseUntil?: { now: () => number; at: number };
 
   private constructor(
     private readonly server: Server,
@@ -243,12 +279,36 @@ export class SynapseRbacTestServer {
         }
       : send;
 
+    if (this.firewall) {
+      const message = `Client Ip address : ${this.firewall.clientIp}`;
+      const code = "ClientIpAddressNotAuthorized";
+      if (this.firewall.shape === "top-level") send(403, { code, message });
+      else fail(403, code, message);
+      return;
+    }
     const auth = req.headers.authorization;
     if (!auth || !/^Bearer \S+$/.test(auth)) {
       fail(
         401,
         "Unauthorized",
         "Missing or malformed Authorization header; expected 'Bearer <token>'.",
+      );
+      return;
+    }
+    const claims = claimsOf(auth);
+    if (claims?.aud !== SYNAPSE_AUDIENCE) {
+      fail(
+        401,
+        "InvalidTokenAudience",
+        `The access token audience '${String(claims?.aud)}' is not valid; expected '${SYNAPSE_AUDIENCE}'.`,
+      );
+      return;
+    }
+    if (this.refuseUntil && this.refuseUntil.now() < this.refuseUntil.at) {
+      fail(
+        403,
+        "Unauthorized",
+        `The principal '${String(claims?.oid)}' does not have the required Synapse RBAC permission to perform this action.`,
       );
       return;
     }
@@ -263,6 +323,14 @@ export class SynapseRbacTestServer {
 
     const idMatch = /^\/roleAssignments\/([^/]+)$/.exec(url.pathname);
     if (url.pathname === "/roleAssignments" && req.method === "GET") {
+      if (this.refuseLists) {
+        fail(
+          403,
+          "Unauthorized",
+          `The principal '${String(claims?.oid)}' does not have the required Synapse RBAC permission to perform this action. Required permission: Action: Microsoft.Synapse/workspaces/read, Scope: workspaces/*.`,
+        );
+        return;
+      }
       this.list(req, url, answer);
     } else if (idMatch && req.method === "GET") {
       const found = this.assignments.get(decodeURIComponent(idMatch[1]));
@@ -359,6 +427,13 @@ export class SynapseRbacTestServer {
           `Invalid ${field} '${request[field]}'.`,
         );
       }
+    }
+    if (!SYNAPSE_BUILT_IN_ROLES[String(request.roleId).toLowerCase()]) {
+      return fail(
+        400,
+        "RoleDefinitionNotFound",
+        `Role definition '${request.roleId}' was not found; it is not a Synapse role.`,
+      );
     }
     if (typeof request.scope !== "string" || !/^workspaces\/[^/]+/.test(request.scope)) {
       return fail(400, "InvalidScope", `Invalid scope '${request.scope}'.`);

@@ -13,7 +13,10 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /**
    * How long to keep retrying 401/403 and "principal not found" answers, which are what a fresh
-   * assignment or firewall rule looks like until it has replicated. Default 120 000 ms.
+   * assignment or firewall rule looks like until it has replicated. Synapse RBAC changes take 2-5 minutes
+   * and group membership changes 10-15 minutes or more ("How to manage Synapse RBAC role assignments",
+   * learn.microsoft.com/azure/synapse-analytics/security/how-to-manage-synapse-rbac-role-assignments).
+   * Default 600 000 ms (10 minutes, as the storage wait).
    */
   authRetryWindowMs?: number;
   /** Per-request timeout. Default 30 000 ms. */
@@ -24,7 +27,7 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<Required<RetryOptions>> = {
   maxAttempts: 8,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
-  authRetryWindowMs: 120_000,
+  authRetryWindowMs: 600_000,
   requestTimeoutMs: 30_000,
 };
 

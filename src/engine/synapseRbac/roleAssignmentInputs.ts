@@ -203,6 +203,9 @@ function sameValue(key: string, a: unknown, b: unknown): boolean {
  * and shared by Customer Insights' own export — so `pulumi destroy` or a replacement leaves it.
  */
 export function ownedByThisStack(state: Record<string, unknown>): boolean {
+  // Recorded at create: false when the assignment was there before us, even under our own id (a 409
+  // whose look-up was refused).
+  if (typeof state.owned === "boolean") return state.owned;
   if (!state.adopted) return true;
   const ours = roleAssignmentGuid(
     String(state.scope),

@@ -3,12 +3,15 @@
 // Azure/azure-rest-api-specs specification/synapse/data-plane/Microsoft.Synapse/stable/2020-12-01/roleAssignments.json.
 // Plain fetch rather than an SDK: four calls, and the retry and error behaviour is ours to decide.
 //
-// ensureRoleAssignment adopts any assignment of the same role, principal and scope (whatever its id)
-// instead of creating a second one: the service refuses duplicates (RoleAssignmentAlreadyExists) and a
-// re-run must converge, not fail.
+// ensureRoleAssignment writes first and lists only when it must: listing assignments needs
+// Microsoft.Synapse/workspaces/read or a Synapse role, which an Azure Owner who may create assignments can
+// lack (Azure/azure-cli#25790), while the PUT under our deterministic id is what we were asked to do. On
+// 409 RoleAssignmentAlreadyExists (the same role, principal and scope under another id, Azure/azure-cli#25872)
+// the existing one is looked up and adopted; if that look-up is itself refused, the assignment is recorded
+// as adopted and not owned (never deleted by us), and the result says so.
 
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout as realSleep } from "node:timers/promises";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { getAzureCredential } from "../azureCredential";
 import { roleAssignmentGuid } from "../../plan/deterministicGuid";
@@ -39,8 +42,12 @@ export interface SynapseRoleAssignment {
   roleDefinitionId: string;
   principalId: string;
   scope: string;
-  /** Absent on assignments made without it (older tools); Synapse SQL then maps the principal wrongly. */
-  principalType?: string;
+  /**
+   * Absent or null on assignments made without it (real answers carry `"principalType": null`,
+   * Azure/azure-cli#22078); Synapse SQL then maps the principal to the wrong SID
+   * (hashicorp/terraform-provider-azurerm#24089).
+   */
+  principalType?: string | null;
 }
 
 export interface RoleAssignmentFilter {
@@ -66,7 +73,17 @@ export interface SynapseRbacClientOptions extends RetryOptions {
   credential?: TokenCredential;
   /** Told before each wait, so a CLI can say why it is waiting. */
   onRetry?: (event: RetryEvent) => void;
+  /** The clock the waits use; tests inject one so that a 10-minute window costs no wall-clock time. */
+  clock?: RetryClock;
 }
+
+/** Time as the retry loop sees it. */
+export interface RetryClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const SYSTEM_CLOCK: RetryClock = { now: () => Date.now(), sleep: (ms) => realSleep(ms) };
 
 export interface EnsureRoleAssignmentArgs {
   roleId: string;
@@ -81,9 +98,14 @@ export interface EnsureRoleAssignmentArgs {
 
 export interface EnsureRoleAssignmentResult {
   assignmentId: string;
-  /** True when an assignment of this role, principal and scope already existed and no PUT was sent. */
+  /** True when an assignment of this role, principal and scope existed under another id (not made by us). */
   adopted: boolean;
+  /** False when the assignment was there before us: `pulumi destroy` must leave it. */
+  owned: boolean;
+  /** The service's own record (principalType may be missing or null on assignments made by older tools). */
   assignment: SynapseRoleAssignment;
+  /** What the user should know about an adopted assignment: the look-up was refused, or principalType is missing. */
+  notice?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -122,6 +144,8 @@ interface RequestSpec {
   /** Statuses that are answers, not failures (404 on GET by id or DELETE). */
   accept: number[];
   principalId?: string;
+  /** False: a 401/403 fails at once instead of being waited out (a look-up we can do without). */
+  waitOutAuthorization?: boolean;
 }
 
 export class SynapseRbacClient {
@@ -130,6 +154,7 @@ export class SynapseRbacClient {
   private readonly retry: Required<RetryOptions>;
   private readonly credential: TokenCredential;
   private readonly onRetry?: (event: RetryEvent) => void;
+  private readonly clock: RetryClock;
   private token?: AccessToken;
 
   constructor(options: SynapseRbacClientOptions) {
@@ -138,6 +163,7 @@ export class SynapseRbacClient {
     this.retry = resolveRetryOptions(options);
     this.credential = options.credential ?? getAzureCredential();
     this.onRetry = options.onRetry;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   /** All assignments matching the filter, across every page (x-ms-continuation). */
@@ -148,6 +174,7 @@ export class SynapseRbacClient {
   private async listPages(
     filter: RoleAssignmentFilter,
     operation: string,
+    waitOutAuthorization = true,
   ): Promise<SynapseRoleAssignment[]> {
     const all: SynapseRoleAssignment[] = [];
     const seen = new Set<string>();
@@ -160,6 +187,7 @@ export class SynapseRbacClient {
         query: { roleId: filter.roleId, principalId: filter.principalId, scope: filter.scope },
         headers: continuation ? { "x-ms-continuation": continuation } : undefined,
         accept: [],
+        waitOutAuthorization,
       });
       const body = result.body as { value?: SynapseRoleAssignment[] } | undefined;
       all.push(...(body?.value ?? []));
@@ -223,9 +251,14 @@ export class SynapseRbacClient {
     const role = args.roleName ? `"${args.roleName}" (${args.roleId})` : args.roleId;
     const operation = `assign Synapse role ${role} to ${args.principalType} ${args.principalId} at scope ${args.scope}`;
 
-    const lookup = `look for an existing assignment of Synapse role ${role} to ${args.principalId} at scope ${args.scope}`;
-    const existing = pick(await this.listPages(filter, lookup), assignmentId);
-    if (existing) return { assignmentId: existing.id, adopted: true, assignment: existing };
+    const lookup = `look for the existing assignment of Synapse role ${role} to ${args.principalId} at scope ${args.scope}`;
+    const wanted: SynapseRoleAssignment = {
+      id: assignmentId,
+      roleDefinitionId: args.roleId,
+      principalId: args.principalId,
+      scope: args.scope,
+      principalType: args.principalType,
+    };
 
     try {
       const result = await this.send({
@@ -241,34 +274,59 @@ export class SynapseRbacClient {
         accept: [],
         principalId: args.principalId,
       });
-      const assignment = (result.body as SynapseRoleAssignment | undefined) ?? {
-        id: assignmentId,
-        roleDefinitionId: args.roleId,
-        principalId: args.principalId,
-        scope: args.scope,
-        principalType: args.principalType,
+      const assignment = (result.body as SynapseRoleAssignment | undefined) ?? wanted;
+      return {
+        assignmentId: assignment.id || assignmentId,
+        adopted: false,
+        owned: true,
+        assignment,
       };
-      return { assignmentId: assignment.id || assignmentId, adopted: false, assignment };
     } catch (err) {
       if (
         !(err instanceof SynapseRbacError) ||
         (err.status !== 409 && err.code !== "RoleAssignmentAlreadyExists")
       )
         throw err;
-      // Created meanwhile (by someone else, or by our own PUT whose answer was lost): read it back,
-      // allowing the list a few tries to catch up with the write.
-      for (let attempt = 0; attempt < this.retry.maxAttempts; attempt++) {
-        const found = pick(await this.listPages(filter, lookup), assignmentId);
-        if (found)
-          return {
-            assignmentId: found.id,
-            adopted: !sameId(found.id, assignmentId),
-            assignment: found,
-          };
-        await sleep(backoffDelayMs(attempt, this.retry));
-      }
-      throw err;
     }
+    // Someone else's (Azure itself, a portal user, another tool), or our own PUT whose answer was
+    // lost: read it back, allowing the list a few tries to catch up with the write.
+    for (let attempt = 0; attempt < this.retry.maxAttempts; attempt++) {
+      let found: SynapseRoleAssignment | undefined;
+      try {
+        found = pick(await this.listPages(filter, lookup, false), assignmentId);
+      } catch (err) {
+        if (!(err instanceof SynapseRbacError) || (err.status !== 401 && err.status !== 403))
+          throw err;
+        return {
+          assignmentId,
+          adopted: true,
+          owned: false,
+          assignment: wanted,
+          notice:
+            `Synapse role ${role} was already assigned to ${args.principalId} at ${args.scope} on workspace "${this.workspaceName}" ` +
+            `(the service answered RoleAssignmentAlreadyExists), and listing assignments was refused (${err.status}${err.code ? ` ${err.code}` : ""}), ` +
+            `so its id is not known: it is recorded as adopted and not owned, and pulumi destroy leaves it. Listing needs ` +
+            `Microsoft.Synapse/workspaces/read (e.g. the Synapse User role) for the deploying identity.`,
+        };
+      }
+      if (found) {
+        const adopted = !sameId(found.id, assignmentId);
+        return {
+          assignmentId: found.id,
+          adopted,
+          owned: !adopted,
+          assignment: found,
+          notice: found.principalType
+            ? undefined
+            : missingPrincipalTypeNotice(found, this.workspaceName),
+        };
+      }
+      await this.clock.sleep(backoffDelayMs(attempt, this.retry));
+    }
+    throw new Error(
+      `Synapse workspace "${this.workspaceName}" answered RoleAssignmentAlreadyExists for ${role} to ${args.principalId} at ${args.scope}, ` +
+        `but ${this.retry.maxAttempts} look-ups did not find that assignment; run again in a few minutes.`,
+    );
   }
 
   private url(path: string, query: Record<string, string | undefined> = {}): URL {
@@ -279,7 +337,8 @@ export class SynapseRbacClient {
   }
 
   private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresOnTimestamp - Date.now() > 120_000) return this.token.token;
+    if (this.token && this.token.expiresOnTimestamp - this.clock.now() > 120_000)
+      return this.token.token;
     let token: AccessToken | null;
     try {
       token = await this.credential.getToken(SYNAPSE_DEV_SCOPE);
@@ -300,7 +359,7 @@ export class SynapseRbacClient {
   }
 
   private async send(spec: RequestSpec): Promise<HttpResult> {
-    const started = Date.now();
+    const started = this.clock.now();
     const url = this.url(spec.path, spec.query);
     let attempt = 0;
     let transientFailures = 0;
@@ -332,7 +391,7 @@ export class SynapseRbacClient {
         if (response.ok || spec.accept.includes(response.status)) {
           return { status: response.status, headers: response.headers, body };
         }
-        const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+        const error = serviceError(body);
         const kind = classifyStatus(response.status, error?.code);
         failure = {
           kind,
@@ -349,7 +408,7 @@ export class SynapseRbacClient {
               requestId: response.headers.get("x-ms-request-id") ?? undefined,
               principalId: spec.principalId,
               attempts: attempt,
-              elapsedMs: Date.now() - started,
+              elapsedMs: this.clock.now() - started,
             }),
         };
       } catch (err) {
@@ -364,12 +423,14 @@ export class SynapseRbacClient {
               endpoint: this.endpoint.origin,
               networkError,
               attempts: attempt,
-              elapsedMs: Date.now() - started,
+              elapsedMs: this.clock.now() - started,
             }),
         };
       }
 
       if (failure.kind === "permanent") throw failure.error();
+      if (failure.kind === "authorization" && spec.waitOutAuthorization === false)
+        throw failure.error();
       // The server's Retry-After wins over our backoff; one beyond MAX_RETRY_AFTER_MS fails now.
       if (failure.waitMs !== undefined && failure.waitMs > MAX_RETRY_AFTER_MS)
         throw failure.error();
@@ -378,9 +439,15 @@ export class SynapseRbacClient {
         transientFailures++;
         if (transientFailures >= this.retry.maxAttempts) throw failure.error();
       } else {
-        authFailingSince ??= Date.now();
-        const left = authFailingSince + this.retry.authRetryWindowMs - Date.now();
-        if (left <= 0) throw failure.error();
+        authFailingSince ??= this.clock.now();
+        const left = authFailingSince + this.retry.authRetryWindowMs - this.clock.now();
+        if (left <= 0) {
+          const error = failure.error();
+          error.message +=
+            ` Kept retrying for ${Math.round(this.retry.authRetryWindowMs / 1000)} s (authRetryWindowMs) because new ` +
+            `Synapse role assignments take 2-5 minutes to apply and group changes 10-15 minutes or more.`;
+          throw error;
+        }
         delayMs = Math.min(delayMs, left);
       }
       this.onRetry?.({
@@ -390,9 +457,39 @@ export class SynapseRbacClient {
         kind: failure.kind,
         reason: failure.reason,
       });
-      await sleep(delayMs);
+      await this.clock.sleep(delayMs);
     }
   }
+}
+
+/**
+ * The service's error. Synapse answers `{ error: { code, message } }` (ErrorContract) but the firewall's
+ * refusal also comes as a top-level `{ code, message }` (Azure/azure-sdk-for-net#20051:
+ * `{"code":"ClientIpAddressNotAuthorized","message":"Client Ip address : ..."}`).
+ */
+function serviceError(body: unknown): { code?: string; message?: string } | undefined {
+  const b = body as {
+    error?: { code?: string; message?: string };
+    code?: unknown;
+    message?: unknown;
+  };
+  if (b?.error && typeof b.error === "object") return b.error;
+  if (b && typeof b.code === "string")
+    return { code: b.code, message: typeof b.message === "string" ? b.message : undefined };
+  return undefined;
+}
+
+/** What to do about an adopted assignment without principalType. */
+export function missingPrincipalTypeNotice(
+  a: SynapseRoleAssignment,
+  workspaceName: string,
+): string {
+  return (
+    `the existing Synapse role assignment ${a.id} (role ${a.roleDefinitionId}, principal ${a.principalId}, scope ${a.scope}) ` +
+    `on workspace "${workspaceName}" has no principalType, so Synapse SQL may map the principal to the wrong SID ` +
+    `(hashicorp/terraform-provider-azurerm#24089). It is kept as it is; to fix it, remove it in Synapse Studio > Manage > ` +
+    `Access control and run pulumi up again, which creates it with its principalType.`
+  );
 }
 
 function parseJson(text: string): unknown {

@@ -46,9 +46,20 @@ const ASSIGN_ADMIN = (ws: string) =>
   `(or an Azure Owner of the workspace) can assign it in Synapse Studio > Manage > Access control; ` +
   `a new assignment can take a few minutes to apply`;
 
-const OPEN_FIREWALL = (ws: string) =>
-  `the workspace firewall blocks this machine: allow your IP address in the workspace's Networking settings ` +
-  `(Azure portal > Synapse workspace "${ws}" > Networking > Firewall rules), or run from a network the workspace allows`;
+// "IP firewall rules configured at the workspace level apply to all public endpoints of the workspace"
+// (learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-ip-firewall); the refusal names
+// the caller's address: "Client Ip address : 13.73.x.x" (MicrosoftLearning/dp-203-azure-data-engineer#35).
+const OPEN_FIREWALL = (ws: string, serviceMessage?: string) => {
+  const ip = /(\d{1,3}(?:\.\d{1,3}){3})/.exec(serviceMessage ?? "")?.[1];
+  const range = ip ? `${ip}-${ip}` : "<your public IP>-<your public IP>";
+  const [start, end] = ip ? [ip, ip] : ["<your public IP>", "<your public IP>"];
+  return (
+    `the workspace firewall of "${ws}" blocks this machine${ip ? ` (address ${ip})` : ""}: add the range ${range} as a firewall rule, ` +
+    `e.g. az synapse workspace firewall-rule create --workspace-name ${ws} --resource-group <resource group> ` +
+    `--name AllowDeployer --start-ip-address ${start} --end-ip-address ${end} (or Azure portal > Synapse workspace "${ws}" > ` +
+    `Networking > Firewall rules; for a new workspace, connection.workspace.create.firewallRules), or run from a network the workspace allows`
+  );
+};
 
 function advice(f: SynapseRbacFailure): string {
   const code = (f.code ?? "").toLowerCase();
@@ -59,7 +70,8 @@ function advice(f: SynapseRbacFailure): string {
       `outage, run again.`
     );
   }
-  if (code === "clientipaddressnotauthorized") return `Fix: ${OPEN_FIREWALL(f.workspaceName)}.`;
+  if (code === "clientipaddressnotauthorized")
+    return `Fix: ${OPEN_FIREWALL(f.workspaceName, f.serviceMessage)}.`;
   if (f.status === 401) {
     return (
       `Fix: the workspace rejected the access token. Sign in to the tenant that owns workspace "${f.workspaceName}" ` +
@@ -69,7 +81,7 @@ function advice(f: SynapseRbacFailure): string {
   }
   if (f.status === 403 && code === "unauthorized") return `Fix: ${ASSIGN_ADMIN(f.workspaceName)}.`;
   if (f.status === 403)
-    return `Fix: either ${ASSIGN_ADMIN(f.workspaceName)}; or ${OPEN_FIREWALL(f.workspaceName)}.`;
+    return `Fix: either ${ASSIGN_ADMIN(f.workspaceName)}; or ${OPEN_FIREWALL(f.workspaceName, f.serviceMessage)}.`;
   if (code === "invalidprincipalid" || code === "principalnotfound") {
     return (
       `Fix: principal ${f.principalId ?? "(unknown)"} is not known to the workspace's tenant. Use the Object ID of the ` +
