@@ -11,7 +11,11 @@ import type { Spec } from "../spec/types";
 import { ExportStorage } from "./exportStorage";
 import { WorkspaceLink } from "./workspaceLink";
 import { ExportPermissions } from "./exportPermissions";
-import { resolveAdministrator, resolveCustomerInsightsPrincipal } from "./principals";
+import {
+  resolveAdministrator,
+  resolveCustomerInsightsPrincipal,
+  resolveDeployer,
+} from "./principals";
 
 export const EXPORT_CONNECTION_TYPE = "synapse-export:index:ExportConnection";
 
@@ -48,6 +52,8 @@ export class ExportConnection extends pulumi.ComponentResource {
   readonly sharedWithContributors: boolean;
   readonly customerInsightsPrincipalId: pulumi.Output<string>;
   readonly administratorPrincipalId: pulumi.Output<string>;
+  /** The deploying identity that gets a data role (undefined with `principals.deployer: false`). */
+  readonly deployerPrincipalId?: pulumi.Output<string>;
 
   constructor(name: string, args: ExportConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
     // Before anything is registered: TypeScript callers bypass the YAML front door, and consent in
@@ -94,6 +100,7 @@ export class ExportConnection extends pulumi.ComponentResource {
           sqlAdministratorLogin: ws.create.sqlAdministratorLogin,
           sqlAdministratorPassword: args.sqlAdministratorPassword,
           firewallRules: ws.create.firewallRules,
+          allowAzureServices: ws.create.allowAzureServices,
         },
       },
       // A new workspace's default file system is the export container: it must exist first.
@@ -107,6 +114,9 @@ export class ExportConnection extends pulumi.ComponentResource {
     );
     this.customerInsightsPrincipalId = customerInsights.objectId;
     this.administratorPrincipalId = resolveAdministrator(principals.administrator, this);
+    const deployer =
+      principals.deployer === false ? undefined : resolveDeployer(principals.deployer, this);
+    this.deployerPrincipalId = deployer?.objectId;
 
     const subscriptionId = connection.subscriptionId
       ? pulumi.output(connection.subscriptionId)
@@ -120,6 +130,8 @@ export class ExportConnection extends pulumi.ComponentResource {
           customerInsights: this.customerInsightsPrincipalId,
           administrator: this.administratorPrincipalId,
           workspaceIdentity: this.workspace.systemAssignedMIPrincipalId,
+          deployer: deployer?.objectId,
+          deployerType: deployer?.principalType,
         },
         scopes: {
           storageAccount: this.storage.resourceId,

@@ -13,9 +13,14 @@ export const EXPORT_PERMISSIONS_TYPE = "synapse-export:index:ExportPermissions";
 
 /** Object ids for the principals the plan could not know offline (looked up or created at deploy). */
 export type PrincipalIds = Record<
-  Exclude<GrantPrincipal, "reader" | "contributor">,
+  Exclude<GrantPrincipal, "reader" | "contributor" | "deployer">,
   pulumi.Input<string>
->;
+> & {
+  /** The deploying identity's object id (required when the plan has a deployer grant). */
+  deployer?: pulumi.Input<string>;
+  /** Its kind, looked up at deploy time when the spec does not say. */
+  deployerType?: pulumi.Input<string>;
+};
 
 /** The real scope of each kind of grant: ARM resource ids, and `workspaces/<name>` for Synapse RBAC. */
 export type GrantScopes = Record<GrantScope, pulumi.Input<string>>;
@@ -60,7 +65,7 @@ export class ExportPermissions extends pulumi.ComponentResource {
 
     for (const grant of args.grants) {
       const principalId = pulumi.output(
-        grant.principalId ?? principalIdFor(args.principalIds, grant),
+        grant.principalId ?? principalIdFor(args.principalIds, grant, this),
       );
       const scope = pulumi.output(args.scopes[grant.scope]);
       const logicalName = `${name}-${grant.key}`;
@@ -75,7 +80,7 @@ export class ExportPermissions extends pulumi.ComponentResource {
               roleId: grant.roleDefinitionId,
               roleName: grant.role,
               principalId,
-              principalType: grant.principalType,
+              principalType: synapsePrincipalType(grant),
               scope,
               purpose: grant.purpose,
             },
@@ -99,7 +104,7 @@ export class ExportPermissions extends pulumi.ComponentResource {
             principalId,
             // Always set: without it ARM looks the principal up, and a principal created minutes ago
             // fails with PrincipalNotFound until Entra ID replication catches up.
-            principalType: grant.principalType,
+            principalType: grant.principalType ?? principalTypeFor(args.principalIds, grant),
             description: grant.purpose,
           },
           // Role assignments cannot be updated in place, and a new one with the same scope, principal
@@ -115,11 +120,40 @@ export class ExportPermissions extends pulumi.ComponentResource {
   }
 }
 
-function principalIdFor(ids: PrincipalIds, grant: Grant): pulumi.Input<string> {
+function principalIdFor(
+  ids: PrincipalIds,
+  grant: Grant,
+  parent: pulumi.Resource,
+): pulumi.Input<string> {
   if (grant.principal === "reader" || grant.principal === "contributor") {
     throw new Error(`grant ${grant.key}: a ${grant.principal} needs an objectId in the spec`);
   }
+  if (grant.principal === "deployer") {
+    if (ids.deployer === undefined) {
+      throw new pulumi.ResourceError(
+        `grant ${grant.key}: give principalIds.deployer (resolveDeployer), or set principals.deployer: false`,
+        parent,
+      );
+    }
+    return ids.deployer;
+  }
   return ids[grant.principal];
+}
+
+/** Only the deployer's kind can be unknown offline. */
+function principalTypeFor(ids: PrincipalIds, grant: Grant): pulumi.Input<string> {
+  if (grant.principal !== "deployer" || ids.deployerType === undefined) {
+    throw new Error(`grant ${grant.key}: the principal's type is unknown`);
+  }
+  return ids.deployerType;
+}
+
+/** Synapse RBAC needs the type on every assignment (Synapse SQL maps the principal by it). */
+function synapsePrincipalType(grant: Grant): "User" | "Group" | "ServicePrincipal" {
+  if (!grant.principalType) {
+    throw new Error(`grant ${grant.key}: a Synapse role assignment needs the principal's type`);
+  }
+  return grant.principalType;
 }
 
 /**

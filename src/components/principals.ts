@@ -4,10 +4,13 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
+import * as authorization from "@pulumi/azure-native/authorization";
 import {
   CUSTOMER_INSIGHTS_APP_ID,
   type AdministratorPrincipal,
   type CustomerInsightsPrincipal,
+  type DeployerPrincipal,
+  type PrincipalType,
 } from "../spec/types";
 
 export interface ResolvedPrincipal {
@@ -55,4 +58,39 @@ export function resolveAdministrator(
     );
   }
   return azuread.getUserOutput({ userPrincipalName: admin.userPrincipalName }, { parent }).objectId;
+}
+
+export interface ResolvedDeployer {
+  objectId: pulumi.Output<string>;
+  principalType: pulumi.Output<PrincipalType>;
+}
+
+/**
+ * The identity running `pulumi up`: named in the spec, or the one Pulumi's Azure client configuration
+ * signs in with. Its kind is looked up, not assumed: ARM refuses an assignment whose principalType does
+ * not match the principal (UnmatchedPrincipalType, Azure/modern-web-app-pattern-dotnet#129), and
+ * azure-native's RoleAssignment sends "User" when none is given, which fails for a pipeline's service
+ * principal. Only users and service principals (managed identities included) can sign in.
+ */
+export function resolveDeployer(
+  deployer: DeployerPrincipal | undefined,
+  parent: pulumi.Resource,
+): ResolvedDeployer {
+  if (deployer) {
+    return {
+      objectId: pulumi.output(deployer.objectId),
+      principalType: pulumi.output(deployer.type),
+    };
+  }
+  const objectId = authorization.getClientConfigOutput({ parent }).objectId;
+  const found = azuread.getServicePrincipalsOutput(
+    { objectIds: [objectId], ignoreMissing: true },
+    { parent },
+  );
+  return {
+    objectId,
+    principalType: found.objectIds.apply((ids): PrincipalType =>
+      ids.length > 0 ? "ServicePrincipal" : "User",
+    ),
+  };
 }

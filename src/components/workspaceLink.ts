@@ -29,6 +29,8 @@ export interface WorkspaceLinkCreateArgs {
    */
   sqlAdministratorPassword?: pulumi.Input<string>;
   firewallRules?: FirewallRule[];
+  /** Adds AllowAllWindowsAzureIps (0.0.0.0-0.0.0.0), the only name Azure reads as "allow Azure services". */
+  allowAzureServices?: boolean;
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -89,7 +91,15 @@ export class WorkspaceLink extends pulumi.ComponentResource {
         // The provider does not mark the password as a secret output by itself.
         { parent: this, additionalSecretOutputs: ["sqlAdministratorLoginPassword"] },
       );
-      const rules = (create.firewallRules ?? []).map(
+      const wanted: FirewallRule[] = [...(create.firewallRules ?? [])];
+      if (create.allowAzureServices) {
+        wanted.push({
+          name: "AllowAllWindowsAzureIps",
+          startIpAddress: "0.0.0.0",
+          endIpAddress: "0.0.0.0",
+        });
+      }
+      const rules = wanted.map(
         (rule) =>
           new synapse.IpFirewallRule(
             `${name}-firewall-${rule.name}`,

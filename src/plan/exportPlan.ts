@@ -2,7 +2,7 @@
 // Azure target. What `synapse-export plan` prints and what a reviewer reads before `pulumi up`.
 
 import type { ColumnSpec, Spec } from "../spec/types";
-import { planGrants, type Grant } from "./grants";
+import { deployerPrerequisites, planGrants, type Grant } from "./grants";
 import { databaseFolder, planLakeLayout, type LakeLayout } from "./lakeLayout";
 import { renderTsql } from "./renderTsql";
 import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
@@ -19,6 +19,8 @@ export interface EntityColumns {
 
 export interface ExportPlan {
   grants: Grant[];
+  /** What the deploying identity needs before deploying, which no grant gives it. */
+  prerequisites: string[];
   lake: LakeLayout;
   columns: EntityColumns[];
   sql: SqlStatement[];
@@ -50,6 +52,7 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
   }
   return {
     grants: planGrants(spec),
+    prerequisites: deployerPrerequisites(spec),
     lake: planLakeLayout(
       spec.connection.storage.container,
       spec.export.databaseName,

@@ -6,7 +6,12 @@ import type { PrincipalType, ReaderPrincipal, Spec } from "../spec/types";
 import { ROLES, type RoleName, type RolePlane } from "./roles";
 
 export type GrantPrincipal =
-  "customerInsights" | "administrator" | "workspaceIdentity" | "reader" | "contributor";
+  | "customerInsights"
+  | "administrator"
+  | "workspaceIdentity"
+  | "deployer"
+  | "reader"
+  | "contributor";
 
 export type GrantScope = "storageAccount" | "container" | "workspaceResourceGroup" | "workspace";
 
@@ -18,7 +23,12 @@ export interface Grant {
   principalId: string | null;
   /** A readable name for the principal: user principal name, app id, reader label. */
   principalName: string;
-  principalType: PrincipalType;
+  /**
+   * Null only for the deployer when the spec does not name it: its kind (user or service principal) is
+   * known only at deploy time, and ARM refuses a wrong one (UnmatchedPrincipalType,
+   * Azure/modern-web-app-pattern-dotnet#129), so the assignment leaves it for ARM to look up.
+   */
+  principalType: PrincipalType | null;
   role: RoleName;
   roleDefinitionId: string;
   scope: GrantScope;
@@ -99,6 +109,24 @@ export function planGrants(spec: Spec): Grant[] {
     },
   ];
 
+  // The identity that runs `pulumi up` and `synapse-export run` writes the lake itself, and Owner does not
+  // imply data access ("The Storage Owner role does not imply that a user is also Storage Data Owner",
+  // learn.microsoft.com/azure/synapse-analytics/sql/develop-storage-files-storage-access-control).
+  const deployer = principals.deployer;
+  if (deployer !== false) {
+    grants.push({
+      principal: "deployer",
+      principalId: deployer?.objectId ?? null,
+      principalName: deployer
+        ? deployer.objectId
+        : "the deploying identity (signed in at deploy time)",
+      principalType: deployer?.type ?? null,
+      role: "Storage Blob Data Contributor",
+      scope: dataScope,
+      purpose: `The deploying identity (pulumi up, synapse-export run) writes the export's files to ${dataScopeWords}.`,
+    });
+  }
+
   if (dataScope === "container") {
     // User delegation keys are an account-level action (blobServices/generateUserDelegationKey), so a
     // container-scoped data role cannot sign SAS URLs; Delegator grants exactly that and no data access.
@@ -171,6 +199,7 @@ const PRINCIPAL_SLUG: Record<GrantPrincipal, string> = {
   customerInsights: "customer-insights",
   administrator: "administrator",
   workspaceIdentity: "workspace-identity",
+  deployer: "deployer",
   reader: "reader",
   contributor: "contributor",
 };
@@ -181,6 +210,27 @@ const SCOPE_SLUG: Record<GrantScope, string> = {
   workspaceResourceGroup: "workspace-resource-group",
   workspace: "workspace",
 };
+
+/**
+ * What the deploying identity needs and no grant gives it: granting Synapse RBAC already requires Synapse
+ * Administrator on the workspace (only a Synapse Administrator may assign Synapse roles, Synapse RBAC
+ * roles page), which is also what creates the database and logins in serverless SQL.
+ */
+export function deployerPrerequisites(spec: Spec): string[] {
+  const ws = spec.connection.workspace;
+  const onWorkspace = ws.create
+    ? `the new workspace "${ws.name}" makes its creator Synapse Administrator`
+    : `on the existing workspace "${ws.name}", a Synapse Administrator must assign it (Synapse Studio > Manage > Access control)`;
+  return [
+    `The deploying identity needs the Synapse Administrator role on workspace "${ws.name}" before deploying (a prerequisite, not a grant: granting Synapse roles already requires it): ${onWorkspace}.`,
+    `The deploying identity needs Owner or User Access Administrator (Microsoft.Authorization/roleAssignments/write) on the storage account and the workspace's resource group, to create the role assignments above.`,
+    ...(spec.principals.deployer === false
+      ? [
+          `principals.deployer is false: grant the deploying identity a data role (Storage Blob Data Contributor) on the export's storage yourself; Owner does not imply data access.`,
+        ]
+      : []),
+  ];
+}
 
 /** e.g. `customer-insights-storage-blob-data-contributor-on-storage-account`, `reader-<id>-...`. */
 function grantKey(g: GrantInput): string {

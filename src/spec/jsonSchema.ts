@@ -68,5 +68,7 @@ function convert(node: SchemaNode): Record<string, unknown> {
       };
     case "stringOrObject":
       return { ...base, oneOf: [convert(node.string), convert(node.object)] };
+    case "falseOrObject":
+      return { ...base, oneOf: [{ type: "boolean", const: false }, convert(node.object)] };
   }
 }

@@ -41,6 +41,7 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
       message: "give userPrincipalName (e.g. admin@contoso.com) or objectId",
     });
   }
+  checkWorkspaceFirewall(connection, issues);
   checkPrincipalList(principals.readers, "principals.readers", issues);
   checkPrincipalList(principals.contributors, "principals.contributors", issues);
   if (
@@ -69,6 +70,41 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
     checkUnique(exp.entities, "export.entities", "entity", issues);
     exp.entities.forEach((e, i) => checkEntity(e as Raw, childPath("export.entities", i), issues));
   }
+}
+
+/** The rule Azure recognises as "allow Azure services" only under this exact name. */
+export const ALLOW_AZURE_SERVICES_RULE = "AllowAllWindowsAzureIps";
+
+export const NO_FIREWALL_RULE_MESSAGE =
+  "a new workspace with no firewall rule refuses every call after its creation (IP firewall rules apply to all public " +
+  "endpoints of the workspace, its dev endpoint and serverless SQL included), so this deploying machine could not reach " +
+  "it: add a rule for its public address, e.g. { name: AllowDeployer, startIpAddress: 203.0.113.7, endIpAddress: 203.0.113.7 } " +
+  "(find it with `curl https://ifconfig.me`), or set allowAzureServices: true when deploying from Azure (a pipeline's hosted agent)";
+
+// "IP firewall rules configured at the workspace level apply to all public endpoints of the workspace"
+// and the "Allow Azure services" rule is AllowAllWindowsAzureIps, 0.0.0.0-0.0.0.0
+// (learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-ip-firewall; azure-native
+// synapse IpFirewallRule docs).
+function checkWorkspaceFirewall(connection: Raw, issues: SpecIssue[]): void {
+  const create = (connection.workspace as Raw | undefined)?.create as Raw | undefined;
+  if (!create || typeof create !== "object") return;
+  const rules = Array.isArray(create.firewallRules) ? (create.firewallRules as Raw[]) : [];
+  if (rules.length === 0 && create.allowAzureServices !== true) {
+    issues.push({
+      path: "connection.workspace.create.firewallRules",
+      message: NO_FIREWALL_RULE_MESSAGE,
+    });
+  }
+  rules.forEach((rule, i) => {
+    if (typeof rule !== "object" || rule === null) return;
+    const zero = rule.startIpAddress === "0.0.0.0" && rule.endIpAddress === "0.0.0.0";
+    if (zero && rule.name !== ALLOW_AZURE_SERVICES_RULE) {
+      issues.push({
+        path: childPath(childPath("connection.workspace.create.firewallRules", i), "name"),
+        message: `the range 0.0.0.0-0.0.0.0 means "allow Azure services" only under the name ${ALLOW_AZURE_SERVICES_RULE}: set allowAzureServices: true instead`,
+      });
+    }
+  });
 }
 
 function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {

@@ -19,7 +19,9 @@ export type SchemaNode =
   | { kind: "boolean"; description?: string; const?: boolean }
   | { kind: "integer"; description?: string; minimum?: number; maximum?: number }
   /** A string shorthand or the object form, e.g. `source: data/x.csv` or `source: { path, format }`. */
-  | { kind: "stringOrObject"; description?: string; string: SchemaNode; object: SchemaNode };
+  | { kind: "stringOrObject"; description?: string; string: SchemaNode; object: SchemaNode }
+  /** `false` to turn something off, or the object form, e.g. `deployer: false` or `deployer: { objectId, type }`. */
+  | { kind: "falseOrObject"; description?: string; object: SchemaNode };
 
 export interface Property {
   node: SchemaNode;
@@ -165,7 +167,21 @@ export const SPEC_SCHEMA: SchemaNode = {
                     properties: {
                       location: { required: true, node: { kind: "string", minLength: 1 } },
                       sqlAdministratorLogin: { node: { kind: "string", minLength: 1 } },
-                      firewallRules: { node: { kind: "array", items: firewallRule } },
+                      firewallRules: {
+                        node: {
+                          kind: "array",
+                          items: firewallRule,
+                          description:
+                            "IP firewall rules of the new workspace; they cover its dev endpoint and serverless SQL, so the deploying machine's address must be allowed.",
+                        },
+                      },
+                      allowAzureServices: {
+                        node: {
+                          kind: "boolean",
+                          description:
+                            "Add the rule AllowAllWindowsAzureIps (0.0.0.0-0.0.0.0): Azure services, such as a pipeline's hosted agents, may reach the workspace.",
+                        },
+                      },
                     },
                   },
                 },
@@ -258,6 +274,20 @@ export const SPEC_SCHEMA: SchemaNode = {
                   },
                 },
                 objectId: { node: guid("The user's object id.") },
+              },
+            },
+          },
+          deployer: {
+            node: {
+              kind: "falseOrObject",
+              description:
+                "The identity that runs pulumi up / synapse-export run (it writes the lake). Default: the signed-in identity, looked up at deploy time. false: no grant (you grant it elsewhere).",
+              object: {
+                kind: "object",
+                properties: {
+                  objectId: { node: guid("The deploying identity's object id."), required: true },
+                  type: { node: principalType, required: true },
+                },
               },
             },
           },

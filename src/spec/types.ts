@@ -28,6 +28,12 @@ export interface AdministratorPrincipal {
   objectId?: string;
 }
 
+/** The identity that deploys and runs the export, when named in the spec. */
+export interface DeployerPrincipal {
+  objectId: string;
+  type: PrincipalType;
+}
+
 export interface ReaderPrincipal {
   objectId: string;
   type: PrincipalType;
@@ -47,6 +53,8 @@ export interface WorkspaceCreate {
   /** The SQL administrator login of the new workspace (its password is a Pulumi secret, never in the spec). */
   sqlAdministratorLogin?: string;
   firewallRules?: FirewallRule[];
+  /** Adds the rule AllowAllWindowsAzureIps (0.0.0.0-0.0.0.0). */
+  allowAzureServices?: boolean;
 }
 
 export interface WorkspaceSpec {
@@ -88,6 +96,8 @@ export interface ConnectionSpec {
 export interface PrincipalsSpec {
   customerInsights: CustomerInsightsPrincipal;
   administrator?: AdministratorPrincipal;
+  /** Absent: the signed-in identity at deploy time; false: no grant for it. */
+  deployer?: DeployerPrincipal | false;
   readers: ReaderPrincipal[];
   contributors: ReaderPrincipal[];
 }

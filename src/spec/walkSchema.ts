@@ -42,6 +42,8 @@ export function walkSchema(
         });
       }
       return value;
+    case "falseOrObject":
+      return value === false ? false : walkSchema(node.object, value, path, issues);
     case "stringOrObject":
       return typeof value === "string"
         ? walkSchema(node.string, value, path, issues)

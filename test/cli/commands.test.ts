@@ -114,7 +114,7 @@ describe("synapse-export plan", () => {
   it("prints a readable table without --json", async () => {
     const r = await runCli(["plan", EXAMPLE]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/Permissions \(7 role assignments\):/);
+    expect(r.stdout).to.match(/Permissions \(8 role assignments\):/);
     expect(r.stdout).to.match(/customerInsights .*Synapse Administrator +workspace +synapse/);
   });
 });
@@ -125,7 +125,7 @@ describe("synapse-export permissions", () => {
     expect(t.code, t.stderr).to.equal(0);
     expect(t.stdout.split("\n")[0]).to.match(/^principal +role +scope +plane +purpose$/);
     const j = await runCli(["permissions", "plan", EXAMPLE, "--format", "json"]);
-    expect(JSON.parse(j.stdout).grants).to.have.length(7);
+    expect(JSON.parse(j.stdout).grants).to.have.length(8);
     const m = await runCli(["permissions", "plan", EXAMPLE, "--format", "mermaid"]);
     expect(m.stdout).to.match(/^graph LR\n/);
     expect(m.stdout).to.contain('-- "Synapse Administrator (Synapse RBAC)" -->');

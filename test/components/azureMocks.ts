@@ -180,6 +180,14 @@ export class AzureMocks implements pulumi.runtime.Mocks {
           displayName: "Dynamics 365 AI for Customer Insights",
         };
       }
+      // Microsoft Graph answers with the service principals among the ids; ignoreMissing drops the rest.
+      case "azuread:index/getServicePrincipals:getServicePrincipals": {
+        const known = new Set(Object.values(this.world.servicePrincipals));
+        const objectIds = (i.objectIds as string[]).filter((id) => known.has(id));
+        if (!i.ignoreMissing && objectIds.length !== i.objectIds.length)
+          throw new Error(`service principal not found among ${i.objectIds.join(", ")}`);
+        return { objectIds, clientIds: [], displayNames: [], servicePrincipals: [] };
+      }
       case "azuread:index/getUser:getUser": {
         const objectId = this.world.users[i.userPrincipalName];
         if (!objectId) throw new Error(`user with UPN "${i.userPrincipalName}" was not found`);

@@ -25,6 +25,8 @@ const CI = world.servicePrincipals["0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff"];
 const ADMIN = world.users["admin@contoso.com"];
 const WS_MI = world.workspaces["rg-analytics/ws-ci"].principalId;
 const ANALYSTS = "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60";
+// The object id Pulumi's Azure client configuration reports in the mocks: the deploying identity, a user.
+const DEPLOYER = "deadbeef-0000-4000-8000-000000000001";
 
 // Microsoft's built-in role ids, written out here so a wrong entry in the role table fails this test too.
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
@@ -96,8 +98,9 @@ for (const preview of [false, true]) {
         `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${ADMIN} | User`,
         `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${WS_MI} | ServicePrincipal`,
         `${roleDef(BLOB_READER)} | ${ACCOUNT} | ${ANALYSTS} | Group`,
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${DEPLOYER} | User`,
       ]);
-      expect(assignments(mocks)).to.have.length(6);
+      expect(assignments(mocks)).to.have.length(7);
     });
 
     it("names each assignment with the GUID of its scope, principal and role, and its resource after the grant", async () => {
@@ -161,7 +164,7 @@ for (const preview of [false, true]) {
       expect(added[0]).to.contain(
         "reader-22222222-bbbb-4bbb-8bbb-000000000002-storage-blob-data-reader",
       );
-      expect(after).to.have.length(7);
+      expect(after).to.have.length(8);
     });
 
     it("scopes the data roles to the container on request, with Storage Blob Delegator on the account", async () => {
@@ -177,7 +180,49 @@ for (const preview of [false, true]) {
         `${roleDef(BLOB_CONTRIBUTOR)} | ${CONTAINER} | ${WS_MI} | ServicePrincipal`,
         `${roleDef(BLOB_READER)} | ${CONTAINER} | ${ANALYSTS} | Group`,
         `${roleDef(BLOB_DELEGATOR)} | ${ACCOUNT} | ${CI} | ServicePrincipal`,
+        `${roleDef(BLOB_CONTRIBUTOR)} | ${CONTAINER} | ${DEPLOYER} | User`,
       ]);
+    });
+
+    describe("the deploying identity's data role", () => {
+      const deployerRows = (mocks: AzureMocks) =>
+        assignments(mocks)
+          .filter((a) => a.logicalName.includes("-deployer-"))
+          .map(row);
+
+      it("is a service principal when the signed-in identity is one (a pipeline), never azure-native's default User", async () => {
+        const pipeline = defaultWorld();
+        pipeline.servicePrincipals["11112222-3333-4444-5555-666677778888"] = DEPLOYER;
+        const { mocks } = await connect(preview, rawSpec(), pipeline);
+        expect(deployerRows(mocks)).to.deep.equal([
+          `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${DEPLOYER} | ServicePrincipal`,
+        ]);
+      });
+
+      it("uses the identity the spec names, without asking the client configuration", async () => {
+        const named = "12121212-0000-4000-8000-000000000012";
+        const { mocks } = await connect(
+          preview,
+          rawSpec(
+            (raw) => (raw.principals.deployer = { objectId: named, type: "ServicePrincipal" }),
+          ),
+        );
+        expect(deployerRows(mocks)).to.deep.equal([
+          `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${named} | ServicePrincipal`,
+        ]);
+        expect(mocks.invokes.map((i) => i.token)).not.to.include(
+          "azuread:index/getServicePrincipals:getServicePrincipals",
+        );
+      });
+
+      it("is not granted with principals.deployer: false", async () => {
+        const { mocks } = await connect(
+          preview,
+          rawSpec((raw) => (raw.principals.deployer = false)),
+        );
+        expect(deployerRows(mocks)).to.deep.equal([]);
+        expect(assignments(mocks)).to.have.length(6);
+      });
     });
 
     describe("sharing the connection with contributors", () => {
@@ -209,7 +254,7 @@ for (const preview of [false, true]) {
         const { mocks, result } = await connect(preview, withContributors("administrators"));
         expect(result.sharedWithContributors).to.equal(false);
         expect(contributorRows(mocks)).to.deep.equal([]);
-        expect(assignments(mocks)).to.have.length(6);
+        expect(assignments(mocks)).to.have.length(7);
       });
     });
 
@@ -294,7 +339,7 @@ for (const preview of [false, true]) {
         "https://stciexport.dfs.core.windows.net/",
       );
       expect(await value(result.storage.containerName)).to.equal("ci-export");
-      expect(result.permissions.resources).to.have.length(7);
+      expect(result.permissions.resources).to.have.length(8);
     });
   });
 }

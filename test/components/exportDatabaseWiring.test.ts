@@ -67,7 +67,7 @@ for (const preview of [false, true]) {
       ]);
 
       const grants = [...mocks.ofType(ROLE_ASSIGNMENT), ...mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT)];
-      expect(grants).to.have.length(7);
+      expect(grants).to.have.length(8);
       for (const dependent of [database, ...tables]) {
         for (const grant of grants) {
           expect(

@@ -54,7 +54,7 @@ for (const preview of [false, true]) {
       );
       expect(outputs.databaseName).to.equal("ci_export");
       const grants = await value<any[]>(outputs.grants);
-      expect(grants).to.have.length(7);
+      expect(grants).to.have.length(8);
       const armNames = mocks.ofType(ROLE_ASSIGNMENT).map((r) => r.inputs.roleAssignmentName);
       expect(
         grants.filter((g) => g.plane === "arm").map((g) => g.roleAssignmentName),
@@ -74,7 +74,7 @@ for (const preview of [false, true]) {
         config: { "synapse-export:spec": JSON.stringify(validRawSpec()) },
       }).finally(() => process.chdir(cwd));
       expect(result.error).to.equal(undefined);
-      expect(mocks.ofType(ROLE_ASSIGNMENT)).to.have.length(6);
+      expect(mocks.ofType(ROLE_ASSIGNMENT)).to.have.length(7);
     });
 
     it("stops with every field path, and no stack trace, on an invalid spec", async () => {

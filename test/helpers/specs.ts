@@ -53,7 +53,8 @@ export function newStorageAndWorkspaceRawSpec(
   spec.connection.workspace = {
     name: "ws-new",
     resourceGroupName: "rg-new",
-    create: { location: "westeurope", ...workspaceCreate },
+    // A new workspace needs a firewall rule (validation refuses one without): Azure services by default.
+    create: { location: "westeurope", allowAzureServices: true, ...workspaceCreate },
   };
   return spec;
 }

@@ -29,6 +29,7 @@ describe("permission plan", () => {
       "administrator | Reader | acdd72a7-3385-48ef-bd42-f606fba81ae7 | workspaceResourceGroup | arm",
       "administrator | Storage Blob Data Contributor | ba92f5b4-2d11-453d-a403-e96b0029c9fe | storageAccount | arm",
       "workspaceIdentity | Storage Blob Data Contributor | ba92f5b4-2d11-453d-a403-e96b0029c9fe | storageAccount | arm",
+      "deployer | Storage Blob Data Contributor | ba92f5b4-2d11-453d-a403-e96b0029c9fe | storageAccount | arm",
       "reader | Storage Blob Data Reader | 2a2b9908-6ea1-4ae2-8e65-a410df84e7d1 | storageAccount | arm",
     ]);
   });
