@@ -9,6 +9,7 @@ export {
   SynapseRoleAssignment,
   type SynapseRoleAssignmentArgs,
 } from "./providers/synapseRoleAssignment";
+export { ArmRoleAssignment, type ArmRoleAssignmentArgs } from "./providers/armRoleAssignment";
 export { ExportDatabase, type ExportDatabaseArgs } from "./providers/exportDatabase";
 export { EntityTable, type EntityTableArgs } from "./providers/entityTable";
 export { setAzureCredential } from "./engine/azureCredential";

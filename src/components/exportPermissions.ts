@@ -1,5 +1,6 @@
 // Every grant of the permission plan as a resource: ARM roles as Microsoft.Authorization role
-// assignments, the Synapse Administrator role through the workspace's own RBAC. Each resource is named
+// assignments (through ArmRoleAssignment, which adopts one that already exists instead of failing with
+// RoleAssignmentExists), the Synapse Administrator role through the workspace's own RBAC. Each resource is named
 // after its grant, so `pulumi preview` says in words which permission is added, changed or removed.
 
 import * as pulumi from "@pulumi/pulumi";
@@ -8,6 +9,7 @@ import type { Grant, GrantPrincipal, GrantScope } from "../plan/grants";
 import { FORBIDDEN_ROLE_IDS, ROLES } from "../plan/roles";
 import { roleAssignmentGuid } from "../plan/deterministicGuid";
 import { SynapseRoleAssignment } from "../providers/synapseRoleAssignment";
+import { ArmRoleAssignment } from "../providers/armRoleAssignment";
 
 export const EXPORT_PERMISSIONS_TYPE = "synapse-export:index:ExportPermissions";
 
@@ -41,7 +43,7 @@ export interface ExportPermissionsArgs {
 
 export class ExportPermissions extends pulumi.ComponentResource {
   /** One per ARM grant, in plan order. */
-  readonly roleAssignments: authorization.RoleAssignment[];
+  readonly roleAssignments: ArmRoleAssignment[];
   /** One per Synapse RBAC grant, in plan order. */
   readonly synapseRoleAssignments: SynapseRoleAssignment[];
   /** Every assignment: what writing data to the lake or the workspace must wait for. */
@@ -95,7 +97,7 @@ export class ExportPermissions extends pulumi.ComponentResource {
         .apply(([s, p]) => roleAssignmentGuid(s, p, grant.roleDefinitionId));
       names[grant.key] = roleAssignmentName;
       this.roleAssignments.push(
-        new authorization.RoleAssignment(
+        new ArmRoleAssignment(
           logicalName,
           {
             roleAssignmentName,

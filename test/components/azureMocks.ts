@@ -86,6 +86,8 @@ function plain(v: any): any {
 export class AzureMocks implements pulumi.runtime.Mocks {
   readonly resources: Registered[] = [];
   readonly invokes: { token: string; inputs: Record<string, any> }[] = [];
+  /** What ARM would have refused; `deploy` throws when any is recorded, so the test sees it. */
+  readonly failures: string[] = [];
   /** Keyed by `<type>::<name>`, filled from the registration request before newResource runs. */
   private readonly pendingOptions = new Map<string, RegisteredOptions>();
 
@@ -144,9 +146,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         const id = `${workspaceId(sub, i.resourceGroupName, i.workspaceName)}/firewallRules/${i.ruleName}`;
         return { id, state: { ...i, id, name: i.ruleName } };
       }
-      case "azure-native:authorization:RoleAssignment": {
+      case ROLE_ASSIGNMENT: {
+        this.checkRoleAssignment(args.name, i);
         const id = `${plain(i.scope)}/providers/Microsoft.Authorization/roleAssignments/${plain(i.roleAssignmentName)}`;
-        return { id, state: { ...i, id, name: plain(i.roleAssignmentName) } };
+        return { id, state: { ...i, id, assignmentId: id, adopted: false, owned: true } };
       }
       case "azuread:index/servicePrincipal:ServicePrincipal": {
         const objectId =
@@ -155,6 +158,39 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       }
       default:
         return { id: `${args.name}-id`, state: { ...i } };
+    }
+  }
+
+  /**
+   * ARM's checks on a role assignment PUT (Microsoft.Authorization 2022-04-01 RoleAssignments_Create):
+   * the name is a GUID, the scope an ARM resource id, roleDefinitionId the full resource id of a role
+   * definition, principalId a GUID and principalType one of the enum's values. Values unknown in preview
+   * arrive as undefined and are not checked.
+   */
+  private checkRoleAssignment(name: string, i: Record<string, any>): void {
+    const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    const checks: [string, unknown, (v: string) => boolean][] = [
+      ["roleAssignmentName", plain(i.roleAssignmentName), (v) => GUID.test(v)],
+      ["scope", plain(i.scope), (v) => /^\/subscriptions\/[0-9a-f-]{36}(\/|$)/i.test(v)],
+      [
+        "roleDefinitionId",
+        plain(i.roleDefinitionId),
+        (v) =>
+          /^\/subscriptions\/[0-9a-f-]{36}\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i.test(
+            v,
+          ),
+      ],
+      ["principalId", plain(i.principalId), (v) => GUID.test(v)],
+      [
+        "principalType",
+        plain(i.principalType),
+        (v) => ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"].includes(v),
+      ],
+    ];
+    for (const [field, value, ok] of checks) {
+      if (value === undefined) continue;
+      if (typeof value !== "string" || !ok(value))
+        this.failures.push(`${name}: ARM would refuse ${field} ${JSON.stringify(value)}`);
     }
   }
 
@@ -256,7 +292,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   }
 }
 
-export const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+export const ROLE_ASSIGNMENT = "pulumi-nodejs:dynamic/synapse-export:ArmRoleAssignment";
 export const SYNAPSE_ROLE_ASSIGNMENT = "pulumi-nodejs:dynamic/synapse-export:SynapseRoleAssignment";
 
 /** Runs `program` against the mocks, in preview or update mode, and waits for every registration. */
@@ -275,6 +311,11 @@ export async function deploy<T>(
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys);
   const result = program();
   await settle();
+  if (mocks.failures.length > 0) {
+    throw new Error(
+      `the mocked Azure refused what the program sent:\n${mocks.failures.join("\n")}`,
+    );
+  }
   return { mocks, result };
 }
 

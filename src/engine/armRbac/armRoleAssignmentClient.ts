@@ -1,0 +1,268 @@
+// Azure (ARM) role assignments through Microsoft.Authorization's REST API, so that an assignment which
+// already exists is adopted instead of failing the deployment. ARM refuses a second assignment of the
+// same role, principal and scope with 409 RoleAssignmentExists ("The role assignment already exists.",
+// Azure/azure-cli#8568, hashicorp/terraform-provider-azurerm#30558), and Azure itself makes one in the
+// most common setup: "If the workspace creator is also Owner of the ADLS Gen2 storage account, then
+// Azure Synapse will assign the Storage Blob Data Contributor role to the managed identity" (Synapse
+// workspace creation page). So: look for an assignment of the same (scope, principal, role) first and
+// adopt it (never to be deleted by us); else PUT our deterministic name; a 409 from a race is looked up
+// again and adopted.
+//
+// REST: Azure/azure-rest-api-specs specification/authorization/resource-manager/Microsoft.Authorization/
+// stable/2022-04-01/authorization-RoleAssignmentsCalls.json (RoleAssignments_ListForScope with
+// `$filter=principalId eq '{id}'` returning assignments at, above and below the scope and a nextLink;
+// RoleAssignments_Create, _Get, _Delete answering 200 or 204).
+
+import { randomUUID } from "node:crypto";
+import type { TokenCredential } from "@azure/core-auth";
+import { getAzureCredential } from "../azureCredential";
+import {
+  backoffDelayMs,
+  classifyStatus,
+  resolveRetryOptions,
+  retryAfterMs,
+  type RetryOptions,
+} from "../synapseRbac/retryPolicy";
+import { SYSTEM_CLOCK, type RetryClock } from "../synapseRbac/synapseRbacClient";
+
+export const ARM_ENDPOINT = "https://management.azure.com";
+/** Tokens are for ARM's resource id whatever host serves it (a loopback test server included). */
+export const ARM_SCOPE = "https://management.azure.com/.default";
+export const ARM_ROLE_ASSIGNMENTS_API_VERSION = "2022-04-01";
+
+export interface ArmRoleAssignment {
+  id: string;
+  name: string;
+  properties: {
+    roleDefinitionId: string;
+    principalId: string;
+    principalType?: string | null;
+    scope: string;
+    description?: string | null;
+  };
+}
+
+export interface ArmClientOptions extends RetryOptions {
+  /** Default https://management.azure.com. */
+  endpoint?: string;
+  credential?: TokenCredential;
+  clock?: RetryClock;
+}
+
+export interface EnsureArmRoleAssignmentArgs {
+  scope: string;
+  /** Our deterministic name (a GUID). */
+  roleAssignmentName: string;
+  /** The full role definition resource id, /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>. */
+  roleDefinitionId: string;
+  principalId: string;
+  principalType?: string;
+  description?: string;
+}
+
+export interface EnsureArmRoleAssignmentResult {
+  /** The ARM id of the assignment, ours or the adopted one's. */
+  id: string;
+  /** True when an assignment of this role, principal and scope existed under another name. */
+  adopted: boolean;
+  /** False for an adopted assignment: delete must leave it. */
+  owned: boolean;
+  assignment: ArmRoleAssignment;
+}
+
+export class ArmRbacError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = "ArmRbacError";
+  }
+}
+
+const lower = (s: string | null | undefined) => (s ?? "").toLowerCase();
+const guidOf = (roleDefinitionId: string) => lower(roleDefinitionId.split("/").pop());
+
+/** The same grant: scope and principal compared as ARM compares them (case-insensitively), role by its GUID. */
+export function sameGrant(a: ArmRoleAssignment, wanted: EnsureArmRoleAssignmentArgs): boolean {
+  return (
+    lower(a.properties.scope) === lower(wanted.scope) &&
+    lower(a.properties.principalId) === lower(wanted.principalId) &&
+    guidOf(a.properties.roleDefinitionId) === guidOf(wanted.roleDefinitionId)
+  );
+}
+
+export class ArmRoleAssignmentClient {
+  private readonly endpoint: string;
+  private readonly credential: TokenCredential;
+  private readonly clock: RetryClock;
+  private readonly retry: Required<RetryOptions>;
+
+  constructor(options: ArmClientOptions = {}) {
+    this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, "");
+    this.credential = options.credential ?? getAzureCredential();
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.retry = resolveRetryOptions(options);
+  }
+
+  /** Assignments of `principalId` at, above and below `scope`, every page. */
+  async listForPrincipal(scope: string, principalId: string): Promise<ArmRoleAssignment[]> {
+    const all: ArmRoleAssignment[] = [];
+    let url: string | undefined = this.url(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments`,
+      {
+        $filter: `principalId eq '${principalId}'`,
+      },
+    );
+    for (let page = 0; url && page < 1000; page++) {
+      const { body } = await this.send(
+        "GET",
+        url,
+        `list role assignments of ${principalId} at ${scope}`,
+      );
+      const b = body as { value?: ArmRoleAssignment[]; nextLink?: string };
+      all.push(...(b?.value ?? []));
+      url = b?.nextLink || undefined;
+    }
+    return all;
+  }
+
+  async ensure(args: EnsureArmRoleAssignmentArgs): Promise<EnsureArmRoleAssignmentResult> {
+    const found = await this.findExisting(args);
+    if (found) return found;
+    const id = `${args.scope}/providers/Microsoft.Authorization/roleAssignments/${args.roleAssignmentName}`;
+    try {
+      const { body } = await this.send(
+        "PUT",
+        this.url(id),
+        `assign role ${guidOf(args.roleDefinitionId)} to ${args.principalId} at ${args.scope}`,
+        {
+          properties: {
+            roleDefinitionId: args.roleDefinitionId,
+            principalId: args.principalId,
+            ...(args.principalType ? { principalType: args.principalType } : {}),
+            ...(args.description ? { description: args.description } : {}),
+          },
+        },
+      );
+      const assignment = body as ArmRoleAssignment;
+      return { id: assignment?.id ?? id, adopted: false, owned: true, assignment };
+    } catch (err) {
+      if (!(err instanceof ArmRbacError) || err.code !== "RoleAssignmentExists") throw err;
+      // Made between our look-up and our PUT (by Azure or someone else): adopt it.
+      const raced = await this.findExisting(args);
+      if (raced) return raced;
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<ArmRoleAssignment | undefined> {
+    const { status, body } = await this.send(
+      "GET",
+      this.url(id),
+      `read role assignment ${id}`,
+      undefined,
+      [404],
+    );
+    return status === 404 ? undefined : (body as ArmRoleAssignment);
+  }
+
+  /** Deletes by id; gone already (204, 404) counts as deleted. */
+  async delete(id: string): Promise<{ existed: boolean }> {
+    const { status } = await this.send(
+      "DELETE",
+      this.url(id),
+      `delete role assignment ${id}`,
+      undefined,
+      [404],
+    );
+    return { existed: status === 200 };
+  }
+
+  private async findExisting(
+    args: EnsureArmRoleAssignmentArgs,
+  ): Promise<EnsureArmRoleAssignmentResult | undefined> {
+    const matches = (await this.listForPrincipal(args.scope, args.principalId)).filter((a) =>
+      sameGrant(a, args),
+    );
+    const ours = matches.find((a) => lower(a.name) === lower(args.roleAssignmentName));
+    if (ours) return { id: ours.id, adopted: false, owned: true, assignment: ours };
+    const theirs = matches[0];
+    return theirs && { id: theirs.id, adopted: true, owned: false, assignment: theirs };
+  }
+
+  private url(path: string, query: Record<string, string> = {}): string {
+    const url = new URL(`${this.endpoint}${path}`);
+    url.searchParams.set("api-version", ARM_ROLE_ASSIGNMENTS_API_VERSION);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  private async send(
+    method: "GET" | "PUT" | "DELETE",
+    url: string,
+    operation: string,
+    body?: unknown,
+    accept: number[] = [],
+  ): Promise<{ status: number; body: unknown }> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.credential.getToken(ARM_SCOPE);
+      if (!token)
+        throw new ArmRbacError(`No Entra ID token for ${ARM_SCOPE}; sign in with "az login".`);
+      let failure: ArmRbacError;
+      let waitMs: number | undefined;
+      try {
+        const response = await fetch(url, {
+          method,
+          headers: {
+            Authorization: `Bearer ${token.token}`,
+            Accept: "application/json",
+            "x-ms-client-request-id": randomUUID(),
+            ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+          },
+          body: body !== undefined ? JSON.stringify(body) : undefined,
+          signal: AbortSignal.timeout(this.retry.requestTimeoutMs),
+        });
+        const text = await response.text();
+        const parsed = text.trim() ? safeJson(text) : undefined;
+        if (response.ok || accept.includes(response.status))
+          return { status: response.status, body: parsed };
+        const error = (parsed as { error?: { code?: string; message?: string } })?.error;
+        failure = new ArmRbacError(
+          `Could not ${operation}: ARM answered ${response.status}${error?.code ? ` ${error.code}` : ""}${error?.message ? `: ${error.message}` : ""}` +
+            advice(response.status, error?.code),
+          response.status,
+          error?.code,
+        );
+        const kind = classifyStatus(response.status, error?.code);
+        // 401/403 from ARM are the caller's missing rights, not replication: only transient failures retry.
+        if (kind !== "transient") throw failure;
+        waitMs = retryAfterMs(response.headers);
+      } catch (err) {
+        if (err instanceof ArmRbacError) throw err;
+        failure = new ArmRbacError(`Could not ${operation}: ${(err as Error).message}`);
+      }
+      if (attempt >= this.retry.maxAttempts) throw failure;
+      await this.clock.sleep(Math.max(backoffDelayMs(attempt - 1, this.retry), waitMs ?? 0));
+    }
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function advice(status: number, code: string | undefined): string {
+  if (status === 403)
+    return ". Fix: the deploying identity needs Owner or User Access Administrator (Microsoft.Authorization/roleAssignments/write) on the scope.";
+  if (code === "UnmatchedPrincipalType")
+    return ". Fix: set the principal's type as Entra ID knows it (User, Group or ServicePrincipal).";
+  if (code === "PrincipalNotFound")
+    return ". Fix: use the principal's object id; a principal created moments ago may need a few minutes to replicate.";
+  return ".";
+}

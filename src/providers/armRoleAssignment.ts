@@ -1,0 +1,174 @@
+// An Azure (ARM) role assignment as a Pulumi resource that adopts what already exists. azure-native's
+// RoleAssignment cannot: ARM answers a second assignment of the same role, principal and scope with 409
+// RoleAssignmentExists, and Azure itself assigns Storage Blob Data Contributor to a new workspace's
+// identity when its creator owns the lake, so the usual first `pulumi up` failed. The rules are in
+// src/engine/armRbac (loaded inside each method: Pulumi serializes this provider); adoption:
+// - create looks up an assignment of the same (scope, principal, role); one under another name is
+//   adopted (`adopted: true, owned: false`), ours is recognised (`owned: true`); else our deterministic
+//   name is PUT, and a 409 from a race is looked up and adopted;
+// - delete removes only what this stack owns: an adopted assignment was not ours;
+// - preview runs check and diff only, so it needs no credentials (values not known yet stay unknown).
+
+import * as pulumi from "@pulumi/pulumi";
+import { loadEngine } from "./loadEngine";
+import type * as ClientModule from "../engine/armRbac/armRoleAssignmentClient";
+
+/** What Pulumi passes for a value not known yet (preview), in the dynamic provider's property bags. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface ArmRoleAssignmentArgs {
+  /** The deterministic name (a GUID of scope, principal and role). */
+  roleAssignmentName: pulumi.Input<string>;
+  /** /subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>. */
+  roleDefinitionId: pulumi.Input<string>;
+  scope: pulumi.Input<string>;
+  principalId: pulumi.Input<string>;
+  /** Always given: ARM refuses a wrong one (UnmatchedPrincipalType) and looks up a missing one. */
+  principalType: pulumi.Input<string>;
+  /** Why the grant exists; a label, recorded without a call to ARM. */
+  description?: pulumi.Input<string>;
+  /** Default https://management.azure.com (tests: a loopback server). */
+  armEndpoint?: pulumi.Input<string>;
+}
+
+/** Changing any of these is another grant: replace, deleting the old (owned) one first. */
+const REPLACE_KEYS = [
+  "roleAssignmentName",
+  "roleDefinitionId",
+  "scope",
+  "principalId",
+  "principalType",
+];
+const IN_PLACE_KEYS = ["description", "armEndpoint"];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ROLE_DEFINITION_ID =
+  /^\/subscriptions\/[0-9a-f-]{36}\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i;
+const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"];
+
+function clientFor(inputs: Record<string, unknown>) {
+  const { ArmRoleAssignmentClient } = loadEngine<typeof ClientModule>(
+    "armRbac/armRoleAssignmentClient",
+  );
+  return new ArmRoleAssignmentClient({
+    endpoint: (inputs.armEndpoint as string | undefined) || undefined,
+  });
+}
+
+export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds, news): Promise<pulumi.dynamic.CheckResult> {
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    const known = (k: string) => news[k] !== undefined && news[k] !== UNKNOWN;
+    if (known("roleAssignmentName") && !GUID.test(String(news.roleAssignmentName)))
+      failures.push({
+        property: "roleAssignmentName",
+        reason: "must be a GUID (ARM's rule for role assignment names)",
+      });
+    if (known("principalId") && !GUID.test(String(news.principalId)))
+      failures.push({
+        property: "principalId",
+        reason: "must be the principal's object id (a GUID)",
+      });
+    if (known("roleDefinitionId") && !ROLE_DEFINITION_ID.test(String(news.roleDefinitionId)))
+      failures.push({
+        property: "roleDefinitionId",
+        reason:
+          "must be /subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<guid>",
+      });
+    if (known("scope") && !String(news.scope).startsWith("/subscriptions/"))
+      failures.push({
+        property: "scope",
+        reason: "must be an ARM resource id starting with /subscriptions/",
+      });
+    if (known("principalType") && !PRINCIPAL_TYPES.includes(String(news.principalType)))
+      failures.push({
+        property: "principalType",
+        reason: `must be one of ${PRINCIPAL_TYPES.join(", ")}`,
+      });
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news): Promise<pulumi.dynamic.DiffResult> {
+    const same = (k: string) =>
+      news[k] !== UNKNOWN &&
+      String(olds[k] ?? "").toLowerCase() === String(news[k] ?? "").toLowerCase();
+    const replaces = REPLACE_KEYS.filter((k) => !same(k));
+    const changed = [...replaces, ...IN_PLACE_KEYS.filter((k) => !same(k))];
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+  },
+
+  async create(inputs): Promise<pulumi.dynamic.CreateResult> {
+    const result = await clientFor(inputs).ensure({
+      scope: inputs.scope as string,
+      roleAssignmentName: inputs.roleAssignmentName as string,
+      roleDefinitionId: inputs.roleDefinitionId as string,
+      principalId: inputs.principalId as string,
+      principalType: inputs.principalType as string,
+      description: inputs.description as string | undefined,
+    });
+    if (result.adopted) {
+      process.stderr.write(
+        `synapse-export: adopted the existing role assignment ${result.id} (same role, principal and scope); ` +
+          `it was not made by this stack, so pulumi destroy leaves it\n`,
+      );
+    }
+    return {
+      id: result.id,
+      outs: { ...inputs, assignmentId: result.id, adopted: result.adopted, owned: result.owned },
+    };
+  },
+
+  async update(_id, olds, news): Promise<pulumi.dynamic.UpdateResult> {
+    return {
+      outs: { ...news, assignmentId: olds.assignmentId, adopted: olds.adopted, owned: olds.owned },
+    };
+  },
+
+  async read(id, props): Promise<pulumi.dynamic.ReadResult> {
+    const found = await clientFor(props ?? {}).get(id);
+    if (!found) return { id: "" };
+    return { id, props: { ...props, assignmentId: found.id } };
+  },
+
+  async delete(id, props): Promise<void> {
+    if (props.owned === false) return;
+    await clientFor(props).delete((props.assignmentId as string | undefined) ?? id);
+  },
+};
+
+/**
+ * An Azure role assignment that adopts an existing one of the same role, principal and scope, and
+ * deletes only what it created. Its Pulumi type is `pulumi-nodejs:dynamic/synapse-export:ArmRoleAssignment`.
+ */
+export class ArmRoleAssignment extends pulumi.dynamic.Resource {
+  declare readonly roleAssignmentName: pulumi.Output<string>;
+  declare readonly roleDefinitionId: pulumi.Output<string>;
+  declare readonly scope: pulumi.Output<string>;
+  declare readonly principalId: pulumi.Output<string>;
+  declare readonly principalType: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  /** The ARM id of the assignment, ours or the adopted one's. */
+  declare readonly assignmentId: pulumi.Output<string>;
+  /** True when an assignment made outside this stack was adopted. */
+  declare readonly adopted: pulumi.Output<boolean>;
+  /** False when `pulumi destroy` leaves the assignment. */
+  declare readonly owned: pulumi.Output<boolean>;
+
+  constructor(name: string, args: ArmRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      armRoleAssignmentProvider,
+      name,
+      {
+        armEndpoint: undefined,
+        description: undefined,
+        ...args,
+        assignmentId: undefined,
+        adopted: undefined,
+        owned: undefined,
+      },
+      opts,
+      "synapse-export",
+      "ArmRoleAssignment",
+    );
+  }
+}

@@ -1,0 +1,142 @@
+// ARM role assignments that already exist are adopted, not a 409 (issue 9 item 3), through the
+// ArmRoleAssignment provider and the real fetch against a loopback Microsoft.Authorization server.
+
+import { expect } from "chai";
+import { setAzureCredential } from "../../src/engine/azureCredential";
+import { armRoleAssignmentProvider as provider } from "../../src/providers/armRoleAssignment";
+import { ArmRbacTestServer } from "../servers/armRbacServer";
+import { testCredential, testToken } from "../servers/testTokens";
+
+const SUB = "11111111-2222-3333-4444-555555555555";
+const ACCOUNT = `/subscriptions/${SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stciexport`;
+// Storage Blob Data Contributor, Microsoft's built-in id.
+const BLOB_CONTRIBUTOR = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`;
+const WORKSPACE_MI = "3e3e3e3e-0000-4000-8000-000000000003";
+// A name of our own, as the plan would give it (any GUID will do: the provider takes it as given).
+const OUR_NAME = "0a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3";
+
+describe("ArmRoleAssignment provider against a loopback ARM", () => {
+  let arm: ArmRbacTestServer;
+
+  beforeEach(async () => {
+    arm = await ArmRbacTestServer.start();
+    setAzureCredential(testCredential());
+  });
+  afterEach(async () => {
+    setAzureCredential(undefined);
+    await arm.close();
+  });
+
+  const inputs = (extra: Record<string, unknown> = {}) => ({
+    roleAssignmentName: OUR_NAME,
+    roleDefinitionId: BLOB_CONTRIBUTOR,
+    scope: ACCOUNT,
+    principalId: WORKSPACE_MI,
+    principalType: "ServicePrincipal",
+    description: "Workspace identity writes to storage.",
+    armEndpoint: arm.endpoint,
+    ...extra,
+  });
+
+  it("adopts the assignment Azure made for the workspace identity: no PUT, and destroy leaves it", async () => {
+    const azures = arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
+
+    const created = await provider.create(inputs());
+
+    expect(created.id).to.equal(azures.id);
+    expect(created.outs).to.include({ adopted: true, owned: false, assignmentId: azures.id });
+    expect(arm.requests.filter((r) => r.method === "PUT")).to.deep.equal([]);
+    await provider.delete!(created.id, created.outs);
+    expect(arm.requests.filter((r) => r.method === "DELETE")).to.deep.equal([]);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
+  it("creates ours under the deterministic name with ARM's body, and deletes it on destroy", async () => {
+    const created = await provider.create(inputs());
+
+    const id = `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/${OUR_NAME}`;
+    expect(created.id).to.equal(id);
+    expect(created.outs).to.include({ adopted: false, owned: true });
+    const put = arm.requests.find((r) => r.method === "PUT")!;
+    expect(put.path).to.equal(id);
+    expect(put.body).to.deep.equal({
+      properties: {
+        roleDefinitionId: BLOB_CONTRIBUTOR,
+        principalId: WORKSPACE_MI,
+        principalType: "ServicePrincipal",
+        description: "Workspace identity writes to storage.",
+      },
+    });
+    await provider.delete!(created.id, created.outs);
+    expect(arm.assignments.size).to.equal(0);
+  });
+
+  it("an identical rerun changes nothing: diff is empty, and a re-create recognises ours without a PUT", async () => {
+    const first = await provider.create(inputs());
+    expect(await provider.diff!(first.id, first.outs, inputs())).to.deep.include({
+      changes: false,
+      replaces: [],
+    });
+    const again = await provider.create(inputs());
+    expect(again.outs).to.include({ adopted: false, owned: true, assignmentId: first.id });
+    expect(arm.requests.filter((r) => r.method === "PUT")).to.have.length(1);
+  });
+
+  it("adopts an assignment made between its look-up and its PUT (409 RoleAssignmentExists)", async () => {
+    // The look-up sees nothing; Azure's assignment lands before the PUT is answered.
+    arm.beforeNextPut = () => arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
+
+    const created = await provider.create(inputs());
+
+    expect(created.outs).to.include({ owned: false });
+    expect(arm.requests.filter((r) => r.method === "PUT").map((r) => r.status)).to.deep.equal([
+      409,
+    ]);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
+  it("fails with ARM's reason and the fix when the principal type is wrong", async () => {
+    arm.directory.set(WORKSPACE_MI, "ServicePrincipal");
+    let message = "";
+    try {
+      await provider.create(inputs({ principalType: "User" }));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.contain("400 UnmatchedPrincipalType").and.contain("as Entra ID knows it");
+    expect(arm.assignments.size).to.equal(0);
+  });
+
+  it("is refused with a token for another resource, as ARM refuses it", async () => {
+    setAzureCredential({
+      getToken: async () => ({
+        token: testToken("https://dev.azuresynapse.net", Date.now() + 3600e3),
+        expiresOnTimestamp: Date.now() + 3600e3,
+      }),
+    });
+    let message = "";
+    try {
+      await provider.create(inputs());
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.contain("401 InvalidAuthenticationTokenAudience");
+  });
+
+  it("checks inputs as ARM does before anything reaches the wire", async () => {
+    const { failures } = await provider.check!(
+      {},
+      inputs({
+        roleAssignmentName: "grant-1",
+        roleDefinitionId: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        principalType: "App",
+      }),
+    );
+    expect(failures!.map((f) => f.property)).to.deep.equal([
+      "roleAssignmentName",
+      "roleDefinitionId",
+      "principalType",
+    ]);
+    expect(arm.requests).to.deep.equal([]);
+  });
+});
