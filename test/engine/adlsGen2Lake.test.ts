@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { setAzureCredential } from "../../src/engine/azureCredential";
 import { AdlsGen2Lake, type AdlsGen2LakeOptions } from "../../src/engine/lake/adlsGen2Lake";
 import { startDfsServer, type DfsServer, type DfsServerOptions } from "../servers/dfsServer";
+import { claimsOf, testCredential, testToken } from "../servers/testTokens";
 
 const CONTAINER = "ci-export";
 
@@ -19,9 +20,8 @@ describe("AdlsGen2Lake against the dfs test server", function () {
   let workDir: string;
 
   before(() => {
-    setAzureCredential({
-      getToken: async () => ({ token: "test-token", expiresOnTimestamp: Date.now() + 3600e3 }),
-    });
+    // Tokens carry the audience the real service checks (https://storage.azure.com).
+    setAzureCredential(testCredential());
     workDir = mkdtempSync(join(tmpdir(), "adls-lake-"));
   });
   after(() => {
@@ -199,7 +199,7 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       await lake.list("");
       expect(server.requests.length).to.be.greaterThan(4);
       for (const request of server.requests) {
-        expect(request.headers.authorization).to.equal("Bearer test-token");
+        expect(claimsOf(request.headers.authorization)?.aud).to.equal("https://storage.azure.com");
         expect(request.url).not.to.match(/[?&](sig|sv|se)=/);
       }
     });
@@ -213,6 +213,25 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       expect(error?.message).to.contain(`${server.accountUrl}/${CONTAINER}/db/x.json`);
       expect(error?.message).to.contain("403 AuthorizationPermissionMismatch");
       expect(error?.message).to.contain("Storage Blob Data Contributor");
+    });
+
+    it("is refused (401) with a token issued for another resource, as storage refuses it", async () => {
+      setAzureCredential({
+        getToken: async () => ({
+          token: testToken("https://dev.azuresynapse.net", Date.now() + 3600e3),
+          expiresOnTimestamp: Date.now() + 3600e3,
+        }),
+      });
+      try {
+        const lake = lakeOn(await start());
+        const error = await lake.readText("db/x.json").then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(error?.message).to.contain("401 InvalidAuthenticationInfo");
+      } finally {
+        setAzureCredential(testCredential());
+      }
     });
 
     it("says to sign in again when the token is refused", async () => {
@@ -296,14 +315,19 @@ describe("AdlsGen2Lake against the dfs test server", function () {
     it("makes a second export wait, then fail with a message naming the place and the holder", async () => {
       const lake = await readyLake({ lockLeaseSeconds: 15 });
       const held = await lake.acquireLock("ci_export/.export-lock", lockOptions);
-      const started = Date.now();
+      const acquires = () =>
+        server.requests.filter((r) => r.headers["x-ms-lease-action"] === "acquire");
+      const before = acquires().length;
       const error = await lake
         .acquireLock("ci_export/.export-lock", { ...lockOptions, holder: "run 2" })
         .then(
           () => undefined,
           (e: Error) => e,
         );
-      expect(Date.now() - started).to.be.at.least(300);
+      // It waited: more than one attempt, each refused because the lease is held.
+      const tries = acquires().slice(before);
+      expect(tries.length).to.be.at.least(2);
+      expect(tries.every((r) => r.status === 409)).to.equal(true);
       expect(error?.message).to.match(
         new RegExp(
           `^another export holds the lock on ${escape(lake.location)}/ci_export/\\.export-lock \\(holder: run 1 on host-a, since [0-9T:.-]+Z\\); wait for it or retry later$`,
@@ -340,9 +364,16 @@ describe("AdlsGen2Lake against the dfs test server", function () {
         { holder: "crashed%20run" },
       );
       lockFile.lease.acquire(randomUUID(), "1");
-      const started = Date.now();
       const lock = await lake.acquireLock("lock", { ...lockOptions, waitMs: 5000 });
-      expect(Date.now() - started).to.be.within(700, 3000);
+      // Refused while the crashed holder's lease lasted, then granted once it expired.
+      const statuses = server.requests
+        .filter((r) => r.headers["x-ms-lease-action"] === "acquire")
+        .map((r) => r.status);
+      expect(statuses.slice(0, -1)).to.include(409);
+      expect(statuses.at(-1)).to.equal(201);
+      expect(server.namespace.node(CONTAINER, "lock").metadata.holder).to.equal(
+        "run%201%20on%20host-a",
+      );
       await lock.release();
     });
 
@@ -360,6 +391,52 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       expect(
         server.requests.filter((r) => r.headers["x-ms-lease-action"] === "renew").length,
       ).to.be.at.least(3);
+      await held.release();
+    });
+
+    it("releases cleanly when a drop of the export database deleted the folder holding the lock", async () => {
+      const lake = await readyLake({ lockLeaseSeconds: 15 });
+      await lake.writeText("ci_export/Customer/v=1/_manifest.json", "{}");
+      const held = await lake.acquireLock("ci_export/.export-lock", lockOptions);
+      // onEntityRemoved: drop deletes the database folder; on the real service deleting a folder that
+      // holds a leased file succeeds (DESIGN.md, traps found by reading Azure's own word).
+      await lake.deleteTree("ci_export");
+      expect(server.pathsOf(CONTAINER)).to.deep.equal([]);
+
+      await held.release();
+
+      // Nothing was recreated, and the next export gets the lock at once.
+      expect(server.pathsOf(CONTAINER)).to.deep.equal([]);
+      const next = await lake.acquireLock("ci_export/.export-lock", { ...lockOptions, waitMs: 0 });
+      await next.release();
+    });
+
+    it("treats 412 LeaseIdMissing on the lock file as a lock someone else holds", async () => {
+      const lake = await readyLake({ lockLeaseSeconds: 15 });
+      server.namespace
+        .createPath(CONTAINER, "lock", "file", {}, { holder: "run%201" })
+        .lease.acquire(randomUUID(), "15");
+      server.faults.enqueue(
+        { kind: "status", status: 412, code: "LeaseIdMissing" },
+        { match: (r) => r.op === "create" || r.op === "lease" },
+      );
+      const error = await lake
+        .acquireLock("lock", { ...lockOptions, waitMs: 0, holder: "run 2" })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      expect(error?.message).to.match(/^another export holds the lock .*holder: run 1\)/);
+    });
+
+    it("refuses an overwrite of a leased file without its lease id (412 LeaseIdMissing), as the service does", async () => {
+      const lake = await readyLake({ lockLeaseSeconds: 15 });
+      const held = await lake.acquireLock("db/lock", lockOptions);
+      const error = await lake.writeText("db/lock", "overwritten").then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).to.contain("412 LeaseIdMissing");
       await held.release();
     });
 
@@ -390,9 +467,7 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       server.faults.enqueue({ kind: "status", status: 503 }, { match: (r) => r.op === "flush" });
       server.faults.enqueue({ kind: "drop" }, { match: (r) => r.op === "create" });
       const file = localFile(6 * 64 * 1024);
-      const started = Date.now();
       await lake.uploadFile(file.path, "db/part.bin");
-      expect(Date.now() - started).to.be.below(5000);
       expect(server.readFile(CONTAINER, "db/part.bin")?.equals(file.content)).to.equal(true);
       expect(server.faults.injected).to.equal(6);
       const answered = server.requests.filter((r) => r.fault).map((r) => r.status);
@@ -456,9 +531,11 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       const lake = await readyLake({ requestTimeoutMs: 200 });
       server.faults.enqueue({ kind: "delay", ms: 1500 }, { match: (r) => r.op === "read" });
       await lake.writeText("slow.txt", "patience");
-      const started = Date.now();
       expect(await lake.readText("slow.txt")).to.equal("patience");
-      expect(Date.now() - started).to.be.below(1200);
+      // The slow answer was abandoned and the read sent again (counted, not timed).
+      const reads = server.requests.filter((r) => r.op === "read");
+      expect(reads).to.have.length(2);
+      expect(reads[0].fault).to.deep.include({ kind: "delay" });
     });
 
     it("fails within bounded time, naming the location, when the service stays unavailable", async () => {
@@ -466,12 +543,10 @@ describe("AdlsGen2Lake against the dfs test server", function () {
         retryOptions: { maxTries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
       });
       server.faults.enqueue({ kind: "status", status: 503 }, { times: Number.POSITIVE_INFINITY });
-      const started = Date.now();
       const error = await lake.uploadFile(localFile(1000).path, "db/part.bin").then(
         () => undefined,
         (e: Error) => e,
       );
-      expect(Date.now() - started).to.be.below(3000);
       expect(error?.message).to.contain(`${lake.location}/db/part.bin`);
       expect(error?.message).to.contain("503 ServerBusy");
       expect(error?.message).to.contain("retry later");

@@ -29,6 +29,9 @@ import { handle, routeOf, type Reply, type Route } from "./dfs/handlers";
 import { Namespace, normalizePath } from "./dfs/namespace";
 import { loopbackCertificate } from "./dfs/selfSignedCertificate";
 import { StorageError } from "./dfs/storageError";
+import { claimsOf } from "./testTokens";
+
+export const STORAGE_AUDIENCE = "https://storage.azure.com";
 
 export type { Fault, RequestSummary } from "./dfs/faults";
 
@@ -41,7 +44,11 @@ export interface DfsServerOptions {
   deletePageSize?: number;
   /** The shortest fixed lease accepted; Azure's is 15 s, tests lower it to watch leases expire. */
   minLeaseSeconds?: number;
-  /** Decides on a bearer token: accepted, rejected (401) or lacking the data role (403). Default: any non-empty token. */
+  /**
+   * Decides on a bearer token: accepted, rejected (401) or lacking the data role (403). Default: a token
+   * for storage (audience https://storage.azure.com, learn.microsoft.com/rest/api/storageservices/
+   * authorize-with-azure-active-directory); any other audience is refused with 401, as storage refuses it.
+   */
   checkToken?: (token: string) => "allow" | "unauthenticated" | "forbidden";
 }
 
@@ -92,7 +99,12 @@ export async function startDfsServer(options: DfsServerOptions = {}): Promise<Df
     listPageSize: options.listPageSize ?? 5000,
     deletePageSize: options.deletePageSize ?? Number.POSITIVE_INFINITY,
   };
-  const checkToken = options.checkToken ?? (() => "allow" as const);
+  const checkToken =
+    options.checkToken ??
+    ((token: string) =>
+      claimsOf(`Bearer ${token}`)?.aud === STORAGE_AUDIENCE
+        ? ("allow" as const)
+        : ("unauthenticated" as const));
   const { key, cert } = loopbackCertificate();
 
   const server: Server = createServer({ key, cert }, (req, res) => {
@@ -231,6 +243,12 @@ export async function startDfsServer(options: DfsServerOptions = {}): Promise<Df
 
 function faultError(fault: Extract<Fault, { kind: "status" }>): StorageError {
   switch (fault.status) {
+    case 412:
+      return new StorageError(
+        412,
+        "LeaseIdMissing",
+        "There is currently a lease on the blob and no lease ID was specified in the request.",
+      );
     case 429:
       return Object.assign(
         new StorageError(

@@ -238,7 +238,14 @@ export class AdlsGen2Lake implements LakeStore {
         await lease.acquireLease(leaseSeconds);
         break;
       } catch (error) {
-        const held = ["LeaseAlreadyPresent", "LeaseIsBreakingAndCannotBeAcquired"];
+        // LeaseIdMissing (412): the real service answers a create or write over a path another holder
+        // has leased with it, as the Blob service documents for leased blobs (Lease Blob: "write
+        // operations ... fail with 412 if the lease ID is not specified"). That is a held lock too.
+        const held = [
+          "LeaseAlreadyPresent",
+          "LeaseIsBreakingAndCannotBeAcquired",
+          "LeaseIdMissing",
+        ];
         if (!held.includes(codeOf(error) ?? "")) throw this.failure("lock", lockPath, error);
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
@@ -283,6 +290,8 @@ class LeaseLock implements LakeLock {
   private readonly timer: NodeJS.Timeout;
   private renewing: Promise<void> | undefined;
   private lost: unknown;
+  /** The lock file itself is gone (deleted with its folder, e.g. by onEntityRemoved: drop). */
+  private gone = false;
   private released = false;
 
   constructor(
@@ -309,6 +318,11 @@ class LeaseLock implements LakeLock {
       if (statusOf(error) === 409) {
         this.lost = error;
         clearInterval(this.timer);
+      } else if (statusOf(error) === 404) {
+        // Deleting a folder that holds a leased file succeeds on the real service, so a drop of the
+        // export database takes the lock file with it: nothing is left to renew or to hold.
+        this.gone = true;
+        clearInterval(this.timer);
       }
     }
   }
@@ -321,6 +335,7 @@ class LeaseLock implements LakeLock {
     const lostMessage = () =>
       `the export lock on ${this.where} was lost while held: its lease could not be renewed and another export may have taken it; check the target for a concurrent export before trusting this one`;
     if (this.lost) throw new Error(lostMessage(), { cause: this.lost });
+    if (this.gone) return;
     let heldJustNow = false;
     try {
       // Clear the holder first, so a later waiter is not told about an export that has finished.
@@ -332,6 +347,9 @@ class LeaseLock implements LakeLock {
       // at all now means this release took effect and its answer was lost: the SDK's retry found
       // nothing left to release. That is a released lock, not a lost one.
       if (heldJustNow && codeOf(error) === "LeaseNotPresentWithLeaseOperation") return;
+      // The lock file is gone (its folder was dropped while we held it): a lock that no longer exists
+      // is released. Throwing here made every retry recreate the lock and fail the same way.
+      if (statusOf(error) === 404) return;
       if (statusOf(error) === 409 || statusOf(error) === 412)
         throw new Error(lostMessage(), { cause: error });
       throw this.failure(error);

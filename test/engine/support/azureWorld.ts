@@ -139,7 +139,12 @@ export class AzureWorld {
     await writeSources(base, SOURCES);
     const spec = makeSpec(base, ENTITIES);
     spec.connection.storage.accountName = ACCOUNT;
-    const dfs = await startDfsServer({ account: ACCOUNT });
+    // One opaque token serves both servers here; the dfs server's default check wants a storage-audience
+    // JWT (test/servers/testTokens.ts), so this world accepts exactly its own token instead.
+    const dfs = await startDfsServer({
+      account: ACCOUNT,
+      checkToken: (token) => (token === FAKE_TOKEN ? "allow" : "unauthenticated"),
+    });
     const tds = await TdsTestServer.start();
     return new AzureWorld(dir, spec, dfs, tds, options);
   }

@@ -7,6 +7,11 @@ import { seededRandom } from "../seededRandom";
 
 export type Fault =
   | { kind: "status"; status: 429 | 500 | 503; retryAfterSeconds?: number }
+  /**
+   * 412 LeaseIdMissing: what the real service answers a create or write over a path another holder has
+   * leased (the Blob service's Lease Blob page; DESIGN.md), where this server's flow would not reach it.
+   */
+  | { kind: "status"; status: 412; code: "LeaseIdMissing" }
   /** Destroy the socket without answering; `afterProcessing` applies the request first (a lost answer). */
   | { kind: "drop"; afterProcessing?: boolean }
   /** Answer normally, but only after `ms`. */

@@ -113,11 +113,11 @@ export class Namespace {
         `The path ${path} already exists as a ${existing.kind}.`,
       );
     }
-    // Path_Create: "if the destination already exists and has a lease the lease is broken".
-    if (existing?.lease.isActive()) {
-      if (conditions.leaseId) existing.lease.checkWrite(conditions.leaseId);
-      else existing.lease.breakForOverwrite();
-    }
+    // DataLakeStorage.json's Path_Create says an overwrite breaks the destination's lease, but the real
+    // service answers an overwrite of a leased file without its lease id with 412 LeaseIdMissing, as
+    // the Blob service's Lease Blob page documents for writes to a leased blob (issue 15 item 3, and
+    // DESIGN.md "traps found by reading Azure's own word"): the lease id is required.
+    if (existing?.lease.isActive()) existing.lease.checkWrite(conditions.leaseId);
     this.ensureParents(fs, path);
     const now = new Date();
     const node: PathNode = existing ?? {
@@ -251,8 +251,9 @@ export class Namespace {
         `The destination ${destination} already exists as a ${existing.kind}.`,
       );
     }
-    if (existing?.lease.isActive() && conditions.leaseId)
-      existing.lease.checkWrite(conditions.leaseId);
+    // A rename over a leased destination needs the destination's lease id (412 LeaseIdMissing), as a
+    // write over it does.
+    if (existing?.lease.isActive()) existing.lease.checkWrite(conditions.leaseId);
     const moved: [string, PathNode][] = [[destination, node]];
     for (const [path, child] of sourceFs.paths) {
       if (isBelow(path, source)) moved.push([destination + path.slice(source.length), child]);
