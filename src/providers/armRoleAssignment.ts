@@ -7,7 +7,10 @@
 //   adopted (`adopted: true, owned: false`), ours is recognised (`owned: true`); else our deterministic
 //   name is PUT, and a 409 from a race is looked up and adopted;
 // - delete removes only what this stack owns: an adopted assignment was not ours;
-// - preview runs check and diff only, so it needs no credentials (values not known yet stay unknown).
+// - preview shows an adoption: for a new resource whose inputs are all known, check looks the assignment
+//   up and records `adoptsExisting` (the existing assignment's id, or "" when there is none), which the
+//   preview prints; without credentials, or when the look-up fails or takes more than a few seconds,
+//   the property is left out and preview goes on (unknown, not a failure). `pulumi up` decides anew.
 
 import * as pulumi from "@pulumi/pulumi";
 import { loadEngine } from "./loadEngine";
@@ -45,6 +48,33 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLE_DEFINITION_ID =
   /^\/subscriptions\/[0-9a-f-]{36}\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i;
 const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"];
+/** How long preview waits for the adoption look-up (a credential chain without credentials can be slow). */
+const PREVIEW_LOOKUP_MS = 10_000;
+
+/** The existing assignment's id, "" when there is none, undefined when it could not be found out. */
+async function lookUpExisting(inputs: Record<string, unknown>): Promise<string | undefined> {
+  const keys = ["roleAssignmentName", "roleDefinitionId", "scope", "principalId"];
+  if (keys.some((k) => typeof inputs[k] !== "string" || inputs[k] === UNKNOWN)) return undefined;
+  const lookup = clientFor(inputs)
+    .findExisting({
+      scope: inputs.scope as string,
+      roleAssignmentName: inputs.roleAssignmentName as string,
+      roleDefinitionId: inputs.roleDefinitionId as string,
+      principalId: inputs.principalId as string,
+    })
+    .then((found) => (found?.adopted ? found.id : ""))
+    .catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), PREVIEW_LOOKUP_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([lookup, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function clientFor(inputs: Record<string, unknown>) {
   const { ArmRoleAssignmentClient } = loadEngine<typeof ClientModule>(
@@ -56,7 +86,7 @@ function clientFor(inputs: Record<string, unknown>) {
 }
 
 export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news): Promise<pulumi.dynamic.CheckResult> {
+  async check(olds, news): Promise<pulumi.dynamic.CheckResult> {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     const known = (k: string) => news[k] !== undefined && news[k] !== UNKNOWN;
     if (known("roleAssignmentName") && !GUID.test(String(news.roleAssignmentName)))
@@ -85,7 +115,17 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
         property: "principalType",
         reason: `must be one of ${PRINCIPAL_TYPES.join(", ")}`,
       });
-    return { inputs: news, failures };
+    if (failures.length > 0) return { inputs: news, failures };
+    const inputs: Record<string, unknown> = { ...news };
+    delete inputs.adoptsExisting;
+    if (olds && olds.assignmentId !== undefined) {
+      // Already in the state: what was decided at create stands.
+      if (olds.adoptsExisting !== undefined) inputs.adoptsExisting = olds.adoptsExisting;
+    } else {
+      const existing = await lookUpExisting(news);
+      if (existing !== undefined) inputs.adoptsExisting = existing;
+    }
+    return { inputs, failures };
   },
 
   async diff(_id, olds, news): Promise<pulumi.dynamic.DiffResult> {
@@ -153,6 +193,8 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly adopted: pulumi.Output<boolean>;
   /** False when `pulumi destroy` leaves the assignment. */
   declare readonly owned: pulumi.Output<boolean>;
+  /** What preview found: the id of the assignment `up` will adopt, "" for none; absent when unknown. */
+  declare readonly adoptsExisting: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ArmRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(

@@ -123,6 +123,31 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(message).to.contain("401 InvalidAuthenticationTokenAudience");
   });
 
+  it("shows in preview (check) which existing assignment `up` will adopt, and none when there is none", async () => {
+    const azures = arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
+    const adopting = await provider.check!({}, inputs());
+    expect(adopting.inputs).to.include({ adoptsExisting: azures.id });
+    expect(arm.requests.every((r) => r.method === "GET")).to.equal(true);
+
+    const fresh = await provider.check!(
+      {},
+      inputs({ principalId: "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f" }),
+    );
+    expect(fresh.inputs).to.include({ adoptsExisting: "" });
+  });
+
+  it("previews without credentials: the adoption is left unknown, not a failure", async () => {
+    setAzureCredential({
+      getToken: async () => {
+        throw new Error("CredentialUnavailableError: no credentials here");
+      },
+    });
+    const checked = await provider.check!({}, inputs());
+    expect(checked.failures).to.deep.equal([]);
+    expect(checked.inputs).not.to.have.property("adoptsExisting");
+    expect(arm.requests).to.deep.equal([]);
+  });
+
   it("checks inputs as ARM does before anything reaches the wire", async () => {
     const { failures } = await provider.check!(
       {},

@@ -110,3 +110,16 @@ describe("the deployer's grant", () => {
     expect(plan.prerequisites.join("\n")).to.contain("Synapse Administrator");
   });
 });
+
+describe("`synapse-export plan` (text)", () => {
+  it("lists the deployer's prerequisites apart from the grants", async () => {
+    const r = await runCli(["plan", "stacks/customer-insights.spec.yaml"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain(
+      "Prerequisites of the deploying identity (not granted by the stack):",
+    );
+    expect(r.stdout).to.match(
+      / {2}- The deploying identity needs the Synapse Administrator role on workspace "/,
+    );
+  });
+});

@@ -180,7 +180,8 @@ export class ArmRoleAssignmentClient {
     return { existed: status === 200 };
   }
 
-  private async findExisting(
+  /** An assignment of the same (scope, principal, role): ours (owned) or someone else's (adopted). */
+  async findExisting(
     args: EnsureArmRoleAssignmentArgs,
   ): Promise<EnsureArmRoleAssignmentResult | undefined> {
     const matches = (await this.listForPrincipal(args.scope, args.principalId)).filter((a) =>
