@@ -95,6 +95,21 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.assignments.size).to.equal(1);
   });
 
+  it("writes when it may not list, and records a 409 as adopted and not owned, never deleting it", async () => {
+    arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
+    arm.refuseLists = true;
+
+    const created = await provider.create(inputs());
+
+    expect(created.outs).to.include({ adopted: true, owned: false });
+    expect(arm.requests.map((r) => `${r.method} ${r.status}`)).to.deep.equal([
+      "GET 403",
+      "PUT 409",
+    ]);
+    await provider.delete!(created.id, created.outs);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
   it("fails with ARM's reason and the fix when the principal type is wrong", async () => {
     arm.directory.set(WORKSPACE_MI, "ServicePrincipal");
     let message = "";

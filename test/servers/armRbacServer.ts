@@ -54,6 +54,8 @@ export class ArmRbacTestServer {
   /** Entra ID as ARM sees it: object id -> principal type. Unknown ids are taken as given. */
   readonly directory = new Map<string, string>();
   pageSize = 100;
+  /** GET of the list answers 403 AuthorizationFailed (a custom role that may write but not read). */
+  refuseLists = false;
   /** Runs once just before the next PUT is answered: someone else's assignment landing in a race. */
   beforeNextPut?: () => void;
 
@@ -135,6 +137,13 @@ export class ArmRbacTestServer {
     if (!match) return fail(404, "NotFound", `No route for ${url.pathname}`);
     const [, scope, name] = match;
 
+    if (!name && req.method === "GET" && this.refuseLists) {
+      return fail(
+        403,
+        "AuthorizationFailed",
+        "The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read'.",
+      );
+    }
     if (!name && req.method === "GET") {
       const filter = /^principalId eq '([0-9a-f-]{36})'$/i.exec(
         url.searchParams.get("$filter") ?? "",

@@ -129,9 +129,18 @@ export class ArmRoleAssignmentClient {
   }
 
   async ensure(args: EnsureArmRoleAssignmentArgs): Promise<EnsureArmRoleAssignmentResult> {
-    const found = await this.findExisting(args);
-    if (found) return found;
     const id = `${args.scope}/providers/Microsoft.Authorization/roleAssignments/${args.roleAssignmentName}`;
+    // Reading assignments is part of every role that may write them (Owner, User Access Administrator);
+    // a custom role that may only write is refused the look-up: then write, and treat a 409 as adopted.
+    let listRefused = false;
+    const found = await this.findExisting(args).catch((err: unknown) => {
+      if (err instanceof ArmRbacError && err.status === 403) {
+        listRefused = true;
+        return undefined;
+      }
+      throw err;
+    });
+    if (found) return found;
     try {
       const { body } = await this.send(
         "PUT",
@@ -150,6 +159,20 @@ export class ArmRoleAssignmentClient {
       return { id: assignment?.id ?? id, adopted: false, owned: true, assignment };
     } catch (err) {
       if (!(err instanceof ArmRbacError) || err.code !== "RoleAssignmentExists") throw err;
+      if (listRefused) {
+        // It exists, and we may not see it: recorded as adopted and not owned, so it is never deleted.
+        const assignment: ArmRoleAssignment = {
+          id,
+          name: args.roleAssignmentName,
+          properties: {
+            roleDefinitionId: args.roleDefinitionId,
+            principalId: args.principalId,
+            principalType: args.principalType,
+            scope: args.scope,
+          },
+        };
+        return { id, adopted: true, owned: false, assignment };
+      }
       // Made between our look-up and our PUT (by Azure or someone else): adopt it.
       const raced = await this.findExisting(args);
       if (raced) return raced;
