@@ -38,6 +38,7 @@ export class LocalLake implements LakeStore {
   /** The container root: `<rootDir>/<container>`. */
   readonly root: string;
   readonly location: string;
+  readonly localRoot: string;
 
   constructor(rootDir: string, container: string) {
     if (!container || container.includes("/") || container.includes("\\") || container === "..") {
@@ -45,6 +46,7 @@ export class LocalLake implements LakeStore {
     }
     this.root = path.resolve(rootDir, container);
     this.location = pathToFileURL(this.root).href;
+    this.localRoot = this.root;
   }
 
   async ensureContainer(): Promise<void> {

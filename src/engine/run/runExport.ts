@@ -66,6 +66,7 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
           stagingDir: path.join(staging, `entity-${i}`),
           partBytes: options.partBytes,
           onProgress,
+          rehash: options.rehash,
         },
         entity,
       );
