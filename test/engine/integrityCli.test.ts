@@ -131,3 +131,48 @@ describe("synapse-export run: what the unchanged shortcut trusts (issue 11 item 
     });
   });
 });
+
+describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 item 8)", function () {
+  this.timeout(60_000);
+  const TWO =
+    "    - { name: Customer, source: data/Customer.csv }\n    - { name: Segments, source: data/Segments.csv }";
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC("", TWO));
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    write("data/Segments.csv", "SegmentName,CustomerId\nVIP,1\n");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("drops an entity that holds our snapshots and leaves a folder written by hand", async () => {
+    expect((await run()).code).to.equal(0);
+    const mine = path.join(out, "ci-export", "ci_export", "Notes");
+    fs.mkdirSync(mine, { recursive: true });
+    fs.writeFileSync(path.join(mine, "readme.txt"), "kept by hand\n");
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Notes, "a folder without snapshots is not an entity").to.equal(undefined);
+    expect(fs.readFileSync(path.join(mine, "readme.txt"), "utf8")).to.equal("kept by hand\n");
+  });
+
+  it("refuses a case-only rename (Customer -> customer) and keeps the live view", async () => {
+    expect((await run()).code).to.equal(0);
+    write(
+      "spec.yaml",
+      SPEC("  onEntityRemoved: drop\n", "    - { name: customer, source: data/Customer.csv }"),
+    );
+    const r = await run();
+    expect(r.code).to.equal(2);
+    expect(r.byName.customer.status).to.equal("failed");
+    expect(r.byName.customer.error).to.include('the lake already holds entity "Customer"');
+    expect(r.byName.Customer, "not a removed entity: the same name to the database").to.equal(
+      undefined,
+    );
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+});
