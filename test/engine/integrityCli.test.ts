@@ -176,3 +176,99 @@ describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 it
     expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
   });
 });
+
+describe("synapse-export run: rows that come in twice (issue 11 item 5)", function () {
+  this.timeout(60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    specFile = path.join(dir, "spec.yaml");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Data lines of the given CSV files (each file once), by reading them here. */
+  const dataLines = (...files: string[]) => files.reduce((n, f) => n + namesIn(f).length, 0);
+
+  it("a symbolic link to another matched file does not duplicate its rows", async () => {
+    out = path.join(dir, "out");
+    write("spec.yaml", SPEC("", "    - { name: Customer, source: 'data/*.csv' }"));
+    write("data/a.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    write("data/b.csv", "CustomerId,FullName\n3,Eve\n");
+    fs.symlinkSync("a.csv", path.join(dir, "data/link.csv"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Customer.rows).to.equal(dataLines("data/a.csv", "data/b.csv"));
+    const rows = await served("SELECT count(*)::INTEGER AS n FROM Customer");
+    expect(rows).to.deep.equal([{ n: dataLines("data/a.csv", "data/b.csv") }]);
+  });
+
+  it("a local target inside the spec's folder is never read back as a source", async () => {
+    out = path.join(dir, "lake");
+    write(
+      "spec.yaml",
+      SPEC(
+        "  format: csv\n",
+        "    - { name: Customer, source: { path: '**/*.csv', format: csv } }",
+      ),
+    );
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const counts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await run();
+      expect(r.code, r.stderr).to.equal(0);
+      counts.push(r.byName.Customer.rows);
+    }
+    const n = dataLines("data/Customer.csv");
+    expect(counts).to.deep.equal([n, n, n]);
+  });
+});
+
+describe("synapse-export run: export.sourceRoots (issue 11 item 11)", function () {
+  this.timeout(60_000);
+  let elsewhere: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-mnt-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    fs.writeFileSync(path.join(elsewhere, "Customer.csv"), "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    // The common layout: data -> /mnt/exports.
+    fs.symlinkSync(elsewhere, path.join(dir, "data"));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+
+  it("by default a link out of the spec's folder is refused, naming export.sourceRoots", async () => {
+    write("spec.yaml", SPEC());
+    const r = await run();
+    expect(r.code).to.equal(2);
+    expect(r.byName.Customer.status).to.equal("failed");
+    expect(r.byName.Customer.error).to.include("outside the spec's folder");
+    expect(r.byName.Customer.error).to.include("export.sourceRoots");
+  });
+
+  it("a folder named in sourceRoots may be reached through a link, or named directly", async () => {
+    const real = fs.realpathSync(elsewhere);
+    write(
+      "spec.yaml",
+      SPEC(
+        `  sourceRoots: [${JSON.stringify(elsewhere)}]\n`,
+        "    - { name: Customer, source: data/Customer.csv }\n" +
+          `    - { name: Direct, source: ${JSON.stringify(path.join(elsewhere, "Customer.csv"))} }`,
+      ),
+    );
+    const r = await run();
+    expect(r.code, r.stderr + JSON.stringify(r.doc)).to.equal(0);
+    const expected = fs
+      .readFileSync(path.join(real, "Customer.csv"), "utf8")
+      .split("\n")
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(",")[1]);
+    for (const view of ["Customer", "Direct"]) {
+      const rows = await served(`SELECT FullName FROM ${view} ORDER BY CustomerId`);
+      expect(rows.map((x: any) => x.FullName)).to.deep.equal(expected);
+    }
+  });
+});
