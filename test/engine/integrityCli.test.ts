@@ -272,3 +272,39 @@ describe("synapse-export run: export.sourceRoots (issue 11 item 11)", function (
     }
   });
 });
+
+describe("synapse-export run --local with glob characters in the path (issue 11 item 7)", function () {
+  this.timeout(90_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    specFile = path.join(dir, "spec.yaml");
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  for (const format of ["parquet", "csv"]) {
+    it(`views read exactly their own ${format} files, not those of folders the path would match as a glob`, async () => {
+      write("spec.yaml", SPEC(`  format: ${format}\n`));
+      // Neighbours with the same snapshot (same data): out* and out[1] match them as globs.
+      for (const name of ["out1", "outX", "out*", "out[1]"]) {
+        out = path.join(dir, name);
+        const r = await run();
+        expect(r.code, r.stderr).to.equal(0);
+      }
+      for (const name of ["out*", "out[1]"]) {
+        out = path.join(dir, name);
+        const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+        expect(
+          rows.map((x: any) => x.FullName),
+          name,
+        ).to.deep.equal(namesIn("data/Customer.csv"));
+      }
+      // Its own files, and only those: the neighbour's removal changes nothing.
+      fs.rmSync(path.join(dir, "out1"), { recursive: true });
+      out = path.join(dir, "out[1]");
+      expect(await served("SELECT count(*)::INTEGER AS n FROM Customer")).to.deep.equal([
+        { n: namesIn("data/Customer.csv").length },
+      ]);
+    });
+  }
+});
