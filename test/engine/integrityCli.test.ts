@@ -308,3 +308,128 @@ describe("synapse-export run --local with glob characters in the path (issue 11 
     });
   }
 });
+
+describe("synapse-export run: a lock that is not what the export made (issue 11, clear errors)", function () {
+  this.timeout(60_000);
+  let lockFile: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    lockFile = path.join(out, "ci-export", "ci_export", "_export.lock");
+    fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a folder at the lock's path is named, with what to do", async () => {
+    fs.mkdirSync(lockFile);
+    const r = await run("--lock-wait", "1");
+    expect(r.code).to.equal(2);
+    expect(r.doc.error).to.include(`The export lock ${lockFile} is a folder, not a file`);
+    expect(
+      fs.statSync(lockFile).isDirectory(),
+      "the folder is not the export's to remove",
+    ).to.equal(true);
+  });
+
+  it("a dangling symbolic link at the lock's path fails at once, naming it", async () => {
+    fs.symlinkSync(path.join(dir, "nowhere"), lockFile);
+    const r = await run("--lock-wait", "1");
+    expect(r.code).to.equal(2);
+    expect(r.doc.error).to.include(`The export lock ${lockFile} is a symbolic link`);
+    expect(r.doc.error).to.include("Remove the link");
+  });
+
+  it("a holder whose acquiredAt is in the future is reported as a wrong clock", async () => {
+    const ahead = new Date(Date.now() + 24 * 3600_000).toISOString();
+    fs.writeFileSync(
+      lockFile,
+      JSON.stringify({
+        holder: "synapse-export run (elsewhere)",
+        pid: 1,
+        hostname: "another-host.example",
+        acquiredAt: ahead,
+        token: "0123456789abcdef",
+      }),
+    );
+    const r = await run("--lock-wait", "0");
+    expect(r.code).to.equal(2);
+    expect(r.doc.error).to.include(lockFile);
+    expect(r.doc.error).to.include(`since ${ahead}, which is`);
+    expect(r.doc.error).to.match(/minutes in the future: that machine's clock is wrong/);
+  });
+});
+
+/**
+ * Runs `synapse-export run --local <tmpfs>` in a private mount namespace over a tmpfs of `sizeKb`,
+ * after `prepare` (shell) filled it; prints the run's stdout, then `---`, then a listing of the
+ * database folder as the run left it (the mount goes with the namespace). Undefined where this
+ * machine cannot make a private tmpfs (not root, no unshare): a real full disk, no mocked fs.
+ */
+function runOnSmallDisk(
+  sizeKb: number,
+  prepare: string,
+): { stdout: string; listing: string } | undefined {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const mnt = path.join(dir, "small");
+  fs.mkdirSync(mnt);
+  const bin = path.resolve(__dirname, "../../../bin/synapse-export.js");
+  const script = [
+    `mount -t tmpfs -o size=${sizeKb}k tmpfs "$MNT" || exit 97`,
+    prepare,
+    `"$NODE" "$BIN" run "$SPEC" --local "$MNT" --json`,
+    `echo ---`,
+    `ls -A "$MNT/ci-export/ci_export" 2>/dev/null`,
+    `exit 0`,
+  ].join("\n");
+  const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", script], {
+    env: { ...process.env, MNT: mnt, NODE: process.execPath, BIN: bin, SPEC: specFile },
+    encoding: "utf8",
+  });
+  if (r.error || r.status === 97 || r.status === null) return undefined;
+  const [stdout, listing = ""] = r.stdout.split("\n---\n");
+  return { stdout, listing };
+}
+
+describe("synapse-export run --local on a full disk (issue 11, clear errors)", function () {
+  this.timeout(60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC("  format: csv\n"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a lock that cannot be written names its path and leaves no empty lock behind", function () {
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    // Every block taken; creating a file still works on tmpfs, writing to it does not.
+    const r = runOnSmallDisk(64, `dd if=/dev/zero of="$MNT/fill" bs=4k 2>/dev/null; true`);
+    if (!r) this.skip();
+    const doc = JSON.parse(r!.stdout);
+    expect(doc.ok).to.equal(false);
+    expect(doc.error).to.include("_export.lock could not be written");
+    expect(doc.error).to.include("ENOSPC");
+    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
+  });
+
+  it("a snapshot that does not fit fails its entity, naming the file it could not write", function () {
+    // About 300 KB of CSV that does not compress: more than the 128 KB disk.
+    const lines = Array.from(
+      { length: 6000 },
+      (_, i) => `${i},${(i * 2654435761).toString(36)}${"x".repeat(40)}`,
+    );
+    write("data/Customer.csv", `CustomerId,FullName\n${lines.join("\n")}\n`);
+    const r = runOnSmallDisk(128, "true");
+    if (!r) this.skip();
+    const doc = JSON.parse(r!.stdout);
+    const e = doc.entities.find((x: any) => x.name === "Customer");
+    expect(e.status).to.equal("failed");
+    expect(e.error).to.match(
+      /could not write \S+\/ci_export\/Customer\/v=[0-9a-f]+\/part-00000\.csv: the disk/,
+    );
+    expect(e.error).to.include("ENOSPC");
+    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
+  });
+});
