@@ -10,12 +10,11 @@
 // that names a reader cannot tell apart (`Ｃustomer`, full-width C) are caught as well.
 
 import { databaseFolder, MANIFEST_FILE, parseSnapshotFolder } from "../../plan/lakeLayout";
+import { foldName } from "../../spec/nameRules";
 import type { LakeStore } from "../lake/lakeStore";
 
 /** The key under which two entity names are the same name to a target or to a reader. */
-export function foldedName(name: string): string {
-  return name.normalize("NFKC").toLowerCase();
-}
+export const foldedName = foldName;
 
 /** Names of the database's folders that hold at least one snapshot manifest, sorted. */
 export async function entityFoldersWithSnapshots(
