@@ -14,7 +14,7 @@ import * as path from "node:path";
 import type { EntitySpec } from "../../spec/types";
 import { expandGlob, hasGlob } from "./glob";
 import { SourceError } from "./sourceError";
-import { statSource, type SourceIdentity } from "./sourceIdentity";
+import { sourceGoneError, statSource, type SourceIdentity } from "./sourceIdentity";
 
 export interface SourceFile extends SourceIdentity {
   /** Real absolute path, what DuckDB reads. */
@@ -100,7 +100,11 @@ export async function resolveSources(
   const byReal = new Map<string, SourceFile>();
   for (const candidate of candidates.sort()) {
     const rel = relativeName(base, candidate);
-    const real = await fs.realpath(candidate);
+    // A file matched a moment ago may be gone by now (a producer replacing it): said, not ENOENT.
+    const gone = (e: unknown) => {
+      throw sourceGoneError(e, rel);
+    };
+    const real = await fs.realpath(candidate).catch(gone);
     if (!realAllowed.some((dir) => isInside(dir, real))) {
       throw new SourceError(
         `${where}: ${rel} is a symbolic link to ${real}, outside the spec's folder ${realBase}${rootsWords}; ` +
@@ -115,7 +119,7 @@ export async function resolveSources(
           `Name a source outside that folder, or export to another folder.`,
       );
     }
-    const stat = await fs.stat(real);
+    const stat = await fs.stat(real).catch(gone);
     if (!stat.isFile()) {
       throw new SourceError(`${where}: ${rel} is not a regular file.`);
     }
