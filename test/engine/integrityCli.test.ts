@@ -433,3 +433,28 @@ describe("synapse-export run --local on a full disk (issue 11, clear errors)", f
     expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
   });
 });
+
+describe("synapse-export run with glob characters in the spec's folder (issue 11 item 7)", function () {
+  this.timeout(60_000);
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("reads the source file it fingerprinted, not a neighbour its path matches as a glob", async () => {
+    // p[1]/data/Customer.csv (2 rows) beside p1/data/Customer.csv (3 rows).
+    dir = path.join(root, "p1");
+    write("data/Customer.csv", "CustomerId,FullName\n7,Zed\n8,Yan\n9,Xi\n");
+    dir = path.join(root, "p[1]");
+    out = path.join(root, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Customer.rows).to.equal(namesIn("data/Customer.csv").length);
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+});
