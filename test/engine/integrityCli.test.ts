@@ -458,3 +458,39 @@ describe("synapse-export run with glob characters in the spec's folder (issue 11
     expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
   });
 });
+
+describe("synapse-export run on a machine whose clock is a day fast (issue 11 item 9)", function () {
+  this.timeout(60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a later run with a true clock is newest: the next run is unchanged and serves its data", async () => {
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n");
+    const fast = await runCli(["run", specFile, "--local", out, "--json"], {
+      env: {
+        NODE_OPTIONS: `--require ${path.join(__dirname, "support", "clockAhead.js")}`,
+        CLOCK_AHEAD_MS: String(24 * 3600_000),
+      },
+    });
+    expect(fast.code, fast.stderr).to.equal(0);
+    const a = JSON.parse(fast.stdout);
+    expect(Date.parse(a.startedAt), "the child's clock was ahead").to.be.greaterThan(
+      Date.now() + 23 * 3600_000,
+    );
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const b = await run();
+    expect(b.byName.Customer.status).to.equal("exported");
+    const c = await run();
+    expect(c.byName.Customer).to.include({
+      status: "unchanged",
+      snapshot: b.byName.Customer.snapshot,
+    });
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+});
