@@ -21,7 +21,7 @@ export const HELP = `synapse-export: export Customer Insights entity data to Azu
 Usage:
   synapse-export validate <spec>                      check a spec; every error with its field path
   synapse-export plan <spec> [--json]                 grants, lake layout and SQL; touches nothing
-  synapse-export run <spec> [--local <dir>] [--entities A,B] [--lock-wait <seconds>] [--json]
+  synapse-export run <spec> [--local <dir>] [--entities A,B] [--lock-wait <seconds>] [--rehash] [--json]
                                                       run the export now (Azure, or a local directory);
                                                       waits up to 30 s (--lock-wait) for another export
                                                       of the same target
@@ -41,7 +41,7 @@ Exit codes:
   2  the run failed for at least one entity (the others still ran), or could not start
 `;
 
-const SWITCHES = ["json", "verbose", "help"];
+const SWITCHES = ["json", "verbose", "help", "rehash"];
 const VALUED = ["local", "entities", "stack", "format", "stacks-dir", "lock-wait"];
 
 export async function main(
@@ -82,6 +82,7 @@ export async function main(
             entities,
             json: asJson,
             lockWaitMs: lockWait(args),
+            rehash: args.options.has("rehash"),
           },
           output,
         );

@@ -162,7 +162,7 @@ export async function sourceStates(spec: Spec, entity: string): Promise<SourceSt
   const e = spec.export.entities.find((x) => x.name === entity);
   if (!e) throw new Error(`Entity ${entity} is not in the export.`);
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");
-  const files = await resolveSources(spec.baseDir, e);
+  const files = await resolveSources(spec.baseDir, e, { sourceRoots: spec.export.sourceRoots });
   const states: SourceState[] = [];
   for (const f of files)
     states.push({ path: f.relPath, bytes: f.bytes, sha256: await sha256File(f.absPath) });

@@ -5,8 +5,12 @@
 // even a full re-hash costs little next to an export; correctness first.
 //
 // Re-reading every byte on an unchanged rerun is still the largest cost of that rerun, so a file's
-// hash recorded in the latest manifest is reused when its path, size and mtime are unchanged and the
-// mtime is older than the manifest's createdAt by a safety margin. The margin is the racy-git rule:
+// hash recorded in the latest manifest is reused when its path, size, mtime, ctime, device and inode
+// are all unchanged (see sources/sourceIdentity.ts: `touch -r` restores an mtime, never a ctime) and
+// the mtime is older than the manifest's createdAt by a safety margin. `run --rehash` reuses
+// nothing. As in git, which also records ctime, device and inode in its index beside mtime and size
+// (Documentation/technical/racy-git.txt), the racy rule looks at mtime only: ctime is an identity,
+// compared for equality. The margin is the racy-git rule:
 // a file modified again within the filesystem's timestamp granularity after it was hashed would keep
 // its mtime, so a hash is trusted only for files whose mtime was already safely in the past. For the
 // same reason, a file whose mtime was within the margin of the moment it was hashed is recorded with
@@ -17,6 +21,13 @@ import { promises as fs } from "node:fs";
 import type { SnapshotManifest } from "../plan/manifest";
 import type { ColumnSpec, ExportFormat, SourceFormat } from "../spec/types";
 import type { SourceFile } from "./sources/resolveSources";
+import {
+  describeChange,
+  sameIdentity,
+  sourceGoneError,
+  statSource,
+  type SourceIdentity,
+} from "./sources/sourceIdentity";
 
 /** Bump when the same input would produce different snapshot files (casts, layout, Parquet options). */
 export const WRITER_VERSION = "1";
@@ -56,17 +67,19 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
   let reusedBytes = 0;
   for (const file of input.files) {
     const known = previous.get(file.relPath);
-    if (known && known.bytes === file.bytes && known.mtimeMs === file.mtimeMs) {
+    if (known && sameIdentity(recordedIdentity(known), file)) {
       sources.push({ ...known });
       reusedBytes += file.bytes;
       continue;
     }
     const hashedAt = Date.now();
-    const sha256 = await sha256File(file.absPath);
-    const after = await fs.stat(file.absPath);
-    if (after.size !== file.bytes || after.mtimeMs !== file.mtimeMs) {
+    const sha256 = await sha256File(file.absPath).catch((e) => {
+      throw sourceGoneError(e, file.relPath);
+    });
+    const after = await statSource(file.absPath, file.relPath);
+    if (!sameIdentity(file, after)) {
       throw new Error(
-        `${file.relPath} changed while it was being read (size or modification time moved); run the export again once it is written.`,
+        `${file.relPath} changed while it was being read (${describeChange(file, after)}); run the export again once it is written.`,
       );
     }
     const racy = file.mtimeMs > hashedAt - RACY_MARGIN_MS;
@@ -74,6 +87,9 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
       path: file.relPath,
       bytes: file.bytes,
       mtimeMs: racy ? -1 : file.mtimeMs,
+      ctimeMs: file.ctimeMs,
+      ino: file.ino,
+      dev: file.dev,
       sha256,
     });
     hashedBytes += file.bytes;
@@ -101,7 +117,7 @@ export function hashesReusable(files: readonly SourceFile[], previous: SnapshotM
   const known = reusableHashes(previous);
   return files.every((f) => {
     const k = known.get(f.relPath);
-    return k !== undefined && k.bytes === f.bytes && k.mtimeMs === f.mtimeMs;
+    return k !== undefined && sameIdentity(recordedIdentity(k), f);
   });
 }
 
@@ -116,12 +132,26 @@ function reusableHashes(previous: SnapshotManifest | undefined): Map<string, Sou
       typeof s.sha256 === "string" &&
       /^[0-9a-f]{64}$/.test(s.sha256) &&
       s.mtimeMs >= 0 &&
-      s.mtimeMs < checkedAt - RACY_MARGIN_MS
+      s.mtimeMs < checkedAt - RACY_MARGIN_MS &&
+      // Recorded by a version that did not keep ctime, device and inode: hashed again, once.
+      typeof s.ctimeMs === "number" &&
+      typeof s.ino === "number" &&
+      typeof s.dev === "number"
     ) {
       out.set(s.path, s);
     }
   }
   return out;
+}
+
+function recordedIdentity(s: SourceRecord): SourceIdentity {
+  return {
+    bytes: s.bytes,
+    mtimeMs: s.mtimeMs,
+    ctimeMs: s.ctimeMs ?? NaN,
+    ino: s.ino ?? NaN,
+    dev: s.dev ?? NaN,
+  };
 }
 
 /** Key order and absent options must not change the id. */

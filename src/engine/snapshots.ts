@@ -1,7 +1,14 @@
 // The snapshots of an entity as the lake holds them. A snapshot is complete only when its manifest,
 // written last, parses and agrees with the folder (its id, and every part file present with the
 // size it records); anything else is what a crash left, is never pointed to, and is removed by the
-// next run. Retention keeps the newest complete snapshots by createdAt.
+// next run. Retention keeps the newest complete snapshots.
+//
+// "Newest" is the manifest's `sequence`, one more than the highest sequence in the entity's folder
+// when the snapshot was written (or promoted again): every writer takes it under the export lock from
+// what the lake holds, so it does not depend on any writer's clock. A machine whose clock is a day
+// fast writes a createdAt in the future, and ordering by it made `runOnDeploy: false` switch a view
+// back to an older snapshot. createdAt only breaks ties between manifests written before sequences
+// existed (sequence 0).
 
 import {
   entityFolder,
@@ -17,6 +24,8 @@ export interface CompleteSnapshot {
   snapshot: string;
   manifest: SnapshotManifest;
   createdAtMs: number;
+  /** The manifest's sequence; 0 for a manifest written before sequences existed. */
+  sequence: number;
 }
 
 export interface SnapshotListing {
@@ -50,13 +59,32 @@ export async function listSnapshots(
       : undefined;
     const manifest = text === undefined ? undefined : parseManifest(text, entity, id);
     if (manifest && partsPresent(manifest, files)) {
-      complete.push({ snapshot: id, manifest, createdAtMs: Date.parse(manifest.createdAt) });
+      complete.push({
+        snapshot: id,
+        manifest,
+        createdAtMs: Date.parse(manifest.createdAt),
+        sequence: manifest.sequence ?? 0,
+      });
     } else {
       incomplete.push(id);
     }
   }
-  complete.sort((a, b) => b.createdAtMs - a.createdAtMs || (a.snapshot < b.snapshot ? -1 : 1));
+  complete.sort(newestFirst);
   return { complete, incomplete: incomplete.sort() };
+}
+
+/** By sequence, then (for manifests without one) by createdAt, then by id so the order is total. */
+export function newestFirst(a: CompleteSnapshot, b: CompleteSnapshot): number {
+  return (
+    b.sequence - a.sequence ||
+    b.createdAtMs - a.createdAtMs ||
+    (a.snapshot < b.snapshot ? -1 : a.snapshot > b.snapshot ? 1 : 0)
+  );
+}
+
+/** The sequence for a snapshot written (or promoted) now: after every complete one in the folder. */
+export function nextSequence(complete: readonly CompleteSnapshot[]): number {
+  return complete.reduce((max, s) => Math.max(max, s.sequence), 0) + 1;
 }
 
 /** The manifest when the text is one for this snapshot of this entity; undefined otherwise. */
@@ -92,7 +120,8 @@ export function parseManifest(
     typeof m.rows === "number" &&
     typeof m.createdAt === "string" &&
     Number.isFinite(Date.parse(m.createdAt)) &&
-    Array.isArray(m.sources);
+    Array.isArray(m.sources) &&
+    (m.sequence === undefined || (Number.isSafeInteger(m.sequence) && m.sequence >= 0));
   return ok ? (m as SnapshotManifest) : undefined;
 }
 

@@ -22,9 +22,25 @@ export interface SnapshotManifest {
   files: ManifestFile[];
   rows: number;
   bytes: number;
+  /** When it was written, by the writer's clock: for people, never for order. */
   createdAt: string;
+  /**
+   * Order among the entity's snapshots: one more than the highest in the folder when this one was
+   * written or promoted. Absent in manifests written before it existed (taken as 0).
+   */
+  sequence?: number;
   /** What the fingerprint was computed from, so an unchanged source can be recognised cheaply. */
-  sources: { path: string; bytes: number; mtimeMs: number; sha256: string }[];
+  sources: {
+    path: string;
+    bytes: number;
+    /** -1 when the file was hashed too soon after it was written to trust its times (racy). */
+    mtimeMs: number;
+    /** Status change time, device and inode when hashed: `touch -r` cannot restore them. */
+    ctimeMs?: number;
+    ino?: number;
+    dev?: number;
+    sha256: string;
+  }[];
   /** When `sources` was last hashed, if later than createdAt (an unchanged run re-hashed them). */
   sourcesCheckedAt?: string;
 }

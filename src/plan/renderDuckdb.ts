@@ -3,6 +3,7 @@
 // snapshot in `snapshots` over its files. DuckDB reads the lake directly, so the Synapse-only steps
 // (master key, credential, data source, file format) render to nothing.
 
+import { literalDuckdbPath } from "./duckdbPath";
 import { partExtension, snapshotFolder } from "./lakeLayout";
 import { quoteDuckdbIdentifier as id, quoteDuckdbLiteral as lit } from "./sqlQuote";
 import { SNAPSHOT_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
@@ -42,7 +43,12 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
         "create the schema of snapshot views",
       );
     case "createSnapshotTable": {
-      const files = `${t.lakeRoot}/${snapshotFolder(t.database, s.entity, s.snapshot)}/*.${partExtension(s.format)}`;
+      // The manifest's own files, each matching only itself: a lake folder whose path has glob
+      // characters (`--local out[1]`) must not read another folder's files (see duckdbPath.ts).
+      const folder = `${literalDuckdbPath(t.lakeRoot)}/${literalDuckdbPath(snapshotFolder(t.database, s.entity, s.snapshot))}`;
+      const files = s.files
+        ? `[${s.files.map((f) => lit(`${folder}/${literalDuckdbPath(f)}`)).join(", ")}]`
+        : lit(`${folder}/*.${partExtension(s.format)}`);
       return inDb(
         `CREATE VIEW IF NOT EXISTS ${snapshotView(s.entity, s.snapshot)} AS SELECT * FROM ${reader(files, s.format, s.columns)}`,
         `create the view of ${s.entity} snapshot ${s.snapshot}`,
@@ -73,10 +79,11 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
   }
 }
 
+/** `files` is SQL already: a quoted path or a list of quoted paths. */
 function reader(files: string, format: ExportFormat, columns: readonly ColumnSpec[]): string {
   // Our folders are named `v=<snapshot>`: without hive_partitioning = false DuckDB would add (or
   // replace an entity column with) a column `v` taken from the path.
-  if (format === "parquet") return `read_parquet(${lit(files)}, hive_partitioning = false)`;
+  if (format === "parquet") return `read_parquet(${files}, hive_partitioning = false)`;
   const struct = columns.map((c) => `${lit(c.name)}: ${lit(duckdbType(c))}`).join(", ");
-  return `read_csv(${lit(files)}, header = true, auto_detect = false, hive_partitioning = false, columns = {${struct}})`;
+  return `read_csv(${files}, header = true, auto_detect = false, hive_partitioning = false, columns = {${struct}})`;
 }

@@ -27,6 +27,8 @@ export type SqlStep =
       snapshot: string;
       columns: ColumnSpec[];
       format: ExportFormat;
+      /** The manifest's part files: a local table reads exactly these (absent in a preview plan). */
+      files?: string[];
     }
   /** Reads one row through the new table: a missing storage grant fails here, not in a reader's query. */
   | { step: "probeSnapshotTable"; entity: string; snapshot: string }
@@ -56,6 +58,7 @@ export function planPublishSnapshot(manifest: SnapshotManifest): SqlStep[] {
       snapshot: manifest.snapshot,
       columns: manifest.columns,
       format: manifest.format,
+      files: manifest.files.map((f) => f.name),
     },
     { step: "probeSnapshotTable", entity: manifest.entity, snapshot: manifest.snapshot },
     {

@@ -3,6 +3,7 @@
 
 import { childPath, type SpecIssue } from "./specError";
 import type { ColumnSpec, SourceFormat } from "./types";
+import { EXPORT_SCHEMAS, foldName, mixedScriptProblem, nameBytesProblem } from "./nameRules";
 
 type Raw = Record<string, unknown>;
 
@@ -66,8 +67,23 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
     });
   }
 
+  if (typeof exp.databaseName === "string") {
+    if (EXPORT_SCHEMAS.includes(foldName(exp.databaseName))) {
+      issues.push({
+        path: "export.databaseName",
+        message: `'${exp.databaseName}' is the schema that holds the export's snapshot tables in every database, and the two names would be ambiguous; choose another name`,
+      });
+    }
+    checkLakeName(exp.databaseName, "export.databaseName", issues);
+  }
+
   if (Array.isArray(exp.entities)) {
     checkUnique(exp.entities, "export.entities", "entity", issues);
+    exp.entities.forEach((e, i) => {
+      const name = (e as Raw | null)?.name;
+      if (typeof name === "string")
+        checkLakeName(name, childPath(childPath("export.entities", i), "name"), issues);
+    });
     exp.entities.forEach((e, i) => checkEntity(e as Raw, childPath("export.entities", i), issues));
   }
 }
@@ -105,6 +121,13 @@ function checkWorkspaceFirewall(connection: Raw, issues: SpecIssue[]): void {
       });
     }
   });
+}
+
+/** A database or entity name, which becomes a folder of the lake and a name readers see. */
+function checkLakeName(name: string, path: string, issues: SpecIssue[]): void {
+  for (const problem of [nameBytesProblem(name), mixedScriptProblem(name)]) {
+    if (problem) issues.push({ path, message: problem });
+  }
 }
 
 function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
@@ -167,12 +190,17 @@ function checkUnique(items: unknown[], path: string, what: string, issues: SpecI
   items.forEach((item, i) => {
     const name = (item as Raw | null)?.name;
     if (typeof name !== "string") return;
-    const key = name.toLowerCase();
+    const key = foldName(name);
     const first = seen.get(key);
     if (first !== undefined) {
+      const other = (items[first] as Raw).name as string;
+      const how =
+        other.toLowerCase() === name.toLowerCase()
+          ? "names are compared ignoring case"
+          : `names are compared ignoring case and Unicode compatibility forms: '${name}' is '${other}' after NFKC`;
       issues.push({
         path: childPath(childPath(path, i), "name"),
-        message: `${what} '${name}' is already ${path}[${first}] (names are compared ignoring case)`,
+        message: `${what} '${name}' is already ${path}[${first}] (${how})`,
       });
     } else seen.set(key, i);
   });

@@ -323,6 +323,14 @@ export const SPEC_SCHEMA: SchemaNode = {
             default: 2,
             node: { kind: "integer", minimum: 1, maximum: 100 },
           },
+          sourceRoots: {
+            node: {
+              kind: "array",
+              description:
+                "Folders (absolute, or relative to the spec's folder) that sources may also come from, e.g. /mnt/exports; symbolic links are resolved inside them. Default: only the spec's folder.",
+              items: { kind: "string", minLength: 1 },
+            },
+          },
           entities: {
             required: true,
             node: {

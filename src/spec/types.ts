@@ -168,6 +168,8 @@ export interface ExportSpec {
   onEntityRemoved: OnEntityRemoved;
   /** How many complete snapshots of each entity are kept (the newest first). */
   retainSnapshots: number;
+  /** Folders sources may come from besides the spec's folder (absolute or relative to it). */
+  sourceRoots?: string[];
   entities: EntitySpec[];
 }
 

@@ -116,7 +116,7 @@ describe("snapshot fingerprint", () => {
     );
   });
 
-  it("reuses a recorded hash for a file with the same path, size and an old enough mtime, without reading it", async () => {
+  it("reuses a recorded hash for a file with the same path, size, ctime, inode and an old enough mtime, without reading it", async () => {
     const dir = await tempDir("fp-reuse");
     const file = path.join(dir, "x.csv");
     await writeFiles(dir, { "x.csv": "id,amount\n1,2.50\n" });
@@ -126,13 +126,18 @@ describe("snapshot fingerprint", () => {
     expect(first.sources[0].mtimeMs).to.be.greaterThan(0);
     const previous = manifestWith(first.sources, new Date());
 
-    // Same size, same mtime, other bytes: only a reader of the file could tell, so the recorded hash
-    // being reused (the old id) shows the file was not read.
+    // Nothing touched: the recorded hash is reused (the old id, no byte read).
+    const reused = await fingerprint(await input(dir, "*.csv", { previous }));
+    expect(reused).to.deep.include({ snapshot: first.snapshot, hashedBytes: 0, reusedBytes: 17 });
+
+    // Same size, mtime put back as `touch -r` does, other bytes: the ctime the write (and utimes)
+    // moved tells, so the file is read again and the new bytes give a new id.
     const { mtime } = await fs.stat(file);
     await fs.writeFile(file, "id,amount\n9,9.99\n");
     await fs.utimes(file, mtime, mtime);
-    const reused = await fingerprint(await input(dir, "*.csv", { previous }));
-    expect(reused).to.deep.include({ snapshot: first.snapshot, hashedBytes: 0, reusedBytes: 17 });
+    const restored = await fingerprint(await input(dir, "*.csv", { previous }));
+    expect(restored.hashedBytes).to.equal(17);
+    expect(restored.snapshot).to.not.equal(first.snapshot);
 
     await age(file, 30_000); // another mtime: read again
     const reread = await fingerprint(await input(dir, "*.csv", { previous }));

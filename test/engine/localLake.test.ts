@@ -174,6 +174,24 @@ describe("LocalLake", () => {
       await lock.release();
     });
 
+    it("ages a holder whose acquiredAt is in the future by the lock file's own mtime", async () => {
+      const lake = await newLake();
+      // This host before a reboot (another boot id), its clock then a day fast; the lock file was
+      // written 7 h ago by this filesystem's clock, beyond the CLI's staleMs of 6 h.
+      const file = await writeLock(lake, {
+        holder: "fast clock",
+        pid: 1,
+        hostname: os.hostname(),
+        bootId: "another-boot",
+        acquiredAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
+      });
+      const written = new Date(Date.now() - 7 * 3600_000);
+      await fs.utimes(file, written, written);
+      const lock = await lake.acquireLock("db/_export.lock", { ...LOCK, staleMs: 6 * 3600_000 });
+      expect(JSON.parse(await fs.readFile(file, "utf8")).holder).to.equal("test run");
+      await lock.release();
+    });
+
     it("release removes only its own lock", async () => {
       const lake = await newLake();
       const lock = await lake.acquireLock("db/_export.lock", LOCK);

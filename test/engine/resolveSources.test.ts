@@ -101,6 +101,25 @@ describe("source resolution", () => {
     expect(await refused(base, "data/e*.csv")).to.match(/is empty/);
   });
 
+  it("refuses a file inside the export's own local target, and leaves the target out of globs", async () => {
+    const lake = path.join(base, "data", "sub");
+    const options = { excludeDirs: [lake] };
+    const message = await resolveSources(base, entity("data/sub/c.csv"), options).then(
+      () => "resolved",
+      (e: Error) => e.message,
+    );
+    expect(message).to.include(`data/sub/c.csv is inside the export's own target ${lake}`);
+    const files = await resolveSources(base, entity("data/**/[a-c].csv"), options);
+    expect(files.map((f) => f.relPath)).to.not.include("data/sub/c.csv");
+    expect(files.map((f) => f.relPath)).to.include("data/a.csv");
+  });
+
+  it("records what `touch -r` cannot restore: ctime, inode and device", async () => {
+    const [file] = await resolveSources(base, entity("data/a.csv"));
+    const stat = await fs.stat(path.join(base, "data/a.csv"));
+    expect(file).to.include({ ctimeMs: stat.ctimeMs, ino: stat.ino, dev: stat.dev });
+  });
+
   it("takes an existing name with glob characters as it is", async () => {
     const files = await resolveSources(base, entity("data/x[1].csv"));
     expect(files.map((f) => f.relPath)).to.deep.equal(["data/x[1].csv"]);

@@ -35,7 +35,15 @@ async function sources(contents: readonly Uint8Array[]): Promise<SourceFile[]> {
     const absPath = path.join(dir, `part-${i}.csv`);
     await fs.writeFile(absPath, bytes);
     const stat = await fs.stat(absPath);
-    files.push({ absPath, relPath: `data/part-${i}.csv`, bytes: stat.size, mtimeMs: stat.mtimeMs });
+    files.push({
+      absPath,
+      relPath: `data/part-${i}.csv`,
+      bytes: stat.size,
+      mtimeMs: stat.mtimeMs,
+      ctimeMs: stat.ctimeMs,
+      ino: stat.ino,
+      dev: stat.dev,
+    });
   }
   return files;
 }

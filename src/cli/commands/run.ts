@@ -13,6 +13,8 @@ export interface RunCommandOptions {
   json: boolean;
   /** How long to wait for another export of the same target (a scheduled run, a `pulumi up`). */
   lockWaitMs?: number;
+  /** Hash every source again instead of trusting the recorded size/mtime/ctime/inode (`--rehash`). */
+  rehash?: boolean;
 }
 
 export const DEFAULT_LOCK_WAIT_MS = 30_000;
@@ -35,6 +37,7 @@ export async function runCommand(
       lake: target.lake,
       views: target.views,
       entities: options.entities,
+      rehash: options.rehash,
       lock: {
         waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
         staleMs: 6 * 3600_000,

@@ -16,6 +16,8 @@ export interface LakeLock {
 export interface LakeStore {
   /** A human-readable location, e.g. `file:///tmp/lake/ci-export` or `https://acct.dfs.core.windows.net/ci-export`. */
   readonly location: string;
+  /** The container's folder on this machine, for a local lake: no source may be read from it. */
+  readonly localRoot?: string;
   /** Create the container (filesystem) when it is missing. */
   ensureContainer(): Promise<void>;
   /** Every entry below `prefix` (recursive); an empty list when the prefix does not exist. */

@@ -30,14 +30,29 @@ async function replaceWhole(target: string, write: (temp: string) => Promise<voi
     await fs.rename(temp, target);
   } catch (e) {
     await fs.rm(temp, { force: true });
-    throw e;
+    throw writeError(target, e);
   }
+}
+
+/**
+ * Node's ENOSPC names no file ("no space left on device, write"): the message says which file of
+ * the lake could not be written, and what to do. Other errors pass as they are.
+ */
+function writeError(target: string, e: unknown): unknown {
+  if (!isCode(e, "ENOSPC") && !isCode(e, "EDQUOT")) return e;
+  const code = (e as { code: string }).code;
+  return new Error(
+    `could not write ${target}: the disk (or quota) holding the local lake is full (${code}). ` +
+      `Nothing of the new snapshot is served; free space there and run again.`,
+    { cause: e },
+  );
 }
 
 export class LocalLake implements LakeStore {
   /** The container root: `<rootDir>/<container>`. */
   readonly root: string;
   readonly location: string;
+  readonly localRoot: string;
 
   constructor(rootDir: string, container: string) {
     if (!container || container.includes("/") || container.includes("\\") || container === "..") {
@@ -45,6 +60,7 @@ export class LocalLake implements LakeStore {
     }
     this.root = path.resolve(rootDir, container);
     this.location = pathToFileURL(this.root).href;
+    this.localRoot = this.root;
   }
 
   async ensureContainer(): Promise<void> {

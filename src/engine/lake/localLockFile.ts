@@ -8,6 +8,12 @@
 // from here, is never robbed. Same hostname but another boot or pid namespace (a reboot, a container
 // beside this one): only age tells, so `staleMs`. An unreadable lock file waits for its creator to
 // finish writing it (10 s at most).
+//
+// What is not a lock file at all fails at once with what to do: a folder at the lock's path, a
+// symbolic link (dangling or not: the export only ever creates a plain file there), and a lock that
+// cannot be written (disk full) is removed again so no empty lock blocks the next run. A holder's
+// acquiredAt in the future (its clock is wrong) is not trusted for the lock's age: the lock file's
+// mtime, set when it was written, is used if it is earlier.
 
 import { randomBytes } from "node:crypto";
 import { promises as fs, readFileSync, readlinkSync } from "node:fs";
@@ -69,7 +75,7 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
     }
     if (Date.now() >= deadline) {
       const who = current?.content
-        ? `${current.content.holder} (pid ${current.content.pid} on ${current.content.hostname}, since ${current.content.acquiredAt})`
+        ? `${current.content.holder} (pid ${current.content.pid} on ${current.content.hostname}, since ${current.content.acquiredAt}${futureNote(current.content.acquiredAt)})`
         : "another export (the lock file is being written or unreadable)";
       throw new Error(
         `The export lock ${file} is held by ${who}. Wait for that export to finish and run again, ` +
@@ -108,21 +114,39 @@ async function tryCreate(file: string, content: LockFileContent): Promise<boolea
     const code = (e as { code?: string }).code;
     if (code === "EEXIST") return false;
     // The previous holder removed the (then empty) folder as it released the lock.
-    if (code !== "ENOENT") throw e;
+    if (code !== "ENOENT") throw lockWriteError(file, e);
     await fs.mkdir(path.dirname(file), { recursive: true });
     handle = await fs.open(file, "wx").catch((again: { code?: string }) => {
       if (again.code === "EEXIST") return undefined;
-      throw again;
+      throw lockWriteError(file, again);
     });
     if (!handle) return false;
   }
   try {
     await handle.writeFile(JSON.stringify(content), "utf8");
     await handle.sync();
-  } finally {
     await handle.close();
+  } catch (e) {
+    // An empty or partial lock left here would block every later run until it is judged stale.
+    await handle.close().catch(() => undefined);
+    await fs.rm(file, { force: true }).catch(() => undefined);
+    throw lockWriteError(file, e);
   }
   return true;
+}
+
+/** The lock could not be created or written: the path, the cause in words, and what to do. */
+function lockWriteError(file: string, e: unknown): Error {
+  const code = (e as { code?: string }).code;
+  const why =
+    code === "ENOSPC" || code === "EDQUOT"
+      ? `the disk (or quota) holding it is full (${code}); free space there and run again`
+      : code === "EACCES" || code === "EPERM" || code === "EROFS"
+        ? `this user may not create files in ${path.dirname(file)} (${code}); export to a folder it can write`
+        : `${(e as Error).message ?? String(e)}`;
+  return new Error(
+    `The export lock ${file} could not be written: ${why}. No lock was left behind.`,
+  );
 }
 
 interface ReadLock {
@@ -146,8 +170,27 @@ async function readLock(file: string): Promise<ReadLock | undefined> {
     }
     return { content, mtimeMs: stat.mtimeMs, raw };
   } catch (e) {
-    if ((e as { code?: string }).code === "ENOENT") return undefined;
-    throw e;
+    const code = (e as { code?: string }).code;
+    if (code === "EISDIR") {
+      throw new Error(
+        `The export lock ${file} is a folder, not a file: the export creates its lock as a file there. ` +
+          `Move or remove that folder (it is not the export's) and run again.`,
+        { cause: e },
+      );
+    }
+    if (code !== "ENOENT") throw e;
+    // Created with O_EXCL, a lock path that is a symbolic link is "there" even when its target is
+    // not: it would never be read, never judged stale, and every run would wait for it in vain.
+    const link = await fs.lstat(file).catch(() => undefined);
+    if (link?.isSymbolicLink()) {
+      const target = await fs.readlink(file).catch(() => "?");
+      throw new Error(
+        `The export lock ${file} is a symbolic link (to ${target}), not a lock file the export made. ` +
+          `Remove the link and run again.`,
+        { cause: e },
+      );
+    }
+    return undefined;
   }
 }
 
@@ -166,7 +209,10 @@ function isStale(lock: ReadLock, staleMs: number): boolean {
     // This machine before a reboot, or a container beside this one: its pid means nothing here, so
     // only age tells.
     const acquired = Date.parse(holder.acquiredAt);
-    return age(Number.isFinite(acquired) ? acquired : lock.mtimeMs) >= staleMs;
+    // A holder whose clock is ahead writes an acquiredAt in the future: it would block until then
+    // plus staleMs. The mtime this filesystem gave the lock file is the earlier, truer bound.
+    const since = Number.isFinite(acquired) ? Math.min(acquired, lock.mtimeMs) : lock.mtimeMs;
+    return age(since) >= staleMs;
   }
   return !processAlive(holder.pid);
 }
@@ -213,6 +259,13 @@ async function breakStaleLock(file: string, stale: ReadLock): Promise<void> {
   } finally {
     await fs.rm(breaker, { force: true });
   }
+}
+
+/** Said beside a holder's acquiredAt that lies in the future: its machine's clock is wrong. */
+function futureNote(acquiredAt: string): string {
+  const ahead = Date.parse(acquiredAt) - Date.now();
+  if (!Number.isFinite(ahead) || ahead < 60_000) return "";
+  return `, which is ${Math.round(ahead / 60_000)} minutes in the future: that machine's clock is wrong; fix it, and if that export is not running, delete the lock file`;
 }
 
 function sleep(ms: number): Promise<void> {

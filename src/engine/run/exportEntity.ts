@@ -9,9 +9,16 @@ import type { SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec, Spec } from "../../spec/types";
 import { fingerprint, hashesReusable, type Fingerprint } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
-import { deleteSnapshot, listSnapshots, planRetention, type CompleteSnapshot } from "../snapshots";
+import {
+  deleteSnapshot,
+  listSnapshots,
+  nextSequence,
+  planRetention,
+  type CompleteSnapshot,
+} from "../snapshots";
 import { inferColumnsFrom } from "../sources/inferColumns";
 import { resolveSources, type SourceFile } from "../sources/resolveSources";
+import { assertSourcesUnchanged } from "../sources/sourceIdentity";
 import type { ViewPublisher } from "../viewPublisher";
 import type { DuckSession } from "../writer/duckdbSession";
 import { asSourceError, writeParts, type WrittenPart } from "../writer/writeParts";
@@ -27,6 +34,8 @@ export interface EntityContext {
   stagingDir: string;
   partBytes?: number;
   onProgress?: (event: ProgressEvent) => void;
+  /** Hash every source again instead of trusting a recorded hash (`run --rehash`). */
+  rehash?: boolean;
 }
 
 export async function exportEntity(
@@ -39,13 +48,18 @@ export async function exportEntity(
     ctx.onProgress?.({ kind: "entity-phase", entity: entity.name, phase: p, detail });
   try {
     phase("resolve");
-    const files = await resolveSources(ctx.spec.baseDir, entity);
+    const files = await resolveSources(ctx.spec.baseDir, entity, {
+      sourceRoots: ctx.spec.export.sourceRoots,
+      excludeDirs: ctx.lake.localRoot ? [ctx.lake.localRoot] : [],
+    });
     const listing = await listSnapshots(ctx.lake, db, entity.name);
     // What a crash left between parts and manifest: never served, so removed before anything else.
     for (const id of listing.incomplete) {
       await ctx.lake.deleteTree(snapshotFolder(db, entity.name, id));
     }
     const latest = listing.complete[0];
+    const trusted = ctx.rehash ? undefined : latest?.manifest;
+    const sequence = nextSequence(listing.complete);
 
     phase("fingerprint");
     const fingerprinting = fingerprint({
@@ -53,13 +67,13 @@ export async function exportEntity(
       exportFormat: ctx.spec.export.format,
       declaredColumns: declared(entity),
       files,
-      previous: latest?.manifest,
+      previous: trusted,
     });
     // A file whose recorded hash cannot be reused has most likely changed: stage the new parts
     // while it is hashed, so the two overlap; if the fingerprint then says unchanged, the staged
     // parts are dropped (and the write interrupted). The lake sees nothing before the fingerprint.
     const staging =
-      !latest || !hashesReusable(files, latest.manifest)
+      !trusted || !hashesReusable(files, trusted)
         ? running(stage(ctx, entity, files, phase))
         : undefined;
     const fp = await fingerprinting.catch(async (e) => {
@@ -89,11 +103,14 @@ export async function exportEntity(
     let manifest: SnapshotManifest;
     if (again) {
       await cancel(ctx, staging);
-      manifest = await promote(ctx, again.manifest, fp);
+      manifest = await promote(ctx, again.manifest, fp, sequence);
     } else {
       const staged = await (staging?.promise ?? stage(ctx, entity, files, phase));
+      // The bytes hashed and the rows read are the same file's only if it did not move meanwhile; a
+      // file that vanished or changed explains a reader error better than the reader does.
+      await assertSourcesUnchanged(entity.name, files);
       if ("error" in staged) throw staged.error;
-      manifest = await commitSnapshot(ctx, entity, staged, fp, phase);
+      manifest = await commitSnapshot(ctx, entity, staged, fp, phase, sequence);
     }
 
     phase("publish");
@@ -102,6 +119,7 @@ export async function exportEntity(
       snapshot: manifest.snapshot,
       manifest,
       createdAtMs: Date.parse(manifest.createdAt),
+      sequence: manifest.sequence ?? 0,
     };
     const warning = await applyRetention(ctx, entity, [
       newest,
@@ -197,6 +215,7 @@ async function commitSnapshot(
   staged: Staged,
   fp: Fingerprint,
   phase: (p: ExportPhase, detail?: string) => void,
+  sequence: number,
 ): Promise<SnapshotManifest> {
   const db = ctx.spec.export.databaseName;
   const { parts, columns } = staged;
@@ -217,6 +236,7 @@ async function commitSnapshot(
     rows: parts.reduce((n, p) => n + p.rows, 0),
     bytes: parts.reduce((n, p) => n + p.bytes, 0),
     createdAt: new Date().toISOString(),
+    sequence,
     sources: fp.sources,
   };
   phase("manifest");
@@ -252,8 +272,14 @@ async function promote(
   ctx: EntityContext,
   old: SnapshotManifest,
   fp: Fingerprint,
+  sequence: number,
 ): Promise<SnapshotManifest> {
-  return rewriteManifest(ctx, { ...old, createdAt: new Date().toISOString(), sources: fp.sources });
+  return rewriteManifest(ctx, {
+    ...old,
+    createdAt: new Date().toISOString(),
+    sequence,
+    sources: fp.sources,
+  });
 }
 
 /** Writes a complete snapshot's manifest again, whole (readers see the old one or the new one). */

@@ -1,26 +1,25 @@
 // Entity folders in the lake that the spec no longer lists. The seed's rule is the default: their
 // table and data stay, and they are no longer refreshed (`retained`, nothing touched). Only with
-// `onEntityRemoved: drop` are their view, tables and folder removed (`dropped`).
+// `onEntityRemoved: drop` are their view, tables and folder removed (`dropped`). Only folders that
+// hold our snapshots count (see entityFolders.ts).
 
-import { databaseFolder, entityFolder } from "../../plan/lakeLayout";
+import { entityFolder } from "../../plan/lakeLayout";
 import type { Spec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
 import { listSnapshots } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
+import { entityFoldersWithSnapshots, foldedName } from "./entityFolders";
 import type { EntityRunRecord } from "./runRecord";
 
-/** Entity folders of the database that no spec entity owns (names starting `.` or `_` are ours). */
+/**
+ * Entity folders of the database (holding snapshots of ours) that no spec entity owns, the names
+ * compared as the target compares them: a folder spelled otherwise than a spec entity (`Customer`
+ * for `customer`) is the same view to the target, so it is never removed (that entity fails).
+ */
 export async function removedEntityNames(lake: LakeStore, spec: Spec): Promise<string[]> {
-  const db = databaseFolder(spec.export.databaseName);
-  const wanted = new Set(spec.export.entities.map((e) => e.name));
-  const names = new Set<string>();
-  for (const entry of await lake.list(db)) {
-    const rest = entry.path.slice(db.length + 1);
-    if (!entry.isDirectory || rest.includes("/")) continue;
-    if (rest.startsWith(".") || rest.startsWith("_") || wanted.has(rest)) continue;
-    names.add(rest);
-  }
-  return [...names].sort();
+  const wanted = new Set(spec.export.entities.map((e) => foldedName(e.name)));
+  const folders = await entityFoldersWithSnapshots(lake, spec.export.databaseName);
+  return folders.filter((name) => !wanted.has(foldedName(name)));
 }
 
 export async function handleRemovedEntity(

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { databaseFolder } from "../../plan/lakeLayout";
 import type { EntitySpec, Spec } from "../../spec/types";
 import { DuckSession } from "../writer/duckdbSession";
+import { entityFoldersWithSnapshots, sameNameOtherSpelling } from "./entityFolders";
 import { exportEntity } from "./exportEntity";
 import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
 import { createStagingFolder } from "./stagingFolder";
@@ -55,20 +56,26 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
       return opening;
     };
 
+    // Listed once: an entity whose name the target cannot tell from a folder already in the lake.
+    const folders = await entityFoldersWithSnapshots(lake, db);
     for (const [i, entity] of selected.entries()) {
       onProgress?.({ kind: "entity-started", entity: entity.name });
-      const record = await exportEntity(
-        {
-          spec,
-          lake,
-          views,
-          session: openSession,
-          stagingDir: path.join(staging, `entity-${i}`),
-          partBytes: options.partBytes,
-          onProgress,
-        },
-        entity,
-      );
+      const other = sameNameOtherSpelling(entity.name, folders);
+      const record = other
+        ? caseOnlyRename(entity.name, other)
+        : await exportEntity(
+            {
+              spec,
+              lake,
+              views,
+              session: openSession,
+              stagingDir: path.join(staging, `entity-${i}`),
+              partBytes: options.partBytes,
+              onProgress,
+              rehash: options.rehash,
+            },
+            entity,
+          );
       records.push(record);
       onProgress?.({ kind: "entity-finished", entity: entity.name, record });
     }
@@ -118,6 +125,27 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
   };
   onProgress?.({ kind: "run-finished", record });
   return record;
+}
+
+/**
+ * `Customer` in the lake, `customer` in the spec: to DuckDB and to a case-insensitive Synapse
+ * database both are one view, so exporting one would replace the other's view and dropping the
+ * "removed" one would drop the live view. Refused, and nothing is touched.
+ */
+function caseOnlyRename(name: string, other: string): EntityRunRecord {
+  return {
+    name,
+    status: "failed",
+    rows: 0,
+    bytes: 0,
+    files: 0,
+    durationMs: 0,
+    error:
+      `entity "${name}": the lake already holds entity "${other}", which the database cannot tell ` +
+      `from "${name}" (names are compared ignoring case and Unicode width); nothing was exported. ` +
+      `Keep the name "${other}" in the spec; to rename it, first remove "${other}" from the spec ` +
+      `with onEntityRemoved: drop and run (its data goes), then add "${name}".`,
+  };
 }
 
 /** The spec's entities, or the named subset in the spec's order; unknown names fail before any write. */

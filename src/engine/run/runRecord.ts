@@ -83,6 +83,8 @@ export interface RunOptions {
   lock?: LockOptions;
   /** Parts are rolled at about this size (default 256 MB). */
   partBytes?: number;
+  /** Hash every source file again, trusting no recorded hash (`run --rehash`). */
+  rehash?: boolean;
 }
 
 export function totalsOf(entities: readonly EntityRunRecord[]): RunTotals {

@@ -24,7 +24,9 @@ export const SAMPLE_ROWS = 20480;
  */
 export async function inferColumns(spec: Spec, entity: EntitySpec): Promise<ColumnSpec[]> {
   if (entity.columns && entity.columns.length > 0) return entity.columns;
-  const files = await resolveSources(spec.baseDir, entity);
+  const files = await resolveSources(spec.baseDir, entity, {
+    sourceRoots: spec.export.sourceRoots,
+  });
   const session = await DuckSession.open({ threads: 1 });
   try {
     return await inferColumnsFrom(session, entity, files);

@@ -2,6 +2,7 @@
 // (every column VARCHAR) and converted by the writer's own casts, so a value that does not fit its
 // type is found and named by the same rules whether the columns were declared or inferred.
 
+import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import type { SourceFormat } from "../../spec/types";
 
@@ -19,8 +20,9 @@ const NO_HIVE = "hive_partitioning=false";
  */
 const CSV_DIALECT = `header=true, delim=',', quote='"', escape='"', strict_mode=true, auto_detect=false, allow_quoted_nulls=false, ${NO_HIVE}`;
 
+/** Each path matches only itself: DuckDB globs `[`, `*` and `?` even in a list (plan/duckdbPath.ts). */
 function fileList(paths: readonly string[]): string {
-  return `[${paths.map(quoteDuckdbLiteral).join(", ")}]`;
+  return `[${paths.map((p) => quoteDuckdbLiteral(literalDuckdbPath(p))).join(", ")}]`;
 }
 
 /** CSV with some columns parsed by the reader itself (see typedForCopy in the writer). */

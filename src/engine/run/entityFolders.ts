@@ -1,0 +1,52 @@
+// Which folders of the database folder are entities of ours, and how the targets compare entity
+// names. A folder is ours only when it holds a snapshot with a manifest (`<name>/v=<id>/_manifest.json`):
+// a folder written by hand beside the export is never "an entity removed from the spec", so
+// `onEntityRemoved: drop` never deletes it.
+//
+// Names are compared as the targets compare them, and a little wider: DuckDB resolves identifiers
+// ignoring case (duckdb.org/docs/sql/dialect/keywords_and_identifiers: "identifiers are
+// case-insensitive"), and so does Synapse under the database's case-insensitive collation
+// (Latin1_General_100_CI_AS_SC_UTF8, see docs/architecture.md). Unicode NFKC folding is added so
+// that names a reader cannot tell apart (`Ｃustomer`, full-width C) are caught as well.
+
+import { databaseFolder, MANIFEST_FILE, parseSnapshotFolder } from "../../plan/lakeLayout";
+import { foldName } from "../../spec/nameRules";
+import type { LakeStore } from "../lake/lakeStore";
+
+/** The key under which two entity names are the same name to a target or to a reader. */
+export const foldedName = foldName;
+
+/** Names of the database's folders that hold at least one snapshot manifest, sorted. */
+export async function entityFoldersWithSnapshots(
+  lake: LakeStore,
+  databaseName: string,
+): Promise<string[]> {
+  const db = databaseFolder(databaseName);
+  const names = new Set<string>();
+  for (const entry of await lake.list(db)) {
+    if (entry.isDirectory) continue;
+    const parts = entry.path.slice(db.length + 1).split("/");
+    if (
+      parts.length === 3 &&
+      parts[2] === MANIFEST_FILE &&
+      parseSnapshotFolder(parts[1]) !== undefined &&
+      !parts[0].startsWith(".") &&
+      !parts[0].startsWith("_")
+    ) {
+      names.add(parts[0]);
+    }
+  }
+  return [...names].sort();
+}
+
+/**
+ * The lake folder that is the same name as `entity` to the target but is spelled otherwise
+ * (`Customer` in the lake, `customer` in the spec), if any: exporting it would replace or drop
+ * the other's view, since the target sees one name.
+ */
+export function sameNameOtherSpelling(
+  entity: string,
+  folders: readonly string[],
+): string | undefined {
+  return folders.find((f) => f !== entity && foldedName(f) === foldedName(entity));
+}

@@ -1,0 +1,47 @@
+// What an entity or database name must be beyond the SQL name pattern, for the places it lands:
+//
+// - Bytes, not characters, where a filesystem counts: the name becomes a folder of the lake (and the
+//   database's `<name>.duckdb` file locally), and the export renames a folder it deletes to
+//   `.<name>.<pid>.<8 hex>.tmp` first. Linux and most filesystems allow 255 bytes per name
+//   (NAME_MAX; `getconf NAME_MAX /`), ADLS Gen2 255 per path segment; 128 characters of a
+//   non-Latin script are up to 512 bytes of UTF-8 (ENAMETOOLONG at the first write).
+// - Not the name of a schema the export creates in the database (`snapshots`): DuckDB then cannot
+//   tell `snapshots.<table>` the catalog from the schema ("Ambiguous reference").
+// - Not the same name as another after Unicode NFKC and case folding (`Customer`, `ＣUSTOMER`):
+//   the database compares names ignoring case, and a reader cannot tell the two apart.
+// - One script for its letters: `Сustomer` with a Cyrillic С (U+0421) passes NFKC unchanged and
+//   reads as `Customer` (Unicode TR #39, "mixed-script confusables"), so Latin mixed with Cyrillic
+//   or Greek is refused.
+
+/** NAME_MAX (255) less what the export adds around a name: `.` + `.` + pid (7) + `.` + 8 hex + `.tmp`. */
+export const MAX_NAME_BYTES = 255 - 22;
+
+/** Schemas the export creates in every database (src/plan/sqlPlan.ts SNAPSHOT_SCHEMA). */
+export const EXPORT_SCHEMAS = ["snapshots"];
+
+export function foldName(name: string): string {
+  return name.normalize("NFKC").toLowerCase();
+}
+
+/** Why a name cannot be a folder of the lake, or undefined. */
+export function nameBytesProblem(name: string): string | undefined {
+  const bytes = Buffer.byteLength(name, "utf8");
+  if (bytes <= MAX_NAME_BYTES) return undefined;
+  return `is ${bytes} bytes in UTF-8 (${[...name].length} characters); it names a folder in the lake, and a folder name may be at most ${MAX_NAME_BYTES} bytes here (255 less what the export adds): shorten it`;
+}
+
+const SCRIPTS: [string, RegExp][] = [
+  ["Latin", /\p{Script=Latin}/u],
+  ["Cyrillic", /\p{Script=Cyrillic}/u],
+  ["Greek", /\p{Script=Greek}/u],
+];
+
+/** Why a name's letters mix scripts a reader confuses, or undefined. */
+export function mixedScriptProblem(name: string): string | undefined {
+  const found = SCRIPTS.filter(([, re]) => re.test(name));
+  if (found.length < 2) return undefined;
+  const [, second] = found;
+  const odd = [...name].find((ch) => second[1].test(ch))!;
+  const code = `U+${odd.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  return `mixes ${found.map(([n]) => n).join(" and ")} letters ('${odd}' is ${second[0]} ${code}), so it can look like another name; write it in one script`;
+}

@@ -1,0 +1,496 @@
+// Issue 11 through the real `synapse-export run --local`, as a user meets it: the unchanged shortcut
+// and `--rehash` (item 2). Expected values are the source files' own text; what the export serves is
+// read back through DuckDB's view, the one a user queries.
+
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runCli } from "../helpers/cli";
+import { LocalSql } from "../../src/engine/sql/localSql";
+import { manifestPath } from "../../src/plan/lakeLayout";
+
+let dir: string;
+let out: string;
+let specFile: string;
+
+const SPEC = (extra = "", entities = "    - { name: Customer, source: data/Customer.csv }") => `
+connection:
+  displayName: Test connection
+  dataPrivacyConsent: true
+  workspace: { name: ws-test, resourceGroupName: rg }
+  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
+principals:
+  administrator: { userPrincipalName: admin@contoso.com }
+export:
+  displayName: Test export
+  databaseName: ci_export
+${extra}  entities:
+${entities}
+`;
+
+const PAST = new Date(Date.now() - 60_000);
+
+function write(file: string, text: string) {
+  const full = path.join(dir, file);
+  fs.mkdirSync(path.dirname(full), { recursive: true });
+  fs.writeFileSync(full, text);
+  fs.utimesSync(full, PAST, PAST);
+}
+
+async function run(...extra: string[]) {
+  const r = await runCli(["run", specFile, "--local", out, "--json", ...extra]);
+  let doc: any;
+  try {
+    doc = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`stdout is not one JSON document:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+  return { ...r, doc, byName: Object.fromEntries(doc.entities.map((e: any) => [e.name, e])) };
+}
+
+async function served(sql: string): Promise<unknown[]> {
+  const db = new LocalSql(out);
+  try {
+    return await db.query("ci_export", sql);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The CSV's second column, by line, without the header: what the view must serve. */
+function namesIn(file: string): string[] {
+  return fs
+    .readFileSync(path.join(dir, file), "utf8")
+    .split("\n")
+    .slice(1)
+    .filter(Boolean)
+    .map((l) => l.split(",")[1]);
+}
+
+describe("synapse-export run: what the unchanged shortcut trusts (issue 11 item 2)", function () {
+  this.timeout(60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("an edit whose mtime was put back (touch -r) is exported, not reported unchanged", async () => {
+    const first = await run();
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.byName.Customer.status).to.equal("exported");
+    // Same size, other bytes, the old mtime restored as `touch -r` would.
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Eve\n");
+    const second = await run();
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.byName.Customer.status).to.equal("exported");
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((r: any) => r.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+
+  it("--rehash reads every source again even when everything recorded still matches", async () => {
+    const first = await run();
+    expect(first.code, first.stderr).to.equal(0);
+    const snapshot = first.byName.Customer.snapshot;
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Eve\n");
+    // A manifest whose recorded identity matches the file as it is now, with the old bytes' hash:
+    // what a filesystem that cannot tell (or a copied lake) would give. Only a full read can tell.
+    const manifestFile = path.join(
+      out,
+      "ci-export",
+      manifestPath("ci_export", "Customer", snapshot),
+    );
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    const stat = fs.statSync(path.join(dir, "data/Customer.csv"));
+    Object.assign(manifest.sources[0], {
+      bytes: stat.size,
+      mtimeMs: stat.mtimeMs,
+      ctimeMs: stat.ctimeMs,
+      ino: stat.ino,
+      dev: stat.dev,
+    });
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+
+    const trusting = await run();
+    expect(trusting.byName.Customer.status, "the shortcut trusts what it records").to.equal(
+      "unchanged",
+    );
+    const rehashed = await run("--rehash");
+    expect(rehashed.code, rehashed.stderr).to.equal(0);
+    expect(rehashed.byName.Customer.status).to.equal("exported");
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((r: any) => r.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+    const again = await run("--rehash");
+    expect(again.byName.Customer).to.include({
+      status: "unchanged",
+      snapshot: rehashed.byName.Customer.snapshot,
+    });
+  });
+});
+
+describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 item 8)", function () {
+  this.timeout(60_000);
+  const TWO =
+    "    - { name: Customer, source: data/Customer.csv }\n    - { name: Segments, source: data/Segments.csv }";
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC("", TWO));
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    write("data/Segments.csv", "SegmentName,CustomerId\nVIP,1\n");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("drops an entity that holds our snapshots and leaves a folder written by hand", async () => {
+    expect((await run()).code).to.equal(0);
+    const mine = path.join(out, "ci-export", "ci_export", "Notes");
+    fs.mkdirSync(mine, { recursive: true });
+    fs.writeFileSync(path.join(mine, "readme.txt"), "kept by hand\n");
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Notes, "a folder without snapshots is not an entity").to.equal(undefined);
+    expect(fs.readFileSync(path.join(mine, "readme.txt"), "utf8")).to.equal("kept by hand\n");
+  });
+
+  it("refuses a case-only rename (Customer -> customer) and keeps the live view", async () => {
+    expect((await run()).code).to.equal(0);
+    write(
+      "spec.yaml",
+      SPEC("  onEntityRemoved: drop\n", "    - { name: customer, source: data/Customer.csv }"),
+    );
+    const r = await run();
+    expect(r.code).to.equal(2);
+    expect(r.byName.customer.status).to.equal("failed");
+    expect(r.byName.customer.error).to.include('the lake already holds entity "Customer"');
+    expect(r.byName.Customer, "not a removed entity: the same name to the database").to.equal(
+      undefined,
+    );
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+});
+
+describe("synapse-export run: rows that come in twice (issue 11 item 5)", function () {
+  this.timeout(60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    specFile = path.join(dir, "spec.yaml");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Data lines of the given CSV files (each file once), by reading them here. */
+  const dataLines = (...files: string[]) => files.reduce((n, f) => n + namesIn(f).length, 0);
+
+  it("a symbolic link to another matched file does not duplicate its rows", async () => {
+    out = path.join(dir, "out");
+    write("spec.yaml", SPEC("", "    - { name: Customer, source: 'data/*.csv' }"));
+    write("data/a.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    write("data/b.csv", "CustomerId,FullName\n3,Eve\n");
+    fs.symlinkSync("a.csv", path.join(dir, "data/link.csv"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Customer.rows).to.equal(dataLines("data/a.csv", "data/b.csv"));
+    const rows = await served("SELECT count(*)::INTEGER AS n FROM Customer");
+    expect(rows).to.deep.equal([{ n: dataLines("data/a.csv", "data/b.csv") }]);
+  });
+
+  it("a local target inside the spec's folder is never read back as a source", async () => {
+    out = path.join(dir, "lake");
+    write(
+      "spec.yaml",
+      SPEC(
+        "  format: csv\n",
+        "    - { name: Customer, source: { path: '**/*.csv', format: csv } }",
+      ),
+    );
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const counts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await run();
+      expect(r.code, r.stderr).to.equal(0);
+      counts.push(r.byName.Customer.rows);
+    }
+    const n = dataLines("data/Customer.csv");
+    expect(counts).to.deep.equal([n, n, n]);
+  });
+});
+
+describe("synapse-export run: export.sourceRoots (issue 11 item 11)", function () {
+  this.timeout(60_000);
+  let elsewhere: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-mnt-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    fs.writeFileSync(path.join(elsewhere, "Customer.csv"), "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    // The common layout: data -> /mnt/exports.
+    fs.symlinkSync(elsewhere, path.join(dir, "data"));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+
+  it("by default a link out of the spec's folder is refused, naming export.sourceRoots", async () => {
+    write("spec.yaml", SPEC());
+    const r = await run();
+    expect(r.code).to.equal(2);
+    expect(r.byName.Customer.status).to.equal("failed");
+    expect(r.byName.Customer.error).to.include("outside the spec's folder");
+    expect(r.byName.Customer.error).to.include("export.sourceRoots");
+  });
+
+  it("a folder named in sourceRoots may be reached through a link, or named directly", async () => {
+    const real = fs.realpathSync(elsewhere);
+    write(
+      "spec.yaml",
+      SPEC(
+        `  sourceRoots: [${JSON.stringify(elsewhere)}]\n`,
+        "    - { name: Customer, source: data/Customer.csv }\n" +
+          `    - { name: Direct, source: ${JSON.stringify(path.join(elsewhere, "Customer.csv"))} }`,
+      ),
+    );
+    const r = await run();
+    expect(r.code, r.stderr + JSON.stringify(r.doc)).to.equal(0);
+    const expected = fs
+      .readFileSync(path.join(real, "Customer.csv"), "utf8")
+      .split("\n")
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(",")[1]);
+    for (const view of ["Customer", "Direct"]) {
+      const rows = await served(`SELECT FullName FROM ${view} ORDER BY CustomerId`);
+      expect(rows.map((x: any) => x.FullName)).to.deep.equal(expected);
+    }
+  });
+});
+
+describe("synapse-export run --local with glob characters in the path (issue 11 item 7)", function () {
+  this.timeout(90_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    specFile = path.join(dir, "spec.yaml");
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  for (const format of ["parquet", "csv"]) {
+    it(`views read exactly their own ${format} files, not those of folders the path would match as a glob`, async () => {
+      write("spec.yaml", SPEC(`  format: ${format}\n`));
+      // Neighbours with the same snapshot (same data): out* and out[1] match them as globs.
+      for (const name of ["out1", "outX", "out*", "out[1]"]) {
+        out = path.join(dir, name);
+        const r = await run();
+        expect(r.code, r.stderr).to.equal(0);
+      }
+      for (const name of ["out*", "out[1]"]) {
+        out = path.join(dir, name);
+        const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+        expect(
+          rows.map((x: any) => x.FullName),
+          name,
+        ).to.deep.equal(namesIn("data/Customer.csv"));
+      }
+      // Its own files, and only those: the neighbour's removal changes nothing.
+      fs.rmSync(path.join(dir, "out1"), { recursive: true });
+      out = path.join(dir, "out[1]");
+      expect(await served("SELECT count(*)::INTEGER AS n FROM Customer")).to.deep.equal([
+        { n: namesIn("data/Customer.csv").length },
+      ]);
+    });
+  }
+});
+
+describe("synapse-export run: a lock that is not what the export made (issue 11, clear errors)", function () {
+  this.timeout(60_000);
+  let lockFile: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    lockFile = path.join(out, "ci-export", "ci_export", "_export.lock");
+    fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a folder at the lock's path is named, with what to do", async () => {
+    fs.mkdirSync(lockFile);
+    const r = await run("--lock-wait", "1");
+    expect(r.code).to.equal(2);
+    expect(r.doc.error).to.include(`The export lock ${lockFile} is a folder, not a file`);
+    expect(
+      fs.statSync(lockFile).isDirectory(),
+      "the folder is not the export's to remove",
+    ).to.equal(true);
+  });
+
+  it("a dangling symbolic link at the lock's path fails at once, naming it", async () => {
+    fs.symlinkSync(path.join(dir, "nowhere"), lockFile);
+    const r = await run("--lock-wait", "1");
+    expect(r.code).to.equal(2);
+    expect(r.doc.error).to.include(`The export lock ${lockFile} is a symbolic link`);
+    expect(r.doc.error).to.include("Remove the link");
+  });
+
+  it("a holder whose acquiredAt is in the future is reported as a wrong clock", async () => {
+    const ahead = new Date(Date.now() + 24 * 3600_000).toISOString();
+    fs.writeFileSync(
+      lockFile,
+      JSON.stringify({
+        holder: "synapse-export run (elsewhere)",
+        pid: 1,
+        hostname: "another-host.example",
+        acquiredAt: ahead,
+        token: "0123456789abcdef",
+      }),
+    );
+    const r = await run("--lock-wait", "0");
+    expect(r.code).to.equal(2);
+    expect(r.doc.error).to.include(lockFile);
+    expect(r.doc.error).to.include(`since ${ahead}, which is`);
+    expect(r.doc.error).to.match(/minutes in the future: that machine's clock is wrong/);
+  });
+});
+
+/**
+ * Runs `synapse-export run --local <tmpfs>` in a private mount namespace over a tmpfs of `sizeKb`,
+ * after `prepare` (shell) filled it; prints the run's stdout, then `---`, then a listing of the
+ * database folder as the run left it (the mount goes with the namespace). Undefined where this
+ * machine cannot make a private tmpfs (not root, no unshare): a real full disk, no mocked fs.
+ */
+function runOnSmallDisk(
+  sizeKb: number,
+  prepare: string,
+): { stdout: string; listing: string } | undefined {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const mnt = path.join(dir, "small");
+  fs.mkdirSync(mnt);
+  const bin = path.resolve(__dirname, "../../../bin/synapse-export.js");
+  const script = [
+    `mount -t tmpfs -o size=${sizeKb}k tmpfs "$MNT" || exit 97`,
+    prepare,
+    `"$NODE" "$BIN" run "$SPEC" --local "$MNT" --json`,
+    `echo ---`,
+    `ls -A "$MNT/ci-export/ci_export" 2>/dev/null`,
+    `exit 0`,
+  ].join("\n");
+  const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", script], {
+    env: { ...process.env, MNT: mnt, NODE: process.execPath, BIN: bin, SPEC: specFile },
+    encoding: "utf8",
+  });
+  if (r.error || r.status === 97 || r.status === null) return undefined;
+  const [stdout, listing = ""] = r.stdout.split("\n---\n");
+  return { stdout, listing };
+}
+
+describe("synapse-export run --local on a full disk (issue 11, clear errors)", function () {
+  this.timeout(60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC("  format: csv\n"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a lock that cannot be written names its path and leaves no empty lock behind", function () {
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    // Every block taken; creating a file still works on tmpfs, writing to it does not.
+    const r = runOnSmallDisk(64, `dd if=/dev/zero of="$MNT/fill" bs=4k 2>/dev/null; true`);
+    if (!r) this.skip();
+    const doc = JSON.parse(r!.stdout);
+    expect(doc.ok).to.equal(false);
+    expect(doc.error).to.include("_export.lock could not be written");
+    expect(doc.error).to.include("ENOSPC");
+    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
+  });
+
+  it("a snapshot that does not fit fails its entity, naming the file it could not write", function () {
+    // About 300 KB of CSV that does not compress: more than the 128 KB disk.
+    const lines = Array.from(
+      { length: 6000 },
+      (_, i) => `${i},${(i * 2654435761).toString(36)}${"x".repeat(40)}`,
+    );
+    write("data/Customer.csv", `CustomerId,FullName\n${lines.join("\n")}\n`);
+    const r = runOnSmallDisk(128, "true");
+    if (!r) this.skip();
+    const doc = JSON.parse(r!.stdout);
+    const e = doc.entities.find((x: any) => x.name === "Customer");
+    expect(e.status).to.equal("failed");
+    expect(e.error).to.match(
+      /could not write \S+\/ci_export\/Customer\/v=[0-9a-f]+\/part-00000\.csv: the disk/,
+    );
+    expect(e.error).to.include("ENOSPC");
+    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
+  });
+});
+
+describe("synapse-export run with glob characters in the spec's folder (issue 11 item 7)", function () {
+  this.timeout(60_000);
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("reads the source file it fingerprinted, not a neighbour its path matches as a glob", async () => {
+    // p[1]/data/Customer.csv (2 rows) beside p1/data/Customer.csv (3 rows).
+    dir = path.join(root, "p1");
+    write("data/Customer.csv", "CustomerId,FullName\n7,Zed\n8,Yan\n9,Xi\n");
+    dir = path.join(root, "p[1]");
+    out = path.join(root, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Customer.rows).to.equal(namesIn("data/Customer.csv").length);
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+});
+
+describe("synapse-export run on a machine whose clock is a day fast (issue 11 item 9)", function () {
+  this.timeout(60_000);
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+    out = path.join(dir, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("a later run with a true clock is newest: the next run is unchanged and serves its data", async () => {
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n");
+    const fast = await runCli(["run", specFile, "--local", out, "--json"], {
+      env: {
+        NODE_OPTIONS: `--require ${path.join(__dirname, "support", "clockAhead.js")}`,
+        CLOCK_AHEAD_MS: String(24 * 3600_000),
+      },
+    });
+    expect(fast.code, fast.stderr).to.equal(0);
+    const a = JSON.parse(fast.stdout);
+    expect(Date.parse(a.startedAt), "the child's clock was ahead").to.be.greaterThan(
+      Date.now() + 23 * 3600_000,
+    );
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const b = await run();
+    expect(b.byName.Customer.status).to.equal("exported");
+    const c = await run();
+    expect(c.byName.Customer).to.include({
+      status: "unchanged",
+      snapshot: b.byName.Customer.snapshot,
+    });
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+});
