@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { azureDataSourceLocation, dfsEndpoint } from "../plan/exportPlan";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
+import { planSqlLogins } from "../plan/sqlAccess";
 import { planDropDatabase } from "../plan/sqlPlan";
 import type { Spec } from "../spec/types";
 import type { TargetRef } from "../plan/exportResources";
@@ -123,6 +124,7 @@ export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): Expor
     sql,
     (steps) => renderTsql(steps, { database, dataSourceLocation: azureDataSourceLocation(spec) }),
     spec.export.format,
+    planSqlLogins(spec),
   );
   return {
     kind: "azure",

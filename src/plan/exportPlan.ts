@@ -5,6 +5,7 @@ import type { ColumnSpec, Spec } from "../spec/types";
 import { planGrants, type Grant } from "./grants";
 import { databaseFolder, planLakeLayout, type LakeLayout } from "./lakeLayout";
 import { renderTsql } from "./renderTsql";
+import { planSqlLogins } from "./sqlAccess";
 import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 
@@ -35,7 +36,9 @@ export function azureDataSourceLocation(spec: Spec): string {
 }
 
 export function planExport(spec: Spec, columns: readonly EntityColumns[]): ExportPlan {
-  const steps: SqlStep[] = [...planDatabaseSetup(spec.export.format)];
+  // Readers' logins, users and role membership are part of the setup; a reader without a login name
+  // fails the plan with the field path.
+  const steps: SqlStep[] = [...planDatabaseSetup(spec.export.format, planSqlLogins(spec))];
   for (const c of columns) {
     steps.push(
       {
