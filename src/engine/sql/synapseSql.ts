@@ -47,7 +47,7 @@ export interface SynapseSqlOptions {
   retry?: Partial<SynapseSqlRetry>;
   /**
    * Epoch ms until which storage-permission errors are waited out: set it when the run has just
-   * granted the workspace identity access to the lake, since role assignments take minutes to apply.
+   * granted access to the lake, since role assignments take minutes to apply.
    */
   freshGrantsUntil?: number;
   /** Named in the missing-grant message when the server's message does not name the account. */
@@ -224,9 +224,10 @@ export class SynapseSql implements SqlExecutor {
           this.options.freshGrantsUntil !== undefined
             ? ` Waited until ${new Date(this.options.freshGrantsUntil).toISOString()} for a new grant to apply.`
             : " If the grant was made minutes ago, role assignments can take up to 10 minutes to apply: run again then.";
+        // Pass-through: serverless reads the lake as the caller, here the identity running the export.
         message =
-          `${said} The Synapse workspace managed identity needs Storage Blob Data Contributor on storage account ${account} ` +
-          `(grant 'workspace identity writes to storage').${waited}`;
+          `${said} Serverless SQL reads the lake as the signed-in identity that runs the export, which needs ` +
+          `Storage Blob Data Contributor on storage account ${account} (the same role it writes the lake with).${waited}`;
         break;
       }
       case "transient":
