@@ -31,7 +31,7 @@ import {
 import { READER_ROLE } from "./sqlAccess";
 import { SNAPSHOT_SCHEMA, VIEW_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
-import { tsqlType } from "./typeMapping";
+import { externalColumnType } from "./serverlessLimits";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 
 export interface TsqlTarget {
@@ -159,7 +159,7 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       const location = `${snapshotLocation(s.entity, s.snapshot)}*.${partExtension(s.format)}`;
       return inDb(
         `IF OBJECT_ID(${lit(table)}) IS NULL\n    CREATE EXTERNAL TABLE ${table} (\n` +
-          `${columnList(s.columns)}\n    ) WITH (LOCATION = ${lit(location)}, DATA_SOURCE = ${id(dataSourceName(t.dataSourceLocation))}, FILE_FORMAT = ${id(FILE_FORMAT_NAME[s.format])})`,
+          `${columnList(s.columns, s.format)}\n    ) WITH (LOCATION = ${lit(location)}, DATA_SOURCE = ${id(dataSourceName(t.dataSourceLocation))}, FILE_FORMAT = ${id(FILE_FORMAT_NAME[s.format])})`,
         `create the table of ${s.entity} snapshot ${s.snapshot}`,
       );
     }
@@ -203,8 +203,8 @@ function notOursMessage(database: string): string {
   );
 }
 
-function columnList(columns: readonly ColumnSpec[]): string {
-  return columns.map((c) => `        ${id(c.name)} ${tsqlType(c)}`).join(",\n");
+function columnList(columns: readonly ColumnSpec[], format: ExportFormat): string {
+  return columns.map((c) => `        ${id(c.name)} ${externalColumnType(c, format)}`).join(",\n");
 }
 
 function fileFormatOptions(format: ExportFormat): string {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type { SnapshotManifest } from "../../src/plan/manifest";
 import { renderTsql } from "../../src/plan/renderTsql";
 import { renderDuckdb } from "../../src/plan/renderDuckdb";
+import { serverlessLimitIssues } from "../../src/plan/serverlessLimits";
 import { planSqlLogins, removedReaderUsers, type SqlLogin } from "../../src/plan/sqlAccess";
 import {
   MAX_EXTERNAL_TABLE_NAME,
@@ -227,6 +228,34 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     expect(text).to.match(
       /LOCATION = N'Customer\/v=3f9a1c0de2b74a55\/\*\.csv', .*FILE_FORMAT = \[SynapseExportCsv\]/,
     );
+  });
+
+  it("declares CSV strings within PARSER_VERSION 2.0's 8000 bytes, and refuses a longer maxLength by its field", () => {
+    const [table] = renderTsql(planPublishSnapshot(customerManifest({ format: "csv" })), target);
+    expect(table.statement).to.contain(
+      "[Notes] varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8",
+    );
+    expect(table.statement).to.contain(
+      "[FullName] varchar(800) COLLATE Latin1_General_100_BIN2_UTF8",
+    );
+    const long = customerManifest({
+      format: "csv",
+      columns: [{ name: "Bio", type: "string", maxLength: 2001 }],
+    });
+    expect(() => renderTsql(planPublishSnapshot(long), target)).to.throw(
+      /column Bio: maxLength 2001 is more than format: csv can read \(PARSER_VERSION 2\.0 reads at most 8000 bytes, 2000 characters\)/,
+    );
+    const spec = {
+      export: {
+        format: "csv",
+        entities: [
+          { name: "Customer", columns: [{ name: "Bio", type: "string", maxLength: 2001 }] },
+        ],
+      },
+    } as never;
+    expect(serverlessLimitIssues(spec).map((i) => i.path)).to.deep.equal([
+      "export.entities[0].columns[0].maxLength",
+    ]);
   });
 
   it("drops the view and every snapshot table only when asked to drop an entity", () => {
