@@ -10,6 +10,7 @@ import type { Spec } from "../spec/types";
 import type { Grant } from "../plan/grants";
 import type { TargetRef } from "../plan/exportResources";
 import { ExportDatabase } from "../providers/exportDatabase";
+import { resolveReaderLoginNames } from "./readerLogins";
 import { EntityTable } from "../providers/entityTable";
 import {
   ExportConnection,
@@ -127,7 +128,8 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
         }));
     this.database = new ExportDatabase(
       `${name}-database`,
-      { spec: this.spec, target },
+      // Readers' login names resolved from their object ids where the spec gives none (azuread).
+      { spec: resolveReaderLoginNames(this.spec, this), target },
       { parent: this, dependsOn: this.roleAssignments },
     );
     // One after another: every entity's export takes the target's lock, so parallel creates would

@@ -112,3 +112,39 @@ export function removedReaderUsers(
   const wanted = new Set(logins.map((l) => l.name.toLowerCase()));
   return roleMembers.filter((m) => !wanted.has(m.toLowerCase())).sort();
 }
+
+/** A principal's Entra name as the directory returned it, and how many principals carry it. */
+export interface ResolvedLoginName {
+  objectId: string;
+  name: string;
+  /** Object ids of every principal of that type with that name (a UPN is unique; display names are not). */
+  sameName: readonly string[];
+}
+
+/**
+ * The spec with each reader's and contributor's login name filled in from the directory (a name the
+ * spec gives wins). A display name two principals share is refused: serverless finds a login by name
+ * only and would refuse it too (33131, "has a duplicate display name").
+ */
+export function withLoginNames(spec: Spec, resolved: readonly ResolvedLoginName[]): Spec {
+  const byId = new Map(resolved.map((r) => [r.objectId, r]));
+  const issues: SpecIssue[] = [];
+  const fill = (list: readonly ReaderPrincipal[], path: string): ReaderPrincipal[] =>
+    list.map((p, i) => {
+      const found = byId.get(p.objectId);
+      if (found && found.sameName.some((id) => id !== p.objectId)) {
+        issues.push({
+          path: childPath(childPath(path, i), "name"),
+          message: `'${found.name}' is the Entra name of ${found.sameName.length} principals (${[...found.sameName].sort().join(", ")}): serverless SQL creates logins by name only, so give ${p.objectId} a unique display name in Entra ID`,
+        });
+      }
+      return p.name || !found ? p : { ...p, name: found.name };
+    });
+  const principals = {
+    ...spec.principals,
+    readers: fill(spec.principals.readers, "principals.readers"),
+    contributors: fill(spec.principals.contributors, "principals.contributors"),
+  };
+  if (issues.length > 0) throw new SpecError(issues);
+  return { ...spec, principals };
+}
