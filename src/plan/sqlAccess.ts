@@ -38,6 +38,14 @@ export function sqlLoginIssues(spec: Spec): SpecIssue[] {
   return collect(spec).issues;
 }
 
+/**
+ * Who may read, as `<name> <objectId>` lines, without refusing a missing name: what makes a change of
+ * readers an update of the export database, so `pulumi preview` shows it.
+ */
+export function sqlReaderKeys(spec: Spec): string[] {
+  return collect(spec).logins.map((l) => `${l.name} ${l.objectId}`);
+}
+
 /** The logins of a spec; throws a SpecError naming each reader without a usable name. */
 export function planSqlLogins(spec: Spec): SqlLogin[] {
   const { logins, issues } = collect(spec);
