@@ -92,7 +92,7 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       return inMaster(
         // EXEC runs CREATE DATABASE as a batch of its own, which it must be; the guard stays outside.
         `IF DB_ID(${lit(t.database)}) IS NULL\n    EXEC (${lit(`CREATE DATABASE ${id(t.database)} COLLATE ${DATABASE_COLLATION}`)})`,
-        `create the export database ${t.database} if it does not exist`,
+        `create the export database ${t.database} if it does not exist (a serverless pool holds at most 100 databases; a new databaseName leaves this one behind unless onEntityRemoved: drop)`,
       );
     case "markDatabase":
       return inDb(
@@ -117,7 +117,8 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       );
     case "createLogin":
       return inMaster(
-        `IF SUSER_ID(${lit(s.login.name)}) IS NULL\n    CREATE LOGIN ${id(s.login.name)} FROM EXTERNAL PROVIDER`,
+        `IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = ${lit(s.login.name)})\n` +
+          `    CREATE LOGIN ${id(s.login.name)} FROM EXTERNAL PROVIDER`,
         `create the login of ${s.login.as} ${s.login.name} (${s.login.type} ${s.login.objectId}) if it does not exist`,
       );
     case "createUser":
@@ -127,7 +128,8 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       );
     case "addReader":
       return inDb(
-        `IF IS_ROLEMEMBER(${lit(READER_ROLE)}, ${lit(s.login.name)}) = 0\n    ALTER ROLE ${id(READER_ROLE)} ADD MEMBER ${id(s.login.name)}`,
+        // Adding a member twice is no error, so no guard (IS_ROLEMEMBER's NULL would skip it silently).
+        `ALTER ROLE ${id(READER_ROLE)} ADD MEMBER ${id(s.login.name)}`,
         `let ${s.login.as} ${s.login.name} read every view`,
       );
     case "listReaders":

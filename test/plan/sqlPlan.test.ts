@@ -154,16 +154,13 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
       ["ci_export", "GRANT SELECT ON SCHEMA::[dbo] TO [synapse_export_readers]"],
       [
         "master",
-        "IF SUSER_ID(N'ada@contoso.com') IS NULL\n    CREATE LOGIN [ada@contoso.com] FROM EXTERNAL PROVIDER",
+        "IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'ada@contoso.com')\n    CREATE LOGIN [ada@contoso.com] FROM EXTERNAL PROVIDER",
       ],
       [
         "ci_export",
         "IF DATABASE_PRINCIPAL_ID(N'ada@contoso.com') IS NULL\n    CREATE USER [ada@contoso.com] FROM LOGIN [ada@contoso.com]",
       ],
-      [
-        "ci_export",
-        "IF IS_ROLEMEMBER(N'synapse_export_readers', N'ada@contoso.com') = 0\n    ALTER ROLE [synapse_export_readers] ADD MEMBER [ada@contoso.com]",
-      ],
+      ["ci_export", "ALTER ROLE [synapse_export_readers] ADD MEMBER [ada@contoso.com]"],
     ]);
   });
 

@@ -113,14 +113,13 @@ const SHAPES = {
   role: shape(String.raw`IF DATABASE_PRINCIPAL_ID\(${LIT}\) IS NULL\n    CREATE ROLE ${ID}`),
   grant: shape(String.raw`GRANT SELECT ON SCHEMA::${ID} TO ${ID}`),
   login: shape(
-    String.raw`IF SUSER_ID\(${LIT}\) IS NULL\n    CREATE LOGIN ${ID} FROM EXTERNAL PROVIDER`,
+    String.raw`IF NOT EXISTS \(SELECT \* FROM sys\.server_principals WHERE name = ${LIT}\)\n`,
+    String.raw`    CREATE LOGIN ${ID} FROM EXTERNAL PROVIDER`,
   ),
   user: shape(
     String.raw`IF DATABASE_PRINCIPAL_ID\(${LIT}\) IS NULL\n    CREATE USER ${ID} FROM LOGIN ${ID}`,
   ),
-  member: shape(
-    String.raw`IF IS_ROLEMEMBER\(${LIT}, ${LIT}\) = 0\n    ALTER ROLE ${ID} ADD MEMBER ${ID}`,
-  ),
+  member: shape(String.raw`ALTER ROLE ${ID} ADD MEMBER ${ID}`),
   listMembers: shape(
     String.raw`SELECT member\.name AS name FROM sys\.database_role_members AS m\n`,
     String.raw`    JOIN sys\.database_principals AS role ON role\.principal_id = m\.role_principal_id\n`,
@@ -341,7 +340,7 @@ export class ServerlessModel {
       return OK;
     }
     if ((m = SHAPES.member.exec(text))) {
-      const [role, user] = [unId(m[3]), unId(m[4])];
+      const [role, user] = [unId(m[1]), unId(m[2])];
       if (!db.roles.has(this.key(db, role))) {
         return err(
           15151,
