@@ -54,6 +54,27 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     expect(error.message).to.contain("Login failed for user '<token-identified principal>'");
   });
 
+  it("denies SELECT (229) to a database user outside the reader role", async () => {
+    expect((await world.run()).ok).to.equal(true);
+    // An administrator gives mallory a login and a user by hand, but no role: serverless lets her in
+    // and refuses the view.
+    const { mallory, deployer } = PRINCIPALS;
+    await world.queryAs(
+      deployer,
+      `IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'${mallory.name}')\n    CREATE LOGIN [${mallory.name}] FROM EXTERNAL PROVIDER`,
+    );
+    await world.queryAs(
+      deployer,
+      `IF DATABASE_PRINCIPAL_ID(N'${mallory.name}') IS NULL\n    CREATE USER [${mallory.name}] FROM LOGIN [${mallory.name}]`,
+    );
+
+    const error = await refusal(world.queryAs(mallory, "SELECT * FROM [dbo].[Orders]"));
+    expect(error.number).to.equal(229);
+    expect(error.message).to.contain(
+      `The SELECT permission was denied on the object 'Orders', database '${DB}', schema 'dbo'`,
+    );
+  });
+
   it("refuses an expired token and a token for another resource at login (18456)", async () => {
     expect((await world.run()).ok).to.equal(true);
     const expired = credentialOf(PRINCIPALS.ada, -60_000);
