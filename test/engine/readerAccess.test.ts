@@ -163,6 +163,28 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     expect(world.tds.batches.at(-1)?.errorNumber).to.equal(50001);
   });
 
+  it("drops the database only once connected readers are gone: 3702 is waited out, then explained", async () => {
+    world.spec.export.onEntityRemoved = "drop";
+    expect((await world.run()).ok).to.equal(true);
+    const reader = world.sqlClientOf(PRINCIPALS.ada);
+    await reader.query(DB, "SELECT * FROM [dbo].[Customer]");
+
+    const target = world.target({ sqlRetry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
+    const error = await refusal(target.dropDatabase());
+    expect(error.number).to.equal(3702);
+    expect(error.attempts).to.equal(3);
+    expect(error.message).to.contain(`Sessions are still connected to database ${DB}`);
+    expect(world.model.hasDatabase(DB)).to.equal(true);
+
+    await reader.close();
+    // Until the server has seen the reader's socket close (an event, not a clock): only the target's
+    // own master connection is left.
+    while (world.tds.openConnections > 1) await new Promise((resolve) => setImmediate(resolve));
+    await target.dropDatabase();
+    await target.views.close();
+    expect(world.model.hasDatabase(DB)).to.equal(false);
+  });
+
   it("answers a statement shape that the golden files do not allow with 102, as serverless answers bad syntax", async () => {
     expect((await world.run()).ok).to.equal(true);
     const error = await refusal(

@@ -259,9 +259,19 @@ export class AzureWorld {
     sql: string,
     credential: TokenCredential = credentialOf(who),
   ): Promise<Record<string, unknown>[]> {
+    const client = this.sqlClientOf(who, credential);
+    try {
+      return await client.query(DB, sql);
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** A SQL client signed in as `who`, kept open until the caller closes it (a connected reader). */
+  sqlClientOf(who: DirectoryPrincipal, credential: TokenCredential = credentialOf(who)) {
     const { SynapseSql } =
       require("../../../src/engine/sql/synapseSql") as typeof import("../../../src/engine/sql/synapseSql");
-    const client = new SynapseSql({
+    return new SynapseSql({
       workspace: "testws",
       server: "127.0.0.1",
       port: this.tds.port,
@@ -271,23 +281,11 @@ export class AzureWorld {
       requestTimeoutMs: FAST.sqlRequestTimeoutMs,
       retry: { maxAttempts: 1 },
     });
-    try {
-      return await client.query(DB, sql);
-    } finally {
-      await client.close();
-    }
   }
 
   /** One run as the CLI makes it: a fresh target (new clients and connections), closed afterwards. */
   async run(options: Partial<RunOptions> = {}): Promise<RunRecord> {
-    const target = azureTarget(this.spec, {
-      lakeAccountUrl: this.dfs.accountUrl,
-      lakeTrustedCaPem: this.dfs.caPem,
-      sqlServer: "127.0.0.1",
-      sqlPort: this.tds.port,
-      sqlEncrypt: false,
-      ...this.options,
-    });
+    const target = this.target();
     try {
       return await runExport(this.spec, {
         lake: target.lake,
@@ -298,6 +296,19 @@ export class AzureWorld {
     } finally {
       await target.views.close();
     }
+  }
+
+  /** The Azure target as the CLI makes it, against the test servers (close its views when done). */
+  target(extra: AzureTargetOptions = {}) {
+    return azureTarget(this.spec, {
+      lakeAccountUrl: this.dfs.accountUrl,
+      lakeTrustedCaPem: this.dfs.caPem,
+      sqlServer: "127.0.0.1",
+      sqlPort: this.tds.port,
+      sqlEncrypt: false,
+      ...this.options,
+      ...extra,
+    });
   }
 
   writeSources(files: Record<string, string>): Promise<void> {
