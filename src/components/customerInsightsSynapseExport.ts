@@ -126,10 +126,12 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
           sqlServer,
           lakeAccountUrl: `${dfs.replace(/\/+$/, "")}`,
         }));
+    // Readers' login names resolved from their object ids where the spec gives none (azuread): the
+    // database and every entity table run the readers' SQL setup.
+    const exportSpec = resolveReaderLoginNames(this.spec, this);
     this.database = new ExportDatabase(
       `${name}-database`,
-      // Readers' login names resolved from their object ids where the spec gives none (azuread).
-      { spec: resolveReaderLoginNames(this.spec, this), target },
+      { spec: exportSpec, target },
       { parent: this, dependsOn: this.roleAssignments },
     );
     // One after another: every entity's export takes the target's lock, so parallel creates would
@@ -140,7 +142,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
-          { spec: this.spec, target, entity: entity.name },
+          { spec: exportSpec, target, entity: entity.name },
           {
             parent: this,
             dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],
