@@ -32,6 +32,7 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
     // DuckDB has no logins, users or roles, and the file is ours by its path: the local target does not
     // model who may read (README, "What the local target does not model").
     case "claimDatabase":
+    case "checkDatabaseLimit":
     case "markDatabase":
     case "createReaderRole":
     case "grantReaderRole":

@@ -44,8 +44,14 @@ export interface TsqlTarget {
 export const DATABASE_COLLATION = "Latin1_General_100_CI_AS_SC_UTF8";
 /** The schema whose presence says "synapse-export created this database" (serverless has no extended properties to mark it). */
 export const OWNERSHIP_SCHEMA = "synapse_export";
-/** THROW's user error number (50000 and above are for user-defined errors). */
+/** THROW's user error numbers (50000 and above are for user-defined errors). */
 export const NOT_OURS_ERROR = 50001;
+export const DATABASE_LIMIT_ERROR = 50002;
+/**
+ * Databases a serverless SQL pool holds at most (self-help for serverless SQL pool, "Constraints"),
+ * counted here without master.
+ */
+export const MAX_DATABASES = 100;
 
 /**
  * The data source is named after its location and its access model: a spec that moves the export to
@@ -87,6 +93,13 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
           `    AND EXISTS (SELECT * FROM ${id(t.database)}.sys.objects WHERE is_ms_shipped = 0)\n` +
           `    THROW ${NOT_OURS_ERROR}, ${lit(notOursMessage(t.database))}, 1`,
         `refuse a database ${t.database} that synapse-export did not create, before any change`,
+      );
+    case "checkDatabaseLimit":
+      return inMaster(
+        `IF DB_ID(${lit(t.database)}) IS NULL\n` +
+          `    AND (SELECT COUNT(*) FROM sys.databases WHERE name <> N'master') >= ${MAX_DATABASES}\n` +
+          `    THROW ${DATABASE_LIMIT_ERROR}, ${lit(databaseLimitMessage(t.database))}, 1`,
+        `refuse to create ${t.database} when the pool already holds ${MAX_DATABASES} databases, before any change`,
       );
     case "createDatabase":
       return inMaster(
@@ -195,6 +208,13 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
         `drop the view of ${s.entity}, removed from the export (onEntityRemoved: drop)`,
       );
   }
+}
+
+function databaseLimitMessage(database: string): string {
+  return (
+    `The serverless SQL pool already holds ${MAX_DATABASES} databases besides master, its limit, so ${database} cannot be created. Nothing was changed. ` +
+    "Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop."
+  );
 }
 
 function notOursMessage(database: string): string {

@@ -23,6 +23,8 @@ export const MAX_EXTERNAL_TABLE_NAME = 100;
 export type SqlStep =
   /** Before anything else: a database of that name that we did not create is refused, untouched. */
   | { step: "claimDatabase" }
+  /** A new database only while the pool holds fewer than its 100. */
+  | { step: "checkDatabaseLimit" }
   | { step: "createDatabase" }
   /** Marks the database as ours, right after creating it, so a later run may write into it. */
   | { step: "markDatabase" }
@@ -63,6 +65,7 @@ export function planDatabaseSetup(
 ): SqlStep[] {
   return [
     { step: "claimDatabase" },
+    { step: "checkDatabaseLimit" },
     { step: "createDatabase" },
     { step: "markDatabase" },
     { step: "createDataSource" },

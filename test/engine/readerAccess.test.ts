@@ -185,6 +185,27 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     expect(world.model.hasDatabase(DB)).to.equal(false);
   });
 
+  it("refuses to create a database in a pool that already holds 100, before any change", async () => {
+    // Renamed exports leave their old databases behind (the seed's default): here, a hundred of them.
+    for (let i = 0; i < 100; i++) world.model.addDatabase(`old_export_${i}`);
+
+    const error = await world.run().then(
+      (record) => new Error(record.error ?? JSON.stringify(record.entities)),
+      (e: Error) => e,
+    );
+
+    expect(error.message).to.contain(
+      `The serverless SQL pool already holds 100 databases besides master, its limit, so ${DB} cannot be created. Nothing was changed.`,
+    );
+    expect(world.tds.batches.at(-1)?.errorNumber).to.equal(50002);
+    expect(world.tds.statements().map((s) => s.text.split("\n")[0])).to.deep.equal([
+      "SELECT SERVERPROPERTY('EngineEdition') AS EngineEdition",
+      `IF DB_ID(N'${DB}') IS NOT NULL`,
+      `IF DB_ID(N'${DB}') IS NULL`,
+    ]);
+    expect(world.model.hasDatabase(DB)).to.equal(false);
+  });
+
   it("answers a statement shape that the golden files do not allow with 102, as serverless answers bad syntax", async () => {
     expect((await world.run()).ok).to.equal(true);
     const error = await refusal(

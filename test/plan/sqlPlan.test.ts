@@ -104,11 +104,15 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
 
   it("creates the database from master and everything else inside it, one statement per batch", () => {
     const statements = renderTsql(planDatabaseSetup("parquet"), target);
-    expect(statements.slice(0, 2).map((s) => s.database)).to.deep.equal(["master", "master"]);
-    expect(statements[1].statement).to.match(
+    expect(statements.slice(0, 3).map((s) => s.database)).to.deep.equal([
+      "master",
+      "master",
+      "master",
+    ]);
+    expect(statements[2].statement).to.match(
       /CREATE DATABASE \[ci_export\] COLLATE Latin1_General_100_CI_AS_SC_UTF8/,
     );
-    expect(statements.slice(2).every((s) => s.database === "ci_export")).to.equal(true);
+    expect(statements.slice(3).every((s) => s.database === "ci_export")).to.equal(true);
     for (const s of statements) expect(s.statement, s.purpose).not.to.match(/\bGO\b/);
     for (const s of statements) expect(s.statement, s.purpose).not.to.match(/;\s*\S/);
   });
@@ -122,14 +126,20 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
   });
 
   it("creates the database through EXEC with a case-insensitive collation, so object names are not case-sensitive", () => {
-    const [, create] = renderTsql(planDatabaseSetup("parquet"), target);
+    const [, , create] = renderTsql(planDatabaseSetup("parquet"), target);
     expect(create.statement).to.equal(
       "IF DB_ID(N'ci_export') IS NULL\n    EXEC (N'CREATE DATABASE [ci_export] COLLATE Latin1_General_100_CI_AS_SC_UTF8')",
     );
   });
 
   it("claims the database before any other statement, and marks it right after creating it", () => {
-    const [claim, create, mark] = renderTsql(planDatabaseSetup("parquet"), target);
+    const [claim, limit, create, mark] = renderTsql(planDatabaseSetup("parquet"), target);
+    expect(limit.database).to.equal("master");
+    expect(limit.statement).to.equal(
+      "IF DB_ID(N'ci_export') IS NULL\n" +
+        "    AND (SELECT COUNT(*) FROM sys.databases WHERE name <> N'master') >= 100\n" +
+        "    THROW 50002, N'The serverless SQL pool already holds 100 databases besides master, its limit, so ci_export cannot be created. Nothing was changed. Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop.', 1",
+    );
     expect(claim.database).to.equal("master");
     expect(claim.statement).to.match(/^IF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
     expect(claim.statement).to.contain(

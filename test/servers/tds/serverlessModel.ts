@@ -96,6 +96,11 @@ const SHAPES = {
     String.raw`    AND EXISTS \(SELECT \* FROM ${ID}\.sys\.objects WHERE is_ms_shipped = 0\)\n`,
     String.raw`    THROW (5\d{4}), ${LIT}, 1`,
   ),
+  databaseLimit: shape(
+    String.raw`IF DB_ID\(${LIT}\) IS NULL\n`,
+    String.raw`    AND \(SELECT COUNT\(\*\) FROM sys\.databases WHERE name <> N'master'\) >= (\d+)\n`,
+    String.raw`    THROW (5\d{4}), ${LIT}, 1`,
+  ),
   createDatabase: shape(
     String.raw`IF DB_ID\(${LIT}\) IS NULL\n    EXEC \(N'CREATE DATABASE ${ID} COLLATE (\w+)'\)`,
   ),
@@ -162,6 +167,14 @@ export class ServerlessModel {
     for (const t of tables)
       db.tables.set(this.key(db, `dbo.${t}`), { columns: [], location: "", dataSource: "" });
     this.databases.set(name.toLowerCase(), db);
+  }
+
+  /** An empty database made by someone else (e.g. a former export's), to fill the pool in a test. */
+  addDatabase(name: string): void {
+    this.databases.set(
+      name.toLowerCase(),
+      this.newDatabase(name, "Latin1_General_100_CI_AS_SC_UTF8", false),
+    );
   }
 
   hasDatabase(name: string): boolean {
@@ -245,6 +258,10 @@ export class ServerlessModel {
       const marked = target.schemas.has(this.key(target, unLit(m[3])));
       const objects = target.tables.size + target.views.size > 0;
       return !marked && objects ? err(Number(m[5]), unLit(m[6])) : OK;
+    }
+    if ((m = SHAPES.databaseLimit.exec(text))) {
+      if (this.databases.has(unLit(m[1]).toLowerCase())) return OK;
+      return this.databases.size >= Number(m[2]) ? err(Number(m[3]), unLit(m[4])) : OK;
     }
     if ((m = SHAPES.createDatabase.exec(text))) {
       if (!session.admin)
