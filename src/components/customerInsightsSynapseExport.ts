@@ -113,8 +113,8 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     this.roleAssignments = c.permissions.resources;
 
     // ── Export database and entity tables ─────────────────────────────────────────────────────
-    // After every grant: the workspace identity must read the lake before a view can be queried,
-    // and the deploying identity must write to it before an entity can be exported.
+    // After every grant: the deploying identity must write the lake before an entity can be exported
+    // and read it (serverless reads as the caller) before a view is switched; readers read as themselves.
     // Azure: the endpoints the workspace and the account report, not names built from the spec, so
     // another cloud or a custom domain works as it is.
     const target: pulumi.Input<TargetRef> =
