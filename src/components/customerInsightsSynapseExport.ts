@@ -10,6 +10,7 @@ import type { Spec } from "../spec/types";
 import type { Grant } from "../plan/grants";
 import type { TargetRef } from "../plan/exportResources";
 import { ExportDatabase } from "../providers/exportDatabase";
+import { resolveReaderLoginNames } from "./readerLogins";
 import { EntityTable } from "../providers/entityTable";
 import {
   ExportConnection,
@@ -112,8 +113,8 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     this.roleAssignments = c.permissions.resources;
 
     // ── Export database and entity tables ─────────────────────────────────────────────────────
-    // After every grant: the workspace identity must read the lake before a view can be queried,
-    // and the deploying identity must write to it before an entity can be exported.
+    // After every grant: the deploying identity must write the lake before an entity can be exported
+    // and read it (serverless reads as the caller) before a view is switched; readers read as themselves.
     // Azure: the endpoints the workspace and the account report, not names built from the spec, so
     // another cloud or a custom domain works as it is.
     const target: pulumi.Input<TargetRef> =
@@ -125,9 +126,12 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
           sqlServer,
           lakeAccountUrl: `${dfs.replace(/\/+$/, "")}`,
         }));
+    // Readers' login names resolved from their object ids where the spec gives none (azuread): the
+    // database and every entity table run the readers' SQL setup.
+    const exportSpec = resolveReaderLoginNames(this.spec, this);
     this.database = new ExportDatabase(
       `${name}-database`,
-      { spec: this.spec, target },
+      { spec: exportSpec, target },
       { parent: this, dependsOn: this.roleAssignments },
     );
     // One after another: every entity's export takes the target's lock, so parallel creates would
@@ -138,7 +142,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
-          { spec: this.spec, target, entity: entity.name },
+          { spec: exportSpec, target, entity: entity.name },
           {
             parent: this,
             dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],

@@ -3,9 +3,10 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { azureDataSourceLocation, dfsEndpoint } from "../plan/exportPlan";
+import { azureDataSourceLocation, checkAzureSpec, dfsEndpoint } from "../plan/exportPlan";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
+import { planSqlLogins } from "../plan/sqlAccess";
 import { planDropDatabase } from "../plan/sqlPlan";
 import type { Spec } from "../spec/types";
 import type { TargetRef } from "../plan/exportResources";
@@ -94,6 +95,8 @@ export interface AzureTargetOptions {
 }
 
 export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): ExportTarget {
+  // Readers without a login name, or columns serverless cannot read, fail before anything is written.
+  checkAzureSpec(spec);
   const { AdlsGen2Lake } = require("./lake/adlsGen2Lake") as typeof import("./lake/adlsGen2Lake");
   const { SynapseSql } = require("./sql/synapseSql") as typeof import("./sql/synapseSql");
   const { SqlViewPublisher } =
@@ -123,6 +126,7 @@ export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): Expor
     sql,
     (steps) => renderTsql(steps, { database, dataSourceLocation: azureDataSourceLocation(spec) }),
     spec.export.format,
+    planSqlLogins(spec),
   );
   return {
     kind: "azure",

@@ -5,6 +5,9 @@ import type { ColumnSpec, Spec } from "../spec/types";
 import { deployerPrerequisites, planGrants, type Grant } from "./grants";
 import { databaseFolder, planLakeLayout, type LakeLayout } from "./lakeLayout";
 import { renderTsql } from "./renderTsql";
+import { serverlessLimitIssues } from "./serverlessLimits";
+import { planSqlLogins, sqlLoginIssues } from "./sqlAccess";
+import { SpecError, type SpecIssue } from "../spec/specError";
 import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 
@@ -36,8 +39,22 @@ export function azureDataSourceLocation(spec: Spec): string {
   return `${dfsEndpoint(accountName)}/${container}/${databaseFolder(spec.export.databaseName)}`;
 }
 
+/** What the Azure target needs of a spec beyond its schema: readers' login names, serverless limits. */
+export function azureSpecIssues(spec: Spec): SpecIssue[] {
+  return [...sqlLoginIssues(spec), ...serverlessLimitIssues(spec)];
+}
+
+/** Throws a SpecError naming every field the Azure target cannot serve, before anything is written. */
+export function checkAzureSpec(spec: Spec): void {
+  const issues = azureSpecIssues(spec);
+  if (issues.length > 0) throw new SpecError(issues);
+}
+
 export function planExport(spec: Spec, columns: readonly EntityColumns[]): ExportPlan {
-  const steps: SqlStep[] = [...planDatabaseSetup(spec.export.format)];
+  // Readers' logins, users and role membership are part of the setup; a reader without a login name
+  // fails the plan with the field path.
+  checkAzureSpec(spec);
+  const steps: SqlStep[] = [...planDatabaseSetup(spec.export.format, planSqlLogins(spec))];
   for (const c of columns) {
     steps.push(
       {

@@ -3,6 +3,7 @@
 // database) and which update it (new data for the same view).
 
 import type { Spec } from "../spec/types";
+import { sqlReaderKeys } from "./sqlAccess";
 
 /** Where the export runs: data, so it can be a Pulumi input and survive serialization. */
 export type TargetRef =
@@ -66,6 +67,8 @@ function databaseSettings(target: TargetRef, spec: Spec): string {
     container: storage.container,
     format: spec.export.format,
     onEntityRemoved: spec.export.onEntityRemoved,
+    // A reader added or removed is an update: its login and user are created, or its user dropped.
+    readers: sqlReaderKeys(spec),
   });
 }
 

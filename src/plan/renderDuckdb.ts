@@ -30,9 +30,19 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
   const snapshotView = (entity: string, snapshot: string) =>
     `${id(SNAPSHOT_SCHEMA)}.${id(snapshotTableName(entity, snapshot))}`;
   switch (s.step) {
+    // DuckDB has no logins, users or roles, and the file is ours by its path: the local target does not
+    // model who may read (README, "What the local target does not model").
+    case "claimDatabase":
+    case "checkDatabaseLimit":
+    case "markDatabase":
+    case "createReaderRole":
+    case "grantReaderRole":
+    case "createLogin":
+    case "createUser":
+    case "addReader":
+    case "listReaders":
+    case "dropReader":
     case "createDatabase":
-    case "createMasterKey":
-    case "createCredential":
     case "createDataSource":
     case "createFileFormat":
     case "dropDatabase": // the local database is a file: the target removes it (engine/targets.ts)

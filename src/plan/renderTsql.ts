@@ -1,11 +1,19 @@
 // Renders the SQL plan as T-SQL for Synapse serverless SQL pools. What serverless requires, and why
 // each statement looks the way it does:
-// - CREATE DATABASE runs from master; a UTF-8 collation so strings read from Parquet keep their
-//   characters (https://learn.microsoft.com/azure/synapse-analytics/sql/best-practices-serverless-sql-pool).
-// - The data source reads the lake as the workspace's managed identity through a database scoped
-//   credential (IDENTITY = 'Managed Identity'), which needs a database master key first
-//   (https://learn.microsoft.com/azure/synapse-analytics/sql/develop-storage-files-storage-access-control).
-//   The master key has no password (optional in Synapse): no secret reaches the wire, the plan or a log.
+// - CREATE DATABASE runs from master, with a case-insensitive UTF-8 collation: a binary database
+//   collation makes object names case-sensitive (`dbo.customer` is not `dbo.Customer`), while string
+//   columns read from Parquet keep Latin1_General_100_BIN2_UTF8, which is what gives predicate pushdown
+//   (https://learn.microsoft.com/azure/synapse-analytics/sql/best-practices-serverless-sql-pool).
+// - Caller pass-through: the data source has no credential, so every query reads the lake as the
+//   Microsoft Entra principal that runs it: the export's own probe as the deployer, a view as the
+//   reader who queries it, whose Storage Blob Data Reader grant is what lets it read
+//   (https://learn.microsoft.com/azure/synapse-analytics/sql/develop-storage-files-storage-access-control,
+//   "user identity", the default for Entra principals). No master key, no credential, no REFERENCES.
+// - Readers: a login in master `FROM EXTERNAL PROVIDER`, a user `FROM LOGIN` in the database, and
+//   membership in our role that holds SELECT on schema dbo (see sqlAccess.ts for why by name).
+// - The database is claimed before anything else: one that exists without our marker schema is
+//   refused with THROW before any change, e.g. the read-only lake database of Customer Insights' own
+//   export, which refuses DDL ("Operation isn't allowed for a replicated database").
 // - One statement per batch, no transaction around DDL; CREATE VIEW must be first in its batch, so
 //   the view switch is `CREATE OR ALTER VIEW` on its own; everything else is guarded by an existence
 //   check so that a re-run after any failure converges.
@@ -20,9 +28,10 @@ import {
   quoteTsqlLiteral as lit,
   quoteTsqlName as name,
 } from "./sqlQuote";
+import { READER_ROLE } from "./sqlAccess";
 import { SNAPSHOT_SCHEMA, VIEW_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
-import { UTF8_COLLATION, tsqlType } from "./typeMapping";
+import { externalColumnType } from "./serverlessLimits";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 
 export interface TsqlTarget {
@@ -31,14 +40,28 @@ export interface TsqlTarget {
   dataSourceLocation: string;
 }
 
-export const CREDENTIAL_NAME = "SynapseExportWorkspaceIdentity";
+/** The database's collation: case-insensitive object names, UTF-8 strings (see the header). */
+export const DATABASE_COLLATION = "Latin1_General_100_CI_AS_SC_UTF8";
+/** The schema whose presence says "synapse-export created this database" (serverless has no extended properties to mark it). */
+export const OWNERSHIP_SCHEMA = "synapse_export";
+/** THROW's user error numbers (50000 and above are for user-defined errors). */
+export const NOT_OURS_ERROR = 50001;
+export const DATABASE_LIMIT_ERROR = 50002;
 /**
- * The data source is named after its location: a spec that moves the export to another account or
- * container gets a new data source (the old one keeps serving the old snapshots' tables), instead of
- * new tables silently resolving against the old location.
+ * Databases a serverless SQL pool holds at most (self-help for serverless SQL pool, "Constraints"),
+ * counted here without master.
+ */
+export const MAX_DATABASES = 100;
+
+/**
+ * The data source is named after its location and its access model: a spec that moves the export to
+ * another account or container gets a new data source (the old one keeps serving the old snapshots'
+ * tables), and so does a database made by an earlier version, whose data source read the lake through
+ * the workspace identity's credential: new tables never resolve against the old location or identity.
  */
 export function dataSourceName(location: string): string {
-  return `SynapseExportLake_${createHash("sha256").update(location.toLowerCase()).digest("hex").slice(0, 8)}`;
+  const key = `caller:${location.toLowerCase()}`;
+  return `SynapseExportLake_${createHash("sha256").update(key).digest("hex").slice(0, 8)}`;
 }
 const FILE_FORMAT_NAME: Record<ExportFormat, string> = {
   parquet: "SynapseExportParquet",
@@ -55,33 +78,85 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
     statement,
     purpose,
   });
+  const inMaster = (statement: string, purpose: string): SqlStatement => ({
+    database: "master",
+    statement,
+    purpose,
+  });
   switch (s.step) {
-    case "createDatabase":
-      return {
-        database: "master",
-        purpose: `create the export database ${t.database} if it does not exist`,
-        // EXEC runs CREATE DATABASE as a batch of its own, which it must be; the guard stays outside.
-        statement: `IF DB_ID(${lit(t.database)}) IS NULL\n    EXEC (${lit(`CREATE DATABASE ${id(t.database)} COLLATE ${UTF8_COLLATION}`)})`,
-      };
-    case "createMasterKey":
-      // In Azure Synapse the password is optional: the key is protected by the service master key,
-      // so no secret is in the plan, on the wire or in a log
-      // (https://learn.microsoft.com/sql/t-sql/statements/create-master-key-transact-sql).
-      return inDb(
-        "IF NOT EXISTS (SELECT * FROM sys.symmetric_keys WHERE name = N'##MS_DatabaseMasterKey##')\n    CREATE MASTER KEY",
-        "create the database master key that protects the lake credential",
+    case "claimDatabase":
+      // Cross-database catalog views are readable from master (serverless supports cross-database
+      // queries). A database with no objects of its own is one we created and lost before marking.
+      return inMaster(
+        `IF DB_ID(${lit(t.database)}) IS NOT NULL\n` +
+          `    AND NOT EXISTS (SELECT * FROM ${id(t.database)}.sys.schemas WHERE name = ${lit(OWNERSHIP_SCHEMA)})\n` +
+          `    AND EXISTS (SELECT * FROM ${id(t.database)}.sys.objects WHERE is_ms_shipped = 0)\n` +
+          `    THROW ${NOT_OURS_ERROR}, ${lit(notOursMessage(t.database))}, 1`,
+        `refuse a database ${t.database} that synapse-export did not create, before any change`,
       );
-    case "createCredential":
+    case "checkDatabaseLimit":
+      return inMaster(
+        `IF DB_ID(${lit(t.database)}) IS NULL\n` +
+          `    AND (SELECT COUNT(*) FROM sys.databases WHERE name <> N'master') >= ${MAX_DATABASES}\n` +
+          `    THROW ${DATABASE_LIMIT_ERROR}, ${lit(databaseLimitMessage(t.database))}, 1`,
+        `refuse to create ${t.database} when the pool already holds ${MAX_DATABASES} databases, before any change`,
+      );
+    case "createDatabase":
+      return inMaster(
+        // EXEC runs CREATE DATABASE as a batch of its own, which it must be; the guard stays outside.
+        `IF DB_ID(${lit(t.database)}) IS NULL\n    EXEC (${lit(`CREATE DATABASE ${id(t.database)} COLLATE ${DATABASE_COLLATION}`)})`,
+        `create the export database ${t.database} if it does not exist (a serverless pool holds at most 100 databases; a new databaseName leaves this one behind unless onEntityRemoved: drop)`,
+      );
+    case "markDatabase":
       return inDb(
-        `IF NOT EXISTS (SELECT * FROM sys.database_scoped_credentials WHERE name = ${lit(CREDENTIAL_NAME)})\n` +
-          `    CREATE DATABASE SCOPED CREDENTIAL ${id(CREDENTIAL_NAME)} WITH IDENTITY = ${lit("Managed Identity")}`,
-        "let the database read the lake as the workspace managed identity",
+        `IF SCHEMA_ID(${lit(OWNERSHIP_SCHEMA)}) IS NULL\n    EXEC (${lit(`CREATE SCHEMA ${id(OWNERSHIP_SCHEMA)}`)})`,
+        `mark ${t.database} as created by synapse-export`,
       );
     case "createDataSource":
       return inDb(
         `IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = ${lit(dataSourceName(t.dataSourceLocation))})\n` +
-          `    CREATE EXTERNAL DATA SOURCE ${id(dataSourceName(t.dataSourceLocation))} WITH (LOCATION = ${lit(t.dataSourceLocation)}, CREDENTIAL = ${id(CREDENTIAL_NAME)})`,
-        `point the database at the export's folder ${t.dataSourceLocation}`,
+          `    CREATE EXTERNAL DATA SOURCE ${id(dataSourceName(t.dataSourceLocation))} WITH (LOCATION = ${lit(t.dataSourceLocation)})`,
+        `point the database at the export's folder ${t.dataSourceLocation}, read as the caller (no credential)`,
+      );
+    case "createReaderRole":
+      return inDb(
+        `IF DATABASE_PRINCIPAL_ID(${lit(READER_ROLE)}) IS NULL\n    CREATE ROLE ${id(READER_ROLE)}`,
+        "create the role whose members read every view",
+      );
+    case "grantReaderRole":
+      return inDb(
+        `GRANT SELECT ON SCHEMA::${id(VIEW_SCHEMA)} TO ${id(READER_ROLE)}`,
+        `let the reader role select from the views in schema ${VIEW_SCHEMA}`,
+      );
+    case "createLogin":
+      return inMaster(
+        `IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = ${lit(s.login.name)})\n` +
+          `    CREATE LOGIN ${id(s.login.name)} FROM EXTERNAL PROVIDER`,
+        `create the login of ${s.login.as} ${s.login.name} (${s.login.type} ${s.login.objectId}) if it does not exist`,
+      );
+    case "createUser":
+      return inDb(
+        `IF DATABASE_PRINCIPAL_ID(${lit(s.login.name)}) IS NULL\n    CREATE USER ${id(s.login.name)} FROM LOGIN ${id(s.login.name)}`,
+        `create the database user of ${s.login.as} ${s.login.name}`,
+      );
+    case "addReader":
+      return inDb(
+        // Adding a member twice is no error, so no guard (IS_ROLEMEMBER's NULL would skip it silently).
+        `ALTER ROLE ${id(READER_ROLE)} ADD MEMBER ${id(s.login.name)}`,
+        `let ${s.login.as} ${s.login.name} read every view`,
+      );
+    case "listReaders":
+      return inDb(
+        "SELECT member.name AS name FROM sys.database_role_members AS m\n" +
+          "    JOIN sys.database_principals AS role ON role.principal_id = m.role_principal_id\n" +
+          "    JOIN sys.database_principals AS member ON member.principal_id = m.member_principal_id\n" +
+          `    WHERE role.name = ${lit(READER_ROLE)}`,
+        "list the readers that have access now",
+      );
+    case "dropReader":
+      return inDb(
+        `DROP USER IF EXISTS ${id(s.user)}`,
+        `remove ${s.user}'s access: no longer a reader in the spec (its login stays)`,
       );
     case "createFileFormat":
       return inDb(
@@ -99,14 +174,14 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       const location = `${snapshotLocation(s.entity, s.snapshot)}*.${partExtension(s.format)}`;
       return inDb(
         `IF OBJECT_ID(${lit(table)}) IS NULL\n    CREATE EXTERNAL TABLE ${table} (\n` +
-          `${columnList(s.columns)}\n    ) WITH (LOCATION = ${lit(location)}, DATA_SOURCE = ${id(dataSourceName(t.dataSourceLocation))}, FILE_FORMAT = ${id(FILE_FORMAT_NAME[s.format])})`,
+          `${columnList(s.columns, s.format)}\n    ) WITH (LOCATION = ${lit(location)}, DATA_SOURCE = ${id(dataSourceName(t.dataSourceLocation))}, FILE_FORMAT = ${id(FILE_FORMAT_NAME[s.format])})`,
         `create the table of ${s.entity} snapshot ${s.snapshot}`,
       );
     }
     case "probeSnapshotTable":
       return inDb(
         `SELECT TOP 1 * FROM ${name(SNAPSHOT_SCHEMA, snapshotTableName(s.entity, s.snapshot))}`,
-        `read ${s.entity} snapshot ${s.snapshot} as the workspace identity before the view points at it`,
+        `read ${s.entity} snapshot ${s.snapshot} before the view points at it`,
       );
     case "switchView":
       return inDb(
@@ -123,11 +198,10 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       );
     }
     case "dropDatabase":
-      return {
-        database: "master",
-        purpose: `drop the export database ${t.database} (onEntityRemoved: drop)`,
-        statement: `IF DB_ID(${lit(t.database)}) IS NOT NULL\n    DROP DATABASE ${id(t.database)}`,
-      };
+      return inMaster(
+        `IF DB_ID(${lit(t.database)}) IS NOT NULL\n    DROP DATABASE ${id(t.database)}`,
+        `drop the export database ${t.database} (onEntityRemoved: drop)`,
+      );
     case "dropView":
       return inDb(
         `DROP VIEW IF EXISTS ${name(VIEW_SCHEMA, s.entity)}`,
@@ -136,8 +210,23 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
   }
 }
 
-function columnList(columns: readonly ColumnSpec[]): string {
-  return columns.map((c) => `        ${id(c.name)} ${tsqlType(c)}`).join(",\n");
+function databaseLimitMessage(database: string): string {
+  return (
+    `The serverless SQL pool already holds ${MAX_DATABASES} databases besides master, its limit, so ${database} cannot be created. Nothing was changed. ` +
+    "Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop."
+  );
+}
+
+function notOursMessage(database: string): string {
+  return (
+    `Database ${database} exists but was not created by synapse-export (it has no ${OWNERSHIP_SCHEMA} schema), ` +
+    "for example the lake database of Customer Insights' own export, which T-SQL cannot change. Nothing was changed. " +
+    "Choose another export.databaseName, or drop that database if nothing uses it."
+  );
+}
+
+function columnList(columns: readonly ColumnSpec[], format: ExportFormat): string {
+  return columns.map((c) => `        ${id(c.name)} ${externalColumnType(c, format)}`).join(",\n");
 }
 
 function fileFormatOptions(format: ExportFormat): string {

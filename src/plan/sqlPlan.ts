@@ -8,16 +8,26 @@
 import { createHash } from "node:crypto";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 import type { SnapshotManifest } from "./manifest";
+import type { SqlLogin } from "./sqlAccess";
 
 /** Where per-snapshot tables live, beside the user's own objects in dbo. */
 export const SNAPSHOT_SCHEMA = "snapshots";
 export const VIEW_SCHEMA = "dbo";
-const MAX_IDENTIFIER = 128;
+/**
+ * Serverless SQL limits external table names to 100 characters (self-help for serverless SQL pool,
+ * "Constraints": https://learn.microsoft.com/azure/synapse-analytics/sql/resources-self-help-sql-on-demand),
+ * below T-SQL's 128 for other identifiers.
+ */
+export const MAX_EXTERNAL_TABLE_NAME = 100;
 
 export type SqlStep =
+  /** Before anything else: a database of that name that we did not create is refused, untouched. */
+  | { step: "claimDatabase" }
+  /** A new database only while the pool holds fewer than its 100. */
+  | { step: "checkDatabaseLimit" }
   | { step: "createDatabase" }
-  | { step: "createMasterKey" }
-  | { step: "createCredential" }
+  /** Marks the database as ours, right after creating it, so a later run may write into it. */
+  | { step: "markDatabase" }
   | { step: "createDataSource" }
   | { step: "createFileFormat"; format: ExportFormat }
   | { step: "createSnapshotSchema" }
@@ -35,18 +45,47 @@ export type SqlStep =
   | { step: "switchView"; entity: string; snapshot: string; columns: ColumnSpec[] }
   | { step: "dropSnapshotTable"; entity: string; snapshot: string }
   | { step: "dropView"; entity: string }
-  | { step: "dropDatabase" };
+  | { step: "dropDatabase" }
+  /** The database role whose members read every view, and its SELECT on schema dbo. */
+  | { step: "createReaderRole" }
+  | { step: "grantReaderRole" }
+  | { step: "createLogin"; login: SqlLogin }
+  | { step: "createUser"; login: SqlLogin }
+  | { step: "addReader"; login: SqlLogin }
+  /** A query: the users in our reader role, to drop those the spec no longer names. */
+  | { step: "listReaders" }
+  | { step: "dropReader"; user: string };
 
-/** What the database needs before any entity: created only when missing, so re-runs converge. */
-export function planDatabaseSetup(format: ExportFormat): SqlStep[] {
+/**
+ * What the database needs before any entity: created only when missing, so re-runs converge. The
+ * ownership check comes first, so a database we did not create sees no statement at all. Then each
+ * reader's login (master), user and role membership (the database).
+ */
+export function planDatabaseSetup(
+  format: ExportFormat,
+  logins: readonly SqlLogin[] = [],
+): SqlStep[] {
   return [
+    { step: "claimDatabase" },
+    { step: "checkDatabaseLimit" },
     { step: "createDatabase" },
-    { step: "createMasterKey" },
-    { step: "createCredential" },
+    { step: "markDatabase" },
     { step: "createDataSource" },
     { step: "createFileFormat", format },
     { step: "createSnapshotSchema" },
+    { step: "createReaderRole" },
+    { step: "grantReaderRole" },
+    ...logins.flatMap((login): SqlStep[] => [
+      { step: "createLogin", login },
+      { step: "createUser", login },
+      { step: "addReader", login },
+    ]),
   ];
+}
+
+/** Drop the users of readers the spec no longer names (see removedReaderUsers). */
+export function planDropReaders(users: readonly string[]): SqlStep[] {
+  return users.map((user) => ({ step: "dropReader" as const, user }));
 }
 
 /** Publish a complete snapshot: its table first, then the view switch (readers see old or new). */
@@ -86,13 +125,14 @@ export function planDropDatabase(): SqlStep[] {
 }
 
 /**
- * The per-snapshot table's name: `<Entity>__<snapshot>`. An entity name may use all 128 characters, so
- * a long one is shortened and made unique again with a hash of the full name.
+ * The per-snapshot table's name: `<Entity>__<snapshot>`. An entity name may use all 128 characters, but
+ * an external table name at most 100, so a long one is shortened and made unique again with a hash of
+ * the full name.
  */
 export function snapshotTableName(entity: string, snapshot: string): string {
   const full = `${entity}__${snapshot}`;
-  if (full.length <= MAX_IDENTIFIER) return full;
+  if (full.length <= MAX_EXTERNAL_TABLE_NAME) return full;
   const hash = createHash("sha256").update(entity).digest("hex").slice(0, 8);
-  const keep = MAX_IDENTIFIER - snapshot.length - hash.length - 3;
+  const keep = MAX_EXTERNAL_TABLE_NAME - snapshot.length - hash.length - 3;
   return `${entity.slice(0, keep)}_${hash}__${snapshot}`;
 }

@@ -24,8 +24,10 @@ interface TypeRow {
   parquet: (c: ColumnSpec) => string;
 }
 
+// Without maxLength, varchar(max): a varchar(8000) column fails every reader's query with a truncation
+// error as soon as one value is longer, long after the export succeeded.
 function varcharFor(c: ColumnSpec): string {
-  if (c.maxLength === undefined) return `varchar(${VARCHAR_MAX_LENGTH})`;
+  if (c.maxLength === undefined) return "varchar(max)";
   const bytes = c.maxLength * MAX_UTF8_BYTES_PER_CHAR;
   return bytes > VARCHAR_MAX_LENGTH ? "varchar(max)" : `varchar(${bytes})`;
 }

@@ -60,7 +60,15 @@ const namedPrincipal = (description: string): SchemaNode => ({
   properties: {
     objectId: { node: guid("The principal's Entra ID object id."), required: true },
     type: { node: principalType, required: true },
-    name: { node: { kind: "string", minLength: 1, description: "A label for plans." } },
+    name: {
+      node: {
+        kind: "string",
+        minLength: 1,
+        maxLength: 128,
+        description:
+          "The principal's Entra name, which its serverless SQL login is created by: a user's UPN, a group's or application's display name. Required by the CLI; resolved from objectId under Pulumi when absent.",
+      },
+    },
   },
 });
 

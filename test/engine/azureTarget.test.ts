@@ -9,7 +9,8 @@ import {
   DB,
   EDITION_CHECK,
   ENTITIES,
-  FAKE_TOKEN,
+  claimsOf,
+  PRINCIPALS,
   FAST,
   SOURCE_ROWS,
 } from "./support/azureWorld";
@@ -83,7 +84,7 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
     }
   });
 
-  it("sends exactly the rendered T-SQL plan, in order, each statement in its database, signed in with Entra ID", async () => {
+  it("sends exactly the reviewed golden T-SQL, in order, each statement in its database, signed in with Entra ID", async () => {
     const record = await world.run();
     expect(record.ok, JSON.stringify(record.entities)).to.equal(true);
 
@@ -95,13 +96,14 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
     ]);
     // What that plan is, in words: the database from master, then its setup, then per entity the
     // snapshot's external table and the view switched to it.
-    const [check, createDatabase, ...inDatabase] = world.tds.statements();
+    const [check, claim, ...inDatabase] = world.tds.statements();
     expect(check.database).to.equal("master");
-    expect(createDatabase.database).to.equal("master");
-    expect(createDatabase.text).to.contain(
-      `CREATE DATABASE [${DB}] COLLATE Latin1_General_100_BIN2_UTF8`,
+    expect(claim.database).to.equal("master");
+    expect(claim.text).to.contain("THROW 50001");
+    const inMaster = /CREATE DATABASE|CREATE LOGIN|THROW 50002/;
+    expect(inDatabase.every((s) => (s.database === "master") === inMaster.test(s.text))).to.equal(
+      true,
     );
-    expect(inDatabase.every((s) => s.database === DB)).to.equal(true);
     const texts = world.tds.statements().map((s) => s.text);
     let previousView = texts.findIndex((t) => t.includes("CREATE SCHEMA"));
     NAMES.forEach((name, i) => {
@@ -119,10 +121,19 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
     });
     expect(world.tds.logins.length).to.be.greaterThan(0);
     expect(world.tds.accessTokens()).to.have.length(world.tds.logins.length);
-    expect(new Set(world.tds.accessTokens())).to.deep.equal(new Set([FAKE_TOKEN]));
-    expect(
-      world.dfs.requests.every((r) => r.headers.authorization === `Bearer ${FAKE_TOKEN}`),
-    ).to.equal(true);
+    // The deployer's own tokens, each for the resource it is sent to.
+    for (const token of world.tds.accessTokens()) {
+      expect(claimsOf(token)).to.include({
+        aud: "https://database.windows.net/",
+        oid: PRINCIPALS.deployer.objectId,
+      });
+    }
+    for (const r of world.dfs.requests) {
+      expect(claimsOf(r.headers.authorization as string)).to.include({
+        aud: "https://storage.azure.com",
+        oid: PRINCIPALS.deployer.objectId,
+      });
+    }
   });
 
   it("uploads nothing again for unchanged entities on a second run, and re-points every view", async () => {

@@ -5,9 +5,13 @@ import * as path from "node:path";
 import type { SnapshotManifest } from "../../src/plan/manifest";
 import { renderTsql } from "../../src/plan/renderTsql";
 import { renderDuckdb } from "../../src/plan/renderDuckdb";
+import { serverlessLimitIssues } from "../../src/plan/serverlessLimits";
+import { planSqlLogins, removedReaderUsers, type SqlLogin } from "../../src/plan/sqlAccess";
 import {
+  MAX_EXTERNAL_TABLE_NAME,
   planDatabaseSetup,
   planDropEntity,
+  planDropReaders,
   planDropSnapshots,
   planPublishSnapshot,
   snapshotTableName,
@@ -55,10 +59,34 @@ const target = {
   dataSourceLocation: "https://stciexport.dfs.core.windows.net/ci-export/ci_export",
 };
 
+/** The golden spec's principals: two readers (a group and a user) and a contributor on a shared connection. */
+export const GOLDEN_LOGINS: SqlLogin[] = [
+  {
+    name: "analysts",
+    objectId: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60",
+    type: "Group",
+    as: "reader",
+  },
+  {
+    name: "ada@contoso.com",
+    objectId: "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f",
+    type: "User",
+    as: "reader",
+  },
+  {
+    name: "marketing",
+    objectId: "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e",
+    type: "Group",
+    as: "contributor",
+  },
+];
+
 function renderAll(): string {
   const statements = renderTsql(
     [
-      ...planDatabaseSetup("parquet"),
+      ...planDatabaseSetup("parquet", GOLDEN_LOGINS),
+      { step: "listReaders" },
+      ...planDropReaders(["bob@contoso.com"]),
       ...planPublishSnapshot(customerManifest()),
       ...planDropSnapshots("Customer", ["0ld5napshot0000a"]),
     ],
@@ -76,28 +104,74 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
 
   it("creates the database from master and everything else inside it, one statement per batch", () => {
     const statements = renderTsql(planDatabaseSetup("parquet"), target);
-    expect(statements[0].database).to.equal("master");
-    expect(statements[0].statement).to.match(
-      /CREATE DATABASE \[ci_export\] COLLATE Latin1_General_100_BIN2_UTF8/,
+    expect(statements.slice(0, 3).map((s) => s.database)).to.deep.equal([
+      "master",
+      "master",
+      "master",
+    ]);
+    expect(statements[2].statement).to.match(
+      /CREATE DATABASE \[ci_export\] COLLATE Latin1_General_100_CI_AS_SC_UTF8/,
     );
-    expect(statements.slice(1).every((s) => s.database === "ci_export")).to.equal(true);
+    expect(statements.slice(3).every((s) => s.database === "ci_export")).to.equal(true);
     for (const s of statements) expect(s.statement, s.purpose).not.to.match(/\bGO\b/);
     for (const s of statements) expect(s.statement, s.purpose).not.to.match(/;\s*\S/);
   });
 
-  it("never puts a secret in the plan: the master key has no password (optional in Synapse)", () => {
-    const key = renderTsql(planDatabaseSetup("parquet"), target).find((s) =>
-      /MASTER KEY/.test(s.statement),
-    )!;
-    expect(key.statement).to.match(/CREATE MASTER KEY$/);
-    expect(key.statement).not.to.match(/PASSWORD/);
+  it("reads the lake as the caller: no master key, no credential, no secret in the plan", () => {
+    const text = renderTsql(planDatabaseSetup("parquet", GOLDEN_LOGINS), target)
+      .map((s) => s.statement)
+      .join("\n");
+    expect(text).not.to.match(/MASTER KEY|CREDENTIAL|PASSWORD|REFERENCES/);
+    expect(text).to.match(/CREATE EXTERNAL DATA SOURCE \[[^\]]+\] WITH \(LOCATION = N'[^']+'\)$/m);
   });
 
-  it("creates the database through EXEC, so CREATE DATABASE is alone in its batch", () => {
-    const [create] = renderTsql(planDatabaseSetup("parquet"), target);
+  it("creates the database through EXEC with a case-insensitive collation, so object names are not case-sensitive", () => {
+    const [, , create] = renderTsql(planDatabaseSetup("parquet"), target);
     expect(create.statement).to.equal(
-      "IF DB_ID(N'ci_export') IS NULL\n    EXEC (N'CREATE DATABASE [ci_export] COLLATE Latin1_General_100_BIN2_UTF8')",
+      "IF DB_ID(N'ci_export') IS NULL\n    EXEC (N'CREATE DATABASE [ci_export] COLLATE Latin1_General_100_CI_AS_SC_UTF8')",
     );
+  });
+
+  it("claims the database before any other statement, and marks it right after creating it", () => {
+    const [claim, limit, create, mark] = renderTsql(planDatabaseSetup("parquet"), target);
+    expect(limit.database).to.equal("master");
+    expect(limit.statement).to.equal(
+      "IF DB_ID(N'ci_export') IS NULL\n" +
+        "    AND (SELECT COUNT(*) FROM sys.databases WHERE name <> N'master') >= 100\n" +
+        "    THROW 50002, N'The serverless SQL pool already holds 100 databases besides master, its limit, so ci_export cannot be created. Nothing was changed. Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop.', 1",
+    );
+    expect(claim.database).to.equal("master");
+    expect(claim.statement).to.match(/^IF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
+    expect(claim.statement).to.contain(
+      "NOT EXISTS (SELECT * FROM [ci_export].sys.schemas WHERE name = N'synapse_export')",
+    );
+    expect(claim.statement).to.match(
+      /THROW 50001, N'Database ci_export exists but was not created by synapse-export/,
+    );
+    expect(create.statement).to.contain("CREATE DATABASE");
+    expect(mark).to.deep.include({ database: "ci_export" });
+    expect(mark.statement).to.contain("CREATE SCHEMA [synapse_export]");
+  });
+
+  it("gives each reader a login in master, a user from that login and membership in the reader role", () => {
+    const statements = renderTsql(planDatabaseSetup("parquet", GOLDEN_LOGINS.slice(1, 2)), target);
+    const access = statements.slice(-5).map((s) => [s.database, s.statement]);
+    expect(access).to.deep.equal([
+      [
+        "ci_export",
+        "IF DATABASE_PRINCIPAL_ID(N'synapse_export_readers') IS NULL\n    CREATE ROLE [synapse_export_readers]",
+      ],
+      ["ci_export", "GRANT SELECT ON SCHEMA::[dbo] TO [synapse_export_readers]"],
+      [
+        "master",
+        "IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'ada@contoso.com')\n    CREATE LOGIN [ada@contoso.com] FROM EXTERNAL PROVIDER",
+      ],
+      [
+        "ci_export",
+        "IF DATABASE_PRINCIPAL_ID(N'ada@contoso.com') IS NULL\n    CREATE USER [ada@contoso.com] FROM LOGIN [ada@contoso.com]",
+      ],
+      ["ci_export", "ALTER ROLE [synapse_export_readers] ADD MEMBER [ada@contoso.com]"],
+    ]);
   });
 
   it("names the data source after its location, so moving the export gets a new one", () => {
@@ -141,9 +215,8 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     expect(table.statement).to.contain(
       "[FullName] varchar(800) COLLATE Latin1_General_100_BIN2_UTF8",
     );
-    expect(table.statement).to.contain(
-      "[Notes] varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8",
-    );
+    // Without maxLength, varchar(max): one long value must not fail every reader's query.
+    expect(table.statement).to.contain("[Notes] varchar(max) COLLATE Latin1_General_100_BIN2_UTF8");
     expect(table.statement).to.contain(
       "[CustomerId] varchar(36) COLLATE Latin1_General_100_BIN2_UTF8",
     );
@@ -164,6 +237,34 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     );
   });
 
+  it("declares CSV strings within PARSER_VERSION 2.0's 8000 bytes, and refuses a longer maxLength by its field", () => {
+    const [table] = renderTsql(planPublishSnapshot(customerManifest({ format: "csv" })), target);
+    expect(table.statement).to.contain(
+      "[Notes] varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8",
+    );
+    expect(table.statement).to.contain(
+      "[FullName] varchar(800) COLLATE Latin1_General_100_BIN2_UTF8",
+    );
+    const long = customerManifest({
+      format: "csv",
+      columns: [{ name: "Bio", type: "string", maxLength: 2001 }],
+    });
+    expect(() => renderTsql(planPublishSnapshot(long), target)).to.throw(
+      /column Bio: maxLength 2001 is more than format: csv can read \(PARSER_VERSION 2\.0 reads at most 8000 bytes, 2000 characters\)/,
+    );
+    const spec = {
+      export: {
+        format: "csv",
+        entities: [
+          { name: "Customer", columns: [{ name: "Bio", type: "string", maxLength: 2001 }] },
+        ],
+      },
+    } as never;
+    expect(serverlessLimitIssues(spec).map((i) => i.path)).to.deep.equal([
+      "export.entities[0].columns[0].maxLength",
+    ]);
+  });
+
   it("drops the view and every snapshot table only when asked to drop an entity", () => {
     const statements = renderTsql(planDropEntity("Customer", ["a1", "b2"]), target);
     expect(statements.map((s) => s.statement.split("\n").pop()!.trim())).to.deep.equal([
@@ -173,12 +274,72 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     ]);
   });
 
-  it("keeps per-snapshot table names within 128 characters and distinct for long entity names", () => {
+  it("keeps per-snapshot table names within serverless's 100 characters and distinct for long entity names", () => {
     const a = snapshotTableName("A".repeat(128), "0123456789abcdef");
     const b = snapshotTableName("A".repeat(127) + "B", "0123456789abcdef");
-    expect(a.length).to.be.at.most(128);
-    expect(b.length).to.be.at.most(128);
+    expect(MAX_EXTERNAL_TABLE_NAME).to.equal(100);
+    expect(a.length).to.be.at.most(100);
+    expect(b.length).to.be.at.most(100);
     expect(a).not.to.equal(b);
+    expect(a.endsWith("__0123456789abcdef")).to.equal(true);
+    // Short names are kept whole.
+    expect(snapshotTableName("Customer", "0123456789abcdef")).to.equal(
+      "Customer__0123456789abcdef",
+    );
+    const longest = "A".repeat(100 - "__0123456789abcdef".length);
+    expect(snapshotTableName(longest, "0123456789abcdef")).to.equal(`${longest}__0123456789abcdef`);
+  });
+});
+
+describe("readers' SQL logins from the spec", () => {
+  const spec = (
+    principals: Record<string, unknown>,
+    usableBy = "administrators-and-contributors",
+  ) =>
+    ({
+      connection: { usableBy },
+      principals: { readers: [], contributors: [], ...principals },
+    }) as never;
+  const group = { objectId: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60", type: "Group" };
+
+  it("takes readers, and contributors only on a shared connection, one login per principal", () => {
+    const readers = [{ ...group, name: "analysts" }];
+    const contributors = [
+      { ...group, name: "analysts" },
+      { objectId: "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e", type: "Group", name: "marketing" },
+    ];
+    expect(planSqlLogins(spec({ readers, contributors })).map((l) => [l.name, l.as])).to.deep.equal(
+      [
+        ["analysts", "reader"],
+        ["marketing", "contributor"],
+      ],
+    );
+    expect(planSqlLogins(spec({ readers, contributors }, "administrators"))).to.have.length(1);
+  });
+
+  it("requires the Entra name of each reader, naming the field", () => {
+    expect(() => planSqlLogins(spec({ readers: [group] }))).to.throw(
+      /principals\.readers\[0\]\.name: is required: serverless SQL creates the login of Group 6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60 by its Entra name \(the group's display name\)/,
+    );
+  });
+
+  it("refuses two principals with one name, whatever its case", () => {
+    const readers = [
+      { ...group, name: "Analysts" },
+      { objectId: "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f", type: "Group", name: "analysts" },
+    ];
+    expect(() => planSqlLogins(spec({ readers }))).to.throw(
+      /principals\.readers\[1\]\.name: 'analysts' is also the name of principals\.readers\[0\] \(object id 6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60\)/,
+    );
+  });
+
+  it("drops the users of role members the spec no longer names, ignoring case", () => {
+    expect(
+      removedReaderUsers(["ANALYSTS", "bob@contoso.com", "ada@contoso.com"], GOLDEN_LOGINS),
+    ).to.deep.equal(["bob@contoso.com"]);
+    expect(renderTsql(planDropReaders(["bob@contoso.com"]), target)[0].statement).to.equal(
+      "DROP USER IF EXISTS [bob@contoso.com]",
+    );
   });
 });
 

@@ -5,7 +5,14 @@
 // errors", the retry logic of Microsoft.Data.SqlClient): 40613 database not currently available,
 // 40197 service error processing the request, 40501 service busy, 49918/49919/49920 not enough
 // resources / too many operations, 42108/42109 SQL pool paused / warming up, 4221 login to a
-// secondary timed out.
+// secondary timed out; and from Microsoft.Data.SqlClient's default transient list
+// (SqlConfigurableRetryFactory): 4060 cannot open the database requested by the login (a database
+// still being created or failed over), 40143 and 40540 service errors processing the request, 10928 /
+// 10929 resource limits reached / server too busy, 1205 deadlock victim, 1222 lock request timed out.
+// Each is retried on a fresh connection: "freshly establish the connection. Then retry the command"
+// (Azure SQL connectivity guidance, "Troubleshoot transient connection errors").
+// 3702 "Cannot drop database ... because it is currently in use": its own kind, waited out within the
+// same bound, then explained (who must disconnect).
 // Storage permission numbers: Synapse "known issues" (query failures in serverless SQL pools)
 // and SQL Server's external table errors: 13807 "Content of directory on path '...' cannot be
 // listed", 13822 "File '...' cannot be opened because it does not exist or it is used by another
@@ -21,6 +28,8 @@ export type SqlErrorKind =
   | "transient"
   /** The socket went away or timed out: open a new connection, then try again. */
   | "connection"
+  /** DROP DATABASE while sessions are connected to it (3702). */
+  | "database-in-use"
   /** Serverless SQL could not reach the lake with its identity: a missing or still-applying grant. */
   | "storage-permission"
   /** No Entra ID token could be had for the SQL endpoint. */
@@ -28,8 +37,11 @@ export type SqlErrorKind =
   | "fatal";
 
 export const TRANSIENT_ERROR_NUMBERS: ReadonlySet<number> = new Set([
-  40613, 40197, 40501, 49918, 49919, 49920, 42108, 42109, 4221,
+  40613, 40197, 40501, 49918, 49919, 49920, 42108, 42109, 4221, 4060, 40143, 40540, 10928, 10929,
+  1205, 1222,
 ]);
+
+export const DATABASE_IN_USE_ERROR = 3702;
 
 export const STORAGE_PERMISSION_ERROR_NUMBERS: ReadonlySet<number> = new Set([
   13807, 13822, 16536, 16561, 16562,
@@ -83,6 +95,7 @@ export function sqlErrorFacts(error: unknown): SqlErrorFacts {
 
 export function classifySqlError(facts: SqlErrorFacts): SqlErrorKind {
   if (facts.number !== undefined && TRANSIENT_ERROR_NUMBERS.has(facts.number)) return "transient";
+  if (facts.number === DATABASE_IN_USE_ERROR) return "database-in-use";
   if (facts.number !== undefined && STORAGE_PERMISSION_ERROR_NUMBERS.has(facts.number)) {
     return "storage-permission";
   }

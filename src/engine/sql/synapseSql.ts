@@ -47,7 +47,7 @@ export interface SynapseSqlOptions {
   retry?: Partial<SynapseSqlRetry>;
   /**
    * Epoch ms until which storage-permission errors are waited out: set it when the run has just
-   * granted the workspace identity access to the lake, since role assignments take minutes to apply.
+   * granted access to the lake, since role assignments take minutes to apply.
    */
   freshGrantsUntil?: number;
   /** Named in the missing-grant message when the server's message does not name the account. */
@@ -167,7 +167,10 @@ export class SynapseSql implements SqlExecutor {
           facts.number = this.lastServerError.get(database);
         }
         const kind = classifySqlError(facts);
-        if (kind === "connection") await this.forget(database);
+        // A fresh connection for the retry, never the one that failed (Azure SQL connectivity guidance).
+        if (kind === "connection" || kind === "transient") await this.forget(database);
+        // Our own sessions in the database being dropped count as "in use": close them first.
+        if (kind === "database-in-use") await this.forgetAllBut(database);
         const delayMs = this.retryDelay(kind, attempt);
         if (delayMs === undefined) throw this.failure(kind, facts, purpose, database, attempt);
         this.options.onRetry?.({
@@ -184,7 +187,7 @@ export class SynapseSql implements SqlExecutor {
   }
 
   private retryDelay(kind: SqlErrorKind, attempt: number): number | undefined {
-    if (kind === "transient" || kind === "connection") {
+    if (kind === "transient" || kind === "connection" || kind === "database-in-use") {
       return attempt < this.retry.maxAttempts ? backoffDelayMs(attempt, this.retry) : undefined;
     }
     if (kind === "storage-permission") {
@@ -221,14 +224,22 @@ export class SynapseSql implements SqlExecutor {
           this.options.freshGrantsUntil !== undefined
             ? ` Waited until ${new Date(this.options.freshGrantsUntil).toISOString()} for a new grant to apply.`
             : " If the grant was made minutes ago, role assignments can take up to 10 minutes to apply: run again then.";
+        // Pass-through: serverless reads the lake as the caller, here the identity running the export.
         message =
-          `${said} The Synapse workspace managed identity needs Storage Blob Data Contributor on storage account ${account} ` +
-          `(grant 'workspace identity writes to storage').${waited}`;
+          `${said} Serverless SQL reads the lake as the signed-in identity that runs the export, which needs ` +
+          `Storage Blob Data Contributor on storage account ${account} (the same role it writes the lake with).${waited}`;
         break;
       }
       case "transient":
         message = `${said} The serverless SQL endpoint kept reporting a transient error; run again later.`;
         break;
+      case "database-in-use": {
+        const name = /database "([^"]+)"/.exec(facts.message)?.[1] ?? database;
+        message =
+          `${said} Sessions are still connected to database ${name}: whoever is connected (readers' queries, ` +
+          "SQL tools, notebooks, Power BI) must disconnect before it can be dropped; run again once they have.";
+        break;
+      }
       case "connection":
         message = `${said} Check that ${this.server}:${this.options.port ?? 1433} is reachable from here (the workspace's firewall rules).`;
         break;
@@ -260,6 +271,13 @@ export class SynapseSql implements SqlExecutor {
       });
     }
     return pool;
+  }
+
+  /** Close every pool but one: our own sessions must not keep a database we drop "in use". */
+  private async forgetAllBut(database: string): Promise<void> {
+    for (const other of [...this.pools.keys()]) {
+      if (other !== database) await this.forget(other);
+    }
   }
 
   /** Drop a pool whose connection was lost, so the next try signs in afresh. */

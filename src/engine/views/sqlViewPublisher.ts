@@ -2,8 +2,10 @@
 // target, and hands the statements to the target's executor. No SQL is written here.
 
 import type { SnapshotManifest } from "../../plan/manifest";
+import { removedReaderUsers, type SqlLogin } from "../../plan/sqlAccess";
 import {
   planDatabaseSetup,
+  planDropReaders,
   planDropEntity,
   planDropSnapshots,
   planPublishSnapshot,
@@ -19,10 +21,21 @@ export class SqlViewPublisher implements ViewPublisher {
     private readonly executor: SqlExecutor,
     private readonly render: (steps: readonly SqlStep[]) => SqlStatement[],
     private readonly format: ExportFormat,
+    private readonly logins: readonly SqlLogin[] = [],
   ) {}
 
-  prepareDatabase(): Promise<void> {
-    return this.executor.execute(this.render(planDatabaseSetup(this.format)));
+  /** The database and its readers; then the users of readers the spec no longer names are dropped. */
+  async prepareDatabase(): Promise<void> {
+    await this.executor.execute(this.render(planDatabaseSetup(this.format, this.logins)));
+    // A target without users (DuckDB) renders no query: nothing to remove.
+    const [list] = this.render([{ step: "listReaders" }]);
+    if (!list) return;
+    const members = await this.executor.query(list.database, list.statement);
+    const removed = removedReaderUsers(
+      members.map((m) => String(m.name)),
+      this.logins,
+    );
+    await this.executor.execute(this.render(planDropReaders(removed)));
   }
 
   publish(manifest: SnapshotManifest): Promise<void> {

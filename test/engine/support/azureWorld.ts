@@ -1,10 +1,14 @@
 // The Azure target with nothing of Azure but its wire protocols: the loopback dfs test server stands in
 // for ADLS Gen2 and the loopback TDS test server for Synapse serverless SQL, and a fake token stands in
-// for Entra ID (outside this machine). Everything else is the product: azureTarget, AdlsGen2Lake through
+// for Entra ID (outside this machine). The TDS server runs strict (serverlessModel.ts): it knows the
+// tenant's principals below, who has a storage role, and learns logins, users and grants from the DDL.
+// The SQL a run must send is read from the reviewed golden file test/fixtures/golden/azure_world.tsql,
+// never rendered by the product. Everything else is the product: azureTarget, AdlsGen2Lake through
 // the real @azure/storage-file-datalake SDK, SynapseSql through the real mssql driver, runExport.
 // Shared by the azureTarget tests and the reliability script (scripts/reliability/faults.ts).
 
-import { promises as fs } from "node:fs";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import { promises as fs, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parquetReadObjects } from "hyparquet";
@@ -12,22 +16,20 @@ import { setAzureCredential } from "../../../src/engine/azureCredential";
 import { runExport } from "../../../src/engine/run/runExport";
 import type { RunOptions, RunRecord } from "../../../src/engine/run/runRecord";
 import { azureTarget, type AzureTargetOptions } from "../../../src/engine/targets";
-import { azureDataSourceLocation } from "../../../src/plan/exportPlan";
 import { manifestPath, MANIFEST_FILE } from "../../../src/plan/lakeLayout";
 import type { SnapshotManifest } from "../../../src/plan/manifest";
-import { renderTsql } from "../../../src/plan/renderTsql";
-import { planDatabaseSetup, planPublishSnapshot, SNAPSHOT_SCHEMA } from "../../../src/plan/sqlPlan";
 import type { SqlStatement } from "../../../src/plan/sqlStatement";
 import type { EntitySpec, Spec } from "../../../src/spec/types";
 import { startDfsServer, type DfsServer, type Fault } from "../../servers/dfsServer";
+import { audienceOf, entraToken, readEntraToken } from "../../servers/tds/entraToken";
 import { transientErrorFaults } from "../../servers/tds/faults";
+import { ServerlessModel, type DirectoryPrincipal } from "../../servers/tds/serverlessModel";
 import { TdsTestServer, type TdsFault } from "../../servers/tds/tdsTestServer";
 import { makeSpec } from "./fixtures";
 
 export const DB = "ci_export";
 export const CONTAINER = "ci-export";
 export const ACCOUNT = "acct";
-export const FAKE_TOKEN = "fake-entra-token";
 export const EDITION_CHECK = "SELECT SERVERPROPERTY('EngineEdition') AS EngineEdition";
 
 /** Tiny retry settings and timeouts, so a test of a failing service ends in seconds, not minutes. */
@@ -121,44 +123,169 @@ export const SOURCE_ROWS: Record<string, Record<string, unknown>[]> = {
   Segment: [{ name: "loyal", members: 2 }],
 };
 
+/** The tenant of the test world. The deployer runs the export and is a Synapse Administrator. */
+export const PRINCIPALS = {
+  deployer: {
+    objectId: "11111111-0000-4000-8000-000000000001",
+    name: "deployer@contoso.com",
+    type: "User",
+  },
+  analysts: { objectId: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60", name: "analysts", type: "Group" },
+  ada: { objectId: "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f", name: "ada@contoso.com", type: "User" },
+  marketing: { objectId: "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e", name: "marketing", type: "Group" },
+  /** A member of the analysts group, reader only through it. */
+  carol: {
+    objectId: "22222222-0000-4000-8000-000000000003",
+    name: "carol@contoso.com",
+    type: "User",
+  },
+  /** In the tenant without a storage role: a reader only when a test adds her to the spec. */
+  erin: {
+    objectId: "44444444-0000-4000-8000-000000000005",
+    name: "erin@contoso.com",
+    type: "User",
+  },
+  /** In the tenant, with a storage role, but not in the spec. */
+  mallory: {
+    objectId: "33333333-0000-4000-8000-000000000004",
+    name: "mallory@contoso.com",
+    type: "User",
+  },
+} satisfies Record<string, DirectoryPrincipal>;
+
+/** Group memberships of the tenant, as Entra ID puts them in the `groups` claim. */
+const GROUPS: Record<string, string[]> = {
+  [PRINCIPALS.carol.objectId]: [PRINCIPALS.analysts.objectId],
+};
+
+/** Who holds a Storage Blob Data role on the lake in this world: the plan's grants, and mallory. */
+const STORAGE_READERS = [
+  PRINCIPALS.deployer,
+  PRINCIPALS.analysts,
+  PRINCIPALS.ada,
+  PRINCIPALS.marketing,
+  PRINCIPALS.mallory,
+].map((p) => p.objectId);
+
+/** A credential that signs in as one principal, with a token per resource (aud from the scope). */
+export function credentialOf(who: DirectoryPrincipal, expiresInMs = 3600e3) {
+  const tokens: string[] = [];
+  return {
+    tokens,
+    async getToken(scopes: string | string[]): Promise<AccessToken> {
+      const expiresOnTimestamp = Date.now() + expiresInMs;
+      const token = entraToken({
+        aud: audienceOf(scopes),
+        oid: who.objectId,
+        upn: who.type === "User" ? who.name : undefined,
+        groups: GROUPS[who.objectId],
+        exp: Math.floor(expiresOnTimestamp / 1000),
+      });
+      tokens.push(token);
+      return { token, expiresOnTimestamp };
+    },
+  };
+}
+
+/** The claims of a bearer token or TDS token, to check who signed in for which resource. */
+export function claimsOf(token: string | undefined): { aud?: string; oid?: string } {
+  return readEntraToken((token ?? "").replace(/^Bearer /, "")) ?? {};
+}
+
+const GOLDEN_WORLD = path.join(__dirname, "../../../../test/fixtures/golden/azure_world.tsql");
+
+/**
+ * The reviewed golden file as statements: `-- [database]` above each, `GO` after it, and
+ * `<Entity snapshot>` where the run's snapshot id goes.
+ */
+export function goldenStatements(file = GOLDEN_WORLD): SqlStatement[] {
+  const text = readFileSync(file, "utf8");
+  // The file's own comment comes before the first statement's header.
+  return text
+    .slice(text.indexOf("-- ["))
+    .split(/\nGO\n/)
+    .map((chunk) => chunk.trim())
+    .filter((chunk) => chunk !== "")
+    .map((chunk) => {
+      const [header, ...body] = chunk.split("\n");
+      const m = /^-- \[([^\]]+)\]$/.exec(header);
+      if (!m)
+        throw new Error(
+          `golden file ${file}: a statement must start with '-- [database]': ${header}`,
+        );
+      return { database: m[1], statement: body.join("\n") };
+    });
+}
+
 export class AzureWorld {
   private constructor(
     readonly dir: string,
     readonly spec: Spec,
     readonly dfs: DfsServer,
     readonly tds: TdsTestServer,
+    readonly model: ServerlessModel,
     private readonly options: AzureTargetOptions,
   ) {}
 
   static async start(options: AzureTargetOptions = {}): Promise<AzureWorld> {
-    setAzureCredential({
-      getToken: async () => ({ token: FAKE_TOKEN, expiresOnTimestamp: Date.now() + 3600e3 }),
-    });
+    setAzureCredential(credentialOf(PRINCIPALS.deployer));
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "synapse-export-azure-"));
     const base = path.join(dir, "spec");
     await writeSources(base, SOURCES);
     const spec = makeSpec(base, ENTITIES);
     spec.connection.storage.accountName = ACCOUNT;
-    // One opaque token serves both servers here; the dfs server's default check wants a storage-audience
-    // JWT (test/servers/testTokens.ts), so this world accepts exactly its own token instead.
-    const dfs = await startDfsServer({
-      account: ACCOUNT,
-      checkToken: (token) => (token === FAKE_TOKEN ? "allow" : "unauthenticated"),
+    // Two readers (a group and a user) and a contributor on a shared connection, as the golden file.
+    spec.connection.usableBy = "administrators-and-contributors";
+    const { analysts, ada, marketing } = PRINCIPALS;
+    spec.principals.readers = [analysts, ada].map(({ objectId, type, name }) => ({
+      objectId,
+      type,
+      name,
+    }));
+    spec.principals.contributors = [{ ...marketing }];
+    const dfs = await startDfsServer({ account: ACCOUNT });
+    const model = new ServerlessModel({
+      directory: Object.values(PRINCIPALS),
+      administrators: [PRINCIPALS.deployer.objectId],
+      storageReaders: STORAGE_READERS,
     });
-    const tds = await TdsTestServer.start();
-    return new AzureWorld(dir, spec, dfs, tds, options);
+    const tds = await TdsTestServer.start("testws-ondemand", { model });
+    return new AzureWorld(dir, spec, dfs, tds, model, options);
+  }
+
+  /** A SQL client signed in as someone else than the deployer, e.g. a reader querying a view. */
+  async queryAs(
+    who: DirectoryPrincipal,
+    sql: string,
+    credential: TokenCredential = credentialOf(who),
+  ): Promise<Record<string, unknown>[]> {
+    const client = this.sqlClientOf(who, credential);
+    try {
+      return await client.query(DB, sql);
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** A SQL client signed in as `who`, kept open until the caller closes it (a connected reader). */
+  sqlClientOf(who: DirectoryPrincipal, credential: TokenCredential = credentialOf(who)) {
+    const { SynapseSql } =
+      require("../../../src/engine/sql/synapseSql") as typeof import("../../../src/engine/sql/synapseSql");
+    return new SynapseSql({
+      workspace: "testws",
+      server: "127.0.0.1",
+      port: this.tds.port,
+      encrypt: false,
+      credential,
+      connectTimeoutMs: FAST.sqlConnectTimeoutMs,
+      requestTimeoutMs: FAST.sqlRequestTimeoutMs,
+      retry: { maxAttempts: 1 },
+    });
   }
 
   /** One run as the CLI makes it: a fresh target (new clients and connections), closed afterwards. */
   async run(options: Partial<RunOptions> = {}): Promise<RunRecord> {
-    const target = azureTarget(this.spec, {
-      lakeAccountUrl: this.dfs.accountUrl,
-      lakeTrustedCaPem: this.dfs.caPem,
-      sqlServer: "127.0.0.1",
-      sqlPort: this.tds.port,
-      sqlEncrypt: false,
-      ...this.options,
-    });
+    const target = this.target();
     try {
       return await runExport(this.spec, {
         lake: target.lake,
@@ -169,6 +296,19 @@ export class AzureWorld {
     } finally {
       await target.views.close();
     }
+  }
+
+  /** The Azure target as the CLI makes it, against the test servers (close its views when done). */
+  target(extra: AzureTargetOptions = {}) {
+    return azureTarget(this.spec, {
+      lakeAccountUrl: this.dfs.accountUrl,
+      lakeTrustedCaPem: this.dfs.caPem,
+      sqlServer: "127.0.0.1",
+      sqlPort: this.tds.port,
+      sqlEncrypt: false,
+      ...this.options,
+      ...extra,
+    });
   }
 
   writeSources(files: Record<string, string>): Promise<void> {
@@ -208,12 +348,23 @@ export class AzureWorld {
     return rows;
   }
 
-  /** The T-SQL plan of a run that published these snapshots, rendered by the product's own plan. */
+  /**
+   * The T-SQL a run that published these snapshots sends, from the reviewed golden file: its setup
+   * (every statement without a snapshot placeholder), then each entity's statements with its snapshot id.
+   */
   expectedSql(manifests: readonly SnapshotManifest[]): SqlStatement[] {
-    const target = { database: DB, dataSourceLocation: azureDataSourceLocation(this.spec) };
+    const golden = goldenStatements();
+    const placeholder = /<(\w+) snapshot>/;
     return [
-      ...renderTsql(planDatabaseSetup(this.spec.export.format), target),
-      ...manifests.flatMap((m) => renderTsql(planPublishSnapshot(m), target)),
+      ...golden.filter((s) => !placeholder.test(s.statement)),
+      ...manifests.flatMap((m) =>
+        golden
+          .filter((s) => placeholder.exec(s.statement)?.[1] === m.entity)
+          .map((s) => ({
+            ...s,
+            statement: s.statement.split(`<${m.entity} snapshot>`).join(m.snapshot),
+          })),
+      ),
     ];
   }
 
@@ -225,7 +376,7 @@ export class AzureWorld {
       .filter((s) => s.database === DB && s.text.startsWith(view))
       .at(-1);
     if (!last) return undefined;
-    const table = new RegExp(`FROM \\[${SNAPSHOT_SCHEMA}\\]\\.\\[${entity}__([^\\]]+)\\]`);
+    const table = new RegExp(`FROM \\[snapshots\\]\\.\\[${entity}__([^\\]]+)\\]`);
     return table.exec(last.text)?.[1];
   }
 

@@ -63,6 +63,41 @@ export const TRANSIENT_SQL_ERRORS: readonly ServerMessage[] = [
     message: "Cannot process request. Too many operations in progress.",
     class: 16,
   },
+  // Microsoft.Data.SqlClient's default transient list adds these (SqlConfigurableRetryFactory; the
+  // messages as the Azure SQL error tables and EF Core's SqlServerTransientExceptionDetector give them).
+  {
+    number: 4060,
+    message: `Cannot open database "ci_export" requested by the login. The login failed.`,
+    class: 11,
+  },
+  {
+    number: 40143,
+    message: "The service has encountered an error processing your request. Please try again.",
+    class: 16,
+  },
+  {
+    number: 40540,
+    message: "The service has encountered an error processing your request. Please try again.",
+    class: 16,
+  },
+  {
+    number: 10928,
+    message: "Resource ID: 1. The request limit for the database is 30 and has been reached.",
+    class: 16,
+  },
+  {
+    number: 10929,
+    message:
+      "Resource ID: 1. The request minimum guarantee is 0, maximum limit is 30 and the current usage for the database is 30. However, the server is currently too busy to support requests greater than 0 for this database.",
+    class: 16,
+  },
+  {
+    number: 1205,
+    message:
+      "Transaction (Process ID 57) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.",
+    class: 13,
+  },
+  { number: 1222, message: "Lock request time out period exceeded.", class: 16 },
 ];
 
 /** One fault per transient error number, for setRate. */

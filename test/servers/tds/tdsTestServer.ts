@@ -15,6 +15,11 @@
 // in a FEDAUTH_TOKEN message. The server records that token, then answers as a login response:
 // ENVCHANGE (database), INFO 5701, ENVCHANGE (packet size), LOGINACK, FEATUREEXTACK (FEDAUTH), DONE.
 //
+// Strict mode (`start({ model })`, see serverlessModel.ts): the server then checks each token's audience
+// and expiry, knows which principal signs in, refuses a database never created (4060), and answers
+// each batch as serverless would from the logins, users, grants and objects its DDL created, with 102
+// for any statement shape the golden files and the docs do not allow.
+//
 // Tests script answers per batch (by regex), fail logins, drop connections, inject faults at a seeded
 // rate into logins and batches (`faults`, see faults.ts), and set the EngineEdition that
 // `SERVERPROPERTY('EngineEdition')` reports (11 is serverless SQL). Each batch records how it was
@@ -34,6 +39,7 @@ import {
 } from "./clientMessages";
 import { TdsFaultPlan, type TdsFault } from "./faults";
 import { encodeMessage, MessageReader, PacketType, TdsMessage } from "./packets";
+import type { ServerlessModel, Session } from "./serverlessModel";
 import * as t from "./tokens";
 
 export type { Column, ServerMessage } from "./tokens";
@@ -70,8 +76,10 @@ export interface RecordedLogin {
   database: string;
   fedAuth?: FedAuthRequest;
   accessToken?: string;
-  /** The error number the login was failed with, when a test scripted one. */
+  /** The error number the login was failed with (scripted, or the strict model's refusal). */
   failedWith?: number;
+  /** Why the strict model refused it (serverless only ever says 18456 to the client). */
+  failedBecause?: string;
   /** The fault the rate injected into this login, if any. */
   fault?: TdsFault;
 }
@@ -85,6 +93,8 @@ interface Connection {
   batches: number;
   login?: Login7;
   record?: RecordedLogin;
+  /** Who signed in, in strict mode. */
+  session?: Session;
   /** A slow answer not sent yet, and the batch it answers: ATTENTION cancels it. */
   pending?: { timer: NodeJS.Timeout; batch: RecordedBatch };
 }
@@ -107,10 +117,19 @@ export class TdsTestServer {
   private dropOnStatement?: number;
   private connections = 0;
 
-  private constructor(private readonly serverName: string) {}
+  private readonly connectionsOpen = new Set<Connection>();
 
-  static async start(serverName = "testws-ondemand"): Promise<TdsTestServer> {
-    const s = new TdsTestServer(serverName);
+  private constructor(
+    private readonly serverName: string,
+    /** Strict mode: serverless's logins, users, grants and objects, learnt from the DDL it ran. */
+    readonly model?: ServerlessModel,
+  ) {}
+
+  static async start(
+    serverName = "testws-ondemand",
+    options: { model?: ServerlessModel } = {},
+  ): Promise<TdsTestServer> {
+    const s = new TdsTestServer(serverName, options.model);
     await new Promise<void>((resolve, reject) => {
       s.server.once("error", reject);
       s.server.listen(0, "127.0.0.1", () => resolve());
@@ -179,6 +198,7 @@ export class TdsTestServer {
       fedAuthRequired: false,
       batches: 0,
     };
+    this.connectionsOpen.add(conn);
     const reader = new MessageReader();
     socket.on("data", (chunk) => {
       try {
@@ -191,6 +211,7 @@ export class TdsTestServer {
     socket.on("error", () => undefined);
     socket.on("close", () => {
       this.sockets.delete(socket);
+      this.connectionsOpen.delete(conn);
       if (conn.pending) {
         clearTimeout(conn.pending.timer);
         conn.pending.batch.outcome = "dropped";
@@ -285,9 +306,22 @@ export class TdsTestServer {
     if (fault?.kind === "drop") return void conn.socket.destroy();
     if (fault?.kind === "delay") {
       setTimeout(() => {
-        if (!conn.socket.destroyed) this.acceptLogin(conn);
+        if (!conn.socket.destroyed) this.checkLogin(conn);
       }, fault.ms);
       return;
+    }
+    this.checkLogin(conn);
+  }
+
+  /** In strict mode, the token and the database decide; otherwise every login is accepted. */
+  private checkLogin(conn: Connection): void {
+    if (this.model) {
+      const outcome = this.model.login(conn.record?.accessToken, conn.login?.database || "master");
+      if ("error" in outcome) {
+        if (conn.record) conn.record.failedBecause = (outcome.error as { why?: string }).why;
+        return this.refuseLogin(conn, outcome.error);
+      }
+      conn.session = outcome;
     }
     this.acceptLogin(conn);
   }
@@ -371,6 +405,16 @@ export class TdsTestServer {
       const columns: t.Column[] = [{ name: edition[1] ?? "", type: "sql_variant" }];
       return this.reply(conn, batch, { rows: { columns, rows: [[this.engineEdition]] } });
     }
+    if (this.model && conn.session) {
+      const others = (database: string) =>
+        [...this.connectionsOpen].filter(
+          (c) =>
+            c !== conn &&
+            !c.socket.destroyed &&
+            c.database.toLowerCase() === database.toLowerCase(),
+        ).length;
+      return this.reply(conn, batch, this.model.execute(conn.session, conn.database, text, others));
+    }
     batch.outcome = "ok";
     this.send(conn, [t.done(t.DoneStatus.FINAL)]);
   }
@@ -384,6 +428,8 @@ export class TdsTestServer {
     }
     const { columns, rows } = answer.rows;
     batch.outcome = "ok";
+    // A statement without a result set (DDL) answers DONE alone.
+    if (columns.length === 0) return this.send(conn, [t.done(t.DoneStatus.FINAL)]);
     this.send(conn, [
       t.colMetadata(columns),
       ...rows.map((r) => t.row(columns, r)),

@@ -1,0 +1,95 @@
+// Reader login names under Pulumi: resolved from object ids through @pulumi/azuread, as Microsoft
+// Graph answers (a user's UPN, a group's or application's display name), with a display name that
+// two principals share refused, as serverless would refuse it (33131).
+
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import type { Spec } from "../../src/spec/types";
+import { AzureMocks, settle } from "./azureMocks";
+
+const ANALYSTS = "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60";
+const ANALYSTS_TWIN = "5b4c3d2e-0f4b-4c8d-9e7a-2b1c3d4e5f61";
+const ADA = "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
+const APP = "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d";
+
+/** Microsoft Graph of this test: object id to display name or UPN, by type. */
+class GraphMocks extends AzureMocks {
+  groups: Record<string, string> = { [ANALYSTS]: "analysts" };
+  override call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+    const i = args.inputs;
+    const byName = (table: Record<string, string>) =>
+      Object.keys(table).filter((id) => (i.displayNames as string[]).includes(table[id]));
+    switch (args.token) {
+      case "azuread:index/getGroup:getGroup":
+        return { objectId: i.objectId, displayName: this.groups[i.objectId] };
+      case "azuread:index/getGroups:getGroups":
+        return { objectIds: byName(this.groups), displayNames: i.displayNames };
+      case "azuread:index/getUser:getUser":
+        if (i.objectId === ADA) return { objectId: ADA, userPrincipalName: "ada@contoso.com" };
+        break;
+      case "azuread:index/getServicePrincipal:getServicePrincipal":
+        if (i.objectId === APP) return { objectId: APP, displayName: "nightly-reports" };
+        break;
+      case "azuread:index/getServicePrincipals:getServicePrincipals":
+        return { objectIds: (i.displayNames as string[]).includes("nightly-reports") ? [APP] : [] };
+    }
+    return super.call(args);
+  }
+}
+
+function spec(): Spec {
+  return {
+    connection: { usableBy: "administrators-and-contributors" },
+    principals: {
+      customerInsights: {},
+      readers: [
+        { objectId: ANALYSTS, type: "Group" },
+        { objectId: ADA, type: "User" },
+      ],
+      contributors: [{ objectId: APP, type: "ServicePrincipal", name: "given-name" }],
+    },
+  } as unknown as Spec;
+}
+
+async function resolved(mocks: GraphMocks, s: Spec): Promise<Spec | Error> {
+  await pulumi.runtime.setMocks(mocks, "synapse-export", "test", false);
+  const { resolveReaderLoginNames } =
+    require("../../src/components/readerLogins") as typeof import("../../src/components/readerLogins");
+  const parent = new pulumi.ComponentResource("test:index:Parent", "parent", {});
+  const out = await new Promise<Spec | Error>((resolve) => {
+    try {
+      resolveReaderLoginNames(s, parent).apply((v) => resolve(v));
+    } catch (e) {
+      resolve(e as Error);
+    }
+  }).catch((e: Error) => e);
+  await settle().catch(() => undefined);
+  return out;
+}
+
+describe("reader login names resolved with azuread", () => {
+  after(async () => {
+    await pulumi.runtime.setMocks(new AzureMocks(), "synapse-export", "test", false);
+  });
+
+  it("fills a group's display name and a user's UPN, and keeps a name the spec gives", async () => {
+    const out = (await resolved(new GraphMocks(), spec())) as Spec;
+    expect(out.principals.readers.map((r) => r.name)).to.deep.equal([
+      "analysts",
+      "ada@contoso.com",
+    ]);
+    expect(out.principals.contributors.map((r) => r.name)).to.deep.equal(["given-name"]);
+  });
+
+  it("refuses a display name two groups share, naming both", async () => {
+    const mocks = new GraphMocks();
+    mocks.groups[ANALYSTS_TWIN] = "analysts";
+    const out = await new Promise<unknown>((resolve) => {
+      process.once("unhandledRejection", resolve);
+      resolved(mocks, spec()).then(resolve, resolve);
+    });
+    expect(String(out)).to.contain(
+      `principals.readers[0].name: 'analysts' is the Entra name of 2 principals (${[ANALYSTS_TWIN, ANALYSTS].sort().join(", ")})`,
+    );
+  });
+});
