@@ -4,7 +4,8 @@
 import type { Spec } from "../../spec/types";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
-import { json, table, type Output } from "../output";
+import { json, table, terminalWidth, type Output } from "../output";
+import { shortId } from "../shorten";
 
 export async function entityColumns(
   spec: Spec,
@@ -39,17 +40,25 @@ export async function planCommand(spec: Spec, asJson: boolean, output: Output): 
   return 0;
 }
 
-export function grantsTable(grants: readonly Grant[]): string {
+/** The grants as a table that fits `width`: purposes are cut first, then long principal names. */
+export function grantsTable(grants: readonly Grant[], width?: number): string {
   return table(
     ["principal", "role", "scope", "plane", "purpose"],
-    grants.map((g) => [`${g.principal} (${g.principalName})`, g.role, g.scope, g.plane, g.purpose]),
+    grants.map((g) => [
+      `${g.principal} (${shortId(g.principalName)})`,
+      g.role,
+      g.scope,
+      g.plane,
+      g.purpose,
+    ]),
+    { width, shrink: [4, 0, 1] },
   );
 }
 
 function renderPlan(plan: ExportPlan): string {
   const sections = [
     `Permissions (${plan.grants.length} role assignments):`,
-    grantsTable(plan.grants),
+    grantsTable(plan.grants, terminalWidth()),
     "",
     `Lake layout in container ${plan.lake.container}:`,
     ...plan.lake.entities.map((e) => `  ${e.snapshotPattern}`),

@@ -26,7 +26,8 @@ export async function runCommand(
     require("../../engine/run/runExport") as typeof import("../../engine/run/runExport");
   const { localTarget, azureTarget } =
     require("../../engine/targets") as typeof import("../../engine/targets");
-  const target = options.local ? localTarget(spec, options.local) : azureTarget(spec);
+  // Only a missing --local means Azure; the argument parser refuses an empty one.
+  const target = options.local !== undefined ? localTarget(spec, options.local) : azureTarget(spec);
   const showProgress = output.isTTY && !options.json;
   const started = Date.now();
   let record: RunRecord;
@@ -56,7 +57,7 @@ export async function runCommand(
         database: spec.export.databaseName,
         target: target.kind,
         ok: false,
-        error: explainError(error),
+        error: { code: "not-started", message: explainError(error) },
         entities: [],
       }),
     );
