@@ -62,6 +62,44 @@ export function table(
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
+/**
+ * A table when it fits `width` with its last (free-text) column at least `minLast` wide; otherwise one
+ * block per row, the first cell as a heading and the others as labelled lines, wrapped to fit.
+ */
+export function tableOrBlocks(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  width: number,
+  minLast = 24,
+): string {
+  const last = headers.length - 1;
+  const natural = headers.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)),
+  );
+  const fixed = natural.slice(0, last).reduce((a, b) => a + b, 0) + GAP * last;
+  if (fixed + Math.min(minLast, natural[last]) <= width) {
+    return table(headers, rows, { width, shrink: [last] });
+  }
+  const label = Math.max(...headers.slice(1).map((h) => h.length)) + 1;
+  return rows
+    .map((r) =>
+      [
+        wrap(r[0] ?? "", width, 2),
+        ...headers.slice(1).map((h, i) => labelled(h, r[i + 1] ?? "", label, width)),
+      ].join("\n"),
+    )
+    .join("\n\n");
+}
+
+/** `  label  value`, the value wrapped under itself so that every line fits `width`. */
+export function labelled(label: string, value: string, labelWidth: number, width: number): string {
+  const head = `  ${label.padEnd(labelWidth)} `;
+  return wrap(value, Math.max(1, width - head.length), 0)
+    .split("\n")
+    .map((l, i) => (i === 0 ? head : " ".repeat(head.length)) + l)
+    .join("\n");
+}
+
 /** `text` cut to `width` characters, the cut marked with "…". */
 export function cut(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;

@@ -20,3 +20,12 @@ export function shortScope(scope: string): string {
   }
   return scope;
 }
+
+/** Every GUID and ARM resource id inside a sentence, shortened as above. */
+export function shortIdsIn(text: string): string {
+  return text
+    .replace(/\/subscriptions\/[^\s,;)]+/g, (s) => shortScope(s))
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, (s) =>
+      shortId(s),
+    );
+}

@@ -114,16 +114,38 @@ describe("synapse-export plan", () => {
   });
 
   it("prints a readable table without --json", async () => {
-    const r = await runCli(["plan", EXAMPLE]);
+    const r = await runCli(["plan", EXAMPLE], { env: { COLUMNS: "200" } });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/Permissions \(7 role assignments\):/);
     expect(r.stdout).to.match(/customerInsights .*Synapse Administrator +workspace +synapse/);
   });
 });
 
+describe("synapse-export plan and permissions plan fit the terminal", () => {
+  const longest = (text: string) => Math.max(...text.split("\n").map((l) => l.length));
+  for (const columns of [80, 200]) {
+    it(`fit COLUMNS=${columns} (the T-SQL section is left as it is)`, async () => {
+      const env = { COLUMNS: String(columns) };
+      const plan = await runCli(["plan", EXAMPLE], { env });
+      const beforeSql = plan.stdout.slice(0, plan.stdout.indexOf("SQL for Synapse serverless"));
+      expect(longest(beforeSql), beforeSql).to.be.at.most(columns);
+      const permissions = await runCli(["permissions", "plan", EXAMPLE], { env });
+      expect(longest(permissions.stdout), permissions.stdout).to.be.at.most(columns);
+      // Narrow or wide, every grant's role and principal is there to read.
+      for (const words of [
+        "Synapse Administrator",
+        "reader (analysts)",
+        "workspaceResourceGroup",
+      ]) {
+        expect(permissions.stdout.replace(/\s+/g, " ")).to.contain(words);
+      }
+    });
+  }
+});
+
 describe("synapse-export permissions", () => {
   it("plans the grant graph as a table, JSON and Mermaid", async () => {
-    const t = await runCli(["permissions", "plan", EXAMPLE]);
+    const t = await runCli(["permissions", "plan", EXAMPLE], { env: { COLUMNS: "200" } });
     expect(t.code, t.stderr).to.equal(0);
     expect(t.stdout.split("\n")[0]).to.match(/^principal +role +scope +plane +purpose$/);
     const j = await runCli(["permissions", "plan", EXAMPLE, "--format", "json"]);

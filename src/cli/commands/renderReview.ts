@@ -6,8 +6,8 @@ import {
   type PermissionChange,
   type PermissionReview,
 } from "../../plan/permissionDiff";
-import { table, wrap } from "../output";
-import { shortId, shortScope } from "../shorten";
+import { labelled, table, wrap } from "../output";
+import { shortId, shortIdsIn, shortScope } from "../shorten";
 
 export interface RenderOptions {
   wide: boolean;
@@ -60,7 +60,7 @@ export function renderReview(review: PermissionReview, options: RenderOptions): 
     for (const c of flagged) {
       for (const f of c.flags) {
         const what = `${c.change} ${c.role} on ${scope(c.scope)} to ${principalText(c.principalId, c, id)}`;
-        const reason = wide ? f.reason : shortenIds(f.reason);
+        const reason = wide ? f.reason : shortIdsIn(f.reason);
         parts.push(fitted(`  - ${TAGS[f.kind]}: ${what}: ${reason}.`));
       }
     }
@@ -82,18 +82,11 @@ function summaryLine(review: PermissionReview, withSpec: boolean): string {
 /** One change as labelled lines, for a terminal too narrow for the table; every line fits. */
 function block(row: string[], width: number): string {
   const [change, plane, principal, role, scope, purpose] = row;
-  const labelled = (label: string, value: string) => {
-    const head = `  ${label.padEnd(10)} `;
-    return wrap(value, Math.max(1, width - head.length), 0)
-      .split("\n")
-      .map((l, i) => (i === 0 ? head : " ".repeat(head.length)) + l)
-      .join("\n");
-  };
   return [
     wrap(`${change}  ${role} (${plane})`, width, 2),
-    labelled("principal", principal),
-    labelled("scope", scope),
-    labelled("purpose", purpose),
+    labelled("principal", principal, 10, width),
+    labelled("scope", scope, 10, width),
+    labelled("purpose", purpose, 10, width),
   ].join("\n");
 }
 
@@ -124,13 +117,4 @@ function beforeNote(
   if (c.before.role !== c.role) was.push(`role was ${c.before.role}`);
   if (c.before.scope !== c.scope) was.push(`scope was ${scope(c.before.scope)}`);
   return was.length ? `[${was.join("; ")}] ` : "";
-}
-
-/** The ids inside a sentence, shortened as in the table. */
-function shortenIds(text: string): string {
-  return text
-    .replace(/\/subscriptions\/[^\s,;]+/g, (s) => shortScope(s))
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, (s) =>
-      shortId(s),
-    );
 }
