@@ -5,12 +5,15 @@ export interface Output {
   err(text: string): void;
   /** True when stdout is a terminal (progress is shown only then). */
   isTTY: boolean;
+  /** Writes as it is, without a newline (a progress line rewritten in place). */
+  write?(text: string): void;
 }
 
 export const processOutput: Output = {
   out: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
   err: (text) => process.stderr.write(text.endsWith("\n") ? text : text + "\n"),
   isTTY: Boolean(process.stdout.isTTY),
+  write: (text) => process.stdout.write(text),
 };
 
 /** The width lines must fit: `COLUMNS`, else the terminal's, else 100 (piped, nothing known). */
@@ -124,6 +127,19 @@ export function wrap(text: string, width: number, indent = 4): string {
   }
   if (current || lines.length === 0) lines.push((lines.length === 0 ? lead : pad) + current);
   return lines.map((l) => cut(l, width)).join("\n");
+}
+
+/** Bytes in binary units, as the run record shows them: `893.3 KiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 export function json(value: unknown): string {

@@ -5,7 +5,10 @@
 import { hostname } from "node:os";
 import type { Spec } from "../../spec/types";
 import type { ProgressEvent, RunRecord } from "../../engine/run/runRecord";
-import { json, table, type Output } from "../output";
+import { formatBytes, json, table, terminalWidth, type Output } from "../output";
+
+export { formatBytes } from "../output";
+import { ProgressLine, progressDelayMs } from "../progressLine";
 
 export interface RunCommandOptions {
   local?: string;
@@ -30,6 +33,11 @@ export async function runCommand(
   const target = options.local !== undefined ? localTarget(spec, options.local) : azureTarget(spec);
   const showProgress = output.isTTY && !options.json;
   const started = Date.now();
+  const progress = new ProgressLine(
+    (text) => (output.write ?? output.out)(text),
+    terminalWidth(),
+    progressDelayMs(),
+  );
   let record: RunRecord;
   try {
     record = await runExport(spec, {
@@ -43,8 +51,14 @@ export async function runCommand(
       },
       onProgress: showProgress
         ? (event) => {
+            if (event.kind === "entity-progress") {
+              progress.update(event.entity, event.phase, event.doneBytes, event.totalBytes);
+              return;
+            }
             const line = describeProgress(event);
-            if (line) output.out(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+            if (!line) return;
+            progress.clear();
+            output.out(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
           }
         : undefined,
     });
@@ -97,18 +111,6 @@ const PHASE_WORDS = {
   upload: "uploading to the lake",
   publish: "switching the view",
 } as const;
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
 
 function renderRecord(
   record: RunRecord,

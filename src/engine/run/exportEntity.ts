@@ -10,6 +10,7 @@ import type { ColumnSpec, EntitySpec, Spec } from "../../spec/types";
 import { fingerprint, hashesReusable, type Fingerprint } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import { deleteSnapshot, listSnapshots, planRetention, type CompleteSnapshot } from "../snapshots";
+import { watchQueryProgress } from "../progress/queryProgress";
 import { inferColumnsFrom } from "../sources/inferColumns";
 import { resolveSources, type SourceFile } from "../sources/resolveSources";
 import type { ViewPublisher } from "../viewPublisher";
@@ -150,6 +151,7 @@ async function stage(
         throw await asSourceError(entity, files, e);
       }));
     phase("write");
+    const watch = ctx.onProgress && (await watchWrite(ctx, session, entity, files));
     const parts = await writeParts({
       session,
       entity,
@@ -159,11 +161,31 @@ async function stage(
       format: ctx.spec.export.format,
       outDir: ctx.stagingDir,
       partBytes: ctx.partBytes,
-    });
+    }).finally(() => watch?.stop(false));
+    watch?.stop(true);
     return { columns, parts };
   } catch (error) {
     return { error };
   }
+}
+
+/** Progress of the write as bytes of the sources read (DuckDB's estimate of the share done). */
+function watchWrite(
+  ctx: EntityContext,
+  session: DuckSession,
+  entity: EntitySpec,
+  files: readonly SourceFile[],
+) {
+  const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
+  return watchQueryProgress(session, (fraction) =>
+    ctx.onProgress?.({
+      kind: "entity-progress",
+      entity: entity.name,
+      phase: "write",
+      doneBytes: Math.round(fraction * totalBytes),
+      totalBytes,
+    }),
+  );
 }
 
 interface Running<T> {
@@ -202,8 +224,21 @@ async function commitSnapshot(
   const { parts, columns } = staged;
   phase("upload", `${parts.length} file(s)`);
   const folder = snapshotFolder(db, entity.name, fp.snapshot);
+  const totalBytes = parts.reduce((n, p) => n + p.bytes, 0);
+  let doneBytes = 0;
+  const sent = () =>
+    ctx.onProgress?.({
+      kind: "entity-progress",
+      entity: entity.name,
+      phase: "upload",
+      doneBytes,
+      totalBytes,
+    });
+  sent();
   for (const part of parts) {
     await ctx.lake.uploadFile(part.localPath, `${folder}/${part.name}`);
+    doneBytes += part.bytes;
+    sent();
   }
 
   const manifest: SnapshotManifest = {
