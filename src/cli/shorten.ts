@@ -21,10 +21,19 @@ export function shortScope(scope: string): string {
   return scope;
 }
 
-/** Every GUID and ARM resource id inside a sentence, shortened as above. */
+/**
+ * An ARM resource id as its resource group and its own name, `/subscriptions/…/rg-data/…/stciexport`:
+ * for sentences that compare two scopes, where the group may be all that differs.
+ */
+export function shortScopeWithGroup(scope: string): string {
+  const m = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/.+\/([^/]+)$/i.exec(scope);
+  return m ? `/subscriptions/…/${m[1]}/…/${m[2]}` : shortScope(scope);
+}
+
+/** Every GUID and ARM resource id inside a sentence, shortened (resource groups kept). */
 export function shortIdsIn(text: string): string {
   return text
-    .replace(/\/subscriptions\/[^\s,;)]+/g, (s) => shortScope(s))
+    .replace(/\/subscriptions\/[^\s,;)]+/g, (s) => shortScopeWithGroup(s))
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, (s) =>
       shortId(s),
     );

@@ -188,7 +188,7 @@ describe("synapse-export permissions", () => {
       /replaced +Synapse +aaaaaaaa-…-0000000000ff \(ServicePrincipal\) +Synapse Administrator +workspaces\/ws-ci +\[principal was aaaaaaaa-…-000000000001\] Customer Insights/,
     );
     expect(r.stdout).to.match(
-      /replaced +ARM .*Storage Blob Data Contributor +\/subscriptions\/…\/ci-export +\[scope was \/subscriptions\/…\/stciexport\]/,
+      /replaced +ARM .*Storage Blob Data Contributor +\/subscriptions\/…\/ci-export +\[scope was \/subscriptions\/…\/rg-data\/…\/stciexport\]/,
     );
   });
 

@@ -7,7 +7,7 @@ import {
   type PermissionReview,
 } from "../../plan/permissionDiff";
 import { labelled, table, wrap } from "../output";
-import { shortId, shortIdsIn, shortScope } from "../shorten";
+import { shortId, shortIdsIn, shortScope, shortScopeWithGroup } from "../shorten";
 
 export interface RenderOptions {
   wide: boolean;
@@ -33,6 +33,8 @@ export function renderReview(review: PermissionReview, options: RenderOptions): 
   if (review.changes.length === 0) return parts.join("\n");
   const id = wide ? (s: string) => s : shortId;
   const scope = wide ? (s: string) => s : shortScope;
+  // "scope was …" compares two scopes: keep the resource group, which may be all that differs.
+  const comparedScope = wide ? (s: string) => s : shortScopeWithGroup;
   const rows = review.changes.map((c) => [
     c.change + (c.flags.length ? " !" : ""),
     c.plane === "arm" ? "ARM" : "Synapse",
@@ -40,7 +42,7 @@ export function renderReview(review: PermissionReview, options: RenderOptions): 
     c.role,
     scope(c.scope),
     // What a replacement changed goes first: a cut purpose must not hide it.
-    beforeNote(c, id, scope) + c.purpose,
+    beforeNote(c, id, comparedScope) + c.purpose,
   ]);
   parts.push("");
   if (wide) {
