@@ -226,19 +226,24 @@ async function commitSnapshot(
   const folder = snapshotFolder(db, entity.name, fp.snapshot);
   const totalBytes = parts.reduce((n, p) => n + p.bytes, 0);
   let doneBytes = 0;
-  const sent = () =>
+  const sent = (bytes: number) =>
     ctx.onProgress?.({
       kind: "entity-progress",
       entity: entity.name,
       phase: "upload",
-      doneBytes,
+      doneBytes: bytes,
       totalBytes,
     });
-  sent();
+  sent(0);
   for (const part of parts) {
-    await ctx.lake.uploadFile(part.localPath, `${folder}/${part.name}`);
+    const before = doneBytes;
+    await ctx.lake.uploadFile(
+      part.localPath,
+      `${folder}/${part.name}`,
+      ctx.onProgress && ((partBytes) => sent(before + Math.min(partBytes, part.bytes))),
+    );
     doneBytes += part.bytes;
-    sent();
+    sent(doneBytes);
   }
 
   const manifest: SnapshotManifest = {
