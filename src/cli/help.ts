@@ -57,7 +57,7 @@ diff: the permission changes in \`pulumi preview --json\` (a file, or stdin). A 
 Contributor, User Access Administrator or Role Based Access Control Administrator, or on a whole
 subscription or management group, is flagged as broader than the export needs; with --spec, so is
 a grant whose principal, role or scope differs from the spec's plan. Any flag makes the exit code 3.
-  --spec <spec>  compare with what this spec's plan grants
+  --spec <spec>  compare with what this spec's plan grants (or --stack <name>: that stack's spec)
   --wide         full ids and scopes, lines as long as they need
   --json         every change with its full values and flags`,
 };

@@ -148,7 +148,8 @@ function selectedEntities(
     .map((e) => e.trim())
     .filter(Boolean);
   const known = loaded.spec!.export.entities.map((e) => e.name);
-  const unknown = names.filter((n) => !known.includes(n));
+  // Compared ignoring case, as the run itself selects them.
+  const unknown = names.filter((n) => !known.some((k) => k.toLowerCase() === n.toLowerCase()));
   if (names.length === 0 || unknown.length > 0) {
     throw new UsageError(
       `${names.length === 0 ? "--entities names no entity" : `--entities: no entity ${unknown.map((n) => `'${n}'`).join(", ")} in the spec`}; ` +

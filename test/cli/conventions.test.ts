@@ -110,6 +110,18 @@ describe("synapse-export conventions", () => {
       "--entities: no entity 'Custmer' in the spec; the spec's entities are Customer, Segments",
     );
     expect(fs.readdirSync(dir)).to.deep.equal([]);
+    // Names are compared ignoring case, as the run selects them.
+    const lower = await runCli([
+      "run",
+      EXAMPLE,
+      "--local",
+      dir,
+      "--entities",
+      "customer",
+      "--json",
+    ]);
+    expect(lower.code, lower.stdout + lower.stderr).to.equal(0);
+    expect(JSON.parse(lower.stdout).entities.map((e: any) => e.name)).to.deep.equal(["Customer"]);
   });
 });
 
