@@ -39,7 +39,15 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
       `no stack config ${configFile}; create it with 'pulumi stack init ${stack}' or copy Pulumi.dev.yaml`,
     );
   }
-  const doc = parseDocument(fs.readFileSync(configFile, "utf8"));
+  let text: string;
+  try {
+    // The same checks as a spec file: a regular file of at most 10 MB, UTF-8.
+    text = readSpecFile(configFile);
+  } catch (error) {
+    if (error instanceof SpecFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const doc = parseDocument(text);
   if (doc.errors.length > 0)
     throw new UsageError(`${configFile} is not valid YAML: ${doc.errors[0].message}`);
   const config = ((doc.toJS() ?? {}) as { config?: Record<string, unknown> }).config ?? {};

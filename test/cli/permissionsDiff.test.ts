@@ -218,6 +218,15 @@ describe("synapse-export permissions diff: a review that gates a pipeline", () =
     }
   });
 
+  it("with --json, refuses what is not a preview as one JSON document", async () => {
+    const r = await diff({ steps: [{ op: "toString", urn: "u" }] }, "--json");
+    expect(r.code).to.equal(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).to.equal(false);
+    expect(doc.error.code).to.equal("invalid-preview");
+    expect(doc.error.message).to.match(/^step 1 of the preview has op 'toString'/);
+  });
+
   it("reads missing fields as missing, not as a crash", async () => {
     const r = await diff({ steps: [armCreate("bare", {})] }, "--json");
     expect(r.code).to.equal(0);
