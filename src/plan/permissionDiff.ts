@@ -166,7 +166,16 @@ export function reviewPermissions(document: unknown, spec?: Spec): PermissionRev
     );
   });
   const planned = spec ? planGrants(spec) : undefined;
-  const changes = [...byUrn.values()].map((c) => ({ ...c, flags: flagsOf(c, planned) }));
+  // The spec names some principals by object id (readers, contributors): say who they are.
+  const named = new Map(
+    (planned ?? [])
+      .filter((g) => g.principalId !== null)
+      .map((g) => [g.principalId!.toLowerCase(), g.principalName] as const),
+  );
+  const changes = [...byUrn.values()].map((c) => {
+    const name = c.principalName ?? named.get(c.principalId.toLowerCase());
+    return { ...c, ...(name ? { principalName: name } : {}), flags: flagsOf(c, planned) };
+  });
   const count = (k: PermissionChangeKind) => changes.filter((c) => c.change === k).length;
   return {
     summary: {

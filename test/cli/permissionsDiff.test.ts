@@ -144,6 +144,8 @@ describe("synapse-export permissions diff: a review that gates a pipeline", () =
       env: { COLUMNS: "200" },
     });
     expect(ok.code, ok.stdout + ok.stderr).to.equal(0);
+    // The spec names the reader group: the review says who the object id is.
+    expect(ok.stdout).to.contain("6a3c1d2e-…-2b1c3d4e5f60, analysts (Group)");
     expect(ok.stdout.split("\n")[0]).to.match(/; 0 not as the spec's plan says\.$/);
 
     const widened = structuredClone(planned);
