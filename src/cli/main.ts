@@ -38,6 +38,9 @@ export async function main(
     const args = parseArgs(argv, SWITCHES, VALUED);
     verbose = args.options.has("verbose");
     const [command, ...rest] = args.positional;
+    if (command === undefined && asJson && !args.options.has("help")) {
+      throw new UsageError("give a command: validate, plan, run or permissions");
+    }
     if (args.options.has("help") || command === "help" || command === undefined) {
       const topic = command === "help" ? rest[0] : command;
       output.out((topic && COMMAND_HELP[topic]) || HELP);

@@ -110,9 +110,10 @@ export function cut(text: string, width: number): string {
 
 /**
  * Words wrapped to `width`, continuation lines indented by `indent` spaces past the text's own
- * leading spaces; a single word longer than a line is cut, so that every line fits.
+ * leading spaces; a single word longer than a line is cut, so that every line fits (unless
+ * `cutLongWords` is false: a path cut short is of no use, so it then stays whole on its own line).
  */
-export function wrap(text: string, width: number, indent = 4): string {
+export function wrap(text: string, width: number, indent = 4, cutLongWords = true): string {
   const lead = /^ */.exec(text)![0];
   const pad = " ".repeat(lead.length + indent);
   const lines: string[] = [];
@@ -126,7 +127,7 @@ export function wrap(text: string, width: number, indent = 4): string {
     } else current = candidate;
   }
   if (current || lines.length === 0) lines.push((lines.length === 0 ? lead : pad) + current);
-  return lines.map((l) => cut(l, width)).join("\n");
+  return lines.map((l) => (cutLongWords ? cut(l, width) : l)).join("\n");
 }
 
 /** Bytes in binary units, as the run record shows them: `893.3 KiB`. */

@@ -76,6 +76,10 @@ describe("synapse-export conventions", () => {
       `cannot read the spec file ${path.join(dir, "nope.yaml")}: ENOENT, no such file`,
     );
 
+    const none = await runCli(["--json"]);
+    expect(none.code).to.equal(1);
+    expect(oneJsonDocument(none.stdout).error.code).to.equal("usage");
+
     const valid = await runCli(["validate", EXAMPLE, "--json"]);
     expect(valid.code).to.equal(0);
     expect(oneJsonDocument(valid.stdout)).to.deep.include({

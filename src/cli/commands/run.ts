@@ -5,7 +5,7 @@
 import { hostname } from "node:os";
 import type { Spec } from "../../spec/types";
 import type { ProgressEvent, RunRecord } from "../../engine/run/runRecord";
-import { formatBytes, json, table, terminalWidth, type Output } from "../output";
+import { formatBytes, json, table, terminalWidth, wrap, type Output } from "../output";
 
 export { formatBytes } from "../output";
 import { ProgressLine, progressDelayMs } from "../progressLine";
@@ -131,13 +131,19 @@ function renderRecord(
     .filter((e) => e.status === "failed")
     .map((e) => `  ${e.name}: ${e.error}`);
   const t = record.totals;
-  return [
-    `Export to ${kind === "local" ? "the local target" : "Azure"}: database ${record.database} (${databaseLocation}), lake ${lakeLocation}`,
-    table(["entity", "status", "snapshot", "rows", "bytes", "files", "time"], rows),
-    "",
-    `${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.dropped} dropped, ${t.failed} failed; ` +
-      `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
-    ...(failures.length ? ["", "Failed:", ...failures] : []),
-    ...(record.error ? ["", `The run failed: ${record.error}`] : []),
-  ].join("\n");
+  const width = terminalWidth();
+  return (
+    [
+      `Export to ${kind === "local" ? "the local target" : "Azure"}: database ${record.database} (${databaseLocation}), lake ${lakeLocation}`,
+      table(["entity", "status", "snapshot", "rows", "bytes", "files", "time"], rows),
+      "",
+      `${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.dropped} dropped, ${t.failed} failed; ` +
+        `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
+      ...(failures.length ? ["", "Failed:", ...failures] : []),
+      ...(record.error ? ["", `The run failed: ${record.error}`] : []),
+    ]
+      // Long messages and paths wrap to the terminal; the table's rows are short already.
+      .map((line) => (line.includes("\n") ? line : wrap(line, width, 4, false)))
+      .join("\n")
+  );
 }
