@@ -9,16 +9,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runExport, type ProgressEvent, type RunRecord } from "../../src/engine";
 import { localTarget } from "../../src/engine/targets";
-import { planGrants } from "../../src/plan";
+import { planGrants, type Grant } from "../../src/plan";
 import { parseSpecText, type Spec } from "../../src/spec";
 import { DEMO_CONTAINER, DEMO_DATABASE, demoSpecYaml } from "./demoSpec";
 import { DEFAULT_SEED, generateSampleData, writeSampleData } from "./sampleData";
 import { queryTopSegments, TOP_SEGMENTS_SQL } from "./sampleQuery";
-import { formatBytes, formatCount, textTable } from "./textTable";
+import { fit, formatBytes, formatCount, outputWidth, textTable, wrapLine } from "./textTable";
 
 export const DEMO_DIR_ENV = "SYNAPSE_EXPORT_DEMO_DIR";
 
-const say = (text = "") => process.stdout.write(`${text}\n`);
+/** Prints lines wrapped to the terminal's width (a long path stays whole on its own line). */
+const say = (text = "") =>
+  process.stdout.write(
+    `${text
+      .split("\n")
+      .map((l) => wrapLine(l, outputWidth()))
+      .join("\n")}\n`,
+  );
 
 /** A path as the user would type it from where they ran the demo. */
 function shown(p: string): string {
@@ -130,12 +137,7 @@ export async function main(): Promise<number> {
 
   const grants = planGrants(spec);
   say(`6. The permission plan the same spec applies in Azure (${grants.length} role assignments)`);
-  say(
-    textTable(
-      ["principal", "role", "scope", "plane", "purpose"],
-      grants.map((g) => [g.principalName, g.role, g.scope, g.plane, g.purpose]),
-    ),
-  );
+  say(grantsByPrincipal(grants));
   say("");
 
   say(`Done in ${((Date.now() - started) / 1000).toFixed(1)}s. Where things are:`);
@@ -175,8 +177,9 @@ async function exportOnce(
   say(recordTable(record));
   const t = record.totals;
   say(
-    `  ${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.failed} failed; ` +
-      `${formatCount(t.rows)} rows, ${formatBytes(t.bytes)} served, in ${(record.durationMs / 1000).toFixed(1)}s`,
+    `  ${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.failed} failed, ` +
+      `in ${(record.durationMs / 1000).toFixed(1)}s: ${formatCount(t.rows)} rows, ` +
+      `${formatBytes(t.bytes)} of ${spec.export.format === "csv" ? "CSV" : "Parquet"} files that the views serve`,
   );
   for (const e of record.entities.filter((e) => e.status === "failed")) {
     say(`  ${e.name} failed: ${e.error}`);
@@ -186,48 +189,108 @@ async function exportOnce(
 
 /**
  * One line per entity, written as it goes: the phases as they start (each once: staging overlaps the
- * fingerprint), then the outcome. Plain text without cursor tricks, so it reads the same in a log.
+ * fingerprint), then the outcome. Plain text without cursor tricks, so it reads the same in a log;
+ * a line that would pass the terminal's width goes on below, indented.
+ * "write" is shown only once something is uploaded after it: an unchanged entity's staging is
+ * abandoned when its fingerprint matches, and nothing of it is written to the lake.
  */
 function progressPrinter(started: number): (event: ProgressEvent) => void {
+  const width = outputWidth();
   let seen = new Set<string>();
-  const write = (text: string) => process.stdout.write(text);
+  let column = 0;
+  let deferredWrite = false;
+  const write = (text: string) => {
+    if (column > 0 && column + text.length > width) {
+      process.stdout.write("\n     ");
+      column = 5;
+      text = text.replace(/^ /, "");
+    }
+    process.stdout.write(text);
+    column = text.endsWith("\n") ? 0 : column + text.length;
+  };
+  const phase = (name: string) => write(`${seen.size ? " ›" : ""} ${name}`);
   return (event) => {
     switch (event.kind) {
       case "entity-started":
         seen = new Set();
+        deferredWrite = false;
         write(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${event.entity}:`);
         break;
       case "entity-phase":
-        if (!seen.has(event.phase)) write(`${seen.size ? " ›" : ""} ${event.phase}`);
+        if (seen.has(event.phase)) break;
+        if (event.phase === "write") {
+          deferredWrite = true;
+          break;
+        }
+        if (deferredWrite && (event.phase === "upload" || event.phase === "manifest")) {
+          phase("write");
+          seen.add("write");
+          deferredWrite = false;
+        }
+        phase(event.phase);
         seen.add(event.phase);
         break;
       case "entity-finished":
         if (event.record.status === "retained" || event.record.status === "dropped") {
           write(`  ${event.entity}:`);
         }
+        write(` → ${event.record.status}, ${formatCount(event.record.rows)} rows,`);
         write(
-          ` → ${event.record.status}, ${formatCount(event.record.rows)} rows, ` +
-            `${formatBytes(event.record.bytes)} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
+          ` ${formatBytes(event.record.bytes)} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`,
         );
         break;
     }
   };
 }
 
+/**
+ * The grants under their principal, one line each with role, scope, plane and purpose: a principal's
+ * long name then needs no column of its own, and every line fits the terminal (purposes are cut).
+ */
+function grantsByPrincipal(grants: readonly Grant[]): string {
+  const width = outputWidth();
+  const columns = [0, 1, 2].map((i) =>
+    Math.max(...grants.map((g) => [g.role, g.scope, g.plane][i].length)),
+  );
+  const lines: string[] = [];
+  for (const principal of [...new Set(grants.map((g) => g.principalName))]) {
+    lines.push(fit(`  ${principal}`, width));
+    for (const g of grants.filter((x) => x.principalName === principal)) {
+      const cells = [g.role, g.scope, g.plane].map((c, i) => c.padEnd(columns[i])).join("  ");
+      const oneLine = `    ${cells}  ${g.purpose}`;
+      // Too long for one line: the purpose goes below, whole, rather than cut to a few words.
+      if (oneLine.length <= width) lines.push(oneLine);
+      else lines.push(fit(`    ${cells.trimEnd()}`, width), wrapLine(`      ${g.purpose}`, width));
+    }
+  }
+  return lines.join("\n");
+}
+
+/** The run record as a table; on a narrow terminal without the files column and with short snapshot ids. */
 function recordTable(record: RunRecord): string {
-  return textTable(
-    ["entity", "status", "columns", "rows", "bytes", "files", "snapshot", "time"],
+  const width = outputWidth();
+  const rowsOf = (narrow: boolean) =>
     record.entities.map((e) => [
       e.name,
       e.status,
       e.columnsInferred ? "inferred" : "declared",
       formatCount(e.rows),
       formatBytes(e.bytes),
-      String(e.files),
-      e.snapshot ?? "",
+      ...(narrow ? [] : [String(e.files)]),
+      narrow ? (e.snapshot ?? "").slice(0, 8) : (e.snapshot ?? ""),
       `${(e.durationMs / 1000).toFixed(2)}s`,
-    ]),
+    ]);
+  const wide = textTable(
+    ["entity", "status", "columns", "rows", "bytes", "files", "snapshot", "time"],
+    rowsOf(false),
     [3, 4, 5, 7],
+  );
+  if (Math.max(...wide.split("\n").map((l) => l.length)) <= width) return wide;
+  return textTable(
+    ["entity", "status", "columns", "rows", "bytes", "snapshot", "time"],
+    rowsOf(true),
+    [3, 4, 6],
+    width,
   );
 }
 

@@ -35,6 +35,12 @@ export function parseArgs(
       if (value === undefined || (inline === undefined && value.startsWith("--"))) {
         throw new UsageError(`--${name} needs a value`);
       }
+      // `--local "$OUT"` with OUT unset must not quietly mean "no --local" (that is the Azure target).
+      if (value.trim() === "") {
+        throw new UsageError(
+          `--${name} was given an empty value (an unset variable?); give a value or leave the option out`,
+        );
+      }
       options.set(name, value);
     } else {
       const known = [...switches, ...valued].map((o) => `--${o}`).join(", ");

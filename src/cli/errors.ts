@@ -1,16 +1,16 @@
 // Turns what went wrong into one or two lines that say what to do; --verbose adds the stack.
 
+import { signInError } from "../engine/azureCredential";
+
 export function explainError(error: unknown): string {
-  const e = error as Error & { code?: string };
-  const name = e?.name ?? "";
-  const message = e?.message ?? String(error);
-  if (name === "CredentialUnavailableError" || name === "AggregateAuthenticationError") {
-    return (
-      "Not signed in to Azure: run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and a federated token or " +
-      "client secret for a service principal), then run again. Use --local <dir> to run without Azure."
-    );
+  // A sign-in failure may arrive wrapped by the lake or SQL client ("could not ..."): look inside.
+  for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
+    const signIn = signInError(e);
+    if (signIn) return `${signIn.message} Or use --local <dir> to try the export without Azure.`;
+    e = (e as { cause?: unknown }).cause;
   }
-  if (name === "AuthenticationRequiredError") return `Azure sign-in is required: ${message}`;
+  const e = error as Error & { code?: string };
+  const message = e?.message ?? String(error);
   if (e?.code === "ENOTFOUND" || e?.code === "EAI_AGAIN") {
     return `Cannot reach ${message.split(" ").pop()}: check the workspace and storage account names and this machine's network.`;
   }

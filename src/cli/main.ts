@@ -1,12 +1,14 @@
 // The `synapse-export` command.
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { PreviewDocumentError } from "../plan/permissionDiff";
 import { SpecError } from "../spec/specError";
 import { parseArgs, optionString, UsageError } from "./args";
 import { explainError } from "./errors";
+import { COMMAND_HELP, HELP } from "./help";
 import { loadSpecFile, loadStackSpec, type LoadedSpec } from "./loadSpec";
-import { processOutput, type Output } from "./output";
+import { json, processOutput, terminalWidth, type Output } from "./output";
 import { reportValidation, validateCommand } from "./commands/validate";
 import { planCommand } from "./commands/plan";
 import { runCommand } from "./commands/run";
@@ -16,70 +18,53 @@ import {
   readPreviewDocument,
 } from "./commands/permissions";
 
-export const HELP = `synapse-export: export Customer Insights entity data to Azure Synapse Analytics
+export { HELP } from "./help";
 
-Usage:
-  synapse-export validate <spec>                      check a spec; every error with its field path
-  synapse-export plan <spec> [--json]                 grants, lake layout and SQL; touches nothing
-  synapse-export run <spec> [--local <dir>] [--entities A,B] [--lock-wait <seconds>] [--rehash] [--json]
-                                                      run the export now (Azure, or a local directory);
-                                                      waits up to 30 s (--lock-wait) for another export
-                                                      of the same target
-  synapse-export permissions plan <spec> [--format table|json|mermaid]
-  synapse-export permissions diff [preview.json]      permission changes in \`pulumi preview --json\` (stdin if no file)
-
-Instead of <spec>, --stack <name> reads the spec of stacks/Pulumi.<name>.yaml.
-
-Options:
-  --json        one JSON document on stdout, nothing else
-  --verbose     show the stack of an unexpected error
-  --help        this text
-
-Exit codes:
-  0  success
-  1  invalid spec or usage
-  2  the run failed for at least one entity (the others still ran), or could not start
-`;
-
-const SWITCHES = ["json", "verbose", "help", "rehash"];
-const VALUED = ["local", "entities", "stack", "format", "stacks-dir", "lock-wait"];
+const SWITCHES = ["json", "verbose", "help", "wide", "version", "rehash"];
+const VALUED = ["local", "entities", "stack", "format", "stacks-dir", "lock-wait", "spec"];
 
 export async function main(
   argv: readonly string[],
   output: Output = processOutput,
 ): Promise<number> {
   let verbose = argv.includes("--verbose");
+  // Known before parsing, so that even a usage error is one JSON document when --json was asked for.
+  const asJson = argv.includes("--json");
   try {
+    if (argv.includes("--version") || argv.includes("-V")) {
+      output.out(asJson ? json({ ok: true, version: VERSION() }) : `synapse-export ${VERSION()}`);
+      return 0;
+    }
     const args = parseArgs(argv, SWITCHES, VALUED);
     verbose = args.options.has("verbose");
     const [command, ...rest] = args.positional;
+    if (command === undefined && asJson && !args.options.has("help")) {
+      throw new UsageError("give a command: validate, plan, run or permissions");
+    }
     if (args.options.has("help") || command === "help" || command === undefined) {
-      output.out(HELP);
+      const topic = command === "help" ? rest[0] : command;
+      output.out((topic && COMMAND_HELP[topic]) || HELP);
       return command === undefined && !args.options.has("help") ? 1 : 0;
     }
-    const asJson = args.options.has("json");
     const spec = () =>
       loadSpec(rest[0] === "plan" && command === "permissions" ? rest[1] : rest[0], args);
+    const valid = (loaded: LoadedSpec) => reportValidation(loaded, output, asJson);
     switch (command) {
       case "validate":
-        return validateCommand(spec(), output);
+        return validateCommand(spec(), output, asJson);
       case "plan": {
         const loaded = spec();
-        if (!reportValidation(loaded, output)) return 1;
+        if (!valid(loaded)) return 1;
         return await planCommand(loaded.spec!, asJson, output);
       }
       case "run": {
         const loaded = spec();
-        if (!reportValidation(loaded, output)) return 1;
-        const entities = optionString(args, "entities")
-          ?.split(",")
-          .map((e) => e.trim())
-          .filter(Boolean);
+        if (!valid(loaded)) return 1;
         return await runCommand(
           loaded.spec!,
           {
             local: optionString(args, "local"),
-            entities,
+            entities: selectedEntities(args, loaded),
             json: asJson,
             lockWaitMs: lockWait(args),
             rehash: args.options.has("rehash"),
@@ -90,15 +75,31 @@ export async function main(
       case "permissions": {
         if (rest[0] === "plan") {
           const loaded = spec();
-          if (!reportValidation(loaded, output)) return 1;
+          if (!valid(loaded)) return 1;
           return permissionsPlanCommand(
             loaded.spec!,
             optionString(args, "format") ?? (asJson ? "json" : "table"),
             output,
           );
         }
-        if (rest[0] === "diff")
-          return permissionsDiffCommand(await readPreviewDocument(rest[1]), asJson, output);
+        if (rest[0] === "diff") {
+          const specFile = optionString(args, "spec");
+          let planned: LoadedSpec | undefined;
+          if (specFile !== undefined || optionString(args, "stack") !== undefined) {
+            planned = loadSpec(specFile, args);
+            if (!valid(planned)) return 1;
+          }
+          return permissionsDiffCommand(
+            await readPreviewDocument(rest[1]),
+            {
+              json: asJson,
+              wide: args.options.has("wide"),
+              width: terminalWidth(),
+              spec: planned?.spec,
+            },
+            output,
+          );
+        }
         throw new UsageError("use `permissions plan <spec>` or `permissions diff [preview.json]`");
       }
       default:
@@ -108,18 +109,58 @@ export async function main(
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      output.err(`synapse-export: ${error.message}\nRun 'synapse-export --help' for usage.`);
+      if (asJson) output.out(failure("usage", error.message));
+      else output.err(`synapse-export: ${error.message}\nRun 'synapse-export --help' for usage.`);
       return 1;
     }
-    if (error instanceof SpecError || error instanceof PreviewDocumentError) {
-      output.err(error.message);
+    if (error instanceof SpecError) {
+      if (asJson) output.out(failure("invalid-spec", error.message, error.issues[0]?.path));
+      else output.err(error.message);
       return 1;
+    }
+    if (error instanceof PreviewDocumentError) {
+      if (asJson) output.out(failure("invalid-preview", error.message));
+      else output.err(`synapse-export: ${error.message}`);
+      return 1;
+    }
+    if (asJson) {
+      output.out(failure("failed", explainError(error)));
+      if (verbose && error instanceof Error && error.stack) output.err(error.stack);
+      return 2;
     }
     output.err(`synapse-export: ${explainError(error)}`);
     if (verbose && error instanceof Error && error.stack) output.err(error.stack);
     else output.err("(run with --verbose for details)");
     return 2;
   }
+}
+
+/** The one shape of every failure under --json: `{ ok: false, error: { code, message, field? } }`. */
+export function failure(code: string, message: string, field?: string): string {
+  return json({ ok: false, error: { code, message, ...(field ? { field } : {}) } });
+}
+
+/** `--entities A,B`: names of the spec's entities; any other name is a usage error that lists them. */
+function selectedEntities(
+  args: ReturnType<typeof parseArgs>,
+  loaded: LoadedSpec,
+): string[] | undefined {
+  const text = optionString(args, "entities");
+  if (text === undefined) return undefined;
+  const names = text
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const known = loaded.spec!.export.entities.map((e) => e.name);
+  // Compared ignoring case, as the run itself selects them.
+  const unknown = names.filter((n) => !known.some((k) => k.toLowerCase() === n.toLowerCase()));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `${names.length === 0 ? "--entities names no entity" : `--entities: no entity ${unknown.map((n) => `'${n}'`).join(", ")} in the spec`}; ` +
+        `the spec's entities are ${known.join(", ")}`,
+    );
+  }
+  return names;
 }
 
 /** `--lock-wait <seconds>`: how long `run` waits for another export of the same target. */
@@ -144,4 +185,16 @@ function loadSpec(file: string | undefined, args: ReturnType<typeof parseArgs>):
       "give the spec file (e.g. stacks/customer-insights.spec.yaml) or --stack <name>",
     );
   return loadSpecFile(file);
+}
+
+/** This package's version, from the package.json above the compiled (dist/src/cli) or source file. */
+function VERSION(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "synapse-export" && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return "unknown";
+  }
 }

@@ -1,11 +1,11 @@
 // The one-line all-in-one: a spec (object or YAML file) in, the whole Customer Insights export to
 // Azure Synapse Analytics out: connection, storage, workspace, permissions, and the export itself.
 
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpecText } from "../spec/validate";
 import { SpecError } from "../spec/specError";
+import { readSpecFile } from "../spec/specFile";
 import type { Spec } from "../spec/types";
 import type { Grant } from "../plan/grants";
 import type { TargetRef } from "../plan/exportResources";
@@ -185,11 +185,10 @@ function loadSpec(
     const file = path.resolve(args.specFile);
     let text = "";
     try {
-      text = fs.readFileSync(file, "utf8");
+      // The CLI's loader: refuses a FIFO, a device or a file over 10 MB before reading it.
+      text = readSpecFile(file);
     } catch (err) {
-      fail(
-        `cannot read the spec file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      );
+      fail((err as Error).message);
     }
     const result = parseSpecText(text, path.dirname(file), args.specFile);
     if (!result.spec) throw shownWithoutStack(new SpecError(result.issues, args.specFile));

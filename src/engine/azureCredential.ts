@@ -1,8 +1,10 @@
 // The one place the engine gets an Entra ID credential. By default DefaultAzureCredential (environment,
 // workload identity, managed identity, Azure CLI ...): no account keys, no SAS tokens, no passwords.
 // Tests replace it for the whole process, since the token service is outside this machine.
+// Either way a sign-in failure becomes an AzureSignInError that says which sign-ins were tried and
+// what to do, before the lake or SQL client wraps it in advice about paths or networks.
 
-import type { TokenCredential } from "@azure/core-auth";
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 
 let override: TokenCredential | undefined;
 let shared: TokenCredential | undefined;
@@ -13,12 +15,95 @@ export function getAzureCredential(): TokenCredential {
   if (!shared) {
     const { DefaultAzureCredential } =
       require("@azure/identity") as typeof import("@azure/identity");
-    shared = new DefaultAzureCredential();
+    shared = explainingFailures(new DefaultAzureCredential());
   }
   return shared;
 }
 
 /** For tests and embedding programs: use this credential instead of DefaultAzureCredential. */
 export function setAzureCredential(credential: TokenCredential | undefined): void {
-  override = credential;
+  override = credential && explainingFailures(credential);
+}
+
+/** A sign-in that failed: no usable credential on this machine, or Entra ID refused the one there. */
+export class AzureSignInError extends Error {
+  constructor(
+    message: string,
+    /** The sign-ins DefaultAzureCredential tried, by credential name. */
+    readonly tried: readonly string[],
+    /** What @azure/identity threw (kept off `cause`, which the clients read as a network failure). */
+    readonly original: unknown,
+  ) {
+    super(message);
+    this.name = "AzureSignInError";
+  }
+}
+
+// The error names @azure/identity gives its failures (errors.ts of the package, 4.x): none of them is
+// a storage or SQL answer, so none should be explained as one.
+const UNAVAILABLE = new Set(["CredentialUnavailableError", "AggregateAuthenticationError"]);
+
+export function explainingFailures(credential: TokenCredential): TokenCredential {
+  return {
+    async getToken(
+      scopes: string | string[],
+      options?: GetTokenOptions,
+    ): Promise<AccessToken | null> {
+      try {
+        return await credential.getToken(scopes, options);
+      } catch (error) {
+        throw signInError(error) ?? error;
+      }
+    },
+  };
+}
+
+const WHAT_TO_DO =
+  "sign in with `az login`; or, for a service principal, set AZURE_CLIENT_ID and AZURE_TENANT_ID with " +
+  "AZURE_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE for a federated credential); or run on a machine " +
+  "with a managed identity";
+
+/** The AzureSignInError for what @azure/identity threw, or undefined when it is something else. */
+export function signInError(error: unknown): AzureSignInError | undefined {
+  if (error instanceof AzureSignInError) return error;
+  const e = error as { name?: string; message?: string; errors?: unknown[]; statusCode?: number };
+  const name = e?.name ?? "";
+  if (UNAVAILABLE.has(name) || name === "AuthenticationRequiredError") {
+    const tried = triedCredentials(e);
+    return new AzureSignInError(
+      `Not signed in to Azure${tried.length ? ` (tried ${tried.join(", ")}: none could sign in)` : ""}: ${WHAT_TO_DO}.`,
+      tried,
+      error,
+    );
+  }
+  if (name === "AuthenticationError") {
+    // Entra ID answered, and refused: the credential is there but wrong (secret, tenant, app id).
+    const response = (e as { errorResponse?: { error?: string; errorDescription?: string } })
+      .errorResponse;
+    const detail = [response?.error, response?.errorDescription?.split("\n")[0]]
+      .filter(Boolean)
+      .join(": ");
+    return new AzureSignInError(
+      `Entra ID refused the sign-in (${e.statusCode ?? "no status"}${detail ? ` ${detail}` : ""}): ` +
+        "check AZURE_CLIENT_ID, AZURE_TENANT_ID and the secret or federated token, or sign in again with `az login`.",
+      [],
+      error,
+    );
+  }
+  return undefined;
+}
+
+/** The credential names in an identity error: its inner errors' messages start with them. */
+function triedCredentials(e: { message?: string; errors?: unknown[] }): string[] {
+  const texts = [
+    ...(Array.isArray(e.errors) ? e.errors.map((x) => (x as Error)?.message ?? "") : []),
+    e.message ?? "",
+  ];
+  const names = new Set<string>();
+  for (const t of texts) {
+    for (const m of t.matchAll(/\b([A-Z]\w*Credential)\b/g)) {
+      if (m[1] !== "ChainedTokenCredential" && m[1] !== "DefaultAzureCredential") names.add(m[1]);
+    }
+  }
+  return [...names];
 }

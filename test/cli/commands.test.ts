@@ -38,7 +38,9 @@ describe("synapse-export validate", () => {
   it("exits 1 with a readable message for a missing file and for usage errors", async () => {
     const missing = await runCli(["validate", "nope.yaml"]);
     expect(missing.code).to.equal(1);
-    expect(missing.stderr).to.match(/cannot read the spec nope\.yaml: ENOENT/);
+    expect(missing.stderr).to.match(
+      /cannot read the spec file nope\.yaml: ENOENT, no such file \(tried \/.*\/nope\.yaml\)/,
+    );
     const unknown = await runCli(["frobnicate"]);
     expect(unknown.code).to.equal(1);
     expect(unknown.stderr).to.match(/unknown command 'frobnicate'/);
@@ -112,16 +114,38 @@ describe("synapse-export plan", () => {
   });
 
   it("prints a readable table without --json", async () => {
-    const r = await runCli(["plan", EXAMPLE]);
+    const r = await runCli(["plan", EXAMPLE], { env: { COLUMNS: "200" } });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/Permissions \(8 role assignments\):/);
     expect(r.stdout).to.match(/customerInsights .*Synapse Administrator +workspace +synapse/);
   });
 });
 
+describe("synapse-export plan and permissions plan fit the terminal", () => {
+  const longest = (text: string) => Math.max(...text.split("\n").map((l) => l.length));
+  for (const columns of [80, 200]) {
+    it(`fit COLUMNS=${columns} (the T-SQL section is left as it is)`, async () => {
+      const env = { COLUMNS: String(columns) };
+      const plan = await runCli(["plan", EXAMPLE], { env });
+      const beforeSql = plan.stdout.slice(0, plan.stdout.indexOf("SQL for Synapse serverless"));
+      expect(longest(beforeSql), beforeSql).to.be.at.most(columns);
+      const permissions = await runCli(["permissions", "plan", EXAMPLE], { env });
+      expect(longest(permissions.stdout), permissions.stdout).to.be.at.most(columns);
+      // Narrow or wide, every grant's role and principal is there to read.
+      for (const words of [
+        "Synapse Administrator",
+        "reader (analysts)",
+        "workspaceResourceGroup",
+      ]) {
+        expect(permissions.stdout.replace(/\s+/g, " ")).to.contain(words);
+      }
+    });
+  }
+});
+
 describe("synapse-export permissions", () => {
   it("plans the grant graph as a table, JSON and Mermaid", async () => {
-    const t = await runCli(["permissions", "plan", EXAMPLE]);
+    const t = await runCli(["permissions", "plan", EXAMPLE], { env: { COLUMNS: "200" } });
     expect(t.code, t.stderr).to.equal(0);
     expect(t.stdout.split("\n")[0]).to.match(/^principal +role +scope +plane +purpose$/);
     const j = await runCli(["permissions", "plan", EXAMPLE, "--format", "json"]);
@@ -153,17 +177,19 @@ describe("synapse-export permissions", () => {
   });
 
   it("prints a table that names the role, the principal, the scope, the purpose and what a replacement changed", async () => {
-    const r = await runCli(["permissions", "diff", PREVIEW]);
+    const r = await runCli(["permissions", "diff", PREVIEW], { env: { COLUMNS: "200" } });
     expect(r.code, r.stderr).to.equal(0);
     const lines = r.stdout.split("\n");
-    expect(lines[0]).to.match(/^change +plane +principal +role +scope +purpose$/);
+    expect(lines[0]).to.equal(
+      "6 permission changes: 2 added, 1 removed, 2 replaced, 1 updated; 0 broader than the export needs.",
+    );
+    expect(lines[2]).to.match(/^change +plane +principal +role +scope +purpose$/);
     expect(r.stdout).to.match(
-      /replaced +Synapse +aaaaaaaa-0000-0000-0000-0000000000ff \(ServicePrincipal\) +Synapse Administrator +workspaces\/ws-ci .*\[principal was aaaaaaaa-0000-0000-0000-000000000001\]/,
+      /replaced +Synapse +aaaaaaaa-…-0000000000ff \(ServicePrincipal\) +Synapse Administrator +workspaces\/ws-ci +\[principal was aaaaaaaa-…-000000000001\] Customer Insights/,
     );
     expect(r.stdout).to.match(
-      /replaced +ARM .*Storage Blob Data Contributor .*\[scope was .*storageAccounts\/stciexport\]/,
+      /replaced +ARM .*Storage Blob Data Contributor +\/subscriptions\/…\/ci-export +\[scope was \/subscriptions\/…\/rg-data\/…\/stciexport\]/,
     );
-    expect(r.stdout).to.match(/2 added, 1 removed, 2 replaced, 1 updated\./);
   });
 
   it("says so when nothing changes, and refuses what is not a preview", async () => {

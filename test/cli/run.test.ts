@@ -121,9 +121,12 @@ describe("synapse-export run --local", () => {
   it("runs only the entities named with --entities", async () => {
     const r = await run("--entities", "Segments");
     expect(r.status).to.deep.equal({ Segments: "exported" });
+    // A name the spec does not have is a usage error that lists the entities, before anything runs.
     const unknown = await runCli(["run", specFile, "--local", out, "--entities", "Nope"]);
-    expect(unknown.code).to.equal(2);
-    expect(unknown.stderr).to.match(/Nope/);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(
+      /no entity 'Nope' in the spec; the spec's entities are Customer, Segments/,
+    );
   });
 
   it("lists an entity removed from the spec as retained, and keeps it queryable", async () => {
@@ -177,8 +180,14 @@ describe("synapse-export run --local", () => {
   });
 
   it("still prints one JSON document, with the error, when the run cannot start", async () => {
-    const r = await runCli(["run", specFile, "--local", out, "--json", "--entities", "Nope"]);
-    expect(r.code).to.equal(2);
+    // Another export is taking the target's lock right now: its lock file exists, not yet written
+    // (src/engine/lake/localLockFile.ts waits for such a file; --lock-wait 0 gives up at once).
+    await run();
+    const lockFile = path.join(out, "ci-export", "ci_export", "_export.lock");
+    expect(fs.existsSync(path.dirname(lockFile))).to.equal(true);
+    fs.writeFileSync(lockFile, "");
+    const r = await runCli(["run", specFile, "--local", out, "--json", "--lock-wait", "0"]);
+    expect(r.code, r.stderr).to.equal(2);
     const doc = JSON.parse(r.stdout);
     expect(doc).to.deep.include({
       database: "ci_export",
@@ -186,7 +195,8 @@ describe("synapse-export run --local", () => {
       ok: false,
       entities: [],
     });
-    expect(doc.error).to.match(/Nope/);
+    expect(doc.error.code).to.equal("not-started");
+    expect(doc.error.message).to.be.a("string").and.not.equal("");
   });
 
   it("exits 1 on an invalid spec, writing nothing", async () => {

@@ -250,8 +250,22 @@ for (const preview of [false, true]) {
         expect(contributorRows(mocks)).to.have.length(2);
       });
 
-      it("administrators only: contributors get nothing", async () => {
-        const { mocks, result } = await connect(preview, withContributors("administrators"));
+      it("administrators only: contributors get nothing, and the spec's contributors are a warning", async () => {
+        // Without an engine (mocks), pulumi.log.warn writes to console.warn: the warning is this
+        // test's to check, not a line on the test run's console.
+        const warnings: string[] = [];
+        const consoleWarn = console.warn;
+        console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+        let connected: Awaited<ReturnType<typeof connect>>;
+        try {
+          connected = await connect(preview, withContributors("administrators"));
+        } finally {
+          console.warn = consoleWarn;
+        }
+        const { mocks, result } = connected;
+        expect(warnings).to.deep.equal([
+          "warning: [runtime] principals.contributors: ignored: the connection is usable by administrators only; set connection.usableBy: administrators-and-contributors to share it",
+        ]);
         expect(result.sharedWithContributors).to.equal(false);
         expect(contributorRows(mocks)).to.deep.equal([]);
         expect(assignments(mocks)).to.have.length(7);

@@ -171,7 +171,12 @@ describe("the local demo (npm run demo)", function () {
       ["workspace ws-ci-demo managed identity", "Storage Blob Data Contributor"],
       ["analysts", "Storage Blob Data Reader"],
     ]) {
-      expect(grants).to.match(new RegExp(`\\n {2}${escape(principal)}\\s+${escape(role)}\\s`));
+      // Each principal heads its grants, one indented line each (their purpose may wrap below).
+      const start = grants.indexOf(`\n  ${principal}\n`);
+      expect(start, principal).to.be.greaterThan(-1);
+      const rest = grants.slice(start + principal.length + 4);
+      const group = rest.slice(0, rest.search(/\n {2}\S|\n\n/));
+      expect(group, principal).to.match(new RegExp(`(^|\\n) {4}${escape(role)}\\s`));
     }
   });
 

@@ -5,16 +5,17 @@ import * as fs from "node:fs";
 import type { Spec } from "../../spec/types";
 import { planGrants } from "../../plan/grants";
 import { grantsToMermaid } from "../../plan/grantGraph";
-import { permissionChanges, type PermissionChange } from "../../plan/permissionDiff";
+import { reviewPermissions } from "../../plan/permissionDiff";
+import { renderReview } from "./renderReview";
 import { UsageError } from "../args";
-import { json, table, type Output } from "../output";
+import { json, terminalWidth, type Output } from "../output";
 import { grantsTable } from "./plan";
 
 export function permissionsPlanCommand(spec: Spec, format: string, output: Output): number {
   const grants = planGrants(spec);
   if (format === "json") output.out(json({ grants }));
   else if (format === "mermaid") output.out(grantsToMermaid(grants));
-  else if (format === "table") output.out(grantsTable(grants));
+  else if (format === "table") output.out(grantsTable(grants, terminalWidth()));
   else throw new UsageError(`--format ${format} is not known; use table, json or mermaid`);
   return 0;
 }
@@ -48,42 +49,28 @@ export async function readPreviewDocument(file: string | undefined): Promise<unk
   }
 }
 
-export function permissionsDiffCommand(document: unknown, asJson: boolean, output: Output): number {
-  const changes = permissionChanges(document);
-  if (asJson) {
-    output.out(json({ changes }));
-    return 0;
-  }
-  if (changes.length === 0) {
-    output.out("No permission changes.");
-    return 0;
-  }
-  output.out(
-    table(
-      ["change", "plane", "principal", "role", "scope", "purpose"],
-      changes.map((c) => [
-        c.change,
-        c.plane === "arm" ? "ARM" : "Synapse",
-        `${c.principalId}${c.principalType ? ` (${c.principalType})` : ""}`,
-        c.role,
-        c.scope,
-        c.purpose + beforeNote(c),
-      ]),
-    ),
-  );
-  const counts = ["added", "removed", "replaced", "updated"]
-    .map((k) => [k, changes.filter((c) => c.change === k).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${k}`);
-  output.out(`\n${counts.join(", ")}.`);
-  return 0;
+export interface DiffOptions {
+  json: boolean;
+  /** Full ids and scopes, no width limit. */
+  wide: boolean;
+  /** The width lines must fit (terminalWidth()). */
+  width: number;
+  /** With a spec, a grant that is not what its plan says is flagged too. */
+  spec?: Spec;
 }
 
-function beforeNote(c: PermissionChange): string {
-  if (!c.before) return "";
-  const was: string[] = [];
-  if (c.before.principalId !== c.principalId) was.push(`principal was ${c.before.principalId}`);
-  if (c.before.role !== c.role) was.push(`role was ${c.before.role}`);
-  if (c.before.scope !== c.scope) was.push(`scope was ${c.before.scope}`);
-  return was.length ? ` [${was.join("; ")}]` : "";
+/** Exit 0 when nothing needs a second look, 3 when a grant is too broad or not what the plan says. */
+export function permissionsDiffCommand(
+  document: unknown,
+  options: DiffOptions,
+  output: Output,
+): number {
+  const review = reviewPermissions(document, options.spec);
+  const flagged = review.changes.some((c) => c.flags.length > 0);
+  if (options.json) {
+    output.out(json({ ok: !flagged, ...review }));
+  } else {
+    output.out(renderReview(review, options));
+  }
+  return flagged ? 3 : 0;
 }

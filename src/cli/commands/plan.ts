@@ -4,7 +4,8 @@
 import type { Spec } from "../../spec/types";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
-import { json, table, type Output } from "../output";
+import { json, table, tableOrBlocks, terminalWidth, wrap, type Output } from "../output";
+import { shortIdsIn } from "../shorten";
 
 export async function entityColumns(
   spec: Spec,
@@ -39,17 +40,24 @@ export async function planCommand(spec: Spec, asJson: boolean, output: Output): 
   return 0;
 }
 
-export function grantsTable(grants: readonly Grant[]): string {
-  return table(
-    ["principal", "role", "scope", "plane", "purpose"],
-    grants.map((g) => [`${g.principal} (${g.principalName})`, g.role, g.scope, g.plane, g.purpose]),
-  );
+/** The grants as a table that fits `width` (as blocks, one per grant, when a table cannot). */
+export function grantsTable(grants: readonly Grant[], width?: number): string {
+  const headers = ["principal", "role", "scope", "plane", "purpose"];
+  const rows = grants.map((g) => [
+    `${g.principal} (${shortIdsIn(g.principalName)})`,
+    g.role,
+    g.scope,
+    g.plane,
+    g.purpose,
+  ]);
+  return width === undefined ? table(headers, rows) : tableOrBlocks(headers, rows, width);
 }
 
 function renderPlan(plan: ExportPlan): string {
+  const width = terminalWidth();
   const sections = [
     `Permissions (${plan.grants.length} role assignments):`,
-    grantsTable(plan.grants),
+    grantsTable(plan.grants, width),
     "",
     "Prerequisites of the deploying identity (not granted by the stack):",
     ...plan.prerequisites.map((p) => `  - ${p}`),
@@ -58,10 +66,12 @@ function renderPlan(plan: ExportPlan): string {
     ...plan.lake.entities.map((e) => `  ${e.snapshotPattern}`),
     "",
     "Columns:",
-    ...plan.columns.map(
-      (c) =>
+    ...plan.columns.map((c) =>
+      wrap(
         `  ${c.entity}${c.inferred ? " (inferred from the source)" : ""}: ` +
-        c.columns.map((col) => `${col.name} ${col.type}`).join(", "),
+          c.columns.map((col) => `${col.name} ${col.type}`).join(", "),
+        width,
+      ),
     ),
     "",
     "SQL for Synapse serverless (one batch each):",

@@ -5,7 +5,10 @@
 import { hostname } from "node:os";
 import type { Spec } from "../../spec/types";
 import type { ProgressEvent, RunRecord } from "../../engine/run/runRecord";
-import { json, table, type Output } from "../output";
+import { formatBytes, json, table, terminalWidth, wrap, type Output } from "../output";
+
+export { formatBytes } from "../output";
+import { ProgressLine, progressDelayMs } from "../progressLine";
 
 export interface RunCommandOptions {
   local?: string;
@@ -28,9 +31,15 @@ export async function runCommand(
     require("../../engine/run/runExport") as typeof import("../../engine/run/runExport");
   const { localTarget, azureTarget } =
     require("../../engine/targets") as typeof import("../../engine/targets");
-  const target = options.local ? localTarget(spec, options.local) : azureTarget(spec);
+  // Only a missing --local means Azure; the argument parser refuses an empty one.
+  const target = options.local !== undefined ? localTarget(spec, options.local) : azureTarget(spec);
   const showProgress = output.isTTY && !options.json;
   const started = Date.now();
+  const progress = new ProgressLine(
+    (text) => (output.write ?? output.out)(text),
+    terminalWidth(),
+    progressDelayMs(),
+  );
   let record: RunRecord;
   try {
     record = await runExport(spec, {
@@ -45,8 +54,14 @@ export async function runCommand(
       },
       onProgress: showProgress
         ? (event) => {
+            if (event.kind === "entity-progress") {
+              progress.update(event.entity, event.phase, event.doneBytes, event.totalBytes);
+              return;
+            }
             const line = describeProgress(event);
-            if (line) output.out(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+            if (!line) return;
+            progress.clear();
+            output.out(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
           }
         : undefined,
     });
@@ -59,7 +74,7 @@ export async function runCommand(
         database: spec.export.databaseName,
         target: target.kind,
         ok: false,
-        error: explainError(error),
+        error: { code: "not-started", message: explainError(error) },
         entities: [],
       }),
     );
@@ -100,18 +115,6 @@ const PHASE_WORDS = {
   publish: "switching the view",
 } as const;
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
-
 function renderRecord(
   record: RunRecord,
   kind: string,
@@ -131,13 +134,19 @@ function renderRecord(
     .filter((e) => e.status === "failed")
     .map((e) => `  ${e.name}: ${e.error}`);
   const t = record.totals;
-  return [
-    `Export to ${kind === "local" ? "the local target" : "Azure"}: database ${record.database} (${databaseLocation}), lake ${lakeLocation}`,
-    table(["entity", "status", "snapshot", "rows", "bytes", "files", "time"], rows),
-    "",
-    `${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.dropped} dropped, ${t.failed} failed; ` +
-      `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
-    ...(failures.length ? ["", "Failed:", ...failures] : []),
-    ...(record.error ? ["", `The run failed: ${record.error}`] : []),
-  ].join("\n");
+  const width = terminalWidth();
+  return (
+    [
+      `Export to ${kind === "local" ? "the local target" : "Azure"}: database ${record.database} (${databaseLocation}), lake ${lakeLocation}`,
+      table(["entity", "status", "snapshot", "rows", "bytes", "files", "time"], rows),
+      "",
+      `${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.dropped} dropped, ${t.failed} failed; ` +
+        `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
+      ...(failures.length ? ["", "Failed:", ...failures] : []),
+      ...(record.error ? ["", `The run failed: ${record.error}`] : []),
+    ]
+      // Long messages and paths wrap to the terminal; the table's rows are short already.
+      .map((line) => (line.includes("\n") ? line : wrap(line, width, 4, false)))
+      .join("\n")
+  );
 }

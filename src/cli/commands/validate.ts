@@ -1,24 +1,52 @@
 import type { LoadedSpec } from "../loadSpec";
-import type { Output } from "../output";
+import { json, type Output } from "../output";
 import { formatIssues } from "../../spec/specError";
 
-/** Prints warnings, and every error with its field path; true when the spec is valid. */
-export function reportValidation(loaded: LoadedSpec, output: Output): boolean {
+/**
+ * Prints warnings (always on stderr), and every error with its field path: on stderr, or with --json
+ * as the one failure document on stdout. True when the spec is valid.
+ */
+export function reportValidation(loaded: LoadedSpec, output: Output, asJson = false): boolean {
   for (const w of loaded.warnings) output.err(`warning: ${w.path}: ${w.message}`);
   if (!loaded.spec) {
-    output.err(formatIssues(loaded.issues, loaded.source));
+    const message = formatIssues(loaded.issues, loaded.source);
+    if (asJson) {
+      output.out(
+        json({
+          ok: false,
+          error: {
+            code: "invalid-spec",
+            message,
+            ...(loaded.issues[0]?.path ? { field: loaded.issues[0].path } : {}),
+            issues: loaded.issues,
+          },
+        }),
+      );
+    } else output.err(message);
     return false;
   }
   return true;
 }
 
-export function validateCommand(loaded: LoadedSpec, output: Output): number {
-  if (!reportValidation(loaded, output)) return 1;
+export function validateCommand(loaded: LoadedSpec, output: Output, asJson = false): number {
+  if (!reportValidation(loaded, output, asJson)) return 1;
   const spec = loaded.spec!;
+  const names = spec.export.entities.map((e) => e.name);
+  if (asJson) {
+    output.out(
+      json({
+        ok: true,
+        source: loaded.source,
+        database: spec.export.databaseName,
+        entities: names,
+        warnings: loaded.warnings,
+      }),
+    );
+    return 0;
+  }
   output.out(
     `${loaded.source}: valid. Export '${spec.export.displayName}' to database ${spec.export.databaseName}: ` +
-      `${spec.export.entities.length} entit${spec.export.entities.length === 1 ? "y" : "ies"} ` +
-      `(${spec.export.entities.map((e) => e.name).join(", ")}).`,
+      `${names.length} entit${names.length === 1 ? "y" : "ies"} (${names.join(", ")}).`,
   );
   return 0;
 }

@@ -195,7 +195,11 @@ export class AdlsGen2Lake implements LakeStore {
     }
   }
 
-  async uploadFile(localPath: string, path: string): Promise<void> {
+  async uploadFile(
+    localPath: string,
+    path: string,
+    onBytes?: (sentBytes: number) => void,
+  ): Promise<void> {
     const target = requirePath(path, "uploadFile");
     try {
       await this.fileSystem.getFileClient(target).uploadFile(localPath, {
@@ -203,6 +207,8 @@ export class AdlsGen2Lake implements LakeStore {
         maxConcurrency: this.concurrency,
         // One append for a file up to one chunk; above that, parallel appends.
         singleUploadThreshold: Math.min(this.chunkBytes, 100 * MiB),
+        // The SDK reports the bytes of the appends done so far (TransferProgressEvent.loadedBytes).
+        onProgress: onBytes && ((event) => onBytes(event.loadedBytes)),
       });
     } catch (error) {
       throw this.failure(`upload ${localPath} to`, target, error);

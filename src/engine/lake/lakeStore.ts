@@ -26,8 +26,11 @@ export interface LakeStore {
   readText(path: string): Promise<string | undefined>;
   /** Write a small text file whole; readers see the old file or the new one, never a part. */
   writeText(path: string, text: string): Promise<void>;
-  /** Upload a local file to `path`, replacing what is there. */
-  uploadFile(localPath: string, path: string): Promise<void>;
+  /**
+   * Upload a local file to `path`, replacing what is there. `onBytes`, when given, hears the bytes
+   * sent so far as the upload goes (for a progress line; a store may call it only at the end).
+   */
+  uploadFile(localPath: string, path: string, onBytes?: (sentBytes: number) => void): Promise<void>;
   /** Remove a folder and everything below it; no error when it is already gone. */
   deleteTree(path: string): Promise<void>;
   /**

@@ -16,6 +16,7 @@ import {
   planRetention,
   type CompleteSnapshot,
 } from "../snapshots";
+import { watchQueryProgress } from "../progress/queryProgress";
 import { inferColumnsFrom } from "../sources/inferColumns";
 import { resolveSources, type SourceFile } from "../sources/resolveSources";
 import { assertSourcesUnchanged } from "../sources/sourceIdentity";
@@ -168,6 +169,7 @@ async function stage(
         throw await asSourceError(entity, files, e);
       }));
     phase("write");
+    const watch = ctx.onProgress && (await watchWrite(ctx, session, entity, files));
     const parts = await writeParts({
       session,
       entity,
@@ -177,11 +179,31 @@ async function stage(
       format: ctx.spec.export.format,
       outDir: ctx.stagingDir,
       partBytes: ctx.partBytes,
-    });
+    }).finally(() => watch?.stop(false));
+    watch?.stop(true);
     return { columns, parts };
   } catch (error) {
     return { error };
   }
+}
+
+/** Progress of the write as bytes of the sources read (DuckDB's estimate of the share done). */
+function watchWrite(
+  ctx: EntityContext,
+  session: DuckSession,
+  entity: EntitySpec,
+  files: readonly SourceFile[],
+) {
+  const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
+  return watchQueryProgress(session, (fraction) =>
+    ctx.onProgress?.({
+      kind: "entity-progress",
+      entity: entity.name,
+      phase: "write",
+      doneBytes: Math.round(fraction * totalBytes),
+      totalBytes,
+    }),
+  );
 }
 
 interface Running<T> {
@@ -221,8 +243,26 @@ async function commitSnapshot(
   const { parts, columns } = staged;
   phase("upload", `${parts.length} file(s)`);
   const folder = snapshotFolder(db, entity.name, fp.snapshot);
+  const totalBytes = parts.reduce((n, p) => n + p.bytes, 0);
+  let doneBytes = 0;
+  const sent = (bytes: number) =>
+    ctx.onProgress?.({
+      kind: "entity-progress",
+      entity: entity.name,
+      phase: "upload",
+      doneBytes: bytes,
+      totalBytes,
+    });
+  sent(0);
   for (const part of parts) {
-    await ctx.lake.uploadFile(part.localPath, `${folder}/${part.name}`);
+    const before = doneBytes;
+    await ctx.lake.uploadFile(
+      part.localPath,
+      `${folder}/${part.name}`,
+      ctx.onProgress && ((partBytes) => sent(before + Math.min(partBytes, part.bytes))),
+    );
+    doneBytes += part.bytes;
+    sent(doneBytes);
   }
 
   const manifest: SnapshotManifest = {

@@ -57,6 +57,14 @@ export type ProgressEvent =
   | { kind: "run-started"; database: string; entities: string[] }
   | { kind: "entity-started"; entity: string }
   | { kind: "entity-phase"; entity: string; phase: ExportPhase; detail?: string }
+  | {
+      /** How far a long step has come: writing (share of the sources read) or uploading (bytes sent). */
+      kind: "entity-progress";
+      entity: string;
+      phase: "write" | "upload";
+      doneBytes: number;
+      totalBytes: number;
+    }
   | { kind: "entity-finished"; entity: string; record: EntityRunRecord }
   | { kind: "run-finished"; record: RunRecord };
 
