@@ -327,7 +327,7 @@ describe("synapse-export run: a lock that is not what the export made (issue 11,
     fs.mkdirSync(lockFile);
     const r = await run("--lock-wait", "1");
     expect(r.code).to.equal(2);
-    expect(r.doc.error).to.include(`The export lock ${lockFile} is a folder, not a file`);
+    expect(r.doc.error.message).to.include(`The export lock ${lockFile} is a folder, not a file`);
     expect(
       fs.statSync(lockFile).isDirectory(),
       "the folder is not the export's to remove",
@@ -338,8 +338,8 @@ describe("synapse-export run: a lock that is not what the export made (issue 11,
     fs.symlinkSync(path.join(dir, "nowhere"), lockFile);
     const r = await run("--lock-wait", "1");
     expect(r.code).to.equal(2);
-    expect(r.doc.error).to.include(`The export lock ${lockFile} is a symbolic link`);
-    expect(r.doc.error).to.include("Remove the link");
+    expect(r.doc.error.message).to.include(`The export lock ${lockFile} is a symbolic link`);
+    expect(r.doc.error.message).to.include("Remove the link");
   });
 
   it("a holder whose acquiredAt is in the future is reported as a wrong clock", async () => {
@@ -356,9 +356,9 @@ describe("synapse-export run: a lock that is not what the export made (issue 11,
     );
     const r = await run("--lock-wait", "0");
     expect(r.code).to.equal(2);
-    expect(r.doc.error).to.include(lockFile);
-    expect(r.doc.error).to.include(`since ${ahead}, which is`);
-    expect(r.doc.error).to.match(/minutes in the future: that machine's clock is wrong/);
+    expect(r.doc.error.message).to.include(lockFile);
+    expect(r.doc.error.message).to.include(`since ${ahead}, which is`);
+    expect(r.doc.error.message).to.match(/minutes in the future: that machine's clock is wrong/);
   });
 });
 
@@ -409,8 +409,8 @@ describe("synapse-export run --local on a full disk (issue 11, clear errors)", f
     if (!r) this.skip();
     const doc = JSON.parse(r!.stdout);
     expect(doc.ok).to.equal(false);
-    expect(doc.error).to.include("_export.lock could not be written");
-    expect(doc.error).to.include("ENOSPC");
+    expect(doc.error.message).to.include("_export.lock could not be written");
+    expect(doc.error.message).to.include("ENOSPC");
     expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
   });
 

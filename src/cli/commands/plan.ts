@@ -60,7 +60,7 @@ function renderPlan(plan: ExportPlan): string {
     grantsTable(plan.grants, width),
     "",
     "Prerequisites of the deploying identity (not granted by the stack):",
-    ...plan.prerequisites.map((p) => `  - ${p}`),
+    ...plan.prerequisites.map((p) => wrap(`  - ${p}`, width)),
     "",
     `Lake layout in container ${plan.lake.container}:`,
     ...plan.lake.entities.map((e) => `  ${e.snapshotPattern}`),
