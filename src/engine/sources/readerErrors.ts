@@ -1,7 +1,7 @@
 // DuckDB's JSON and Parquet reader errors, said in the words of the file as a user sees it: the line
 // an editor shows, and what to do. Run only after a failure.
 
-import { createReadStream } from "node:fs";
+import { openSourceStream } from "./sourceStream";
 import { createInterface } from "node:readline";
 import { jsonlRecordLine } from "./lineLocator";
 import type { SourceFile } from "./resolveSources";
@@ -67,10 +67,10 @@ async function physicalLine(
 }
 
 /** A record starts with `{`; anything else on a non-blank line is an array, a scalar or garbage. */
-async function firstNonObjectLine(
+export async function firstNonObjectLine(
   file: string,
 ): Promise<{ line: number; text: string } | undefined> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const lines = createInterface({ input: openSourceStream(file), crlfDelay: Infinity });
   let n = 0;
   try {
     for await (const raw of lines) {

@@ -1,0 +1,92 @@
+// Every key of a JSON Lines or JSON array source, exactly as written, in the order first seen.
+// DuckDB's own detection samples the first records (a key first seen later is not a column at all),
+// renames keys that differ only by case (`a`, `A` → `a`, `A_1`, the second read as all NULL), calls
+// an empty key `C0`, and matches a requested column to a key ignoring case. So the keys are read
+// here from every record, and the names DuckDB could confuse are refused before anything is read.
+
+import type { DuckSession } from "../writer/duckdbSession";
+import { sameNameKey } from "./nameKey";
+import { firstNonObjectLine } from "./readerErrors";
+import type { SourceFile } from "./resolveSources";
+import { SourceError } from "./sourceError";
+import { readJsonObjectsSql } from "./sourceSql";
+
+export async function jsonKeys(
+  session: DuckSession,
+  entityName: string,
+  format: "jsonl" | "json",
+  files: readonly SourceFile[],
+): Promise<string[]> {
+  const keys: string[] = [];
+  const where = new Map<string, string>();
+  // One file at a time, so a refusal can name the file a key is in.
+  for (const file of files) {
+    await refuseNonObjects(session, entityName, format, file);
+    const rows = await session.query(
+      `SELECT k, min(r * 4294967296 + i) AS first FROM (
+         SELECT row_number() OVER () AS r, unnest(json_keys(json)) AS k,
+                generate_subscripts(json_keys(json), 1) AS i
+         FROM ${readJsonObjectsSql(format, [file.absPath])}
+         WHERE json_type(json) = 'OBJECT')
+       GROUP BY k ORDER BY first`,
+    );
+    for (const row of rows) {
+      const key = String(row.k);
+      if (!where.has(key)) {
+        keys.push(key);
+        where.set(key, file.relPath);
+      }
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const key of keys) {
+    if (key.trim() === "") {
+      throw new SourceError(
+        `entity "${entityName}": ${where.get(key)} has the key ${JSON.stringify(key)}, which cannot be a column name. Rename the key in the file.`,
+      );
+    }
+    const other = seen.get(sameNameKey(key));
+    if (other !== undefined) {
+      throw new SourceError(
+        `entity "${entityName}": the keys "${other}" (${where.get(other)}) and "${key}" (${where.get(key)}) ` +
+          `are the same name to SQL (compared ignoring case, after Unicode NFKC folding), so they cannot be two columns. Rename one of them in the file.`,
+      );
+    }
+    seen.set(sameNameKey(key), key);
+  }
+  return keys;
+}
+
+/**
+ * A record that is an array, a number or a string has no keys; DuckDB would read such a file's
+ * records as one JSON value each, or fail without a line. Refused with the line (JSON Lines) or the
+ * position in the array (JSON).
+ */
+async function refuseNonObjects(
+  session: DuckSession,
+  entityName: string,
+  format: "jsonl" | "json",
+  file: SourceFile,
+): Promise<void> {
+  const [row] = await session.query(
+    `SELECT r, CAST(json AS VARCHAR) AS text FROM (
+       SELECT row_number() OVER () AS r, json FROM ${readJsonObjectsSql(format, [file.absPath])})
+     WHERE json_type(json) <> 'OBJECT' ORDER BY r LIMIT 1`,
+  );
+  if (!row) return;
+  const text = String(row.text);
+  const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+  if (format === "jsonl") {
+    const found = await firstNonObjectLine(file.absPath).catch(() => undefined);
+    const where = found ? `line ${found.line}` : `record ${String(row.r)}`;
+    const value = found
+      ? JSON.stringify(found.text.length > 60 ? `${found.text.slice(0, 60)}…` : found.text)
+      : shown;
+    throw new SourceError(
+      `entity "${entityName}": ${file.relPath} ${where}: ${value} is not a JSON object. Each line of a JSON Lines source must be one JSON object.`,
+    );
+  }
+  throw new SourceError(
+    `entity "${entityName}": ${file.relPath} element ${String(row.r)} of the array: ${shown} is not a JSON object. A JSON source is one array of objects.`,
+  );
+}
