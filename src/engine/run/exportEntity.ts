@@ -11,6 +11,7 @@ import { fingerprint, hashesReusable, type Fingerprint } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import { deleteSnapshot, listSnapshots, planRetention, type CompleteSnapshot } from "../snapshots";
 import { inferColumnsFrom } from "../sources/inferColumns";
+import { sourceReadOptions } from "../sources/csvDialect";
 import { resolveSources, type SourceFile } from "../sources/resolveSources";
 import type { ViewPublisher } from "../viewPublisher";
 import type { DuckSession } from "../writer/duckdbSession";
@@ -50,6 +51,7 @@ export async function exportEntity(
     phase("fingerprint");
     const fingerprinting = fingerprint({
       sourceFormat: entity.source.format,
+      sourceOptions: sourceReadOptions(entity.source),
       exportFormat: ctx.spec.export.format,
       declaredColumns: declared(entity),
       files,

@@ -27,3 +27,9 @@ export function csvDialect(source: SourceSpec): CsvDialect {
 export function describeDelimiter(d: string): string {
   return d === "\t" ? '"\\t" (tab)' : JSON.stringify(d);
 }
+
+/** The options of a source that change what is read from the same bytes, as the spec sets them. */
+export function sourceReadOptions(source: SourceSpec): Record<string, unknown> {
+  const { path: _path, format: _format, ...options } = source;
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
