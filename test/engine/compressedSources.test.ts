@@ -9,7 +9,11 @@ import type { EntitySpec, SourceFormat } from "../../src/spec/types";
 import { exportSource, runSource } from "./support/exportSource";
 import { removeTempDirs } from "./support/fixtures";
 
-const entity = (file: string, format: SourceFormat, columns?: EntitySpec["columns"]): EntitySpec => ({
+const entity = (
+  file: string,
+  format: SourceFormat,
+  columns?: EntitySpec["columns"],
+): EntitySpec => ({
   name: "E",
   source: { path: file, format },
   columns,

@@ -77,6 +77,12 @@ function decimalScaleFits(b: ColumnBinding, v: string): string {
 function temporalValue(b: ColumnBinding, v: string, strict: boolean): string {
   const c = b.column;
   const cast = strict ? "CAST" : "TRY_CAST";
+  if (c.format !== undefined) {
+    // strptime fails on text that does not match the whole pattern; %z gives a TIMESTAMPTZ.
+    const parsed = `${strict ? "strptime" : "try_strptime"}(${v}, ${quoteDuckdbLiteral(c.format)})`;
+    if (c.type === "date") return `CAST(${parsed} AS DATE)`;
+    return `make_timestamp(epoch_us(CAST(${parsed} AS TIMESTAMPTZ)))`;
+  }
   if (c.type === "date") return `${cast}(${v} AS DATE)`;
   // Through TIMESTAMPTZ so that an offset in the value is applied (a plain TIMESTAMP cast drops
   // it); a value without one is taken as UTC, the session's zone. Back to TIMESTAMP through the
@@ -90,6 +96,11 @@ function temporalFits(b: ColumnBinding, v: string, value: string): string {
     b.column.type === "date"
       ? `${value} BETWEEN ${FIRST_DATE} AND ${LAST_DATE}`
       : `${value} BETWEEN ${FIRST_TIMESTAMP} AND ${LAST_TIMESTAMP}`;
+  if (b.column.type === "date" && b.column.format !== undefined) {
+    // A pattern with a time of day must not lose it to the date: only midnight is a date.
+    const parsed = `try_strptime(${v}, ${quoteDuckdbLiteral(b.column.format)})`;
+    return `${range} AND CAST(${parsed} AS TIMESTAMP) = CAST(CAST(${parsed} AS DATE) AS TIMESTAMP)`;
+  }
   if (b.column.type === "date") return range;
   if (isText(b)) return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
   if (/^TIMESTAMP_NS$/i.test(b.sourceType)) return `${range} AND epoch_ns(${v}) % 1000 = 0`;
@@ -178,6 +189,8 @@ function fitsExpression(b: ColumnBinding, v: string): string {
   }
 }
 
+const FORMAT = (pattern: string, type: string): string =>
+  `does not match the format ${JSON.stringify(pattern)} of a ${type} (strptime, the whole value)`;
 const RANGE = " from 0001-01-01 to 9999-12-31";
 const MICROS = " with at most 6 fractional digits of a second";
 
@@ -200,10 +213,15 @@ export function misfitReason(c: ColumnSpec): string {
     case "boolean":
       return "is not a boolean (true or false)";
     case "date":
+      if (c.format !== undefined) return `${FORMAT(c.format, "date")}${RANGE}`;
       return `is not a date (YYYY-MM-DD)${RANGE}`;
     case "dateTime":
+      if (c.format !== undefined) return `${FORMAT(c.format, "dateTime")}${RANGE}${MICROS}`;
       return `is not a dateTime (ISO 8601, e.g. 2024-01-31T13:45:00)${RANGE}${MICROS}`;
     case "dateTimeOffset":
+      if (c.format !== undefined) {
+        return `${FORMAT(c.format, "dateTimeOffset")}${RANGE} (in UTC)${MICROS}`;
+      }
       return `is not a dateTimeOffset (ISO 8601 with an offset, e.g. 2024-01-31T13:45:00+01:00)${RANGE} (in UTC)${MICROS}`;
     case "guid":
       return "is not a GUID (e.g. 0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff)";
