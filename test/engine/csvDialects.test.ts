@@ -199,6 +199,20 @@ describe("CSV files that cannot be read as they are", function () {
     }
   });
 
+  it("says what to do with a record past DuckDB's line limit, without echoing the line", async () => {
+    const long = "x".repeat(3_000_000);
+    const { error } = await runSource(
+      { "e.csv": `id,v\n1,a\n2,${long}\n3,b\n` },
+      csvEntity({}, strings("id", "v")),
+    );
+    // The record's length is the source's own: "2," and the value, without its line ending.
+    const bytes = `2,${long}`.length.toLocaleString("en-US");
+    expect(error).to.equal(
+      `entity "E": e.csv line 3: the record is ${bytes} bytes long, more than the 2,000,000 bytes a CSV record may have. ` +
+        "If it should be several records, look for a quote that is not closed before it; if it is one, shorten the value or export the entity as JSON Lines or Parquet.",
+    );
+  });
+
   it("refuses header names equal after NFKC folding and case, with both names", async () => {
     const { error } = await runSource({ "e.csv": "Customer,\uff23USTOMER\n1,2\n" }, csvEntity({}));
     expect(error).to.contain(

@@ -200,6 +200,9 @@ export async function asSourceError(
   );
 }
 
+/** DuckDB's CSV reader refuses a record longer than its max_line_size (2,000,000 bytes by default). */
+const MAX_LINE = /Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes/;
+
 async function readerMessage(
   sourceSpec: SourceSpec,
   files: readonly SourceFile[],
@@ -227,10 +230,17 @@ async function readerMessage(
     const line = await csvLineOfDuckdbLine(file.absPath, Number(csvLine[1]), quote).catch(
       () => undefined,
     );
-    text =
-      `${file.relPath} line ${line ?? csvLine[1]}: ${what.trim()}` +
-      // A row that spans lines (an unclosed quote swallows the next ones) stays on one line of the report.
-      (original ? ` (the row: ${original.replace(/\r?\n/g, "\\n")})` : "");
+    const tooLong = MAX_LINE.exec(what);
+    // A row that spans lines (an unclosed quote swallows the next ones) stays on one line of the
+    // report, and a long one is cut: the message is for a terminal or a log line.
+    const row = original.replace(/\r?\n/g, "\\n");
+    const shown = row.length > 200 ? `${row.slice(0, 200)}…` : row;
+    text = tooLong
+      ? `${file.relPath} line ${line ?? csvLine[1]}: the record is ${Number(tooLong[2]).toLocaleString("en-US")} bytes long, ` +
+        `more than the ${Number(tooLong[1]).toLocaleString("en-US")} bytes a CSV record may have. If it should be several records, ` +
+        `look for a quote that is not closed before it; if it is one, shorten the value or export the entity as JSON Lines or Parquet.`
+      : `${file.relPath} line ${line ?? csvLine[1]}: ${what.trim()}` +
+        (original ? ` (the row: ${shown})` : "");
   }
   const jsonOrParquet = await jsonOrParquetProblem(files, text);
   if (jsonOrParquet) return jsonOrParquet;
