@@ -4,6 +4,7 @@
 import type { Spec } from "../../spec/types";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
+import { columnText } from "../../plan/typeMapping";
 import { json, table, type Output } from "../output";
 
 export async function entityColumns(
@@ -35,7 +36,7 @@ export async function planCommand(spec: Spec, asJson: boolean, output: Output): 
   const { columns, problems } = await entityColumns(spec);
   const plan = planExport(spec, columns);
   for (const p of problems) output.err(`warning: ${p}`);
-  output.out(asJson ? json(plan) : renderPlan(plan));
+  output.out(asJson ? json(plan) : renderPlan(plan, spec));
   return 0;
 }
 
@@ -46,7 +47,9 @@ export function grantsTable(grants: readonly Grant[]): string {
   );
 }
 
-function renderPlan(plan: ExportPlan): string {
+function renderPlan(plan: ExportPlan, spec: Spec): string {
+  const sourceOf = (entity: string) =>
+    spec.export.entities.find((e) => e.name === entity)?.source.path ?? "the source";
   const sections = [
     `Permissions (${plan.grants.length} role assignments):`,
     grantsTable(plan.grants),
@@ -57,8 +60,8 @@ function renderPlan(plan: ExportPlan): string {
     "Columns:",
     ...plan.columns.map(
       (c) =>
-        `  ${c.entity}${c.inferred ? " (inferred from the source)" : ""}: ` +
-        c.columns.map((col) => `${col.name} ${col.type}`).join(", "),
+        `  ${c.entity}${c.inferred ? ` (inferred from ${sourceOf(c.entity)})` : ""}: ` +
+        c.columns.map(columnText).join(", "),
     ),
     "",
     "SQL for Synapse serverless (one batch each):",
