@@ -8,7 +8,25 @@
 import { expect } from "chai";
 import type { ColumnSpec, EntitySpec } from "../../src/spec/types";
 import { exportSource, runSource } from "./support/exportSource";
-import { removeTempDirs } from "./support/fixtures";
+import * as path from "node:path";
+import { promises as fs } from "node:fs";
+import { DuckSession } from "../../src/engine/writer/duckdbSession";
+import { removeTempDirs, tempDir } from "./support/fixtures";
+
+/** A Parquet file with one typed value (written by DuckDB: only the producer of the fixture). */
+async function parquetWith(select: string): Promise<Buffer> {
+  const dir = await tempDir("parquet-fixture");
+  const file = path.join(dir, "v.parquet");
+  const session = await DuckSession.open({ threads: 1 });
+  try {
+    await session.run(
+      `COPY (SELECT 1::INTEGER AS id, ${select} AS v) TO '${file}' (FORMAT parquet)`,
+    );
+  } finally {
+    session.close();
+  }
+  return fs.readFile(file);
+}
 
 const entity = (v: ColumnSpec | undefined, path = "e.csv"): EntitySpec => ({
   name: "E",
@@ -139,5 +157,72 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     expect(x.rows.map((r) => [Number(r.n), BigInt(String(r.big))])).to.deep.equal(
       lines.map((l) => [l.n, BigInt(l.big)]),
     );
+  });
+
+  const typed: [string, string, ColumnSpec, RegExp][] = [
+    [
+      "a nanosecond Parquet timestamp with a digit past the microsecond",
+      "TIMESTAMP_NS '2024-01-31 13:45:00.123456789'",
+      { name: "v", type: "dateTime" },
+      /at most 6 fractional digits/,
+    ],
+    [
+      "a Parquet decimal(10,3) into a decimal(18,2)",
+      "1.239::DECIMAL(10,3)",
+      { name: "v", type: "decimal", precision: 18, scale: 2 },
+      /more than 2 digits after it/,
+    ],
+    [
+      "a Parquet double into a decimal(18,2)",
+      "1.239::DOUBLE",
+      { name: "v", type: "decimal", precision: 18, scale: 2 },
+      /more than 2 digits after it/,
+    ],
+    [
+      "a Parquet date in year 10000",
+      "DATE '10000-01-01'",
+      { name: "v", type: "date" },
+      /from 0001-01-01 to 9999-12-31/,
+    ],
+  ];
+  for (const [label, select, column, reason] of typed) {
+    it(`refuses ${label}`, async () => {
+      const { error } = await runSource(
+        { "e.parquet": await parquetWith(select) },
+        {
+          name: "E",
+          source: { path: "e.parquet", format: "parquet" },
+          columns: [{ name: "id", type: "int32" }, column],
+        },
+      );
+      expect(error).to.contain('e.parquet row 1, column "v"');
+      expect(error).to.match(reason);
+    });
+  }
+
+  it("keeps a Parquet decimal(10,3) whose third digit is zero, and a whole-microsecond TIMESTAMP_NS", async () => {
+    const dir = await tempDir("parquet-fixture");
+    const file = path.join(dir, "v.parquet");
+    const session = await DuckSession.open({ threads: 1 });
+    try {
+      await session.run(
+        `COPY (SELECT 1.230::DECIMAL(10,3) AS dec, TIMESTAMP_NS '2024-01-31 13:45:00.123456000' AS ts) TO '${file}' (FORMAT parquet)`,
+      );
+    } finally {
+      session.close();
+    }
+    const x = await exportSource(
+      { "e.parquet": await fs.readFile(file) },
+      {
+        name: "E",
+        source: { path: "e.parquet", format: "parquet" },
+        columns: [
+          { name: "dec", type: "decimal", precision: 18, scale: 2 },
+          { name: "ts", type: "dateTime" },
+        ],
+      },
+      "csv",
+    );
+    expect(x.rows).to.deep.equal([{ dec: "1.23", ts: "2024-01-31 13:45:00.123456" }]);
   });
 });
