@@ -187,15 +187,19 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
 
 function checkUnique(items: unknown[], path: string, what: string, issues: SpecIssue[]): void {
   const seen = new Map<string, number>();
+  const names = items.map((item) => String((item as Raw | null)?.name));
   items.forEach((item, i) => {
     const name = (item as Raw | null)?.name;
     if (typeof name !== "string") return;
-    const key = name.toLowerCase();
+    // NFKC: a full-width 'Ｃustomer' is the 'Customer' it displays as, to a reader and to SQL tools.
+    const key = name.normalize("NFKC").toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
       issues.push({
         path: childPath(childPath(path, i), "name"),
-        message: `${what} '${name}' is already ${path}[${first}] (names are compared ignoring case)`,
+        message: `${what} '${name}' is already ${path}[${first}] (names are compared ignoring case${
+          names[first].toLowerCase() === name.toLowerCase() ? "" : ", after Unicode NFKC folding"
+        })`,
       });
     } else seen.set(key, i);
   });

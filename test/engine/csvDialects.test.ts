@@ -220,3 +220,22 @@ describe("CSV files that cannot be read as they are", function () {
     );
   });
 });
+
+describe("declared column names equal after NFKC folding and case", () => {
+  it("are refused by validate, with both names", () => {
+    const yaml = [
+      "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
+      "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
+      "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
+      "export: { displayName: d, databaseName: db, entities: [ { name: E, source: e.csv, columns: [",
+      "  { name: Customer, type: string }, { name: \uff23ustomer, type: string } ] } ] }",
+    ].join("\n");
+    expect(parseSpecText(yaml, "/tmp").issues).to.deep.equal([
+      {
+        path: "export.entities[0].columns[1].name",
+        message:
+          "column '\uff23ustomer' is already export.entities[0].columns[0] (names are compared ignoring case, after Unicode NFKC folding)",
+      },
+    ]);
+  });
+});
