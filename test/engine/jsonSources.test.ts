@@ -136,6 +136,20 @@ describe("JSON array sources (format: json)", function () {
     expect(error).to.contain("is not a JSON object");
   });
 
+  it("names the element that is not valid JSON, and a file that is not an array", async () => {
+    const bad = await runSource(
+      { "e.json": '[{"id": 1}, {"id": 2}, {"id": 3 x}]' },
+      entity("json"),
+    );
+    // The third element, `{"id": 3 x}`: its 10th byte is the x.
+    expect(bad.error).to.equal(
+      'entity "E": e.json: element 3 of the array is not valid JSON at byte 10 of the element (unexpected character).',
+    );
+    const object = await runSource({ "e.json": '{"id": 1}\n{"id": 2}\n' }, entity("json"));
+    expect(object.error).to.contain("e.json is not a JSON array (it starts with '{')");
+    expect(object.error).to.contain("set format: jsonl");
+  });
+
   it("takes the format from the .json and .json.gz extensions", () => {
     const yaml = (source: string) =>
       [

@@ -15,6 +15,11 @@ const MALFORMED = /^Malformed JSON in file "(.*)", at byte (\d+) in line (\d+): 
 const TRANSFORM = /^JSON transform error in file "(.*)", in line (\d+): ([^\n]*)/;
 /** Raised while DuckDB samples the lines, before any record is read: it names no line. */
 const NON_RECORD = /expected records, but got non-record JSON/;
+/** A `json` source: a malformed element of the array, or a file that is not an array. */
+const MALFORMED_ELEMENT =
+  /^Malformed JSON in file "(.*)", at byte (\d+) in record\/value (\d+): ([^.\n]*)/;
+const NOT_ARRAY =
+  /^Expected top-level JSON array with format='array', but first character is '(.*)' in file "(.*)"/;
 const NOT_PARQUET = /No magic bytes found at end of file|TProtocolException|Invalid Parquet file/i;
 
 export async function jsonOrParquetProblem(
@@ -26,6 +31,20 @@ export async function jsonOrParquetProblem(
     const [, name, byte, record, what] = malformed;
     const where = await physicalLine(files, name, Number(record) - 1);
     return `${where}: not valid JSON at byte ${byte} of the line (${what}). Each line must be one complete JSON object.`;
+  }
+  const element = MALFORMED_ELEMENT.exec(text);
+  if (element) {
+    const [, name, byte, record, what] = element;
+    // Numbered one past the element, as DuckDB's JSON Lines "Malformed JSON" errors are.
+    return `${shownName(files, name)}: element ${Number(record) - 1} of the array is not valid JSON at byte ${byte} of the element (${what}).`;
+  }
+  const notArray = NOT_ARRAY.exec(text);
+  if (notArray) {
+    const [, first, name] = notArray;
+    return (
+      `${shownName(files, name)} is not a JSON array (it starts with '${first}'). A json source is one array of objects; ` +
+      `for one object per line, name the file .jsonl or set format: jsonl.`
+    );
   }
   const transform = TRANSFORM.exec(text);
   if (transform) {
@@ -53,6 +72,10 @@ export async function jsonOrParquetProblem(
     return `${named}not a readable Parquet file: it is truncated, damaged or not Parquet at all (${detail}). Write the file again.`;
   }
   return undefined;
+}
+
+function shownName(files: readonly SourceFile[], name: string): string {
+  return files.find((f) => f.absPath === name || f.relPath === name)?.relPath ?? name;
 }
 
 async function physicalLine(
