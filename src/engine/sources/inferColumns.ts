@@ -127,7 +127,8 @@ function fits(c: Candidate, name: string): string {
     sourceName: name,
     sourceType: "VARCHAR",
   });
-  return `(${c.shape(v)} AND NOT ${misfit})`;
+  // CASE, not AND: DuckDB then runs the writer's (costlier) test only on values of the right shape.
+  return `(CASE WHEN ${c.shape(v)} THEN NOT ${misfit} ELSE false END)`;
 }
 
 /** The first candidate no value refuses, or a string; a column without values is a string. */
@@ -168,6 +169,12 @@ const JSON_KIND: Record<Kind, string> = {
   string: "json_type(j) = 'VARCHAR'",
 };
 
+/**
+ * JSON types from the first SAMPLE_ROWS records, as for CSV (the writer's strict casts still check
+ * every record, and a later misfit fails with the hint that the type was inferred). A key without a
+ * value in those records (first seen later) gets its type from every record instead of defaulting
+ * to a string.
+ */
 async function inferFromJson(
   session: DuckSession,
   entity: EntitySpec,
@@ -176,6 +183,23 @@ async function inferFromJson(
 ): Promise<ColumnSpec[]> {
   if (found.length === 0) return [];
   const keys = found.map((f) => f.name);
+  const inferred = await inferJsonKeys(session, entity, files, keys, SAMPLE_ROWS);
+  const late = keys.filter((_, i) => inferred[i] === undefined);
+  if (late.length > 0) {
+    const rest = await inferJsonKeys(session, entity, files, late, undefined);
+    late.forEach((key, i) => (inferred[keys.indexOf(key)] = rest[i]));
+  }
+  return keys.map((key, i) => inferred[i] ?? { name: key, type: "string" });
+}
+
+/** Each key's type, or undefined for a key with no value in the records read. */
+async function inferJsonKeys(
+  session: DuckSession,
+  entity: EntitySpec,
+  files: readonly SourceFile[],
+  keys: readonly string[],
+  limit: number | undefined,
+): Promise<(ColumnSpec | undefined)[]> {
   // Per key: its value as text (a string unquoted, anything else as its JSON text) and its kind.
   const texts = keys.map((key, i) => {
     const j = quoteDuckdbIdentifier(key);
@@ -190,7 +214,7 @@ async function inferFromJson(
     aggregates.push(`count("t${i}") AS n${i}`);
     CANDIDATES.forEach((c, k) => {
       aggregates.push(
-        `count_if("t${i}" IS NOT NULL AND NOT coalesce("${c.kind}${i}" AND ${fits(c, `t${i}`)}, false)) AS c${i}_${k}`,
+        `count_if("t${i}" IS NOT NULL AND NOT coalesce(CASE WHEN "${c.kind}${i}" THEN ${fits(c, `t${i}`)} ELSE false END, false)) AS c${i}_${k}`,
       );
     });
   });
@@ -201,7 +225,9 @@ async function inferFromJson(
     "JSON",
   );
   const [counts] = await session.query(
-    `SELECT ${aggregates.join(", ")} FROM (SELECT ${texts.join(", ")} FROM ${relation})`,
+    `SELECT ${aggregates.join(", ")} FROM (SELECT ${texts.join(", ")} FROM ${relation}${limit === undefined ? "" : ` LIMIT ${limit}`})`,
   );
-  return keys.map((key, i) => choose(key, counts, i, CANDIDATES));
+  return keys.map((key, i) =>
+    Number(counts[`n${i}`]) === 0 ? undefined : choose(key, counts, i, CANDIDATES),
+  );
 }

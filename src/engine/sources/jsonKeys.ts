@@ -11,6 +11,12 @@ import type { SourceFile } from "./resolveSources";
 import { SourceError } from "./sourceError";
 import { readJsonObjectsSql } from "./sourceSql";
 
+/**
+ * Keys found per session and file version: an entity's keys are needed to infer its columns and
+ * again to bind them for the write, and each costs a full read of the file.
+ */
+const found = new WeakMap<DuckSession, Map<string, string[]>>();
+
 export async function jsonKeys(
   session: DuckSession,
   entityName: string,
@@ -21,17 +27,7 @@ export async function jsonKeys(
   const where = new Map<string, string>();
   // One file at a time, so a refusal can name the file a key is in.
   for (const file of files) {
-    await refuseNonObjects(session, entityName, format, file);
-    const rows = await session.query(
-      `SELECT k, min(r * 4294967296 + i) AS first FROM (
-         SELECT row_number() OVER () AS r, unnest(json_keys(json)) AS k,
-                generate_subscripts(json_keys(json), 1) AS i
-         FROM ${readJsonObjectsSql(format, [file.absPath])}
-         WHERE json_type(json) = 'OBJECT')
-       GROUP BY k ORDER BY first`,
-    );
-    for (const row of rows) {
-      const key = String(row.k);
+    for (const key of await fileKeys(session, entityName, format, file)) {
       if (!where.has(key)) {
         keys.push(key);
         where.set(key, file.relPath);
@@ -54,6 +50,34 @@ export async function jsonKeys(
     }
     seen.set(sameNameKey(key), key);
   }
+  return keys;
+}
+
+async function fileKeys(
+  session: DuckSession,
+  entityName: string,
+  format: "jsonl" | "json",
+  file: SourceFile,
+): Promise<string[]> {
+  const cacheKey = [format, file.absPath, file.bytes, file.mtimeMs].join("\u0000");
+  let cache = found.get(session);
+  const known = cache?.get(cacheKey);
+  if (known) return known;
+  // One read: each object's keys with their position, and a NULL key for a record that is not an
+  // object (JSON keys are never NULL), so the first such record is found in the same pass.
+  const keysOf = `CASE WHEN json_type(json) = 'OBJECT' THEN json_keys(json) ELSE [NULL::VARCHAR] END`;
+  const rows = await session.query(
+    `SELECT k, min(r * 4294967296 + i) AS first FROM (
+       SELECT row_number() OVER () AS r, unnest(${keysOf}) AS k, generate_subscripts(${keysOf}, 1) AS i
+       FROM ${readJsonObjectsSql(format, [file.absPath])})
+     GROUP BY k ORDER BY first`,
+  );
+  if (rows.some((row) => row.k === null)) {
+    await refuseNonObjects(session, entityName, format, file);
+  }
+  const keys = rows.filter((row) => row.k !== null).map((row) => String(row.k));
+  if (!cache) found.set(session, (cache = new Map()));
+  cache.set(cacheKey, keys);
   return keys;
 }
 
