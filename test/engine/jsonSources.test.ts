@@ -44,6 +44,22 @@ describe("JSON Lines: exact keys", function () {
     expect(got).to.deep.equal(expected);
   });
 
+  it("exports a 17 MB record within the session's memory limit, inferred and declared", async () => {
+    const big = "x".repeat(17_000_000);
+    const text = `{"id": 1}\n{"id": 2, "v": "${big}"}\n`;
+    for (const columns of [
+      undefined,
+      [
+        { name: "id", type: "int64" },
+        { name: "v", type: "string" },
+      ],
+    ] as const) {
+      const x = await exportSource({ "e.jsonl": text }, entity("jsonl", columns && [...columns]));
+      const lengths = x.rows.map((r) => (r.v === null ? null : String(r.v).length));
+      expect(lengths).to.deep.equal([null, big.length]);
+    }
+  });
+
   it("refuses keys that differ only by case, naming both (was `A_1`, all NULL)", async () => {
     const { error } = await runSource({ "e.jsonl": '{"a": 1, "A": 2}\n' }, entity("jsonl"));
     expect(error).to.contain('the keys "a" (e.jsonl) and "A" (e.jsonl) are the same name to SQL');

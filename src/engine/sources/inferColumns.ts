@@ -170,10 +170,9 @@ const JSON_KIND: Record<Kind, string> = {
 };
 
 /**
- * JSON types from the first SAMPLE_ROWS records, as for CSV (the writer's strict casts still check
- * every record, and a later misfit fails with the hint that the type was inferred). A key without a
- * value in those records (first seen later) gets its type from every record instead of defaulting
- * to a string.
+ * JSON types from every record. Not from the first SAMPLE_ROWS as for CSV: a LIMIT over JSON values
+ * buffers them, and one 17 MB record then ran the session out of its memory limit; and a key first
+ * seen late gets its type from its values instead of defaulting to a string.
  */
 async function inferFromJson(
   session: DuckSession,
@@ -183,12 +182,7 @@ async function inferFromJson(
 ): Promise<ColumnSpec[]> {
   if (found.length === 0) return [];
   const keys = found.map((f) => f.name);
-  const inferred = await inferJsonKeys(session, entity, files, keys, SAMPLE_ROWS);
-  const late = keys.filter((_, i) => inferred[i] === undefined);
-  if (late.length > 0) {
-    const rest = await inferJsonKeys(session, entity, files, late, undefined);
-    late.forEach((key, i) => (inferred[keys.indexOf(key)] = rest[i]));
-  }
+  const inferred = await inferJsonKeys(session, entity, files, keys);
   return keys.map((key, i) => inferred[i] ?? { name: key, type: "string" });
 }
 
@@ -198,14 +192,21 @@ async function inferJsonKeys(
   entity: EntitySpec,
   files: readonly SourceFile[],
   keys: readonly string[],
-  limit: number | undefined,
 ): Promise<(ColumnSpec | undefined)[]> {
   // Per key: its value as text (a string unquoted, anything else as its JSON text) and its kind.
-  const texts = keys.map((key, i) => {
-    const j = quoteDuckdbIdentifier(key);
-    const kind = (k: Kind) => JSON_KIND[k].replace(/\bj\b/g, j);
+  // Each value's JSON kind is found once (json_type parses the value; a large one costs memory
+  // each time), then its text: a string unquoted, anything else as its JSON text.
+  const typed = keys
+    .map(
+      (key, i) =>
+        `json_type(${quoteDuckdbIdentifier(key)}) AS "y${i}", ${quoteDuckdbIdentifier(key)} AS "j${i}"`,
+    )
+    .join(", ");
+  const texts = keys.map((_, i) => {
+    const y = `"y${i}"`;
+    const kind = (k: Kind) => JSON_KIND[k].replace(/json_type\(j\)/g, y);
     return (
-      `CASE WHEN ${j} IS NULL OR json_type(${j}) = 'NULL' THEN NULL WHEN json_type(${j}) = 'VARCHAR' THEN ${j} ->> '$' ELSE CAST(${j} AS VARCHAR) END AS "t${i}", ` +
+      `CASE WHEN ${y} IS NULL OR ${y} = 'NULL' THEN NULL WHEN ${y} = 'VARCHAR' THEN "j${i}" ->> '$' ELSE CAST("j${i}" AS VARCHAR) END AS "t${i}", ` +
       (["boolean", "number", "string"] as Kind[]).map((k) => `${kind(k)} AS "${k}${i}"`).join(", ")
     );
   });
@@ -225,7 +226,7 @@ async function inferJsonKeys(
     "JSON",
   );
   const [counts] = await session.query(
-    `SELECT ${aggregates.join(", ")} FROM (SELECT ${texts.join(", ")} FROM ${relation}${limit === undefined ? "" : ` LIMIT ${limit}`})`,
+    `SELECT ${aggregates.join(", ")} FROM (SELECT ${texts.join(", ")} FROM (SELECT ${typed} FROM ${relation}))`,
   );
   return keys.map((key, i) =>
     Number(counts[`n${i}`]) === 0 ? undefined : choose(key, counts, i, CANDIDATES),

@@ -9,7 +9,7 @@ import { sameNameKey } from "./nameKey";
 import { firstNonObjectLine } from "./readerErrors";
 import type { SourceFile } from "./resolveSources";
 import { SourceError } from "./sourceError";
-import { readJsonObjectsSql } from "./sourceSql";
+import { describeSql, readDetectedJsonSql, readJsonObjectsSql } from "./sourceSql";
 
 /**
  * Keys found per session and file version: an entity's keys are needed to infer its columns and
@@ -63,19 +63,25 @@ async function fileKeys(
   let cache = found.get(session);
   const known = cache?.get(cacheKey);
   if (known) return known;
-  // One read: each object's keys with their position, and a NULL key for a record that is not an
-  // object (JSON keys are never NULL), so the first such record is found in the same pass.
-  const keysOf = `CASE WHEN json_type(json) = 'OBJECT' THEN json_keys(json) ELSE [NULL::VARCHAR] END`;
+  // One streaming read, grouped by each record's list of keys (few distinct lists in real files)
+  // and its first character (`{` for an object). No window over the records: ordering them would
+  // hold every record in memory; and no json_type() beside json_keys(): parsing a 17 MB record
+  // twice ran the session out of its memory limit.
   const rows = await session.query(
-    `SELECT k, min(r * 4294967296 + i) AS first FROM (
-       SELECT row_number() OVER () AS r, unnest(${keysOf}) AS k, generate_subscripts(${keysOf}, 1) AS i
-       FROM ${readJsonObjectsSql(format, [file.absPath])})
-     GROUP BY k ORDER BY first`,
+    `SELECT ks, c FROM (SELECT json_keys(json) AS ks, left(CAST(json AS VARCHAR), 1) AS c FROM ${readJsonObjectsSql(format, [file.absPath])}) GROUP BY ks, c`,
   );
-  if (rows.some((row) => row.k === null)) {
+  if (rows.some((row) => row.c !== "{")) {
     await refuseNonObjects(session, entityName, format, file);
   }
-  const keys = rows.filter((row) => row.k !== null).map((row) => String(row.k));
+  const all = new Set<string>();
+  for (const row of rows) for (const k of (row.ks as string[] | null) ?? []) all.add(String(k));
+  // The order DuckDB finds in the first records, then keys first seen later, alphabetically.
+  const detected = await session.query(
+    `SELECT column_name FROM (${describeSql(readDetectedJsonSql(format, [file.absPath]))})`,
+  );
+  const keys = detected.map((r) => String(r.column_name)).filter((k) => all.has(k));
+  const placed = new Set(keys);
+  keys.push(...[...all].filter((k) => !placed.has(k)).sort());
   if (!cache) found.set(session, (cache = new Map()));
   cache.set(cacheKey, keys);
   return keys;

@@ -104,6 +104,11 @@ export function readJsonObjectsSql(format: "jsonl" | "json", paths: readonly str
   return `read_json_objects(${fileList(paths)}, format='${format === "jsonl" ? "newline_delimited" : "array"}', ${NO_HIVE})`;
 }
 
+/** JSON with the columns and types DuckDB detects from the first records (for their order). */
+export function readDetectedJsonSql(format: "jsonl" | "json", paths: readonly string[]): string {
+  return `read_json(${fileList(paths)}, ${jsonOptions(format)}, ${NO_HIVE})`;
+}
+
 /** Parquet with its own types. */
 export function readParquetSql(paths: readonly string[]): string {
   return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
