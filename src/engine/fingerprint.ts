@@ -44,6 +44,8 @@ export type SourceRecord = SnapshotManifest["sources"][number];
 
 export interface FingerprintInput {
   sourceFormat: SourceFormat;
+  /** How the source is read beyond its format (a CSV dialect): another dialect, other values. */
+  sourceOptions?: Readonly<Record<string, unknown>>;
   exportFormat: ExportFormat;
   /** Declared columns; undefined when the columns are inferred (then the bytes decide them). */
   declaredColumns?: readonly ColumnSpec[];
@@ -99,6 +101,10 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
     JSON.stringify({
       writer: WRITER_VERSION,
       sourceFormat: input.sourceFormat,
+      // Only when set, so that the ids of sources read with the defaults stay what they were.
+      ...(input.sourceOptions && Object.keys(input.sourceOptions).length > 0
+        ? { sourceOptions: Object.entries(input.sourceOptions).sort() }
+        : {}),
       exportFormat: input.exportFormat,
       columns: input.declaredColumns ? input.declaredColumns.map(canonicalColumn) : null,
       files: sources.map((s) => [s.path, s.bytes, s.sha256]),
@@ -156,7 +162,11 @@ function recordedIdentity(s: SourceRecord): SourceIdentity {
 
 /** Key order and absent options must not change the id. */
 function canonicalColumn(c: ColumnSpec): unknown[] {
-  return [c.name, c.type, c.maxLength ?? null, c.precision ?? null, c.scale ?? null];
+  const base = [c.name, c.type, c.maxLength ?? null, c.precision ?? null, c.scale ?? null];
+  // Where the values come from and how dates are parsed; absent, the id stays what it was.
+  return c.sourceColumn === undefined && c.format === undefined
+    ? base
+    : [...base, c.sourceColumn ?? null, c.format ?? null];
 }
 
 /**

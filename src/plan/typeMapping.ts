@@ -84,3 +84,18 @@ export function tsqlType(c: ColumnSpec): string {
 export function parquetType(c: ColumnSpec): string {
   return TYPE_MAPPING[c.type].parquet(c);
 }
+
+/** A column's type as `plan` shows it: what will be created, e.g. `decimal(38,0)`, `string(200)`. */
+export function columnTypeText(c: ColumnSpec): string {
+  let text: string = c.type;
+  if (c.type === "decimal") text = `decimal(${decimalArgs(c)})`;
+  else if (c.type === "string" && c.maxLength !== undefined) text = `string(${c.maxLength})`;
+  if (c.format !== undefined) text += ` format ${JSON.stringify(c.format)}`;
+  return text;
+}
+
+/** A column as `plan` shows it: name, type and, when it is read from a column named otherwise, that name. */
+export function columnText(c: ColumnSpec): string {
+  const from = c.sourceColumn !== undefined ? ` (from ${JSON.stringify(c.sourceColumn)})` : "";
+  return `${c.name} ${columnTypeText(c)}${from}`;
+}

@@ -17,10 +17,21 @@ export const CDM_FOLDER_MESSAGE =
 
 const SOURCE_EXTENSIONS: Record<string, SourceFormat> = {
   ".csv": "csv",
+  ".tsv": "csv",
   ".jsonl": "jsonl",
   ".ndjson": "jsonl",
+  ".json": "json",
   ".parquet": "parquet",
 };
+
+/** Compression DuckDB's readers detect from the name. Not zstd: Node 20 has no zstd to read a CSV header with. */
+const COMPRESSED_EXTENSIONS = [".gz"];
+
+/** Options that only a CSV source reads. */
+const CSV_OPTIONS = ["delimiter", "quote", "escape", "header", "nullString"] as const;
+
+/** Column options that only the date and time types read. */
+const TEMPORAL_TYPES = ["date", "dateTime", "dateTimeOffset"];
 
 /** Runs after the structural walk; `spec` is the walked value (defaults filled). */
 export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]): void {
@@ -141,9 +152,12 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
     else {
       issues.push({
         path: childPath(path, "source"),
-        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file, or write { path, format }`,
+        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz), or write { path, format }`,
       });
     }
+  }
+  if (typeof entity.source === "object" && entity.source !== null) {
+    checkSource(entity.source as Raw, entity.columns, childPath(path, "source"), issues);
   }
   if (Array.isArray(entity.columns)) {
     checkUnique(entity.columns, childPath(path, "columns"), "column", issues);
@@ -153,9 +167,54 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
   }
 }
 
+function checkSource(source: Raw, columns: unknown, path: string, issues: SpecIssue[]): void {
+  if (source.format !== "csv") {
+    for (const key of CSV_OPTIONS) {
+      if (source[key] !== undefined) {
+        issues.push({
+          path: childPath(path, key),
+          message: `applies to format csv only (this source is ${String(source.format)})`,
+        });
+      }
+    }
+    return;
+  }
+  // A .tsv file is tab-separated unless the spec says otherwise.
+  if (source.delimiter === undefined && typeof source.path === "string") {
+    if (stripCompression(source.path.toLowerCase()).endsWith(".tsv")) source.delimiter = "\t";
+  }
+  const delimiter = source.delimiter ?? ",";
+  const quote = source.quote ?? '"';
+  if (delimiter === quote) {
+    issues.push({
+      path: childPath(path, source.quote === undefined ? "delimiter" : "quote"),
+      message: `the delimiter and the quote are both '${String(delimiter)}'; they must differ`,
+    });
+  }
+  for (const key of ["delimiter", "quote", "escape"] as const) {
+    const v = source[key];
+    if (typeof v === "string" && (v === "\n" || v === "\r")) {
+      issues.push({ path: childPath(path, key), message: "cannot be a line break" });
+    }
+  }
+  if (source.header === false && !(Array.isArray(columns) && columns.length > 0)) {
+    issues.push({
+      path: childPath(path, "header"),
+      message:
+        "is false, so the file has no column names: declare the entity's columns, in the file's order",
+    });
+  }
+}
+
 function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
   if (typeof column !== "object" || column === null) return;
   const c = column as Partial<ColumnSpec>;
+  if (c.format !== undefined && !TEMPORAL_TYPES.includes(String(c.type))) {
+    issues.push({
+      path: childPath(path, "format"),
+      message: `applies to types ${TEMPORAL_TYPES.join(", ")} only`,
+    });
+  }
   if (c.maxLength !== undefined && c.type !== "string") {
     issues.push({ path: childPath(path, "maxLength"), message: "applies to type string only" });
   }
@@ -187,6 +246,7 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
 
 function checkUnique(items: unknown[], path: string, what: string, issues: SpecIssue[]): void {
   const seen = new Map<string, number>();
+  const names = items.map((item) => String((item as Raw | null)?.name));
   items.forEach((item, i) => {
     const name = (item as Raw | null)?.name;
     if (typeof name !== "string") return;
@@ -223,7 +283,12 @@ function checkPrincipalList(list: unknown, path: string, issues: SpecIssue[]): v
 }
 
 export function formatFromPath(path: string): SourceFormat | undefined {
-  const lower = path.toLowerCase();
+  const lower = stripCompression(path.toLowerCase());
   const ext = Object.keys(SOURCE_EXTENSIONS).find((e) => lower.endsWith(e));
   return ext ? SOURCE_EXTENSIONS[ext] : undefined;
+}
+
+function stripCompression(lower: string): string {
+  const ext = COMPRESSED_EXTENSIONS.find((e) => lower.endsWith(e));
+  return ext ? lower.slice(0, -ext.length) : lower;
 }

@@ -96,19 +96,64 @@ const column: SchemaNode = {
     },
     precision: { node: { kind: "integer", minimum: 1, maximum: 38, description: "decimal only." } },
     scale: { node: { kind: "integer", minimum: 0, maximum: 38, description: "decimal only." } },
+    sourceColumn: {
+      node: {
+        kind: "string",
+        minLength: 1,
+        description:
+          "The column's name in the source when it differs, e.g. 'Airport Name' (matched exactly).",
+      },
+    },
+    format: {
+      node: {
+        kind: "string",
+        minLength: 1,
+        description:
+          "date, dateTime and dateTimeOffset only: a strptime pattern such as '%b %d %Y' or '%Y/%m/%d %H:%M:%S'; a value that does not match fails.",
+      },
+    },
   },
 };
+
+const oneCharacter = (description: string): SchemaNode => ({
+  kind: "string",
+  minLength: 1,
+  maxLength: 1,
+  description,
+});
 
 const source: SchemaNode = {
   kind: "stringOrObject",
   description:
-    "A file or glob relative to the spec's folder (.csv, .jsonl, .parquet), or { path, format }.",
+    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or { path, format, ...options }.",
   string: { kind: "string", minLength: 1 },
   object: {
     kind: "object",
     properties: {
       path: { node: { kind: "string", minLength: 1 }, required: true },
-      format: { node: { kind: "string", enum: ["csv", "jsonl", "parquet"] }, required: true },
+      format: {
+        node: { kind: "string", enum: ["csv", "jsonl", "json", "parquet"] },
+        required: true,
+      },
+      delimiter: { node: oneCharacter("CSV only: the field delimiter (default ',').") },
+      quote: { node: oneCharacter("CSV only: the quote character (default '\"').") },
+      escape: {
+        node: oneCharacter(
+          "CSV only: the character before a quote inside a quoted field (default: the quote itself).",
+        ),
+      },
+      header: {
+        node: {
+          kind: "boolean",
+          description: "CSV only: false when the first row is data; columns are then required.",
+        },
+      },
+      nullString: {
+        node: {
+          kind: "string",
+          description: "CSV only: the text that means NULL (default: an empty unquoted field).",
+        },
+      },
     },
   },
 };

@@ -136,14 +136,28 @@ export interface ColumnSpec {
   precision?: number;
   /** decimal only. */
   scale?: number;
+  /** The source's name for this column when it differs (a header such as `Airport Name`). */
+  sourceColumn?: string;
+  /** date, dateTime and dateTimeOffset only: a strptime pattern such as `%b %d %Y`, applied strictly. */
+  format?: string;
 }
 
-export type SourceFormat = "csv" | "jsonl" | "parquet";
+export type SourceFormat = "csv" | "jsonl" | "json" | "parquet";
 
 export interface SourceSpec {
   /** A file or a glob, relative to the spec's folder (`baseDir`). */
   path: string;
   format: SourceFormat;
+  /** CSV only: the field delimiter (`,` by default; `\t` for .tsv files). */
+  delimiter?: string;
+  /** CSV only: the quote character (`"` by default). */
+  quote?: string;
+  /** CSV only: the character that escapes a quote inside a quoted field (the quote itself by default). */
+  escape?: string;
+  /** CSV only: false when the first row is data (the entity must then declare its columns). */
+  header?: boolean;
+  /** CSV only: the text that means NULL (an empty unquoted field by default). */
+  nullString?: string;
 }
 
 /** The Customer Insights data source behind an entity. CDM-folder sources are refused, as the seed says. */

@@ -4,6 +4,7 @@
 import type { Spec } from "../../spec/types";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
+import { columnText } from "../../plan/typeMapping";
 import { json, table, tableOrBlocks, terminalWidth, wrap, type Output } from "../output";
 import { shortIdsIn } from "../shorten";
 
@@ -36,7 +37,7 @@ export async function planCommand(spec: Spec, asJson: boolean, output: Output): 
   const { columns, problems } = await entityColumns(spec);
   const plan = planExport(spec, columns);
   for (const p of problems) output.err(`warning: ${p}`);
-  output.out(asJson ? json(plan) : renderPlan(plan));
+  output.out(asJson ? json(plan) : renderPlan(plan, spec));
   return 0;
 }
 
@@ -53,7 +54,9 @@ export function grantsTable(grants: readonly Grant[], width?: number): string {
   return width === undefined ? table(headers, rows) : tableOrBlocks(headers, rows, width);
 }
 
-function renderPlan(plan: ExportPlan): string {
+function renderPlan(plan: ExportPlan, spec: Spec): string {
+  const sourceOf = (entity: string) =>
+    spec.export.entities.find((e) => e.name === entity)?.source.path ?? "the source";
   const width = terminalWidth();
   const sections = [
     `Permissions (${plan.grants.length} role assignments):`,
@@ -68,8 +71,8 @@ function renderPlan(plan: ExportPlan): string {
     "Columns:",
     ...plan.columns.map((c) =>
       wrap(
-        `  ${c.entity}${c.inferred ? " (inferred from the source)" : ""}: ` +
-          c.columns.map((col) => `${col.name} ${col.type}`).join(", "),
+        `  ${c.entity}${c.inferred ? ` (inferred from ${sourceOf(c.entity)})` : ""}: ` +
+          c.columns.map(columnText).join(", "),
         width,
       ),
     ),

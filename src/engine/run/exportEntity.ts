@@ -18,6 +18,7 @@ import {
 } from "../snapshots";
 import { watchQueryProgress } from "../progress/queryProgress";
 import { inferColumnsFrom } from "../sources/inferColumns";
+import { sourceReadOptions } from "../sources/csvDialect";
 import { resolveSources, type SourceFile } from "../sources/resolveSources";
 import { assertSourcesUnchanged } from "../sources/sourceIdentity";
 import type { ViewPublisher } from "../viewPublisher";
@@ -65,6 +66,7 @@ export async function exportEntity(
     phase("fingerprint");
     const fingerprinting = fingerprint({
       sourceFormat: entity.source.format,
+      sourceOptions: sourceReadOptions(entity.source),
       exportFormat: ctx.spec.export.format,
       declaredColumns: declared(entity),
       files,

@@ -1,19 +1,29 @@
-// Which source column feeds each declared column, and how to read the files for it. Names match
-// exactly first, then ignoring case (SQL names are case-insensitive, and Customer Insights and
-// hand-written specs disagree on case); a declared column missing from the source fails the entity.
+// Which source column feeds each declared column, and how to read the files for it. A column's
+// source name is its `sourceColumn`, else its own name. JSON keys and `sourceColumn` match exactly;
+// a CSV header or Parquet column named by the column's own name matches exactly first, then ignoring
+// case (SQL names are case-insensitive, and Customer Insights and hand-written specs disagree on
+// case). A declared column missing from the source fails the entity, whatever the format.
 
 import type { ColumnSpec, EntitySpec } from "../../spec/types";
 import type { DuckSession } from "../writer/duckdbSession";
+import { csvDialect } from "./csvDialect";
 import { readCsvHeader } from "./csvHeader";
+import { jsonKeys } from "./jsonKeys";
 import type { SourceFile } from "./resolveSources";
 import { SourceError } from "./sourceError";
-import { describeSql, readAsTextSql, readDetectedSql, type SourceColumn } from "./sourceSql";
+import {
+  describeSql,
+  isJsonFormat,
+  readAsTextSql,
+  readParquetSql,
+  type SourceColumn,
+} from "./sourceSql";
 
 export interface ColumnBinding {
   column: ColumnSpec;
   /** The column's name in the source. */
   sourceName: string;
-  /** The source column's DuckDB type: VARCHAR for CSV and JSON Lines, the file's type for Parquet. */
+  /** The source column's DuckDB type: VARCHAR for CSV and JSON, the file's type for Parquet. */
   sourceType: string;
 }
 
@@ -30,9 +40,15 @@ export async function describe(session: DuckSession, relation: string): Promise<
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }
 
+/** The name a column has in its source. */
+export function sourceNameOf(column: ColumnSpec): string {
+  return column.sourceColumn ?? column.name;
+}
+
 /**
  * The source's columns: a CSV file's header (every file of a glob must have the same one, as they
- * are read as one table), or what DuckDB finds in JSON Lines and Parquet files.
+ * are read as one table; with `header: false`, the declared columns in order), every key of the
+ * JSON records, or a Parquet file's columns.
  */
 export async function sourceColumns(
   session: DuckSession,
@@ -40,18 +56,20 @@ export async function sourceColumns(
   files: readonly SourceFile[],
 ): Promise<SourceColumn[]> {
   const format = entity.source.format;
-  if (format !== "csv") {
-    return describe(
-      session,
-      readDetectedSql(
-        format,
-        files.map((f) => f.absPath),
-      ),
-    );
+  if (format === "parquet") {
+    return describe(session, readParquetSql(files.map((f) => f.absPath)));
   }
-  const first = await readCsvHeader(files[0].absPath, files[0].relPath);
+  if (isJsonFormat(format)) {
+    const keys = await jsonKeys(session, entity.name, format, files);
+    return keys.map((name) => ({ name, type: "VARCHAR" }));
+  }
+  if (!csvDialect(entity.source).header) {
+    // The spec rules require declared columns with `header: false`: they name the fields in order.
+    return (entity.columns ?? []).map((c) => ({ name: sourceNameOf(c), type: "VARCHAR" }));
+  }
+  const first = await readCsvHeader(files[0].absPath, files[0].relPath, entity.source);
   for (const file of files.slice(1)) {
-    const header = await readCsvHeader(file.absPath, file.relPath);
+    const header = await readCsvHeader(file.absPath, file.relPath, entity.source);
     if (header.join("\u0000") !== first.join("\u0000")) {
       throw new SourceError(
         `entity "${entity.name}": ${file.relPath} has the header (${header.join(", ")}) but ` +
@@ -71,10 +89,14 @@ export async function bindColumns(
 ): Promise<BoundSource> {
   const format = entity.source.format;
   const found = available ?? (await sourceColumns(session, entity, files));
+  const exactOnly = isJsonFormat(format);
   const bindings: ColumnBinding[] = columns.map((column) => {
+    const wanted = sourceNameOf(column);
     const match =
-      found.find((a) => a.name === column.name) ??
-      found.find((a) => a.name.toLowerCase() === column.name.toLowerCase());
+      found.find((a) => a.name === wanted) ??
+      (exactOnly || column.sourceColumn !== undefined
+        ? undefined
+        : found.find((a) => a.name.toLowerCase() === wanted.toLowerCase()));
     if (match) {
       return {
         column,
@@ -82,16 +104,21 @@ export async function bindColumns(
         sourceType: format === "parquet" ? match.type : "VARCHAR",
       };
     }
-    // JSON Lines keys are detected from a sample of the lines: a key first seen later, or never,
-    // is read as null, as a JSON document without the key means.
-    if (format === "jsonl") return { column, sourceName: column.name, sourceType: "VARCHAR" };
     const names = found.map((a) => a.name).join(", ");
+    const what =
+      column.sourceColumn !== undefined ? `sourceColumn "${wanted}" of column` : "column";
+    const where = files.length === 1 ? files[0].relPath : `the files of ${entity.source.path}`;
+    const kind = exactOnly ? "keys, matched exactly" : "columns";
     throw new SourceError(
-      `entity "${entity.name}": column "${column.name}" is declared in the spec but is not in ${files[0].relPath} ` +
-        `(its columns: ${names}). Fix the name in the spec or in the file.`,
+      `entity "${entity.name}": ${what} "${column.name}" is declared in the spec but is not in ${where} ` +
+        `(its ${kind}: ${names}). Fix the name in the spec or in the file.`,
     );
   });
   // CSV is read with all of its header's columns (DuckDB checks each row's field count against them).
   const names = format === "csv" ? found.map((a) => a.name) : bindings.map((b) => b.sourceName);
-  return { bindings, relation: (p) => readAsTextSql(format, p, names), columns: [...found] };
+  return {
+    bindings,
+    relation: (p) => readAsTextSql(entity.source, p, names),
+    columns: [...found],
+  };
 }

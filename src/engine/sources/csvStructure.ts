@@ -2,23 +2,23 @@
 // Parser state machine reached an invalid state"): mixed line endings (CRLF and bare LF, which
 // DuckDB cannot read in one file) or a quoted field that never closes. Run only after a failure.
 
-import { createReadStream } from "node:fs";
+import { openSourceStream } from "./sourceStream";
 
-const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 
-export async function csvStructureProblem(file: string): Promise<string | undefined> {
+export async function csvStructureProblem(file: string, quote = '"'): Promise<string | undefined> {
+  const quoteByte = quote.charCodeAt(0);
   let line = 1;
   let inQuotes = false;
   let quoteOpenedOn = 0;
   let previous = -1;
   let style: "CRLF" | "LF" | undefined;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of openSourceStream(file)) {
     const buf = chunk as Buffer;
     for (let i = 0; i < buf.length; i++) {
       const byte = buf[i];
-      if (byte === QUOTE) {
+      if (byte === quoteByte) {
         inQuotes = !inQuotes;
         if (inQuotes) quoteOpenedOn = line;
       } else if (byte === LF) {

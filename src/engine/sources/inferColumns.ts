@@ -1,26 +1,31 @@
-// Column types for an entity that declares none, from a sample of its rows.
+// Column types for an entity that declares none.
 //
-// CSV holds only text, so its types are inferred here with the writer's own parsing rules: a column
-// gets the narrowest type that every sampled value fits, as the strict casts will read it. DuckDB's
-// sniffer is not used for CSV: it accepts what the casts refuse (dates like 31/01/2024) and reads
-// "01234" as a number, which would drop the zero of a postal code. JSON Lines and Parquet carry their
-// own types, which DuckDB reports; JSON types are then checked against the casts on the same sample.
+// CSV holds only text, so its types are inferred here with the writer's own rules: a column gets the
+// narrowest type that every sampled value fits, as the strict casts will read it (the candidate's
+// shape, then the writer's misfit test). DuckDB's sniffer is not used for CSV: it accepts what the
+// casts refuse (dates like 31/01/2024) and reads "01234" as a number, which would drop the zero of a
+// postal code. JSON values carry their kind (number, string, boolean, object); each key's type is
+// inferred from every record with the same rules, within its kind, so a string "123" stays a string
+// and whole numbers never become a floating type. Parquet carries its own types, which DuckDB reports.
+// Source names that are not SQL names (`Airport Name`) get one (`Airport_Name`), with the source
+// name kept as the column's `sourceColumn`.
 
-import type { ColumnSpec, ColumnType, EntitySpec, Spec } from "../../spec/types";
+import type { ColumnSpec, EntitySpec, Spec } from "../../spec/types";
 import { misfitPredicate } from "../writer/columnCasts";
 import { DuckSession } from "../writer/duckdbSession";
 import { quoteDuckdbIdentifier } from "../../plan/sqlQuote";
 import { bindColumns, sourceColumns } from "./bindColumns";
 import { columnFromDuckdbType } from "./duckdbTypes";
 import { resolveSources, type SourceFile } from "./resolveSources";
-import type { SourceColumn } from "./sourceSql";
+import { safeColumnNames } from "./safeColumnNames";
+import { isJsonFormat, readWithColumnsSql, type SourceColumn } from "./sourceSql";
 
 /** As many rows as DuckDB's own type detection samples by default. */
 export const SAMPLE_ROWS = 20480;
 
 /**
  * The entity's columns: the declared ones when the spec has them, else inferred from its files.
- * Reads the source files (a sample of rows), writes nothing.
+ * Reads the source files (a sample of CSV rows, every JSON record), writes nothing.
  */
 export async function inferColumns(spec: Spec, entity: EntitySpec): Promise<ColumnSpec[]> {
   if (entity.columns && entity.columns.length > 0) return entity.columns;
@@ -41,18 +46,14 @@ export async function inferColumnsFrom(
   files: readonly SourceFile[],
 ): Promise<ColumnSpec[]> {
   const found = await sourceColumns(session, entity, files);
-  if (entity.source.format === "csv") return inferFromText(session, entity, files, found);
-  const columns = found.map((d) => columnFromDuckdbType(d.name, d.type));
-  if (entity.source.format === "parquet") return columns;
-
-  const source = await bindColumns(session, entity, files, columns);
-  const checks = source.bindings.map((b, i) => `count_if(${misfitPredicate(b)}) AS m${i}`);
-  const [counts] = await session.query(
-    `SELECT ${checks.join(", ")} FROM (SELECT * FROM ${source.relation(files.map((f) => f.absPath))} LIMIT ${SAMPLE_ROWS})`,
-  );
-  return columns.map((c, i) =>
-    Number(counts[`m${i}`]) > 0 ? { name: c.name, type: "string" } : c,
-  );
+  const format = entity.source.format;
+  const columns =
+    format === "csv"
+      ? await inferFromText(session, entity, files, found)
+      : isJsonFormat(format)
+        ? await inferFromJson(session, entity, files, found)
+        : found.map((d) => columnFromDuckdbType(d.name, d.type));
+  return safeColumnNames(entity.name, columns);
 }
 
 const DATE = "\\d{4}-\\d{2}-\\d{2}";
@@ -61,40 +62,83 @@ const OFFSET = "(Z|[+-]\\d{2}(:?\\d{2})?)";
 /** No leading zero: "01234" is a code (postal, phone), not a number. */
 const NUMBER_START = "[+-]?(0|[1-9])";
 
-/** Candidate types, narrowest first, each with the rule a value must pass (v is not null). */
-const CANDIDATES: { type: ColumnType; fits: (v: string) => string }[] = [
-  { type: "boolean", fits: (v) => `lower(trim(${v})) IN ('true', 'false')` },
+type Inferred = Omit<ColumnSpec, "name">;
+type Kind = "boolean" | "number" | "string";
+
+interface Candidate {
+  column: Inferred;
+  /** The JSON kind a value must have for this type. */
+  kind: Kind;
+  /** What a value must look like, beyond being accepted by the writer's cast. */
+  shape: (v: string) => string;
+}
+
+/** Candidate types, narrowest first. */
+const CANDIDATES: Candidate[] = [
   {
-    type: "int64",
-    fits: (v) =>
-      `regexp_full_match(${v}, '\\s*[+-]?(0|[1-9][0-9]*)\\s*') AND TRY_CAST(${v} AS BIGINT) IS NOT NULL`,
+    column: { type: "boolean" },
+    kind: "boolean",
+    shape: (v) => `lower(trim(${v})) IN ('true', 'false')`,
   },
   {
-    type: "double",
-    fits: (v) =>
-      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND isfinite(TRY_CAST(${v} AS DOUBLE))`,
+    column: { type: "int64" },
+    kind: "number",
+    shape: (v) => `regexp_full_match(${v}, '\\s*[+-]?(0|[1-9][0-9]*)\\s*')`,
+  },
+  // Whole numbers past int64 (20-digit ids) keep every digit: a double holds only 15-17 of them.
+  {
+    column: { type: "decimal", precision: 38, scale: 0 },
+    kind: "number",
+    shape: (v) => `regexp_full_match(${v}, '\\s*[+-]?(0|[1-9][0-9]{0,37})\\s*')`,
   },
   {
-    type: "date",
-    fits: (v) =>
-      `regexp_full_match(${v}, '\\s*${DATE}\\s*') AND TRY_CAST(${v} AS DATE) IS NOT NULL`,
+    column: { type: "double" },
+    kind: "number",
+    // A whole number of 16 digits or more is not exact in a double: such a column stays a string.
+    shape: (v) =>
+      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND NOT regexp_full_match(${v}, '\\s*[+-]?[0-9]{16,}\\s*')`,
   },
   {
-    type: "dateTime",
-    fits: (v) =>
-      `regexp_full_match(${v}, '\\s*${DATE}${TIME}\\s*') AND TRY_CAST(${v} AS TIMESTAMP) IS NOT NULL`,
+    column: { type: "date" },
+    kind: "string",
+    shape: (v) => `regexp_full_match(${v}, '\\s*${DATE}\\s*')`,
   },
   {
-    type: "dateTimeOffset",
-    fits: (v) =>
-      `regexp_full_match(${v}, '\\s*${DATE}${TIME}${OFFSET}?\\s*') AND TRY_CAST(${v} AS TIMESTAMPTZ) IS NOT NULL`,
+    column: { type: "dateTime" },
+    kind: "string",
+    shape: (v) => `regexp_full_match(${v}, '\\s*${DATE}${TIME}\\s*')`,
   },
   {
-    type: "guid",
-    fits: (v) =>
+    column: { type: "dateTimeOffset" },
+    kind: "string",
+    shape: (v) => `regexp_full_match(${v}, '\\s*${DATE}${TIME}${OFFSET}?\\s*')`,
+  },
+  {
+    column: { type: "guid" },
+    kind: "string",
+    shape: (v) =>
       `regexp_full_match(${v}, '\\s*\\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\\}?\\s*')`,
   },
 ];
+
+/** True when the text value `name` has the candidate's shape and the writer's cast takes it. */
+function fits(c: Candidate, name: string): string {
+  const v = quoteDuckdbIdentifier(name);
+  const misfit = misfitPredicate({
+    column: { name, ...c.column },
+    sourceName: name,
+    sourceType: "VARCHAR",
+  });
+  // CASE, not AND: DuckDB then runs the writer's (costlier) test only on values of the right shape.
+  return `(CASE WHEN ${c.shape(v)} THEN NOT ${misfit} ELSE false END)`;
+}
+
+/** The first candidate no value refuses, or a string; a column without values is a string. */
+function choose(name: string, counts: Record<string, unknown>, i: number, list: Candidate[]) {
+  if (Number(counts[`n${i}`]) === 0) return { name, type: "string" } as ColumnSpec;
+  const k = list.findIndex((_, k) => Number(counts[`c${i}_${k}`]) === 0);
+  return { name, ...(k < 0 ? { type: "string" } : list[k].column) } as ColumnSpec;
+}
 
 async function inferFromText(
   session: DuckSession,
@@ -110,16 +154,83 @@ async function inferFromText(
     aggregates.push(`count(${v}) AS n${i}`);
     CANDIDATES.forEach((c, k) => {
       aggregates.push(
-        `count_if(${v} IS NOT NULL AND NOT coalesce(${c.fits(v)}, false)) AS c${i}_${k}`,
+        `count_if(${v} IS NOT NULL AND NOT coalesce(${fits(c, f.name)}, false)) AS c${i}_${k}`,
       );
     });
   });
   const [counts] = await session.query(
     `SELECT ${aggregates.join(", ")} FROM (SELECT * FROM ${source.relation(files.map((f) => f.absPath))} LIMIT ${SAMPLE_ROWS})`,
   );
-  return found.map((f, i) => {
-    if (Number(counts[`n${i}`]) === 0) return { name: f.name, type: "string" };
-    const k = CANDIDATES.findIndex((_, k) => Number(counts[`c${i}_${k}`]) === 0);
-    return { name: f.name, type: k < 0 ? "string" : CANDIDATES[k].type };
+  return found.map((f, i) => choose(f.name, counts, i, CANDIDATES));
+}
+
+/** JSON kinds as json_type() names them. */
+const JSON_KIND: Record<Kind, string> = {
+  boolean: "json_type(j) = 'BOOLEAN'",
+  number: "json_type(j) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')",
+  string: "json_type(j) = 'VARCHAR'",
+};
+
+/**
+ * JSON types from every record. Not from the first SAMPLE_ROWS as for CSV: a LIMIT over JSON values
+ * buffers them, and one 17 MB record then ran the session out of its memory limit; and a key first
+ * seen late gets its type from its values instead of defaulting to a string.
+ */
+async function inferFromJson(
+  session: DuckSession,
+  entity: EntitySpec,
+  files: readonly SourceFile[],
+  found: readonly SourceColumn[],
+): Promise<ColumnSpec[]> {
+  if (found.length === 0) return [];
+  const keys = found.map((f) => f.name);
+  const inferred = await inferJsonKeys(session, entity, files, keys);
+  return keys.map((key, i) => inferred[i] ?? { name: key, type: "string" });
+}
+
+/** Each key's type, or undefined for a key with no value in the records read. */
+async function inferJsonKeys(
+  session: DuckSession,
+  entity: EntitySpec,
+  files: readonly SourceFile[],
+  keys: readonly string[],
+): Promise<(ColumnSpec | undefined)[]> {
+  // Per key: its value as text (a string unquoted, anything else as its JSON text) and its kind.
+  // Each value's JSON kind is found once (json_type parses the value; a large one costs memory
+  // each time), then its text: a string unquoted, anything else as its JSON text.
+  const typed = keys
+    .map(
+      (key, i) =>
+        `json_type(${quoteDuckdbIdentifier(key)}) AS "y${i}", ${quoteDuckdbIdentifier(key)} AS "j${i}"`,
+    )
+    .join(", ");
+  const texts = keys.map((_, i) => {
+    const y = `"y${i}"`;
+    const kind = (k: Kind) => JSON_KIND[k].replace(/json_type\(j\)/g, y);
+    return (
+      `CASE WHEN ${y} IS NULL OR ${y} = 'NULL' THEN NULL WHEN ${y} = 'VARCHAR' THEN "j${i}" ->> '$' ELSE CAST("j${i}" AS VARCHAR) END AS "t${i}", ` +
+      (["boolean", "number", "string"] as Kind[]).map((k) => `${kind(k)} AS "${k}${i}"`).join(", ")
+    );
   });
+  const aggregates: string[] = [];
+  keys.forEach((_, i) => {
+    aggregates.push(`count("t${i}") AS n${i}`);
+    CANDIDATES.forEach((c, k) => {
+      aggregates.push(
+        `count_if("t${i}" IS NOT NULL AND NOT coalesce(CASE WHEN "${c.kind}${i}" THEN ${fits(c, `t${i}`)} ELSE false END, false)) AS c${i}_${k}`,
+      );
+    });
+  });
+  const relation = readWithColumnsSql(
+    entity.source,
+    files.map((f) => f.absPath),
+    keys,
+    "JSON",
+  );
+  const [counts] = await session.query(
+    `SELECT ${aggregates.join(", ")} FROM (SELECT ${texts.join(", ")} FROM (SELECT ${typed} FROM ${relation}))`,
+  );
+  return keys.map((key, i) =>
+    Number(counts[`n${i}`]) === 0 ? undefined : choose(key, counts, i, CANDIDATES),
+  );
 }

@@ -2,7 +2,7 @@
 // physical lines, while DuckDB counts records (a quoted field may span lines). Only run after a
 // failure, so a plain streaming scan is fast enough.
 
-import { createReadStream } from "node:fs";
+import { openSourceStream } from "./sourceStream";
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -13,16 +13,32 @@ const CR = 0x0d;
  * starts in an RFC 4180 CSV file; undefined when the file has fewer records. Empty lines are not
  * records (DuckDB skips them).
  */
-export function csvRecordLine(file: string, row: number): Promise<number | undefined> {
-  return scan(file, row, { quotes: true, emptyLinesCount: false });
+export function csvRecordLine(
+  file: string,
+  row: number,
+  dialect: { quote: string; header: boolean } = { quote: '"', header: true },
+): Promise<number | undefined> {
+  return scan(file, dialect.header ? row : row - 1, {
+    quotes: true,
+    quote: dialect.quote.charCodeAt(0),
+    emptyLinesCount: false,
+  });
 }
 
 /**
  * The physical line of what a DuckDB CSV error calls "Line: n": DuckDB numbers the header, each
  * record and each empty line, so a quoted field spanning lines shifts its numbers from the editor's.
  */
-export function csvLineOfDuckdbLine(file: string, duckdbLine: number): Promise<number | undefined> {
-  return scan(file, duckdbLine - 1, { quotes: true, emptyLinesCount: true });
+export function csvLineOfDuckdbLine(
+  file: string,
+  duckdbLine: number,
+  quote = '"',
+): Promise<number | undefined> {
+  return scan(file, duckdbLine - 1, {
+    quotes: true,
+    quote: quote.charCodeAt(0),
+    emptyLinesCount: true,
+  });
 }
 
 /** The same for JSON Lines: records are the non-blank lines, and there is no header. */
@@ -33,7 +49,7 @@ export function jsonlRecordLine(file: string, row: number): Promise<number | und
 async function scan(
   file: string,
   target: number,
-  mode: { quotes: boolean; emptyLinesCount: boolean },
+  mode: { quotes: boolean; quote?: number; emptyLinesCount: boolean },
 ): Promise<number | undefined> {
   let line = 1;
   let unit = 0; // index of the record being read; the CSV header is 0
@@ -41,7 +57,8 @@ async function scan(
   let hasContent = false;
   let startLine = 1;
   let first = true;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  const quote = mode.quote ?? QUOTE;
+  for await (const chunk of openSourceStream(file)) {
     const buf = chunk as Buffer;
     const begin = first && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     first = false;
@@ -64,7 +81,7 @@ async function scan(
         hasContent = true;
         startLine = line;
       }
-      if (mode.quotes && byte === QUOTE) inQuotes = !inQuotes;
+      if (mode.quotes && byte === quote) inQuotes = !inQuotes;
     }
   }
   if (hasContent && unit === target) return startLine;

@@ -1,7 +1,7 @@
 // DuckDB's JSON and Parquet reader errors, said in the words of the file as a user sees it: the line
 // an editor shows, and what to do. Run only after a failure.
 
-import { createReadStream } from "node:fs";
+import { openSourceStream } from "./sourceStream";
 import { createInterface } from "node:readline";
 import { jsonlRecordLine } from "./lineLocator";
 import type { SourceFile } from "./resolveSources";
@@ -15,6 +15,11 @@ const MALFORMED = /^Malformed JSON in file "(.*)", at byte (\d+) in line (\d+): 
 const TRANSFORM = /^JSON transform error in file "(.*)", in line (\d+): ([^\n]*)/;
 /** Raised while DuckDB samples the lines, before any record is read: it names no line. */
 const NON_RECORD = /expected records, but got non-record JSON/;
+/** A `json` source: a malformed element of the array, or a file that is not an array. */
+const MALFORMED_ELEMENT =
+  /^Malformed JSON in file "(.*)", at byte (\d+) in record\/value (\d+): ([^.\n]*)/;
+const NOT_ARRAY =
+  /^Expected top-level JSON array with format='array', but first character is '(.*)' in file "(.*)"/;
 const NOT_PARQUET = /No magic bytes found at end of file|TProtocolException|Invalid Parquet file/i;
 
 export async function jsonOrParquetProblem(
@@ -26,6 +31,20 @@ export async function jsonOrParquetProblem(
     const [, name, byte, record, what] = malformed;
     const where = await physicalLine(files, name, Number(record) - 1);
     return `${where}: not valid JSON at byte ${byte} of the line (${what}). Each line must be one complete JSON object.`;
+  }
+  const element = MALFORMED_ELEMENT.exec(text);
+  if (element) {
+    const [, name, byte, record, what] = element;
+    // Numbered one past the element, as DuckDB's JSON Lines "Malformed JSON" errors are.
+    return `${shownName(files, name)}: element ${Number(record) - 1} of the array is not valid JSON at byte ${byte} of the element (${what}).`;
+  }
+  const notArray = NOT_ARRAY.exec(text);
+  if (notArray) {
+    const [, first, name] = notArray;
+    return (
+      `${shownName(files, name)} is not a JSON array (it starts with '${first}'). A json source is one array of objects; ` +
+      `for one object per line, name the file .jsonl or set format: jsonl.`
+    );
   }
   const transform = TRANSFORM.exec(text);
   if (transform) {
@@ -55,6 +74,10 @@ export async function jsonOrParquetProblem(
   return undefined;
 }
 
+function shownName(files: readonly SourceFile[], name: string): string {
+  return files.find((f) => f.absPath === name || f.relPath === name)?.relPath ?? name;
+}
+
 async function physicalLine(
   files: readonly SourceFile[],
   name: string,
@@ -67,10 +90,10 @@ async function physicalLine(
 }
 
 /** A record starts with `{`; anything else on a non-blank line is an array, a scalar or garbage. */
-async function firstNonObjectLine(
+export async function firstNonObjectLine(
   file: string,
 ): Promise<{ line: number; text: string } | undefined> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const lines = createInterface({ input: openSourceStream(file), crlfDelay: Infinity });
   let n = 0;
   try {
     for await (const raw of lines) {

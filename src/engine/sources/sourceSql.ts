@@ -1,10 +1,13 @@
-// The DuckDB table functions that read an entity's files. CSV and JSON Lines are read as text
+// The DuckDB table functions that read an entity's files. CSV and JSON (Lines) are read as text
 // (every column VARCHAR) and converted by the writer's own casts, so a value that does not fit its
 // type is found and named by the same rules whether the columns were declared or inferred.
+// Compressed files (.gz, .zst) are read by the same functions: DuckDB's `compression='auto'`
+// (the default) detects them from the file name.
 
 import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { quoteDuckdbLiteral } from "../../plan/sqlQuote";
-import type { SourceFormat } from "../../spec/types";
+import type { SourceFormat, SourceSpec } from "../../spec/types";
+import { csvDialect } from "./csvDialect";
 
 /**
  * A folder named like `year=2024` (or our own `v=<snapshot>`) must not add a column, nor replace a
@@ -13,12 +16,26 @@ import type { SourceFormat } from "../../spec/types";
 const NO_HIVE = "hive_partitioning=false";
 
 /**
- * RFC 4180: comma, double quote, a quote inside a field doubled, a header row. Nothing is sniffed
- * (auto_detect=false): the header is read by readCsvHeader and the columns are given, so a row with
- * a field too many or too few fails with its line instead of changing what DuckDB guesses. An empty
- * field is null; a quoted empty field ("") is an empty string, so the two stay distinguishable.
+ * RFC 4180 unless the source says otherwise (delimiter, quote, escape, header, nullString). Nothing
+ * is sniffed (auto_detect=false): the header is read by readCsvHeader and the columns are given, so
+ * a row with a field too many or too few fails with its line instead of changing what DuckDB
+ * guesses. An empty field is null; a quoted empty field ("") is an empty string, so the two stay
+ * distinguishable.
  */
-const CSV_DIALECT = `header=true, delim=',', quote='"', escape='"', strict_mode=true, auto_detect=false, allow_quoted_nulls=false, ${NO_HIVE}`;
+function csvOptions(source: SourceSpec): string {
+  const d = csvDialect(source);
+  return [
+    `header=${d.header}`,
+    `delim=${quoteDuckdbLiteral(d.delimiter)}`,
+    `quote=${quoteDuckdbLiteral(d.quote)}`,
+    `escape=${quoteDuckdbLiteral(d.escape)}`,
+    `nullstr=${quoteDuckdbLiteral(d.nullString)}`,
+    "strict_mode=true",
+    "auto_detect=false",
+    "allow_quoted_nulls=false",
+    NO_HIVE,
+  ].join(", ");
+}
 
 /** Each path matches only itself: DuckDB globs `[`, `*` and `?` even in a list (plan/duckdbPath.ts). */
 function fileList(paths: readonly string[]): string {
@@ -27,52 +44,80 @@ function fileList(paths: readonly string[]): string {
 
 /** CSV with some columns parsed by the reader itself (see typedForCopy in the writer). */
 export function readCsvTypedSql(
+  source: SourceSpec,
   paths: readonly string[],
   columns: readonly SourceColumn[],
 ): string {
   const list = columns.map((c) => `${quoteDuckdbLiteral(c.name)}: ${quoteDuckdbLiteral(c.type)}`);
-  return `read_csv(${fileList(paths)}, ${CSV_DIALECT}, columns={${list.join(", ")}})`;
+  return `read_csv(${fileList(paths)}, ${csvOptions(source)}, columns={${list.join(", ")}})`;
 }
 
 /**
- * Every line must be an object. With DuckDB's default (records='auto') one line that is an array or
- * a number makes it read each whole line as a single value: with declared columns every row's value
- * became its line's JSON text, and inference found one column `json`, both exported without error.
+ * Every record must be an object. With DuckDB's default (records='auto') one line that is an array
+ * or a number makes it read each whole line as a single value: with declared columns every row's
+ * value became its line's JSON text, and inference found one column `json`, both exported without
+ * error. A `json` source is one array of objects.
  */
-const JSONL = `format='newline_delimited', records=true`;
+function jsonOptions(format: "jsonl" | "json"): string {
+  return `format='${format === "jsonl" ? "newline_delimited" : "array"}', records=true`;
+}
 
 function varcharColumns(names: readonly string[]): string {
   return `{${names.map((k) => `${quoteDuckdbLiteral(k)}: 'VARCHAR'`).join(", ")}}`;
 }
 
 /**
- * The files as text: CSV with the header's columns as VARCHAR; JSON Lines with the named keys as
- * VARCHAR (numbers and booleans as their JSON text, objects and arrays as JSON). Parquet keeps its
- * own types, which the casts take as they are.
+ * The files as text: CSV with the header's columns as VARCHAR; JSON with the named keys as VARCHAR
+ * (numbers and booleans as their JSON text, objects and arrays as JSON). Parquet keeps its own
+ * types, which the casts take as they are.
  */
 export function readAsTextSql(
-  format: SourceFormat,
+  source: SourceSpec,
   paths: readonly string[],
   names: readonly string[],
 ): string {
-  switch (format) {
+  return readWithColumnsSql(source, paths, names, "VARCHAR");
+}
+
+/** The same, with every named column of one DuckDB type (JSON keeps a value's JSON kind). */
+export function readWithColumnsSql(
+  source: SourceSpec,
+  paths: readonly string[],
+  names: readonly string[],
+  type: "VARCHAR" | "JSON",
+): string {
+  const columns =
+    type === "VARCHAR"
+      ? varcharColumns(names)
+      : `{${names.map((k) => `${quoteDuckdbLiteral(k)}: 'JSON'`).join(", ")}}`;
+  switch (source.format) {
     case "csv":
-      return `read_csv(${fileList(paths)}, ${CSV_DIALECT}, columns=${varcharColumns(names)})`;
+      return `read_csv(${fileList(paths)}, ${csvOptions(source)}, columns=${columns})`;
     case "jsonl":
-      return `read_json(${fileList(paths)}, ${JSONL}, columns=${varcharColumns(names)}, ${NO_HIVE})`;
+    case "json":
+      return `read_json(${fileList(paths)}, ${jsonOptions(source.format)}, columns=${columns}, ${NO_HIVE})`;
     case "parquet":
       return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
   }
 }
 
-/** JSON Lines and Parquet with the types DuckDB detects (JSON: from a sample of the lines). */
-export function readDetectedSql(format: "jsonl" | "parquet", paths: readonly string[]): string {
-  switch (format) {
-    case "jsonl":
-      return `read_json(${fileList(paths)}, ${JSONL}, ${NO_HIVE})`;
-    case "parquet":
-      return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
-  }
+/** Each JSON record as one JSON value, for finding the keys the records have. */
+export function readJsonObjectsSql(format: "jsonl" | "json", paths: readonly string[]): string {
+  return `read_json_objects(${fileList(paths)}, format='${format === "jsonl" ? "newline_delimited" : "array"}', ${NO_HIVE})`;
+}
+
+/** JSON with the columns and types DuckDB detects from the first records (for their order). */
+export function readDetectedJsonSql(format: "jsonl" | "json", paths: readonly string[]): string {
+  return `read_json(${fileList(paths)}, ${jsonOptions(format)}, ${NO_HIVE})`;
+}
+
+/** Parquet with its own types. */
+export function readParquetSql(paths: readonly string[]): string {
+  return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
+}
+
+export function isJsonFormat(format: SourceFormat): format is "jsonl" | "json" {
+  return format === "jsonl" || format === "json";
 }
 
 export interface SourceColumn {

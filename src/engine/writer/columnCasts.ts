@@ -21,6 +21,25 @@ import { isNestedDuckdbType } from "../sources/duckdbTypes";
 const NOT_PLAIN_INTEGER = "[.eExXbBoO_]";
 const FRACTIONAL = /^(FLOAT|DOUBLE|DECIMAL)/i;
 
+/**
+ * Synapse's date and datetime2 hold 0001-01-01 to 9999-12-31
+ * (https://learn.microsoft.com/sql/t-sql/data-types/datetime2-transact-sql); DuckDB's DATE and
+ * TIMESTAMP also hold `infinity`, year 0, years BC and years past 9999, which would reach the lake
+ * and then fail (or read back as something else) in Synapse. Checked after an offset is applied, so
+ * 9999-12-31T23:59:59-05:00 (year 10000 in UTC) is refused too.
+ */
+const FIRST_DATE = "DATE '0001-01-01'";
+const LAST_DATE = "DATE '9999-12-31'";
+const FIRST_TIMESTAMP = "TIMESTAMP '0001-01-01 00:00:00'";
+const LAST_TIMESTAMP = "TIMESTAMP '9999-12-31 23:59:59.999999'";
+
+/**
+ * datetime2(6) and the Parquet INT64 micros timestamps hold microseconds; DuckDB's TIMESTAMPTZ cast
+ * silently drops a seventh fractional digit (SQL Server's datetime2(7) writes seven). A digit past the
+ * sixth that is not zero is refused rather than dropped.
+ */
+const SUB_MICROSECOND_TEXT = "[0-9]:[0-9]{2}[.][0-9]{6}[0-9]*[1-9]";
+
 function isText(b: ColumnBinding): boolean {
   return b.sourceType.toUpperCase() === "VARCHAR";
 }
@@ -34,6 +53,58 @@ function asString(b: ColumnBinding, v: string): string {
 
 function fail(b: ColumnBinding): string {
   return `error(${quoteDuckdbLiteral(`column "${b.column.name}": ${misfitReason(b.column)}`)})`;
+}
+
+/**
+ * True when a decimal value has no non-zero digit past the column's scale: DuckDB's DECIMAL cast
+ * rounds 1.239 to 1.24 in a decimal(18,2), which would change the customer's value without a word.
+ * Text with an exponent (1.5e2) is compared through the cast and back instead of by its digits.
+ */
+function decimalScaleFits(b: ColumnBinding, v: string): string {
+  const c = b.column;
+  const target = duckdbType(c);
+  if (isText(b)) {
+    const digits = `'[.][0-9]{${c.scale ?? 0}}[0-9]*[1-9]'`;
+    return `CASE WHEN regexp_matches(${v}, '[eE]') THEN TRY_CAST(TRY_CAST(${v} AS ${target}) AS DOUBLE) = TRY_CAST(${v} AS DOUBLE) ELSE NOT regexp_matches(${v}, ${digits}) END`;
+  }
+  if (FRACTIONAL.test(b.sourceType)) {
+    return `TRY_CAST(TRY_CAST(${v} AS ${target}) AS ${b.sourceType}) = ${v}`;
+  }
+  return "true";
+}
+
+/** The date or timestamp a value becomes, or NULL; `strict` fails on a value that is not one. */
+function temporalValue(b: ColumnBinding, v: string, strict: boolean): string {
+  const c = b.column;
+  const cast = strict ? "CAST" : "TRY_CAST";
+  if (c.format !== undefined) {
+    // strptime fails on text that does not match the whole pattern; %z gives a TIMESTAMPTZ.
+    const parsed = `${strict ? "strptime" : "try_strptime"}(${v}, ${quoteDuckdbLiteral(c.format)})`;
+    if (c.type === "date") return `CAST(${parsed} AS DATE)`;
+    return `make_timestamp(epoch_us(CAST(${parsed} AS TIMESTAMPTZ)))`;
+  }
+  if (c.type === "date") return `${cast}(${v} AS DATE)`;
+  // Through TIMESTAMPTZ so that an offset in the value is applied (a plain TIMESTAMP cast drops
+  // it); a value without one is taken as UTC, the session's zone. Back to TIMESTAMP through the
+  // epoch: the same instant, without ICU's calendar conversion (twice as fast as timezone()).
+  return `make_timestamp(epoch_us(${cast}(${v} AS TIMESTAMPTZ)))`;
+}
+
+/** SQL true when a date or timestamp is inside what Synapse holds, to the microsecond. */
+function temporalFits(b: ColumnBinding, v: string, value: string): string {
+  const range =
+    b.column.type === "date"
+      ? `${value} BETWEEN ${FIRST_DATE} AND ${LAST_DATE}`
+      : `${value} BETWEEN ${FIRST_TIMESTAMP} AND ${LAST_TIMESTAMP}`;
+  if (b.column.type === "date" && b.column.format !== undefined) {
+    // A pattern with a time of day must not lose it to the date: only midnight is a date.
+    const parsed = `try_strptime(${v}, ${quoteDuckdbLiteral(b.column.format)})`;
+    return `${range} AND CAST(${parsed} AS TIMESTAMP) = CAST(CAST(${parsed} AS DATE) AS TIMESTAMP)`;
+  }
+  if (b.column.type === "date") return range;
+  if (isText(b)) return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
+  if (/^TIMESTAMP_NS$/i.test(b.sourceType)) return `${range} AND epoch_ns(${v}) % 1000 = 0`;
+  return range;
 }
 
 /** The strict expression, typed exactly as src/plan/typeMapping.ts says. */
@@ -62,13 +133,16 @@ export function castExpression(b: ColumnBinding): string {
     case "double":
       e = `CASE WHEN ${v} IS NULL OR isfinite(CAST(${v} AS DOUBLE)) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
       break;
-    case "dateTime":
-    case "dateTimeOffset":
-      // Through TIMESTAMPTZ so that an offset in the value is applied (a plain TIMESTAMP cast drops
-      // it); a value without one is taken as UTC, the session's zone. Back to TIMESTAMP through the
-      // epoch: the same instant, without ICU's calendar conversion (twice as fast as timezone()).
-      e = `make_timestamp(epoch_us(CAST(${v} AS TIMESTAMPTZ)))`;
+    case "decimal":
+      e = `CASE WHEN ${v} IS NULL OR ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
       break;
+    case "date":
+    case "dateTime":
+    case "dateTimeOffset": {
+      const value = temporalValue(b, v, true);
+      e = `CASE WHEN ${v} IS NULL THEN NULL WHEN coalesce(${temporalFits(b, v, value)}, false) THEN ${value} ELSE ${fail(b)} END`;
+      break;
+    }
     case "guid":
       // Braces, upper case and missing hyphens normalise to the 36-character form Synapse reads as varchar(36).
       e = `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
@@ -102,15 +176,23 @@ function fitsExpression(b: ColumnBinding, v: string): string {
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
     case "double":
       return `isfinite(TRY_CAST(${v} AS DOUBLE))`;
+    case "decimal":
+      return `TRY_CAST(${v} AS ${target}) IS NOT NULL AND ${decimalScaleFits(b, v)}`;
+    case "date":
     case "dateTime":
     case "dateTimeOffset":
-      return `TRY_CAST(${v} AS TIMESTAMPTZ) IS NOT NULL`;
+      return temporalFits(b, v, temporalValue(b, v, false));
     case "guid":
       return `TRY_CAST(${v} AS UUID) IS NOT NULL`;
     default:
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
   }
 }
+
+const FORMAT = (pattern: string, type: string): string =>
+  `does not match the format ${JSON.stringify(pattern)} of a ${type} (strptime, the whole value)`;
+const RANGE = " from 0001-01-01 to 9999-12-31";
+const MICROS = " with at most 6 fractional digits of a second";
 
 /** What a misfit of this column means, in words a user can act on. */
 export function misfitReason(c: ColumnSpec): string {
@@ -126,16 +208,21 @@ export function misfitReason(c: ColumnSpec): string {
     case "decimal": {
       const p = c.precision ?? DEFAULT_DECIMAL_PRECISION;
       const s = c.scale ?? 0;
-      return `does not fit decimal(${p},${s}) (a number with at most ${p - s} digits before the point)`;
+      return `does not fit decimal(${p},${s}) (a number with at most ${p - s} digits before the point) or has more than ${s} digits after it (values are never rounded)`;
     }
     case "boolean":
       return "is not a boolean (true or false)";
     case "date":
-      return "is not a date (YYYY-MM-DD)";
+      if (c.format !== undefined) return `${FORMAT(c.format, "date")}${RANGE}`;
+      return `is not a date (YYYY-MM-DD)${RANGE}`;
     case "dateTime":
-      return "is not a dateTime (ISO 8601, e.g. 2024-01-31T13:45:00)";
+      if (c.format !== undefined) return `${FORMAT(c.format, "dateTime")}${RANGE}${MICROS}`;
+      return `is not a dateTime (ISO 8601, e.g. 2024-01-31T13:45:00)${RANGE}${MICROS}`;
     case "dateTimeOffset":
-      return "is not a dateTimeOffset (ISO 8601 with an offset, e.g. 2024-01-31T13:45:00+01:00)";
+      if (c.format !== undefined) {
+        return `${FORMAT(c.format, "dateTimeOffset")}${RANGE} (in UTC)${MICROS}`;
+      }
+      return `is not a dateTimeOffset (ISO 8601 with an offset, e.g. 2024-01-31T13:45:00+01:00)${RANGE} (in UTC)${MICROS}`;
     case "guid":
       return "is not a GUID (e.g. 0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff)";
   }

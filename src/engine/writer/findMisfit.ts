@@ -5,7 +5,8 @@
 import type { BoundSource } from "../sources/bindColumns";
 import { csvRecordLine, jsonlRecordLine } from "../sources/lineLocator";
 import type { SourceFile } from "../sources/resolveSources";
-import type { SourceFormat } from "../../spec/types";
+import type { SourceSpec } from "../../spec/types";
+import { csvDialect } from "../sources/csvDialect";
 import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import { misfitPredicate, misfitReason } from "./columnCasts";
 import type { DuckSession } from "./duckdbSession";
@@ -23,7 +24,7 @@ export interface Misfit {
 
 export async function findMisfit(
   session: DuckSession,
-  format: SourceFormat,
+  sourceSpec: SourceSpec,
   files: readonly SourceFile[],
   source: BoundSource,
 ): Promise<Misfit | undefined> {
@@ -32,6 +33,7 @@ export async function findMisfit(
     (b, i) =>
       `CAST(${quoteDuckdbIdentifier(b.sourceName)} AS VARCHAR) AS __v${i}, ${predicates[i]} AS __m${i}`,
   );
+  const format = sourceSpec.format;
   for (const file of files) {
     // Parquet knows each row's position; for text formats, the reader's order is the file's order
     // (insertion order is preserved), so row_number() over it counts records.
@@ -50,7 +52,7 @@ export async function findMisfit(
     const value = String(r[`__v${i}`]);
     const line =
       format === "csv"
-        ? await csvRecordLine(file.absPath, row)
+        ? await csvRecordLine(file.absPath, row, csvDialect(sourceSpec))
         : format === "jsonl"
           ? await jsonlRecordLine(file.absPath, row)
           : undefined;

@@ -6,7 +6,8 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { partFileName } from "../../plan/lakeLayout";
 import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
-import type { ColumnSpec, EntitySpec, ExportFormat } from "../../spec/types";
+import type { ColumnSpec, EntitySpec, ExportFormat, SourceSpec } from "../../spec/types";
+import { csvDialect } from "../sources/csvDialect";
 import { bindColumns, type BoundSource, type ColumnBinding } from "../sources/bindColumns";
 import { duckdbType } from "../../plan/typeMapping";
 import type { SourceFile } from "../sources/resolveSources";
@@ -58,7 +59,7 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
     throw await asSourceError(o.entity, o.files, e);
   });
   const paths = o.files.map((f) => f.absPath);
-  const copy = o.entity.source.format === "csv" ? typedForCopy(source, paths) : undefined;
+  const copy = o.entity.source.format === "csv" ? typedForCopy(o.entity, source, paths) : undefined;
   const select = (copy?.bindings ?? source.bindings)
     .map((b) => `${castExpression(b)} AS ${quoteDuckdbIdentifier(b.column.name)}`)
     .join(", ");
@@ -86,20 +87,23 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
 
 /**
  * CSV columns whose type DuckDB's CSV reader parses with exactly the rules of CAST, accepting and
- * refusing the same values (checked value by value for dates, decimals, booleans, doubles and UUIDs),
+ * refusing the same values (checked value by value for dates, booleans, doubles and UUIDs),
  * are parsed by the reader, which skips building a string per value: about 5-10% of the export's
- * time. Integers stay text (the reader, like CAST, rounds 1.5), strings too, and timestamps: the
+ * time. Integers stay text (the reader, like CAST, rounds 1.5), decimals too (it rounds 1.239 into a
+ * decimal(18,2), and only the text shows the digit it dropped), strings, and timestamps: the
  * reader turns an unparseable TIMESTAMPTZ ("2024-01-31T25:00:00Z") into NULL where CAST fails. The
  * diagnostic query still reads all text, so a failure is explained the same way.
  */
 function typedForCopy(
+  entity: EntitySpec,
   source: BoundSource,
   paths: readonly string[],
 ): { relation: string; bindings: ColumnBinding[] } {
   const readerType = (c: ColumnSpec): string | undefined => {
+    // A date with a format is parsed by strptime, from the text.
+    if (c.format !== undefined) return undefined;
     switch (c.type) {
       case "date":
-      case "decimal":
       case "boolean":
       case "double":
         return duckdbType(c);
@@ -120,7 +124,7 @@ function typedForCopy(
     name: c.name,
     type: typeOf.get(c.name) ?? "VARCHAR",
   }));
-  return { relation: readCsvTypedSql(paths, columns), bindings };
+  return { relation: readCsvTypedSql(entity.source, paths, columns), bindings };
 }
 
 /** DuckDB names rolled files part-0, part-1, ...; the lake layout wants part-00000, part-00001, .... */
@@ -146,7 +150,7 @@ async function countRows(o: WritePartsOptions, file: string): Promise<number> {
   const sql =
     o.format === "csv"
       ? `SELECT count(*) AS n FROM ${readAsTextSql(
-          "csv",
+          { path: file, format: "csv" },
           [file],
           o.columns.map((c) => c.name),
         )}`
@@ -160,7 +164,7 @@ async function explainFailure(
   source: Awaited<ReturnType<typeof bindColumns>>,
   cause: unknown,
 ): Promise<Error> {
-  const misfit = await findMisfit(o.session, o.entity.source.format, o.files, source).catch(
+  const misfit = await findMisfit(o.session, o.entity.source, o.files, source).catch(
     () => undefined,
   );
   if (misfit) {
@@ -174,7 +178,9 @@ async function explainFailure(
         `value ${describeValue(misfit.value)} ${misfit.reason}. ${hint}`,
     );
   }
-  return new SourceError(`entity "${o.entity.name}": ${await readerMessage(o.files, cause)}`);
+  return new SourceError(
+    `entity "${o.entity.name}": ${await readerMessage(o.entity.source, o.files, cause)}`,
+  );
 }
 
 /**
@@ -189,10 +195,20 @@ export async function asSourceError(
   cause: unknown,
 ): Promise<Error> {
   if (cause instanceof SourceError || cause instanceof ValueError) return cause;
-  return new SourceError(`entity "${entity.name}": ${await readerMessage(files, cause)}`);
+  return new SourceError(
+    `entity "${entity.name}": ${await readerMessage(entity.source, files, cause)}`,
+  );
 }
 
-async function readerMessage(files: readonly SourceFile[], cause: unknown): Promise<string> {
+/** DuckDB's CSV reader refuses a record longer than its max_line_size (2,000,000 bytes by default). */
+const MAX_LINE = /Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes/;
+
+async function readerMessage(
+  sourceSpec: SourceSpec,
+  files: readonly SourceFile[],
+  cause: unknown,
+): Promise<string> {
+  const quote = sourceSpec.format === "csv" ? csvDialect(sourceSpec).quote : '"';
   const full = cause instanceof Error ? cause.message : String(cause);
   const fileLine = /^\s*file = (.*)$/m.exec(full)?.[1]?.trim();
   const file =
@@ -211,17 +227,26 @@ async function readerMessage(files: readonly SourceFile[], cause: unknown): Prom
       .join("\n")
       .replace(/^Original Line: /, "")
       .trim();
-    const line = await csvLineOfDuckdbLine(file.absPath, Number(csvLine[1])).catch(() => undefined);
-    text =
-      `${file.relPath} line ${line ?? csvLine[1]}: ${what.trim()}` +
-      // A row that spans lines (an unclosed quote swallows the next ones) stays on one line of the report.
-      (original ? ` (the row: ${original.replace(/\r?\n/g, "\\n")})` : "");
+    const line = await csvLineOfDuckdbLine(file.absPath, Number(csvLine[1]), quote).catch(
+      () => undefined,
+    );
+    const tooLong = MAX_LINE.exec(what);
+    // A row that spans lines (an unclosed quote swallows the next ones) stays on one line of the
+    // report, and a long one is cut: the message is for a terminal or a log line.
+    const row = original.replace(/\r?\n/g, "\\n");
+    const shown = row.length > 200 ? `${row.slice(0, 200)}…` : row;
+    text = tooLong
+      ? `${file.relPath} line ${line ?? csvLine[1]}: the record is ${Number(tooLong[2]).toLocaleString("en-US")} bytes long, ` +
+        `more than the ${Number(tooLong[1]).toLocaleString("en-US")} bytes a CSV record may have. If it should be several records, ` +
+        `look for a quote that is not closed before it; if it is one, shorten the value or export the entity as JSON Lines or Parquet.`
+      : `${file.relPath} line ${line ?? csvLine[1]}: ${what.trim()}` +
+        (original ? ` (the row: ${shown})` : "");
   }
   const jsonOrParquet = await jsonOrParquetProblem(files, text);
   if (jsonOrParquet) return jsonOrParquet;
   if (/state machine reached an invalid state/.test(text)) {
     for (const f of files) {
-      const problem = await csvStructureProblem(f.absPath).catch(() => undefined);
+      const problem = await csvStructureProblem(f.absPath, quote).catch(() => undefined);
       if (problem) return `${f.relPath}: ${problem}`;
     }
   }

@@ -1,0 +1,87 @@
+// Date and time formats: `format` on date, dateTime and dateTimeOffset columns is a strptime
+// pattern applied strictly (https://duckdb.org/docs/sql/functions/dateformat), so `Jan 1 2000` in a
+// stocks file lands as the date it says, and a value that does not match fails with the pattern and
+// the value. The expected instants are computed here with Date.UTC from the source text.
+
+import { expect } from "chai";
+import type { ColumnSpec, EntitySpec } from "../../src/spec/types";
+import { parseSpecText } from "../../src/spec/validate";
+import { exportSource, runSource } from "./support/exportSource";
+import { removeTempDirs } from "./support/fixtures";
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+const entity = (columns: ColumnSpec[]): EntitySpec => ({
+  name: "E",
+  source: { path: "e.csv", format: "csv" },
+  columns: [{ name: "id", type: "int32" }, ...columns],
+});
+
+describe("date and time formats", function () {
+  this.timeout(30_000);
+  after(removeTempDirs);
+
+  it("reads `Jan 1 2000` with %b %d %Y, and a slashed timestamp with its pattern", async () => {
+    const days = ["Jan 1 2000", "Dec 31 1999", "Feb 29 2024"];
+    const stamps = ["2000/01/31 13:45:00", "1999/12/31 23:59:59", "2024/02/29 00:00:01"];
+    const csv = "id,day,at\n" + days.map((d, i) => `${i},"${d}",${stamps[i]}`).join("\n") + "\n";
+    const x = await exportSource(
+      { "e.csv": csv },
+      entity([
+        { name: "day", type: "date", format: "%b %d %Y" },
+        { name: "at", type: "dateTime", format: "%Y/%m/%d %H:%M:%S" },
+      ]),
+    );
+    const expectedDays = days.map((d) => {
+      const [mon, day, year] = d.split(" ");
+      return new Date(Date.UTC(Number(year), MONTHS.indexOf(mon), Number(day))).toISOString();
+    });
+    const expectedStamps = stamps.map((s) => {
+      const [y, mo, d, h, mi, se] = s.split(/[/ :]/).map(Number);
+      return BigInt(Date.UTC(y, mo - 1, d, h, mi, se)) * 1000n;
+    });
+    expect(x.rows.map((r) => (r.day as Date).toISOString())).to.deep.equal(expectedDays);
+    expect(x.rows.map((r) => r.at)).to.deep.equal(expectedStamps);
+  });
+
+  it("applies the offset a %z pattern reads, to UTC", async () => {
+    const x = await exportSource(
+      { "e.csv": "id,at\n1,31.01.2024 13:45 +0100\n" },
+      entity([{ name: "at", type: "dateTimeOffset", format: "%d.%m.%Y %H:%M %z" }]),
+    );
+    expect(x.rows[0].at).to.equal(BigInt(Date.UTC(2024, 0, 31, 12, 45)) * 1000n);
+  });
+
+  it("fails a value that does not match, with the pattern and the value", async () => {
+    const { error } = await runSource(
+      { "e.csv": 'id,day\n1,"Jan 1 2000"\n2,2000-01-02\n' },
+      entity([{ name: "day", type: "date", format: "%b %d %Y" }]),
+    );
+    expect(error).to.contain(
+      'e.csv line 3 (row 2), column "day": value "2000-01-02" does not match the format "%b %d %Y" of a date',
+    );
+  });
+
+  it("fails a date whose pattern reads a time of day that is not midnight (never dropped)", async () => {
+    const { error } = await runSource(
+      { "e.csv": "id,day\n1,2000-01-01 00:00\n2,2000-01-01 10:30\n" },
+      entity([{ name: "day", type: "date", format: "%Y-%m-%d %H:%M" }]),
+    );
+    expect(error).to.contain('line 3 (row 2), column "day": value "2000-01-01 10:30"');
+  });
+
+  it("refuses format on a column that is not a date or time", () => {
+    const yaml = [
+      "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
+      "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
+      "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
+      "export: { displayName: d, databaseName: db, entities: [ { name: E, source: e.csv, columns: [ { name: n, type: int32, format: '%d' } ] } ] }",
+    ].join("\n");
+    expect(parseSpecText(yaml, "/tmp").issues).to.deep.equal([
+      {
+        path: "export.entities[0].columns[0].format",
+        message: "applies to types date, dateTime, dateTimeOffset only",
+      },
+    ]);
+  });
+});
