@@ -50,7 +50,8 @@ describe("synapse-export plan: the columns that will be created", function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("prints full types, the inferred entity's source and the renamed columns' source names", async () => {
-    const r = await runCli(["plan", path.join(dir, "spec.yaml")]);
+    // Wide enough that no column line wraps: the width rules are tested in commands.test.ts.
+    const r = await runCli(["plan", path.join(dir, "spec.yaml")], { env: { COLUMNS: "400" } });
     expect(r.code, r.stderr).to.equal(0);
     const lines = r.stdout.split("\n");
     expect(lines).to.include(

@@ -234,7 +234,7 @@ describe("declared column names equal after NFKC folding and case", () => {
       {
         path: "export.entities[0].columns[1].name",
         message:
-          "column '\uff23ustomer' is already export.entities[0].columns[0] (names are compared ignoring case, after Unicode NFKC folding)",
+          "column '\uff23ustomer' is already export.entities[0].columns[0] (names are compared ignoring case and Unicode compatibility forms: 'Ｃustomer' is 'Customer' after NFKC)",
       },
     ]);
   });

@@ -9,14 +9,14 @@ import { join } from "node:path";
 import { setAzureCredential } from "../../src/engine/azureCredential";
 import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
 import { startDfsServer, type DfsServer } from "../servers/dfsServer";
+import { testCredential } from "../servers/testTokens";
 
 describe("AdlsGen2Lake.uploadFile progress", () => {
   let server: DfsServer;
   let dir: string;
   before(async () => {
-    setAzureCredential({
-      getToken: async () => ({ token: "test-token", expiresOnTimestamp: Date.now() + 3600e3 }),
-    });
+    // A storage-audience token: the dfs test server refuses others, as storage does.
+    setAzureCredential(testCredential());
     dir = mkdtempSync(join(tmpdir(), "upload-progress-"));
     server = await startDfsServer({});
   });
