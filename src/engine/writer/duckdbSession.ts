@@ -1,7 +1,7 @@
 // One embedded DuckDB for a run: reads the sources and writes the parts. Its settings are what keep
 // an export fast and its memory bounded whatever the size of the source.
 
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import * as os from "node:os";
 
 export interface DuckSessionOptions {
@@ -35,6 +35,9 @@ export class DuckSession {
       autoinstall_known_extensions: "false",
     };
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    // Loaded here, not at import: a Pulumi program or a `plan` that never exports should not pay for
+    // DuckDB's native module (about 60 MB of memory), nor fail where it cannot load.
+    const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(":memory:", config);
     const connection = await instance.connect();
     // Timestamps are read and written as UTC whatever the machine's zone (dateTimeOffset → UTC). Set
