@@ -14,7 +14,17 @@ import { planGrants } from "../../src/plan/grants";
 import { uuidV5 } from "../../src/plan/deterministicGuid";
 import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../src/plan/sqlQuote";
 import { manifestPath, MANIFEST_FILE } from "../../src/plan/lakeLayout";
-import { snapshotTableName } from "../../src/plan/sqlPlan";
+import {
+  planDatabaseSetup,
+  planDropDatabase,
+  planDropEntity,
+  planPublishSnapshot,
+  snapshotTableName,
+  type SqlStep,
+} from "../../src/plan/sqlPlan";
+import { renderDuckdb } from "../../src/plan/renderDuckdb";
+import { renderTsql } from "../../src/plan/renderTsql";
+import type { SnapshotManifest } from "../../src/plan/manifest";
 import { validRawSpec } from "../helpers/specs";
 
 const BIN2 = "COLLATE Latin1_General_100_BIN2_UTF8";
@@ -176,6 +186,65 @@ describe("grant names and purposes a reviewer reads", () => {
       (ids: (string | null)[]) => ids.length > 0 && ids.every((id) => id === null),
     );
     expect(grants.find((g) => g.plane === "synapse")!.scopeId).to.equal("workspaces/ws-ci");
+  });
+});
+
+describe("what each rendered statement says it does (shown in logs and in errors)", () => {
+  const manifest = (format: "parquet" | "csv") => ({
+    entity: "Customer",
+    snapshot: "0123456789abcdef",
+    format,
+    columns: [{ name: "Id", type: "int64" as const }],
+  });
+  const duck = (steps: SqlStep[]) =>
+    renderDuckdb(steps, { database: "ci_export", lakeRoot: "/lake/ci-export" });
+
+  it("DuckDB: nothing for the database steps (the local database is a file), a purpose for the others", () => {
+    expect(
+      duck([
+        ...planDatabaseSetup("parquet").filter((s) => s.step !== "createSnapshotSchema"),
+        ...planDropDatabase(),
+      ]),
+    ).to.deep.equal([]);
+    expect(
+      duck([
+        ...planDatabaseSetup("parquet"),
+        ...planPublishSnapshot(manifest("parquet") as unknown as SnapshotManifest),
+      ]).map((s) => s.purpose),
+    ).to.deep.equal([
+      "create the schema of snapshot views",
+      "create the view of Customer snapshot 0123456789abcdef",
+      "read Customer snapshot 0123456789abcdef before the view points at it",
+      "point the view Customer at snapshot 0123456789abcdef",
+    ]);
+  });
+
+  it("DuckDB: reads a CSV export with read_csv and the declared types, never read_parquet", () => {
+    const [table] = duck(
+      planPublishSnapshot(manifest("csv") as unknown as SnapshotManifest).filter(
+        (s) => s.step === "createSnapshotTable",
+      ),
+    );
+    expect(table.statement).to.contain(
+      "read_csv('/lake/ci-export/ci_export/Customer/v=0123456789abcdef/*.csv', header = true, auto_detect = false, hive_partitioning = false, columns = {'Id': 'BIGINT'})",
+    );
+  });
+
+  it("T-SQL: dropping a removed entity's view and the database say why", () => {
+    const target = {
+      database: "ci_export",
+      dataSourceLocation: "https://a.dfs.core.windows.net/c/ci_export",
+    };
+    expect(renderTsql(planDropEntity("Customer", []), target).map((s) => s.purpose)).to.include(
+      "drop the view of Customer, removed from the export (onEntityRemoved: drop)",
+    );
+    expect(renderTsql(planDropDatabase(), target)).to.deep.equal([
+      {
+        database: "master",
+        purpose: "drop the export database ci_export (onEntityRemoved: drop)",
+        statement: "IF DB_ID(N'ci_export') IS NOT NULL\n    DROP DATABASE [ci_export]",
+      },
+    ]);
   });
 });
 
