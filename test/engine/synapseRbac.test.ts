@@ -12,7 +12,6 @@ import {
   SynapseRbacClient,
 } from "../../src/engine/synapseRbac/synapseRbacClient";
 import { SynapseRbacError } from "../../src/engine/synapseRbac/synapseRbacError";
-import { roleAssignmentGuid } from "../../src/plan/deterministicGuid";
 import { ROLES } from "../../src/plan/roles";
 import { SynapseRbacTestServer } from "../servers/synapseRbacServer";
 
@@ -21,6 +20,11 @@ const SYNAPSE_CONTRIBUTOR = "7572bffe-f453-4b66-912a-46cc5ef38fda";
 const CI_PRINCIPAL = "0d7a4d8e-51b1-4c55-9a53-3e1f3f0a2b11";
 const OTHER_PRINCIPAL = "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f";
 const SCOPE = "workspaces/contoso-syn";
+// Assignment ids from Python's uuid module, not roleAssignmentGuid (scope|principal|role, lower-cased):
+//   python3 -c 'import uuid; print(uuid.uuid5(uuid.UUID("6f0d1c2e-8a47-5b39-9d1e-3c2b7a5e4f10"),
+//     "workspaces/contoso-syn|<principal>|6e4bf58a-b8e1-4cc3-bbf9-d73143322b78"))'
+const CI_ADMIN_ASSIGNMENT_ID = "98f309a2-e836-559a-a81c-ee8c9af7cab7";
+const OTHER_ADMIN_ASSIGNMENT_ID = "34e4e15d-5cc3-5aa9-bcfb-cecf5cc27470";
 // Delays small enough for tests; the defaults stay as shipped.
 const FAST = { baseDelayMs: 1, maxDelayMs: 20, authRetryWindowMs: 150, requestTimeoutMs: 2000 };
 
@@ -68,7 +72,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
   it("creates the assignment under its deterministic id with the documented PUT body and a Synapse token", async () => {
     const result = await ensureAdmin();
 
-    const expectedId = roleAssignmentGuid(SCOPE, CI_PRINCIPAL, SYNAPSE_ADMIN);
+    const expectedId = CI_ADMIN_ASSIGNMENT_ID;
     expect(result).to.include({ assignmentId: expectedId, adopted: false });
     expect(server.assignments.get(expectedId)).to.deep.equal({
       id: expectedId,
@@ -177,9 +181,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
     });
     const client = new SynapseRbacClient({ endpoint: server.endpoint, ...FAST });
     expect(await client.getRoleAssignment(a.id)).to.deep.equal(a);
-    expect(
-      await client.getRoleAssignment(roleAssignmentGuid(SCOPE, OTHER_PRINCIPAL, SYNAPSE_ADMIN)),
-    ).to.equal(undefined);
+    expect(await client.getRoleAssignment(OTHER_ADMIN_ASSIGNMENT_ID)).to.equal(undefined);
   });
 
   it("deletes by id (204 and 200), and treats an assignment already gone (404) as deleted", async () => {
@@ -249,7 +251,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
     const result = await ensureAdmin();
 
     expect(result).to.include({
-      assignmentId: roleAssignmentGuid(SCOPE, CI_PRINCIPAL, SYNAPSE_ADMIN),
+      assignmentId: CI_ADMIN_ASSIGNMENT_ID,
     });
     expect(server.assignments.size).to.equal(1);
     expect(server.requestsOf("PUT")).to.have.length(2);
