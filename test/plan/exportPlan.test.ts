@@ -36,8 +36,23 @@ describe("the export plan", () => {
       ["Customer", false],
       ["Orders", true],
     ]);
-    expect(plan.lake.container).to.equal("ci-export");
-    expect(plan.lake.databaseFolder).to.equal("ci_export");
+    expect(plan.lake).to.deep.equal({
+      container: "ci-export",
+      databaseFolder: "ci_export",
+      entities: [
+        {
+          name: "Customer",
+          folder: "ci_export/Customer",
+          snapshotPattern: "ci_export/Customer/v=<snapshot>/part-NNNNN.parquet",
+        },
+        // The spec's entities, whatever columns were passed in.
+        {
+          name: "Segments",
+          folder: "ci_export/Segments",
+          snapshotPattern: "ci_export/Segments/v=<snapshot>/part-NNNNN.parquet",
+        },
+      ],
+    });
     expect(plan.grants).to.have.length(7);
   });
 });

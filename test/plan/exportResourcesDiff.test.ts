@@ -9,10 +9,12 @@ import type { Spec } from "../../src/spec/types";
 import {
   diffEntityTable,
   diffExportDatabase,
-  PULUMI_UNKNOWN,
   type EntityTableInputs,
   type TargetRef,
 } from "../../src/plan/exportResources";
+
+/** Pulumi's marker for a value known only at deploy time (@pulumi/pulumi runtime/rpc.ts unknownValue). */
+const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 import { validRawSpec } from "../helpers/specs";
 
 const LOCAL: TargetRef = { kind: "local", dir: "/out" };
@@ -134,6 +136,27 @@ describe("entity table diff", () => {
     for (const [label, extra] of changed) {
       expect(diffEntityTable(inputs(), inputs(extra)), label).to.deep.equal(UPDATE);
     }
+  });
+
+  it("looks only at its own entity: another entity's change is not this one's", () => {
+    const two = (columns: unknown) =>
+      spec((raw) =>
+        raw.export.entities.push({
+          name: "Orders",
+          source: "data/o.csv",
+          ...(columns ? { columns } : {}),
+        }),
+      );
+    expect(
+      diffEntityTable(
+        inputs({ spec: two(undefined) }),
+        inputs({ spec: two([{ name: "Id", type: "int64" }]) }),
+      ),
+    ).to.deep.equal(SAME);
+  });
+
+  it("shows a change, never a replacement, while the entity itself is unknown (preview)", () => {
+    expect(diffEntityTable(inputs(), inputs({ entity: PULUMI_UNKNOWN }))).to.deep.equal(UPDATE);
   });
 
   it("shows a change while a source is unknown (preview)", () => {

@@ -13,11 +13,17 @@ import { FORBIDDEN_ROLE_IDS, ROLES, roleNameForId } from "../../src/plan/roles";
 import { planGrants } from "../../src/plan/grants";
 import { uuidV5 } from "../../src/plan/deterministicGuid";
 import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../src/plan/sqlQuote";
-import { manifestPath, MANIFEST_FILE } from "../../src/plan/lakeLayout";
+import {
+  manifestPath,
+  MANIFEST_FILE,
+  parseSnapshotFolder,
+  partFileName,
+} from "../../src/plan/lakeLayout";
 import {
   planDatabaseSetup,
   planDropDatabase,
   planDropEntity,
+  planDropSnapshots,
   planPublishSnapshot,
   snapshotTableName,
   type SqlStep,
@@ -194,7 +200,10 @@ describe("what each rendered statement says it does (shown in logs and in errors
     entity: "Customer",
     snapshot: "0123456789abcdef",
     format,
-    columns: [{ name: "Id", type: "int64" as const }],
+    columns: [
+      { name: "Id", type: "int64" as const },
+      { name: "Name", type: "string" as const },
+    ],
   });
   const duck = (steps: SqlStep[]) =>
     renderDuckdb(steps, { database: "ci_export", lakeRoot: "/lake/ci-export" });
@@ -226,8 +235,25 @@ describe("what each rendered statement says it does (shown in logs and in errors
       ),
     );
     expect(table.statement).to.contain(
-      "read_csv('/lake/ci-export/ci_export/Customer/v=0123456789abcdef/*.csv', header = true, auto_detect = false, hive_partitioning = false, columns = {'Id': 'BIGINT'})",
+      "read_csv('/lake/ci-export/ci_export/Customer/v=0123456789abcdef/*.csv', header = true, auto_detect = false, hive_partitioning = false, columns = {'Id': 'BIGINT', 'Name': 'VARCHAR'})",
     );
+  });
+
+  it("DuckDB: retention drops a snapshot's view, a removed entity loses its view", () => {
+    expect(duck(planDropSnapshots("Customer", ["a1"]))).to.deep.equal([
+      {
+        database: "ci_export",
+        statement: 'DROP VIEW IF EXISTS "snapshots"."Customer__a1"',
+        purpose: "drop the view of Customer snapshot a1, removed by retention",
+      },
+    ]);
+    expect(duck(planDropEntity("Customer", []))).to.deep.equal([
+      {
+        database: "ci_export",
+        statement: 'DROP VIEW IF EXISTS "main"."Customer"',
+        purpose: "drop the view of Customer, removed from the export (onEntityRemoved: drop)",
+      },
+    ]);
   });
 
   it("T-SQL: dropping a removed entity's view and the database say why", () => {
@@ -264,6 +290,15 @@ describe("small names the lake and SQL depend on", () => {
     expect(quoteDuckdbIdentifier('a"b')).to.equal('"a""b"');
     expect(() => quoteDuckdbIdentifier("a\u0000b")).to.throw(/NUL/);
     expect(() => quoteDuckdbLiteral("a\u0000b")).to.throw(/NUL/);
+  });
+
+  it("names part files by number and reads a snapshot id only from a v=<id> folder", () => {
+    expect(partFileName(3, "parquet")).to.equal("part-00003.parquet");
+    expect(partFileName(12, "csv")).to.equal("part-00012.csv");
+    expect(parseSnapshotFolder("v=0123456789abcdef")).to.equal("0123456789abcdef");
+    expect(parseSnapshotFolder("v=")).to.equal(undefined);
+    expect(parseSnapshotFolder("x=0123")).to.equal(undefined);
+    expect(parseSnapshotFolder("0123v=")).to.equal(undefined);
   });
 
   it("names the manifest _manifest.json inside the snapshot folder", () => {
