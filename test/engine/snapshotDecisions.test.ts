@@ -68,6 +68,8 @@ describe("which manifest text counts as a snapshot's manifest", () => {
     ["no creation time", (m) => ({ ...m, createdAt: undefined })],
     ["a creation time that is not a date", (m) => ({ ...m, createdAt: "yesterday" })],
     ["no sources", (m) => ({ ...m, sources: undefined })],
+    ["a creation time that is a number", (m) => ({ ...m, createdAt: 2026 })],
+    ["a file entry that is null", (m) => ({ ...m, files: [null] })],
   ];
   for (const [label, damage] of damaged) {
     it(`refuses ${label}`, () => {
