@@ -153,6 +153,17 @@ describe("entity table diff", () => {
         inputs({ spec: two([{ name: "Id", type: "int64" }]) }),
       ),
     ).to.deep.equal(SAME);
+    // And the other way round: the second entity does not see the first's change.
+    const firstChanged = spec((raw) => {
+      raw.export.entities[0].columns = [{ name: "Id", type: "int64" }];
+      raw.export.entities.push({ name: "Orders", source: "data/o.csv" });
+    });
+    expect(
+      diffEntityTable(
+        inputs({ spec: two(undefined), entity: "Orders" }),
+        inputs({ spec: firstChanged, entity: "Orders" }),
+      ),
+    ).to.deep.equal(SAME);
   });
 
   it("shows a change, never a replacement, while the entity itself is unknown (preview)", () => {
