@@ -3,7 +3,16 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["dist/**", "node_modules/**", ".demo/**", ".bench/**", ".tmp/**", "test/fixtures/**"],
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".demo/**",
+      ".bench/**",
+      ".tmp/**",
+      "test/fixtures/**",
+      ".stryker-tmp/**",
+      "reports/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -78,13 +78,13 @@ function seconds(ms: number): string {
 
 function killTable(r: CrashResult): string {
   const header = [
-    "| kill | at (ms) | at (% of a run) | views on new data | incomplete left | lock left | WAL left | staging left | held |",
-    "| ---: | ---: | ---: | ---: | ---: | :---: | :---: | ---: | --- |",
+    "| kill | at file operation | at (% of a run) | at (ms) | views on new data | incomplete left | lock left | WAL left | staging left | held |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | :---: | :---: | ---: | --- |",
   ];
-  const sorted = [...r.kills].sort((a, b) => a.atMs - b.atMs);
+  const sorted = [...r.kills].sort((a, b) => a.atEvent - b.atEvent);
   const rows = sorted.map(
     (k) =>
-      `| ${k.kill} | ${k.atMs} | ${Math.round((100 * k.atMs) / r.fullRunMs)} % | ` +
+      `| ${k.kill} | ${k.atEvent} | ${Math.round((100 * k.atEvent) / r.fullRunEvents)} % | ${k.atMs} | ` +
       `${k.newViews}/${ENTITIES.length}${k.finishedFirst ? " (finished first)" : ""} | ` +
       `${k.incompleteSnapshots} | ${k.lockLeft ? "yes" : "no"} | ${k.walLeft ? "yes" : "no"} | ` +
       `${k.stagingLeft} | ${k.failures.length ? `**no**: ${k.failures.join("; ")}` : "yes"} |`,
@@ -129,10 +129,12 @@ function details(r: CrashResult, machine: string): string {
       `entities of ${r.rows.toLocaleString("en-US")} rows (${(r.inputBytes / 2 ** 20).toFixed(0)} MiB), ` +
       `7 typed columns, Parquet, retention 2. Before each kill rows are appended to every source, ` +
       `so every run has a new snapshot of every entity to write. A full run after a kill takes ` +
-      `${seconds(r.fullRunMs)} (process start to exit); such runs vary by 10-20% here, so the ` +
-      `moments are drawn one in each of ${r.requestedKills} equal slices of 1.2 times that, and ` +
-      `"% of a run" passes 100 % when a slower run was killed near its end. A run that ends before ` +
-      `its moment is run again on new data, the moment scaled to that run.`,
+      `${seconds(r.fullRunMs)} (process start to exit) and makes ${r.fullRunEvents} file operations ` +
+      `(renames, writes, folders made and removed, as the run reports them from its own process). ` +
+      `A kill moment is a file operation number, not a time: the moments are drawn one in each of ` +
+      `${r.requestedKills} equal slices of 1.2 times that count, and "% of a run" passes 100 % when ` +
+      `a longer run was killed near its end. A run that ends before its moment is run again on new ` +
+      `data, the moment scaled to that run.`,
     "",
     killTable(r),
     "",

@@ -1,7 +1,9 @@
 // The crash check shared by `npm run reliability:crash` (20 kills, large input) and
 // test/reliability/crash.test.ts (5 kills, small input): a first complete run is the "previous"
 // state; then, for every kill, the sources change and the real CLI (`run --local`) is SIGKILLed at a
-// moment spread over the length of a full run; after each kill every entity's view must answer with
+// moment spread over a full run. A moment is the run's Nth file operation (reported by
+// fileEventsProbe.ts from inside the CLI's process), not a time: on a busy machine a run is slower, and
+// its kills land at the same steps all the same; after each kill every entity's view must answer with
 // a whole snapshot — row count and checksum equal to the source before or after the change, as
 // DuckDB reads them from the CSVs — and the database must open. A last run must converge: every view
 // on the newest data, no incomplete snapshot, no temporary file, no lock, retention respected, no
@@ -25,6 +27,7 @@ import {
   type EntityName,
   type Expected,
 } from "./crashData";
+import { FILE_EVENTS_ENV, type FileEvent } from "./fileEvent";
 
 export const BIN = path.resolve(__dirname, "../../../bin/synapse-export.js");
 
@@ -36,8 +39,11 @@ export interface CrashOptions {
   rows: number;
   /** Rows appended to every entity per kill (a new version). */
   appendRows: number;
-  /** Hard bound of the whole check: kills stop early so that the last run still fits. */
-  deadlineMs: number;
+  /**
+   * Bound of the whole check for the long script: kills stop early so that the last run still fits.
+   * None by default (the test): the kills are counted, never cut short by the clock.
+   */
+  deadlineMs?: number;
   seed: number;
   keep?: boolean;
   log?: (line: string) => void;
@@ -45,9 +51,11 @@ export interface CrashOptions {
 
 export interface KillRecord {
   kill: number;
-  /** When the SIGKILL was sent, ms after the process started. */
+  /** The kill moment: the SIGKILL was sent on the run's file operation number `atEvent`. */
+  atEvent: number;
+  /** When that was, ms after the process started (a report, never a decision). */
   atMs: number;
-  /** The moment as a fraction of a full run. */
+  /** The moment as a fraction of a full run's file operations. */
   fraction: number;
   /** The run ended on its own before the kill was due (three times in a row). */
   finishedFirst: boolean;
@@ -72,6 +80,8 @@ export interface ConvergenceRecord {
 export interface CrashResult {
   /** A complete run on changed data after a kill, which the kill moments are spread over. */
   fullRunMs: number;
+  /** The file operations of that run. */
+  fullRunEvents: number;
   kills: KillRecord[];
   /** Runs that ended before their kill was due, and were tried again on new data. */
   finishedFirst: number;
@@ -89,6 +99,10 @@ export interface RunOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   ms: number;
+  /** File operations the run reported (fileEventsProbe.ts); 0 unless they were asked for. */
+  events: number;
+  /** When the run was SIGKILLed, ms after it started. */
+  killedAtMs?: number;
   stdout: string;
   stderr: string;
 }
@@ -130,7 +144,7 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
     // through a run and checked like the others, makes that state; the very first run, right after
     // the sources were written, is no measure of the others.
     await nextVersion();
-    const warmUp = await runCli(specDir, target, tmp, Math.round(first.ms / 2));
+    const warmUp = await runCli(specDir, target, tmp, Math.max(1, Math.round(first.events / 2)));
     const warmUpFailures = (await checkViews(target, versions, served, version)).failures;
     await nextVersion();
     const timed = await runCli(specDir, target, tmp);
@@ -141,17 +155,23 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
       );
     }
     const fullRunMs = timed.ms;
+    const fullRunEvents = timed.events;
+    if (fullRunEvents < o.kills) {
+      throw new Error(
+        `A full run reported ${fullRunEvents} file operations, too few to spread ${o.kills} kills over.`,
+      );
+    }
     log(
-      `A full run after a kill (${warmUp.signal === "SIGKILL" ? "killed" : "ended"} at ${Math.round(first.ms / 2)} ms): ` +
-        `${(fullRunMs / 1000).toFixed(2)} s (first run ${(first.ms / 1000).toFixed(2)} s)`,
+      `A full run after a kill (${warmUp.signal === "SIGKILL" ? "killed" : "ended"} at file operation ${Math.round(first.events / 2)}): ` +
+        `${fullRunEvents} file operations, ${(fullRunMs / 1000).toFixed(2)} s (first run ${first.events}, ${(first.ms / 1000).toFixed(2)} s)`,
     );
 
     const kills: KillRecord[] = [];
-    // Runs after a kill vary by 10-20% here (the machine is shared; a run first removes what the
-    // kill left): the moments are spread over a little more than the timed run, so the end of a
-    // slower run (last view, retention, database close, lock release) is hit too. A moment after
-    // the end of a faster run is tried again, scaled to that run.
-    let span = Math.round(1.2 * fullRunMs);
+    // Runs after a kill differ in their file operations (a run first removes what the kill left,
+    // retention removes more or fewer snapshots): the moments are spread over a little more than the
+    // timed run, so the end of a longer run (last view, retention, lock release) is hit too. A moment
+    // after the end of a shorter run is tried again, scaled to that run.
+    let span = Math.round(1.2 * fullRunEvents);
     let finishedFirst = 0;
     // The last run, and the checks around it, need about three full runs.
     const reserveMs = 3 * fullRunMs + 15_000;
@@ -160,13 +180,14 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
       const trialStart = Date.now();
       for (let attempt = 1; ; attempt++) {
         await nextVersion();
-        const atMs = Math.round(fraction * span);
-        const outcome = await runCli(specDir, target, tmp, atMs);
+        const atEvent = Math.max(1, Math.round(fraction * span));
+        const outcome = await runCli(specDir, target, tmp, atEvent);
         const check = await checkViews(target, versions, served, version);
         const leftovers = await inspectLeftovers(target, tmp);
         const record: KillRecord = {
           kill: kills.length + 1,
-          atMs,
+          atEvent,
+          atMs: outcome.killedAtMs ?? outcome.ms,
           fraction,
           finishedFirst: outcome.signal !== "SIGKILL",
           newViews: check.newViews,
@@ -177,7 +198,7 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
           record.failures.push(`the run ended with exit ${outcome.code}: ${outcome.stderr}`);
         }
         log(
-          `${record.finishedFirst ? `run ended before ${atMs} ms` : `kill ${record.kill}/${o.kills} at ${atMs} ms`}: ` +
+          `${record.finishedFirst ? `run ended before file operation ${atEvent}` : `kill ${record.kill}/${o.kills} at file operation ${atEvent} (${record.atMs} ms)`}: ` +
             `${record.newViews}/${ENTITIES.length} views new, ${record.incompleteSnapshots} incomplete, ` +
             `lock ${record.lockLeft ? "left" : "none"}, wal ${record.walLeft ? "left" : "none"}` +
             `${record.failures.length ? ` — FAILED: ${record.failures.join("; ")}` : " — held"}`,
@@ -187,10 +208,14 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
           break;
         }
         finishedFirst++;
-        span = outcome.ms;
+        span = Math.max(1, outcome.events);
       }
       const trialMs = Date.now() - trialStart;
-      if (i + 1 < o.kills && Date.now() - started + trialMs + reserveMs > o.deadlineMs) {
+      if (
+        o.deadlineMs !== undefined &&
+        i + 1 < o.kills &&
+        Date.now() - started + trialMs + reserveMs > o.deadlineMs
+      ) {
         deadlineHit = true;
         log(`Deadline: stopping after ${kills.length} of ${o.kills} kills.`);
         break;
@@ -204,6 +229,7 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
     );
     return {
       fullRunMs,
+      fullRunEvents,
       kills,
       finishedFirst,
       requestedKills: o.kills,
@@ -256,52 +282,71 @@ export interface StartedRun {
   done: Promise<RunOutcome>;
 }
 
-/** The real command, `run <spec> --local <target>`, in a child process whose OS temp folder is `tmp`. */
+export const FILE_EVENTS_PROBE = path.resolve(__dirname, "fileEventsProbe.js");
+
+/**
+ * The real command, `run <spec> --local <target>`, in a child process whose OS temp folder is `tmp`.
+ * With `onFileEvent`, the run reports each file operation it makes (see fileEventsProbe.ts), numbered from 1.
+ */
 export function startCli(
   specDir: string,
   target: string,
   tmp: string,
   extraArgs: readonly string[] = ["--json"],
+  onFileEvent?: (n: number, event: FileEvent, child: ChildProcess) => void,
 ): StartedRun {
   const started = Date.now();
+  const probe = onFileEvent ? ["--require", FILE_EVENTS_PROBE] : [];
   const child = spawn(
     process.execPath,
-    [BIN, "run", path.join(specDir, SPEC_FILE), "--local", target, ...extraArgs],
-    { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] },
+    [...probe, BIN, "run", path.join(specDir, SPEC_FILE), "--local", target, ...extraArgs],
+    {
+      env: { ...process.env, TMPDIR: tmp, ...(onFileEvent ? { [FILE_EVENTS_ENV]: "1" } : {}) },
+      stdio: ["ignore", "pipe", "pipe", ...(onFileEvent ? (["ipc"] as const) : [])],
+    },
   );
   let stdout = "";
   let stderr = "";
+  let events = 0;
+  let killedAtMs: number | undefined;
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
+  if (onFileEvent) {
+    child.on("message", (m: FileEvent) => {
+      if (typeof m?.fileEvent === "string") onFileEvent(++events, m, child);
+    });
+  }
+  const kill = child.kill.bind(child);
+  child.kill = (signal?: NodeJS.Signals | number) => {
+    killedAtMs ??= Date.now() - started;
+    return kill(signal);
+  };
   const done = new Promise<RunOutcome>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) =>
-      resolve({ code, signal, ms: Date.now() - started, stdout, stderr }),
+      resolve({ code, signal, ms: Date.now() - started, events, killedAtMs, stdout, stderr }),
     );
   });
   return { child, done };
 }
 
-/** The real command; SIGKILLed `killAfterMs` after it was started, if given. */
+/** The real command, counting its file operations; SIGKILLed on operation number `killAtEvent`, if given. */
 export async function runCli(
   specDir: string,
   target: string,
   tmp: string,
-  killAfterMs?: number,
+  killAtEvent?: number,
   timeoutMs = 10 * 60_000,
 ): Promise<RunOutcome> {
-  const { child, done } = startCli(specDir, target, tmp);
-  const timers = [
-    killAfterMs === undefined
-      ? undefined
-      : setTimeout(() => child.kill("SIGKILL"), Math.max(0, killAfterMs)),
-    // A run that hangs (a lock that never goes) must not hang the check.
-    setTimeout(() => child.kill("SIGKILL"), timeoutMs),
-  ];
+  const { child, done } = startCli(specDir, target, tmp, ["--json"], (n, _event, run) => {
+    if (n === killAtEvent) run.kill("SIGKILL");
+  });
+  // A run that hangs (a lock that never goes) must not hang the check: a safety net, not a measure.
+  const hung = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   try {
     return await done;
   } finally {
-    for (const t of timers) if (t) clearTimeout(t);
+    clearTimeout(hung);
   }
 }
 

@@ -4,7 +4,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
-import { roleAssignmentGuid } from "../../src/plan/deterministicGuid";
 import { validRawSpec } from "../helpers/specs";
 import {
   AzureMocks,
@@ -105,15 +104,29 @@ for (const preview of [false, true]) {
 
     it("names each assignment with the GUID of its scope, principal and role, and its resource after the grant", async () => {
       const { mocks } = await connect(preview);
-      for (const a of assignments(mocks)) {
-        const guid = a.roleDefinitionId.split("/").pop()!;
-        expect(a.roleAssignmentName, a.logicalName).to.equal(
-          roleAssignmentGuid(a.scope, a.principalId, guid),
-        );
-        expect(a.roleAssignmentName).to.match(
-          /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-        );
-      }
+      // Literal names from Python's uuid module, not from roleAssignmentGuid: for each
+      // "scope principal roleGuid" line on stdin (the role's GUID, not its full definition id),
+      //   python3 -c 'import sys,uuid; ns=uuid.UUID("6f0d1c2e-8a47-5b39-9d1e-3c2b7a5e4f10");
+      //     [print(uuid.uuid5(ns, "|".join(l.lower().split()))) for l in sys.stdin]'
+      // The administrator's and the Customer Insights grant on the account differ only in principal;
+      // the administrator's two grants differ in scope and role.
+      const p = "ci-permissions-";
+      expect(
+        Object.fromEntries(assignments(mocks).map((a) => [a.logicalName, a.roleAssignmentName])),
+      ).to.deep.equal({
+        [`${p}customer-insights-storage-blob-data-contributor-on-storage-account`]:
+          "55baeb2d-8db3-5819-8413-c29e58c0da8c",
+        [`${p}customer-insights-reader-on-workspace-resource-group`]:
+          "dd0acce9-b81a-51ca-819c-6fb3868b1db9",
+        [`${p}administrator-reader-on-workspace-resource-group`]:
+          "4f111de3-2718-5cff-af92-322de174f901",
+        [`${p}administrator-storage-blob-data-contributor-on-storage-account`]:
+          "9c1f3087-d2de-5549-9150-b5493b76adae",
+        [`${p}workspace-identity-storage-blob-data-contributor-on-storage-account`]:
+          "5c711d9d-c1c2-5ac4-add2-ed2c62f0cc10",
+        [`${p}reader-${ANALYSTS}-storage-blob-data-reader-on-storage-account`]:
+          "9a41b335-78a5-5278-beff-8846c7ff0282",
+      });
       const byName = Object.fromEntries(assignments(mocks).map((a) => [a.logicalName, a]));
       const wsGrant =
         byName[

@@ -9,7 +9,14 @@ import { FORBIDDEN_ROLE_IDS, ROLES } from "../../src/plan/roles";
 import { validateSpec } from "../../src/spec/validate";
 import { planGrants, type Grant } from "../../src/plan/grants";
 import { VALID_SPEC_BASE_DIR, newStorageAndWorkspaceRawSpec, validRawSpec } from "../helpers/specs";
-import { AzureMocks, deploy, ROLE_ASSIGNMENT, SYNAPSE_ROLE_ASSIGNMENT } from "./azureMocks";
+import {
+  AzureMocks,
+  CI_APP_ID,
+  defaultWorld,
+  deploy,
+  ROLE_ASSIGNMENT,
+  SYNAPSE_ROLE_ASSIGNMENT,
+} from "./azureMocks";
 
 const PASSWORD = "Sup3r-S3cret-Pa55word!";
 const SECRET_SIG = pulumi.runtime.specialSecretSig;
@@ -174,38 +181,74 @@ for (const preview of [false, true]) {
   });
 
   describe(`no role broader than the plan's (${mode})`, () => {
-    const variants: Record<string, (raw: Record<string, any>) => void> = {
-      "the default": () => {},
-      "container-scoped data roles": (raw) => (raw.connection.dataRoleScope = "container"),
-      "a shared connection": (raw) => {
-        raw.connection.usableBy = "administrators-and-contributors";
-        raw.principals.contributors = [
-          { objectId: "7b7b7b7b-0000-4000-8000-000000000007", type: "Group" },
-        ];
+    const world = defaultWorld();
+    const variants: Record<
+      string,
+      { mutate: (raw: Record<string, any>) => void; workspaceIdentity: string }
+    > = {
+      "the default": {
+        mutate: () => {},
+        workspaceIdentity: world.workspaces["rg-analytics/ws-ci"].principalId,
       },
-      "new storage and workspace": (raw) => Object.assign(raw, newWorkspaceSpec(false)),
+      "container-scoped data roles": {
+        mutate: (raw) => (raw.connection.dataRoleScope = "container"),
+        workspaceIdentity: world.workspaces["rg-analytics/ws-ci"].principalId,
+      },
+      "a shared connection": {
+        mutate: (raw) => {
+          raw.connection.usableBy = "administrators-and-contributors";
+          raw.principals.contributors = [
+            { objectId: "7b7b7b7b-0000-4000-8000-000000000007", type: "Group" },
+          ];
+        },
+        workspaceIdentity: world.workspaces["rg-analytics/ws-ci"].principalId,
+      },
+      "new storage and workspace": {
+        mutate: (raw) => Object.assign(raw, newWorkspaceSpec(false)),
+        workspaceIdentity: world.newWorkspacePrincipalId,
+      },
     };
-    for (const [label, mutate] of Object.entries(variants)) {
-      it(`assigns only the plan's roles, none of Owner, Contributor, User Access Administrator, Storage Blob Data Owner: ${label}`, async () => {
+    for (const [label, { mutate, workspaceIdentity }] of Object.entries(variants)) {
+      it(`gives each principal exactly the plan's roles for that principal, none of Owner, Contributor, User Access Administrator, Storage Blob Data Owner: ${label}`, async () => {
         const raw = validRawSpec();
         mutate(raw);
         const { mocks } = await deploy(
           () => new components.ExportConnection("ci", { spec: raw, baseDir: VALID_SPEC_BASE_DIR }),
-          { preview },
+          { preview, world },
         );
-        const armRoles = mocks
-          .ofType(ROLE_ASSIGNMENT)
-          .map((r) => r.inputs.roleDefinitionId.split("/").pop());
-        const synapseRoles = mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT).map((r) => r.inputs.roleId);
-        expect(armRoles.length).to.be.greaterThan(5);
-        for (const id of [...armRoles, ...synapseRoles]) {
+        // What each principal may hold: the plan's own table, per principal. Principals the plan
+        // leaves to deploy time resolve to the object ids the mocked tenant answers with.
+        const objectIdOf: Record<string, string> = {
+          customerInsights: world.servicePrincipals[CI_APP_ID],
+          administrator: world.users["admin@contoso.com"],
+          workspaceIdentity,
+        };
+        const planned = planGrants(validateSpec(raw, VALID_SPEC_BASE_DIR).spec!).map((g) => ({
+          principalId: g.principalId ?? objectIdOf[g.principal],
+          grant: `${g.roleDefinitionId} as ${g.principalType}`,
+        }));
+        const assigned = [
+          ...mocks.ofType(ROLE_ASSIGNMENT).map((r) => ({
+            principalId: r.inputs.principalId,
+            grant: `${r.inputs.roleDefinitionId.split("/").pop()} as ${r.inputs.principalType}`,
+          })),
+          ...mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT).map((r) => ({
+            principalId: r.inputs.principalId,
+            grant: `${r.inputs.roleId} as ${r.inputs.principalType}`,
+          })),
+        ];
+        const byPrincipal = (rows: { principalId: string; grant: string }[]) => {
+          const table: Record<string, string[]> = {};
+          for (const { principalId, grant } of rows) (table[principalId] ??= []).push(grant);
+          for (const grants of Object.values(table)) grants.sort();
+          return table;
+        };
+        expect(planned.length).to.be.greaterThan(5);
+        expect(byPrincipal(assigned)).to.deep.equal(byPrincipal(planned));
+        for (const { grant } of assigned) {
+          const id = grant.split(" ")[0];
           expect(FORBIDDEN_ROLE_IDS, `role ${id}`).to.not.have.property(id);
         }
-        const armTable = Object.values(ROLES)
-          .filter((r) => r.plane === "arm")
-          .map((r) => r.id);
-        expect(armTable).to.include.members(armRoles);
-        expect(synapseRoles).to.deep.equal([ROLES["Synapse Administrator"].id]);
       });
     }
 

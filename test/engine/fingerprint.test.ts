@@ -73,13 +73,16 @@ describe("snapshot fingerprint", () => {
     );
   });
 
-  it("changes with one byte, the declared columns, the source format or the export format", async () => {
+  it("changes with one byte, the declared columns (a type alone included), the source format or the export format", async () => {
     const dir = await tempDir("fp");
     await writeFiles(dir, { "x.csv": "id,amount\n1,2.50\n" });
     const base = (await fingerprint(await input(dir))).snapshot;
     const ids = new Set([base]);
     const variants: Partial<FingerprintInput>[] = [
       { declaredColumns: [COLUMNS[0], { ...COLUMNS[1], scale: 3 }] },
+      // Only a type changes (same names, same order, same bytes): int64 -> int32, decimal -> double.
+      { declaredColumns: [{ name: "id", type: "int32" }, COLUMNS[1]] },
+      { declaredColumns: [COLUMNS[0], { name: "amount", type: "double" }] },
       { declaredColumns: [COLUMNS[1], COLUMNS[0]] },
       { declaredColumns: [{ name: "id", type: "int64", maxLength: 5 }, COLUMNS[1]] },
       { declaredColumns: undefined },

@@ -136,15 +136,54 @@ describe("permission plan", () => {
     expect(new Set(keys).size).to.equal(keys.length);
   });
 
-  it("names role assignments deterministically by scope, principal and role", () => {
-    const a = roleAssignmentGuid(ACCOUNT, "p1", "ba92f5b4-2d11-453d-a403-e96b0029c9fe");
-    expect(a).to.equal(
+  // Expected names come from Python's uuid module, not from our uuidV5: for each "scope principal role"
+  // line on stdin,
+  //   python3 -c 'import sys,uuid; ns=uuid.UUID("6f0d1c2e-8a47-5b39-9d1e-3c2b7a5e4f10");
+  //     [print(uuid.uuid5(ns, "|".join(l.lower().split()))) for l in sys.stdin]'
+  // (6f0d1c2e-... is SYNAPSE_EXPORT_NAMESPACE; the name is scope|principal|role, lower-cased.)
+  const BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+  const BLOB_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+  const NAMED = [
+    {
+      case: "base",
+      scope: ACCOUNT,
+      principal: "p1",
+      role: BLOB_CONTRIBUTOR,
+      name: "15c95a49-51b3-5b5f-8efe-1e2dca728119",
+    },
+    {
+      case: "only the role differs",
+      scope: ACCOUNT,
+      principal: "p1",
+      role: BLOB_READER,
+      name: "53eca1a1-2e10-5180-8010-72e35151eff3",
+    },
+    {
+      case: "only the scope differs",
+      scope: CONTAINER,
+      principal: "p1",
+      role: BLOB_CONTRIBUTOR,
+      name: "35b6db3c-f968-502b-9870-f6fbb1ba0195",
+    },
+    {
+      case: "only the principal differs",
+      scope: ACCOUNT,
+      principal: "p2",
+      role: BLOB_CONTRIBUTOR,
+      name: "6bebe146-d1d9-5ec5-a0c1-f449ddc0f357",
+    },
+  ];
+
+  for (const c of NAMED) {
+    it(`names a role assignment by scope, principal and role: ${c.case}`, () => {
+      expect(roleAssignmentGuid(c.scope, c.principal, c.role)).to.equal(c.name);
+    });
+  }
+
+  it("names role assignments case-insensitively, as Azure compares resource ids and GUIDs", () => {
+    expect(
       roleAssignmentGuid(ACCOUNT.toUpperCase(), "P1", "BA92F5B4-2d11-453d-a403-e96b0029c9fe"),
-    );
-    expect(a).not.to.equal(
-      roleAssignmentGuid(CONTAINER, "p1", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"),
-    );
-    expect(a).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    ).to.equal("15c95a49-51b3-5b5f-8efe-1e2dca728119");
   });
 
   it("computes RFC 9562 UUID v5 (checked against the RFC's DNS example)", () => {

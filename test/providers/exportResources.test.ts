@@ -225,15 +225,50 @@ describe("export database and entity table providers (local target)", () => {
     ]);
   });
 
-  it("keeps the drop policy current in the state, so a later delete follows the newest setting", async () => {
-    const spec = specWith();
-    const db = await exportDatabaseProvider.create!({ spec, target });
-    const dropping = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
-    expect(
-      await exportDatabaseProvider.diff!("ci_export", db.outs, { spec: dropping, target }),
-    ).to.deep.equal({
-      changes: true,
-      replaces: [],
+  describe("keeps the drop policy current in the state, so a later delete follows the newest setting", () => {
+    const databaseFile = () => path.join(dir, "out", "ci_export.duckdb");
+    const databaseFolder = () => path.join(dir, "out", "ci-export", "ci_export");
+    const deployWith = async (onEntityRemoved: "retain" | "drop") => {
+      const spec = specWith((raw) => (raw.export.onEntityRemoved = onEntityRemoved));
+      const db = await exportDatabaseProvider.create!({ spec, target });
+      await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+      expect(fs.existsSync(databaseFile())).to.equal(true);
+      expect(fs.existsSync(databaseFolder())).to.equal(true);
+      return db;
+    };
+    // The state Pulumi keeps is what update returns: only that reaches delete.
+    const switchTo = async (olds: ExportDatabaseInputs, onEntityRemoved: "retain" | "drop") => {
+      const news = {
+        spec: specWith((raw) => (raw.export.onEntityRemoved = onEntityRemoved)),
+        target,
+      };
+      expect(await exportDatabaseProvider.diff!("ci_export", olds, news)).to.deep.equal({
+        changes: true,
+        replaces: [],
+      });
+      const updated = await exportDatabaseProvider.update!("ci_export", olds, news);
+      expect(updated.outs!.spec.export.onEntityRemoved, "the stored policy").to.equal(
+        onEntityRemoved,
+      );
+      return updated.outs as ExportDatabaseInputs;
+    };
+
+    it("retain, then drop: the delete drops the database and its folder", async () => {
+      const db = await deployWith("retain");
+      const stored = await switchTo(db.outs, "drop");
+      await exportDatabaseProvider.delete!("ci_export", stored);
+      expect(fs.existsSync(databaseFile()), "the database").to.equal(false);
+      expect(fs.existsSync(databaseFolder()), "its lake folder").to.equal(false);
+    });
+
+    it("drop, then retain: the delete keeps the database and its data", async () => {
+      const db = await deployWith("drop");
+      const stored = await switchTo(db.outs, "retain");
+      await exportDatabaseProvider.delete!("ci_export", stored);
+      expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+        { n: 2 },
+      ]);
+      expect(fs.existsSync(databaseFolder()), "its lake folder").to.equal(true);
     });
   });
 

@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { setAzureCredential } from "../../src/engine/azureCredential";
-import { roleAssignmentGuid } from "../../src/plan/deterministicGuid";
 import { ROLES } from "../../src/plan/roles";
 import { synapseRoleAssignmentProvider as provider } from "../../src/providers/synapseRoleAssignment";
 import { SynapseRbacTestServer } from "../servers/synapseRbacServer";
 import { testCredential } from "../servers/testTokens";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // Pulumi's marker for a value known only at deploy time
-const SYNAPSE_ADMIN = ROLES["Synapse Administrator"].id;
+// Microsoft's built-in id, written out so a wrong entry in the role table fails here too.
+const SYNAPSE_ADMIN = "6e4bf58a-b8e1-4cc3-bbf9-d73143322b78";
 const CI_PRINCIPAL = "0d7a4d8e-51b1-4c55-9a53-3e1f3f0a2b11";
 const OTHER_PRINCIPAL = "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f";
 
@@ -174,7 +174,10 @@ describe("SynapseRoleAssignment provider: lifecycle against a loopback Synapse",
   it("creates the assignment under its deterministic id and reports what it did", async () => {
     const created = await provider.create(await inputs());
 
-    const expectedId = roleAssignmentGuid("workspaces/contoso-syn", CI_PRINCIPAL, SYNAPSE_ADMIN);
+    // From Python's uuid module, not roleAssignmentGuid (scope|principal|role, lower-cased):
+    //   python3 -c 'import uuid; print(uuid.uuid5(uuid.UUID("6f0d1c2e-8a47-5b39-9d1e-3c2b7a5e4f10"),
+    //     "workspaces/contoso-syn|0d7a4d8e-51b1-4c55-9a53-3e1f3f0a2b11|6e4bf58a-b8e1-4cc3-bbf9-d73143322b78"))'
+    const expectedId = "98f309a2-e836-559a-a81c-ee8c9af7cab7";
     expect(created.id).to.equal(expectedId);
     expect(created.outs).to.include({
       assignmentId: expectedId,
@@ -189,6 +192,37 @@ describe("SynapseRoleAssignment provider: lifecycle against a loopback Synapse",
       principalType: "ServicePrincipal",
     });
   });
+
+  // A role, scope or principal of its own gives an assignment of its own. Ids from Python's uuid module,
+  // as above (scope|principal|role, lower-cased, in namespace 6f0d1c2e-8a47-5b39-9d1e-3c2b7a5e4f10).
+  for (const c of [
+    {
+      differs: "only in role (Synapse SQL Administrator)",
+      extra: {
+        roleId: "7af0c69a-a548-47d6-aea3-d00e69bd83aa",
+        roleName: "Synapse SQL Administrator",
+      },
+      id: "31f504c8-055e-5a9d-a419-a466350fceb9",
+    },
+    {
+      differs: "only in scope (the workspace identity's credential)",
+      extra: { scope: "workspaces/contoso-syn/credentials/WorkspaceSystemIdentity" },
+      id: "9d4d4b73-03e3-5a6d-86d4-58ed7274db91",
+    },
+    {
+      differs: "only in principal",
+      extra: { principalId: OTHER_PRINCIPAL },
+      id: "34e4e15d-5cc3-5aa9-bcfb-cecf5cc27470",
+    },
+  ]) {
+    it(`creates an assignment that differs ${c.differs} under an id of its own`, async () => {
+      const created = await provider.create(await inputs(c.extra));
+      expect(created.id).to.equal(c.id);
+      expect(server.requestsOf("PUT").map((r) => r.path)).to.deep.equal([
+        `/roleAssignments/${c.id}`,
+      ]);
+    });
+  }
 
   it("adopts an assignment that is already there (PUT answers 409), owning nothing", async () => {
     const theirs = server.seed({

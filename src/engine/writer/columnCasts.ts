@@ -101,7 +101,11 @@ function temporalFits(b: ColumnBinding, v: string, value: string): string {
     const parsed = `try_strptime(${v}, ${quoteDuckdbLiteral(b.column.format)})`;
     return `${range} AND CAST(${parsed} AS TIMESTAMP) = CAST(CAST(${parsed} AS DATE) AS TIMESTAMP)`;
   }
-  if (b.column.type === "date") return range;
+  // DuckDB's DATE cast keeps the day of a date-time and drops its time ('2024-01-31T10:00:00' became
+  // 2024-01-31 without a word): a date is only a value whose time, if it has one, is midnight.
+  if (b.column.type === "date") {
+    return `${range} AND coalesce(TRY_CAST(${v} AS TIMESTAMP) = CAST(${value} AS TIMESTAMP), true)`;
+  }
   if (isText(b)) return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
   if (/^TIMESTAMP_NS$/i.test(b.sourceType)) return `${range} AND epoch_ns(${v}) % 1000 = 0`;
   return range;

@@ -103,7 +103,8 @@ function typedForCopy(
     // A date with a format is parsed by strptime, from the text.
     if (c.format !== undefined) return undefined;
     switch (c.type) {
-      case "date":
+      // Not "date": the reader's DATE keeps the day of a date-time and drops its time, so dates are
+      // read as text and cast with the check that the time, if any, is midnight (columnCasts.ts).
       case "boolean":
       case "double":
         return duckdbType(c);
