@@ -67,6 +67,8 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 const ARM_TYPE = "azure-native:authorization:RoleAssignment";
+/** The components' own ARM role assignment (src/providers/armRoleAssignment.ts), which adopts. */
+const OUR_ARM_TYPE = "pulumi-nodejs:dynamic/synapse-export:ArmRoleAssignment";
 const WORKSPACE_TYPE = "azure-native:synapse:Workspace";
 
 // Pulumi's step ops (sdk/go/common/apitype OpType). Only four change a grant; the others read, keep or
@@ -299,7 +301,7 @@ function grantOf(state: State | undefined, where: string, field: string): GrantF
   if (!state) return undefined;
   const inputs = state.inputs;
   const at = `${where}: ${field}.inputs`;
-  if (state.type === ARM_TYPE) {
+  if (state.type === ARM_TYPE || state.type === OUR_ARM_TYPE) {
     const roleDefinitionId = text(inputs, "roleDefinitionId", at);
     return {
       plane: "arm",
