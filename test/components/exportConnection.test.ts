@@ -107,8 +107,10 @@ for (const preview of [false, true]) {
       const { mocks } = await connect(preview);
       for (const a of assignments(mocks)) {
         const guid = a.roleDefinitionId.split("/").pop()!;
+        // The deployer's grant has a name of its own: it may be the administrator's grant too.
+        const qualifier = a.logicalName.includes("-deployer-") ? "deployer" : undefined;
         expect(a.roleAssignmentName, a.logicalName).to.equal(
-          roleAssignmentGuid(a.scope, a.principalId, guid),
+          roleAssignmentGuid(a.scope, a.principalId, guid, qualifier),
         );
         expect(a.roleAssignmentName).to.match(
           /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
@@ -213,6 +215,30 @@ for (const preview of [false, true]) {
         expect(mocks.invokes.map((i) => i.token)).not.to.include(
           "azuread:index/getServicePrincipals:getServicePrincipals",
         );
+      });
+
+      it("when the deployer is the administrator, has its own name and comes after the administrator's, so it adopts that assignment instead of sharing and deleting it", async () => {
+        // The usual laptop deployment: the Customer Insights administrator runs pulumi up. Under one
+        // name both resources would own one Azure assignment, and principals.deployer: false would then
+        // delete the administrator's data access with the deployer's grant.
+        const { mocks } = await connect(
+          preview,
+          rawSpec((raw) => (raw.principals.deployer = { objectId: ADMIN, type: "User" })),
+        );
+        const arm = mocks.ofType(ROLE_ASSIGNMENT);
+        const dataRole = (who: string) =>
+          arm.find(
+            (r) =>
+              r.name.includes(`-${who}-storage-blob-data-contributor-`) &&
+              r.inputs.principalId === ADMIN,
+          )!;
+        const admin = dataRole("administrator");
+        const deployer = dataRole("deployer");
+        expect(admin.inputs.scope).to.equal(deployer.inputs.scope);
+        expect(deployer.inputs.roleAssignmentName).to.not.equal(admin.inputs.roleAssignmentName);
+        expect(
+          deployer.options.dependencies.filter((urn) => urn.endsWith(`::${admin.name}`)),
+        ).to.have.length(1);
       });
 
       it("is not granted with principals.deployer: false", async () => {
