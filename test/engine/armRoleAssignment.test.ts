@@ -151,6 +151,25 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(fresh.inputs).to.include({ adoptsExisting: "" });
   });
 
+  it("does not look up again for a resource already in the state, given its old inputs as Pulumi gives them", async () => {
+    // Pulumi passes check the old *inputs* (what check returned at create), which carry no outputs
+    // such as assignmentId: those are what mark a resource already in the state.
+    const azures = arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
+    const atCreate = await provider.check!({}, inputs());
+    const before = arm.requests.length;
+
+    const again = await provider.check!(atCreate.inputs, inputs());
+
+    expect(again.inputs).to.include({ adoptsExisting: azures.id });
+    expect(arm.requests.length).to.equal(before);
+
+    // Another principal is another assignment (a replacement): looked up anew.
+    const other = "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f";
+    const replaced = await provider.check!(atCreate.inputs, inputs({ principalId: other }));
+    expect(replaced.inputs).to.include({ adoptsExisting: "" });
+    expect(arm.requests.length).to.be.greaterThan(before);
+  });
+
   it("previews without credentials: the adoption is left unknown, not a failure", async () => {
     setAzureCredential({
       getToken: async () => {
