@@ -110,6 +110,21 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.assignments.size).to.equal(1);
   });
 
+  it("writes when it may not list, and owns the assignment its own name already has (ARM's PUT under the same name is idempotent)", async () => {
+    // Ours from an earlier run whose state was lost: the write under our name succeeds, no 409.
+    const first = await provider.create(inputs());
+    arm.refuseLists = true;
+
+    const again = await provider.create(inputs());
+
+    expect(again.outs).to.include({ adopted: false, owned: true, assignmentId: first.id });
+    expect(arm.requests.slice(-2).map((r) => `${r.method} ${r.status}`)).to.deep.equal([
+      "GET 403",
+      "PUT 200",
+    ]);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
   it("fails with ARM's reason and the fix when the principal type is wrong", async () => {
     arm.directory.set(WORKSPACE_MI, "ServicePrincipal");
     let message = "";
