@@ -5,7 +5,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import type { Grant, GrantPrincipal, GrantScope } from "../plan/grants";
+import {
+  armAssignmentOrder,
+  type Grant,
+  type GrantPrincipal,
+  type GrantScope,
+} from "../plan/grants";
 import { FORBIDDEN_ROLE_IDS, ROLES } from "../plan/roles";
 import { roleAssignmentGuid } from "../plan/deterministicGuid";
 import { SynapseRoleAssignment } from "../providers/synapseRoleAssignment";
@@ -64,6 +69,7 @@ export class ExportPermissions extends pulumi.ComponentResource {
     this.roleAssignments = [];
     this.synapseRoleAssignments = [];
     const names: Record<string, pulumi.Output<string>> = {};
+    const byKey = new Map<string, ArmRoleAssignment>();
 
     for (const grant of args.grants) {
       const principalId = pulumi.output(
@@ -92,28 +98,40 @@ export class ExportPermissions extends pulumi.ComponentResource {
         continue;
       }
 
+      // The deployer's grant may be the administrator's too: its own name, made after the others of its
+      // role and scope, so that it adopts their assignment instead of sharing (and deleting) it.
+      const order = armAssignmentOrder(grant, args.grants);
       const roleAssignmentName = pulumi
         .all([scope, principalId])
-        .apply(([s, p]) => roleAssignmentGuid(s, p, grant.roleDefinitionId));
+        .apply(([s, p]) => roleAssignmentGuid(s, p, grant.roleDefinitionId, order.nameQualifier));
       names[grant.key] = roleAssignmentName;
-      this.roleAssignments.push(
-        new ArmRoleAssignment(
-          logicalName,
-          {
-            roleAssignmentName,
-            roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId()}/providers/Microsoft.Authorization/roleDefinitions/${grant.roleDefinitionId}`,
-            scope,
-            principalId,
-            // Always set: without it ARM looks the principal up, and a principal created minutes ago
-            // fails with PrincipalNotFound until Entra ID replication catches up.
-            principalType: grant.principalType ?? principalTypeFor(args.principalIds, grant),
-            description: grant.purpose,
-          },
-          // Role assignments cannot be updated in place, and a new one with the same scope, principal
-          // and role would collide with the old one while it still exists.
-          { parent: this, deleteBeforeReplace: true },
-        ),
+      const after = order.after.map((key) => {
+        const earlier = byKey.get(key);
+        if (!earlier) throw new Error(`grant ${grant.key}: grant ${key} must come before it`);
+        return earlier;
+      });
+      const assignment = new ArmRoleAssignment(
+        logicalName,
+        {
+          roleAssignmentName,
+          roleDefinitionId: pulumi.interpolate`/subscriptions/${subscriptionId()}/providers/Microsoft.Authorization/roleDefinitions/${grant.roleDefinitionId}`,
+          scope,
+          principalId,
+          // Always set: without it ARM looks the principal up, and a principal created minutes ago
+          // fails with PrincipalNotFound until Entra ID replication catches up.
+          principalType: grant.principalType ?? principalTypeFor(args.principalIds, grant),
+          description: grant.purpose,
+        },
+        // Role assignments cannot be updated in place, and a new one with the same scope, principal
+        // and role would collide with the old one while it still exists.
+        {
+          parent: this,
+          deleteBeforeReplace: true,
+          ...(after.length > 0 ? { dependsOn: after } : {}),
+        },
       );
+      byKey.set(grant.key, assignment);
+      this.roleAssignments.push(assignment);
     }
 
     this.resources = [...this.roleAssignments, ...this.synapseRoleAssignments];

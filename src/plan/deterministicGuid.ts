@@ -33,6 +33,9 @@ export function roleAssignmentGuid(
   scope: string,
   principalId: string,
   roleDefinitionId: string,
+  /** Another name for the same (scope, principal, role), for a grant that may coincide with another (the deployer's). */
+  qualifier?: string,
 ): string {
-  return uuidV5([scope, principalId, roleDefinitionId].map((p) => p.toLowerCase()).join("|"));
+  const parts = [scope, principalId, roleDefinitionId, ...(qualifier ? [qualifier] : [])];
+  return uuidV5(parts.map((p) => p.toLowerCase()).join("|"));
 }

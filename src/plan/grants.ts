@@ -232,6 +232,34 @@ export function deployerPrerequisites(spec: Spec): string[] {
   ];
 }
 
+/**
+ * How an ARM grant's assignment is named and ordered when its principal may be another grant's too. The
+ * deploying identity is often the Customer Insights administrator (deploying from a laptop), who already
+ * has Storage Blob Data Contributor at the same scope: one Azure assignment for two grants. Under the same
+ * deterministic name both resources would own it, and dropping the deployer's grant (principals.deployer:
+ * false) would delete the administrator's access with it. So the deployer's assignment has a name of its
+ * own and is made after the other ARM grants of its role and scope: when they coincide, ARM's assignment
+ * already exists and the deployer's grant adopts it (never owned, never deleted by this stack).
+ */
+export function armAssignmentOrder(
+  grant: Grant,
+  grants: readonly Grant[],
+): { nameQualifier?: string; after: string[] } {
+  if (grant.plane !== "arm" || grant.principal !== "deployer") return { after: [] };
+  return {
+    nameQualifier: "deployer",
+    after: grants
+      .filter(
+        (g) =>
+          g.plane === "arm" &&
+          g.principal !== "deployer" &&
+          g.role === grant.role &&
+          g.scope === grant.scope,
+      )
+      .map((g) => g.key),
+  };
+}
+
 /** e.g. `customer-insights-storage-blob-data-contributor-on-storage-account`, `reader-<id>-...`. */
 function grantKey(g: GrantInput): string {
   const who =

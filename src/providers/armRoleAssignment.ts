@@ -118,8 +118,16 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     if (failures.length > 0) return { inputs: news, failures };
     const inputs: Record<string, unknown> = { ...news };
     delete inputs.adoptsExisting;
-    if (olds && olds.assignmentId !== undefined) {
-      // Already in the state: what was decided at create stands.
+    // `olds` are the old *inputs* (Pulumi's check contract), never the outputs: an assignment already in
+    // the state shows as old inputs for the same grant. What was decided at create stands; a grant that
+    // changes (a replacement) is another assignment and is looked up anew.
+    const inState =
+      olds !== undefined &&
+      olds.roleAssignmentName !== undefined &&
+      REPLACE_KEYS.every(
+        (k) => String(olds[k] ?? "").toLowerCase() === String(news[k] ?? "").toLowerCase(),
+      );
+    if (inState) {
       if (olds.adoptsExisting !== undefined) inputs.adoptsExisting = olds.adoptsExisting;
     } else {
       const existing = await lookUpExisting(news);

@@ -126,6 +126,10 @@ for (const preview of [false, true]) {
           "5c711d9d-c1c2-5ac4-add2-ed2c62f0cc10",
         [`${p}reader-${ANALYSTS}-storage-blob-data-reader-on-storage-account`]:
           "9a41b335-78a5-5278-beff-8846c7ff0282",
+        // The deployer's line carries a fourth word, "deployer": its grant may coincide with the
+        // administrator's and must not share (and then delete) that assignment.
+        [`${p}deployer-storage-blob-data-contributor-on-storage-account`]:
+          "d3f52495-7270-5224-8491-b7b2e62e40e6",
       });
       const byName = Object.fromEntries(assignments(mocks).map((a) => [a.logicalName, a]));
       const wsGrant =
@@ -226,6 +230,30 @@ for (const preview of [false, true]) {
         expect(mocks.invokes.map((i) => i.token)).not.to.include(
           "azuread:index/getServicePrincipals:getServicePrincipals",
         );
+      });
+
+      it("when the deployer is the administrator, has its own name and comes after the administrator's, so it adopts that assignment instead of sharing and deleting it", async () => {
+        // The usual laptop deployment: the Customer Insights administrator runs pulumi up. Under one
+        // name both resources would own one Azure assignment, and principals.deployer: false would then
+        // delete the administrator's data access with the deployer's grant.
+        const { mocks } = await connect(
+          preview,
+          rawSpec((raw) => (raw.principals.deployer = { objectId: ADMIN, type: "User" })),
+        );
+        const arm = mocks.ofType(ROLE_ASSIGNMENT);
+        const dataRole = (who: string) =>
+          arm.find(
+            (r) =>
+              r.name.includes(`-${who}-storage-blob-data-contributor-`) &&
+              r.inputs.principalId === ADMIN,
+          )!;
+        const admin = dataRole("administrator");
+        const deployer = dataRole("deployer");
+        expect(admin.inputs.scope).to.equal(deployer.inputs.scope);
+        expect(deployer.inputs.roleAssignmentName).to.not.equal(admin.inputs.roleAssignmentName);
+        expect(
+          deployer.options.dependencies.filter((urn) => urn.endsWith(`::${admin.name}`)),
+        ).to.have.length(1);
       });
 
       it("is not granted with principals.deployer: false", async () => {

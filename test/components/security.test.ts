@@ -222,10 +222,13 @@ for (const preview of [false, true]) {
           customerInsights: world.servicePrincipals[CI_APP_ID],
           administrator: world.users["admin@contoso.com"],
           workspaceIdentity,
+          // Azure's client configuration in the mocks: the deploying identity, a user of the tenant.
+          deployer: "deadbeef-0000-4000-8000-000000000001",
         };
+        const typeOf: Record<string, string> = { deployer: "User" };
         const planned = planGrants(validateSpec(raw, VALID_SPEC_BASE_DIR).spec!).map((g) => ({
           principalId: g.principalId ?? objectIdOf[g.principal],
-          grant: `${g.roleDefinitionId} as ${g.principalType}`,
+          grant: `${g.roleDefinitionId} as ${g.principalType ?? typeOf[g.principal]}`,
         }));
         const assigned = [
           ...mocks.ofType(ROLE_ASSIGNMENT).map((r) => ({

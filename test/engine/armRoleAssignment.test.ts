@@ -110,6 +110,21 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.assignments.size).to.equal(1);
   });
 
+  it("writes when it may not list, and owns the assignment its own name already has (ARM's PUT under the same name is idempotent)", async () => {
+    // Ours from an earlier run whose state was lost: the write under our name succeeds, no 409.
+    const first = await provider.create(inputs());
+    arm.refuseLists = true;
+
+    const again = await provider.create(inputs());
+
+    expect(again.outs).to.include({ adopted: false, owned: true, assignmentId: first.id });
+    expect(arm.requests.slice(-2).map((r) => `${r.method} ${r.status}`)).to.deep.equal([
+      "GET 403",
+      "PUT 200",
+    ]);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
   it("fails with ARM's reason and the fix when the principal type is wrong", async () => {
     arm.directory.set(WORKSPACE_MI, "ServicePrincipal");
     let message = "";
@@ -149,6 +164,25 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
       inputs({ principalId: "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f" }),
     );
     expect(fresh.inputs).to.include({ adoptsExisting: "" });
+  });
+
+  it("does not look up again for a resource already in the state, given its old inputs as Pulumi gives them", async () => {
+    // Pulumi passes check the old *inputs* (what check returned at create), which carry no outputs
+    // such as assignmentId: those are what mark a resource already in the state.
+    const azures = arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
+    const atCreate = await provider.check!({}, inputs());
+    const before = arm.requests.length;
+
+    const again = await provider.check!(atCreate.inputs, inputs());
+
+    expect(again.inputs).to.include({ adoptsExisting: azures.id });
+    expect(arm.requests.length).to.equal(before);
+
+    // Another principal is another assignment (a replacement): looked up anew.
+    const other = "5b2c0a8f-7e0b-4f4e-8d7c-6a1b2c3d4e5f";
+    const replaced = await provider.check!(atCreate.inputs, inputs({ principalId: other }));
+    expect(replaced.inputs).to.include({ adoptsExisting: "" });
+    expect(arm.requests.length).to.be.greaterThan(before);
   });
 
   it("previews without credentials: the adoption is left unknown, not a failure", async () => {

@@ -9,9 +9,14 @@
 //   principalId, principalType, description}}, 201); Get (200, 404 RoleAssignmentNotFound); Delete (200
 //   with the assignment, 204 when there was none).
 // - 409 RoleAssignmentExists "The role assignment already exists." for a second assignment of the same
-//   role, principal and scope (Azure/azure-cli#8568, hashicorp/terraform-provider-azurerm#30558);
-//   Azure/azure-cli#8568 reports it even for identical requests, so this server answers 409 to any PUT
-//   of an existing (scope, principal, role), whatever the name.
+//   role, principal and scope under another name (Azure/azure-cli#8568, where the CLI made up a new name
+//   each time; hashicorp/terraform-provider-azurerm#30558). A PUT under the name the assignment already
+//   has is idempotent: "This template is not idempotent unless the same roleNameGuid value is provided"
+//   (learn.microsoft.com/azure/role-based-access-control/role-assignments-template, quoted in
+//   MicrosoftDocs/azure-docs#67839). The same name for another principal or scope is 400
+//   RoleAssignmentUpdateNotPermitted "Tenant ID, application ID, principal ID, and scope are not allowed
+//   to be updated." (role-based-access-control/troubleshooting, "ARM template role assignment returns
+//   BadRequest status"; Azure/Azure-Landing-Zones#2040).
 // - 400 UnmatchedPrincipalType "The PrincipalId '...' has type 'ServicePrincipal', which is different
 //   from specified PrincipalType 'User'." (Azure/modern-web-app-pattern-dotnet#129).
 // - Azure assigns Storage Blob Data Contributor to a new workspace's identity when its creator owns the
@@ -192,6 +197,22 @@ export class ArmRbacTestServer {
         );
       }
       const roleGuid = String(p.roleDefinitionId).split("/").pop()!.toLowerCase();
+      const sameGrant = (a: StoredArmAssignment) =>
+        a.properties.scope.toLowerCase() === scope.toLowerCase() &&
+        a.properties.principalId.toLowerCase() === String(p.principalId).toLowerCase() &&
+        a.properties.roleDefinitionId.split("/").pop()!.toLowerCase() === roleGuid;
+      const existing = this.assignments.get(id.toLowerCase());
+      if (existing && !sameGrant(existing)) {
+        return fail(
+          400,
+          "RoleAssignmentUpdateNotPermitted",
+          "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+        );
+      }
+      if (existing) {
+        if (p.description) existing.properties.description = p.description;
+        return send(200, existing);
+      }
       const duplicate = [...this.assignments.values()].find(
         (a) =>
           a.properties.scope.toLowerCase() === scope.toLowerCase() &&
