@@ -494,3 +494,39 @@ describe("synapse-export run on a machine whose clock is a day fast (issue 11 it
     expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
   });
 });
+
+describe("synapse-export run with a backslash and a glob character in a path (issue 11 item 7)", function () {
+  this.timeout(60_000);
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("refuses the source instead of serving the folder DuckDB splits the path into", async () => {
+    // A folder named `m\n[1]` beside `m/n[1]`: once a path has `[`, DuckDB reads `\` as a separator.
+    dir = path.join(root, "m", "n[1]");
+    write("data/Customer.csv", "CustomerId,FullName\n7,Zed\n8,Yan\n9,Xi\n");
+    dir = path.join(root, "m\\n[1]");
+    out = path.join(root, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.byName.Customer.status).to.equal("failed");
+    expect(r.byName.Customer.error).to.include("backslash");
+    expect(fs.existsSync(path.join(out, "ci-export", "ci_export", "Customer"))).to.equal(false);
+  });
+
+  it("refuses a --local folder whose views DuckDB could not read exactly", async () => {
+    dir = path.join(root, "s");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n");
+    out = path.join(root, "o\\ut[1]");
+    const r = await runCli(["run", specFile, "--local", out, "--json"]);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stdout + r.stderr).to.include("backslash");
+  });
+});

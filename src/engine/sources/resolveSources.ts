@@ -11,6 +11,7 @@
 
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { duckdbPathProblem } from "../../plan/duckdbPath";
 import type { EntitySpec } from "../../spec/types";
 import { expandGlob, hasGlob } from "./glob";
 import { SourceError } from "./sourceError";
@@ -119,6 +120,8 @@ export async function resolveSources(
           `Name a source outside that folder, or export to another folder.`,
       );
     }
+    const unreadable = duckdbPathProblem(real);
+    if (unreadable !== undefined) throw new SourceError(`${where}: ${unreadable}.`);
     const stat = await fs.stat(real).catch(gone);
     if (!stat.isFile()) {
       throw new SourceError(`${where}: ${rel} is not a regular file.`);
