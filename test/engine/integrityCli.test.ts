@@ -201,6 +201,19 @@ describe("synapse-export run: rows that come in twice (issue 11 item 5)", functi
     expect(rows).to.deep.equal([{ n: dataLines("data/a.csv", "data/b.csv") }]);
   });
 
+  it("a hard link to another matched file does not duplicate its rows", async () => {
+    out = path.join(dir, "out");
+    write("spec.yaml", SPEC("", "    - { name: Customer, source: 'data/*.csv' }"));
+    write("data/a.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    write("data/b.csv", "CustomerId,FullName\n3,Eve\n");
+    fs.linkSync(path.join(dir, "data/a.csv"), path.join(dir, "data/hard.csv"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Customer.rows).to.equal(dataLines("data/a.csv", "data/b.csv"));
+    const rows = await served("SELECT count(*)::INTEGER AS n FROM Customer");
+    expect(rows).to.deep.equal([{ n: dataLines("data/a.csv", "data/b.csv") }]);
+  });
+
   it("a local target inside the spec's folder is never read back as a source", async () => {
     out = path.join(dir, "lake");
     write(

@@ -4,10 +4,10 @@
 // absolute path or a symbolic link), a folder where a file is expected, a glob that matches nothing,
 // an empty file, a source inside the export's own local target.
 //
-// Each file is taken once, by its real path: a symbolic link to another matched file (or two links
-// to one file) must not feed the same rows twice. Files below an excluded folder (the local lake and
-// database the export writes) are left out of every glob, or the export would read its own output
-// and grow with every run; a literal path into one is refused.
+// Each file is taken once, by its real path and its inode: a symbolic link to another matched file
+// (or two links to one file, symbolic or hard) must not feed the same rows twice. Files below an
+// excluded folder (the local lake and database the export writes) are left out of every glob, or
+// the export would read its own output and grow with every run; a literal path into one is refused.
 
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -129,9 +129,11 @@ export async function resolveSources(
     if (stat.size === 0) {
       throw new SourceError(`${where}: ${rel} is empty (0 bytes). Remove it or give it data.`);
     }
-    // The first name in sorted order stands for the file; its other names add nothing.
-    if (byReal.has(real)) continue;
-    byReal.set(real, { absPath: real, relPath: rel, ...(await statSource(real, rel)) });
+    // The first name in sorted order stands for the file; its other names add nothing. A hard link
+    // is another name with its own real path, so one file is its device and inode.
+    const file = `${stat.dev}:${stat.ino}`;
+    if (byReal.has(file)) continue;
+    byReal.set(file, { absPath: real, relPath: rel, ...(await statSource(real, rel)) });
   }
   if (byReal.size === 0) {
     throw new SourceError(
