@@ -159,6 +159,32 @@ describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 it
     expect(fs.readFileSync(path.join(mine, "readme.txt"), "utf8")).to.equal("kept by hand\n");
   });
 
+  it("drops our snapshots of an entity but not a file written by hand into its folder", async () => {
+    expect((await run()).code).to.equal(0);
+    const folder = path.join(out, "ci-export", "ci_export", "Segments");
+    fs.mkdirSync(path.join(folder, "notes"));
+    fs.writeFileSync(path.join(folder, "notes", "keep.txt"), "kept by hand\n");
+    fs.writeFileSync(path.join(folder, "README.txt"), "kept by hand\n");
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Segments.error).to.include("README.txt");
+    expect(fs.readdirSync(folder).sort()).to.deep.equal(["README.txt", "notes"]);
+    expect(fs.readFileSync(path.join(folder, "notes", "keep.txt"), "utf8")).to.equal(
+      "kept by hand\n",
+    );
+  });
+
+  it("removes the folder of a dropped entity that holds nothing else", async () => {
+    expect((await run()).code).to.equal(0);
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Segments.error).to.equal(undefined);
+    expect(fs.existsSync(path.join(out, "ci-export", "ci_export", "Segments"))).to.equal(false);
+  });
+
   it("refuses a case-only rename (Customer -> customer) and keeps the live view", async () => {
     expect((await run()).code).to.equal(0);
     write(

@@ -1,9 +1,10 @@
 // Entity folders in the lake that the spec no longer lists. The seed's rule is the default: their
 // table and data stay, and they are no longer refreshed (`retained`, nothing touched). Only with
-// `onEntityRemoved: drop` are their view, tables and folder removed (`dropped`). Only folders that
-// hold our snapshots count (see entityFolders.ts).
+// `onEntityRemoved: drop` are their view, tables and snapshot folders removed (`dropped`), and the
+// entity's folder with them when nothing else is in it. Only folders that hold our snapshots count
+// (see entityFolders.ts), and of those only the `v=<id>` folders are ours to delete.
 
-import { entityFolder } from "../../plan/lakeLayout";
+import { entityFolder, snapshotFolder } from "../../plan/lakeLayout";
 import type { Spec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
 import { listSnapshots } from "../snapshots";
@@ -49,7 +50,14 @@ export async function handleRemovedEntity(
       name,
       listing.complete.map((s) => s.snapshot),
     );
-    await lake.deleteTree(entityFolder(db, name));
+    // Only our snapshot folders go: a file or folder someone put beside them is not the export's.
+    for (const id of [...listing.complete.map((s) => s.snapshot), ...listing.incomplete]) {
+      await lake.deleteTree(snapshotFolder(db, name, id));
+    }
+    const folder = entityFolder(db, name);
+    const left = (await lake.list(folder)).map((e) => e.path.slice(folder.length + 1));
+    if (left.length === 0) await lake.deleteTree(folder);
+    const kept = left.filter((p) => !p.includes("/"));
     return {
       name,
       status: "dropped",
@@ -57,6 +65,11 @@ export async function handleRemovedEntity(
       bytes: 0,
       files: 0,
       durationMs: Date.now() - started,
+      ...(kept.length > 0
+        ? {
+            error: `kept what the export did not write in ${folder}: ${kept.sort().join(", ")}`,
+          }
+        : {}),
     };
   } catch (e) {
     return {
