@@ -4,7 +4,7 @@
 // is one call.
 
 import * as os from "node:os";
-import { databaseFolder, entityFolder } from "../plan/lakeLayout";
+import { databaseFolder } from "../plan/lakeLayout";
 import type { SourceState, TargetRef } from "../plan/exportResources";
 import type { Spec } from "../spec/types";
 import { targetFor, type ExportTarget } from "./targets";
@@ -139,7 +139,7 @@ export async function publishLatestSnapshot(
   );
 }
 
-/** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its folder in the lake. */
+/** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its snapshot folders in the lake. */
 export async function dropEntity(spec: Spec, ref: TargetRef, entity: string): Promise<void> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
   await withTarget(spec, ref, (t) =>
@@ -149,8 +149,12 @@ export async function dropEntity(spec: Spec, ref: TargetRef, entity: string): Pr
         spec.export.databaseName,
         entity,
       );
-      await t.views.dropEntity(entity, [...complete.map((c) => c.snapshot), ...incomplete]);
-      await t.lake.deleteTree(entityFolder(spec.export.databaseName, entity));
+      const snapshots = [...complete.map((c) => c.snapshot), ...incomplete];
+      await t.views.dropEntity(entity, snapshots);
+      // Our snapshot folders, and the entity's folder only when nothing else is in it.
+      const { deleteEntitySnapshots } =
+        require("./run/entityFolders") as typeof import("./run/entityFolders");
+      await deleteEntitySnapshots(t.lake, spec.export.databaseName, entity, snapshots);
     }),
   );
 }

@@ -4,12 +4,12 @@
 // entity's folder with them when nothing else is in it. Only folders that hold our snapshots count
 // (see entityFolders.ts), and of those only the `v=<id>` folders are ours to delete.
 
-import { entityFolder, snapshotFolder } from "../../plan/lakeLayout";
+import { entityFolder } from "../../plan/lakeLayout";
 import type { Spec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
 import { listSnapshots } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
-import { entityFoldersWithSnapshots, foldedName } from "./entityFolders";
+import { deleteEntitySnapshots, entityFoldersWithSnapshots, foldedName } from "./entityFolders";
 import type { EntityRunRecord } from "./runRecord";
 
 /**
@@ -51,13 +51,10 @@ export async function handleRemovedEntity(
       listing.complete.map((s) => s.snapshot),
     );
     // Only our snapshot folders go: a file or folder someone put beside them is not the export's.
-    for (const id of [...listing.complete.map((s) => s.snapshot), ...listing.incomplete]) {
-      await lake.deleteTree(snapshotFolder(db, name, id));
-    }
-    const folder = entityFolder(db, name);
-    const left = (await lake.list(folder)).map((e) => e.path.slice(folder.length + 1));
-    if (left.length === 0) await lake.deleteTree(folder);
-    const kept = left.filter((p) => !p.includes("/"));
+    const kept = await deleteEntitySnapshots(lake, db, name, [
+      ...listing.complete.map((s) => s.snapshot),
+      ...listing.incomplete,
+    ]);
     return {
       name,
       status: "dropped",
@@ -67,7 +64,7 @@ export async function handleRemovedEntity(
       durationMs: Date.now() - started,
       ...(kept.length > 0
         ? {
-            error: `kept what the export did not write in ${folder}: ${kept.sort().join(", ")}`,
+            error: `kept what the export did not write in ${entityFolder(db, name)}: ${kept.join(", ")}`,
           }
         : {}),
     };
