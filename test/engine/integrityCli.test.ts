@@ -176,6 +176,19 @@ describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 it
     );
   });
 
+  it("leaves a copy of an entity's folder: its manifests name another entity", async () => {
+    expect((await run()).code).to.equal(0);
+    const lake = path.join(out, "ci-export", "ci_export");
+    fs.cpSync(path.join(lake, "Customer"), path.join(lake, "Customer_backup"), { recursive: true });
+    const before = fs.readdirSync(path.join(lake, "Customer_backup"));
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Customer_backup, "not an entity of ours").to.equal(undefined);
+    expect(fs.readdirSync(path.join(lake, "Customer_backup"))).to.deep.equal(before);
+  });
+
   it("removes the folder of a dropped entity that holds nothing else", async () => {
     expect((await run()).code).to.equal(0);
     write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));

@@ -1,7 +1,8 @@
 // Which folders of the database folder are entities of ours, and how the targets compare entity
 // names. A folder is ours only when it holds a snapshot with a manifest (`<name>/v=<id>/_manifest.json`):
 // a folder written by hand beside the export is never "an entity removed from the spec", so
-// `onEntityRemoved: drop` never deletes it.
+// `onEntityRemoved: drop` never deletes it (removedEntities.ts further requires a manifest naming
+// the folder's own entity, so a copied folder is not one either).
 //
 // Names are compared as the targets compare them, and a little wider: DuckDB resolves identifiers
 // ignoring case (duckdb.org/docs/sql/dialect/keywords_and_identifiers: "identifiers are

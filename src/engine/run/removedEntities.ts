@@ -20,7 +20,14 @@ import type { EntityRunRecord } from "./runRecord";
 export async function removedEntityNames(lake: LakeStore, spec: Spec): Promise<string[]> {
   const wanted = new Set(spec.export.entities.map((e) => foldedName(e.name)));
   const folders = await entityFoldersWithSnapshots(lake, spec.export.databaseName);
-  return folders.filter((name) => !wanted.has(foldedName(name)));
+  const removed: string[] = [];
+  for (const name of folders.filter((f) => !wanted.has(foldedName(f)))) {
+    // A folder is an entity of ours only when a manifest in it is that entity's: a copy of another
+    // entity's folder (`Customer_backup`, its manifests saying "Customer") is someone's, kept.
+    const { complete } = await listSnapshots(lake, spec.export.databaseName, name);
+    if (complete.length > 0) removed.push(name);
+  }
+  return removed;
 }
 
 export async function handleRemovedEntity(
