@@ -130,8 +130,9 @@ export async function resolveSources(
       throw new SourceError(`${where}: ${rel} is empty (0 bytes). Remove it or give it data.`);
     }
     // The first name in sorted order stands for the file; its other names add nothing. A hard link
-    // is another name with its own real path, so one file is its device and inode.
-    const file = `${stat.dev}:${stat.ino}`;
+    // is another name with its own real path, so a file with links is its device and inode (only
+    // then: some filesystems, e.g. SMB shares on Windows, report inode 0 for every file).
+    const file = stat.nlink > 1 && stat.ino !== 0 ? `${stat.dev}:${stat.ino}` : real;
     if (byReal.has(file)) continue;
     byReal.set(file, { absPath: real, relPath: rel, ...(await statSource(real, rel)) });
   }
