@@ -70,12 +70,31 @@ export async function provisionExportDatabase(
   });
 }
 
-/** Removes the export database and its folder in the lake: only ever called under `onEntityRemoved: drop`. */
+/**
+ * Removes the export database and its entities' snapshots in the lake, then the database's folder
+ * when nothing but the lock is left: only ever called under `onEntityRemoved: drop`. A folder or
+ * file someone put in the database's folder is not the export's (see run/entityFolders.ts).
+ */
 export async function dropExportDatabase(spec: Spec, ref: TargetRef): Promise<void> {
+  const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
+  const { deleteEntitySnapshots, entityFoldersWithSnapshots } =
+    require("./run/entityFolders") as typeof import("./run/entityFolders");
+  const db = spec.export.databaseName;
   await withTarget(spec, ref, (t) =>
     withLock(t, spec, "drop database", async () => {
       await t.dropDatabase();
-      await t.lake.deleteTree(databaseFolder(spec.export.databaseName));
+      for (const name of await entityFoldersWithSnapshots(t.lake, db)) {
+        const { complete, incomplete } = await listSnapshots(t.lake, db, name);
+        // A copy of another entity's folder (its manifests name that entity) is someone's.
+        if (complete.length === 0) continue;
+        const ids = [...complete.map((c) => c.snapshot), ...incomplete];
+        await deleteEntitySnapshots(t.lake, db, name, ids);
+      }
+      const folder = databaseFolder(db);
+      const left = (await t.lake.list(folder)).filter(
+        (e) => e.path !== `${folder}/${LOCK_FILE}` && !e.path.startsWith(`${folder}/${LOCK_FILE}.`),
+      );
+      if (left.length === 0) await t.lake.deleteTree(folder);
     }),
   );
 }

@@ -1,15 +1,16 @@
-// `onEntityRemoved: drop` through the Pulumi path (exportOperations.dropEntity, what deleting an
-// EntityTable resource does): only the export's snapshot folders go, never a file put beside them.
+// `onEntityRemoved: drop` through the Pulumi path (exportOperations.dropEntity and
+// dropExportDatabase, what deleting an EntityTable or ExportDatabase resource does): only the
+// export's snapshot folders go, never a file or folder put beside them.
 
 import { expect } from "chai";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { runExport } from "../../src/engine";
-import { dropEntity } from "../../src/engine/exportOperations";
+import { dropEntity, dropExportDatabase } from "../../src/engine/exportOperations";
 import { localTarget } from "../../src/engine/targets";
 import { age, makeSpec, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
 
-describe("exportOperations.dropEntity (onEntityRemoved: drop in pulumi)", () => {
+describe("exportOperations drops (onEntityRemoved: drop in pulumi)", () => {
   after(removeTempDirs);
 
   async function exported() {
@@ -45,6 +46,31 @@ describe("exportOperations.dropEntity (onEntityRemoved: drop in pulumi)", () => 
     await dropEntity(spec, { kind: "local", dir: out }, "Customer");
     expect(
       await fs.stat(folder).then(
+        () => "there",
+        () => "gone",
+      ),
+    ).to.equal("gone");
+  });
+
+  it("drops the database's snapshots but keeps a folder written by hand beside them", async function () {
+    this.timeout(30_000);
+    const { spec, out, folder } = await exported();
+    const db = path.dirname(folder);
+    await writeFiles(path.join(db, "Notes"), { "readme.txt": "kept by hand\n" });
+    await dropExportDatabase(spec, { kind: "local", dir: out });
+    expect(await fs.readdir(db)).to.deep.equal(["Notes"]);
+    expect(await fs.readFile(path.join(db, "Notes", "readme.txt"), "utf8")).to.equal(
+      "kept by hand\n",
+    );
+  });
+
+  it("removes the database's folder when it holds only the export's", async function () {
+    this.timeout(30_000);
+    const { spec, out, folder } = await exported();
+    await dropExportDatabase(spec, { kind: "local", dir: out });
+    const db = path.dirname(folder);
+    expect(
+      await fs.stat(db).then(
         () => "there",
         () => "gone",
       ),
