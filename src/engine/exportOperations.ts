@@ -4,7 +4,7 @@
 // is one call.
 
 import * as os from "node:os";
-import { databaseFolder, entityFolder } from "../plan/lakeLayout";
+import { databaseFolder } from "../plan/lakeLayout";
 import type { SourceState, TargetRef } from "../plan/exportResources";
 import type { Spec } from "../spec/types";
 import { targetFor, type ExportTarget } from "./targets";
@@ -70,12 +70,31 @@ export async function provisionExportDatabase(
   });
 }
 
-/** Removes the export database and its folder in the lake: only ever called under `onEntityRemoved: drop`. */
+/**
+ * Removes the export database and its entities' snapshots in the lake, then the database's folder
+ * when nothing but the lock is left: only ever called under `onEntityRemoved: drop`. A folder or
+ * file someone put in the database's folder is not the export's (see run/entityFolders.ts).
+ */
 export async function dropExportDatabase(spec: Spec, ref: TargetRef): Promise<void> {
+  const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
+  const { deleteEntitySnapshots, entityFoldersWithSnapshots } =
+    require("./run/entityFolders") as typeof import("./run/entityFolders");
+  const db = spec.export.databaseName;
   await withTarget(spec, ref, (t) =>
     withLock(t, spec, "drop database", async () => {
       await t.dropDatabase();
-      await t.lake.deleteTree(databaseFolder(spec.export.databaseName));
+      for (const name of await entityFoldersWithSnapshots(t.lake, db)) {
+        const { complete, incomplete } = await listSnapshots(t.lake, db, name);
+        // A copy of another entity's folder (its manifests name that entity) is someone's.
+        if (complete.length === 0) continue;
+        const ids = [...complete.map((c) => c.snapshot), ...incomplete];
+        await deleteEntitySnapshots(t.lake, db, name, ids);
+      }
+      const folder = databaseFolder(db);
+      const left = (await t.lake.list(folder)).filter(
+        (e) => e.path !== `${folder}/${LOCK_FILE}` && !e.path.startsWith(`${folder}/${LOCK_FILE}.`),
+      );
+      if (left.length === 0) await t.lake.deleteTree(folder);
     }),
   );
 }
@@ -139,7 +158,7 @@ export async function publishLatestSnapshot(
   );
 }
 
-/** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its folder in the lake. */
+/** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its snapshot folders in the lake. */
 export async function dropEntity(spec: Spec, ref: TargetRef, entity: string): Promise<void> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
   await withTarget(spec, ref, (t) =>
@@ -149,8 +168,12 @@ export async function dropEntity(spec: Spec, ref: TargetRef, entity: string): Pr
         spec.export.databaseName,
         entity,
       );
-      await t.views.dropEntity(entity, [...complete.map((c) => c.snapshot), ...incomplete]);
-      await t.lake.deleteTree(entityFolder(spec.export.databaseName, entity));
+      const snapshots = [...complete.map((c) => c.snapshot), ...incomplete];
+      await t.views.dropEntity(entity, snapshots);
+      // Our snapshot folders, and the entity's folder only when nothing else is in it.
+      const { deleteEntitySnapshots } =
+        require("./run/entityFolders") as typeof import("./run/entityFolders");
+      await deleteEntitySnapshots(t.lake, spec.export.databaseName, entity, snapshots);
     }),
   );
 }

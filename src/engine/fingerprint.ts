@@ -8,13 +8,14 @@
 // hash recorded in the latest manifest is reused when its path, size, mtime, ctime, device and inode
 // are all unchanged (see sources/sourceIdentity.ts: `touch -r` restores an mtime, never a ctime) and
 // the mtime is older than the manifest's createdAt by a safety margin. `run --rehash` reuses
-// nothing. As in git, which also records ctime, device and inode in its index beside mtime and size
-// (Documentation/technical/racy-git.txt), the racy rule looks at mtime only: ctime is an identity,
-// compared for equality. The margin is the racy-git rule:
-// a file modified again within the filesystem's timestamp granularity after it was hashed would keep
-// its mtime, so a hash is trusted only for files whose mtime was already safely in the past. For the
-// same reason, a file whose mtime was within the margin of the moment it was hashed is recorded with
-// mtimeMs -1 (git "smudges" such racily-clean entries), so its hash is never reused.
+// nothing. Git also records ctime, device and inode in its index beside mtime and size
+// (Documentation/technical/racy-git.txt). The margin is the racy-git rule: a file modified again
+// within the filesystem's timestamp granularity after it was hashed would keep its mtime, so a hash
+// is trusted only for files whose mtime was already safely in the past. For the same reason, a file
+// whose mtime or ctime was within the margin of the moment it was hashed is recorded with mtimeMs -1
+// (git "smudges" such racily-clean entries), so its hash is never reused: the ctime too, since a
+// rewrite that puts its mtime back (`touch -r`, `cp -p` onto the file) in the tick it was hashed in
+// keeps both its mtime and its ctime (unlike git, whose racy rule looks at mtime only).
 
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
@@ -84,7 +85,7 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
         `${file.relPath} changed while it was being read (${describeChange(file, after)}); run the export again once it is written.`,
       );
     }
-    const racy = file.mtimeMs > hashedAt - RACY_MARGIN_MS;
+    const racy = Math.max(file.mtimeMs, file.ctimeMs) > hashedAt - RACY_MARGIN_MS;
     sources.push({
       path: file.relPath,
       bytes: file.bytes,

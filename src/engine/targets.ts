@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { azureDataSourceLocation, checkAzureSpec, dfsEndpoint } from "../plan/exportPlan";
+import { duckdbPathProblem } from "../plan/duckdbPath";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
 import { planSqlLogins } from "../plan/sqlAccess";
@@ -33,6 +34,9 @@ export function localTarget(spec: Spec, dir: string): ExportTarget {
     require("./views/sqlViewPublisher") as typeof import("./views/sqlViewPublisher");
   const root = path.resolve(dir);
   const lake = new LocalLake(root, spec.connection.storage.container);
+  // The views read the lake through DuckDB: a root it cannot read exactly fails now, not at publish.
+  const unreadable = duckdbPathProblem(lake.root);
+  if (unreadable !== undefined) throw new Error(`--local ${dir}: ${unreadable}.`);
   const database = spec.export.databaseName;
   const views = new SqlViewPublisher(
     new LocalSql(root),

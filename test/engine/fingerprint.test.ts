@@ -9,7 +9,7 @@ import { fingerprint, RACY_MARGIN_MS, type FingerprintInput } from "../../src/en
 import { resolveSources } from "../../src/engine/sources/resolveSources";
 import type { SnapshotManifest } from "../../src/plan/manifest";
 import type { ColumnSpec } from "../../src/spec/types";
-import { age, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
+import { age, removeTempDirs, settle, tempDir, writeFiles } from "./support/fixtures";
 
 const COLUMNS: ColumnSpec[] = [
   { name: "id", type: "int64" },
@@ -124,6 +124,7 @@ describe("snapshot fingerprint", () => {
     const file = path.join(dir, "x.csv");
     await writeFiles(dir, { "x.csv": "id,amount\n1,2.50\n" });
     await age(file, 60_000);
+    await settle();
     const first = await fingerprint(await input(dir));
     expect(first.hashedBytes).to.equal(17);
     expect(first.sources[0].mtimeMs).to.be.greaterThan(0);
@@ -160,6 +161,11 @@ describe("snapshot fingerprint", () => {
     expect(again.hashedBytes).to.equal(17);
 
     await age(file, 60_000);
+    // An mtime put back (`touch -r`, `cp -p`) with a ctime of just now is racy all the same: a
+    // rewrite in the same timestamp tick that puts the mtime back again would keep both.
+    const putBack = await fingerprint(await input(dir));
+    expect(putBack.sources[0].mtimeMs, "a fresh ctime is racy too").to.equal(-1);
+    await settle();
     const aged = await fingerprint(await input(dir));
     const { mtimeMs } = await fs.stat(file);
     const tooClose = manifestWith(aged.sources, new Date(mtimeMs + RACY_MARGIN_MS / 2));

@@ -159,6 +159,45 @@ describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 it
     expect(fs.readFileSync(path.join(mine, "readme.txt"), "utf8")).to.equal("kept by hand\n");
   });
 
+  it("drops our snapshots of an entity but not a file written by hand into its folder", async () => {
+    expect((await run()).code).to.equal(0);
+    const folder = path.join(out, "ci-export", "ci_export", "Segments");
+    fs.mkdirSync(path.join(folder, "notes"));
+    fs.writeFileSync(path.join(folder, "notes", "keep.txt"), "kept by hand\n");
+    fs.writeFileSync(path.join(folder, "README.txt"), "kept by hand\n");
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Segments.error).to.include("README.txt");
+    expect(fs.readdirSync(folder).sort()).to.deep.equal(["README.txt", "notes"]);
+    expect(fs.readFileSync(path.join(folder, "notes", "keep.txt"), "utf8")).to.equal(
+      "kept by hand\n",
+    );
+  });
+
+  it("leaves a copy of an entity's folder: its manifests name another entity", async () => {
+    expect((await run()).code).to.equal(0);
+    const lake = path.join(out, "ci-export", "ci_export");
+    fs.cpSync(path.join(lake, "Customer"), path.join(lake, "Customer_backup"), { recursive: true });
+    const before = fs.readdirSync(path.join(lake, "Customer_backup"));
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Customer_backup, "not an entity of ours").to.equal(undefined);
+    expect(fs.readdirSync(path.join(lake, "Customer_backup"))).to.deep.equal(before);
+  });
+
+  it("removes the folder of a dropped entity that holds nothing else", async () => {
+    expect((await run()).code).to.equal(0);
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n"));
+    const r = await run();
+    expect(r.byName.Segments?.status).to.equal("dropped");
+    expect(r.byName.Segments.error).to.equal(undefined);
+    expect(fs.existsSync(path.join(out, "ci-export", "ci_export", "Segments"))).to.equal(false);
+  });
+
   it("refuses a case-only rename (Customer -> customer) and keeps the live view", async () => {
     expect((await run()).code).to.equal(0);
     write(
@@ -194,6 +233,19 @@ describe("synapse-export run: rows that come in twice (issue 11 item 5)", functi
     write("data/a.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
     write("data/b.csv", "CustomerId,FullName\n3,Eve\n");
     fs.symlinkSync("a.csv", path.join(dir, "data/link.csv"));
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.Customer.rows).to.equal(dataLines("data/a.csv", "data/b.csv"));
+    const rows = await served("SELECT count(*)::INTEGER AS n FROM Customer");
+    expect(rows).to.deep.equal([{ n: dataLines("data/a.csv", "data/b.csv") }]);
+  });
+
+  it("a hard link to another matched file does not duplicate its rows", async () => {
+    out = path.join(dir, "out");
+    write("spec.yaml", SPEC("", "    - { name: Customer, source: 'data/*.csv' }"));
+    write("data/a.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    write("data/b.csv", "CustomerId,FullName\n3,Eve\n");
+    fs.linkSync(path.join(dir, "data/a.csv"), path.join(dir, "data/hard.csv"));
     const r = await run();
     expect(r.code, r.stderr).to.equal(0);
     expect(r.byName.Customer.rows).to.equal(dataLines("data/a.csv", "data/b.csv"));
@@ -492,5 +544,41 @@ describe("synapse-export run on a machine whose clock is a day fast (issue 11 it
     });
     const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
     expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+  });
+});
+
+describe("synapse-export run with a backslash and a glob character in a path (issue 11 item 7)", function () {
+  this.timeout(60_000);
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-integrity-"));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("refuses the source instead of serving the folder DuckDB splits the path into", async () => {
+    // A folder named `m\n[1]` beside `m/n[1]`: once a path has `[`, DuckDB reads `\` as a separator.
+    dir = path.join(root, "m", "n[1]");
+    write("data/Customer.csv", "CustomerId,FullName\n7,Zed\n8,Yan\n9,Xi\n");
+    dir = path.join(root, "m\\n[1]");
+    out = path.join(root, "out");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.byName.Customer.status).to.equal("failed");
+    expect(r.byName.Customer.error).to.include("backslash");
+    expect(fs.existsSync(path.join(out, "ci-export", "ci_export", "Customer"))).to.equal(false);
+  });
+
+  it("refuses a --local folder whose views DuckDB could not read exactly", async () => {
+    dir = path.join(root, "s");
+    specFile = path.join(dir, "spec.yaml");
+    write("spec.yaml", SPEC());
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n");
+    out = path.join(root, "o\\ut[1]");
+    const r = await runCli(["run", specFile, "--local", out, "--json"]);
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stdout + r.stderr).to.include("backslash");
   });
 });

@@ -16,6 +16,7 @@ import {
   readParquet,
   RecordingViews,
   removeTempDirs,
+  settle,
   snapshotTree,
   tempDir,
   writeFiles,
@@ -127,6 +128,7 @@ describe("runExport", function () {
   it("an unchanged rerun writes nothing, reuses the recorded hashes, and publishes the same snapshot again", async () => {
     const w = await world({ "customer.csv": "id,name\n1,Ada\n" }, [customer()]);
     await age(path.join(w.base, "customer.csv"));
+    await settle();
     const first = await w.run();
     const before = await snapshotTree(w.lake.root);
     const details: string[] = [];

@@ -1,7 +1,8 @@
 // Which folders of the database folder are entities of ours, and how the targets compare entity
 // names. A folder is ours only when it holds a snapshot with a manifest (`<name>/v=<id>/_manifest.json`):
 // a folder written by hand beside the export is never "an entity removed from the spec", so
-// `onEntityRemoved: drop` never deletes it.
+// `onEntityRemoved: drop` never deletes it (removedEntities.ts further requires a manifest naming
+// the folder's own entity, so a copied folder is not one either).
 //
 // Names are compared as the targets compare them, and a little wider: DuckDB resolves identifiers
 // ignoring case (duckdb.org/docs/sql/dialect/keywords_and_identifiers: "identifiers are
@@ -9,7 +10,13 @@
 // (Latin1_General_100_CI_AS_SC_UTF8, see docs/architecture.md). Unicode NFKC folding is added so
 // that names a reader cannot tell apart (`Ｃustomer`, full-width C) are caught as well.
 
-import { databaseFolder, MANIFEST_FILE, parseSnapshotFolder } from "../../plan/lakeLayout";
+import {
+  databaseFolder,
+  entityFolder,
+  MANIFEST_FILE,
+  parseSnapshotFolder,
+  snapshotFolder,
+} from "../../plan/lakeLayout";
 import { foldName } from "../../spec/nameRules";
 import type { LakeStore } from "../lake/lakeStore";
 
@@ -49,4 +56,22 @@ export function sameNameOtherSpelling(
   folders: readonly string[],
 ): string | undefined {
   return folders.find((f) => f !== entity && foldedName(f) === foldedName(entity));
+}
+
+/**
+ * Deletes an entity's snapshot folders (`v=<id>`, ours by name), then the entity's folder when
+ * nothing else is in it: a file or folder someone put beside the snapshots is not the export's to
+ * delete. Returns the names kept there, sorted (empty when the folder went).
+ */
+export async function deleteEntitySnapshots(
+  lake: LakeStore,
+  databaseName: string,
+  entity: string,
+  snapshots: readonly string[],
+): Promise<string[]> {
+  for (const id of snapshots) await lake.deleteTree(snapshotFolder(databaseName, entity, id));
+  const folder = entityFolder(databaseName, entity);
+  const left = (await lake.list(folder)).map((e) => e.path.slice(folder.length + 1));
+  if (left.length === 0) await lake.deleteTree(folder);
+  return left.filter((p) => !p.includes("/")).sort();
 }

@@ -1,14 +1,15 @@
 // Entity folders in the lake that the spec no longer lists. The seed's rule is the default: their
 // table and data stay, and they are no longer refreshed (`retained`, nothing touched). Only with
-// `onEntityRemoved: drop` are their view, tables and folder removed (`dropped`). Only folders that
-// hold our snapshots count (see entityFolders.ts).
+// `onEntityRemoved: drop` are their view, tables and snapshot folders removed (`dropped`), and the
+// entity's folder with them when nothing else is in it. Only folders that hold our snapshots count
+// (see entityFolders.ts), and of those only the `v=<id>` folders are ours to delete.
 
 import { entityFolder } from "../../plan/lakeLayout";
 import type { Spec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
 import { listSnapshots } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
-import { entityFoldersWithSnapshots, foldedName } from "./entityFolders";
+import { deleteEntitySnapshots, entityFoldersWithSnapshots, foldedName } from "./entityFolders";
 import type { EntityRunRecord } from "./runRecord";
 
 /**
@@ -19,7 +20,14 @@ import type { EntityRunRecord } from "./runRecord";
 export async function removedEntityNames(lake: LakeStore, spec: Spec): Promise<string[]> {
   const wanted = new Set(spec.export.entities.map((e) => foldedName(e.name)));
   const folders = await entityFoldersWithSnapshots(lake, spec.export.databaseName);
-  return folders.filter((name) => !wanted.has(foldedName(name)));
+  const removed: string[] = [];
+  for (const name of folders.filter((f) => !wanted.has(foldedName(f)))) {
+    // A folder is an entity of ours only when a manifest in it is that entity's: a copy of another
+    // entity's folder (`Customer_backup`, its manifests saying "Customer") is someone's, kept.
+    const { complete } = await listSnapshots(lake, spec.export.databaseName, name);
+    if (complete.length > 0) removed.push(name);
+  }
+  return removed;
 }
 
 export async function handleRemovedEntity(
@@ -49,7 +57,11 @@ export async function handleRemovedEntity(
       name,
       listing.complete.map((s) => s.snapshot),
     );
-    await lake.deleteTree(entityFolder(db, name));
+    // Only our snapshot folders go: a file or folder someone put beside them is not the export's.
+    const kept = await deleteEntitySnapshots(lake, db, name, [
+      ...listing.complete.map((s) => s.snapshot),
+      ...listing.incomplete,
+    ]);
     return {
       name,
       status: "dropped",
@@ -57,6 +69,11 @@ export async function handleRemovedEntity(
       bytes: 0,
       files: 0,
       durationMs: Date.now() - started,
+      ...(kept.length > 0
+        ? {
+            error: `kept what the export did not write in ${entityFolder(db, name)}: ${kept.join(", ")}`,
+          }
+        : {}),
     };
   } catch (e) {
     return {

@@ -4,13 +4,14 @@
 // absolute path or a symbolic link), a folder where a file is expected, a glob that matches nothing,
 // an empty file, a source inside the export's own local target.
 //
-// Each file is taken once, by its real path: a symbolic link to another matched file (or two links
-// to one file) must not feed the same rows twice. Files below an excluded folder (the local lake and
-// database the export writes) are left out of every glob, or the export would read its own output
-// and grow with every run; a literal path into one is refused.
+// Each file is taken once, by its real path and its inode: a symbolic link to another matched file
+// (or two links to one file, symbolic or hard) must not feed the same rows twice. Files below an
+// excluded folder (the local lake and database the export writes) are left out of every glob, or
+// the export would read its own output and grow with every run; a literal path into one is refused.
 
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { duckdbPathProblem } from "../../plan/duckdbPath";
 import type { EntitySpec } from "../../spec/types";
 import { expandGlob, hasGlob } from "./glob";
 import { SourceError } from "./sourceError";
@@ -119,6 +120,8 @@ export async function resolveSources(
           `Name a source outside that folder, or export to another folder.`,
       );
     }
+    const unreadable = duckdbPathProblem(real);
+    if (unreadable !== undefined) throw new SourceError(`${where}: ${unreadable}.`);
     const stat = await fs.stat(real).catch(gone);
     if (!stat.isFile()) {
       throw new SourceError(`${where}: ${rel} is not a regular file.`);
@@ -126,9 +129,12 @@ export async function resolveSources(
     if (stat.size === 0) {
       throw new SourceError(`${where}: ${rel} is empty (0 bytes). Remove it or give it data.`);
     }
-    // The first name in sorted order stands for the file; its other names add nothing.
-    if (byReal.has(real)) continue;
-    byReal.set(real, { absPath: real, relPath: rel, ...(await statSource(real, rel)) });
+    // The first name in sorted order stands for the file; its other names add nothing. A hard link
+    // is another name with its own real path, so a file with links is its device and inode (only
+    // then: some filesystems, e.g. SMB shares on Windows, report inode 0 for every file).
+    const file = stat.nlink > 1 && stat.ino !== 0 ? `${stat.dev}:${stat.ino}` : real;
+    if (byReal.has(file)) continue;
+    byReal.set(file, { absPath: real, relPath: rel, ...(await statSource(real, rel)) });
   }
   if (byReal.size === 0) {
     throw new SourceError(

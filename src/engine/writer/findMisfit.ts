@@ -7,6 +7,7 @@ import { csvRecordLine, jsonlRecordLine } from "../sources/lineLocator";
 import type { SourceFile } from "../sources/resolveSources";
 import type { SourceSpec } from "../../spec/types";
 import { csvDialect } from "../sources/csvDialect";
+import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import { misfitPredicate, misfitReason } from "./columnCasts";
 import type { DuckSession } from "./duckdbSession";
@@ -39,7 +40,7 @@ export async function findMisfit(
     // (insertion order is preserved), so row_number() over it counts records.
     const numbered =
       format === "parquet"
-        ? `SELECT file_row_number + 1 AS __row, * FROM read_parquet(${quoteDuckdbLiteral(file.absPath)}, file_row_number=true, hive_partitioning=false)`
+        ? `SELECT file_row_number + 1 AS __row, * FROM read_parquet(${quoteDuckdbLiteral(literalDuckdbPath(file.absPath))}, file_row_number=true, hive_partitioning=false)`
         : `SELECT row_number() OVER () AS __row, * FROM ${source.relation([file.absPath])}`;
     const rows = await session.query(
       `SELECT __row, ${values.join(", ")} FROM (${numbered}) WHERE ${predicates.join(" OR ")} ORDER BY __row LIMIT 1`,

@@ -36,6 +36,15 @@ export async function writeFiles(
   }
 }
 
+/**
+ * Waits out the racy margin after `age`: setting an mtime moves the ctime to now, and a hash is
+ * trusted only once both are safely in the past (engine/fingerprint.ts).
+ */
+export async function settle(): Promise<void> {
+  const { RACY_MARGIN_MS } = await import("../../../src/engine/fingerprint");
+  await new Promise((r) => setTimeout(r, RACY_MARGIN_MS + 200));
+}
+
 /** Moves a file's mtime into the past, as if it had been written long before the export. */
 export async function age(file: string, ms = 60_000): Promise<void> {
   const t = new Date(Date.now() - ms);
