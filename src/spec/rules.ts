@@ -246,7 +246,6 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
 
 function checkUnique(items: unknown[], path: string, what: string, issues: SpecIssue[]): void {
   const seen = new Map<string, number>();
-  const names = items.map((item) => String((item as Raw | null)?.name));
   items.forEach((item, i) => {
     const name = (item as Raw | null)?.name;
     if (typeof name !== "string") return;
