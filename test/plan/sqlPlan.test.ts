@@ -143,14 +143,23 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     expect(claim.database).to.equal("master");
     expect(claim.statement).to.match(/^IF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
     expect(claim.statement).to.contain(
-      "NOT EXISTS (SELECT * FROM [ci_export].sys.schemas WHERE name = N'synapse_export')",
+      "NOT EXISTS (SELECT * FROM [ci_export].sys.schemas WHERE name = N''synapse_export'')",
     );
     expect(claim.statement).to.match(
-      /THROW 50001, N'Database ci_export exists but was not created by synapse-export/,
+      /THROW 50001, N''Database ci_export exists but was not created by synapse-export/,
     );
     expect(create.statement).to.contain("CREATE DATABASE");
     expect(mark).to.deep.include({ database: "ci_export" });
     expect(mark.statement).to.contain("CREATE SCHEMA [synapse_export]");
+  });
+
+  it("names the database's catalog only inside EXEC behind DB_ID, so the claim compiles on a pool without that database", () => {
+    // A batch is compiled before it runs: `IF DB_ID(...) IS NOT NULL AND ... [db].sys.schemas` is one
+    // statement, and binding `[db].sys.schemas` fails when db does not exist, whatever DB_ID says.
+    // EXEC compiles its text only when the guard lets it run, as CREATE DATABASE and CREATE SCHEMA do.
+    const [claim] = renderTsql(planDatabaseSetup("parquet"), target);
+    const outside = claim.statement.replace(/EXEC \(N'(?:[^']|'')*'\)/g, "EXEC (...)");
+    expect(outside).to.equal("IF DB_ID(N'ci_export') IS NOT NULL\n    EXEC (...)");
   });
 
   it("gives each reader a login in master, a user from that login and membership in the reader role", () => {
