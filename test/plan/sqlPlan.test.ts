@@ -183,6 +183,27 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     ]);
   });
 
+  it("keeps a reader's name a name when it holds an apostrophe or a bracket (O'Brien, a [team] group)", () => {
+    const login: SqlLogin = {
+      name: "o'brien]x@contoso.com",
+      objectId: "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d",
+      type: "User",
+      as: "reader",
+    };
+    const access = renderTsql(
+      [...planDatabaseSetup("parquet", [login]), ...planDropReaders(["d'arcy [ops]"])],
+      target,
+    )
+      .slice(-4)
+      .map((s) => s.statement);
+    expect(access).to.deep.equal([
+      "IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'o''brien]x@contoso.com')\n    CREATE LOGIN [o'brien]]x@contoso.com] FROM EXTERNAL PROVIDER",
+      "IF DATABASE_PRINCIPAL_ID(N'o''brien]x@contoso.com') IS NULL\n    CREATE USER [o'brien]]x@contoso.com] FROM LOGIN [o'brien]]x@contoso.com]",
+      "ALTER ROLE [synapse_export_readers] ADD MEMBER [o'brien]]x@contoso.com]",
+      "DROP USER IF EXISTS [d'arcy [ops]]]",
+    ]);
+  });
+
   it("names the data source after its location, so moving the export gets a new one", () => {
     const elsewhere = {
       ...target,
