@@ -353,6 +353,15 @@ describe("readers' SQL logins from the spec", () => {
     );
   });
 
+  it("refuses a name with a line break or other control character, which would end plan's -- comment", () => {
+    // `plan` prints each statement under `-- [db] <purpose>`, and the purpose names the reader: a line
+    // break in the name would put the rest of it on a line of its own, outside the comment.
+    const readers = [{ ...group, name: "analysts\nDROP DATABASE [ci_export]" }];
+    expect(() => planSqlLogins(spec({ readers }))).to.throw(
+      /principals\.readers\[0\]\.name: contains a line break or another control character/,
+    );
+  });
+
   it("refuses two principals with one name, whatever its case", () => {
     const readers = [
       { ...group, name: "Analysts" },
