@@ -84,16 +84,21 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
     purpose,
   });
   switch (s.step) {
-    case "claimDatabase":
+    case "claimDatabase": {
       // Cross-database catalog views are readable from master (serverless supports cross-database
       // queries). A database with no objects of its own is one we created and lost before marking.
+      // The check names the database's catalog, so it runs through EXEC behind the DB_ID guard: a
+      // statement is bound as a whole before it runs, and `[db].sys.schemas` cannot be bound on a pool
+      // without db, whatever DB_ID says. THROW inside EXEC reaches the client with its own number.
+      const check =
+        `IF NOT EXISTS (SELECT * FROM ${id(t.database)}.sys.schemas WHERE name = ${lit(OWNERSHIP_SCHEMA)})\n` +
+        `        AND EXISTS (SELECT * FROM ${id(t.database)}.sys.objects WHERE is_ms_shipped = 0)\n` +
+        `        THROW ${NOT_OURS_ERROR}, ${lit(notOursMessage(t.database))}, 1`;
       return inMaster(
-        `IF DB_ID(${lit(t.database)}) IS NOT NULL\n` +
-          `    AND NOT EXISTS (SELECT * FROM ${id(t.database)}.sys.schemas WHERE name = ${lit(OWNERSHIP_SCHEMA)})\n` +
-          `    AND EXISTS (SELECT * FROM ${id(t.database)}.sys.objects WHERE is_ms_shipped = 0)\n` +
-          `    THROW ${NOT_OURS_ERROR}, ${lit(notOursMessage(t.database))}, 1`,
+        `IF DB_ID(${lit(t.database)}) IS NOT NULL\n    EXEC (${lit(check)})`,
         `refuse a database ${t.database} that synapse-export did not create, before any change`,
       );
+    }
     case "checkDatabaseLimit":
       return inMaster(
         `IF DB_ID(${lit(t.database)}) IS NULL\n` +

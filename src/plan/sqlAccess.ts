@@ -78,6 +78,16 @@ function collect(spec: Spec): { logins: SqlLogin[]; issues: SpecIssue[] } {
         });
         return;
       }
+      // No Entra name holds a control character, and `plan` prints the name in a `--` comment, which a
+      // line break would end: the rest of the name would stand as a line of SQL of its own.
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(p.name)) {
+        issues.push({
+          path: childPath(path, "name"),
+          message: `contains a line break or another control character (${JSON.stringify(p.name.slice(0, 40))}); an Entra name has none`,
+        });
+        return;
+      }
       // sysname is nvarchar(128), and names are compared case-insensitively by the server.
       if (p.name.length > 128) {
         issues.push({

@@ -143,14 +143,23 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     expect(claim.database).to.equal("master");
     expect(claim.statement).to.match(/^IF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
     expect(claim.statement).to.contain(
-      "NOT EXISTS (SELECT * FROM [ci_export].sys.schemas WHERE name = N'synapse_export')",
+      "NOT EXISTS (SELECT * FROM [ci_export].sys.schemas WHERE name = N''synapse_export'')",
     );
     expect(claim.statement).to.match(
-      /THROW 50001, N'Database ci_export exists but was not created by synapse-export/,
+      /THROW 50001, N''Database ci_export exists but was not created by synapse-export/,
     );
     expect(create.statement).to.contain("CREATE DATABASE");
     expect(mark).to.deep.include({ database: "ci_export" });
     expect(mark.statement).to.contain("CREATE SCHEMA [synapse_export]");
+  });
+
+  it("names the database's catalog only inside EXEC behind DB_ID, so the claim compiles on a pool without that database", () => {
+    // A batch is compiled before it runs: `IF DB_ID(...) IS NOT NULL AND ... [db].sys.schemas` is one
+    // statement, and binding `[db].sys.schemas` fails when db does not exist, whatever DB_ID says.
+    // EXEC compiles its text only when the guard lets it run, as CREATE DATABASE and CREATE SCHEMA do.
+    const [claim] = renderTsql(planDatabaseSetup("parquet"), target);
+    const outside = claim.statement.replace(/EXEC \(N'(?:[^']|'')*'\)/g, "EXEC (...)");
+    expect(outside).to.equal("IF DB_ID(N'ci_export') IS NOT NULL\n    EXEC (...)");
   });
 
   it("gives each reader a login in master, a user from that login and membership in the reader role", () => {
@@ -171,6 +180,27 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
         "IF DATABASE_PRINCIPAL_ID(N'ada@contoso.com') IS NULL\n    CREATE USER [ada@contoso.com] FROM LOGIN [ada@contoso.com]",
       ],
       ["ci_export", "ALTER ROLE [synapse_export_readers] ADD MEMBER [ada@contoso.com]"],
+    ]);
+  });
+
+  it("keeps a reader's name a name when it holds an apostrophe or a bracket (O'Brien, a [team] group)", () => {
+    const login: SqlLogin = {
+      name: "o'brien]x@contoso.com",
+      objectId: "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d",
+      type: "User",
+      as: "reader",
+    };
+    const access = renderTsql(
+      [...planDatabaseSetup("parquet", [login]), ...planDropReaders(["d'arcy [ops]"])],
+      target,
+    )
+      .slice(-4)
+      .map((s) => s.statement);
+    expect(access).to.deep.equal([
+      "IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'o''brien]x@contoso.com')\n    CREATE LOGIN [o'brien]]x@contoso.com] FROM EXTERNAL PROVIDER",
+      "IF DATABASE_PRINCIPAL_ID(N'o''brien]x@contoso.com') IS NULL\n    CREATE USER [o'brien]]x@contoso.com] FROM LOGIN [o'brien]]x@contoso.com]",
+      "ALTER ROLE [synapse_export_readers] ADD MEMBER [o'brien]]x@contoso.com]",
+      "DROP USER IF EXISTS [d'arcy [ops]]]",
     ]);
   });
 
@@ -320,6 +350,15 @@ describe("readers' SQL logins from the spec", () => {
   it("requires the Entra name of each reader, naming the field", () => {
     expect(() => planSqlLogins(spec({ readers: [group] }))).to.throw(
       /principals\.readers\[0\]\.name: is required: serverless SQL creates the login of Group 6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60 by its Entra name \(the group's display name\)/,
+    );
+  });
+
+  it("refuses a name with a line break or other control character, which would end plan's -- comment", () => {
+    // `plan` prints each statement under `-- [db] <purpose>`, and the purpose names the reader: a line
+    // break in the name would put the rest of it on a line of its own, outside the comment.
+    const readers = [{ ...group, name: "analysts\nDROP DATABASE [ci_export]" }];
+    expect(() => planSqlLogins(spec({ readers }))).to.throw(
+      /principals\.readers\[0\]\.name: contains a line break or another control character/,
     );
   });
 

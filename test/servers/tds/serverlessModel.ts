@@ -90,11 +90,13 @@ const unLit = (s: string) => s.replace(/''/g, "'");
 const shape = (...parts: string[]) => new RegExp(`^${parts.join("")}$`);
 
 const SHAPES = {
-  claim: shape(
-    String.raw`IF DB_ID\(${LIT}\) IS NOT NULL\n`,
-    String.raw`    AND NOT EXISTS \(SELECT \* FROM ${ID}\.sys\.schemas WHERE name = ${LIT}\)\n`,
-    String.raw`    AND EXISTS \(SELECT \* FROM ${ID}\.sys\.objects WHERE is_ms_shipped = 0\)\n`,
-    String.raw`    THROW (5\d{4}), ${LIT}, 1`,
+  // The ownership check names the database's catalog, which cannot be bound on a pool without that
+  // database: it must sit inside EXEC behind the DB_ID guard (a guard in the same statement is no help).
+  claim: shape(String.raw`IF DB_ID\(${LIT}\) IS NOT NULL\n    EXEC \(${LIT}\)`),
+  claimCheck: shape(
+    String.raw`IF NOT EXISTS \(SELECT \* FROM ${ID}\.sys\.schemas WHERE name = ${LIT}\)\n`,
+    String.raw`        AND EXISTS \(SELECT \* FROM ${ID}\.sys\.objects WHERE is_ms_shipped = 0\)\n`,
+    String.raw`        THROW (5\d{4}), ${LIT}, 1`,
   ),
   databaseLimit: shape(
     String.raw`IF DB_ID\(${LIT}\) IS NULL\n`,
@@ -253,11 +255,13 @@ export class ServerlessModel {
     let m: RegExpExecArray | null;
 
     if ((m = SHAPES.claim.exec(text))) {
+      const check = SHAPES.claimCheck.exec(unLit(m[2]));
+      if (!check) return syntaxError(unLit(m[2]));
       const target = this.databases.get(unLit(m[1]).toLowerCase());
       if (!target) return OK;
-      const marked = target.schemas.has(this.key(target, unLit(m[3])));
+      const marked = target.schemas.has(this.key(target, unLit(check[2])));
       const objects = target.tables.size + target.views.size > 0;
-      return !marked && objects ? err(Number(m[5]), unLit(m[6])) : OK;
+      return !marked && objects ? err(Number(check[4]), unLit(check[5])) : OK;
     }
     if ((m = SHAPES.databaseLimit.exec(text))) {
       if (this.databases.has(unLit(m[1]).toLowerCase())) return OK;
