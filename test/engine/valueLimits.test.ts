@@ -73,6 +73,31 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       /more than 2 digits after it \(values are never rounded\)/,
     ],
     [
+      "a date with a time of day (DuckDB's cast dropped it)",
+      { name: "v", type: "date" },
+      "2024-01-31T13:45:00",
+      /is not a date/,
+    ],
+    [
+      "a date whose offset puts it on another day in UTC",
+      { name: "v", type: "date" },
+      "2024-01-31T23:00:00-05:00",
+      /is not a date/,
+    ],
+    [
+      "a date BC written as a suffix (was year 2024 AD)",
+      { name: "v", type: "date" },
+      "2024-01-31 BC",
+      /is not a date/,
+    ],
+    ["a date followed by other text", { name: "v", type: "date" }, "2024-01-31 x", /is not a date/],
+    [
+      "a decimal whose exponent leaves more digits than its scale (compared as a double, it was rounded)",
+      { name: "v", type: "decimal", precision: 18, scale: 2 },
+      "1.00000000000000001e0",
+      /more than 2 digits after it/,
+    ],
+    [
       "a decimal of scale 0 with a fraction",
       { name: "v", type: "decimal", precision: 38, scale: 0 },
       "12345678901234567890.5",
@@ -95,7 +120,10 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     const csv =
       "id,d,ts,tso,dec\n" +
       "1,0001-01-01,0001-01-01T00:00:00,9999-12-31T18:59:59.999999-05:00,1.230\n" +
-      "2,9999-12-31,9999-12-31T23:59:59.9999990,0001-01-01T01:00:00+01:00,-0.10\n";
+      "2,9999-12-31,9999-12-31T23:59:59.9999990,0001-01-01T01:00:00+01:00,-0.10\n" +
+      // A date written as midnight (a datetime export's dates) is that date; exponents move the point.
+      "3,2024-01-31 00:00:00,2024-01-31T00:00:00Z,2024-01-31T00:00:00Z,1.2500e2\n" +
+      "4,2024/2/1,2024-01-31T00:00:00Z,2024-01-31T00:00:00Z,12345e-2\n";
     const x = await exportSource(
       { "e.csv": csv },
       {
@@ -115,6 +143,8 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     expect(x.rows.map((r) => [r.d, r.ts, r.tso, r.dec])).to.deep.equal([
       ["0001-01-01", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "1.23"],
       ["9999-12-31", "9999-12-31 23:59:59.999999", "0001-01-01 00:00:00", "-0.10"],
+      ["2024-01-31", "2024-01-31 00:00:00", "2024-01-31 00:00:00", "125.00"],
+      ["2024-02-01", "2024-01-31 00:00:00", "2024-01-31 00:00:00", "123.45"],
     ]);
   });
 
@@ -127,6 +157,23 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     ]);
     // The expected values are the source's own text, compared as BigInt.
     expect(x.rows.map((r) => BigInt(String(r.id)))).to.deep.equal(ids.map((s) => BigInt(s)));
+  });
+
+  it("never infers a double for numbers with more significant digits than a double keeps", async () => {
+    // 1234567890123456.78 read back from a double is 1234567890123456.8.
+    const x = await exportSource(
+      { "e.csv": "v\n1234567890123456.78\n1.5\n" },
+      entity(undefined),
+      "csv",
+    );
+    expect(x.manifest.columns).to.deep.equal([{ name: "v", type: "string" }]);
+    expect(x.rows.map((r) => r.v)).to.deep.equal(["1234567890123456.78", "1.5"]);
+    const y = await exportSource(
+      { "e.csv": "v\n123456789012.345\n1.5e300\n" },
+      entity(undefined),
+      "csv",
+    );
+    expect(y.manifest.columns).to.deep.equal([{ name: "v", type: "double" }]);
   });
 
   it("never infers a floating type for a column mixing a 20-digit integer with fractions", async () => {

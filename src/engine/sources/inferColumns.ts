@@ -60,6 +60,10 @@ const OFFSET = "(Z|[+-]\\d{2}(:?\\d{2})?)";
 /** No leading zero: "01234" is a code (postal, phone), not a number. */
 const NUMBER_START = "[+-]?(0|[1-9])";
 
+/** The significant digits of a number's text: those of its mantissa, less leading and trailing zeros. */
+const SIGNIFICANT_DIGITS = (v: string): string =>
+  `length(trim(regexp_replace(regexp_replace(${v}, '[eE].*$', ''), '[^0-9]', '', 'g'), '0'))`;
+
 type Inferred = Omit<ColumnSpec, "name">;
 type Kind = "boolean" | "number" | "string";
 
@@ -92,9 +96,11 @@ const CANDIDATES: Candidate[] = [
   {
     column: { type: "double" },
     kind: "number",
-    // A whole number of 16 digits or more is not exact in a double: such a column stays a string.
+    // A double keeps every digit of a number of at most 15 significant digits (DBL_DIG), no more:
+    // a 16-digit whole number or 1234567890123456.78 would be read back as another number, so such
+    // a column stays a string.
     shape: (v) =>
-      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND NOT regexp_full_match(${v}, '\\s*[+-]?[0-9]{16,}\\s*')`,
+      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND ${SIGNIFICANT_DIGITS(v)} <= 15`,
   },
   {
     column: { type: "date" },

@@ -40,6 +40,14 @@ const LAST_TIMESTAMP = "TIMESTAMP '9999-12-31 23:59:59.999999'";
  */
 const SUB_MICROSECOND_TEXT = "[0-9]:[0-9]{2}[.][0-9]{6}[0-9]*[1-9]";
 
+/**
+ * DuckDB's DATE cast reads the date at the start of the text and ignores the rest after a space or a
+ * `T`: `2024-01-01T23:00:00-05:00` (2 January in UTC), `2024-01-01 12:30`, `2024-01-01 BC` and
+ * `2024-01-01 garbage` all became 2024-01-01. A date's text is a date alone (`-` or `/` between
+ * its fields), or a timestamp at midnight UTC of that date (as a datetime export writes dates).
+ */
+const PLAIN_DATE_TEXT = "\\s*[0-9]+[-/][0-9]{1,2}[-/][0-9]{1,2}\\s*";
+
 function isText(b: ColumnBinding): boolean {
   return b.sourceType.toUpperCase() === "VARCHAR";
 }
@@ -55,17 +63,26 @@ function fail(b: ColumnBinding): string {
   return `error(${quoteDuckdbLiteral(`column "${b.column.name}": ${misfitReason(b.column)}`)})`;
 }
 
+/** A number with an exponent: the digits before the point, after it, and the exponent. */
+const EXPONENT_TEXT = "^\\s*[+-]?([0-9]*)(?:[.]([0-9]*))?[eE]([+-]?[0-9]+)\\s*$";
+
 /**
  * True when a decimal value has no non-zero digit past the column's scale: DuckDB's DECIMAL cast
  * rounds 1.239 to 1.24 in a decimal(18,2), which would change the customer's value without a word.
- * Text with an exponent (1.5e2) is compared through the cast and back instead of by its digits.
+ * Text with an exponent (1.5e2) is counted the same way once the exponent has moved the point: not
+ * compared through a double, which holds 15-17 digits (`1.00000000000000001e0` was rounded to 1.00).
  */
+
 function decimalScaleFits(b: ColumnBinding, v: string): string {
   const c = b.column;
   const target = duckdbType(c);
   if (isText(b)) {
     const digits = `'[.][0-9]{${c.scale ?? 0}}[0-9]*[1-9]'`;
-    return `CASE WHEN regexp_matches(${v}, '[eE]') THEN TRY_CAST(TRY_CAST(${v} AS ${target}) AS DOUBLE) = TRY_CAST(${v} AS DOUBLE) ELSE NOT regexp_matches(${v}, ${digits}) END`;
+    const part = (i: number) => `regexp_extract(${v}, '${EXPONENT_TEXT}', ${i})`;
+    // Digits up to the last non-zero one, less those before the point, less the exponent: the
+    // digits the value has after the point.
+    const fractionDigits = `length(rtrim(${part(1)} || ${part(2)}, '0')) - length(${part(1)}) - TRY_CAST(${part(3)} AS BIGINT)`;
+    return `CASE WHEN regexp_matches(${v}, '[eE]') THEN ${fractionDigits} <= ${c.scale ?? 0} ELSE NOT regexp_matches(${v}, ${digits}) END`;
   }
   if (FRACTIONAL.test(b.sourceType)) {
     return `TRY_CAST(TRY_CAST(${v} AS ${target}) AS ${b.sourceType}) = ${v}`;
@@ -101,7 +118,11 @@ function temporalFits(b: ColumnBinding, v: string, value: string): string {
     const parsed = `try_strptime(${v}, ${quoteDuckdbLiteral(b.column.format)})`;
     return `${range} AND CAST(${parsed} AS TIMESTAMP) = CAST(CAST(${parsed} AS DATE) AS TIMESTAMP)`;
   }
-  if (b.column.type === "date") return range;
+  if (b.column.type === "date") {
+    if (!isText(b)) return range;
+    const midnight = `TRY_CAST(${v} AS TIMESTAMPTZ) = CAST(${value} AS TIMESTAMPTZ) AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
+    return `${range} AND (regexp_full_match(${v}, '${PLAIN_DATE_TEXT}') OR (${midnight}))`;
+  }
   if (isText(b)) return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
   if (/^TIMESTAMP_NS$/i.test(b.sourceType)) return `${range} AND epoch_ns(${v}) % 1000 = 0`;
   return range;
