@@ -159,7 +159,7 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     expect(x.rows.map((r) => BigInt(String(r.id)))).to.deep.equal(ids.map((s) => BigInt(s)));
   });
 
-  it("never infers a double for numbers with more significant digits than a double keeps", async () => {
+  it("never infers a double for numbers a double does not read back as written", async () => {
     // 1234567890123456.78 read back from a double is 1234567890123456.8.
     const x = await exportSource(
       { "e.csv": "v\n1234567890123456.78\n1.5\n" },
@@ -169,11 +169,14 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     expect(x.manifest.columns).to.deep.equal([{ name: "v", type: "string" }]);
     expect(x.rows.map((r) => r.v)).to.deep.equal(["1234567890123456.78", "1.5"]);
     const y = await exportSource(
-      { "e.csv": "v\n123456789012.345\n1.5e300\n" },
+      { "e.csv": "v\n123456789012.345\n1.5e300\n0.30000000000000004\n-2.50\n" },
       entity(undefined),
       "csv",
     );
     expect(y.manifest.columns).to.deep.equal([{ name: "v", type: "double" }]);
+    expect(y.rows.map((r) => Number(r.v))).to.deep.equal([
+      123456789012.345, 1.5e300, 0.30000000000000004, -2.5,
+    ]);
   });
 
   it("never infers a floating type for a column mixing a 20-digit integer with fractions", async () => {

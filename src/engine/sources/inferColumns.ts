@@ -60,9 +60,20 @@ const OFFSET = "(Z|[+-]\\d{2}(:?\\d{2})?)";
 /** No leading zero: "01234" is a code (postal, phone), not a number. */
 const NUMBER_START = "[+-]?(0|[1-9])";
 
-/** The significant digits of a number's text: those of its mantissa, less leading and trailing zeros. */
-const SIGNIFICANT_DIGITS = (v: string): string =>
-  `length(trim(regexp_replace(regexp_replace(${v}, '[eE].*$', ''), '[^0-9]', '', 'g'), '0'))`;
+/**
+ * A number's text as its sign, significant digits and the place of its point (`2.50`, `2.5` and
+ * `25e-1` are all `25e1`), so that two texts of one value compare equal.
+ */
+function canonicalNumber(x: string): string {
+  const mantissa = `regexp_replace(trim(${x}), '[eE].*$', '')`;
+  const exponent = `coalesce(TRY_CAST(regexp_extract(${x}, '[eE]([+-]?[0-9]+)', 1) AS BIGINT), 0)`;
+  const whole = `regexp_extract(${mantissa}, '^[+-]?([0-9]*)', 1)`;
+  const digits = `(${whole} || regexp_extract(${mantissa}, '[.]([0-9]*)', 1))`;
+  const significant = `trim(${digits}, '0')`;
+  const point = `length(${whole}) + ${exponent} - (length(${digits}) - length(ltrim(${digits}, '0')))`;
+  const sign = `CASE WHEN starts_with(trim(${x}), '-') THEN '-' ELSE '' END`;
+  return `CASE WHEN ${significant} = '' THEN '0' ELSE concat(${sign}, ${significant}, 'e', ${point}) END`;
+}
 
 type Inferred = Omit<ColumnSpec, "name">;
 type Kind = "boolean" | "number" | "string";
@@ -96,11 +107,11 @@ const CANDIDATES: Candidate[] = [
   {
     column: { type: "double" },
     kind: "number",
-    // A double keeps every digit of a number of at most 15 significant digits (DBL_DIG), no more:
-    // a 16-digit whole number or 1234567890123456.78 would be read back as another number, so such
-    // a column stays a string.
+    // Only numbers a double reads back as written (its shortest text is the same value): a
+    // 20-digit whole number or 1234567890123456.78 (read back as 1234567890123456.8) keep the
+    // column a string.
     shape: (v) =>
-      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND ${SIGNIFICANT_DIGITS(v)} <= 15`,
+      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND ${canonicalNumber(v)} = ${canonicalNumber(`CAST(TRY_CAST(${v} AS DOUBLE) AS VARCHAR)`)}`,
   },
   {
     column: { type: "date" },
