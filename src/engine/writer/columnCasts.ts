@@ -109,6 +109,17 @@ function temporalValue(b: ColumnBinding, v: string, strict: boolean): string {
 
 /** SQL true when a date or timestamp is inside what Synapse holds, to the microsecond. */
 function temporalFits(b: ColumnBinding, v: string, value: string): string {
+  const fits = temporalRangeFits(b, v, value);
+  // strptime's %n reads nine digits into a TIMESTAMP_NS, whose cast to microseconds drops the last
+  // three (20240101 120000.123456789 landed as .123456): refused unless they are zeros.
+  if (b.column.format?.includes("%n")) {
+    const parsed = `try_strptime(${v}, ${quoteDuckdbLiteral(b.column.format)})`;
+    return `${fits} AND epoch_ns(${parsed}) % 1000 = 0`;
+  }
+  return fits;
+}
+
+function temporalRangeFits(b: ColumnBinding, v: string, value: string): string {
   const range =
     b.column.type === "date"
       ? `${value} BETWEEN ${FIRST_DATE} AND ${LAST_DATE}`
