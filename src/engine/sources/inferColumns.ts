@@ -18,6 +18,7 @@ import { bindColumns, sourceColumns } from "./bindColumns";
 import { columnFromDuckdbType } from "./duckdbTypes";
 import { resolveSources, type SourceFile } from "./resolveSources";
 import { safeColumnNames } from "./safeColumnNames";
+import { canonicalNumber } from "./numberText";
 import { isJsonFormat, readWithColumnsSql, type SourceColumn } from "./sourceSql";
 
 /** As many rows as DuckDB's own type detection samples by default. */
@@ -59,21 +60,6 @@ const TIME = "[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?";
 const OFFSET = "(Z|[+-]\\d{2}(:?\\d{2})?)";
 /** No leading zero: "01234" is a code (postal, phone), not a number. */
 const NUMBER_START = "[+-]?(0|[1-9])";
-
-/**
- * A number's text as its sign, significant digits and the place of its point (`2.50`, `2.5` and
- * `25e-1` are all `25e1`), so that two texts of one value compare equal.
- */
-function canonicalNumber(x: string): string {
-  const mantissa = `regexp_replace(trim(${x}), '[eE].*$', '')`;
-  const exponent = `coalesce(TRY_CAST(regexp_extract(${x}, '[eE]([+-]?[0-9]+)', 1) AS BIGINT), 0)`;
-  const whole = `regexp_extract(${mantissa}, '^[+-]?([0-9]*)', 1)`;
-  const digits = `(${whole} || regexp_extract(${mantissa}, '[.]([0-9]*)', 1))`;
-  const significant = `trim(${digits}, '0')`;
-  const point = `length(${whole}) + ${exponent} - (length(${digits}) - length(ltrim(${digits}, '0')))`;
-  const sign = `CASE WHEN starts_with(trim(${x}), '-') THEN '-' ELSE '' END`;
-  return `CASE WHEN ${significant} = '' THEN '0' ELSE concat(${sign}, ${significant}, 'e', ${point}) END`;
-}
 
 type Inferred = Omit<ColumnSpec, "name">;
 type Kind = "boolean" | "number" | "string";

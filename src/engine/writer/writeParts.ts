@@ -13,6 +13,7 @@ import { duckdbType } from "../../plan/typeMapping";
 import type { SourceFile } from "../sources/resolveSources";
 import { csvStructureProblem } from "../sources/csvStructure";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
+import { refuseInexactJsonNumbers } from "../sources/jsonNumbers";
 import { jsonOrParquetProblem } from "../sources/readerErrors";
 import { SourceError } from "../sources/sourceError";
 import { readAsTextSql, readCsvTypedSql } from "../sources/sourceSql";
@@ -58,6 +59,7 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
   const source = await bindColumns(o.session, o.entity, o.files, o.columns).catch(async (e) => {
     throw await asSourceError(o.entity, o.files, e);
   });
+  await refuseInexactJsonNumbers(o.session, o.entity, o.files, source.bindings);
   const paths = o.files.map((f) => f.absPath);
   const copy = o.entity.source.format === "csv" ? typedForCopy(o.entity, source, paths) : undefined;
   const select = (copy?.bindings ?? source.bindings)
