@@ -98,6 +98,18 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       /more than 2 digits after it/,
     ],
     [
+      "a decimal with a digit separator (was 1000.00)",
+      { name: "v", type: "decimal", precision: 18, scale: 2 },
+      "1_000",
+      /does not fit decimal/,
+    ],
+    [
+      "a double with a digit separator (was 1000.5)",
+      { name: "v", type: "double" },
+      "1_000.5",
+      /is not a finite double/,
+    ],
+    [
       "a decimal of scale 0 with a fraction",
       { name: "v", type: "decimal", precision: 38, scale: 0 },
       "12345678901234567890.5",
@@ -108,7 +120,9 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     it(`refuses ${label}: ${value}`, async () => {
       const { error } = await runSource(
         // A first row that fits, so the bad value's line and row are not the first ones.
-        { "e.csv": `id,v\n1,${column.type === "decimal" ? "1" : "2000-01-01"}\n2,${value}\n` },
+        {
+          "e.csv": `id,v\n1,${column.type === "decimal" || column.type === "double" ? "1" : "2000-01-01"}\n2,${value}\n`,
+        },
         entity(column),
       );
       expect(error).to.contain(`e.csv line 3 (row 2), column "v": value ${JSON.stringify(value)}`);

@@ -59,6 +59,14 @@ function asString(b: ColumnBinding, v: string): string {
   return `CAST(${v} AS VARCHAR)`;
 }
 
+/**
+ * DuckDB's DOUBLE and DECIMAL casts read `_` between digits as a separator (`1_000` is 1000): text
+ * with one is not a number the source wrote as such, and fails as it does for the integers.
+ */
+function noSeparator(b: ColumnBinding, v: string): string {
+  return isText(b) ? ` AND NOT contains(${v}, '_')` : "";
+}
+
 function fail(b: ColumnBinding): string {
   return `error(${quoteDuckdbLiteral(`column "${b.column.name}": ${misfitReason(b.column)}`)})`;
 }
@@ -82,7 +90,7 @@ function decimalScaleFits(b: ColumnBinding, v: string): string {
     // Digits up to the last non-zero one, less those before the point, less the exponent: the
     // digits the value has after the point.
     const fractionDigits = `length(rtrim(${part(1)} || ${part(2)}, '0')) - length(${part(1)}) - TRY_CAST(${part(3)} AS BIGINT)`;
-    return `CASE WHEN regexp_matches(${v}, '[eE]') THEN ${fractionDigits} <= ${c.scale ?? 0} ELSE NOT regexp_matches(${v}, ${digits}) END`;
+    return `CASE WHEN regexp_matches(${v}, '[eE]') THEN ${fractionDigits} <= ${c.scale ?? 0} ELSE NOT regexp_matches(${v}, ${digits}) END${noSeparator(b, v)}`;
   }
   if (FRACTIONAL.test(b.sourceType)) {
     return `TRY_CAST(TRY_CAST(${v} AS ${target}) AS ${b.sourceType}) = ${v}`;
@@ -163,7 +171,7 @@ export function castExpression(b: ColumnBinding): string {
       } else e = `CAST(${v} AS ${target})`;
       break;
     case "double":
-      e = `CASE WHEN ${v} IS NULL OR isfinite(CAST(${v} AS DOUBLE)) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
+      e = `CASE WHEN ${v} IS NULL OR (isfinite(CAST(${v} AS DOUBLE))${noSeparator(b, v)}) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
       break;
     case "decimal":
       e = `CASE WHEN ${v} IS NULL OR ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
@@ -207,7 +215,7 @@ function fitsExpression(b: ColumnBinding, v: string): string {
       }
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
     case "double":
-      return `isfinite(TRY_CAST(${v} AS DOUBLE))`;
+      return `isfinite(TRY_CAST(${v} AS DOUBLE))${noSeparator(b, v)}`;
     case "decimal":
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL AND ${decimalScaleFits(b, v)}`;
     case "date":

@@ -89,10 +89,10 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
 
 /**
  * CSV columns whose type DuckDB's CSV reader parses with exactly the rules of CAST, accepting and
- * refusing the same values (checked value by value for booleans, doubles and UUIDs),
+ * refusing the same values (checked value by value for booleans and UUIDs),
  * are parsed by the reader, which skips building a string per value: about 5-10% of the export's
  * time. Integers stay text (the reader, like CAST, rounds 1.5), decimals too (it rounds 1.239 into a
- * decimal(18,2), and only the text shows the digit it dropped), dates (it, like CAST, ignores what
+ * decimal(18,2), and only the text shows the digit it dropped), doubles (it, like CAST, reads `1_000` as 1000), dates (it, like CAST, ignores what
  * follows the date: a time of day, an offset, `BC`; the writer's check needs the text), strings, and timestamps: the
  * reader turns an unparseable TIMESTAMPTZ ("2024-01-31T25:00:00Z") into NULL where CAST fails. The
  * diagnostic query still reads all text, so a failure is explained the same way.
@@ -107,7 +107,6 @@ function typedForCopy(
     if (c.format !== undefined) return undefined;
     switch (c.type) {
       case "boolean":
-      case "double":
         return duckdbType(c);
       case "guid":
         return "UUID";
