@@ -61,6 +61,18 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       /from 0001-01-01 to 9999-12-31 \(in UTC\)/,
     ],
     [
+      "an offset past +14:00 (was applied as 99 hours)",
+      { name: "v", type: "dateTimeOffset" },
+      "2024-01-31T12:00:00+99",
+      /is not a dateTimeOffset/,
+    ],
+    [
+      "an offset past -14:00",
+      { name: "v", type: "dateTime" },
+      "2024-01-31T12:00:00.5-14:30",
+      /is not a dateTime/,
+    ],
+    [
       "a seventh fractional digit (datetime2(7))",
       { name: "v", type: "dateTime" },
       "2024-01-31T13:45:00.1234567",
@@ -137,7 +149,9 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       "2,9999-12-31,9999-12-31T23:59:59.9999990,0001-01-01T01:00:00+01:00,-0.10\n" +
       // A date written as midnight (a datetime export's dates) is that date; exponents move the point.
       "3,2024-01-31 00:00:00,2024-01-31T00:00:00Z,2024-01-31T00:00:00Z,1.2500e2\n" +
-      "4,2024/2/1,2024-01-31T00:00:00Z,2024-01-31T00:00:00Z,12345e-2\n";
+      "4,2024/2/1,2024-01-31T00:00:00Z,2024-01-31T00:00:00Z,12345e-2\n" +
+      "5,2024-01-20,2024-01-20,2024-01-31T14:00:00+14:00,0\n" +
+      "6,2024-01-20,2024-01-20 12:00,2024-01-30T10:00:00.5-1400,0\n";
     const x = await exportSource(
       { "e.csv": csv },
       {
@@ -159,6 +173,8 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       ["9999-12-31", "9999-12-31 23:59:59.999999", "0001-01-01 00:00:00", "-0.10"],
       ["2024-01-31", "2024-01-31 00:00:00", "2024-01-31 00:00:00", "125.00"],
       ["2024-02-01", "2024-01-31 00:00:00", "2024-01-31 00:00:00", "123.45"],
+      ["2024-01-20", "2024-01-20 00:00:00", "2024-01-31 00:00:00", "0.00"],
+      ["2024-01-20", "2024-01-20 12:00:00", "2024-01-31 00:00:00.5", "0.00"],
     ]);
   });
 

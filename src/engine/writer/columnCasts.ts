@@ -41,6 +41,13 @@ const LAST_TIMESTAMP = "TIMESTAMP '9999-12-31 23:59:59.999999'";
 const SUB_MICROSECOND_TEXT = "[0-9]:[0-9]{2}[.][0-9]{6}[0-9]*[1-9]";
 
 /**
+ * UTC offsets run from -14:00 to +14:00 (SQL Server's datetimeoffset holds no others); DuckDB's
+ * TIMESTAMPTZ cast takes any two-digit hour, so `2024-01-01 12:00:00+99` landed 99 hours earlier.
+ */
+const OFFSET_PAST_14_TEXT =
+  ":[0-9]{2}([.][0-9]*)?\\s*[+-](1[5-9]|[2-9][0-9]|14:?(0[1-9]|[1-5][0-9]))(:?[0-9]{2}){0,2}\\s*$";
+
+/**
  * DuckDB's DATE cast reads the date at the start of the text and ignores the rest after a space or a
  * `T`: `2024-01-01T23:00:00-05:00` (2 January in UTC), `2024-01-01 12:30`, `2024-01-01 BC` and
  * `2024-01-01 garbage` all became 2024-01-01. A date's text is a date alone (`-` or `/` between
@@ -142,7 +149,9 @@ function temporalRangeFits(b: ColumnBinding, v: string, value: string): string {
     const midnight = `TRY_CAST(${v} AS TIMESTAMPTZ) = CAST(${value} AS TIMESTAMPTZ) AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
     return `${range} AND (regexp_full_match(${v}, '${PLAIN_DATE_TEXT}') OR (${midnight}))`;
   }
-  if (isText(b)) return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
+  if (isText(b)) {
+    return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}') AND NOT regexp_matches(${v}, '${OFFSET_PAST_14_TEXT}')`;
+  }
   if (/^TIMESTAMP_NS$/i.test(b.sourceType)) return `${range} AND epoch_ns(${v}) % 1000 = 0`;
   return range;
 }
