@@ -121,6 +121,17 @@ describe("JSON Lines: exact keys", function () {
     expect(error).to.contain(
       'e.json element 1 of the array, column "s": the number 0.1000000000000000055511151231257827',
     );
+    // A key written with escapes is the same key (`am\u006funt`, `a\/b`).
+    const escaped = await runSource(
+      { "e.jsonl": '{"id": 1, "am\\u006Funt": 1234567890123456.78}\n' },
+      entity("jsonl", columns),
+    );
+    expect(escaped.error).to.contain('record 1, column "amount": the number 1234567890123456.78');
+    const slashed = await runSource(
+      { "e.jsonl": '{"a\\/b": 1234567890123456.78}\n' },
+      entity("jsonl", [{ name: "ab", type: "string", sourceColumn: "a/b" }]),
+    );
+    expect(slashed.error).to.contain('column "ab": the number 1234567890123456.78');
     // What a double holds exactly passes, and so do long numbers in strings and in double columns.
     const text =
       '{"id": 1, "amount": 12345678901234.56, "d": 0.1000000000000000055511151231257827, "s": "1234567890123456.78", "w": 12345678901234567890}\n';

@@ -21,6 +21,34 @@ function regexEscape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "/": "\\/",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
+
+/**
+ * A key as a JSON file may write it: each character as itself, as a \uXXXX escape (a pair of them
+ * past the BMP), or as its short escape (`\"`, `\/`, ...). `am\u006funt` is the key `amount`.
+ */
+function keyPattern(key: string): string {
+  return [...key]
+    .map((ch) => {
+      const units = [...Array(ch.length).keys()].map((i) => ch.charCodeAt(i));
+      const unicode = units.map((u) => `\\\\u(?i:${u.toString(16).padStart(4, "0")})`).join("");
+      const alternatives = [unicode];
+      if (SHORT_ESCAPES[ch]) alternatives.push(regexEscape(SHORT_ESCAPES[ch]));
+      if (ch !== '"' && ch !== "\\") alternatives.push(regexEscape(ch));
+      return `(?:${alternatives.join("|")})`;
+    })
+    .join("");
+}
+
 export async function refuseInexactJsonNumbers(
   session: DuckSession,
   entity: EntitySpec,
@@ -34,9 +62,9 @@ export async function refuseInexactJsonNumbers(
   const inexact = (x: string) =>
     `regexp_matches(${x}, '[.eE]') AND ${canonicalNumber(x)} <> ${canonicalNumber(`CAST(TRY_CAST(${x} AS DOUBLE) AS VARCHAR)`)}`;
   const found = exact.map((b, i) => {
-    // The key as written, then a number: a key inside a string has its quotes escaped, so it does
+    // The key as it may be written, then a number: a key inside a string has its quotes escaped, so it does
     // not match; one in a nested object may, which can only refuse more.
-    const pattern = `"${regexEscape(b.sourceName)}"\\s*:\\s*(-?[0-9][0-9.eE+-]*)`;
+    const pattern = `"${keyPattern(b.sourceName)}"\\s*:\\s*(-?[0-9][0-9.eE+-]*)`;
     return `list_filter(regexp_extract_all(t, ${quoteDuckdbLiteral(pattern)}, 1), x -> ${inexact("x")})[1] AS n${i}`;
   });
   for (const file of files) {
