@@ -215,6 +215,15 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
       message: `applies to types ${TEMPORAL_TYPES.join(", ")} only`,
     });
   }
+  if (typeof c.format === "string" && c.format.includes("%n") && c.format.includes("%z")) {
+    // With an offset, DuckDB's strptime rounds %n's nanoseconds to microseconds, and no check
+    // after it can see the digits it dropped.
+    issues.push({
+      path: childPath(path, "format"),
+      message:
+        "uses %n (nanoseconds) with %z, which DuckDB's strptime rounds to microseconds: use %f (at most 6 digits), or declare the column a string",
+    });
+  }
   if (c.maxLength !== undefined && c.type !== "string") {
     issues.push({ path: childPath(path, "maxLength"), message: "applies to type string only" });
   }

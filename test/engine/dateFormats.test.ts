@@ -70,6 +70,31 @@ describe("date and time formats", function () {
     expect(error).to.contain('line 3 (row 2), column "day": value "2000-01-01 10:30"');
   });
 
+  it("fails nanoseconds (%n) with a digit past the microsecond, never dropped; keeps zeros there", async () => {
+    const { error } = await runSource(
+      { "e.csv": "id,at\n1,20240131 134500.123456000\n2,20240131 134500.123456789\n" },
+      entity([{ name: "at", type: "dateTime", format: "%Y%m%d %H%M%S.%n" }]),
+    );
+    expect(error).to.contain('line 3 (row 2), column "at": value "20240131 134500.123456789"');
+    const x = await exportSource(
+      { "e.csv": "id,at\n1,20240131 134500.123456000\n" },
+      entity([{ name: "at", type: "dateTime", format: "%Y%m%d %H%M%S.%n" }]),
+    );
+    expect(x.rows[0].at).to.equal(BigInt(Date.UTC(2024, 0, 31, 13, 45)) * 1000n + 123456n);
+  });
+
+  it("refuses %n with %z in a format: strptime rounds those nanoseconds", () => {
+    const yaml = [
+      "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
+      "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
+      "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
+      "export: { displayName: d, databaseName: db, entities: [ { name: E, source: e.csv, columns: [ { name: n, type: dateTimeOffset, format: '%Y%m%d %H%M%S.%n %z' } ] } ] }",
+    ].join("\n");
+    expect(parseSpecText(yaml, "/tmp").issues.map((i) => i.path)).to.deep.equal([
+      "export.entities[0].columns[0].format",
+    ]);
+  });
+
   it("refuses format on a column that is not a date or time", () => {
     const yaml = [
       "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",

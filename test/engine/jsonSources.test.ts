@@ -99,6 +99,58 @@ describe("JSON Lines: exact keys", function () {
     expect(error).to.contain('column "email" is declared in the spec but is not in e.jsonl');
   });
 
+  it("fails a number with more digits than the JSON reader's double keeps, in a decimal or a string (was rounded)", async () => {
+    const columns: ColumnSpec[] = [
+      { name: "id", type: "int64" },
+      { name: "amount", type: "decimal", precision: 18, scale: 2 },
+    ];
+    // 1234567890123456.78 was exported as 1234567890123456.80; 1.00000000000000001 as 1.00.
+    for (const n of ["1234567890123456.78", "1.00000000000000001"]) {
+      const { error } = await runSource(
+        { "e.jsonl": `{"id": 1, "amount": 1.5, "s": "x"}\n{"id": 2, "amount": ${n}}\n` },
+        entity("jsonl", columns),
+      );
+      expect(error).to.contain(
+        `e.jsonl record 2, column "amount": the number ${n} has more digits`,
+      );
+    }
+    const { error } = await runSource(
+      { "e.json": '[{"s": 0.1000000000000000055511151231257827}]' },
+      entity("json", [{ name: "s", type: "string" }]),
+    );
+    expect(error).to.contain(
+      'e.json element 1 of the array, column "s": the number 0.1000000000000000055511151231257827',
+    );
+    // A key written with escapes is the same key (`am\u006funt`, `a\/b`).
+    const escaped = await runSource(
+      { "e.jsonl": '{"id": 1, "am\\u006Funt": 1234567890123456.78}\n' },
+      entity("jsonl", columns),
+    );
+    expect(escaped.error).to.contain('record 1, column "amount": the number 1234567890123456.78');
+    const slashed = await runSource(
+      { "e.jsonl": '{"a\\/b": 1234567890123456.78}\n' },
+      entity("jsonl", [{ name: "ab", type: "string", sourceColumn: "a/b" }]),
+    );
+    expect(slashed.error).to.contain('column "ab": the number 1234567890123456.78');
+    // What a double holds exactly passes, and so do long numbers in strings and in double columns.
+    const text =
+      '{"id": 1, "amount": 12345678901234.56, "d": 0.1000000000000000055511151231257827, "s": "1234567890123456.78", "w": 12345678901234567890}\n';
+    const x = await exportSource(
+      { "e.jsonl": text },
+      entity("jsonl", [
+        ...columns,
+        { name: "d", type: "double" },
+        { name: "s", type: "string" },
+        { name: "w", type: "string" },
+      ]),
+      "csv", // decimals as text: every digit shows
+    );
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    expect(x.rows.map((r) => [r.amount, Number(r.d), r.s, r.w])).to.deep.equal([
+      ["12345678901234.56", parsed.d, parsed.s, "12345678901234567890"],
+    ]);
+  });
+
   it("reads a declared key that only some records have, null elsewhere", async () => {
     const text = '{"id": 1}\n{"id": 2, "note": "x"}\n';
     const x = await exportSource(

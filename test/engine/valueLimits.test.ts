@@ -61,6 +61,18 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       /from 0001-01-01 to 9999-12-31 \(in UTC\)/,
     ],
     [
+      "an offset past +14:00 (was applied as 99 hours)",
+      { name: "v", type: "dateTimeOffset" },
+      "2024-01-31T12:00:00+99",
+      /is not a dateTimeOffset/,
+    ],
+    [
+      "an offset past -14:00",
+      { name: "v", type: "dateTime" },
+      "2024-01-31T12:00:00.5-14:30",
+      /is not a dateTime/,
+    ],
+    [
       "a seventh fractional digit (datetime2(7))",
       { name: "v", type: "dateTime" },
       "2024-01-31T13:45:00.1234567",
@@ -73,6 +85,43 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       /more than 2 digits after it \(values are never rounded\)/,
     ],
     [
+      "a date with a time of day (DuckDB's cast dropped it)",
+      { name: "v", type: "date" },
+      "2024-01-31T13:45:00",
+      /is not a date/,
+    ],
+    [
+      "a date whose offset puts it on another day in UTC",
+      { name: "v", type: "date" },
+      "2024-01-31T23:00:00-05:00",
+      /is not a date/,
+    ],
+    [
+      "a date BC written as a suffix (was year 2024 AD)",
+      { name: "v", type: "date" },
+      "2024-01-31 BC",
+      /is not a date/,
+    ],
+    ["a date followed by other text", { name: "v", type: "date" }, "2024-01-31 x", /is not a date/],
+    [
+      "a decimal whose exponent leaves more digits than its scale (compared as a double, it was rounded)",
+      { name: "v", type: "decimal", precision: 18, scale: 2 },
+      "1.00000000000000001e0",
+      /more than 2 digits after it/,
+    ],
+    [
+      "a decimal with a digit separator (was 1000.00)",
+      { name: "v", type: "decimal", precision: 18, scale: 2 },
+      "1_000",
+      /does not fit decimal/,
+    ],
+    [
+      "a double with a digit separator (was 1000.5)",
+      { name: "v", type: "double" },
+      "1_000.5",
+      /is not a finite double/,
+    ],
+    [
       "a decimal of scale 0 with a fraction",
       { name: "v", type: "decimal", precision: 38, scale: 0 },
       "12345678901234567890.5",
@@ -83,7 +132,9 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     it(`refuses ${label}: ${value}`, async () => {
       const { error } = await runSource(
         // A first row that fits, so the bad value's line and row are not the first ones.
-        { "e.csv": `id,v\n1,${column.type === "decimal" ? "1" : "2000-01-01"}\n2,${value}\n` },
+        {
+          "e.csv": `id,v\n1,${column.type === "decimal" || column.type === "double" ? "1" : "2000-01-01"}\n2,${value}\n`,
+        },
         entity(column),
       );
       expect(error).to.contain(`e.csv line 3 (row 2), column "v": value ${JSON.stringify(value)}`);
@@ -95,7 +146,12 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     const csv =
       "id,d,ts,tso,dec\n" +
       "1,0001-01-01,0001-01-01T00:00:00,9999-12-31T18:59:59.999999-05:00,1.230\n" +
-      "2,9999-12-31,9999-12-31T23:59:59.9999990,0001-01-01T01:00:00+01:00,-0.10\n";
+      "2,9999-12-31,9999-12-31T23:59:59.9999990,0001-01-01T01:00:00+01:00,-0.10\n" +
+      // A date written as midnight (a datetime export's dates) is that date; exponents move the point.
+      "3,2024-01-31 00:00:00,2024-01-31T00:00:00Z,2024-01-31T00:00:00Z,1.2500e2\n" +
+      "4,2024/2/1,2024-01-31T00:00:00Z,2024-01-31T00:00:00Z,12345e-2\n" +
+      "5,2024-01-20,2024-01-20,2024-01-31T14:00:00+14:00,0\n" +
+      "6,2024-01-20,2024-01-20 12:00,2024-01-30T10:00:00.5-1400,0\n";
     const x = await exportSource(
       { "e.csv": csv },
       {
@@ -115,6 +171,10 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     expect(x.rows.map((r) => [r.d, r.ts, r.tso, r.dec])).to.deep.equal([
       ["0001-01-01", "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "1.23"],
       ["9999-12-31", "9999-12-31 23:59:59.999999", "0001-01-01 00:00:00", "-0.10"],
+      ["2024-01-31", "2024-01-31 00:00:00", "2024-01-31 00:00:00", "125.00"],
+      ["2024-02-01", "2024-01-31 00:00:00", "2024-01-31 00:00:00", "123.45"],
+      ["2024-01-20", "2024-01-20 00:00:00", "2024-01-31 00:00:00", "0.00"],
+      ["2024-01-20", "2024-01-20 12:00:00", "2024-01-31 00:00:00.5", "0.00"],
     ]);
   });
 
@@ -127,6 +187,26 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     ]);
     // The expected values are the source's own text, compared as BigInt.
     expect(x.rows.map((r) => BigInt(String(r.id)))).to.deep.equal(ids.map((s) => BigInt(s)));
+  });
+
+  it("never infers a double for numbers a double does not read back as written", async () => {
+    // 1234567890123456.78 read back from a double is 1234567890123456.8.
+    const x = await exportSource(
+      { "e.csv": "v\n1234567890123456.78\n1.5\n" },
+      entity(undefined),
+      "csv",
+    );
+    expect(x.manifest.columns).to.deep.equal([{ name: "v", type: "string" }]);
+    expect(x.rows.map((r) => r.v)).to.deep.equal(["1234567890123456.78", "1.5"]);
+    const y = await exportSource(
+      { "e.csv": "v\n123456789012.345\n1.5e300\n0.30000000000000004\n-2.50\n" },
+      entity(undefined),
+      "csv",
+    );
+    expect(y.manifest.columns).to.deep.equal([{ name: "v", type: "double" }]);
+    expect(y.rows.map((r) => Number(r.v))).to.deep.equal([
+      123456789012.345, 1.5e300, 0.30000000000000004, -2.5,
+    ]);
   });
 
   it("never infers a floating type for a column mixing a 20-digit integer with fractions", async () => {
@@ -179,6 +259,12 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       "DATE '10000-01-01'",
       { name: "v", type: "date" },
       /from 0001-01-01 to 9999-12-31/,
+    ],
+    [
+      "a Parquet timestamp with a time of day into a date (the time would be lost)",
+      "TIMESTAMP '2024-01-31 10:00:00'",
+      { name: "v", type: "date" },
+      /is not a date/,
     ],
   ];
   for (const [label, select, column, reason] of typed) {

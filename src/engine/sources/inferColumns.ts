@@ -18,6 +18,7 @@ import { bindColumns, sourceColumns } from "./bindColumns";
 import { columnFromDuckdbType } from "./duckdbTypes";
 import { resolveSources, type SourceFile } from "./resolveSources";
 import { safeColumnNames } from "./safeColumnNames";
+import { canonicalNumber } from "./numberText";
 import { isJsonFormat, readWithColumnsSql, type SourceColumn } from "./sourceSql";
 
 /** As many rows as DuckDB's own type detection samples by default. */
@@ -94,9 +95,11 @@ const CANDIDATES: Candidate[] = [
   {
     column: { type: "double" },
     kind: "number",
-    // A whole number of 16 digits or more is not exact in a double: such a column stays a string.
+    // Only numbers a double reads back as written (its shortest text is the same value): a
+    // 20-digit whole number or 1234567890123456.78 (read back as 1234567890123456.8) keep the
+    // column a string.
     shape: (v) =>
-      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND NOT regexp_full_match(${v}, '\\s*[+-]?[0-9]{16,}\\s*')`,
+      `regexp_matches(${v}, '^\\s*${NUMBER_START}') AND NOT regexp_matches(${v}, '^\\s*[+-]?0[0-9]') AND ${canonicalNumber(v)} = ${canonicalNumber(`CAST(TRY_CAST(${v} AS DOUBLE) AS VARCHAR)`)}`,
   },
   {
     column: { type: "date" },

@@ -40,6 +40,21 @@ const LAST_TIMESTAMP = "TIMESTAMP '9999-12-31 23:59:59.999999'";
  */
 const SUB_MICROSECOND_TEXT = "[0-9]:[0-9]{2}[.][0-9]{6}[0-9]*[1-9]";
 
+/**
+ * UTC offsets run from -14:00 to +14:00 (SQL Server's datetimeoffset holds no others); DuckDB's
+ * TIMESTAMPTZ cast takes any two-digit hour, so `2024-01-01 12:00:00+99` landed 99 hours earlier.
+ */
+const OFFSET_PAST_14_TEXT =
+  ":[0-9]{2}([.][0-9]*)?\\s*[+-](1[5-9]|[2-9][0-9]|14:?(0[1-9]|[1-5][0-9]))(:?[0-9]{2}){0,2}\\s*$";
+
+/**
+ * DuckDB's DATE cast reads the date at the start of the text and ignores the rest after a space or a
+ * `T`: `2024-01-01T23:00:00-05:00` (2 January in UTC), `2024-01-01 12:30`, `2024-01-01 BC` and
+ * `2024-01-01 garbage` all became 2024-01-01. A date's text is a date alone (`-` or `/` between
+ * its fields), or a timestamp at midnight UTC of that date (as a datetime export writes dates).
+ */
+const PLAIN_DATE_TEXT = "\\s*[0-9]+[-/][0-9]{1,2}[-/][0-9]{1,2}\\s*";
+
 function isText(b: ColumnBinding): boolean {
   return b.sourceType.toUpperCase() === "VARCHAR";
 }
@@ -51,21 +66,38 @@ function asString(b: ColumnBinding, v: string): string {
   return `CAST(${v} AS VARCHAR)`;
 }
 
+/**
+ * DuckDB's DOUBLE and DECIMAL casts read `_` between digits as a separator (`1_000` is 1000): text
+ * with one is not a number the source wrote as such, and fails as it does for the integers.
+ */
+function noSeparator(b: ColumnBinding, v: string): string {
+  return isText(b) ? ` AND NOT contains(${v}, '_')` : "";
+}
+
 function fail(b: ColumnBinding): string {
   return `error(${quoteDuckdbLiteral(`column "${b.column.name}": ${misfitReason(b.column)}`)})`;
 }
 
+/** A number with an exponent: the digits before the point, after it, and the exponent. */
+const EXPONENT_TEXT = "^\\s*[+-]?([0-9]*)(?:[.]([0-9]*))?[eE]([+-]?[0-9]+)\\s*$";
+
 /**
  * True when a decimal value has no non-zero digit past the column's scale: DuckDB's DECIMAL cast
  * rounds 1.239 to 1.24 in a decimal(18,2), which would change the customer's value without a word.
- * Text with an exponent (1.5e2) is compared through the cast and back instead of by its digits.
+ * Text with an exponent (1.5e2) is counted the same way once the exponent has moved the point: not
+ * compared through a double, which holds 15-17 digits (`1.00000000000000001e0` was rounded to 1.00).
  */
+
 function decimalScaleFits(b: ColumnBinding, v: string): string {
   const c = b.column;
   const target = duckdbType(c);
   if (isText(b)) {
     const digits = `'[.][0-9]{${c.scale ?? 0}}[0-9]*[1-9]'`;
-    return `CASE WHEN regexp_matches(${v}, '[eE]') THEN TRY_CAST(TRY_CAST(${v} AS ${target}) AS DOUBLE) = TRY_CAST(${v} AS DOUBLE) ELSE NOT regexp_matches(${v}, ${digits}) END`;
+    const part = (i: number) => `regexp_extract(${v}, '${EXPONENT_TEXT}', ${i})`;
+    // Digits up to the last non-zero one, less those before the point, less the exponent: the
+    // digits the value has after the point.
+    const fractionDigits = `length(rtrim(${part(1)} || ${part(2)}, '0')) - length(${part(1)}) - TRY_CAST(${part(3)} AS BIGINT)`;
+    return `CASE WHEN regexp_matches(${v}, '[eE]') THEN ${fractionDigits} <= ${c.scale ?? 0} ELSE NOT regexp_matches(${v}, ${digits}) END${noSeparator(b, v)}`;
   }
   if (FRACTIONAL.test(b.sourceType)) {
     return `TRY_CAST(TRY_CAST(${v} AS ${target}) AS ${b.sourceType}) = ${v}`;
@@ -92,6 +124,17 @@ function temporalValue(b: ColumnBinding, v: string, strict: boolean): string {
 
 /** SQL true when a date or timestamp is inside what Synapse holds, to the microsecond. */
 function temporalFits(b: ColumnBinding, v: string, value: string): string {
+  const fits = temporalRangeFits(b, v, value);
+  // strptime's %n reads nine digits into a TIMESTAMP_NS, whose cast to microseconds drops the last
+  // three (20240101 120000.123456789 landed as .123456): refused unless they are zeros.
+  if (b.column.format?.includes("%n")) {
+    const parsed = `try_strptime(${v}, ${quoteDuckdbLiteral(b.column.format)})`;
+    return `${fits} AND epoch_ns(${parsed}) % 1000 = 0`;
+  }
+  return fits;
+}
+
+function temporalRangeFits(b: ColumnBinding, v: string, value: string): string {
   const range =
     b.column.type === "date"
       ? `${value} BETWEEN ${FIRST_DATE} AND ${LAST_DATE}`
@@ -101,12 +144,17 @@ function temporalFits(b: ColumnBinding, v: string, value: string): string {
     const parsed = `try_strptime(${v}, ${quoteDuckdbLiteral(b.column.format)})`;
     return `${range} AND CAST(${parsed} AS TIMESTAMP) = CAST(CAST(${parsed} AS DATE) AS TIMESTAMP)`;
   }
-  // DuckDB's DATE cast keeps the day of a date-time and drops its time ('2024-01-31T10:00:00' became
-  // 2024-01-31 without a word): a date is only a value whose time, if it has one, is midnight.
   if (b.column.type === "date") {
-    return `${range} AND coalesce(TRY_CAST(${v} AS TIMESTAMP) = CAST(${value} AS TIMESTAMP), true)`;
+    // A typed source (a Parquet TIMESTAMP bound to a date) must not lose a time of day either.
+    if (!isText(b)) {
+      return `${range} AND coalesce(TRY_CAST(${v} AS TIMESTAMP) = CAST(${value} AS TIMESTAMP), true)`;
+    }
+    const midnight = `TRY_CAST(${v} AS TIMESTAMPTZ) = CAST(${value} AS TIMESTAMPTZ) AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
+    return `${range} AND (regexp_full_match(${v}, '${PLAIN_DATE_TEXT}') OR (${midnight}))`;
   }
-  if (isText(b)) return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
+  if (isText(b)) {
+    return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}') AND NOT regexp_matches(${v}, '${OFFSET_PAST_14_TEXT}')`;
+  }
   if (/^TIMESTAMP_NS$/i.test(b.sourceType)) return `${range} AND epoch_ns(${v}) % 1000 = 0`;
   return range;
 }
@@ -135,7 +183,7 @@ export function castExpression(b: ColumnBinding): string {
       } else e = `CAST(${v} AS ${target})`;
       break;
     case "double":
-      e = `CASE WHEN ${v} IS NULL OR isfinite(CAST(${v} AS DOUBLE)) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
+      e = `CASE WHEN ${v} IS NULL OR (isfinite(CAST(${v} AS DOUBLE))${noSeparator(b, v)}) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
       break;
     case "decimal":
       e = `CASE WHEN ${v} IS NULL OR ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
@@ -179,7 +227,7 @@ function fitsExpression(b: ColumnBinding, v: string): string {
       }
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
     case "double":
-      return `isfinite(TRY_CAST(${v} AS DOUBLE))`;
+      return `isfinite(TRY_CAST(${v} AS DOUBLE))${noSeparator(b, v)}`;
     case "decimal":
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL AND ${decimalScaleFits(b, v)}`;
     case "date":

@@ -13,6 +13,7 @@ import { duckdbType } from "../../plan/typeMapping";
 import type { SourceFile } from "../sources/resolveSources";
 import { csvStructureProblem } from "../sources/csvStructure";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
+import { refuseInexactJsonNumbers } from "../sources/jsonNumbers";
 import { jsonOrParquetProblem } from "../sources/readerErrors";
 import { SourceError } from "../sources/sourceError";
 import { readAsTextSql, readCsvTypedSql } from "../sources/sourceSql";
@@ -58,6 +59,7 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
   const source = await bindColumns(o.session, o.entity, o.files, o.columns).catch(async (e) => {
     throw await asSourceError(o.entity, o.files, e);
   });
+  await refuseInexactJsonNumbers(o.session, o.entity, o.files, source.bindings);
   const paths = o.files.map((f) => f.absPath);
   const copy = o.entity.source.format === "csv" ? typedForCopy(o.entity, source, paths) : undefined;
   const select = (copy?.bindings ?? source.bindings)
@@ -87,10 +89,11 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
 
 /**
  * CSV columns whose type DuckDB's CSV reader parses with exactly the rules of CAST, accepting and
- * refusing the same values (checked value by value for dates, booleans, doubles and UUIDs),
+ * refusing the same values (checked value by value for booleans and UUIDs),
  * are parsed by the reader, which skips building a string per value: about 5-10% of the export's
  * time. Integers stay text (the reader, like CAST, rounds 1.5), decimals too (it rounds 1.239 into a
- * decimal(18,2), and only the text shows the digit it dropped), strings, and timestamps: the
+ * decimal(18,2), and only the text shows the digit it dropped), doubles (it, like CAST, reads `1_000` as 1000), dates (it, like CAST, ignores what
+ * follows the date: a time of day, an offset, `BC`; the writer's check needs the text), strings, and timestamps: the
  * reader turns an unparseable TIMESTAMPTZ ("2024-01-31T25:00:00Z") into NULL where CAST fails. The
  * diagnostic query still reads all text, so a failure is explained the same way.
  */
@@ -103,10 +106,9 @@ function typedForCopy(
     // A date with a format is parsed by strptime, from the text.
     if (c.format !== undefined) return undefined;
     switch (c.type) {
-      // Not "date": the reader's DATE keeps the day of a date-time and drops its time, so dates are
-      // read as text and cast with the check that the time, if any, is midnight (columnCasts.ts).
+      // Not "date" nor "double": the reader keeps the day of a date-time and reads `1_000` as 1000, so
+      // both are read as text and cast with the checks of columnCasts.ts.
       case "boolean":
-      case "double":
         return duckdbType(c);
       case "guid":
         return "UUID";
