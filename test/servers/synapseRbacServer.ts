@@ -428,6 +428,9 @@ export class SynapseRbacTestServer {
         );
       }
     }
+    // The role must be one of the workspace's role definitions (roleDefinitions.json lists them; an ARM
+    // role id is not one). The status is the spec's default error response; the error code here is
+    // our stand-in: we found no recorded answer of the service for an unknown role id.
     if (!SYNAPSE_BUILT_IN_ROLES[String(request.roleId).toLowerCase()]) {
       return fail(
         400,
