@@ -5,7 +5,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runCli } from "../helpers/cli";
+import { runCli, runCliJson } from "../helpers/cli";
+import { writeSettled } from "../helpers/files";
 import { LocalSql } from "../../src/engine/sql/localSql";
 
 let dir: string;
@@ -27,25 +28,13 @@ export:
 ${entities.map((e) => `    - { name: ${e}, source: data/${e}.csv }`).join("\n")}
 `;
 
-function write(file: string, text: string) {
-  const full = path.join(dir, file);
-  fs.mkdirSync(path.dirname(full), { recursive: true });
-  fs.writeFileSync(full, text);
-  const past = (Date.now() - 60_000) / 1000;
-  fs.utimesSync(full, past, past);
-}
+const write = (file: string, text: string) => writeSettled(dir, file, text);
 
 async function run(...extra: string[]) {
-  const r = await runCli(["run", specFile, "--local", out, "--json", ...extra]);
-  let doc: any;
-  try {
-    doc = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`stdout is not one JSON document:\n${r.stdout}\nstderr:\n${r.stderr}`);
-  }
+  const r = await runCliJson(["run", specFile, "--local", out, "--json", ...extra]);
+  const { doc } = r;
   return {
     ...r,
-    doc,
     status: Object.fromEntries(doc.entities.map((e: any) => [e.name, e.status])),
   };
 }

@@ -6,7 +6,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runCli } from "../helpers/cli";
+import { runCli, runCliJson } from "../helpers/cli";
+import { writeSettled } from "../helpers/files";
 import { LocalSql } from "../../src/engine/sql/localSql";
 import { manifestPath } from "../../src/plan/lakeLayout";
 
@@ -29,24 +30,12 @@ ${extra}  entities:
 ${entities}
 `;
 
-const PAST = new Date(Date.now() - 60_000);
-
-function write(file: string, text: string) {
-  const full = path.join(dir, file);
-  fs.mkdirSync(path.dirname(full), { recursive: true });
-  fs.writeFileSync(full, text);
-  fs.utimesSync(full, PAST, PAST);
-}
+const write = (file: string, text: string) => writeSettled(dir, file, text);
 
 async function run(...extra: string[]) {
-  const r = await runCli(["run", specFile, "--local", out, "--json", ...extra]);
-  let doc: any;
-  try {
-    doc = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`stdout is not one JSON document:\n${r.stdout}\nstderr:\n${r.stderr}`);
-  }
-  return { ...r, doc, byName: Object.fromEntries(doc.entities.map((e: any) => [e.name, e])) };
+  const r = await runCliJson(["run", specFile, "--local", out, "--json", ...extra]);
+  const { doc } = r;
+  return { ...r, byName: Object.fromEntries(doc.entities.map((e: any) => [e.name, e])) };
 }
 
 async function served(sql: string): Promise<unknown[]> {

@@ -31,3 +31,16 @@ export function runCli(
     child.stdin.end(options.stdin ?? "");
   });
 }
+
+/** `runCli` with `--json` in `args`: its stdout must be the one JSON document `--json` promises. */
+export async function runCliJson(
+  args: string[],
+  options: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult & { doc: any }> {
+  const r = await runCli(args, options);
+  try {
+    return { ...r, doc: JSON.parse(r.stdout) };
+  } catch {
+    throw new Error(`stdout is not one JSON document:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+}
