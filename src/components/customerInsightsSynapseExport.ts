@@ -127,7 +127,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
           lakeAccountUrl: `${dfs.replace(/\/+$/, "")}`,
         }));
     // Readers' login names resolved from their object ids where the spec gives none (azuread): the
-    // database and every entity table run the readers' SQL setup.
+    // database runs the readers' SQL setup; an entity table keeps no reader (see entityTableSpec).
     const exportSpec = resolveReaderLoginNames(this.spec, this);
     this.database = new ExportDatabase(
       `${name}-database`,
@@ -142,7 +142,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
-          { spec: exportSpec, target, entity: entity.name },
+          { spec: this.spec, target, entity: entity.name },
           {
             parent: this,
             dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],

@@ -1,17 +1,25 @@
 // The export database as a Pulumi resource: one per (export, database name). A new database name
 // replaces it, which creates the new database; the old one is left as it was, exactly as the seed
-// says, unless the export asks to drop (`onEntityRemoved: drop`).
+// says, unless the export asks to drop (`onEntityRemoved: drop`). Each method is one call: the rules
+// are plan/exportResources.ts (what it keeps of the spec, its diff) and plan/resourceLifecycle.ts.
 
 import * as pulumi from "@pulumi/pulumi";
-import type { ExportDatabaseInputs, TargetRef } from "../plan/exportResources";
-import type { Spec } from "../spec/types";
+import {
+  exportDatabaseSpec,
+  type ExportDatabaseInputs,
+  type TargetRef,
+} from "../plan/exportResources";
+import type { ExportDatabaseSpec } from "../plan/specSlices";
 import { loadEngine } from "./loadEngine";
 
 type Operations = typeof import("../engine/exportOperations");
 type ResourceRules = typeof import("../plan/exportResources");
+type Lifecycle = typeof import("../plan/resourceLifecycle");
 
 // The plan's pure rules are loaded like the engine, for the same reason (serialization).
 const loadRules = () => loadEngine<ResourceRules>("../plan/exportResources");
+const loadLifecycle = () => loadEngine<Lifecycle>("../plan/resourceLifecycle");
+const loadOperations = () => loadEngine<Operations>("exportOperations");
 
 export const exportDatabaseProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: ExportDatabaseInputs, news: ExportDatabaseInputs) {
@@ -20,31 +28,25 @@ export const exportDatabaseProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async create(inputs: ExportDatabaseInputs) {
-    const { provisionExportDatabase } = loadEngine<Operations>("exportOperations");
-    const { databaseLocation } = await provisionExportDatabase(inputs.spec, inputs.target);
     return {
-      id: `${inputs.spec.export.databaseName}`,
-      outs: { ...inputs, databaseName: inputs.spec.export.databaseName, databaseLocation },
+      id: loadLifecycle().exportDatabaseId(inputs),
+      outs: await loadOperations().applyExportDatabase(inputs),
     };
   },
 
-  // Only labels changed (the diff replaces on anything that names another database): converge anyway.
+  // Settings or readers changed (the diff replaces on anything that names another database): converge.
   async update(_id: string, _olds: ExportDatabaseInputs, news: ExportDatabaseInputs) {
-    const { provisionExportDatabase } = loadEngine<Operations>("exportOperations");
-    const { databaseLocation } = await provisionExportDatabase(news.spec, news.target);
-    return { outs: { ...news, databaseName: news.spec.export.databaseName, databaseLocation } };
+    return { outs: await loadOperations().applyExportDatabase(news) };
   },
 
   async delete(_id: string, props: ExportDatabaseInputs) {
-    if (props.spec.export.onEntityRemoved !== "drop") return;
-    const { dropExportDatabase } = loadEngine<Operations>("exportOperations");
-    await dropExportDatabase(props.spec, props.target);
+    await loadOperations().deleteExportDatabase(props);
   },
 };
 
 export interface ExportDatabaseArgs {
-  /** The validated spec (names and ids only: it holds no secret). */
-  spec: pulumi.Input<Spec>;
+  /** The validated spec (names and ids only: it holds no secret); the resource keeps its share. */
+  spec: pulumi.Input<ExportDatabaseSpec>;
   target: pulumi.Input<TargetRef>;
 }
 
@@ -54,10 +56,11 @@ export class ExportDatabase extends pulumi.dynamic.Resource {
   declare readonly databaseLocation: pulumi.Output<string>;
 
   constructor(name: string, args: ExportDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
+    const spec = pulumi.output(args.spec).apply((s) => exportDatabaseSpec(s as ExportDatabaseSpec));
     super(
       exportDatabaseProvider,
       name,
-      { ...args, databaseName: undefined, databaseLocation: undefined },
+      { ...args, spec, databaseName: undefined, databaseLocation: undefined },
       opts,
       "synapse-export",
       "ExportDatabase",
