@@ -24,7 +24,7 @@ import {
 import type { EntityTableSpec, ExportDatabaseSpec, RunSpec, TargetSpec } from "../plan/specSlices";
 import { planSqlLogins } from "../plan/sqlAccess";
 import { targetFor, type ExportTarget, type ReaderLogins } from "./targets";
-import { LOCK_FILE } from "./run/runExport";
+import { LOCK_FILE, runExport } from "./run/runExport";
 import { STALE_LOCK_MS, type EntityRunRecord } from "./run/runRecord";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
@@ -152,7 +152,6 @@ export async function refreshEntity(
   ref: TargetRef,
   entity: string,
 ): Promise<EntityRunRecord> {
-  const { runExport } = require("./run/runExport") as typeof import("./run/runExport");
   return withTarget(spec, ref, "leave", async (t) => {
     const record = await runExport(spec, {
       lake: t.lake,

@@ -29,7 +29,7 @@ import {
 } from "./crashData";
 import { FILE_EVENTS_ENV, type FileEvent } from "./fileEvent";
 
-export const BIN = path.resolve(__dirname, "../../../bin/synapse-export.js");
+export const BIN = path.resolve(__dirname, "../../../../bin/synapse-export.js");
 
 export interface CrashOptions {
   /** A folder of its own, removed at the end unless `keep`. */
