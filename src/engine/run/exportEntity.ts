@@ -5,7 +5,7 @@
 
 import { promises as fs } from "node:fs";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
-import type { SnapshotManifest } from "../../plan/manifest";
+import { manifestText, type SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
 import { fingerprint, hashesReusable, type Fingerprint } from "../fingerprint";
@@ -389,8 +389,4 @@ function record(
     columnsInferred: m.columnsInferred,
     ...(warning ? { error: warning } : {}),
   };
-}
-
-export function manifestText(m: SnapshotManifest): string {
-  return `${JSON.stringify(m, null, 2)}\n`;
 }
