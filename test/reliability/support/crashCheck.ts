@@ -27,6 +27,7 @@ import {
   type EntityName,
   type Expected,
 } from "./crashData";
+import { seededRandom } from "../../../scripts/lib/seededRandom";
 import { FILE_EVENTS_ENV, type FileEvent } from "./fileEvent";
 
 export const BIN = path.resolve(__dirname, "../../../../bin/synapse-export.js");
@@ -257,24 +258,13 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
  * in a shuffled order so that the kills late in a run are not all made on a lake with many snapshots.
  */
 export function killFractions(count: number, seed: number): number[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const fractions = Array.from({ length: count }, (_, i) => (i + random()) / count);
   for (let i = fractions.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [fractions[i], fractions[j]] = [fractions[j], fractions[i]];
   }
   return fractions;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface StartedRun {

@@ -3,7 +3,7 @@
 // the request was processed, and slow answers. Faults come from a queue (exactly these, in order, to
 // the requests they match) and from a rate (a seeded random share of the matching requests).
 
-import { seededRandom } from "../seededRandom";
+import { seededRandom } from "../../../scripts/lib/seededRandom";
 
 export type Fault =
   | { kind: "status"; status: 429 | 500 | 503; retryAfterSeconds?: number }
