@@ -15,7 +15,12 @@ export type Fault =
   /** Destroy the socket without answering; `afterProcessing` applies the request first (a lost answer). */
   | { kind: "drop"; afterProcessing?: boolean }
   /** Answer normally, but only after `ms`. */
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /**
+   * The same slow answer, released by the test instead of a timer (no clock in the test): `onHeld`
+   * says the request has arrived and is being held, the answer follows once `until` settles.
+   */
+  | { kind: "hold"; until: Promise<unknown>; onHeld?: () => void };
 
 /** What a fault filter sees of a request. */
 export interface RequestSummary {
