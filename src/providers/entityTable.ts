@@ -11,38 +11,17 @@ import {
   type TargetRef,
 } from "../plan/exportResources";
 import type { EntityTableSpec } from "../plan/specSlices";
+import { exportResourceProvider } from "./exportResourceProvider";
 import { loadEngine } from "./loadEngine";
 
 type Operations = typeof import("../engine/exportOperations");
-type ResourceRules = typeof import("../plan/exportResources");
-type Lifecycle = typeof import("../plan/resourceLifecycle");
 
-// The plan's pure rules are loaded like the engine, for the same reason (serialization).
-const loadRules = () => loadEngine<ResourceRules>("../plan/exportResources");
-const loadLifecycle = () => loadEngine<Lifecycle>("../plan/resourceLifecycle");
-const loadOperations = () => loadEngine<Operations>("exportOperations");
-
-export const entityTableProvider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id: string, olds: EntityTableInputs, news: EntityTableInputs) {
-    const { changes, replaces } = loadRules().diffEntityTable(olds, news);
-    return { changes, replaces };
-  },
-
-  async create(inputs: EntityTableInputs) {
-    return {
-      id: loadLifecycle().entityTableId(inputs),
-      outs: await loadOperations().applyEntityTable(inputs),
-    };
-  },
-
-  async update(_id: string, _olds: EntityTableInputs, news: EntityTableInputs) {
-    return { outs: await loadOperations().applyEntityTable(news) };
-  },
-
-  async delete(_id: string, props: EntityTableInputs) {
-    await loadOperations().deleteEntityTable(props);
-  },
-};
+export const entityTableProvider = exportResourceProvider<EntityTableInputs>({
+  diff: (rules, olds, news) => rules.diffEntityTable(olds, news),
+  id: (lifecycle, inputs) => lifecycle.entityTableId(inputs),
+  apply: (operations, inputs) => operations.applyEntityTable(inputs),
+  remove: (operations, state) => operations.deleteEntityTable(state),
+});
 
 export interface EntityTableArgs {
   /** The validated spec; the resource keeps only this entity's share of it (see entityTableSpec). */
@@ -73,7 +52,9 @@ export class EntityTable extends pulumi.dynamic.Resource {
       args.sources ??
       pulumi
         .all([spec, args.entity])
-        .apply(([s, entity]) => loadOperations().sourceStates(s as EntityTableSpec, entity));
+        .apply(([s, entity]) =>
+          loadEngine<Operations>("exportOperations").sourceStates(s as EntityTableSpec, entity),
+        );
     super(
       entityTableProvider,
       name,

@@ -10,39 +10,15 @@ import {
   type TargetRef,
 } from "../plan/exportResources";
 import type { ExportDatabaseSpec } from "../plan/specSlices";
-import { loadEngine } from "./loadEngine";
+import { exportResourceProvider } from "./exportResourceProvider";
 
-type Operations = typeof import("../engine/exportOperations");
-type ResourceRules = typeof import("../plan/exportResources");
-type Lifecycle = typeof import("../plan/resourceLifecycle");
-
-// The plan's pure rules are loaded like the engine, for the same reason (serialization).
-const loadRules = () => loadEngine<ResourceRules>("../plan/exportResources");
-const loadLifecycle = () => loadEngine<Lifecycle>("../plan/resourceLifecycle");
-const loadOperations = () => loadEngine<Operations>("exportOperations");
-
-export const exportDatabaseProvider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id: string, olds: ExportDatabaseInputs, news: ExportDatabaseInputs) {
-    const { changes, replaces } = loadRules().diffExportDatabase(olds, news);
-    return { changes, replaces };
-  },
-
-  async create(inputs: ExportDatabaseInputs) {
-    return {
-      id: loadLifecycle().exportDatabaseId(inputs),
-      outs: await loadOperations().applyExportDatabase(inputs),
-    };
-  },
-
-  // Settings or readers changed (the diff replaces on anything that names another database): converge.
-  async update(_id: string, _olds: ExportDatabaseInputs, news: ExportDatabaseInputs) {
-    return { outs: await loadOperations().applyExportDatabase(news) };
-  },
-
-  async delete(_id: string, props: ExportDatabaseInputs) {
-    await loadOperations().deleteExportDatabase(props);
-  },
-};
+// Its update converges too: settings or readers changed (a new database name replaces it instead).
+export const exportDatabaseProvider = exportResourceProvider<ExportDatabaseInputs>({
+  diff: (rules, olds, news) => rules.diffExportDatabase(olds, news),
+  id: (lifecycle, inputs) => lifecycle.exportDatabaseId(inputs),
+  apply: (operations, inputs) => operations.applyExportDatabase(inputs),
+  remove: (operations, state) => operations.deleteExportDatabase(state),
+});
 
 export interface ExportDatabaseArgs {
   /** The validated spec (names and ids only: it holds no secret); the resource keeps its share. */

@@ -3,6 +3,7 @@
 // end to end.
 
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -342,6 +343,34 @@ describe("export database and entity table providers (local target)", () => {
     expect(updated.outs!.spec.export.entities.map((e: any) => e.name)).to.deep.equal(["Orders"]);
     await entityTableProvider.delete!("ci_export.Orders", oldState);
     expect(fs.existsSync(path.join(dir, "out", "ci-export", "ci_export", "Orders"))).to.equal(
+      false,
+    );
+  });
+
+  it("still works after Pulumi serializes the providers and loads them elsewhere, as the provider host does", async () => {
+    const requireFromString = require(
+      require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }),
+    ) as (code: string) => { handler: () => pulumi.dynamic.ResourceProvider };
+    const revive = async (provider: pulumi.dynamic.ResourceProvider) =>
+      requireFromString((await pulumi.runtime.serializeFunction(() => provider)).text).handler();
+    const database = await revive(exportDatabaseProvider);
+    const table = await revive(entityTableProvider);
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    const db = await database.create(dbInputs(spec));
+    expect(db.id).to.equal("ci_export");
+    const created = await table.create(await tableInputs(spec, "Customer"));
+    expect(created.id).to.equal("ci_export.Customer");
+    expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+      { n: 2 },
+    ]);
+    expect(
+      await table.diff!(created.id, created.outs, await tableInputs(spec, "Customer")),
+    ).to.deep.equal({
+      changes: false,
+      replaces: [],
+    });
+    await table.delete!(created.id, created.outs);
+    expect(fs.existsSync(path.join(dir, "out", "ci-export", "ci_export", "Customer"))).to.equal(
       false,
     );
   });
