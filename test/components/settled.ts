@@ -1,7 +1,12 @@
 // Reading a component's outputs in a mocked deployment: an output's value or the error its apply
-// threw, and the rejections a failed deployment leaves behind.
+// threw, the rejections a failed deployment leaves behind, and the ids the tests expect.
 
 import type * as pulumi from "@pulumi/pulumi";
+import { SUBSCRIPTION_ID } from "./azureMocks";
+
+export const SUB = `/subscriptions/${SUBSCRIPTION_ID}`;
+/** The ARM id of the new account the storage and workspace tests create. */
+export const NEW_ACCOUNT = `${SUB}/resourceGroups/rg-new/providers/Microsoft.Storage/storageAccounts/stnewexport`;
 
 /** Resolves with the value, or rejects with the error an apply threw (as a deployment would fail). */
 export function settled<T>(output: pulumi.Output<T>): Promise<T> {

@@ -6,11 +6,8 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
 import { newStorageAndWorkspaceRawSpec } from "../helpers/specs";
-import { AzureMocks, defaultWorld, deploy, ROLE_ASSIGNMENT, SUBSCRIPTION_ID } from "./azureMocks";
-import { collectingRejections, settled } from "./settled";
-
-const SUB = `/subscriptions/${SUBSCRIPTION_ID}`;
-const NEW_ACCOUNT = `${SUB}/resourceGroups/rg-new/providers/Microsoft.Storage/storageAccounts/stnewexport`;
+import { AzureMocks, defaultWorld, deploy, ROLE_ASSIGNMENT } from "./azureMocks";
+import { collectingRejections, NEW_ACCOUNT, settled, SUB } from "./settled";
 
 let components: typeof Components;
 
