@@ -11,7 +11,11 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { machineLine, runCrashCheck, type CrashResult } from "../../test/reliability/support/crashCheck";
+import {
+  machineLine,
+  runCrashCheck,
+  type CrashResult,
+} from "../../test/reliability/support/crashCheck";
 import { ENTITIES } from "../../test/reliability/support/crashData";
 import { updateReliabilityDoc } from "./reliabilityDoc";
 
