@@ -28,14 +28,15 @@ const ciExport = new CustomerInsightsSynapseExport("customer-insights", {
   protectStorage: config.getBoolean("protectStorage"),
 });
 
-export const displayName = ciExport.name;
+export const displayName = ciExport.exportDisplayName;
 export const databaseName = ciExport.databaseName;
 export const workspaceName = ciExport.workspaceName;
 export const serverlessSqlEndpoint = ciExport.serverlessSqlEndpoint;
 export const storageAccountName = ciExport.storageAccountName;
 export const container = ciExport.container;
 export const dfsEndpoint = ciExport.dfsEndpoint;
-export const workspaceIdentityPrincipalId = ciExport.systemAssignedMIPrincipalId;
+export const workspaceIdentityPrincipalId = ciExport.workspaceIdentityPrincipalId;
+export const storageAccountResourceId = ciExport.storageAccountResourceId;
 /** Each grant as the plan names it, with the GUID its ARM role assignment got. */
 export const grants = ciExport.connection.permissions.assignmentNames.apply((names) =>
   ciExport.grants.map((g) => ({

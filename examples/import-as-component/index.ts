@@ -49,3 +49,4 @@ const ciExport = new CustomerInsightsSynapseExport("marketing-export", {
 export const serverlessSqlEndpoint = ciExport.serverlessSqlEndpoint;
 export const databaseName = ciExport.databaseName;
 export const storageAccountName = ciExport.storageAccountName;
+export const workspaceIdentityPrincipalId = ciExport.workspaceIdentityPrincipalId;

@@ -7,7 +7,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runExport, type ProgressEvent, type RunRecord } from "../../src/engine";
+import { runExport, STALE_LOCK_MS, type ProgressEvent, type RunRecord } from "../../src/engine";
 import { localTarget } from "../../src/engine/targets";
 import { planGrants, type Grant } from "../../src/plan";
 import { parseSpecText, type Spec } from "../../src/spec";
@@ -168,7 +168,7 @@ async function exportOnce(
     record = await runExport(spec, {
       lake: target.lake,
       views: target.views,
-      lock: { waitMs: 0, staleMs: 60_000, holder: `npm run demo (pid ${process.pid})` },
+      lock: { waitMs: 0, staleMs: STALE_LOCK_MS, holder: `npm run demo (pid ${process.pid})` },
       onProgress: progressPrinter(started),
     });
   } finally {

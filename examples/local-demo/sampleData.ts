@@ -5,6 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { seededRandom } from "../../scripts/lib/seededRandom";
 
 export const DEFAULT_SEED = 20240630;
 /** 14,000 customers give about 100,000 rows across the four entities. */
@@ -26,18 +27,6 @@ export interface SampleFile {
   format: "csv" | "jsonl";
   rows: number;
   content: string;
-}
-
-/** mulberry32: small, fast and good enough for sample data; the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST_NAMES = (

@@ -11,8 +11,12 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { machineLine, runCrashCheck, type CrashResult } from "./crashCheck";
-import { ENTITIES } from "./crashData";
+import {
+  machineLine,
+  runCrashCheck,
+  type CrashResult,
+} from "../../test/reliability/support/crashCheck";
+import { ENTITIES } from "../../test/reliability/support/crashData";
 import { updateReliabilityDoc } from "./reliabilityDoc";
 
 const REPO = path.resolve(__dirname, "../../..");

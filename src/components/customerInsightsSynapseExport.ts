@@ -12,6 +12,8 @@ import type { TargetRef } from "../plan/exportResources";
 import { ExportDatabase } from "../providers/exportDatabase";
 import { resolveReaderLoginNames } from "./readerLogins";
 import { EntityTable } from "../providers/entityTable";
+import type { ExportStorage } from "./exportStorage";
+import type { WorkspaceLink } from "./workspaceLink";
 import {
   ExportConnection,
   shownWithoutStack,
@@ -43,12 +45,21 @@ export interface CustomerInsightsSynapseExportArgs {
   exportTarget?: TargetRef;
 }
 
+/**
+ * The whole export: its connection (storage, workspace, permissions), the export database and one
+ * entity table per selected entity. Its own outputs say whose they are (`storageAccountResourceId`,
+ * `workspaceIdentityPrincipalId`); the child components are exposed for everything else.
+ */
 export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
-  /** The export's display name. */
-  readonly name: pulumi.Output<string>;
+  /** The export's display name (the seed's "Display name" of the export). */
+  readonly exportDisplayName: pulumi.Output<string>;
   readonly spec: Spec;
   readonly grants: readonly Grant[];
   readonly connection: ExportConnection;
+  /** The connection's storage account and container (the same as `connection.storage`). */
+  readonly storage: ExportStorage;
+  /** The connection's Synapse workspace (the same as `connection.workspace`). */
+  readonly workspace: WorkspaceLink;
 
   /** The workspace name. */
   readonly workspaceName: pulumi.Output<string>;
@@ -58,11 +69,11 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
   readonly workspaceDevEndpoint: pulumi.Output<string>;
   /** Where readers connect: `<ws>-ondemand.sql.azuresynapse.net`. */
   readonly serverlessSqlEndpoint: pulumi.Output<string>;
-  /** The workspace managed identity. */
-  readonly systemAssignedMIPrincipalId: pulumi.Output<string>;
+  /** The principal id of the workspace's system-assigned managed identity (the seed's "workspace managed identity"). */
+  readonly workspaceIdentityPrincipalId: pulumi.Output<string>;
   readonly storageAccountName: pulumi.Output<string>;
   /** The storage account's ARM resource id. */
-  readonly resourceId: pulumi.Output<string>;
+  readonly storageAccountResourceId: pulumi.Output<string>;
   readonly container: pulumi.Output<string>;
   /** e.g. `https://<account>.dfs.core.windows.net/` */
   readonly dfsEndpoint: pulumi.Output<string>;
@@ -74,8 +85,15 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
   readonly roleAssignments: pulumi.Resource[];
   /** The export database (Synapse serverless SQL), created after the grants. */
   readonly database: ExportDatabase;
-  /** One per selected entity: its view `[dbo].[<Entity>]` and the snapshot it shows. */
+  /** One per selected entity: its view `[dbo].[<Entity>]`, the snapshot it shows and the data behind it. */
   readonly entityTables: EntityTable[];
+
+  /** @deprecated Use `exportDisplayName` (this is the export's, not a resource's, name). Removed in the next version. */
+  readonly name: pulumi.Output<string>;
+  /** @deprecated Use `storageAccountResourceId` (or `storage.resourceId`). Removed in the next version. */
+  readonly resourceId: pulumi.Output<string>;
+  /** @deprecated Use `workspaceIdentityPrincipalId` (or `workspace.systemAssignedMIPrincipalId`). Removed in the next version. */
+  readonly systemAssignedMIPrincipalId: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -99,18 +117,24 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     const c = this.connection;
     this.spec = c.spec;
     this.grants = c.grants;
-    this.name = pulumi.output(c.spec.export.displayName);
+    this.storage = c.storage;
+    this.workspace = c.workspace;
+    this.exportDisplayName = pulumi.output(c.spec.export.displayName);
     this.databaseName = c.spec.export.databaseName;
     this.workspaceName = c.workspace.name;
     this.workspaceResourceId = c.workspace.resourceId;
     this.workspaceDevEndpoint = c.workspace.devEndpoint;
     this.serverlessSqlEndpoint = c.workspace.serverlessSqlEndpoint;
-    this.systemAssignedMIPrincipalId = c.workspace.systemAssignedMIPrincipalId;
+    this.workspaceIdentityPrincipalId = c.workspace.systemAssignedMIPrincipalId;
     this.storageAccountName = c.storage.name;
-    this.resourceId = c.storage.resourceId;
+    this.storageAccountResourceId = c.storage.resourceId;
     this.container = c.storage.containerName;
     this.dfsEndpoint = c.storage.dfsEndpoint;
     this.roleAssignments = c.permissions.resources;
+    // The old names, kept for one version so programs that read them still build.
+    this.name = this.exportDisplayName;
+    this.resourceId = this.storageAccountResourceId;
+    this.systemAssignedMIPrincipalId = this.workspaceIdentityPrincipalId;
 
     // ── Export database and entity tables ─────────────────────────────────────────────────────
     // After every grant: the deploying identity must write the lake before an entity can be exported
@@ -127,7 +151,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
           lakeAccountUrl: `${dfs.replace(/\/+$/, "")}`,
         }));
     // Readers' login names resolved from their object ids where the spec gives none (azuread): the
-    // database and every entity table run the readers' SQL setup.
+    // database runs the readers' SQL setup; an entity table keeps no reader (see entityTableSpec).
     const exportSpec = resolveReaderLoginNames(this.spec, this);
     this.database = new ExportDatabase(
       `${name}-database`,
@@ -142,7 +166,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
-          { spec: exportSpec, target, entity: entity.name },
+          { spec: this.spec, target, entity: entity.name },
           {
             parent: this,
             dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],
@@ -153,14 +177,14 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     // ─────────────────────────────────────────────────────────────────────────────────────────
 
     this.registerOutputs({
-      name: this.name,
+      exportDisplayName: this.exportDisplayName,
       databaseName: this.databaseName,
       workspaceName: this.workspaceName,
       workspaceResourceId: this.workspaceResourceId,
       serverlessSqlEndpoint: this.serverlessSqlEndpoint,
-      systemAssignedMIPrincipalId: this.systemAssignedMIPrincipalId,
+      workspaceIdentityPrincipalId: this.workspaceIdentityPrincipalId,
       storageAccountName: this.storageAccountName,
-      resourceId: this.resourceId,
+      storageAccountResourceId: this.storageAccountResourceId,
       container: this.container,
       dfsEndpoint: this.dfsEndpoint,
       databaseLocation: this.database.databaseLocation,

@@ -1,35 +1,53 @@
 // What the export's Pulumi resources do, as engine operations: provision or drop the export database,
 // refresh one entity (run its export and switch its view), publish what the lake already holds, drop
-// an entity. Each takes the spec and a serializable target reference, so a dynamic provider method
-// is one call.
+// an entity. Each takes its resource's share of the spec (plan/specSlices.ts) and a serializable
+// target reference, so a dynamic provider method is one call. The database's operations keep its
+// readers in step; an entity's leave them to it.
 
 import * as os from "node:os";
 import { databaseFolder } from "../plan/lakeLayout";
-import type { SourceState, TargetRef } from "../plan/exportResources";
-import type { Spec } from "../spec/types";
-import { targetFor, type ExportTarget } from "./targets";
-import { LOCK_FILE } from "./run/runExport";
-import type { EntityRunRecord } from "./run/runRecord";
+import type {
+  EntityTableInputs,
+  ExportDatabaseInputs,
+  SourceState,
+  TargetRef,
+} from "../plan/exportResources";
+import {
+  dropsOnDelete,
+  entityRefresh,
+  entityTableOutputs,
+  exportDatabaseOutputs,
+  type EntityTableOutputs,
+  type ExportDatabaseOutputs,
+  type RefreshOutcome,
+} from "../plan/resourceLifecycle";
+import type { EntityTableSpec, ExportDatabaseSpec, RunSpec, TargetSpec } from "../plan/specSlices";
+import { planSqlLogins } from "../plan/sqlAccess";
+import { targetFor, type ExportTarget, type ReaderLogins } from "./targets";
+import { LOCK_FILE, runExport } from "./run/runExport";
+import { STALE_LOCK_MS, type EntityRunRecord } from "./run/runRecord";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
 const DEPLOY_LOCK_WAIT_MS = 15 * 60_000;
 /** How long after a deploy's role assignments storage-permission errors are taken as "not applied yet". */
 const FRESH_GRANTS_WINDOW_MS = 10 * 60_000;
-/** A lock older than this whose holder is gone is broken (a crashed run). */
-const STALE_LOCK_MS = 6 * 3600_000;
 
 function holder(what: string): string {
   return `synapse-export ${what} (pulumi, ${os.hostname()} pid ${process.pid})`;
 }
 
 async function withTarget<T>(
-  spec: Spec,
+  spec: TargetSpec,
   ref: TargetRef,
+  readers: ReaderLogins,
   work: (t: ExportTarget) => Promise<T>,
 ): Promise<T> {
   // A deploy runs right after its role assignments were made, and Azure takes minutes to apply them:
   // storage-permission errors are waited out that long, then reported with the missing grant.
-  const target = targetFor(spec, ref, { freshGrantsUntil: Date.now() + FRESH_GRANTS_WINDOW_MS });
+  const target = targetFor(spec, ref, {
+    freshGrantsUntil: Date.now() + FRESH_GRANTS_WINDOW_MS,
+    readers,
+  });
   try {
     return await work(target);
   } finally {
@@ -39,7 +57,7 @@ async function withTarget<T>(
 
 async function withLock<T>(
   t: ExportTarget,
-  spec: Spec,
+  spec: TargetSpec,
   what: string,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -59,12 +77,40 @@ async function withLock<T>(
   }
 }
 
+/** The export database resource's create and update: provision, and its new state. */
+export async function applyExportDatabase(
+  inputs: ExportDatabaseInputs,
+): Promise<ExportDatabaseOutputs> {
+  const { databaseLocation } = await provisionExportDatabase(inputs.spec, inputs.target);
+  return exportDatabaseOutputs(inputs, databaseLocation);
+}
+
+/** The export database resource's delete: the plan says whether anything goes. */
+export async function deleteExportDatabase(state: ExportDatabaseInputs): Promise<void> {
+  if (dropsOnDelete(state.spec)) await dropExportDatabase(state.spec, state.target);
+}
+
+/** An entity table resource's create and update: export or publish, as the plan says, and its new state. */
+export async function applyEntityTable(inputs: EntityTableInputs): Promise<EntityTableOutputs> {
+  const { spec, target, entity } = inputs;
+  const outcome: RefreshOutcome =
+    entityRefresh(spec) === "export"
+      ? { refresh: "export", ...(await refreshEntity(spec, target, entity)) }
+      : { refresh: "publish", ...(await publishLatestSnapshot(spec, target, entity)) };
+  return entityTableOutputs(inputs, outcome, new Date());
+}
+
+/** An entity table resource's delete: the plan says whether anything goes. */
+export async function deleteEntityTable(state: EntityTableInputs): Promise<void> {
+  if (dropsOnDelete(state.spec)) await dropEntity(state.spec, state.target, state.entity);
+}
+
 /** Creates the export database and what it needs to read the lake; converges when run again. */
 export async function provisionExportDatabase(
-  spec: Spec,
+  spec: ExportDatabaseSpec,
   ref: TargetRef,
 ): Promise<{ databaseLocation: string }> {
-  return withTarget(spec, ref, async (t) => {
+  return withTarget(spec, ref, planSqlLogins(spec), async (t) => {
     await t.views.prepareDatabase();
     return { databaseLocation: t.databaseLocation };
   });
@@ -75,12 +121,13 @@ export async function provisionExportDatabase(
  * when nothing but the lock is left: only ever called under `onEntityRemoved: drop`. A folder or
  * file someone put in the database's folder is not the export's (see run/entityFolders.ts).
  */
-export async function dropExportDatabase(spec: Spec, ref: TargetRef): Promise<void> {
+export async function dropExportDatabase(spec: ExportDatabaseSpec, ref: TargetRef): Promise<void> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
   const { deleteEntitySnapshots, entityFoldersWithSnapshots } =
     require("./run/entityFolders") as typeof import("./run/entityFolders");
   const db = spec.export.databaseName;
-  await withTarget(spec, ref, (t) =>
+  // The database goes with its users: nobody's login needs keeping in step.
+  await withTarget(spec, ref, "leave", (t) =>
     withLock(t, spec, "drop database", async () => {
       await t.dropDatabase();
       for (const name of await entityFoldersWithSnapshots(t.lake, db)) {
@@ -101,12 +148,11 @@ export async function dropExportDatabase(spec: Spec, ref: TargetRef): Promise<vo
 
 /** Runs the export of one entity now; throws with the entity's error when it fails. */
 export async function refreshEntity(
-  spec: Spec,
+  spec: EntityTableSpec,
   ref: TargetRef,
   entity: string,
 ): Promise<EntityRunRecord> {
-  const { runExport } = require("./run/runExport") as typeof import("./run/runExport");
-  return withTarget(spec, ref, async (t) => {
+  return withTarget(spec, ref, "leave", async (t) => {
     const record = await runExport(spec, {
       lake: t.lake,
       views: t.views,
@@ -136,13 +182,13 @@ export interface PublishedSnapshot {
  * (written by an earlier `synapse-export run`), and write nothing.
  */
 export async function publishLatestSnapshot(
-  spec: Spec,
+  spec: EntityTableSpec,
   ref: TargetRef,
   entity: string,
 ): Promise<PublishedSnapshot> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
   // Under the export lock: a run switching the same view meanwhile would otherwise race with it.
-  return withTarget(spec, ref, (t) =>
+  return withTarget(spec, ref, "leave", (t) =>
     withLock(t, spec, `publish ${entity}`, async () => {
       await t.views.prepareDatabase();
       const { complete } = await listSnapshots(t.lake, spec.export.databaseName, entity);
@@ -159,9 +205,13 @@ export async function publishLatestSnapshot(
 }
 
 /** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its snapshot folders in the lake. */
-export async function dropEntity(spec: Spec, ref: TargetRef, entity: string): Promise<void> {
+export async function dropEntity(
+  spec: EntityTableSpec,
+  ref: TargetRef,
+  entity: string,
+): Promise<void> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
-  await withTarget(spec, ref, (t) =>
+  await withTarget(spec, ref, "leave", (t) =>
     withLock(t, spec, `drop ${entity}`, async () => {
       const { complete, incomplete } = await listSnapshots(
         t.lake,
@@ -179,7 +229,7 @@ export async function dropEntity(spec: Spec, ref: TargetRef, entity: string): Pr
 }
 
 /** The entity's source files (path, size, SHA-256), so `pulumi preview` notices new data and only that. */
-export async function sourceStates(spec: Spec, entity: string): Promise<SourceState[]> {
+export async function sourceStates(spec: RunSpec, entity: string): Promise<SourceState[]> {
   const { resolveSources } =
     require("./sources/resolveSources") as typeof import("./sources/resolveSources");
   const e = spec.export.entities.find((x) => x.name === entity);

@@ -10,6 +10,7 @@ export type {
   ProgressEvent,
   ExportPhase,
 } from "./run/runRecord";
+export { STALE_LOCK_MS } from "./run/runRecord";
 export { inferColumns } from "./sources/inferColumns";
 export { LocalLake } from "./lake/localLake";
 export { fingerprint, WRITER_VERSION } from "./fingerprint";

@@ -4,12 +4,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { azureDataSourceLocation, checkAzureSpec, dfsEndpoint } from "../plan/exportPlan";
+import { serverlessLimitIssues } from "../plan/serverlessLimits";
 import { duckdbPathProblem } from "../plan/duckdbPath";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
-import { planSqlLogins } from "../plan/sqlAccess";
+import { planSqlLogins, type SqlLogin } from "../plan/sqlAccess";
 import { planDropDatabase } from "../plan/sqlPlan";
 import type { Spec } from "../spec/types";
+import { SpecError } from "../spec/specError";
+import type { TargetSpec } from "../plan/specSlices";
 import type { TargetRef } from "../plan/exportResources";
 import type { LakeStore } from "./lake/lakeStore";
 import type { SynapseSqlRetry } from "./sql/synapseSql";
@@ -26,7 +29,7 @@ export interface ExportTarget {
 }
 
 /** `<dir>/<container>/<databaseName>/...` for the lake and `<dir>/<databaseName>.duckdb` for the database. */
-export function localTarget(spec: Spec, dir: string): ExportTarget {
+export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
   const { LocalLake } = require("./lake/localLake") as typeof import("./lake/localLake");
   const { LocalSql, localDatabaseFile } =
     require("./sql/localSql") as typeof import("./sql/localSql");
@@ -56,14 +59,20 @@ export function localTarget(spec: Spec, dir: string): ExportTarget {
   };
 }
 
+/**
+ * Whose database users the target keeps in step: these logins (readers no longer named lose their
+ * user), or `leave`, which touches no reader (an entity's resource: readers are the database's).
+ */
+export type ReaderLogins = readonly SqlLogin[] | "leave";
+
 /** The target a serializable reference names (what the dynamic providers get as input). */
 export function targetFor(
-  spec: Spec,
+  spec: TargetSpec,
   ref: TargetRef,
-  options: Pick<AzureTargetOptions, "freshGrantsUntil"> = {},
+  options: Pick<AzureTargetOptions, "freshGrantsUntil"> & { readers: ReaderLogins },
 ): ExportTarget {
   if (ref.kind === "local") return localTarget(spec, ref.dir);
-  return azureTarget(spec, {
+  return azureTargetWith(spec, options.readers, {
     lakeAccountUrl: ref.lakeAccountUrl,
     sqlServer: ref.sqlServer,
     sqlPort: ref.sqlPort,
@@ -101,6 +110,19 @@ export interface AzureTargetOptions {
 export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): ExportTarget {
   // Readers without a login name, or columns serverless cannot read, fail before anything is written.
   checkAzureSpec(spec);
+  return azureTargetWith(spec, planSqlLogins(spec), options);
+}
+
+/** The Azure target of a spec's share (see specSlices.ts), keeping `readers` in step. */
+function azureTargetWith(
+  spec: TargetSpec,
+  readers: ReaderLogins,
+  options: AzureTargetOptions,
+): ExportTarget {
+  // Columns serverless cannot read fail before anything is written (logins were checked by whoever
+  // listed them: planSqlLogins throws on a reader without a login name).
+  const limits = serverlessLimitIssues(spec);
+  if (limits.length > 0) throw new SpecError(limits);
   const { AdlsGen2Lake } = require("./lake/adlsGen2Lake") as typeof import("./lake/adlsGen2Lake");
   const { SynapseSql } = require("./sql/synapseSql") as typeof import("./sql/synapseSql");
   const { SqlViewPublisher } =
@@ -130,7 +152,7 @@ export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): Expor
     sql,
     (steps) => renderTsql(steps, { database, dataSourceLocation: azureDataSourceLocation(spec) }),
     spec.export.format,
-    planSqlLogins(spec),
+    readers,
   );
   return {
     kind: "azure",

@@ -2,6 +2,7 @@
 // Azure target. What `synapse-export plan` prints and what a reviewer reads before `pulumi up`.
 
 import type { ColumnSpec, Spec } from "../spec/types";
+import type { TargetSpec } from "./specSlices";
 import { deployerPrerequisites, planGrants, type Grant } from "./grants";
 import { databaseFolder, planLakeLayout, type LakeLayout } from "./lakeLayout";
 import { renderTsql } from "./renderTsql";
@@ -34,7 +35,7 @@ export function dfsEndpoint(accountName: string): string {
 }
 
 /** The external data source's location: the export database's folder in the container. */
-export function azureDataSourceLocation(spec: Spec): string {
+export function azureDataSourceLocation(spec: TargetSpec): string {
   const { accountName, container } = spec.connection.storage;
   return `${dfsEndpoint(accountName)}/${container}/${databaseFolder(spec.export.databaseName)}`;
 }

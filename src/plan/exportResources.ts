@@ -1,8 +1,14 @@
 // The rules of the export's two Pulumi resources, kept pure so the dynamic providers stay thin:
-// what identifies an export database and an entity table, and which input changes replace one (a new
-// database) and which update it (new data for the same view).
+// what each keeps of the spec in its state, what identifies an export database and an entity table,
+// and which input changes replace one (a new database) and which update it (new data for the same
+// view). What their create, update and delete then do is resourceLifecycle.ts.
+//
+// A state written before the resources kept only their share holds the whole spec under the same
+// key, `spec`: every rule here reads only the share's fields, so such a state diffs as the share
+// would (no spurious replacement), and the next update stores the share.
 
-import type { Spec } from "../spec/types";
+import type { EntitySpec } from "../spec/types";
+import type { EntityTableSpec, ExportDatabaseSpec, LocationSpec } from "./specSlices";
 import { sqlReaderKeys } from "./sqlAccess";
 
 /** Where the export runs: data, so it can be a Pulumi input and survive serialization. */
@@ -29,14 +35,68 @@ export interface SourceState {
 
 export interface ExportDatabaseInputs {
   target: TargetRef;
-  spec: Spec;
+  /** See exportDatabaseSpec: the database's share of the spec. */
+  spec: ExportDatabaseSpec;
 }
 
 export interface EntityTableInputs {
   target: TargetRef;
-  spec: Spec;
+  /** See entityTableSpec: the entity's share of the spec. */
+  spec: EntityTableSpec;
   entity: string;
   sources: SourceState[];
+}
+
+const location = ({ connection: { workspace, storage } }: LocationSpec): LocationSpec => ({
+  connection: {
+    workspace: { name: workspace.name },
+    storage: { accountName: storage.accountName, container: storage.container },
+  },
+});
+
+/**
+ * What the export database keeps of the spec: where it is, its format and removal policy, and who
+ * may read it (its readers' logins are its business). No entity.
+ */
+export function exportDatabaseSpec(spec: ExportDatabaseSpec): ExportDatabaseSpec {
+  const { databaseName, format, onEntityRemoved } = spec.export;
+  return {
+    connection: { ...location(spec).connection, usableBy: spec.connection.usableBy },
+    principals: { readers: spec.principals.readers, contributors: spec.principals.contributors },
+    export: { databaseName, format, onEntityRemoved, entities: [] },
+  };
+}
+
+/**
+ * What an entity table keeps of the spec: where it is, the run settings and its own entity. No
+ * principal and no other entity, so a new reader or another entity's change leaves its state alone.
+ */
+export function entityTableSpec(spec: EntityTableSpec, entity: string): EntityTableSpec {
+  const { databaseName, format, onEntityRemoved, retainSnapshots, runOnDeploy, sourceRoots } =
+    spec.export;
+  return {
+    ...location(spec),
+    export: {
+      databaseName,
+      format,
+      onEntityRemoved,
+      retainSnapshots,
+      runOnDeploy,
+      // Absent stays absent: Pulumi drops an undefined property, and the state must equal the input.
+      ...(sourceRoots !== undefined ? { sourceRoots } : {}),
+      entities: [entityOf(spec, entity)],
+    },
+    baseDir: spec.baseDir,
+  };
+}
+
+function entityOf(spec: Pick<EntityTableSpec, "export">, entity: string): EntitySpec {
+  const found = spec.export.entities.find((x) => x.name === entity);
+  if (!found) {
+    const names = spec.export.entities.map((e) => `"${e.name}"`).join(", ");
+    throw new Error(`Entity "${entity}" is not in the export (its entities are ${names}).`);
+  }
+  return found;
 }
 
 /**
@@ -45,7 +105,10 @@ export interface EntityTableInputs {
  * or container is an update of the same database (it gets a new data source), never a replacement,
  * which under `onEntityRemoved: drop` would drop what the replacement had just created.
  */
-export function databaseIdentity(target: TargetRef, spec: Spec): string {
+export function databaseIdentity(
+  target: TargetRef,
+  spec: LocationSpec & { export: Pick<ExportDatabaseSpec["export"], "databaseName"> },
+): string {
   const sqlEndpoint =
     target.kind === "local"
       ? { dir: target.dir }
@@ -59,7 +122,7 @@ export function databaseIdentity(target: TargetRef, spec: Spec): string {
 }
 
 /** Everything else the export database's objects depend on: a change is an update (re-provision). */
-function databaseSettings(target: TargetRef, spec: Spec): string {
+function databaseSettings(target: TargetRef, spec: ExportDatabaseSpec): string {
   const { storage } = spec.connection;
   return JSON.stringify({
     target,
@@ -74,7 +137,7 @@ function databaseSettings(target: TargetRef, spec: Spec): string {
 
 /** A different value means the entity's view must be refreshed (same database, same view name). */
 export function entityDataIdentity(
-  spec: Spec,
+  spec: EntityTableSpec,
   entity: string,
   sources: readonly SourceState[],
 ): string {

@@ -2,7 +2,12 @@
 // `pulumi preview`, `synapse-export plan` and the tests all see the same list, and a reviewer can read
 // why each grant exists from its purpose.
 
-import type { PrincipalType, ReaderPrincipal, Spec } from "../spec/types";
+import {
+  CUSTOMER_INSIGHTS_APP_ID,
+  type PrincipalType,
+  type ReaderPrincipal,
+  type Spec,
+} from "../spec/types";
 import { ROLES, type RoleName, type RolePlane } from "./roles";
 
 export type GrantPrincipal =
@@ -50,7 +55,7 @@ export function planGrants(spec: Spec): Grant[] {
   const customerInsights = {
     principal: "customerInsights" as const,
     principalId: ci.objectId ?? null,
-    principalName: `Customer Insights (app ${ci.appId ?? "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff"})`,
+    principalName: `Customer Insights (app ${ci.appId ?? CUSTOMER_INSIGHTS_APP_ID})`,
     principalType: "ServicePrincipal" as const,
   };
   const admin = principals.administrator;

@@ -44,3 +44,8 @@ export interface SnapshotManifest {
   /** When `sources` was last hashed, if later than createdAt (an unchanged run re-hashed them). */
   sourcesCheckedAt?: string;
 }
+
+/** The manifest as written to `_manifest.json`: indented JSON, one trailing newline. */
+export function manifestText(m: SnapshotManifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}

@@ -13,7 +13,7 @@
 //   (https://learn.microsoft.com/sql/t-sql/data-types/bit-transact-sql); decimals as plain digits.
 
 import { childPath, type SpecIssue } from "../spec/specError";
-import type { ColumnSpec, ExportFormat, Spec } from "../spec/types";
+import type { ColumnSpec, ExportFormat, ExportSpec } from "../spec/types";
 import { tsqlType, UTF8_COLLATION } from "./typeMapping";
 
 export const CSV_MAX_STRING_BYTES = 8000;
@@ -34,7 +34,9 @@ export function externalColumnType(c: ColumnSpec, format: ExportFormat): string 
 }
 
 /** Declared columns a CSV export cannot serve: each with its field path and what is allowed. */
-export function serverlessLimitIssues(spec: Spec): SpecIssue[] {
+export function serverlessLimitIssues(spec: {
+  export: Pick<ExportSpec, "format" | "entities">;
+}): SpecIssue[] {
   if (spec.export.format !== "csv") return [];
   const issues: SpecIssue[] = [];
   spec.export.entities.forEach((entity, i) => {

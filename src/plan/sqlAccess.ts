@@ -19,6 +19,7 @@
 // Blob Data Reader grant is what makes it work. No REFERENCES on a credential is needed or granted.
 
 import type { PrincipalType, ReaderPrincipal, Spec } from "../spec/types";
+import type { SqlAccessSpec } from "./specSlices";
 import { childPath, SpecError, type SpecIssue } from "../spec/specError";
 
 /** The database role of ours whose members may read every view (SELECT on schema dbo). */
@@ -34,7 +35,7 @@ export interface SqlLogin {
 }
 
 /** Where a principal's login name is missing or taken twice: field path and what to do. */
-export function sqlLoginIssues(spec: Spec): SpecIssue[] {
+export function sqlLoginIssues(spec: SqlAccessSpec): SpecIssue[] {
   return collect(spec).issues;
 }
 
@@ -42,18 +43,18 @@ export function sqlLoginIssues(spec: Spec): SpecIssue[] {
  * Who may read, as `<name> <objectId>` lines, without refusing a missing name: what makes a change of
  * readers an update of the export database, so `pulumi preview` shows it.
  */
-export function sqlReaderKeys(spec: Spec): string[] {
+export function sqlReaderKeys(spec: SqlAccessSpec): string[] {
   return collect(spec).logins.map((l) => `${l.name} ${l.objectId}`);
 }
 
 /** The logins of a spec; throws a SpecError naming each reader without a usable name. */
-export function planSqlLogins(spec: Spec): SqlLogin[] {
+export function planSqlLogins(spec: SqlAccessSpec): SqlLogin[] {
   const { logins, issues } = collect(spec);
   if (issues.length > 0) throw new SpecError(issues);
   return logins;
 }
 
-function collect(spec: Spec): { logins: SqlLogin[]; issues: SpecIssue[] } {
+function collect(spec: SqlAccessSpec): { logins: SqlLogin[]; issues: SpecIssue[] } {
   const lists: { as: SqlLogin["as"]; path: string; principals: readonly ReaderPrincipal[] }[] = [
     { as: "reader", path: "principals.readers", principals: spec.principals.readers },
   ];

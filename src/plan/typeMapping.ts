@@ -20,8 +20,6 @@ interface TypeRow {
   duckdb: (c: ColumnSpec) => string;
   /** The column type in a Synapse serverless external table. */
   tsql: (c: ColumnSpec) => string;
-  /** What the Parquet file holds, for the docs and `plan`. */
-  parquet: (c: ColumnSpec) => string;
 }
 
 // Without maxLength, varchar(max): a varchar(8000) column fails every reader's query with a truncation
@@ -42,34 +40,29 @@ export const TYPE_MAPPING: Readonly<Record<ColumnType, TypeRow>> = {
   string: {
     duckdb: () => "VARCHAR",
     tsql: (c) => `${varcharFor(c)} COLLATE ${UTF8_COLLATION}`,
-    parquet: () => "BYTE_ARRAY (STRING)",
   },
-  int32: { duckdb: () => "INTEGER", tsql: () => "int", parquet: () => "INT32" },
-  int64: { duckdb: () => "BIGINT", tsql: () => "bigint", parquet: () => "INT64" },
-  double: { duckdb: () => "DOUBLE", tsql: () => "float", parquet: () => "DOUBLE" },
+  int32: { duckdb: () => "INTEGER", tsql: () => "int" },
+  int64: { duckdb: () => "BIGINT", tsql: () => "bigint" },
+  double: { duckdb: () => "DOUBLE", tsql: () => "float" },
   decimal: {
     duckdb: (c) => `DECIMAL(${decimalArgs(c)})`,
     tsql: (c) => `decimal(${decimalArgs(c)})`,
-    parquet: (c) => `DECIMAL(${decimalArgs(c)})`,
   },
-  boolean: { duckdb: () => "BOOLEAN", tsql: () => "bit", parquet: () => "BOOLEAN" },
-  date: { duckdb: () => "DATE", tsql: () => "date", parquet: () => "INT32 (DATE)" },
+  boolean: { duckdb: () => "BOOLEAN", tsql: () => "bit" },
+  date: { duckdb: () => "DATE", tsql: () => "date" },
   dateTime: {
     duckdb: () => "TIMESTAMP",
     tsql: () => "datetime2(6)",
-    parquet: () => "INT64 (TIMESTAMP MICROS)",
   },
   // Normalised to UTC by the writer, so the lake holds one instant per value whatever the source offset.
   dateTimeOffset: {
     duckdb: () => "TIMESTAMP",
     tsql: () => "datetime2(6)",
-    parquet: () => "INT64 (TIMESTAMP MICROS, UTC)",
   },
   // A GUID stays a 36-character string: serverless reads it as varchar(36) without a UUID logical type.
   guid: {
     duckdb: () => "VARCHAR",
     tsql: () => `varchar(36) COLLATE ${UTF8_COLLATION}`,
-    parquet: () => "BYTE_ARRAY (STRING, 36 chars)",
   },
 };
 
@@ -79,10 +72,6 @@ export function duckdbType(c: ColumnSpec): string {
 
 export function tsqlType(c: ColumnSpec): string {
   return TYPE_MAPPING[c.type].tsql(c);
-}
-
-export function parquetType(c: ColumnSpec): string {
-  return TYPE_MAPPING[c.type].parquet(c);
 }
 
 /** A column's type as `plan` shows it: what will be created, e.g. `decimal(38,0)`, `string(200)`. */

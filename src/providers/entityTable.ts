@@ -1,70 +1,42 @@
-// One selected entity as a Pulumi resource: its view in the export database and the data behind it.
-// Create and update export a new snapshot (when the source changed) and switch the view; with
-// `runOnDeploy: false` they only point the view at the newest snapshot already in the lake. Delete is
-// the seed's "removed entities aren't deleted": nothing, unless the export asks to drop.
+// One selected entity as a Pulumi resource: its stable view in the export database and the data
+// behind it (the snapshots in the lake the view reads). Each method is one call: what it decides
+// (export or only publish, drop or keep on delete, the view's name) is plan/resourceLifecycle.ts,
+// what it keeps of the spec plan/exportResources.ts (entityTableSpec: never the readers).
 
 import * as pulumi from "@pulumi/pulumi";
-import type { EntityTableInputs, SourceState, TargetRef } from "../plan/exportResources";
-import type { Spec } from "../spec/types";
+import {
+  entityTableSpec,
+  type EntityTableInputs,
+  type SourceState,
+  type TargetRef,
+} from "../plan/exportResources";
+import type { EntityTableSpec } from "../plan/specSlices";
+import { exportResourceProvider } from "./exportResourceProvider";
 import { loadEngine } from "./loadEngine";
 
 type Operations = typeof import("../engine/exportOperations");
-type ResourceRules = typeof import("../plan/exportResources");
 
-const loadRules = () => loadEngine<ResourceRules>("../plan/exportResources");
-
-async function refresh(inputs: EntityTableInputs) {
-  const ops = loadEngine<Operations>("exportOperations");
-  const view = `dbo.${inputs.entity}`;
-  if (!inputs.spec.export.runOnDeploy) {
-    const published = await ops.publishLatestSnapshot(inputs.spec, inputs.target, inputs.entity);
-    return { ...inputs, ...published, viewName: view, lastExportedAt: null, status: "published" };
-  }
-  const record = await ops.refreshEntity(inputs.spec, inputs.target, inputs.entity);
-  return {
-    ...inputs,
-    snapshot: record.snapshot ?? null,
-    rows: record.rows,
-    bytes: record.bytes,
-    viewName: view,
-    lastExportedAt: new Date().toISOString(),
-    status: record.status,
-  };
-}
-
-export const entityTableProvider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id: string, olds: EntityTableInputs, news: EntityTableInputs) {
-    const { changes, replaces } = loadRules().diffEntityTable(olds, news);
-    return { changes, replaces };
-  },
-
-  async create(inputs: EntityTableInputs) {
-    return {
-      id: `${inputs.spec.export.databaseName}.${inputs.entity}`,
-      outs: await refresh(inputs),
-    };
-  },
-
-  async update(_id: string, _olds: EntityTableInputs, news: EntityTableInputs) {
-    return { outs: await refresh(news) };
-  },
-
-  async delete(_id: string, props: EntityTableInputs) {
-    if (props.spec.export.onEntityRemoved !== "drop") return;
-    const { dropEntity } = loadEngine<Operations>("exportOperations");
-    await dropEntity(props.spec, props.target, props.entity);
-  },
-};
+export const entityTableProvider = exportResourceProvider<EntityTableInputs>({
+  diff: (rules, olds, news) => rules.diffEntityTable(olds, news),
+  id: (lifecycle, inputs) => lifecycle.entityTableId(inputs),
+  apply: (operations, inputs) => operations.applyEntityTable(inputs),
+  remove: (operations, state) => operations.deleteEntityTable(state),
+});
 
 export interface EntityTableArgs {
-  spec: pulumi.Input<Spec>;
+  /** The validated spec; the resource keeps only this entity's share of it (see entityTableSpec). */
+  spec: pulumi.Input<EntityTableSpec>;
   target: pulumi.Input<TargetRef>;
   entity: pulumi.Input<string>;
-  /** The entity's source files (path, size, modified time); default: read now from the spec's folder. */
+  /** The entity's source files (path, size, content hash); default: read now from the spec's folder. */
   sources?: pulumi.Input<SourceState[]>;
 }
 
-/** An entity's stable view `[dbo].[<Entity>]` and the snapshot it shows. */
+/**
+ * An entity's data in the export database: its stable view (`[dbo].[<Entity>]` in Synapse,
+ * `main.<Entity>` in the local DuckDB file), the per-snapshot table it points at, and the snapshot
+ * folders in the lake behind them. Deleting it keeps all of that unless the export says drop.
+ */
 export class EntityTable extends pulumi.dynamic.Resource {
   declare readonly snapshot: pulumi.Output<string | null>;
   declare readonly rows: pulumi.Output<number>;
@@ -73,18 +45,22 @@ export class EntityTable extends pulumi.dynamic.Resource {
   declare readonly lastExportedAt: pulumi.Output<string | null>;
 
   constructor(name: string, args: EntityTableArgs, opts?: pulumi.CustomResourceOptions) {
+    const spec = pulumi
+      .all([args.spec, args.entity])
+      .apply(([s, entity]) => entityTableSpec(s as EntityTableSpec, entity));
     const sources =
       args.sources ??
       pulumi
-        .all([args.spec, args.entity])
-        .apply(([spec, entity]) =>
-          loadEngine<Operations>("exportOperations").sourceStates(spec, entity),
+        .all([spec, args.entity])
+        .apply(([s, entity]) =>
+          loadEngine<Operations>("exportOperations").sourceStates(s as EntityTableSpec, entity),
         );
     super(
       entityTableProvider,
       name,
       {
         ...args,
+        spec,
         sources,
         snapshot: undefined,
         rows: undefined,

@@ -8,7 +8,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
-import { AzureMocks, deploy, ROLE_ASSIGNMENT, SYNAPSE_ROLE_ASSIGNMENT } from "./azureMocks";
+import {
+  AzureMocks,
+  defaultWorld,
+  deploy,
+  ROLE_ASSIGNMENT,
+  SUBSCRIPTION_ID,
+  SYNAPSE_ROLE_ASSIGNMENT,
+} from "./azureMocks";
 
 const EXAMPLE_SPEC = path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml");
 
@@ -62,6 +69,22 @@ for (const preview of [false, true]) {
       expect(await value(result.storageAccountName)).to.equal("stciexport");
       expect(await value(result.container)).to.equal("ci-export");
       expect(await value(result.dfsEndpoint)).to.equal("https://stciexport.dfs.core.windows.net/");
+      // Its outputs say whose they are; the children are exposed as themselves.
+      expect(await value(result.exportDisplayName)).to.equal("Customer data");
+      expect(await value(result.storageAccountResourceId)).to.equal(
+        `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-analytics/providers/Microsoft.Storage/storageAccounts/stciexport`,
+      );
+      expect(await value(result.workspaceIdentityPrincipalId)).to.equal(
+        defaultWorld().workspaces["rg-analytics/ws-ci"].principalId,
+      );
+      expect(result.storage).to.equal(result.connection.storage);
+      expect(result.workspace).to.equal(result.connection.workspace);
+      // The old names, deprecated for one version, still answer the same.
+      expect(await value(result.name)).to.equal("Customer data");
+      expect(await value(result.resourceId)).to.equal(await value(result.storageAccountResourceId));
+      expect(await value(result.systemAssignedMIPrincipalId)).to.equal(
+        await value(result.workspaceIdentityPrincipalId),
+      );
       // Everything the export database must wait for: 6 ARM grants and the Synapse Administrator one.
       // The seed's six ARM grants, the deployer's data role, and Synapse Administrator.
       expect(result.roleAssignments).to.have.length(8);

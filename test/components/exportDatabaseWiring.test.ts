@@ -62,6 +62,16 @@ for (const preview of [false, true]) {
         .createHash("sha256")
         .update(require("node:fs").readFileSync(path.resolve(EXAMPLE_SPEC, "../data/Customer.csv")))
         .digest("hex");
+      // Each keeps its share of the spec: an entity no principal and no other entity, the database
+      // its readers and no entity, so a new reader is an update of the database alone.
+      for (const t of tables) {
+        expect(t.inputs.spec, t.name).not.to.have.property("principals");
+        expect(t.inputs.spec.export.entities.map((e: any) => e.name)).to.deep.equal([
+          t.inputs.entity,
+        ]);
+      }
+      expect(database.inputs.spec.principals).to.have.property("readers");
+      expect(database.inputs.spec.export.entities).to.deep.equal([]);
       expect(tables[0].inputs.sources).to.deep.equal([
         { path: "data/Customer.csv", bytes: 322, sha256 },
       ]);

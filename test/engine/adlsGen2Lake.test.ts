@@ -122,11 +122,19 @@ describe("AdlsGen2Lake against the dfs test server", function () {
     it("replaces text by a rename on the account's path-style URL, so readers never see a part", async () => {
       const lake = await readyLake();
       await lake.writeText("db/_manifest.json", "old manifest");
-      // Hold the new content's flush, and read while it is pending.
-      server.faults.enqueue({ kind: "delay", ms: 300 }, { match: (r) => r.op === "flush" });
+      // Hold the new content's flush, and read while the server holds it (an event, not a sleep).
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let flushHeld!: () => void;
+      const held = new Promise<void>((resolve) => (flushHeld = resolve));
+      server.faults.enqueue(
+        { kind: "hold", until: released, onHeld: flushHeld },
+        { match: (r) => r.op === "flush" },
+      );
       const writing = lake.writeText("db/_manifest.json", "new manifest");
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await held;
       expect(await lake.readText("db/_manifest.json")).to.equal("old manifest");
+      release();
       await writing;
       expect(await lake.readText("db/_manifest.json")).to.equal("new manifest");
       const rename = server.requests.find((r) => r.op === "rename" && r.status === 201);

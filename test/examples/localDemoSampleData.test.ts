@@ -5,11 +5,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  generateSampleData,
-  seededRandom,
-  writeSampleData,
-} from "../../examples/local-demo/sampleData";
+import { generateSampleData, writeSampleData } from "../../examples/local-demo/sampleData";
+import { seededRandom } from "../../scripts/lib/seededRandom";
 
 describe("the local demo's sample data", () => {
   let dir: string;
@@ -84,5 +81,15 @@ describe("the local demo's sample data", () => {
     expect(draws.every((x) => x >= 0 && x < 1)).to.equal(true);
     const mean = draws.reduce((s, x) => s + x, 0) / draws.length;
     expect(mean).to.be.closeTo(0.5, 0.02);
+    // mulberry32's first draws, from a separate implementation in Python (unsigned 32-bit integers,
+    // python3: s=(s+0x6d2b79f5)&M; t=imul(s^(s>>15),s|1); t^=(t+imul(t^(t>>7),t|61))&M; (t^(t>>14))/2**32).
+    const fresh = seededRandom(42);
+    expect([fresh(), fresh(), fresh()]).to.deep.equal([
+      0.6011037519201636, 0.44829055899754167, 0.8524657934904099,
+    ]);
+    const one = seededRandom(1);
+    expect([one(), one(), one()]).to.deep.equal([
+      0.6270739405881613, 0.002735721180215478, 0.5274470399599522,
+    ]);
   });
 });

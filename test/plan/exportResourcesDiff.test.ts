@@ -1,7 +1,9 @@
 // How the export database and entity table resources diff, as plain calls (the provider tests run
 // them through DuckDB, too slow for the mutation run): the seed's rules say a new database name
 // creates a new database, a new storage location or policy is an update of the same one, and an
-// entity's view is refreshed when its data or its settings change, never for a label.
+// entity's view is refreshed when its data or its settings change, never for a label. Each resource
+// gets its share of the spec, as its constructor gives it; a state written before (the whole spec
+// under the same key) must diff exactly as its share does.
 
 import { expect } from "chai";
 import { validateSpec } from "../../src/spec";
@@ -9,6 +11,8 @@ import type { Spec } from "../../src/spec/types";
 import {
   diffEntityTable,
   diffExportDatabase,
+  entityTableSpec,
+  exportDatabaseSpec,
   type EntityTableInputs,
   type TargetRef,
 } from "../../src/plan/exportResources";
@@ -35,7 +39,10 @@ const SAME = { changes: false, replaces: [] };
 
 describe("export database diff", () => {
   const diff = (olds: [TargetRef, Spec], news: [TargetRef, Spec]) =>
-    diffExportDatabase({ target: olds[0], spec: olds[1] }, { target: news[0], spec: news[1] });
+    diffExportDatabase(
+      { target: olds[0], spec: exportDatabaseSpec(olds[1]) },
+      { target: news[0], spec: exportDatabaseSpec(news[1]) },
+    );
 
   it("sees nothing for the same database, target and settings, whatever the labels", () => {
     expect(diff([LOCAL, spec()], [LOCAL, spec()])).to.deep.equal(SAME);
@@ -82,13 +89,20 @@ describe("export database diff", () => {
 });
 
 describe("entity table diff", () => {
-  const inputs = (extra: Partial<EntityTableInputs> = {}): EntityTableInputs => ({
-    target: LOCAL,
-    spec: spec(),
-    entity: "Customer",
-    sources: [{ path: "data/c.csv", bytes: 10, sha256: "a".repeat(64) }],
-    ...extra,
-  });
+  // `spec` is the whole spec, as a test writes it; the resource's inputs hold the entity's share.
+  type Inputs = Omit<EntityTableInputs, "spec"> & { spec: Spec };
+  const inputs = (extra: Partial<Inputs> = {}): EntityTableInputs => {
+    const all: Inputs = {
+      target: LOCAL,
+      spec: spec(),
+      entity: "Customer",
+      sources: [{ path: "data/c.csv", bytes: 10, sha256: "a".repeat(64) }],
+      ...extra,
+    };
+    // An unknown entity (preview) has no share yet: the resource would see the unknown marker.
+    const share = all.entity === PULUMI_UNKNOWN ? all.spec : entityTableSpec(all.spec, all.entity);
+    return { ...all, spec: share };
+  };
 
   it("sees nothing for the same data and settings, even with other readers or labels", () => {
     expect(diffEntityTable(inputs(), inputs())).to.deep.equal(SAME);
@@ -107,7 +121,10 @@ describe("entity table diff", () => {
 
   it("replaces for another entity or another database", () => {
     const replace = { changes: true, replaces: ["entity"] };
-    expect(diffEntityTable(inputs(), inputs({ entity: "Orders" }))).to.deep.equal(replace);
+    const withOrders = spec((raw) => raw.export.entities.push({ name: "Orders", source: "o.csv" }));
+    expect(diffEntityTable(inputs(), inputs({ entity: "Orders", spec: withOrders }))).to.deep.equal(
+      replace,
+    );
     expect(
       diffEntityTable(
         inputs(),
@@ -118,7 +135,7 @@ describe("entity table diff", () => {
   });
 
   it("refreshes for new source bytes, other columns, location, format, retention, runOnDeploy or policy", () => {
-    const changed: [string, Partial<EntityTableInputs>][] = [
+    const changed: [string, Partial<Inputs>][] = [
       ["sources", { sources: [{ path: "data/c.csv", bytes: 10, sha256: "b".repeat(64) }] }],
       [
         "columns",

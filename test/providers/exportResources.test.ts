@@ -3,6 +3,7 @@
 // end to end.
 
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +17,11 @@ import type {
   ExportDatabaseInputs,
   TargetRef,
 } from "../../src/plan/exportResources";
-import { PULUMI_UNKNOWN } from "../../src/plan/exportResources";
+import {
+  entityTableSpec,
+  exportDatabaseSpec,
+  PULUMI_UNKNOWN,
+} from "../../src/plan/exportResources";
 import { sourceStates } from "../../src/engine/exportOperations";
 import { validRawSpec } from "../helpers/specs";
 
@@ -50,8 +55,18 @@ function writeSource(file: string, text: string, mtime = Date.now() - 60_000) {
   fs.utimesSync(full, mtime / 1000, mtime / 1000);
 }
 
+// What the resources' constructors pass: each its share of the spec.
 async function tableInputs(spec: Spec, entity: string): Promise<EntityTableInputs> {
-  return { spec, target, entity, sources: await sourceStates(spec, entity) };
+  return {
+    spec: entityTableSpec(spec, entity),
+    target,
+    entity,
+    sources: await sourceStates(spec, entity),
+  };
+}
+
+function dbInputs(spec: Spec): ExportDatabaseInputs {
+  return { spec: exportDatabaseSpec(spec), target };
 }
 
 async function query(database: string, sql: string) {
@@ -75,11 +90,16 @@ describe("export database and entity table providers (local target)", () => {
 
   it("creates the database, then an entity's view whose data equals the source", async () => {
     const spec = specWith();
-    const db = await exportDatabaseProvider.create!({ spec, target } as ExportDatabaseInputs);
+    const db = await exportDatabaseProvider.create!(dbInputs(spec));
     expect(db.id).to.equal("ci_export");
     expect(fs.existsSync(path.join(dir, "out", "ci_export.duckdb"))).to.equal(true);
     const created = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
-    expect(created.outs).to.deep.include({ rows: 2, viewName: "dbo.Customer", status: "exported" });
+    // The local target's views are DuckDB's, in schema main (Synapse's are in dbo).
+    expect(created.outs).to.deep.include({
+      rows: 2,
+      viewName: "main.Customer",
+      status: "exported",
+    });
     expect(created.outs.snapshot).to.match(/^[0-9a-f]{16}$/);
     expect(
       await query("ci_export", "SELECT CustomerId, FullName FROM Customer ORDER BY CustomerId"),
@@ -91,7 +111,7 @@ describe("export database and entity table providers (local target)", () => {
 
   it("sees changed data as an update, exports a new snapshot and the view follows", async () => {
     const spec = specWith();
-    await exportDatabaseProvider.create!({ spec, target });
+    await exportDatabaseProvider.create!(dbInputs(spec));
     const before = await tableInputs(spec, "Customer");
     const first = await entityTableProvider.create!(before);
     writeSource(
@@ -110,7 +130,7 @@ describe("export database and entity table providers (local target)", () => {
 
   it("sees unchanged data as no change; a forced refresh writes no new snapshot", async () => {
     const spec = specWith();
-    await exportDatabaseProvider.create!({ spec, target });
+    await exportDatabaseProvider.create!(dbInputs(spec));
     const inputs = await tableInputs(spec, "Customer");
     const first = await entityTableProvider.create!(inputs);
     expect(
@@ -136,7 +156,7 @@ describe("export database and entity table providers (local target)", () => {
 
   it("keeps a removed entity's view, tables and data (onEntityRemoved: retain, the seed's rule)", async () => {
     const spec = specWith();
-    await exportDatabaseProvider.create!({ spec, target });
+    await exportDatabaseProvider.create!(dbInputs(spec));
     const created = await entityTableProvider.create!(await tableInputs(spec, "Orders"));
     await entityTableProvider.delete!("ci_export.Orders", created.outs);
     expect(await query("ci_export", "SELECT sum(Amount) AS total FROM Orders")).to.deep.equal([
@@ -151,7 +171,7 @@ describe("export database and entity table providers (local target)", () => {
 
   it("drops a removed entity's view, tables and folders only with onEntityRemoved: drop", async () => {
     const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
-    await exportDatabaseProvider.create!({ spec, target });
+    await exportDatabaseProvider.create!(dbInputs(spec));
     const created = await entityTableProvider.create!(await tableInputs(spec, "Orders"));
     await entityTableProvider.delete!("ci_export.Orders", created.outs);
     expect(
@@ -164,13 +184,13 @@ describe("export database and entity table providers (local target)", () => {
 
   it("replaces the database on a new name: the new one is created, the old one keeps answering with the old data", async () => {
     const oldSpec = specWith();
-    const oldDb = await exportDatabaseProvider.create!({ spec: oldSpec, target });
+    const oldDb = await exportDatabaseProvider.create!(dbInputs(oldSpec));
     const oldTable = await entityTableProvider.create!(await tableInputs(oldSpec, "Customer"));
 
     writeSource("Customer.csv", "CustomerId,FullName\n7,Katherine Johnson\n");
     const newSpec = specWith((raw) => (raw.export.databaseName = "ci_export_v2"));
     expect(
-      await exportDatabaseProvider.diff!("ci_export", oldDb.outs, { spec: newSpec, target }),
+      await exportDatabaseProvider.diff!("ci_export", oldDb.outs, dbInputs(newSpec)),
     ).to.deep.equal({
       changes: true,
       replaces: ["spec.export.databaseName"],
@@ -181,7 +201,7 @@ describe("export database and entity table providers (local target)", () => {
     ).to.deep.equal(["entity"]);
 
     // Pulumi's replacement: create the new ones, then delete the old ones.
-    await exportDatabaseProvider.create!({ spec: newSpec, target });
+    await exportDatabaseProvider.create!(dbInputs(newSpec));
     await entityTableProvider.create!(newTableInputs);
     await entityTableProvider.delete!("ci_export.Customer", oldTable.outs);
     await exportDatabaseProvider.delete!("ci_export", oldDb.outs);
@@ -197,24 +217,24 @@ describe("export database and entity table providers (local target)", () => {
 
   it("treats a new storage account or container as an update of the same database, never a replacement", async () => {
     const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
-    const db = await exportDatabaseProvider.create!({ spec, target });
+    const db = await exportDatabaseProvider.create!(dbInputs(spec));
     const table = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
     const moved = specWith((raw) => {
       raw.export.onEntityRemoved = "drop";
       raw.connection.storage.container = "ci-export-2";
     });
-    expect(
-      await exportDatabaseProvider.diff!("ci_export", db.outs, { spec: moved, target }),
-    ).to.deep.equal({
-      changes: true,
-      replaces: [],
-    });
+    expect(await exportDatabaseProvider.diff!("ci_export", db.outs, dbInputs(moved))).to.deep.equal(
+      {
+        changes: true,
+        replaces: [],
+      },
+    );
     const movedInputs = await tableInputs(moved, "Customer");
     expect(await entityTableProvider.diff!("id", table.outs, movedInputs)).to.deep.equal({
       changes: true,
       replaces: [],
     });
-    await exportDatabaseProvider.update!("ci_export", db.outs, { spec: moved, target });
+    await exportDatabaseProvider.update!("ci_export", db.outs, dbInputs(moved));
     const updated = await entityTableProvider.update!("id", table.outs, movedInputs);
     expect(updated.outs!.status).to.equal("exported");
     expect(fs.existsSync(path.join(dir, "out", "ci-export-2", "ci_export", "Customer"))).to.equal(
@@ -230,7 +250,7 @@ describe("export database and entity table providers (local target)", () => {
     const databaseFolder = () => path.join(dir, "out", "ci-export", "ci_export");
     const deployWith = async (onEntityRemoved: "retain" | "drop") => {
       const spec = specWith((raw) => (raw.export.onEntityRemoved = onEntityRemoved));
-      const db = await exportDatabaseProvider.create!({ spec, target });
+      const db = await exportDatabaseProvider.create!(dbInputs(spec));
       await entityTableProvider.create!(await tableInputs(spec, "Customer"));
       expect(fs.existsSync(databaseFile())).to.equal(true);
       expect(fs.existsSync(databaseFolder())).to.equal(true);
@@ -238,10 +258,7 @@ describe("export database and entity table providers (local target)", () => {
     };
     // The state Pulumi keeps is what update returns: only that reaches delete.
     const switchTo = async (olds: ExportDatabaseInputs, onEntityRemoved: "retain" | "drop") => {
-      const news = {
-        spec: specWith((raw) => (raw.export.onEntityRemoved = onEntityRemoved)),
-        target,
-      };
+      const news = dbInputs(specWith((raw) => (raw.export.onEntityRemoved = onEntityRemoved)));
       expect(await exportDatabaseProvider.diff!("ci_export", olds, news)).to.deep.equal({
         changes: true,
         replaces: [],
@@ -274,7 +291,7 @@ describe("export database and entity table providers (local target)", () => {
 
   it("with runOnDeploy: false, points the view at the newest snapshot already in the lake and writes nothing", async () => {
     const spec = specWith();
-    await exportDatabaseProvider.create!({ spec, target });
+    await exportDatabaseProvider.create!(dbInputs(spec));
     const exported = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
     writeSource("Customer.csv", "CustomerId,FullName\n9,Not exported yet\n");
     const provisionOnly = specWith((raw) => (raw.export.runOnDeploy = false));
@@ -298,7 +315,7 @@ describe("export database and entity table providers (local target)", () => {
   it("reports a bad value as a failed create, naming the file, row, column and value", async () => {
     writeSource("Customer.csv", "CustomerId,FullName\n1,Ada\nnot-a-number,Grace\n");
     const spec = specWith();
-    await exportDatabaseProvider.create!({ spec, target });
+    await exportDatabaseProvider.create!(dbInputs(spec));
     let message = "";
     try {
       await entityTableProvider.create!(await tableInputs(spec, "Customer"));
@@ -307,6 +324,54 @@ describe("export database and entity table providers (local target)", () => {
     }
     expect(message).to.match(
       /Entity Customer was not exported: .*Customer\.csv.*CustomerId.*not-a-number/s,
+    );
+  });
+
+  it("takes over a state written with the whole spec: no change, its delete follows its policy, an update stores the share", async () => {
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    await exportDatabaseProvider.create!(dbInputs(spec));
+    const created = await entityTableProvider.create!(await tableInputs(spec, "Orders"));
+    // What earlier versions stored: the whole spec, readers and every entity included.
+    const oldState = { ...created.outs, spec };
+    const news = await tableInputs(spec, "Orders");
+    expect(await entityTableProvider.diff!("ci_export.Orders", oldState, news)).to.deep.equal({
+      changes: false,
+      replaces: [],
+    });
+    const updated = await entityTableProvider.update!("ci_export.Orders", oldState, news);
+    expect(updated.outs!.spec).not.to.have.property("principals");
+    expect(updated.outs!.spec.export.entities.map((e: any) => e.name)).to.deep.equal(["Orders"]);
+    await entityTableProvider.delete!("ci_export.Orders", oldState);
+    expect(fs.existsSync(path.join(dir, "out", "ci-export", "ci_export", "Orders"))).to.equal(
+      false,
+    );
+  });
+
+  it("still works after Pulumi serializes the providers and loads them elsewhere, as the provider host does", async () => {
+    const requireFromString = require(
+      require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] }),
+    ) as (code: string) => { handler: () => pulumi.dynamic.ResourceProvider };
+    const revive = async (provider: pulumi.dynamic.ResourceProvider) =>
+      requireFromString((await pulumi.runtime.serializeFunction(() => provider)).text).handler();
+    const database = await revive(exportDatabaseProvider);
+    const table = await revive(entityTableProvider);
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    const db = await database.create(dbInputs(spec));
+    expect(db.id).to.equal("ci_export");
+    const created = await table.create(await tableInputs(spec, "Customer"));
+    expect(created.id).to.equal("ci_export.Customer");
+    expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+      { n: 2 },
+    ]);
+    expect(
+      await table.diff!(created.id, created.outs, await tableInputs(spec, "Customer")),
+    ).to.deep.equal({
+      changes: false,
+      replaces: [],
+    });
+    await table.delete!(created.id, created.outs);
+    expect(fs.existsSync(path.join(dir, "out", "ci-export", "ci_export", "Customer"))).to.equal(
+      false,
     );
   });
 

@@ -15,7 +15,7 @@ import {
   databaseFolder,
   lakeState,
   type RunOutcome,
-} from "../../scripts/reliability/crashCheck";
+} from "./support/crashCheck";
 import { startFollowed } from "./support/lockEvents";
 import {
   appendVersion,
@@ -25,7 +25,7 @@ import {
   writeInput,
   type EntityName,
   type Expected,
-} from "../../scripts/reliability/crashData";
+} from "./support/crashData";
 import { loadSpecFile } from "../../src/cli/loadSpec";
 import { provisionExportDatabase } from "../../src/engine/exportOperations";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";

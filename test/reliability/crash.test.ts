@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runCrashCheck } from "../../scripts/reliability/crashCheck";
+import { runCrashCheck } from "./support/crashCheck";
 
 describe("crash safety: SIGKILL of `run --local` at five moments", function () {
   this.timeout(240_000);

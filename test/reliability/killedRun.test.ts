@@ -11,9 +11,9 @@ import { spawn } from "node:child_process";
 import { existsSync, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { databaseFolder, startCli } from "../../scripts/reliability/crashCheck";
+import { databaseFolder, startCli } from "./support/crashCheck";
 import { startFollowed } from "./support/lockEvents";
-import { writeInput } from "../../scripts/reliability/crashData";
+import { writeInput } from "./support/crashData";
 import { acquireLockFile } from "../../src/engine/lake/localLockFile";
 
 const CLI_STALE_MS = 6 * 3600_000;

@@ -145,8 +145,12 @@ export async function startDfsServer(options: DfsServerOptions = {}): Promise<Df
     }
     const body = await readBody(req);
     entry.bodyBytes = body.length;
-    if (fault?.kind === "delay") {
-      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === "delay" || fault?.kind === "hold") {
+      if (fault.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      else {
+        fault.onHeld?.();
+        await fault.until;
+      }
       // The client gave up waiting: the request is never applied, as when a gateway timed it out.
       if (req.socket.destroyed) {
         entry.status = "dropped";

@@ -4,7 +4,7 @@
 
 import { hostname } from "node:os";
 import type { Spec } from "../../spec/types";
-import type { ProgressEvent, RunRecord } from "../../engine/run/runRecord";
+import { STALE_LOCK_MS, type ProgressEvent, type RunRecord } from "../../engine/run/runRecord";
 import { formatBytes, json, table, terminalWidth, wrap, type Output } from "../output";
 
 export { formatBytes } from "../output";
@@ -49,7 +49,7 @@ export async function runCommand(
       rehash: options.rehash,
       lock: {
         waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
-        staleMs: 6 * 3600_000,
+        staleMs: STALE_LOCK_MS,
         holder: `synapse-export run (${hostname()} pid ${process.pid})`,
       },
       onProgress: showProgress

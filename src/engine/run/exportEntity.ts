@@ -5,8 +5,9 @@
 
 import { promises as fs } from "node:fs";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
-import type { SnapshotManifest } from "../../plan/manifest";
-import type { ColumnSpec, EntitySpec, Spec } from "../../spec/types";
+import { manifestText, type SnapshotManifest } from "../../plan/manifest";
+import type { ColumnSpec, EntitySpec } from "../../spec/types";
+import type { RunSpec } from "../../plan/specSlices";
 import { fingerprint, hashesReusable, type Fingerprint } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import {
@@ -27,7 +28,7 @@ import { asSourceError, writeParts, type WrittenPart } from "../writer/writePart
 import type { EntityRunRecord, ExportPhase, ProgressEvent } from "./runRecord";
 
 export interface EntityContext {
-  spec: Spec;
+  spec: RunSpec;
   lake: LakeStore;
   views?: ViewPublisher;
   /** The run's DuckDB, opened on first use: an unchanged entity never needs it. */
@@ -388,8 +389,4 @@ function record(
     columnsInferred: m.columnsInferred,
     ...(warning ? { error: warning } : {}),
   };
-}
-
-export function manifestText(m: SnapshotManifest): string {
-  return `${JSON.stringify(m, null, 2)}\n`;
 }

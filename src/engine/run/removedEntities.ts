@@ -5,7 +5,7 @@
 // (see entityFolders.ts), and of those only the `v=<id>` folders are ours to delete.
 
 import { entityFolder } from "../../plan/lakeLayout";
-import type { Spec } from "../../spec/types";
+import type { RunSpec } from "../../plan/specSlices";
 import type { LakeStore } from "../lake/lakeStore";
 import { listSnapshots } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
@@ -17,7 +17,7 @@ import type { EntityRunRecord } from "./runRecord";
  * compared as the target compares them: a folder spelled otherwise than a spec entity (`Customer`
  * for `customer`) is the same view to the target, so it is never removed (that entity fails).
  */
-export async function removedEntityNames(lake: LakeStore, spec: Spec): Promise<string[]> {
+export async function removedEntityNames(lake: LakeStore, spec: RunSpec): Promise<string[]> {
   const wanted = new Set(spec.export.entities.map((e) => foldedName(e.name)));
   const folders = await entityFoldersWithSnapshots(lake, spec.export.databaseName);
   const removed: string[] = [];
@@ -31,7 +31,7 @@ export async function removedEntityNames(lake: LakeStore, spec: Spec): Promise<s
 }
 
 export async function handleRemovedEntity(
-  spec: Spec,
+  spec: RunSpec,
   lake: LakeStore,
   views: ViewPublisher | undefined,
   name: string,

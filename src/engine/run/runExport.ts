@@ -6,13 +6,15 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { databaseFolder } from "../../plan/lakeLayout";
-import type { EntitySpec, Spec } from "../../spec/types";
+import type { EntitySpec } from "../../spec/types";
+import type { RunSpec } from "../../plan/specSlices";
 import { DuckSession } from "../writer/duckdbSession";
 import { entityFoldersWithSnapshots, sameNameOtherSpelling } from "./entityFolders";
 import { exportEntity } from "./exportEntity";
 import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
 import { createStagingFolder } from "./stagingFolder";
 import {
+  STALE_LOCK_MS,
   totalsOf,
   type EntityRunRecord,
   type LockOptions,
@@ -25,11 +27,11 @@ export const LOCK_FILE = "_export.lock";
 /** Fail at once when another export holds the target (a dead local holder's lock is taken over). */
 export const DEFAULT_LOCK: LockOptions = {
   waitMs: 0,
-  staleMs: 60_000,
+  staleMs: STALE_LOCK_MS,
   holder: "synapse-export run",
 };
 
-export async function runExport(spec: Spec, options: RunOptions): Promise<RunRecord> {
+export async function runExport(spec: RunSpec, options: RunOptions): Promise<RunRecord> {
   const startedAt = new Date();
   const db = spec.export.databaseName;
   const selected = selectEntities(spec, options.entities);
@@ -149,7 +151,10 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
 }
 
 /** The spec's entities, or the named subset in the spec's order; unknown names fail before any write. */
-export function selectEntities(spec: Spec, names: readonly string[] | undefined): EntitySpec[] {
+export function selectEntities(
+  spec: Pick<RunSpec, "export">,
+  names: readonly string[] | undefined,
+): EntitySpec[] {
   const all = spec.export.entities;
   if (!names) return [...all];
   const wanted = new Set(names.map((n) => n.toLowerCase()));

@@ -68,6 +68,14 @@ export type ProgressEvent =
   | { kind: "entity-finished"; entity: string; record: EntityRunRecord }
   | { kind: "run-finished"; record: RunRecord };
 
+/**
+ * How old a lock must be before it is broken when its holder's liveness cannot be checked (a local
+ * lock from another boot or container; a dead local holder's lock is broken at once). Longer than any
+ * export runs, because breaking a live run's lock would interleave two runs' writes; on ADLS Gen2 the
+ * lease (15-60 s, renewed while held) decides instead (see adlsGen2Lake.ts).
+ */
+export const STALE_LOCK_MS = 6 * 3600_000;
+
 export interface LockOptions {
   /** How long to wait for a running export of the same target before failing. */
   waitMs: number;

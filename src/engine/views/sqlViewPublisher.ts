@@ -21,19 +21,22 @@ export class SqlViewPublisher implements ViewPublisher {
     private readonly executor: SqlExecutor,
     private readonly render: (steps: readonly SqlStep[]) => SqlStatement[],
     private readonly format: ExportFormat,
-    private readonly logins: readonly SqlLogin[] = [],
+    /** `leave`: readers are someone else's to keep (an entity's resource; the database's are). */
+    private readonly logins: readonly SqlLogin[] | "leave" = [],
   ) {}
 
   /** The database and its readers; then the users of readers the spec no longer names are dropped. */
   async prepareDatabase(): Promise<void> {
-    await this.executor.execute(this.render(planDatabaseSetup(this.format, this.logins)));
+    const logins = this.logins === "leave" ? [] : this.logins;
+    await this.executor.execute(this.render(planDatabaseSetup(this.format, logins)));
+    if (this.logins === "leave") return;
     // A target without users (DuckDB) renders no query: nothing to remove.
     const [list] = this.render([{ step: "listReaders" }]);
     if (!list) return;
     const members = await this.executor.query(list.database, list.statement);
     const removed = removedReaderUsers(
       members.map((m) => String(m.name)),
-      this.logins,
+      logins,
     );
     await this.executor.execute(this.render(planDropReaders(removed)));
   }

@@ -1,11 +1,11 @@
 // Runs of the real CLI that the tests follow by the file operations they report (see
-// scripts/reliability/fileEventsProbe.ts), never by the clock: "the run holds the lock" is the first
+// test/reliability/support/fileEventsProbe.ts), never by the clock: "the run holds the lock" is the first
 // file operation after which the lock file names the run's pid, and "how often a run tried the lock"
 // is the number of times it opened the lock file.
 
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { databaseFolder, startCli, type StartedRun } from "../../../scripts/reliability/crashCheck";
+import { databaseFolder, startCli, type StartedRun } from "./crashCheck";
 
 export interface FollowedRun extends StartedRun {
   /** Resolves once the lock file names this run; rejects if the run ends first. */

@@ -3,7 +3,7 @@
 // the request was processed, and slow answers. Faults come from a queue (exactly these, in order, to
 // the requests they match) and from a rate (a seeded random share of the matching requests).
 
-import { seededRandom } from "../seededRandom";
+import { seededRandom } from "../../../scripts/lib/seededRandom";
 
 export type Fault =
   | { kind: "status"; status: 429 | 500 | 503; retryAfterSeconds?: number }
@@ -15,7 +15,12 @@ export type Fault =
   /** Destroy the socket without answering; `afterProcessing` applies the request first (a lost answer). */
   | { kind: "drop"; afterProcessing?: boolean }
   /** Answer normally, but only after `ms`. */
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  /**
+   * The same slow answer, released by the test instead of a timer (no clock in the test): `onHeld`
+   * says the request has arrived and is being held, the answer follows once `until` settles.
+   */
+  | { kind: "hold"; until: Promise<unknown>; onHeld?: () => void };
 
 /** What a fault filter sees of a request. */
 export interface RequestSummary {

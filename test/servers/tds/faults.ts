@@ -8,7 +8,7 @@
 // Microsoft.Data.SqlClient's SqlConfigurableRetryFactory.BaselineTransientErrors); SynapseSql's
 // sqlErrorKinds.ts retries the same list.
 
-import { seededRandom } from "../seededRandom";
+import { seededRandom } from "../../../scripts/lib/seededRandom";
 import type { ServerMessage } from "./tokens";
 
 export type TdsFault =

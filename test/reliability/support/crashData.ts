@@ -40,7 +40,7 @@ export function specYaml(): string {
   const entities = ENTITIES.map(
     (e) => `    - name: ${e}\n      source: data/${e}.csv\n      columns:\n${columns}`,
   ).join("\n");
-  return `# Written by scripts/reliability/crashData.ts: the input of the crash check.
+  return `# Written by test/reliability/support/crashData.ts: the input of the crash check.
 connection:
   displayName: crash check
   usableBy: administrators

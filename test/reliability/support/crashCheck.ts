@@ -27,9 +27,10 @@ import {
   type EntityName,
   type Expected,
 } from "./crashData";
+import { seededRandom } from "../../../scripts/lib/seededRandom";
 import { FILE_EVENTS_ENV, type FileEvent } from "./fileEvent";
 
-export const BIN = path.resolve(__dirname, "../../../bin/synapse-export.js");
+export const BIN = path.resolve(__dirname, "../../../../bin/synapse-export.js");
 
 export interface CrashOptions {
   /** A folder of its own, removed at the end unless `keep`. */
@@ -107,140 +108,68 @@ export interface RunOutcome {
   stderr: string;
 }
 
+/** What the steps of one check share: where it runs, the checker's DuckDB and the versions so far. */
+interface CheckState {
+  o: CrashOptions;
+  log: (line: string) => void;
+  specDir: string;
+  target: string;
+  /** The runs' OS temp folder: what a killed run leaves there is counted, then removed with the rest. */
+  tmp: string;
+  db: DuckDBConnection;
+  /** The expected content of every entity, per version of the sources (0: the first). */
+  versions: Record<EntityName, Expected>[];
+  /** Which version each entity's view served when last checked. */
+  served: Record<EntityName, number>;
+  version: number;
+}
+
 export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
   const started = Date.now();
-  const log = o.log ?? (() => undefined);
-  const specDir = path.join(o.workDir, "spec");
-  const target = path.join(o.workDir, "target");
-  // The runs' OS temp folder: what a killed run leaves there is counted, then removed with the rest.
   const tmp = path.join(o.workDir, "tmp");
   await fs.mkdir(tmp, { recursive: true });
   const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
   const checker = await DuckDBInstance.create(":memory:");
   const db = await checker.connect();
   try {
-    log(`Writing ${ENTITIES.length} entities x ${o.rows.toLocaleString("en-US")} rows...`);
-    await writeInput(db, specDir, o.rows);
-    const versions: Record<EntityName, Expected>[] = [await expectedFromSources(db, specDir)];
-    const inputBytes = await sourceBytes(specDir);
-
-    const first = await runCli(specDir, target, tmp);
-    if (first.code !== 0) {
-      throw new Error(`The first run failed (exit ${first.code}): ${first.stderr || first.stdout}`);
-    }
-    const served = Object.fromEntries(ENTITIES.map((e) => [e, 0])) as Record<EntityName, number>;
-    const baseline = await checkViews(target, versions, served, 0);
-    if (baseline.failures.length > 0) {
-      throw new Error(`After the first run: ${baseline.failures.join("; ")}`);
-    }
-    let version = 0;
-    const nextVersion = async () => {
-      version++;
-      await appendVersion(db, specDir, o.rows, version, o.appendRows);
-      versions.push(await expectedFromSources(db, specDir));
+    const state: CheckState = {
+      o,
+      log: o.log ?? (() => undefined),
+      specDir: path.join(o.workDir, "spec"),
+      target: path.join(o.workDir, "target"),
+      tmp,
+      db,
+      versions: [],
+      served: Object.fromEntries(ENTITIES.map((e) => [e, 0])) as Record<EntityName, number>,
+      version: 0,
     };
-    // Every killed run starts where a kill left the target (its lock, its staging, a snapshot half
-    // written), so the run the moments are spread over must start there too: a first kill, halfway
-    // through a run and checked like the others, makes that state; the very first run, right after
-    // the sources were written, is no measure of the others.
-    await nextVersion();
-    const warmUp = await runCli(specDir, target, tmp, Math.max(1, Math.round(first.events / 2)));
-    const warmUpFailures = (await checkViews(target, versions, served, version)).failures;
-    await nextVersion();
-    const timed = await runCli(specDir, target, tmp);
-    const timedCheck = await checkViews(target, versions, served, version);
-    if (timed.code !== 0 || timedCheck.failures.length > 0) {
-      throw new Error(
-        `The timed run failed (exit ${timed.code}): ${timed.stderr || timedCheck.failures.join("; ")}`,
-      );
-    }
-    const fullRunMs = timed.ms;
-    const fullRunEvents = timed.events;
-    if (fullRunEvents < o.kills) {
-      throw new Error(
-        `A full run reported ${fullRunEvents} file operations, too few to spread ${o.kills} kills over.`,
-      );
-    }
-    log(
-      `A full run after a kill (${warmUp.signal === "SIGKILL" ? "killed" : "ended"} at file operation ${Math.round(first.events / 2)}): ` +
-        `${fullRunEvents} file operations, ${(fullRunMs / 1000).toFixed(2)} s (first run ${first.events}, ${(first.ms / 1000).toFixed(2)} s)`,
+    const { first, inputBytes } = await firstExport(state);
+    const full = await measureFullRun(state, first);
+    const killed = await killRuns(state, full, started);
+    const convergence = await converge(
+      state.specDir,
+      state.target,
+      tmp,
+      state.versions,
+      state.served,
+      full.ms,
     );
-
-    const kills: KillRecord[] = [];
-    // Runs after a kill differ in their file operations (a run first removes what the kill left,
-    // retention removes more or fewer snapshots): the moments are spread over a little more than the
-    // timed run, so the end of a longer run (last view, retention, lock release) is hit too. A moment
-    // after the end of a shorter run is tried again, scaled to that run.
-    let span = Math.round(1.2 * fullRunEvents);
-    let finishedFirst = 0;
-    // The last run, and the checks around it, need about three full runs.
-    const reserveMs = 3 * fullRunMs + 15_000;
-    let deadlineHit = false;
-    for (const [i, fraction] of killFractions(o.kills, o.seed).entries()) {
-      const trialStart = Date.now();
-      for (let attempt = 1; ; attempt++) {
-        await nextVersion();
-        const atEvent = Math.max(1, Math.round(fraction * span));
-        const outcome = await runCli(specDir, target, tmp, atEvent);
-        const check = await checkViews(target, versions, served, version);
-        const leftovers = await inspectLeftovers(target, tmp);
-        const record: KillRecord = {
-          kill: kills.length + 1,
-          atEvent,
-          atMs: outcome.killedAtMs ?? outcome.ms,
-          fraction,
-          finishedFirst: outcome.signal !== "SIGKILL",
-          newViews: check.newViews,
-          failures: check.failures,
-          ...leftovers,
-        };
-        if (record.finishedFirst && outcome.code !== 0) {
-          record.failures.push(`the run ended with exit ${outcome.code}: ${outcome.stderr}`);
-        }
-        log(
-          `${record.finishedFirst ? `run ended before file operation ${atEvent}` : `kill ${record.kill}/${o.kills} at file operation ${atEvent} (${record.atMs} ms)`}: ` +
-            `${record.newViews}/${ENTITIES.length} views new, ${record.incompleteSnapshots} incomplete, ` +
-            `lock ${record.lockLeft ? "left" : "none"}, wal ${record.walLeft ? "left" : "none"}` +
-            `${record.failures.length ? ` — FAILED: ${record.failures.join("; ")}` : " — held"}`,
-        );
-        if (!record.finishedFirst || record.failures.length > 0 || attempt === 3) {
-          kills.push(record);
-          break;
-        }
-        finishedFirst++;
-        span = Math.max(1, outcome.events);
-      }
-      const trialMs = Date.now() - trialStart;
-      if (
-        o.deadlineMs !== undefined &&
-        i + 1 < o.kills &&
-        Date.now() - started + trialMs + reserveMs > o.deadlineMs
-      ) {
-        deadlineHit = true;
-        log(`Deadline: stopping after ${kills.length} of ${o.kills} kills.`);
-        break;
-      }
-    }
-
-    const convergence = await converge(specDir, target, tmp, versions, served, fullRunMs);
-    log(
+    state.log(
       `Last run: exit ${convergence.exitCode} in ${(convergence.durationMs / 1000).toFixed(2)} s` +
         `${convergence.failures.length ? ` — FAILED: ${convergence.failures.join("; ")}` : " — converged"}`,
     );
     return {
-      fullRunMs,
-      fullRunEvents,
-      kills,
-      finishedFirst,
+      fullRunMs: full.ms,
+      fullRunEvents: full.events,
+      ...killed,
       requestedKills: o.kills,
-      deadlineHit,
       convergence,
       totalMs: Date.now() - started,
       rows: o.rows,
       inputBytes,
       failures: [
-        ...warmUpFailures.map((f) => `first kill: ${f}`),
-        ...kills.flatMap((k) => k.failures.map((f) => `kill ${k.kill}: ${f}`)),
+        ...full.warmUpFailures.map((f) => `first kill: ${f}`),
+        ...killed.kills.flatMap((k) => k.failures.map((f) => `kill ${k.kill}: ${f}`)),
         ...convergence.failures.map((f) => `last run: ${f}`),
       ],
     };
@@ -251,30 +180,155 @@ export async function runCrashCheck(o: CrashOptions): Promise<CrashResult> {
   }
 }
 
+/** Appends a new version of every entity's rows to the sources, and records what it must read as. */
+async function nextVersion(s: CheckState): Promise<void> {
+  s.version++;
+  await appendVersion(s.db, s.specDir, s.o.rows, s.version, s.o.appendRows);
+  s.versions.push(await expectedFromSources(s.db, s.specDir));
+}
+
+/** Writes the first version of the sources and exports it whole: every view must serve it. */
+async function firstExport(s: CheckState): Promise<{ first: RunOutcome; inputBytes: number }> {
+  s.log(`Writing ${ENTITIES.length} entities x ${s.o.rows.toLocaleString("en-US")} rows...`);
+  await writeInput(s.db, s.specDir, s.o.rows);
+  s.versions.push(await expectedFromSources(s.db, s.specDir));
+  const inputBytes = await sourceBytes(s.specDir);
+  const first = await runCli(s.specDir, s.target, s.tmp);
+  if (first.code !== 0) {
+    throw new Error(`The first run failed (exit ${first.code}): ${first.stderr || first.stdout}`);
+  }
+  const baseline = await checkViews(s.target, s.versions, s.served, 0);
+  if (baseline.failures.length > 0) {
+    throw new Error(`After the first run: ${baseline.failures.join("; ")}`);
+  }
+  return { first, inputBytes };
+}
+
+/**
+ * The run the kill moments are spread over. Every killed run starts where a kill left the target
+ * (its lock, its staging, a snapshot half written), so the measured run must start there too: a first
+ * kill, halfway through a run and checked like the others, makes that state; the very first run,
+ * right after the sources were written, is no measure of the others.
+ */
+async function measureFullRun(
+  s: CheckState,
+  first: RunOutcome,
+): Promise<{ ms: number; events: number; warmUpFailures: string[] }> {
+  await nextVersion(s);
+  const warmUp = await runCli(
+    s.specDir,
+    s.target,
+    s.tmp,
+    Math.max(1, Math.round(first.events / 2)),
+  );
+  const warmUpFailures = (await checkViews(s.target, s.versions, s.served, s.version)).failures;
+  await nextVersion(s);
+  const timed = await runCli(s.specDir, s.target, s.tmp);
+  const timedCheck = await checkViews(s.target, s.versions, s.served, s.version);
+  if (timed.code !== 0 || timedCheck.failures.length > 0) {
+    throw new Error(
+      `The timed run failed (exit ${timed.code}): ${timed.stderr || timedCheck.failures.join("; ")}`,
+    );
+  }
+  if (timed.events < s.o.kills) {
+    throw new Error(
+      `A full run reported ${timed.events} file operations, too few to spread ${s.o.kills} kills over.`,
+    );
+  }
+  s.log(
+    `A full run after a kill (${warmUp.signal === "SIGKILL" ? "killed" : "ended"} at file operation ${Math.round(first.events / 2)}): ` +
+      `${timed.events} file operations, ${(timed.ms / 1000).toFixed(2)} s (first run ${first.events}, ${(first.ms / 1000).toFixed(2)} s)`,
+  );
+  return { ms: timed.ms, events: timed.events, warmUpFailures };
+}
+
+/**
+ * One kill per moment, each on a new version of the sources. Runs after a kill differ in their file
+ * operations (a run first removes what the kill left, retention removes more or fewer snapshots): the
+ * moments are spread over a little more than the measured run, so the end of a longer run (last view,
+ * retention, lock release) is hit too. A moment after the end of a shorter run is tried again, scaled
+ * to that run (three tries at most).
+ */
+async function killRuns(
+  s: CheckState,
+  full: { ms: number; events: number },
+  started: number,
+): Promise<{ kills: KillRecord[]; finishedFirst: number; deadlineHit: boolean }> {
+  const kills: KillRecord[] = [];
+  let span = Math.round(1.2 * full.events);
+  let finishedFirst = 0;
+  // The last run, and the checks around it, need about three full runs.
+  const reserveMs = 3 * full.ms + 15_000;
+  for (const [i, fraction] of killFractions(s.o.kills, s.o.seed).entries()) {
+    const trialStart = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const { record, events } = await killAt(s, kills.length + 1, fraction, span);
+      if (!record.finishedFirst || record.failures.length > 0 || attempt === 3) {
+        kills.push(record);
+        break;
+      }
+      finishedFirst++;
+      span = Math.max(1, events);
+    }
+    const trialMs = Date.now() - trialStart;
+    const deadlineMs = s.o.deadlineMs;
+    if (deadlineMs !== undefined && i + 1 < s.o.kills) {
+      if (Date.now() - started + trialMs + reserveMs > deadlineMs) {
+        s.log(`Deadline: stopping after ${kills.length} of ${s.o.kills} kills.`);
+        return { kills, finishedFirst, deadlineHit: true };
+      }
+    }
+  }
+  return { kills, finishedFirst, deadlineHit: false };
+}
+
+/** A run on a new version, killed at `fraction` of `span` file operations, then checked. */
+async function killAt(
+  s: CheckState,
+  kill: number,
+  fraction: number,
+  span: number,
+): Promise<{ record: KillRecord; events: number }> {
+  await nextVersion(s);
+  const atEvent = Math.max(1, Math.round(fraction * span));
+  const outcome = await runCli(s.specDir, s.target, s.tmp, atEvent);
+  const check = await checkViews(s.target, s.versions, s.served, s.version);
+  const leftovers = await inspectLeftovers(s.target, s.tmp);
+  const record: KillRecord = {
+    kill,
+    atEvent,
+    atMs: outcome.killedAtMs ?? outcome.ms,
+    fraction,
+    finishedFirst: outcome.signal !== "SIGKILL",
+    newViews: check.newViews,
+    failures: check.failures,
+    ...leftovers,
+  };
+  if (record.finishedFirst && outcome.code !== 0) {
+    record.failures.push(`the run ended with exit ${outcome.code}: ${outcome.stderr}`);
+  }
+  s.log(
+    `${record.finishedFirst ? `run ended before file operation ${atEvent}` : `kill ${record.kill}/${s.o.kills} at file operation ${atEvent} (${record.atMs} ms)`}: ` +
+      `${record.newViews}/${ENTITIES.length} views new, ${record.incompleteSnapshots} incomplete, ` +
+      `lock ${record.lockLeft ? "left" : "none"}, wal ${record.walLeft ? "left" : "none"}` +
+      `${record.failures.length ? ` — FAILED: ${record.failures.join("; ")}` : " — held"}`,
+  );
+  return { record, events: outcome.events };
+}
+
 /**
  * `count` moments as fractions of a run: one drawn at random inside each of `count` equal slices, so
  * they cover the whole run (start-up, each entity's write, upload, manifest, view, retention, exit),
  * in a shuffled order so that the kills late in a run are not all made on a lake with many snapshots.
  */
 export function killFractions(count: number, seed: number): number[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const fractions = Array.from({ length: count }, (_, i) => (i + random()) / count);
   for (let i = fractions.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [fractions[i], fractions[j]] = [fractions[j], fractions[i]];
   }
   return fractions;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface StartedRun {

@@ -1,0 +1,81 @@
+// What the export's two Pulumi resources do on create, update and delete, decided here so each
+// provider method is one engine call: an entity's refresh exports (the seed's export at deploy) or
+// only publishes what the lake holds (`runOnDeploy: false`); a delete removes anything only under
+// `onEntityRemoved: drop` (the seed: "removed entities aren't deleted"); and the names the state
+// shows, in the schema of the target that holds the view.
+
+import type { ExportSpec } from "../spec/types";
+import type { EntityTableInputs, ExportDatabaseInputs, TargetRef } from "./exportResources";
+import { DUCKDB_VIEW_SCHEMA } from "./renderDuckdb";
+import { VIEW_SCHEMA } from "./sqlPlan";
+
+/** `export`: run the entity's export now and switch its view; `publish`: write nothing, point the view. */
+export type EntityRefresh = "export" | "publish";
+
+export function entityRefresh(spec: { export: Pick<ExportSpec, "runOnDeploy"> }): EntityRefresh {
+  return spec.export.runOnDeploy ? "export" : "publish";
+}
+
+/** Whether deleting the resource removes its data, views and tables: only when the export says drop. */
+export function dropsOnDelete(spec: { export: Pick<ExportSpec, "onEntityRemoved"> }): boolean {
+  return spec.export.onEntityRemoved === "drop";
+}
+
+/** The entity's stable view as the target names it: `main` in DuckDB (the local target), `dbo` in Synapse. */
+export function entityViewName(target: TargetRef, entity: string): string {
+  return `${target.kind === "local" ? DUCKDB_VIEW_SCHEMA : VIEW_SCHEMA}.${entity}`;
+}
+
+export function exportDatabaseId(inputs: ExportDatabaseInputs): string {
+  return inputs.spec.export.databaseName;
+}
+
+export function entityTableId(inputs: EntityTableInputs): string {
+  return `${inputs.spec.export.databaseName}.${inputs.entity}`;
+}
+
+/** What a refresh reports: the snapshot the view shows, and for an export the run's status. */
+export type RefreshOutcome =
+  | { refresh: "export"; snapshot?: string; rows: number; bytes: number; status: string }
+  | { refresh: "publish"; snapshot: string | null; rows: number; bytes: number };
+
+export interface EntityTableOutputs extends EntityTableInputs {
+  snapshot: string | null;
+  rows: number;
+  bytes: number;
+  viewName: string;
+  /** When this deploy exported the entity; null when it only published what the lake held. */
+  lastExportedAt: string | null;
+  status: string;
+}
+
+/** The entity table's state after a refresh: its inputs (what the next diff compares) and what it shows. */
+export function entityTableOutputs(
+  inputs: EntityTableInputs,
+  outcome: RefreshOutcome,
+  now: Date,
+): EntityTableOutputs {
+  const exported = outcome.refresh === "export";
+  return {
+    ...inputs,
+    snapshot: outcome.snapshot ?? null,
+    rows: outcome.rows,
+    bytes: outcome.bytes,
+    viewName: entityViewName(inputs.target, inputs.entity),
+    lastExportedAt: exported ? now.toISOString() : null,
+    status: exported ? outcome.status : "published",
+  };
+}
+
+export interface ExportDatabaseOutputs extends ExportDatabaseInputs {
+  databaseName: string;
+  databaseLocation: string;
+}
+
+/** The export database's state: its inputs (so a later delete follows the newest policy) and where it is. */
+export function exportDatabaseOutputs(
+  inputs: ExportDatabaseInputs,
+  databaseLocation: string,
+): ExportDatabaseOutputs {
+  return { ...inputs, databaseName: inputs.spec.export.databaseName, databaseLocation };
+}
