@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parquetReadObjects } from "hyparquet";
 import { setAzureCredential } from "../../../src/engine/azureCredential";
+import { RACY_MARGIN_MS } from "../../../src/engine/fingerprint";
 import { runExport } from "../../../src/engine/run/runExport";
 import type { RunOptions, RunRecord } from "../../../src/engine/run/runRecord";
 import { azureTarget, type AzureTargetOptions } from "../../../src/engine/targets";
@@ -313,6 +314,24 @@ export class AzureWorld {
 
   writeSources(files: Record<string, string>): Promise<void> {
     return writeSources(this.spec.baseDir, files);
+  }
+
+  /**
+   * Waits until every source file is older than the fingerprint's racy margin, by its ctime too (which
+   * `utimes` cannot date back). Until then each run hashes such a file again and rewrites its manifest
+   * with `sourcesCheckedAt` once the file has settled: right, but on a loaded machine that rewrite lands
+   * in whichever run comes more than the margin later, so a scenario that checks "nothing written"
+   * must start from settled files. The wait is for the product's own condition, never asserted.
+   */
+  async settleSources(): Promise<void> {
+    const names = await fs.readdir(this.spec.baseDir);
+    let newest = 0;
+    for (const name of names) {
+      const st = await fs.stat(path.join(this.spec.baseDir, name));
+      if (st.isFile()) newest = Math.max(newest, st.mtimeMs, st.ctimeMs);
+    }
+    const wait = newest + RACY_MARGIN_MS + 10 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** Every file in the container, sorted (directories left out). */

@@ -44,6 +44,7 @@ const CHANGED_ORDERS_ROWS = [
 async function withWorld<T>(body: (world: AzureWorld) => Promise<T>): Promise<T> {
   const world = await AzureWorld.start(FAST);
   try {
+    await world.settleSources();
     return await body(world);
   } finally {
     await world.close();
