@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LocalLake, runExport } from "../../src/engine";
+import { resolveCdmSource } from "../../src/engine/sources/cdmSource";
 import { snapshotFolder } from "../../src/plan/lakeLayout";
 import type { SnapshotManifest } from "../../src/plan/manifest";
 import type { EntitySpec, ExportFormat } from "../../src/spec/types";
@@ -222,7 +223,51 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
     const changed = (await x.run()).entities[0];
     expect(changed.status, changed.error).to.equal("exported");
     expect(changed.snapshot).to.not.equal(first.snapshot);
-    const rows = await readParquet(await x.part(changed.snapshot!));
+    const rows = (await readParquet(await x.part(changed.snapshot!))).sort(
+      (a, b) => Number(a.CustomerId as bigint) - Number(b.CustomerId as bigint),
+    );
     expect(rows.map((r) => r.Score)).to.deep.equal(SOURCE_ROWS.map((r) => r[col("Score")]));
+  });
+
+  it("reads partitions with a header row when model.json says columnHeaders: true", async () => {
+    const header = `${CUSTOMER_ATTRIBUTES.map((a) => a.name).join(",")}\n`;
+    const x = await setUp("lake", {
+      "model.json": modelJson({
+        fileFormatSettings: { $type: "CsvFormatSettings", columnHeaders: true },
+      }),
+      [`Customer/${FOLDER}/Customer_1.csv`]: header + PARTITION_1,
+      [`Customer/${FOLDER}/Customer_2.csv`]: header + PARTITION_2,
+    });
+    const e = (await x.run()).entities[0];
+    expect(e.status, e.error).to.equal("exported");
+    expect(e.rows, "the header rows are not data").to.equal(SOURCE_ROWS.length);
+  });
+
+  it("gives the server-side export the partitions as lake locations, with the dialect and columns", async () => {
+    const x = await setUp("lake");
+    const cdm = await resolveCdmSource(
+      path.join(x.dir, "spec"),
+      { name: "Customer", source: { path: LAKE_PATH, format: "cdm" } },
+      { localLakeDir: path.join(x.dir, "lake") },
+    );
+    expect(cdm.lakeInput.format).to.equal("csv");
+    expect(cdm.lakeInput.csv).to.deep.equal({ delimiter: ",", quote: '"', header: false });
+    expect(cdm.lakeInput.files.map((f) => `${f.account}/${f.container}/${f.path}`)).to.deep.equal([
+      `${ACCOUNT}/${CONTAINER}/${EXPORT}/Customer/${FOLDER}/Customer_1.csv`,
+      `${ACCOUNT}/${CONTAINER}/${EXPORT}/Customer/${FOLDER}/Customer_2.csv`,
+    ]);
+    expect(cdm.lakeInput.columns.map((c) => c.name)).to.deep.equal(
+      CUSTOMER_ATTRIBUTES.map((a) => a.name),
+    );
+  });
+
+  it("refuses a lake-location model.json when no local target says where the lake is", async () => {
+    const x = await setUp("lake");
+    let message = "";
+    await resolveCdmSource(path.join(x.dir, "spec"), {
+      name: "Customer",
+      source: { path: LAKE_PATH, format: "cdm" },
+    }).catch((e: Error) => (message = e.message));
+    expect(message).to.contain("not wired yet").and.contain(`source.path "${LAKE_PATH}"`);
   });
 });

@@ -34,7 +34,7 @@ import {
   sameContainer,
   type LakeLocation,
 } from "../../plan/lakeLocation";
-import type { EntitySpec } from "../../spec/types";
+import type { ColumnSpec, EntitySpec } from "../../spec/types";
 import { resolveSources, type ResolveOptions, type SourceFile } from "./resolveSources";
 import { safeColumnNames } from "./safeColumnNames";
 import { SourceError } from "./sourceError";
@@ -61,9 +61,22 @@ export interface CdmSource {
   partitions: SourceFile[];
   /** model.json itself: fingerprinted with the partitions, never read as data. */
   modelFile: SourceFile;
-  /** The lake-side shape (partition locations, CSV options, columns) the server-side export takes. */
+  /** The entity as model.json describes it, partition locations as written. */
   model: CdmEntity;
+  /**
+   * The same entity as the server-side (CETAS) export takes a lake-resident source: the partitions as
+   * lake locations, read as this CSV dialect into these columns (the shape of plan/lakeSource.ts's
+   * LakeSourceFiles on the `lake` branch, where a list of files renders as a UNION ALL of OPENROWSETs).
+   */
+  lakeInput: CdmLakeInput;
   record: CdmSourceRecord;
+}
+
+export interface CdmLakeInput {
+  files: LakeLocation[];
+  format: "csv";
+  csv: CdmEntity["csv"];
+  columns: ColumnSpec[];
 }
 
 const MODEL_JSON = "model.json";
@@ -172,6 +185,7 @@ export async function resolveCdmSource(
     if (skipped.length > 0) record.skippedIncomplete = skipped;
   }
 
+  const columns = safeColumnNames(entity.name, model.columns);
   return {
     entity: {
       name: entity.name,
@@ -183,11 +197,17 @@ export async function resolveCdmSource(
         quote: model.csv.quote,
         header: model.csv.header,
       },
-      columns: safeColumnNames(entity.name, model.columns),
+      columns,
     },
     partitions,
     modelFile,
     model,
+    lakeInput: {
+      files: model.partitions.map((p) => p.location),
+      format: "csv",
+      csv: model.csv,
+      columns,
+    },
     record,
   };
 }
