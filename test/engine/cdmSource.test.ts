@@ -270,4 +270,14 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
     }).catch((e: Error) => (message = e.message));
     expect(message).to.contain("not wired yet").and.contain(`source.path "${LAKE_PATH}"`);
   });
+
+  it("refuses a local path outside the spec's folder before looking at it", async () => {
+    const x = await setUp("local");
+    let message = "";
+    await resolveCdmSource(path.join(x.dir, "spec"), {
+      name: "Customer",
+      source: { path: "../lake", format: "cdm" },
+    }).catch((e: Error) => (message = e.message));
+    expect(message).to.contain("leaves the spec's folder");
+  });
 });

@@ -35,7 +35,7 @@ import {
   type LakeLocation,
 } from "../../plan/lakeLocation";
 import type { ColumnSpec, EntitySpec } from "../../spec/types";
-import { resolveSources, type ResolveOptions, type SourceFile } from "./resolveSources";
+import { isInside, resolveSources, type ResolveOptions, type SourceFile } from "./resolveSources";
 import { safeColumnNames } from "./safeColumnNames";
 import { SourceError } from "./sourceError";
 
@@ -105,6 +105,13 @@ export async function resolveCdmSource(
   const named = lake
     ? path.join(path.resolve(options.localLakeDir!), ...localRelativePath(lake).split("/"))
     : path.resolve(baseDir, entity.source.path);
+  // Nothing outside the allowed folders is even looked at (resolveSources checks the files again, by real path).
+  const allowed = [path.resolve(baseDir), ...roots.map((r) => path.resolve(baseDir, r))];
+  if (!allowed.some((dir) => isInside(dir, named))) {
+    throw new SourceError(
+      `${where} leaves the spec's folder ${path.resolve(baseDir)}; a cdm source must be inside it or export.sourceRoots.`,
+    );
+  }
   const stat = await fs.stat(named).catch(() => undefined);
   if (!stat) throw new SourceError(`${where}: ${named} does not exist.`);
   const modelAbs = stat.isDirectory() ? path.join(named, MODEL_JSON) : named;
