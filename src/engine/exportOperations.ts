@@ -230,12 +230,14 @@ export async function dropEntity(
 
 /** The entity's source files (path, size, SHA-256), so `pulumi preview` notices new data and only that. */
 export async function sourceStates(spec: RunSpec, entity: string): Promise<SourceState[]> {
-  const { resolveSources } =
-    require("./sources/resolveSources") as typeof import("./sources/resolveSources");
+  const { entitySources } =
+    require("./sources/entitySources") as typeof import("./sources/entitySources");
   const e = spec.export.entities.find((x) => x.name === entity);
   if (!e) throw new Error(`Entity ${entity} is not in the export.`);
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");
-  const files = await resolveSources(spec.baseDir, e, { sourceRoots: spec.export.sourceRoots });
+  const { fingerprinted: files } = await entitySources(spec.baseDir, e, {
+    sourceRoots: spec.export.sourceRoots,
+  });
   const states: SourceState[] = [];
   for (const f of files)
     states.push({ path: f.relPath, bytes: f.bytes, sha256: await sha256File(f.absPath) });

@@ -146,6 +146,13 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
   if (entity.dataSourceType === "commonDataModelFolder") {
     issues.push({ path: childPath(path, "dataSourceType"), message: CDM_FOLDER_MESSAGE });
   }
+  if (typeof entity.source === "string" && isModelJson(entity.source)) {
+    issues.push({
+      path: childPath(path, "source"),
+      message: `'${entity.source}' is a Common Data Model metadata file: write { path: ${entity.source}, format: cdm, entity: <its entity> }`,
+    });
+    return;
+  }
   if (typeof entity.source === "string") {
     const format = formatFromPath(entity.source);
     if (format) entity.source = { path: entity.source, format };
@@ -168,6 +175,16 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
 }
 
 function checkSource(source: Raw, columns: unknown, path: string, issues: SpecIssue[]): void {
+  if (source.entity !== undefined && source.format !== "cdm") {
+    issues.push({
+      path: childPath(path, "entity"),
+      message: `applies to format cdm only (this source is ${String(source.format)})`,
+    });
+  }
+  if (source.format === "cdm") {
+    checkCdmSource(source, columns, path, issues);
+    return;
+  }
   if (source.format !== "csv") {
     for (const key of CSV_OPTIONS) {
       if (source[key] !== undefined) {
@@ -204,6 +221,30 @@ function checkSource(source: Raw, columns: unknown, path: string, issues: SpecIs
         "is false, so the file has no column names: declare the entity's columns, in the file's order",
     });
   }
+}
+
+/** A Customer Insights export folder: model.json says the dialect and the columns, the spec does not. */
+function checkCdmSource(source: Raw, columns: unknown, path: string, issues: SpecIssue[]): void {
+  for (const key of CSV_OPTIONS) {
+    if (source[key] !== undefined) {
+      issues.push({
+        path: childPath(path, key),
+        message:
+          "does not apply to format cdm: the partitions' dialect comes from model.json's fileFormatSettings",
+      });
+    }
+  }
+  if (Array.isArray(columns) && columns.length > 0) {
+    issues.push({
+      path: childPath(path.replace(/\.source$/, ""), "columns"),
+      message:
+        "cannot be declared for a cdm source: the columns and their types come from the entity's attributes in model.json",
+    });
+  }
+}
+
+function isModelJson(p: string): boolean {
+  return /(^|[\\/])model\.json$/i.test(p);
 }
 
 function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {

@@ -125,15 +125,23 @@ const oneCharacter = (description: string): SchemaNode => ({
 const source: SchemaNode = {
   kind: "stringOrObject",
   description:
-    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or { path, format, ...options }.",
+    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or { path, format, ...options }; a Customer Insights export folder is { path, format: cdm, entity }.",
   string: { kind: "string", minLength: 1 },
   object: {
     kind: "object",
     properties: {
       path: { node: { kind: "string", minLength: 1 }, required: true },
       format: {
-        node: { kind: "string", enum: ["csv", "jsonl", "json", "parquet"] },
+        node: { kind: "string", enum: ["csv", "jsonl", "json", "parquet", "cdm"] },
         required: true,
+      },
+      entity: {
+        node: {
+          kind: "string",
+          minLength: 1,
+          description:
+            "cdm only: the entity of the export's model.json to read, e.g. Customer (default: the spec entity's name, ignoring case).",
+        },
       },
       delimiter: { node: oneCharacter("CSV only: the field delimiter (default ',').") },
       quote: { node: oneCharacter("CSV only: the quote character (default '\"').") },

@@ -142,7 +142,8 @@ export interface ColumnSpec {
   format?: string;
 }
 
-export type SourceFormat = "csv" | "jsonl" | "json" | "parquet";
+/** `cdm`: a Customer Insights export folder described by its model.json (not the `commonDataModelFolder` data source). */
+export type SourceFormat = "csv" | "jsonl" | "json" | "parquet" | "cdm";
 
 export interface SourceSpec {
   /** A file or a glob, relative to the spec's folder (`baseDir`). */
@@ -158,6 +159,8 @@ export interface SourceSpec {
   header?: boolean;
   /** CSV only: the text that means NULL (an empty unquoted field by default). */
   nullString?: string;
+  /** cdm only: the entity of model.json to export (default: the spec entity's name). */
+  entity?: string;
 }
 
 /** The Customer Insights data source behind an entity. CDM-folder sources are refused, as the seed says. */

@@ -133,6 +133,16 @@ function renderRecord(
   const failures = record.entities
     .filter((e) => e.status === "failed")
     .map((e) => `  ${e.name}: ${e.error}`);
+  // Which Customer Insights export each cdm entity was read from, and the newer ones still being written.
+  const cdmFolders = record.entities
+    .filter((e) => e.cdm)
+    .map(
+      (e) =>
+        `  ${e.name}: ${e.cdm!.exportFolder ?? e.cdm!.modelJson}` +
+        (e.cdm!.skippedIncomplete
+          ? ` (skipped, not yet described by model.json: ${e.cdm!.skippedIncomplete.join(", ")})`
+          : ""),
+    );
   const t = record.totals;
   const width = terminalWidth();
   return (
@@ -142,6 +152,7 @@ function renderRecord(
       "",
       `${t.exported} exported, ${t.unchanged} unchanged, ${t.retained} retained, ${t.dropped} dropped, ${t.failed} failed; ` +
         `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
+      ...(cdmFolders.length ? ["", "Read from Customer Insights exports:", ...cdmFolders] : []),
       ...(failures.length ? ["", "Failed:", ...failures] : []),
       ...(record.error ? ["", `The run failed: ${record.error}`] : []),
     ]

@@ -4,6 +4,7 @@
 // after a manifest is complete, and old snapshots go only after the view has moved.
 
 import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec } from "../../spec/types";
@@ -20,7 +21,8 @@ import {
 import { watchQueryProgress } from "../progress/queryProgress";
 import { inferColumnsFrom } from "../sources/inferColumns";
 import { sourceReadOptions } from "../sources/csvDialect";
-import { resolveSources, type SourceFile } from "../sources/resolveSources";
+import { entitySources } from "../sources/entitySources";
+import type { SourceFile } from "../sources/resolveSources";
 import { assertSourcesUnchanged } from "../sources/sourceIdentity";
 import type { ViewPublisher } from "../viewPublisher";
 import type { DuckSession } from "../writer/duckdbSession";
@@ -43,18 +45,24 @@ export interface EntityContext {
 
 export async function exportEntity(
   ctx: EntityContext,
-  entity: EntitySpec,
+  specEntity: EntitySpec,
 ): Promise<EntityRunRecord> {
+  let entity = specEntity;
   const started = Date.now();
   const db = ctx.spec.export.databaseName;
   const phase = (p: ExportPhase, detail?: string) =>
     ctx.onProgress?.({ kind: "entity-phase", entity: entity.name, phase: p, detail });
   try {
     phase("resolve");
-    const files = await resolveSources(ctx.spec.baseDir, entity, {
+    const sources = await entitySources(ctx.spec.baseDir, specEntity, {
       sourceRoots: ctx.spec.export.sourceRoots,
       excludeDirs: ctx.lake.localRoot ? [ctx.lake.localRoot] : [],
+      // The local lake is <DIR>/<container>: lake locations are read from <DIR>/<their container>.
+      localLakeDir: ctx.lake.localRoot ? path.dirname(ctx.lake.localRoot) : undefined,
     });
+    entity = sources.entity;
+    const { files, fingerprinted } = sources;
+    const cdm = sources.cdm ? { cdm: sources.cdm } : {};
     const listing = await listSnapshots(ctx.lake, db, entity.name);
     // What a crash left between parts and manifest: never served, so removed before anything else.
     for (const id of listing.incomplete) {
@@ -66,18 +74,18 @@ export async function exportEntity(
 
     phase("fingerprint");
     const fingerprinting = fingerprint({
-      sourceFormat: entity.source.format,
-      sourceOptions: sourceReadOptions(entity.source),
+      sourceFormat: specEntity.source.format,
+      sourceOptions: sourceReadOptions(specEntity.source),
       exportFormat: ctx.spec.export.format,
       declaredColumns: declared(entity),
-      files,
+      files: fingerprinted,
       previous: trusted,
     });
     // A file whose recorded hash cannot be reused has most likely changed: stage the new parts
     // while it is hashed, so the two overlap; if the fingerprint then says unchanged, the staged
     // parts are dropped (and the write interrupted). The lake sees nothing before the fingerprint.
     const staging =
-      !trusted || !hashesReusable(files, trusted)
+      !trusted || !hashesReusable(fingerprinted, trusted)
         ? running(stage(ctx, entity, files, phase))
         : undefined;
     const fp = await fingerprinting.catch(async (e) => {
@@ -100,7 +108,7 @@ export async function exportEntity(
       phase("publish");
       await ctx.views?.publish(served);
       const warning = await applyRetention(ctx, entity, listing.complete);
-      return record(entity, "unchanged", served, started, warning);
+      return { ...record(entity, "unchanged", served, started, warning), ...cdm };
     }
 
     const again = listing.complete.find((s) => s.snapshot === fp.snapshot);
@@ -112,7 +120,7 @@ export async function exportEntity(
       const staged = await (staging?.promise ?? stage(ctx, entity, files, phase));
       // The bytes hashed and the rows read are the same file's only if it did not move meanwhile; a
       // file that vanished or changed explains a reader error better than the reader does.
-      await assertSourcesUnchanged(entity.name, files);
+      await assertSourcesUnchanged(entity.name, fingerprinted);
       if ("error" in staged) throw staged.error;
       manifest = await commitSnapshot(ctx, entity, staged, fp, phase, sequence);
     }
@@ -129,7 +137,7 @@ export async function exportEntity(
       newest,
       ...listing.complete.filter((s) => s.snapshot !== manifest.snapshot),
     ]);
-    return record(entity, "exported", manifest, started, warning);
+    return { ...record(entity, "exported", manifest, started, warning), ...cdm };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return {

@@ -2,6 +2,7 @@
 
 import type { ColumnSpec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
+import type { CdmSourceRecord } from "../sources/cdmSource";
 import type { ViewPublisher } from "../viewPublisher";
 
 /**
@@ -22,6 +23,8 @@ export interface EntityRunRecord {
   durationMs: number;
   columns?: ColumnSpec[];
   columnsInferred?: boolean;
+  /** A cdm source: the model.json and the Customer Insights export folder that were read. */
+  cdm?: CdmSourceRecord;
   error?: string;
 }
 

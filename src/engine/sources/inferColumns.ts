@@ -16,6 +16,7 @@ import { DuckSession } from "../writer/duckdbSession";
 import { quoteDuckdbIdentifier } from "../../plan/sqlQuote";
 import { bindColumns, sourceColumns } from "./bindColumns";
 import { columnFromDuckdbType } from "./duckdbTypes";
+import { resolveCdmSource } from "./cdmSource";
 import { resolveSources, type SourceFile } from "./resolveSources";
 import { safeColumnNames } from "./safeColumnNames";
 import { canonicalNumber } from "./numberText";
@@ -30,6 +31,11 @@ export const SAMPLE_ROWS = 20480;
  */
 export async function inferColumns(spec: Spec, entity: EntitySpec): Promise<ColumnSpec[]> {
   if (entity.columns && entity.columns.length > 0) return entity.columns;
+  if (entity.source.format === "cdm") {
+    // model.json declares them; nothing but model.json is read.
+    return (await resolveCdmSource(spec.baseDir, entity, { sourceRoots: spec.export.sourceRoots }))
+      .entity.columns!;
+  }
   const files = await resolveSources(spec.baseDir, entity, {
     sourceRoots: spec.export.sourceRoots,
   });

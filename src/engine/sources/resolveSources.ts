@@ -183,7 +183,8 @@ function relativeName(base: string, file: string): string {
   return (isInside(base, file) ? rel : file).split(path.sep).join("/");
 }
 
-function isInside(dir: string, target: string): boolean {
+/** True when `target` is `dir` or below it, lexically (both absolute). */
+export function isInside(dir: string, target: string): boolean {
   const rel = path.relative(dir, target);
   return rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }

@@ -98,6 +98,9 @@ export function readWithColumnsSql(
       return `read_json(${fileList(paths)}, ${jsonOptions(source.format)}, columns=${columns}, ${NO_HIVE})`;
     case "parquet":
       return `read_parquet(${fileList(paths)}, ${NO_HIVE})`;
+    case "cdm":
+      // A cdm entity is read as the CSV source its model.json describes (sources/cdmSource.ts).
+      throw new Error("a cdm source is read through its model.json's CSV partitions");
   }
 }
 

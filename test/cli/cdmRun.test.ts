@@ -1,0 +1,78 @@
+// `synapse-export run --local DIR` over a Customer Insights export folder in the (local) lake: the
+// model.json at DIR/<container>/<path>, its partitions where their https:// locations say, and the
+// database view serving exactly the partitions' rows.
+
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runCliJson } from "../helpers/cli";
+import { writeSettled } from "../helpers/files";
+import { LocalSql } from "../../src/engine/sql/localSql";
+import {
+  ACCOUNT,
+  CONTAINER,
+  EXPORT,
+  modelJson,
+  PARTITION_1,
+  PARTITION_2,
+} from "../engine/support/cdmExport";
+import { parseCsv } from "../engine/support/csv";
+
+const LAKE_PATH = `abfss://${CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${EXPORT}`;
+
+const SPEC = `
+connection:
+  displayName: Test connection
+  dataPrivacyConsent: true
+  workspace: { name: ws-test, resourceGroupName: rg }
+  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
+principals:
+  administrator: { userPrincipalName: admin@contoso.com }
+export:
+  displayName: Test export
+  databaseName: ci_export
+  entities:
+    - name: Customer
+      source: { path: "${LAKE_PATH}", format: cdm }
+`;
+
+describe("synapse-export run --local: a model.json folder in the lake", function () {
+  this.timeout(60_000);
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("exports the export folder's rows exactly and names it in the run record", async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-cdm-"));
+    const out = path.join(dir, "out");
+    const exportDir = path.join(CONTAINER, ...EXPORT.split("/"));
+    writeSettled(dir, "spec.yaml", SPEC);
+    writeSettled(out, path.join(exportDir, "model.json"), modelJson());
+    writeSettled(out, path.join(exportDir, "Customer/2024/05/01/0930/Customer_1.csv"), PARTITION_1);
+    writeSettled(out, path.join(exportDir, "Customer/2024/05/01/0930/Customer_2.csv"), PARTITION_2);
+
+    const r = await runCliJson(["run", path.join(dir, "spec.yaml"), "--local", out, "--json"]);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    const e = r.doc.entities[0];
+    expect(e).to.include({ name: "Customer", status: "exported" });
+    expect(e.cdm).to.deep.equal({
+      modelJson: `${LAKE_PATH}/model.json`,
+      exportFolder: `${LAKE_PATH}/Customer/2024/05/01/0930`,
+    });
+
+    const expected = [...parseCsv(PARTITION_1), ...parseCsv(PARTITION_2)].map((row) => [
+      row[0],
+      row[1] === "" ? null : row[1],
+    ]);
+    const db = new LocalSql(out);
+    try {
+      const rows = await db.query(
+        "ci_export",
+        "SELECT CAST(CustomerId AS VARCHAR) AS id, FullName FROM Customer ORDER BY CustomerId",
+      );
+      expect(rows.map((x: any) => [x.id, x.FullName])).to.deep.equal(expected);
+    } finally {
+      await db.close();
+    }
+  });
+});

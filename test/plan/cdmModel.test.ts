@@ -1,0 +1,185 @@
+// model.json read from its text (plan/cdmModel.ts): what each part of the format becomes, and the
+// refusals, each naming the file and the JSON path. The format: learn.microsoft.com/common-data-model/model-json.
+
+import { expect } from "chai";
+import { CdmModelError, exportFolderOf, parseCdmEntity } from "../../src/plan/cdmModel";
+
+const FILE = "abfss://ci-data@cistore.dfs.core.windows.net/x/model.json";
+const URL = (file: string, container = "ci-data") =>
+  `https://cistore.dfs.core.windows.net/${container}/x/Customer/2024/05/01/0930/${file}`;
+
+function model(entity: Record<string, unknown>, others: unknown[] = []): string {
+  return JSON.stringify({
+    name: "x",
+    version: "1.0",
+    entities: [
+      ...others,
+      {
+        $type: "LocalEntity",
+        name: "Customer",
+        attributes: [{ name: "CustomerId", dataType: "int64" }],
+        partitions: [{ name: "p1", location: URL("Customer_1.csv") }],
+        ...entity,
+      },
+    ],
+  });
+}
+
+function refusal(text: string, entity = "Customer"): string {
+  try {
+    parseCdmEntity(text, FILE, entity);
+  } catch (e) {
+    expect(e).to.be.instanceOf(CdmModelError);
+    expect((e as Error).message.startsWith(`${FILE}: `), (e as Error).message).to.equal(true);
+    return (e as Error).message;
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("plan/cdmModel: one entity of a model.json", () => {
+  it("maps every dataType model.json allows, in any case, to a column type", () => {
+    const types = [
+      "string",
+      "int64",
+      "double",
+      "dateTime",
+      "dateTimeOffset",
+      "decimal",
+      "boolean",
+      "GUID",
+      "JSON",
+    ];
+    const e = parseCdmEntity(
+      model({
+        attributes: types.map((t, i) => ({ name: `c${i}`, dataType: i % 2 ? t.toUpperCase() : t })),
+      }),
+      FILE,
+      "customer",
+    );
+    expect(e.columns).to.deep.equal([
+      { name: "c0", type: "string" },
+      { name: "c1", type: "int64" },
+      { name: "c2", type: "double" },
+      { name: "c3", type: "dateTime" },
+      { name: "c4", type: "dateTimeOffset" },
+      { name: "c5", type: "decimal", precision: 38, scale: 18 },
+      { name: "c6", type: "boolean" },
+      { name: "c7", type: "guid" },
+      { name: "c8", type: "string" },
+    ]);
+    expect(e.name).to.equal("Customer");
+    expect(e.at).to.equal("$.entities[0]");
+  });
+
+  it("gives the partitions as lake locations and the CSV dialect, defaults as the format says", () => {
+    const e = parseCdmEntity(
+      model({
+        partitions: [
+          { name: "p1", location: URL("Customer_1.csv") },
+          { name: "p2", location: URL("Customer%202.csv") },
+          { name: "schema only", location: null },
+        ],
+      }),
+      FILE,
+      "Customer",
+    );
+    expect(e.partitions.map((p) => [p.name, p.location.container, p.location.path])).to.deep.equal([
+      ["p1", "ci-data", "x/Customer/2024/05/01/0930/Customer_1.csv"],
+      ["p2", "ci-data", "x/Customer/2024/05/01/0930/Customer 2.csv"],
+    ]);
+    expect(e.csv).to.deep.equal({ delimiter: ",", quote: '"', header: false });
+    expect(exportFolderOf(e.partitions)).to.equal("x/Customer/2024/05/01/0930");
+  });
+
+  it("honours columnHeaders and a delimiter", () => {
+    const e = parseCdmEntity(
+      model({
+        partitions: [
+          {
+            name: "p1",
+            location: URL("Customer_1.csv"),
+            fileFormatSettings: {
+              $type: "CsvFormatSettings",
+              columnHeaders: true,
+              delimiter: ";",
+              encoding: "UTF-8",
+            },
+          },
+        ],
+      }),
+      FILE,
+      "Customer",
+    );
+    expect(e.csv).to.deep.equal({ delimiter: ";", quote: '"', header: true });
+  });
+
+  it("refuses what it cannot read exactly, naming the JSON path", () => {
+    expect(refusal(model({ attributes: [{ name: "a", dataType: "unclassified" }] }))).to.contain(
+      '$.entities[0].attributes[0].dataType is "unclassified" (attribute "a")',
+    );
+    expect(refusal(model({}, [{ $type: "LocalEntity", name: "Segment" }]), "Contact")).to.contain(
+      '$.entities has no entity "Contact"; it has "Segment", "Customer"',
+    );
+    expect(
+      refusal(model({ $type: "ReferenceEntity", source: "Customer", modelId: "m" })),
+    ).to.contain("$.entities[0].$type");
+    expect(refusal(model({ partitions: [{ name: "p", location: null }] }))).to.contain(
+      "for schema purposes only",
+    );
+    expect(refusal(model({ attributes: [] }))).to.contain(
+      "$.entities[0].attributes is missing or empty",
+    );
+    expect(
+      refusal(
+        model({
+          partitions: [
+            { name: "p1", location: URL("a.csv") },
+            { name: "p2", location: URL("b.csv", "other-data") },
+          ],
+        }),
+      ),
+    ).to.contain(
+      "$.entities[0].partitions[1].location is in cistore/other-data, outside the container",
+    );
+    const settings = (s: Record<string, unknown>) =>
+      model({ partitions: [{ name: "p", location: URL("a.csv"), fileFormatSettings: s }] });
+    expect(refusal(settings({ quoteStyle: "QuoteStyle.None" }))).to.contain(
+      "$.entities[0].partitions[0].fileFormatSettings.quoteStyle",
+    );
+    expect(refusal(settings({ encoding: "UTF-16" }))).to.contain(
+      "$.entities[0].partitions[0].fileFormatSettings.encoding",
+    );
+    expect(refusal(settings({ delimiter: "||" }))).to.contain("fileFormatSettings.delimiter");
+    expect(
+      refusal(
+        model({
+          partitions: [{ name: "p", location: "http://cistore.dfs.core.windows.net/c/a.csv" }],
+        }),
+      ),
+    ).to.contain("$.entities[0].partitions[0].location");
+    expect(refusal("{ not json")).to.contain("not JSON");
+    expect(
+      refusal(
+        model({
+          attributes: [
+            { name: "Id", dataType: "string" },
+            { name: "id", dataType: "string" },
+          ],
+        }),
+      ),
+    ).to.contain("$.entities[0].attributes[1].name");
+  });
+
+  it("has no export folder when the partitions are not in one yyyy/MM/dd/HHmm folder", () => {
+    const e = parseCdmEntity(
+      model({
+        partitions: [
+          { name: "p", location: "https://cistore.dfs.core.windows.net/ci-data/flat/a.csv" },
+        ],
+      }),
+      FILE,
+      "Customer",
+    );
+    expect(exportFolderOf(e.partitions)).to.equal(undefined);
+  });
+});
