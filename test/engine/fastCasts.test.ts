@@ -1,8 +1,8 @@
-// The writer takes dates, timestamps and decimals of the common shapes by a shorter way than the full
+// The writer takes dates, timestamps, decimals and GUIDs of the common shapes by a shorter way than the full
 // checks (src/engine/writer/columnCasts.ts, FAST_*_TEXT and fastDecimal). These values sit on both
 // sides of every edge of those shapes — years 0001/0002 and 9998/9999, offsets ±14:00 and one minute
 // past, six and seven fractional digits, midnight and one second or microsecond past it, with and
-// without an offset, a leap second, an hour 23 and 24 — so a value the shorter way takes lands
+// without an offset, a leap second, a GUID in lower and in upper case — so a value the shorter way takes lands
 // exactly as the full checks land it, and one it leaves is still decided by them.
 //
 // The expected instants are computed here from the text, with the test's own reader (a regular
@@ -134,6 +134,34 @@ describe("the writer's short way for common shapes lands what the full checks la
       expect(error).to.contain(`line 3 (row 2), column "v": value ${JSON.stringify(value)}`);
     });
   }
+
+  it("guid: the canonical form is kept, every other form normalised to it, a non-GUID refused", async () => {
+    const values = [
+      "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff",
+      "0BFC4568-A4BA-4C58-BD3E-5D3E76BD7FFF",
+      "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fFf",
+      "{0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff}",
+      "0bfc4568a4ba4c58bd3e5d3e76bd7fff",
+    ];
+    const x = await exportSource({ "e.csv": csvOf(values) }, entity({ name: "v", type: "guid" }));
+    // The test's reader: the 32 hex digits, lower case, grouped 8-4-4-4-12.
+    const canonical = (t: string) =>
+      t
+        .replace(/[{}-]/g, "")
+        .toLowerCase()
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
+    expect(x.rows.map((r) => r.v)).to.deep.equal(values.map(canonical));
+    for (const bad of [
+      "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7ffg",
+      "0bfc4568-a4ba-4c58-bd3e-5d3e76bd7ff",
+    ]) {
+      const { error } = await runSource(
+        { "e.csv": csvOf(["0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff", bad]) },
+        entity({ name: "v", type: "guid" }),
+      );
+      expect(error, bad).to.contain(`line 3 (row 2), column "v": value ${JSON.stringify(bad)}`);
+    }
+  });
 
   it("decimal: plain digits up to the scale land digit for digit; one digit past it is refused", async () => {
     const values = ["0", "-0.5", "+12.3", "1234567890123456.78", "7.", "-9999999999999999.99"];

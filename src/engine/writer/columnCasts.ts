@@ -71,6 +71,9 @@ const FAST_DATE_TEXT = `${FAST_YEAR}-[0-9]{2}-[0-9]{2}`;
 const FAST_LOCAL_TEXT = `${FAST_DATE_TEXT}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?`;
 const FAST_OFFSET_TEXT = `${FAST_LOCAL_TEXT}(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)`;
 
+/** The form DuckDB's UUID → VARCHAR cast writes: 8-4-4-4-12 lower-case hex digits. */
+const CANONICAL_GUID_TEXT = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
 function isText(b: ColumnBinding): boolean {
   return b.sourceType.toUpperCase() === "VARCHAR";
 }
@@ -242,8 +245,13 @@ export function castExpression(b: ColumnBinding): string {
       break;
     }
     case "guid":
-      // Braces, upper case and missing hyphens normalise to the 36-character form Synapse reads as varchar(36).
-      e = `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
+      // Braces, upper case and missing hyphens normalise to the 36-character form Synapse reads as
+      // varchar(36). Text already in that form (lower case, hyphenated) is what the UUID cast would
+      // give back, and is kept as it is: the round trip through UUID cost a third of the export's
+      // CPU above DuckDB's own COPY (measured at 1M rows).
+      e = isText(b)
+        ? `CASE WHEN regexp_full_match(${v}, '${CANONICAL_GUID_TEXT}') THEN ${v} ELSE CAST(CAST(${v} AS UUID) AS VARCHAR) END`
+        : `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
       break;
     default:
       e = `CAST(${v} AS ${target})`;
