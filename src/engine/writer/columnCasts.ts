@@ -55,6 +55,25 @@ const OFFSET_PAST_14_TEXT =
  */
 const PLAIN_DATE_TEXT = "\\s*[0-9]+[-/][0-9]{1,2}[-/][0-9]{1,2}\\s*";
 
+/**
+ * The common shapes, recognised by one regular expression so that the checks above need not run for
+ * them (measured at 1M rows: a date or timestamp through the full checks cost 3-5 times its cast).
+ * A value of one of these shapes passes every one of those checks by its form alone: a year from
+ * 0002 to 9998 (so no offset of at most 14 hours takes it past 0001-01-01 or 9999-12-31), a month,
+ * day, hour, minute and second of two digits each (00-23, 00-59, 00-59), at most six fractional
+ * digits (no sub-microsecond to drop), and an offset from -14:00 to +14:00 or none. Everything
+ * else (other years, 24:00, a leap second, seven digits, named zones, spaces) takes the full checks,
+ * which decide it exactly as before. Such a value is still cast strictly: 2024-02-30 fails.
+ */
+const FAST_YEAR =
+  "(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])";
+const FAST_DATE_TEXT = `${FAST_YEAR}-[0-9]{2}-[0-9]{2}`;
+const FAST_LOCAL_TEXT = `${FAST_DATE_TEXT}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?`;
+const FAST_OFFSET_TEXT = `${FAST_LOCAL_TEXT}(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)`;
+
+/** The form DuckDB's UUID → VARCHAR cast writes: 8-4-4-4-12 lower-case hex digits. */
+const CANONICAL_GUID_TEXT = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
 function isText(b: ColumnBinding): boolean {
   return b.sourceType.toUpperCase() === "VARCHAR";
 }
@@ -103,6 +122,17 @@ function decimalScaleFits(b: ColumnBinding, v: string): string {
     return `TRY_CAST(TRY_CAST(${v} AS ${target}) AS ${b.sourceType}) = ${v}`;
   }
   return "true";
+}
+
+/**
+ * Plain digits with at most the column's scale after the point: no exponent, no separator, no digit
+ * to round, so decimalScaleFits holds by the form alone and only the cast remains (which still
+ * refuses too many digits before the point). A CASE branch of its own: DuckDB evaluates the later
+ * branches only for the rows it leaves (an OR in one condition evaluates both sides for every row).
+ */
+function fastDecimal(b: ColumnBinding, v: string, target: string): string {
+  if (!isText(b)) return "";
+  return ` WHEN regexp_full_match(${v}, '[+-]?[0-9]+([.][0-9]{0,${b.column.scale ?? 0}})?') THEN CAST(${v} AS ${target})`;
 }
 
 /** The date or timestamp a value becomes, or NULL; `strict` fails on a value that is not one. */
@@ -159,6 +189,25 @@ function temporalRangeFits(b: ColumnBinding, v: string, value: string): string {
   return range;
 }
 
+/**
+ * The `WHEN ... THEN ...` branches that take a date or timestamp of a common shape (FAST_*_TEXT)
+ * straight to its value; CASE evaluates the later branches only for the rows these leave. The shape
+ * with an offset goes through TIMESTAMPTZ as before (an explicit offset needs no time zone lookup);
+ * the shape without one through TIMESTAMP, which reads the same wall clock time as TIMESTAMPTZ does
+ * in the session's UTC, without ICU (twice as fast) — never for text with an offset, which the
+ * TIMESTAMP cast would drop.
+ */
+function fastTemporal(b: ColumnBinding, v: string): string {
+  if (!isText(b) || b.column.format !== undefined) return "";
+  if (b.column.type === "date") {
+    return ` WHEN regexp_full_match(${v}, '${FAST_DATE_TEXT}') THEN CAST(${v} AS DATE)`;
+  }
+  const local = ` WHEN regexp_full_match(${v}, '${FAST_LOCAL_TEXT}') THEN CAST(${v} AS TIMESTAMP)`;
+  const offset = ` WHEN regexp_full_match(${v}, '${FAST_OFFSET_TEXT}') THEN make_timestamp(epoch_us(CAST(${v} AS TIMESTAMPTZ)))`;
+  // The shape a column mostly holds first: the second test runs only on the rows the first leaves.
+  return b.column.type === "dateTimeOffset" ? offset + local : local + offset;
+}
+
 /** The strict expression, typed exactly as src/plan/typeMapping.ts says. */
 export function castExpression(b: ColumnBinding): string {
   const v = quoteDuckdbIdentifier(b.sourceName);
@@ -186,18 +235,23 @@ export function castExpression(b: ColumnBinding): string {
       e = `CASE WHEN ${v} IS NULL OR (isfinite(CAST(${v} AS DOUBLE))${noSeparator(b, v)}) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
       break;
     case "decimal":
-      e = `CASE WHEN ${v} IS NULL OR ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
+      e = `CASE WHEN ${v} IS NULL THEN NULL${fastDecimal(b, v, target)} WHEN ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
       break;
     case "date":
     case "dateTime":
     case "dateTimeOffset": {
       const value = temporalValue(b, v, true);
-      e = `CASE WHEN ${v} IS NULL THEN NULL WHEN coalesce(${temporalFits(b, v, value)}, false) THEN ${value} ELSE ${fail(b)} END`;
+      e = `CASE WHEN ${v} IS NULL THEN NULL${fastTemporal(b, v)} WHEN coalesce(${temporalFits(b, v, value)}, false) THEN ${value} ELSE ${fail(b)} END`;
       break;
     }
     case "guid":
-      // Braces, upper case and missing hyphens normalise to the 36-character form Synapse reads as varchar(36).
-      e = `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
+      // Braces, upper case and missing hyphens normalise to the 36-character form Synapse reads as
+      // varchar(36). Text already in that form (lower case, hyphenated) is what the UUID cast would
+      // give back, and is kept as it is: the round trip through UUID cost a third of the export's
+      // CPU above DuckDB's own COPY (measured at 1M rows).
+      e = isText(b)
+        ? `CASE WHEN regexp_full_match(${v}, '${CANONICAL_GUID_TEXT}') THEN ${v} ELSE CAST(CAST(${v} AS UUID) AS VARCHAR) END`
+        : `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
       break;
     default:
       e = `CAST(${v} AS ${target})`;

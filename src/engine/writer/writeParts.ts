@@ -89,7 +89,7 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
 
 /**
  * CSV columns whose type DuckDB's CSV reader parses with exactly the rules of CAST, accepting and
- * refusing the same values (checked value by value for booleans and UUIDs),
+ * refusing the same values (checked value by value for booleans),
  * are parsed by the reader, which skips building a string per value: about 5-10% of the export's
  * time. Integers stay text (the reader, like CAST, rounds 1.5), decimals too (it rounds 1.239 into a
  * decimal(18,2), and only the text shows the digit it dropped), doubles (it, like CAST, reads `1_000` as 1000), dates (it, like CAST, ignores what
@@ -110,8 +110,8 @@ function typedForCopy(
       // both are read as text and cast with the checks of columnCasts.ts.
       case "boolean":
         return duckdbType(c);
-      case "guid":
-        return "UUID";
+      // Not "guid": text already in the canonical form is kept without a round trip through UUID
+      // (columnCasts.ts), so it is read as text too.
       default:
         return undefined;
     }
