@@ -29,8 +29,8 @@
 //   engine's message for INSERT / UPDATE / DELETE on an external table). T-SQL has no ALTER EXTERNAL
 //   TABLE (the CETAS page: change means drop and create again; overview-features lists no ALTER):
 //   it is a syntax error, 102, here.
-// - T-SQL result columns: COUNT_BIG is bigint; everything else is returned as nvarchar text, which is all
-//   the plan's checks read (the test server's simplification, not serverless's types).
+// - T-SQL result columns: COUNT_BIG is bigint, SUM of an int is int; everything else is returned as
+//   nvarchar text, which is all the plan's checks read (the test server's simplification).
 
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
@@ -40,7 +40,7 @@ import type { BatchAnswer } from "./tdsTestServer";
 import type { Column } from "./tokens";
 import { findOpenrowset, materialize, SqlFailure, type ReadContext } from "./openrowset";
 import { joinLakeUrl, type LakeFile, type ServerlessLake } from "./serverlessLake";
-import { closingParen, duckName, identifier, literal, twoPartName } from "./sqlText";
+import { closingParen, duckName, identifier, literal, splitTopLevel, twoPartName } from "./sqlText";
 import { tsqlType } from "./tsqlTypes";
 
 /** What the statements see of one database of the model. */
@@ -163,10 +163,16 @@ export class ServerlessLakeEngine implements LakeStatements {
         : await this.select(duck, text, catalog, scratch);
     } catch (e) {
       if (e instanceof SqlFailure) return { error: e.error };
-      if (e instanceof Error && /Conversion failed/.test(e.message)) {
-        const m = /Conversion failed[^"]*/.exec(e.message);
-        return error(245, m ? m[0] : e.message);
-      }
+      const failed =
+        e instanceof Error
+          ? /Conversion failed when converting.*?\.(?=\s|$)/.exec(e.message)
+          : null;
+      if (failed) return error(245, failed[0]);
+      if (
+        e instanceof Error &&
+        e.message.includes("Error converting data type varchar to numeric.")
+      )
+        return error(8114, "Error converting data type varchar to numeric.");
       throw e;
     } finally {
       duck.closeSync();
@@ -219,15 +225,21 @@ export class ServerlessLakeEngine implements LakeStatements {
     const columns: Column[] = names.map((name, i) => ({
       // An expression without an alias has no name in T-SQL.
       name: /\(|\*/.test(name) ? "" : name,
-      type: types[i] === "BIGINT" || types[i] === "HUGEINT" ? "bigint" : "nvarchar",
+      // COUNT_BIG is bigint (DuckDB's count: BIGINT); SUM of an int is int (DuckDB's: HUGEINT).
+      type:
+        types[i] === "BIGINT"
+          ? "bigint"
+          : ["HUGEINT", "INTEGER", "SMALLINT", "TINYINT"].includes(types[i])
+            ? "int"
+            : "nvarchar",
     }));
-    const rows = reader
-      .getRows()
-      .map((row) =>
-        row.map((v, i) =>
-          v === null ? null : columns[i].type === "bigint" ? BigInt(String(v)) : String(v),
-        ),
-      );
+    const rows = reader.getRows().map((row) =>
+      row.map((v, i) => {
+        if (v === null) return null;
+        if (columns[i].type === "bigint") return BigInt(String(v));
+        return columns[i].type === "int" ? Number(v) : String(v);
+      }),
+    );
     return { rows: { columns, rows } };
   }
 
@@ -358,6 +370,7 @@ export function toDuckSql(tsql: string): string {
       return select;
     },
   );
+  text = rewriteFunctions(text);
   text = rewriteCasts(text);
   let out = "";
   for (let i = 0; i < text.length; i++) {
@@ -383,7 +396,9 @@ export function toDuckSql(tsql: string): string {
   out = out
     .replace(/\bCOUNT_BIG\s*\(/gi, "count(")
     .replace(/\bISNULL\s*\(/gi, "coalesce(")
-    .replace(/\bLEN\s*\(/gi, "rtrim_blanks(");
+    .replace(/\bLEN\s*\(/gi, "rtrim_blanks(")
+    // A collation changes comparisons of text, not its bytes: DuckDB compares bytes (BIN2).
+    .replace(/\s+COLLATE\s+\w+/gi, "");
   out = closeRtrim(out);
   return limit === undefined ? out : `${out} LIMIT ${limit}`;
 }
@@ -395,6 +410,37 @@ function closeRtrim(text: string): string {
     const open = at + "rtrim_blanks".length;
     const close = closingParen(out, open);
     out = `${out.slice(0, at)}length(rtrim(${out.slice(open + 1, close - 1)}, ' '))${out.slice(close)}`;
+  }
+  return out;
+}
+
+/**
+ * CONVERT(t, e[, style]) and TRY_CONVERT as CAST / TRY_CAST (style 23, yyyy-mm-dd, is the one the plan
+ * sends, and what the date rule reads), CHARINDEX(find, in) as strpos(in, find), and SWITCHOFFSET(x,
+ * '+00:00') as x (a datetimeoffset is held as its UTC instant, tsqlTypes.ts).
+ */
+function rewriteFunctions(text: string): string {
+  const head = /\b(TRY_CONVERT|CONVERT|CHARINDEX|SWITCHOFFSET)\s*\(/gi;
+  let m: RegExpExecArray | null;
+  let out = text;
+  const unmodelled = (what: string) =>
+    new SqlFailure({ number: 50000, message: `Test server: ${what} is not modelled.`, class: 16 });
+  while ((m = head.exec(out))) {
+    const open = m.index + m[0].length - 1;
+    const close = closingParen(out, open);
+    const args = splitTopLevel(out.slice(open + 1, close - 1)).map(rewriteFunctions);
+    const fn = m[1].toUpperCase();
+    let replacement: string;
+    if (fn === "CHARINDEX" && args.length === 2) replacement = `strpos(${args[1]}, ${args[0]})`;
+    else if (fn === "SWITCHOFFSET" && args.length === 2 && literal(args[1]) === "+00:00")
+      replacement = `(${args[0]})`;
+    else if ((fn === "CONVERT" || fn === "TRY_CONVERT") && args.length >= 2 && args.length <= 3) {
+      if (args[2] !== undefined && args[2].trim() !== "23")
+        throw unmodelled(`CONVERT style ${args[2]}`);
+      replacement = `${fn === "CONVERT" ? "CAST" : "TRY_CAST"}(${args[1]} AS ${args[0]})`;
+    } else throw unmodelled(`${fn} with these arguments`);
+    out = out.slice(0, m.index) + replacement + out.slice(close);
+    head.lastIndex = m.index + replacement.length;
   }
   return out;
 }
@@ -414,11 +460,16 @@ function rewriteCasts(text: string): string {
       throw new SqlFailure({ number: 102, message: `Incorrect syntax near '${m[1]}'.`, class: 15 });
     const expr = rewriteCasts(inner.slice(0, as.index));
     const x = `CAST((${expr}) AS VARCHAR)`;
-    const converted = type.cast(x);
+    // Text follows T-SQL's rules from varchar; any other value DuckDB's own cast (typeof is constant).
+    const converted = `(CASE WHEN typeof(${expr}) = 'VARCHAR' THEN ${type.cast(x)} ELSE ${type.fromValue(`(${expr})`)} END)`;
+    // 8114 for numeric targets, 245 for the others (SQL Server's messages for a failed conversion).
+    const message = ["decimal", "numeric", "float", "real"].includes(type.name)
+      ? `'Error converting data type varchar to numeric.'`
+      : `'Conversion failed when converting the varchar value ''' || ${x} || ''' to data type ${type.name}.'`;
     const replacement =
       m[1].toUpperCase() === "TRY_CAST"
         ? converted
-        : `(CASE WHEN (${expr}) IS NULL THEN NULL ELSE coalesce(${converted}, error('Conversion failed when converting the varchar value ''' || ${x} || ''' to data type ${type.name}.')) END)`;
+        : `(CASE WHEN (${expr}) IS NULL THEN NULL ELSE coalesce(${converted}, error(${message})) END)`;
     out = out.slice(0, m.index) + replacement + out.slice(close);
     head.lastIndex = m.index + replacement.length;
   }

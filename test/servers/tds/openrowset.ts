@@ -39,6 +39,8 @@ export interface WithColumn {
   type: TsqlType;
   /** The 1-based source column (CSV by position), when written after the type. */
   ordinal?: number;
+  /** The source column a JSON path after the type names (`N'strict $."Name"'`), for Parquet. */
+  path?: { name: string; strict: boolean };
 }
 
 export interface Openrowset {
@@ -92,15 +94,28 @@ export function findOpenrowset(text: string, from = 0): Openrowset | undefined {
     const withClose = closingParen(text, open);
     for (const def of splitTopLevel(text.slice(open + 1, withClose - 1))) {
       const c =
-        /^(\[(?:[^\]]|\]\])+\]|\w+)\s+([a-z0-9]+\s*(?:\(\s*(?:\d+|max)\s*(?:,\s*\d+\s*)?\))?)(?:\s+COLLATE\s+\w+)?(?:\s+(\d+))?$/i.exec(
+        /^(\[(?:[^\]]|\]\])+\]|\w+)\s+([a-z0-9]+\s*(?:\(\s*(?:\d+|max)\s*(?:,\s*\d+\s*)?\))?)(?:\s+COLLATE\s+\w+)?(?:\s+(\d+)|\s+(N?'(?:[^']|'')*'))?$/i.exec(
           def,
         );
       const type = c && tsqlType(c[2]);
       if (!c || !type) return fail(102, `Incorrect syntax near '${def}'.`);
+      // A JSON path binds a Parquet column by name; `strict` fails where `lax` reads NULL
+      // (develop-openrowset, "WITH clause": column path).
+      const jsonPath =
+        c[4] === undefined
+          ? undefined
+          : /^(strict|lax)?\s*\$\.(?:"((?:[^"]|"")*)"|(\w+))$/i.exec(literal(c[4])!);
+      if (c[4] !== undefined && !jsonPath) return fail(102, `Incorrect syntax near '${c[4]}'.`);
       columns.push({
         name: identifier(c[1]),
         type,
         ordinal: c[3] === undefined ? undefined : Number(c[3]),
+        path: jsonPath
+          ? {
+              name: jsonPath[2] !== undefined ? jsonPath[2].replace(/""/g, '"') : jsonPath[3],
+              strict: jsonPath[1]?.toLowerCase() === "strict",
+            }
+          : undefined,
       });
     }
     rest = withClose;
@@ -214,10 +229,17 @@ export async function materialize(
   );
   const header = clause.options.HEADER_ROW === "TRUE" || format === "PARQUET";
   const sources = clause.columns.map((c, i) => {
+    const wanted = c.path?.name ?? c.name;
     const found = header
-      ? (present.find((p) => p.name === c.name) ??
-        present.find((p) => p.name.toLowerCase() === c.name.toLowerCase()))
+      ? (present.find((p) => p.name === wanted) ??
+        present.find((p) => p.name.toLowerCase() === wanted.toLowerCase()))
       : present.find((p) => p.name === `column${(c.ordinal ?? i + 1) - 1}`);
+    // Stand-in: the number serverless gives for a strict path that names no column is not documented.
+    if (!found && c.path?.strict)
+      fail(
+        15813,
+        `Error handling external file: 'Column '${wanted}' is not found'. File/External table name: '${[...local.values()][0]}'.`,
+      );
     return { column: c, found };
   });
   if (format === "PARQUET") {

@@ -5,8 +5,8 @@
 //
 // Addresses are the ones serverless takes (develop-openrowset, "BULK"; develop-tables-external-tables,
 // "LOCATION"): `https://<account>.dfs.core.windows.net/<container>/<path>` (or `.blob.` for reads) and
-// `abfss://<container>@<account>.dfs.core.windows.net/<path>`. Only this server's account is reachable;
-// any other account's file "cannot be opened" as for a caller without access.
+// `abfss://<container>@<account>.dfs.core.windows.net/<path>`. Each account is one dfs test server; an
+// account no server stands for "cannot be opened" as for a caller without access.
 //
 // Wildcards: `*` matches within one path segment and a trailing `**` matches every file below
 // (develop-storage-files-overview, "Query multiple files or folders": `/*` all files of a folder,
@@ -22,6 +22,7 @@ export interface LakeAddress {
 }
 
 export interface LakeFile {
+  account: string;
   /** The file's address as serverless names it in errors: https://<account>.dfs.core.windows.net/... */
   url: string;
   filesystem: string;
@@ -58,15 +59,23 @@ export class ServerlessLake {
   bytesRead = 0;
   bytesWritten = 0;
 
-  constructor(private readonly dfs: DfsServer) {}
+  private readonly accounts: DfsServer[];
 
-  urlOf(filesystem: string, path: string): string {
-    return `https://${this.dfs.account}.dfs.core.windows.net/${filesystem}/${path}`;
+  /** One dfs test server per storage account serverless can reach (the export's, a source's). */
+  constructor(accounts: DfsServer | DfsServer[]) {
+    this.accounts = ([] as DfsServer[]).concat(accounts);
+  }
+
+  private dfsOf(account: string): DfsServer | undefined {
+    return this.accounts.find((d) => d.account.toLowerCase() === account.toLowerCase());
+  }
+
+  urlOf(account: string, filesystem: string, path: string): string {
+    return `https://${account}.dfs.core.windows.net/${filesystem}/${path}`;
   }
 
   private filesystem(address: LakeAddress) {
-    if (address.account !== this.dfs.account.toLowerCase()) return undefined;
-    return this.dfs.namespace.filesystems.get(address.filesystem);
+    return this.dfsOf(address.account)?.namespace.filesystems.get(address.filesystem);
   }
 
   /** The files a BULK path names, sorted; undefined when its folder does not exist. */
@@ -78,8 +87,8 @@ export class ServerlessLake {
     if (!/[*?]/.test(pattern)) {
       const node = fs.paths.get(pattern);
       if (!node) return undefined;
-      if (node.kind === "file") return [this.fileOf(address.filesystem, pattern, node.etag)];
-      return this.below(address.filesystem, pattern, false);
+      if (node.kind === "file") return [this.fileOf(address, pattern, node.etag)];
+      return this.below(address, pattern, false);
     }
     const folder = pattern
       .slice(0, pattern.search(/[*?]/))
@@ -87,27 +96,30 @@ export class ServerlessLake {
       .replace(/\/$/, "");
     if (folder !== "" && fs.paths.get(folder)?.kind !== "directory") return undefined;
     const regex = globRegex(pattern);
-    return this.below(address.filesystem, folder, true).filter((f) => regex.test(f.path));
+    return this.below(address, folder, true).filter((f) => regex.test(f.path));
   }
 
-  private below(filesystem: string, folder: string, recursive: boolean): LakeFile[] {
-    const fs = this.dfs.namespace.filesystems.get(filesystem)!;
+  private below(address: LakeAddress, folder: string, recursive: boolean): LakeFile[] {
+    const fs = this.filesystem(address)!;
     const prefix = folder === "" ? "" : `${folder}/`;
     return [...fs.paths.entries()]
       .filter(([p, node]) => node.kind === "file" && p.startsWith(prefix))
       .filter(([p]) => recursive || !p.slice(prefix.length).includes("/"))
       .filter(([p]) => !/(^|\/)[_.]/.test(p.slice(prefix.length)))
-      .map(([p, node]) => this.fileOf(filesystem, p, node.etag))
+      .map(([p, node]) => this.fileOf(address, p, node.etag))
       .sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
-  private fileOf(filesystem: string, path: string, etag: string): LakeFile {
-    return { url: this.urlOf(filesystem, path), filesystem, path, etag };
+  private fileOf(address: LakeAddress, path: string, etag: string): LakeFile {
+    const { account, filesystem } = address;
+    return { url: this.urlOf(account, filesystem, path), account, filesystem, path, etag };
   }
 
   /** The file's bytes now, or undefined when it is gone; counted as read by serverless. */
   read(file: LakeFile): { data: Buffer; etag: string } | undefined {
-    const node = this.dfs.namespace.filesystems.get(file.filesystem)?.paths.get(file.path);
+    const node = this.dfsOf(file.account)
+      ?.namespace.filesystems.get(file.filesystem)
+      ?.paths.get(file.path);
     if (!node || node.kind !== "file") return undefined;
     this.bytesRead += node.data.length;
     return { data: node.data, etag: node.etag };
@@ -130,7 +142,8 @@ export class ServerlessLake {
   /** Writes a whole file, creating its folders, as serverless writes a CETAS part; counted as written. */
   write(url: string, data: Buffer): void {
     const address = parseLakeUrl(url)!;
-    const node = this.dfs.namespace.createPath(address.filesystem, address.path, "file", {}, {});
+    const dfs = this.dfsOf(address.account)!;
+    const node = dfs.namespace.createPath(address.filesystem, address.path, "file", {}, {});
     node.data = data;
     this.bytesWritten += data.length;
   }
@@ -141,18 +154,26 @@ export class ServerlessLake {
    */
   mkdir(url: string): string {
     const address = parseLakeUrl(url)!;
-    const paths = this.dfs.namespace.fileSystem(address.filesystem).paths;
+    const namespace = this.dfsOf(address.account)!.namespace;
+    const paths = namespace.fileSystem(address.filesystem).paths;
     const segments = address.path.split("/");
     const firstNew = segments.findIndex((_, i) => !paths.has(segments.slice(0, i + 1).join("/")));
-    this.dfs.namespace.createPath(address.filesystem, address.path, "directory", {}, {});
-    return this.urlOf(address.filesystem, segments.slice(0, firstNew + 1).join("/"));
+    namespace.createPath(address.filesystem, address.path, "directory", {}, {});
+    const created = segments.slice(0, firstNew + 1).join("/");
+    return this.urlOf(address.account, address.filesystem, created);
   }
 
   /** Removes a folder and what is below it (CETAS's one-time clean-up after a failure). */
   remove(url: string): void {
     const address = parseLakeUrl(url)!;
     if (this.filesystem(address)?.paths.has(address.path))
-      this.dfs.namespace.delete(address.filesystem, address.path, true, undefined, Infinity);
+      this.dfsOf(address.account)!.namespace.delete(
+        address.filesystem,
+        address.path,
+        true,
+        undefined,
+        Infinity,
+      );
   }
 }
 

@@ -28,6 +28,8 @@ export interface TsqlType {
   /** DuckDB expression over the VARCHAR `x`: the value, or NULL where serverless's reader fails. */
   parse(x: string): string;
   cast(x: string): string;
+  /** CAST from a value that is not text (a number, a date, a timestamp): DuckDB's own cast, rounded. */
+  fromValue(e: string): string;
   /** For string types, the longest value (bytes for varchar, UTF-16 units for nvarchar). */
   maxLength?: number;
 }
@@ -56,6 +58,13 @@ export const utf8Length = (x: string) => `octet_length(encode(${x}))`;
 
 /** Reads a T-SQL type; undefined for one CETAS cannot hold or the model does not know. */
 export function tsqlType(raw: string): TsqlType | undefined {
+  const type = readType(raw);
+  return (
+    type && { ...type, fromValue: type.fromValue ?? ((e) => `TRY_CAST(${e} AS ${type.duck})`) }
+  );
+}
+
+function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>) | undefined {
   const text = raw.trim().toLowerCase().replace(/\s+/g, "");
   const m = /^([a-z0-9]+)(?:\(([0-9]+|max)(?:,([0-9]+))?\))?$/.exec(text);
   if (!m) return undefined;
@@ -109,15 +118,35 @@ export function tsqlType(raw: string): TsqlType | undefined {
         `${when(`trim(${x})`, "[0-9]{8}", `TRY_STRPTIME(trim(${x}), '%Y%m%d')::DATE`)})`,
     };
   }
-  if (name === "datetime2" || name === "datetime") {
-    // DuckDB keeps microseconds: a 7th fractional digit is dropped (datetime2(7) holds 100 ns).
-    const stamp = (x: string, sep: string) =>
-      `(CASE WHEN regexp_full_match(${x}, '${DATE}(${sep}${TIME})?') THEN TRY_CAST(regexp_replace(${x}, '([0-9]{6})[0-9]$', '\\1') AS TIMESTAMP) END)`;
+  if (name === "datetime2" || name === "datetime" || name === "datetimeoffset") {
+    // Held as nanoseconds (DuckDB's TIMESTAMP_NS), rounded to the type's precision as T-SQL rounds a
+    // longer fraction; (6) or less is written as microseconds (TIMESTAMP), (7) keeps 100 ns. A
+    // datetimeoffset is held as its UTC instant: what SWITCHOFFSET(..., '+00:00') and a comparison see.
+    const n = name === "datetime" ? 3 : a === undefined ? 7 : Number(a);
+    if (!(n >= 0 && n <= 7)) return undefined;
+    const duck = n <= 6 ? "TIMESTAMP" : "TIMESTAMP_NS";
+    const q = 10 ** (9 - n);
+    const rounded = (ns: string) =>
+      `CAST(make_timestamp_ns(((epoch_ns(${ns}) + ${q / 2}) // ${q}) * ${q}) AS ${duck})`;
+    const offset = name === "datetimeoffset" ? String.raw`\s?(Z|[+-][0-9]{2}:[0-9]{2})?` : "";
+    const stamp = (x: string, sep: string) => {
+      const local = `TRY_CAST(replace(regexp_extract(${x}, '^${DATE}(${sep}${TIME})?'), 'T', ' ') AS TIMESTAMP_NS)`;
+      const minutes =
+        `coalesce(TRY_CAST(regexp_extract(${x}, '([+-])[0-9]{2}:[0-9]{2}$', 1) || '1' AS INTEGER) * ` +
+        `(TRY_CAST(regexp_extract(${x}, '([0-9]{2}):([0-9]{2})$', 1) AS INTEGER) * 60 + ` +
+        `TRY_CAST(regexp_extract(${x}, '([0-9]{2}):([0-9]{2})$', 2) AS INTEGER)), 0)`;
+      const utc = offset
+        ? `make_timestamp_ns(epoch_ns(${local}) - (${minutes}) * 60000000000)`
+        : local;
+      return `(CASE WHEN regexp_full_match(${x}, '${DATE}(${sep}${TIME})?${offset}') THEN ${rounded(utc)} END)`;
+    };
     return {
       ...base,
-      duck: "TIMESTAMP",
+      duck,
+      // The CSV parser 2.0 takes 'YYYY-MM-DD HH:MM:SS[.fraction]' only.
       parse: (x) => stamp(x, " "),
       cast: (x) => stamp(`trim(${x})`, "[ T]"),
+      fromValue: (e) => rounded(`CAST(${e} AS TIMESTAMP_NS)`),
     };
   }
   if (name === "time") {
