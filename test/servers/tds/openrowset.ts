@@ -1,10 +1,10 @@
 // OPENROWSET(BULK ...) WITH (...) AS alias, as Synapse serverless SQL reads it, executed by the TDS
 // test server in DuckDB over the dfs test server's files (serverlessLake.ts). What it models, each from
 // develop-openrowset (learn.microsoft.com/azure/synapse-analytics/sql/develop-openrowset) unless said:
-// - BULK: a URL or a path relative to DATA_SOURCE; wildcards (serverlessLake.ts); no file matching is
-//   13807 "Content of directory on path '...' cannot be listed." for a missing folder (the model's
-//   existing answer for a pass-through read without access) and an empty result for a folder without
-//   matching files;
+// - BULK: a URL or a path relative to DATA_SOURCE; wildcards (serverlessLake.ts); a wildcard or folder
+//   that is missing or that the caller may not list is 13807 "Content of directory on path '...' cannot
+//   be listed." (the model's existing answer for a pass-through read without access), a single file
+//   13822 (below); a folder without matching files gives no rows;
 // - FORMAT = 'CSV' with PARSER_VERSION = '2.0' (1.0 is refused here: the plan sends 2.0), HEADER_ROW
 //   (TRUE binds the WITH columns by name, FALSE by position or by the ordinal after the type),
 //   FIELDTERMINATOR, FIELDQUOTE (a quote inside a quoted value is doubled), ROWTERMINATOR (default
@@ -177,7 +177,8 @@ export async function materialize(
   }
   const files = context.lake.match(url);
   if (!context.callerReadsLake || files === undefined) {
-    if (/[*?]/.test(url) || files === undefined)
+    // A wildcard or a folder is listed first; a single file is opened.
+    if (/[*?]/.test(url) || url.endsWith("/"))
       fail(13807, `Content of directory on path '${url.replace(/[^/]*$/, "")}' cannot be listed.`);
     fail(
       13822,
