@@ -20,6 +20,19 @@ export const CSV_MAX_STRING_BYTES = 8000;
 const MAX_UTF8_BYTES_PER_CHAR = 4;
 export const CSV_MAX_STRING_LENGTH = CSV_MAX_STRING_BYTES / MAX_UTF8_BYTES_PER_CHAR;
 
+/**
+ * The most UTF-8 bytes a value of this column may have in a snapshot of this format, when its
+ * declared type alone does not bound it: a CSV string column without maxLength is varchar(8000), the
+ * most PARSER_VERSION 2.0 reads, so a longer value could not be read back as it is. The writer refuses
+ * it at export, naming the row, instead of every reader's query failing later. Parquet strings are
+ * varchar(max) (typeMapping.ts), and a maxLength of at most 2000 characters always fits in 8000 bytes.
+ */
+export function exportStringByteLimit(c: ColumnSpec, format: ExportFormat): number | undefined {
+  return format === "csv" && c.type === "string" && c.maxLength === undefined
+    ? CSV_MAX_STRING_BYTES
+    : undefined;
+}
+
 /** The column's type in a serverless external table over snapshots of this format. */
 export function externalColumnType(c: ColumnSpec, format: ExportFormat): string {
   if (format !== "csv" || c.type !== "string") return tsqlType(c);

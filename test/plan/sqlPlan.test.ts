@@ -409,6 +409,20 @@ describe("readers' SQL logins from the spec", () => {
     );
   });
 
+  it("needs a service principal's appId, the SID of its login, and checks the login by it", () => {
+    const app = { objectId: "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d", type: "ServicePrincipal" };
+    expect(() => planSqlLogins(spec({ readers: [{ ...app, name: "nightly" }] }))).to.throw(
+      /principals\.readers\[0\]\.appId: is required for service principal 8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d: serverless SQL gives an application's login the SID of its application \(client\) id/,
+    );
+    const appId = "9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+    const [login] = planSqlLogins(spec({ readers: [{ ...app, name: "nightly", appId }] }));
+    expect(login.sid).to.equal(appId);
+    const [, , , , , , , , , create] = renderTsql(planDatabaseSetup("parquet", [login]), target);
+    expect(create.statement).to.contain(
+      `sid <> CAST(CAST(N'${appId}' AS uniqueidentifier) AS varbinary(16))`,
+    );
+  });
+
   it("refuses two principals with one name, whatever its case", () => {
     const readers = [
       { ...group, name: "Analysts" },
