@@ -31,7 +31,7 @@ import {
 import { READER_ROLE, type SqlLogin } from "./sqlAccess";
 import { SNAPSHOT_SCHEMA, VIEW_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
-import { externalColumnType } from "./serverlessLimits";
+import { externalColumnType, MAX_POOL_DATABASES } from "./serverlessLimits";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 
 export interface TsqlTarget {
@@ -49,11 +49,8 @@ export const NOT_OURS_ERROR = 50001;
 export const DATABASE_LIMIT_ERROR = 50002;
 /** A login or user of a reader's name exists with another SID: another Entra principal of that name. */
 export const OTHER_PRINCIPAL_ERROR = 50003;
-/**
- * Databases a serverless SQL pool holds at most (self-help for serverless SQL pool, "Constraints"),
- * counted here without master.
- */
-export const MAX_DATABASES = 100;
+/** Databases a serverless SQL pool holds at most, counted here without master. */
+export const MAX_DATABASES = MAX_POOL_DATABASES;
 
 /**
  * The data source is named after its location and its access model: a spec that moves the export to

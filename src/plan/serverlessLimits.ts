@@ -17,6 +17,24 @@ import type { ColumnSpec, ExportFormat, Spec } from "../spec/types";
 import { tsqlType, UTF8_COLLATION } from "./typeMapping";
 
 export const CSV_MAX_STRING_BYTES = 8000;
+
+/**
+ * Databases a serverless SQL pool holds at most, master not counted (self-help for serverless SQL
+ * pool, "Constraints": https://learn.microsoft.com/azure/synapse-analytics/sql/resources-self-help-sql-on-demand).
+ */
+export const MAX_POOL_DATABASES = 100;
+
+/**
+ * What validate and plan say about that limit: the databases a pool holds (the ones earlier renames
+ * left behind among them) are only known to the pool, so only a run counts them.
+ */
+export function databaseCountNote(database: string): string {
+  return (
+    `A serverless SQL pool holds at most ${MAX_POOL_DATABASES} databases; how many it holds now (old databases ` +
+    "that earlier databaseName changes left behind among them) is unknown offline. " +
+    `run and pulumi up count sys.databases before creating ${database}, and refuse a ${MAX_POOL_DATABASES + 1}st, naming the databases the pool holds.`
+  );
+}
 const MAX_UTF8_BYTES_PER_CHAR = 4;
 export const CSV_MAX_STRING_LENGTH = CSV_MAX_STRING_BYTES / MAX_UTF8_BYTES_PER_CHAR;
 
