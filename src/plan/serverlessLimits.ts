@@ -32,7 +32,7 @@ export function databaseCountNote(database: string): string {
   return (
     `A serverless SQL pool holds at most ${MAX_POOL_DATABASES} databases; how many it holds now (old databases ` +
     "that earlier databaseName changes left behind among them) is unknown offline. " +
-    `run and pulumi up count sys.databases before creating ${database}, and refuse a ${MAX_POOL_DATABASES + 1}st, naming the databases the pool holds.`
+    `synapse-export run counts sys.databases before it creates ${database}, and refuses a ${MAX_POOL_DATABASES + 1}st, naming the databases the pool holds.`
   );
 }
 const MAX_UTF8_BYTES_PER_CHAR = 4;
