@@ -24,7 +24,13 @@
 //   data role that is 13807 "Content of directory on path '...' cannot be listed." (the serverless
 //   self-help page).
 // - A replicated (lake) database refuses DDL: "Operation isn't allowed for a replicated database."
-//   (the Synapse lake database docs); its error number is not documented, so 15868 stands in.
+//   (the Synapse lake database docs), recorded with the operation named as "Operation CREATE EXTERNAL
+//   DATA SOURCE is not allowed for a replicated database." (https://github.com/MicrosoftDocs/azure-docs/issues/77431).
+//   Neither gives its error number, nor did we find one in Microsoft's docs, issues or driver code:
+//   15868 is our stand-in, and nothing in the product depends on it (the claim refuses such a
+//   database first, with our own 50001).
+// - 262 follows SQL Server's template "%ls permission denied in database '%.*ls'." with the
+//   statement's operation (SQL Server database engine errors).
 // - Object names follow the database collation: case-insensitive under a `_CI_` collation, exact under
 //   a binary one (best-practices for serverless SQL pool).
 
@@ -358,10 +364,10 @@ export class ServerlessModel {
     if (!session.admin) {
       // Only the export's own identity (an administrator here) runs the DDL of the plan.
       if (!SHAPES.probe.test(text))
-        return err(262, `Permission denied in database '${db.name}'.`, 14);
+        return err(262, `${operationOf(text)} permission denied in database '${db.name}'.`, 14);
     }
     if (db.replicated && !SHAPES.probe.test(text) && !SHAPES.listMembers.test(text)) {
-      return err(15868, "Operation isn't allowed for a replicated database.");
+      return err(15868, `Operation ${operationOf(text)} is not allowed for a replicated database.`);
     }
 
     if ((m = SHAPES.createSchema.exec(text))) {
@@ -629,6 +635,18 @@ export class ServerlessModel {
   private same(db: Database, a: string, b: string): boolean {
     return this.key(db, a) === this.key(db, b);
   }
+}
+
+/** The DDL a batch runs, as serverless names it in a refusal: `CREATE EXTERNAL DATA SOURCE`, `CREATE SCHEMA`. */
+function operationOf(text: string): string {
+  const m =
+    /\b(CREATE OR ALTER|CREATE|ALTER|DROP|GRANT)\s+(EXTERNAL (?:DATA SOURCE|FILE FORMAT|TABLE)|SCHEMA|VIEW|ROLE|USER|LOGIN|DATABASE)?/.exec(
+      text.replace(/\b(?:IF|EXEC)\b[^\n]*?(?=\b(?:CREATE|ALTER|DROP|GRANT)\b)/g, ""),
+    );
+  if (!m) return "This";
+  return m[1] === "GRANT"
+    ? "GRANT"
+    : [m[1] === "CREATE OR ALTER" ? "ALTER" : m[1], m[2]].filter(Boolean).join(" ");
 }
 
 function syntaxError(text: string): BatchAnswer {
