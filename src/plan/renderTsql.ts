@@ -100,7 +100,8 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
     }
     case "checkDatabaseLimit": {
       // The refusal names the databases the pool holds (the left-behind ones are among them): a THROW
-      // message is at most 2048 characters, so the list is cut there. STRING_AGG without WITHIN GROUP:
+      // message is at most 2048 characters, so the list is cut there. STRING_AGG (which "applies to Azure
+      // Synapse Analytics", https://learn.microsoft.com/sql/t-sql/functions/string-agg-transact-sql) without WITHIN GROUP:
       // the order does not matter, and the list is for a person to read.
       const others = "FROM sys.databases WHERE name <> N'master'";
       return inMaster(
