@@ -2,7 +2,8 @@
 // object id (src/plan/sqlAccess.ts says why), so each reader and contributor the spec names by object
 // id only is looked up in Microsoft Graph through @pulumi/azuread: a user's UPN, a group's or
 // application's display name. Display names are checked for uniqueness in the tenant, since
-// serverless would refuse a duplicate (33131). The merge and the refusal are pure (withLoginNames).
+// serverless would refuse a duplicate (33131). A service principal's client id is looked up too: it is
+// the SID of its login, which the plan checks. The merge and the refusal are pure (withLoginNames).
 
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
@@ -17,20 +18,24 @@ function lookUp(p: ReaderPrincipal, parent: pulumi.Resource): pulumi.Output<Reso
       .getUserOutput({ objectId: p.objectId }, opts)
       .apply((u) => ({ objectId: p.objectId, name: u.userPrincipalName, sameName: [p.objectId] }));
   }
-  const displayName =
+  const app =
     p.type === "Group"
-      ? azuread.getGroupOutput({ objectId: p.objectId }, opts).displayName
-      : azuread.getServicePrincipalOutput({ objectId: p.objectId }, opts).displayName;
-  const name = displayName;
+      ? undefined
+      : azuread.getServicePrincipalOutput({ objectId: p.objectId }, opts);
+  const name = app
+    ? app.displayName
+    : azuread.getGroupOutput({ objectId: p.objectId }, opts).displayName;
+  const appId = app ? app.clientId : pulumi.output(undefined);
   const sameName =
     p.type === "Group"
       ? azuread.getGroupsOutput({ displayNames: [name], ignoreMissing: true }, opts).objectIds
       : azuread.getServicePrincipalsOutput({ displayNames: [name], ignoreMissing: true }, opts)
           .objectIds;
-  return pulumi.all([name, sameName]).apply(([n, ids]) => ({
+  return pulumi.all([name, sameName, appId]).apply(([n, ids, clientId]) => ({
     objectId: p.objectId,
     name: n,
     sameName: ids,
+    ...(clientId ? { appId: clientId } : {}),
   }));
 }
 
@@ -41,7 +46,7 @@ function lookUp(p: ReaderPrincipal, parent: pulumi.Resource): pulumi.Output<Reso
  */
 export function resolveReaderLoginNames(spec: Spec, parent: pulumi.Resource): pulumi.Output<Spec> {
   const principals = [...spec.principals.readers, ...spec.principals.contributors];
-  const toLookUp = principals.filter((p) => !p.name);
+  const toLookUp = principals.filter((p) => !p.name || (p.type === "ServicePrincipal" && !p.appId));
   if (toLookUp.length === 0) return pulumi.output(spec);
   return pulumi
     .all(toLookUp.map((p) => lookUp(p, parent)))

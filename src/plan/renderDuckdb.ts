@@ -42,6 +42,7 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
     case "addReader":
     case "listReaders":
     case "dropReader":
+    case "unassignReader":
     case "createDatabase":
     case "createDataSource":
     case "createFileFormat":

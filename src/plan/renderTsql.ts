@@ -28,10 +28,10 @@ import {
   quoteTsqlLiteral as lit,
   quoteTsqlName as name,
 } from "./sqlQuote";
-import { READER_ROLE } from "./sqlAccess";
+import { READER_ROLE, type SqlLogin } from "./sqlAccess";
 import { SNAPSHOT_SCHEMA, VIEW_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
-import { externalColumnType } from "./serverlessLimits";
+import { externalColumnType, MAX_POOL_DATABASES } from "./serverlessLimits";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 
 export interface TsqlTarget {
@@ -47,11 +47,10 @@ export const OWNERSHIP_SCHEMA = "synapse_export";
 /** THROW's user error numbers (50000 and above are for user-defined errors). */
 export const NOT_OURS_ERROR = 50001;
 export const DATABASE_LIMIT_ERROR = 50002;
-/**
- * Databases a serverless SQL pool holds at most (self-help for serverless SQL pool, "Constraints"),
- * counted here without master.
- */
-export const MAX_DATABASES = 100;
+/** A login or user of a reader's name exists with another SID: another Entra principal of that name. */
+export const OTHER_PRINCIPAL_ERROR = 50003;
+/** Databases a serverless SQL pool holds at most, counted here without master. */
+export const MAX_DATABASES = MAX_POOL_DATABASES;
 
 /**
  * The data source is named after its location and its access model: a spec that moves the export to
@@ -99,13 +98,29 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
         `refuse a database ${t.database} that synapse-export did not create, before any change`,
       );
     }
-    case "checkDatabaseLimit":
+    case "checkDatabaseLimit": {
+      // The refusal names the databases the pool holds (the left-behind ones are among them): a THROW
+      // message is at most 2048 characters, so the list is cut there. STRING_AGG (which "applies to Azure
+      // Synapse Analytics", https://learn.microsoft.com/sql/t-sql/functions/string-agg-transact-sql) without WITHIN GROUP:
+      // the order does not matter, and the list is for a person to read.
+      const others = "FROM sys.databases WHERE name <> N'master'";
       return inMaster(
-        `IF DB_ID(${lit(t.database)}) IS NULL\n` +
-          `    AND (SELECT COUNT(*) FROM sys.databases WHERE name <> N'master') >= ${MAX_DATABASES}\n` +
-          `    THROW ${DATABASE_LIMIT_ERROR}, ${lit(databaseLimitMessage(t.database))}, 1`,
-        `refuse to create ${t.database} when the pool already holds ${MAX_DATABASES} databases, before any change`,
+        `IF DB_ID(${lit(t.database)}) IS NULL
+` +
+          `    AND (SELECT COUNT(*) ${others}) >= ${MAX_DATABASES}
+` +
+          `BEGIN
+` +
+          `    DECLARE @held nvarchar(max) = (SELECT STRING_AGG(CAST(name AS nvarchar(max)), N', ') ${others});
+` +
+          `    DECLARE @message nvarchar(2048) = LEFT(${lit(databaseLimitMessage(t.database))} + @held + N'.', 2048);
+` +
+          `    THROW ${DATABASE_LIMIT_ERROR}, @message, 1;
+` +
+          `END`,
+        `refuse to create ${t.database} when the pool already holds ${MAX_DATABASES} databases, naming them, before any change`,
       );
+    }
     case "createDatabase":
       return inMaster(
         // EXEC runs CREATE DATABASE as a batch of its own, which it must be; the guard stays outside.
@@ -133,16 +148,49 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
         `GRANT SELECT ON SCHEMA::${id(VIEW_SCHEMA)} TO ${id(READER_ROLE)}`,
         `let the reader role select from the views in schema ${VIEW_SCHEMA}`,
       );
-    case "createLogin":
+    case "createLogin": {
+      // By name (serverless has no WITH OBJECT_ID, sqlAccess.ts), then by SID: a login of that name
+      // with another SID is refused before any change, and one that CREATE LOGIN just made for another
+      // principal of the name is dropped again before the refusal, so nothing is left half-done.
+      // CREATE LOGIN runs through EXEC: it must be the only statement in its batch (CREATE LOGIN,
+      // Azure Synapse Analytics, "Logins"). THROW needs the statement before it ended with `;`.
+      const other = `EXISTS (SELECT * FROM sys.server_principals WHERE name = ${lit(s.login.name)} AND sid <> ${sidOf(s.login)})`;
+      const message = lit(otherPrincipalMessage("login", s.login));
       return inMaster(
-        `IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = ${lit(s.login.name)})\n` +
-          `    CREATE LOGIN ${id(s.login.name)} FROM EXTERNAL PROVIDER`,
-        `create the login of ${s.login.as} ${s.login.name} (${s.login.type} ${s.login.objectId}) if it does not exist`,
+        `IF ${other}
+    THROW ${OTHER_PRINCIPAL_ERROR}, ${message}, 1;
+` +
+          `IF SUSER_ID(${lit(s.login.name)}) IS NULL
+` +
+          `BEGIN
+` +
+          `    EXEC (${lit(`CREATE LOGIN ${id(s.login.name)} FROM EXTERNAL PROVIDER`)});
+` +
+          `    IF ${other}
+` +
+          `    BEGIN
+` +
+          `        EXEC (${lit(`DROP LOGIN ${id(s.login.name)}`)});
+` +
+          `        THROW ${OTHER_PRINCIPAL_ERROR}, ${message}, 1;
+` +
+          `    END
+` +
+          `END`,
+        `create the login of ${s.login.as} ${s.login.name} (${s.login.type} ${s.login.objectId}) if it does not exist, and refuse one of another principal`,
       );
+    }
     case "createUser":
       return inDb(
-        `IF DATABASE_PRINCIPAL_ID(${lit(s.login.name)}) IS NULL\n    CREATE USER ${id(s.login.name)} FROM LOGIN ${id(s.login.name)}`,
-        `create the database user of ${s.login.as} ${s.login.name}`,
+        // Our default schema marks the user as ours (sqlAccess.ts): only such a user is ever dropped.
+        `IF EXISTS (SELECT * FROM sys.database_principals WHERE name = ${lit(s.login.name)} AND sid <> ${sidOf(s.login)})
+` +
+          `    THROW ${OTHER_PRINCIPAL_ERROR}, ${lit(otherPrincipalMessage("user", s.login))}, 1;
+` +
+          `IF DATABASE_PRINCIPAL_ID(${lit(s.login.name)}) IS NULL
+` +
+          `    CREATE USER ${id(s.login.name)} FROM LOGIN ${id(s.login.name)} WITH DEFAULT_SCHEMA = ${id(OWNERSHIP_SCHEMA)}`,
+        `create the database user of ${s.login.as} ${s.login.name}, and refuse one of another principal`,
       );
     case "addReader":
       return inDb(
@@ -152,16 +200,23 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
       );
     case "listReaders":
       return inDb(
-        "SELECT member.name AS name FROM sys.database_role_members AS m\n" +
+        "SELECT member.name AS name,\n" +
+          `    CASE WHEN member.default_schema_name = ${lit(OWNERSHIP_SCHEMA)} THEN 1 ELSE 0 END AS ours\n` +
+          "    FROM sys.database_role_members AS m\n" +
           "    JOIN sys.database_principals AS role ON role.principal_id = m.role_principal_id\n" +
           "    JOIN sys.database_principals AS member ON member.principal_id = m.member_principal_id\n" +
           `    WHERE role.name = ${lit(READER_ROLE)}`,
-        "list the readers that have access now",
+        "list the readers that have access now, and which users synapse-export created",
       );
     case "dropReader":
       return inDb(
         `DROP USER IF EXISTS ${id(s.user)}`,
-        `remove ${s.user}'s access: no longer a reader in the spec (its login stays)`,
+        `remove ${s.user}'s access: no longer a reader in the spec, a user synapse-export created (its login stays)`,
+      );
+    case "unassignReader":
+      return inDb(
+        `ALTER ROLE ${id(READER_ROLE)} DROP MEMBER ${id(s.user)}`,
+        `take ${s.user} out of the reader role: no longer a reader in the spec, and a user synapse-export did not create, so it is not dropped`,
       );
     case "createFileFormat":
       return inDb(
@@ -218,7 +273,22 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
 function databaseLimitMessage(database: string): string {
   return (
     `The serverless SQL pool already holds ${MAX_DATABASES} databases besides master, its limit, so ${database} cannot be created. Nothing was changed. ` +
-    "Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop."
+    "Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop. " +
+    "The pool holds: "
+  );
+}
+
+/** The SID serverless gives an Entra login: the binary form of the object id (client id for an app). */
+function sidOf(login: SqlLogin): string {
+  return `CAST(CAST(${lit(login.sid)} AS uniqueidentifier) AS varbinary(16))`;
+}
+
+function otherPrincipalMessage(what: "login" | "user", login: SqlLogin): string {
+  const idName = login.type === "ServicePrincipal" ? "application (client) id" : "object id";
+  return (
+    `The ${what} ${login.name} belongs to another Entra principal than ${login.as} ${login.objectId} (its SID is not the ${idName} ${login.sid}), ` +
+    `for example one deleted and re-created under the same name, or another ${login.type === "User" ? "user" : "principal"} of that display name. Nothing was changed for it. ` +
+    `Drop that ${what} if it is stale, or check the objectId and name of ${login.name} in the spec.`
   );
 }
 

@@ -17,8 +17,39 @@ import type { ColumnSpec, ExportFormat, ExportSpec } from "../spec/types";
 import { tsqlType, UTF8_COLLATION } from "./typeMapping";
 
 export const CSV_MAX_STRING_BYTES = 8000;
+
+/**
+ * Databases a serverless SQL pool holds at most, master not counted (self-help for serverless SQL
+ * pool, "Constraints": https://learn.microsoft.com/azure/synapse-analytics/sql/resources-self-help-sql-on-demand).
+ */
+export const MAX_POOL_DATABASES = 100;
+
+/**
+ * What validate and plan say about that limit: the databases a pool holds (the ones earlier renames
+ * left behind among them) are only known to the pool, so only a run counts them.
+ */
+export function databaseCountNote(database: string): string {
+  return (
+    `A serverless SQL pool holds at most ${MAX_POOL_DATABASES} databases; how many it holds now (old databases ` +
+    "that earlier databaseName changes left behind among them) is unknown offline. " +
+    `synapse-export run counts sys.databases before it creates ${database}, and refuses a ${MAX_POOL_DATABASES + 1}st, naming the databases the pool holds.`
+  );
+}
 const MAX_UTF8_BYTES_PER_CHAR = 4;
 export const CSV_MAX_STRING_LENGTH = CSV_MAX_STRING_BYTES / MAX_UTF8_BYTES_PER_CHAR;
+
+/**
+ * The most UTF-8 bytes a value of this column may have in a snapshot of this format, when its
+ * declared type alone does not bound it: a CSV string column without maxLength is varchar(8000), the
+ * most PARSER_VERSION 2.0 reads, so a longer value could not be read back as it is. The writer refuses
+ * it at export, naming the row, instead of every reader's query failing later. Parquet strings are
+ * varchar(max) (typeMapping.ts), and a maxLength of at most 2000 characters always fits in 8000 bytes.
+ */
+export function exportStringByteLimit(c: ColumnSpec, format: ExportFormat): number | undefined {
+  return format === "csv" && c.type === "string" && c.maxLength === undefined
+    ? CSV_MAX_STRING_BYTES
+    : undefined;
+}
 
 /** The column's type in a serverless external table over snapshots of this format. */
 export function externalColumnType(c: ColumnSpec, format: ExportFormat): string {

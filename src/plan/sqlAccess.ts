@@ -13,6 +13,15 @@
 //   Synapse Analytics"). Serverless finds the principal by its name alone: a user's UPN, a group's or
 //   an application's display name. So every reader needs that exact name, and two principals of one
 //   name cannot both be logins: such a spec is refused here, not half-applied by the server.
+// - A name alone could match another principal: a user deleted and re-created with the same UPN, or a
+//   group or application of the same display name made after the login. So every login is checked by
+//   its SID too, the binary form of a user's or group's object id and of an application's client id
+//   (https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-server-principals-transact-sql,
+//   column `sid`): a login of that name with another SID is refused (renderTsql.ts). An application's
+//   client id is not its object id, so a service principal reader needs `appId` too.
+// - Users we create are marked by their default schema, our marker schema (serverless has no extended
+//   properties): when a reader leaves the spec, only a user so marked is dropped; a user someone else
+//   created and added to our role is only taken out of the role.
 //
 // The access model is caller pass-through (docs/architecture.md, "Readers and the lake"): the data
 // source has no credential, so a reader's query reads the lake as the reader, and the seed's Storage
@@ -30,6 +39,8 @@ export interface SqlLogin {
   name: string;
   objectId: string;
   type: PrincipalType;
+  /** The GUID whose binary form is the login's SID: the object id, or an application's client id. */
+  sid: string;
   /** Why it is there, for the plan: `reader` or `contributor` (on a shared connection). */
   as: "reader" | "contributor";
 }
@@ -72,6 +83,13 @@ function collect(spec: SqlAccessSpec): { logins: SqlLogin[]; issues: SpecIssue[]
   for (const list of lists) {
     list.principals.forEach((p, i) => {
       const path = childPath(list.path, i);
+      if (p.type === "ServicePrincipal" && p.appId === undefined) {
+        issues.push({
+          path: childPath(path, "appId"),
+          message: `is required for service principal ${p.objectId}: serverless SQL gives an application's login the SID of its application (client) id, which the export compares to refuse a login of another principal of the same name`,
+        });
+        return;
+      }
       if (p.name === undefined || p.name.trim() === "") {
         issues.push({
           path: childPath(path, "name"),
@@ -108,7 +126,8 @@ function collect(spec: SqlAccessSpec): { logins: SqlLogin[]; issues: SpecIssue[]
       }
       if (seen) return; // the same principal as reader and contributor: one login is enough
       byName.set(key, { objectId: p.objectId, path });
-      logins.push({ name: p.name, objectId: p.objectId, type: p.type, as: list.as });
+      const sid = p.type === "ServicePrincipal" ? p.appId! : p.objectId;
+      logins.push({ name: p.name, objectId: p.objectId, type: p.type, sid, as: list.as });
     });
   }
   return { logins, issues };
@@ -120,22 +139,42 @@ function nameHint(type: PrincipalType): string {
   return "the application's display name";
 }
 
+/** A member of our reader role, as the database lists it. */
+export interface ReaderRoleMember {
+  name: string;
+  /** Its default schema is our marker schema: a user this tool created (see the header). */
+  ours: boolean;
+}
+
 /**
- * Users of our role that the spec no longer names: their users are dropped, so they lose access.
- * Their logins stay (a login gives no access to this database, and may serve other databases).
+ * Members of our role that the spec no longer names: users we created are dropped, so they lose
+ * access; users someone else created are only taken out of the role, never dropped. Logins stay (a
+ * login gives no access to this database, and may serve other databases).
  */
 export function removedReaderUsers(
-  roleMembers: readonly string[],
+  roleMembers: readonly ReaderRoleMember[],
   logins: readonly SqlLogin[],
-): string[] {
+): { drop: string[]; unassign: string[] } {
   const wanted = new Set(logins.map((l) => l.name.toLowerCase()));
-  return roleMembers.filter((m) => !wanted.has(m.toLowerCase())).sort();
+  const gone = roleMembers.filter((m) => !wanted.has(m.name.toLowerCase()));
+  return {
+    drop: gone
+      .filter((m) => m.ours)
+      .map((m) => m.name)
+      .sort(),
+    unassign: gone
+      .filter((m) => !m.ours)
+      .map((m) => m.name)
+      .sort(),
+  };
 }
 
 /** A principal's Entra name as the directory returned it, and how many principals carry it. */
 export interface ResolvedLoginName {
   objectId: string;
   name: string;
+  /** A service principal's application (client) id: its login's SID. */
+  appId?: string;
   /** Object ids of every principal of that type with that name (a UPN is unique; display names are not). */
   sameName: readonly string[];
 }
@@ -157,7 +196,9 @@ export function withLoginNames(spec: Spec, resolved: readonly ResolvedLoginName[
           message: `'${found.name}' is the Entra name of ${found.sameName.length} principals (${[...found.sameName].sort().join(", ")}): serverless SQL creates logins by name only, so give ${p.objectId} a unique display name in Entra ID`,
         });
       }
-      return p.name || !found ? p : { ...p, name: found.name };
+      if (!found) return p;
+      const appId = p.appId ?? (p.type === "ServicePrincipal" ? found.appId : undefined);
+      return { ...p, name: p.name || found.name, ...(appId ? { appId } : {}) };
     });
   const principals = {
     ...spec.principals,

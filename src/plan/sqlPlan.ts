@@ -52,9 +52,12 @@ export type SqlStep =
   | { step: "createLogin"; login: SqlLogin }
   | { step: "createUser"; login: SqlLogin }
   | { step: "addReader"; login: SqlLogin }
-  /** A query: the users in our reader role, to drop those the spec no longer names. */
+  /** A query: the users in our reader role, and whether we created them (sqlAccess.ts). */
   | { step: "listReaders" }
-  | { step: "dropReader"; user: string };
+  /** A user we created, of a reader the spec no longer names. */
+  | { step: "dropReader"; user: string }
+  /** A user someone else created and added to our role: out of the role, never dropped. */
+  | { step: "unassignReader"; user: string };
 
 /**
  * What the database needs before any entity: created only when missing, so re-runs converge. The
@@ -83,9 +86,15 @@ export function planDatabaseSetup(
   ];
 }
 
-/** Drop the users of readers the spec no longer names (see removedReaderUsers). */
-export function planDropReaders(users: readonly string[]): SqlStep[] {
-  return users.map((user) => ({ step: "dropReader" as const, user }));
+/** Remove the readers the spec no longer names (see removedReaderUsers): ours dropped, others unassigned. */
+export function planDropReaders(removed: {
+  drop: readonly string[];
+  unassign: readonly string[];
+}): SqlStep[] {
+  return [
+    ...removed.drop.map((user) => ({ step: "dropReader" as const, user })),
+    ...removed.unassign.map((user) => ({ step: "unassignReader" as const, user })),
+  ];
 }
 
 /** Publish a complete snapshot: its table first, then the view switch (readers see old or new). */

@@ -69,6 +69,11 @@ const namedPrincipal = (description: string): SchemaNode => ({
           "The principal's Entra name, which its serverless SQL login is created by: a user's UPN, a group's or application's display name. Required by the CLI; resolved from objectId under Pulumi when absent.",
       },
     },
+    appId: {
+      node: guid(
+        "A ServicePrincipal's application (client) id, the SID serverless SQL gives its login: checked so that a login of the same name for another principal is refused. Required by the CLI for a ServicePrincipal; resolved from objectId under Pulumi when absent.",
+      ),
+    },
   },
 });
 

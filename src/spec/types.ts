@@ -39,6 +39,8 @@ export interface ReaderPrincipal {
   type: PrincipalType;
   /** A label shown in plans and previews, e.g. "analysts". */
   name?: string;
+  /** A service principal's application (client) id: the SID of its serverless SQL login. */
+  appId?: string;
 }
 
 export interface FirewallRule {

@@ -86,6 +86,7 @@ describe("synapse-export conventions", () => {
       ok: true,
       database: "ci_export",
       entities: ["Customer", "Segments"],
+      databaseCount: { max: 100, held: "unknown offline" },
     });
   });
 

@@ -11,6 +11,8 @@ const ANALYSTS = "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60";
 const ANALYSTS_TWIN = "5b4c3d2e-0f4b-4c8d-9e7a-2b1c3d4e5f61";
 const ADA = "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
 const APP = "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d";
+/** The application's client id, which Graph returns beside its object id. */
+const APP_CLIENT_ID = "9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 
 /** Microsoft Graph of this test: object id to display name or UPN, by type. */
 class GraphMocks extends AzureMocks {
@@ -28,7 +30,8 @@ class GraphMocks extends AzureMocks {
         if (i.objectId === ADA) return { objectId: ADA, userPrincipalName: "ada@contoso.com" };
         break;
       case "azuread:index/getServicePrincipal:getServicePrincipal":
-        if (i.objectId === APP) return { objectId: APP, displayName: "nightly-reports" };
+        if (i.objectId === APP)
+          return { objectId: APP, clientId: APP_CLIENT_ID, displayName: "nightly-reports" };
         break;
       case "azuread:index/getServicePrincipals:getServicePrincipals":
         return { objectIds: (i.displayNames as string[]).includes("nightly-reports") ? [APP] : [] };
@@ -79,6 +82,8 @@ describe("reader login names resolved with azuread", () => {
       "ada@contoso.com",
     ]);
     expect(out.principals.contributors.map((r) => r.name)).to.deep.equal(["given-name"]);
+    // A service principal's login SID is its client id: looked up even when the spec names it.
+    expect(out.principals.contributors.map((r) => r.appId)).to.deep.equal([APP_CLIENT_ID]);
   });
 
   it("refuses a display name two groups share, naming both", async () => {

@@ -18,6 +18,14 @@ async function refusal(promise: Promise<unknown>): Promise<SynapseSqlError> {
   throw new Error("expected the query to be refused");
 }
 
+/** A run that must fail: its error, whether the run threw it or recorded it. */
+function failure(run: Promise<{ error?: string; entities?: unknown }>): Promise<Error> {
+  return run.then(
+    (record) => new Error(record.error ?? JSON.stringify(record.entities)),
+    (e: Error) => e,
+  );
+}
+
 describe("readers query the export through serverless SQL (strict TDS test server)", function () {
   this.timeout(30_000);
   let world: AzureWorld;
@@ -197,6 +205,9 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     expect(error.message).to.contain(
       `The serverless SQL pool already holds 100 databases besides master, its limit, so ${DB} cannot be created. Nothing was changed.`,
     );
+    // It names the databases the pool holds, the left-behind ones among them.
+    expect(error.message).to.contain("The pool holds: old_export_0, old_export_1, ");
+    expect(error.message).to.contain("old_export_99.");
     expect(world.tds.batches.at(-1)?.errorNumber).to.equal(50002);
     expect(world.tds.statements().map((s) => s.text.split("\n")[0])).to.deep.equal([
       "SELECT SERVERPROPERTY('EngineEdition') AS EngineEdition",
@@ -204,6 +215,69 @@ describe("readers query the export through serverless SQL (strict TDS test serve
       `IF DB_ID(N'${DB}') IS NULL`,
     ]);
     expect(world.model.hasDatabase(DB)).to.equal(false);
+  });
+
+  it("refuses a login of a reader's name that belongs to another principal (another SID), before its user exists", async () => {
+    // ada@contoso.com was deleted and re-created in Entra: the old login keeps the old object id.
+    const stale = "99999999-0000-4000-8000-000000000009";
+    world.model.addLogin(PRINCIPALS.ada.name, stale);
+
+    const error = await failure(world.run());
+    expect(error.message).to.contain(
+      `The login ada@contoso.com belongs to another Entra principal than reader ${PRINCIPALS.ada.objectId} (its SID is not the object id ${PRINCIPALS.ada.objectId})`,
+    );
+    expect(world.tds.batches.at(-1)?.errorNumber).to.equal(50003);
+    // Nothing of ada's was made in the database, and nothing ran after the refusal.
+    expect(world.model.userNames(DB)).to.deep.equal(["analysts"]);
+    expect(world.tds.statements().at(-1)?.text).to.match(
+      /^IF EXISTS \(SELECT \* FROM sys\.server_principals WHERE name = N'ada@contoso\.com'/,
+    );
+  });
+
+  it("drops again a login that CREATE LOGIN made for another principal of the name, and refuses it", async () => {
+    // The spec's object id is not the one Entra has for that UPN: serverless resolves the name alone.
+    const otherId = "88888888-0000-4000-8000-000000000008";
+    world.spec.principals.readers = world.spec.principals.readers.map((r) =>
+      r.objectId === PRINCIPALS.ada.objectId ? { ...r, objectId: otherId } : r,
+    );
+
+    const error = await failure(world.run());
+    expect(error.message).to.contain(
+      `The login ada@contoso.com belongs to another Entra principal than reader ${otherId}`,
+    );
+    expect(world.model.loginNames()).to.deep.equal(["analysts"]);
+    expect(world.model.userNames(DB)).to.deep.equal(["analysts"]);
+  });
+
+  it("only takes a user it did not create out of the role when that user is not in the spec, never drops it", async () => {
+    expect((await world.run()).ok).to.equal(true);
+    // An administrator adds mallory by hand (default schema dbo) to our role.
+    const { mallory, deployer } = PRINCIPALS;
+    await world.queryAs(
+      deployer,
+      `IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'${mallory.name}')\n    CREATE LOGIN [${mallory.name}] FROM EXTERNAL PROVIDER`,
+    );
+    await world.queryAs(
+      deployer,
+      `IF DATABASE_PRINCIPAL_ID(N'${mallory.name}') IS NULL\n    CREATE USER [${mallory.name}] FROM LOGIN [${mallory.name}]`,
+    );
+    await world.queryAs(
+      deployer,
+      `ALTER ROLE [synapse_export_readers] ADD MEMBER [${mallory.name}]`,
+    );
+    expect(await world.queryAs(mallory, "SELECT * FROM [dbo].[Customer]")).to.deep.equal([]);
+
+    const before = world.tds.statements().length;
+    expect((await world.run()).ok).to.equal(true);
+    const sent = world.tds
+      .statements()
+      .slice(before)
+      .map((s) => s.text);
+    expect(sent).to.include(`ALTER ROLE [synapse_export_readers] DROP MEMBER [${mallory.name}]`);
+    expect(sent.filter((t) => /^DROP USER/.test(t))).to.deep.equal([]);
+    expect(world.model.userNames(DB)).to.include(mallory.name);
+    const error = await refusal(world.queryAs(mallory, "SELECT * FROM [dbo].[Customer]"));
+    expect(error.number).to.equal(229);
   });
 
   it("answers a statement shape that the golden files do not allow with 102, as serverless answers bad syntax", async () => {

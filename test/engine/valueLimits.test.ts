@@ -178,6 +178,38 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
     ]);
   });
 
+  describe("a string without maxLength in a CSV export (serverless reads at most 8000 bytes a column)", () => {
+    // PARSER_VERSION 2.0: "Maximum character column length is 8000"
+    // (https://learn.microsoft.com/azure/synapse-analytics/sql/develop-openrowset), so the column is
+    // varchar(8000) and a longer value could not be read back. € is U+20AC: 3 bytes in UTF-8.
+    const euros = "€".repeat(2667); // 8001 bytes, 2667 characters
+    const column: ColumnSpec = { name: "v", type: "string" };
+
+    it("lands a value of exactly 8000 bytes as it is", async () => {
+      const full = "a".repeat(7997) + "€"; // 7997 + 3 bytes
+      const x = await exportSource({ "e.csv": `id,v\n1,${full}\n` }, entity(column), "csv");
+      expect(x.rows.map((r) => r.v)).to.deep.equal([full]);
+    });
+
+    it("fails the entity on a value of 8001 bytes, naming file, line, row and column, and what is allowed", async () => {
+      const { error } = await runSource(
+        { "e.csv": `id,v\n1,short\n2,${euros}\n` },
+        entity(column),
+        "csv",
+      );
+      expect(error).to.contain('entity "E": e.csv line 3 (row 2), column "v": value "€€€');
+      expect(error).to.contain(
+        "is 8001 bytes in UTF-8, more than the 8000 a string of a format: csv export holds",
+      );
+      expect(error).to.contain("use format: parquet");
+    });
+
+    it("lands the same value in a Parquet export, whose strings are varchar(max)", async () => {
+      const x = await exportSource({ "e.csv": `id,v\n1,${euros}\n` }, entity(column), "parquet");
+      expect(x.rows.map((r) => r.v)).to.deep.equal([euros]);
+    });
+  });
+
   it("infers 20-digit integers as decimal(38,0) and keeps every digit (was double)", async () => {
     const ids = ["12345678901234567890", "-98765432109876543210", "7"];
     const csv = `id\n${ids.join("\n")}\n`;

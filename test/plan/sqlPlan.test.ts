@@ -64,29 +64,38 @@ export const GOLDEN_LOGINS: SqlLogin[] = [
   {
     name: "analysts",
     objectId: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60",
+    sid: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60",
     type: "Group",
     as: "reader",
   },
   {
     name: "ada@contoso.com",
     objectId: "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f",
+    sid: "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f",
     type: "User",
     as: "reader",
   },
   {
     name: "marketing",
     objectId: "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e",
+    sid: "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e",
     type: "Group",
     as: "contributor",
   },
 ];
+
+/** What serverless says, through our THROW, when ada's login name belongs to another principal. */
+const ADA_OTHER_LOGIN =
+  "The login ada@contoso.com belongs to another Entra principal than reader 0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f (its SID is not the object id 0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f), " +
+  "for example one deleted and re-created under the same name, or another user of that display name. Nothing was changed for it. " +
+  "Drop that login if it is stale, or check the objectId and name of ada@contoso.com in the spec.";
 
 function renderAll(): string {
   const statements = renderTsql(
     [
       ...planDatabaseSetup("parquet", GOLDEN_LOGINS),
       { step: "listReaders" },
-      ...planDropReaders(["bob@contoso.com"]),
+      ...planDropReaders({ drop: ["bob@contoso.com"], unassign: ["dave@contoso.com"] }),
       ...planPublishSnapshot(customerManifest()),
       ...planDropSnapshots("Customer", ["0ld5napshot0000a"]),
     ],
@@ -114,7 +123,14 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     );
     expect(statements.slice(3).every((s) => s.database === "ci_export")).to.equal(true);
     for (const s of statements) expect(s.statement, s.purpose).not.to.match(/\bGO\b/);
-    for (const s of statements) expect(s.statement, s.purpose).not.to.match(/;\s*\S/);
+    // Guards and THROWs may share a batch; a DDL statement may not share it with another DDL
+    // statement: the ones a batch runs itself are inside EXEC, each a batch of its own.
+    const all = renderTsql(planDatabaseSetup("parquet", GOLDEN_LOGINS), target);
+    for (const s of all) {
+      const outside = s.statement.replace(/EXEC \(N'(?:[^']|'')*'\)/g, "EXEC (...)");
+      const ddl = outside.match(/\b(CREATE|ALTER|DROP|GRANT)\b/g) ?? [];
+      expect(ddl.length, s.purpose).to.be.at.most(1);
+    }
   });
 
   it("reads the lake as the caller: no master key, no credential, no secret in the plan", () => {
@@ -138,7 +154,11 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     expect(limit.statement).to.equal(
       "IF DB_ID(N'ci_export') IS NULL\n" +
         "    AND (SELECT COUNT(*) FROM sys.databases WHERE name <> N'master') >= 100\n" +
-        "    THROW 50002, N'The serverless SQL pool already holds 100 databases besides master, its limit, so ci_export cannot be created. Nothing was changed. Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop.', 1",
+        "BEGIN\n" +
+        "    DECLARE @held nvarchar(max) = (SELECT STRING_AGG(CAST(name AS nvarchar(max)), N', ') FROM sys.databases WHERE name <> N'master');\n" +
+        "    DECLARE @message nvarchar(2048) = LEFT(N'The serverless SQL pool already holds 100 databases besides master, its limit, so ci_export cannot be created. Nothing was changed. Drop the databases nothing uses any more: an export whose databaseName changed leaves its old database behind unless onEntityRemoved: drop. The pool holds: ' + @held + N'.', 2048);\n" +
+        "    THROW 50002, @message, 1;\n" +
+        "END",
     );
     expect(claim.database).to.equal("master");
     expect(claim.statement).to.match(/^IF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
@@ -173,11 +193,23 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
       ["ci_export", "GRANT SELECT ON SCHEMA::[dbo] TO [synapse_export_readers]"],
       [
         "master",
-        "IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'ada@contoso.com')\n    CREATE LOGIN [ada@contoso.com] FROM EXTERNAL PROVIDER",
+        "IF EXISTS (SELECT * FROM sys.server_principals WHERE name = N'ada@contoso.com' AND sid <> CAST(CAST(N'0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f' AS uniqueidentifier) AS varbinary(16)))\n" +
+          `    THROW 50003, N'${ADA_OTHER_LOGIN}', 1;\n` +
+          "IF SUSER_ID(N'ada@contoso.com') IS NULL\n" +
+          "BEGIN\n" +
+          "    EXEC (N'CREATE LOGIN [ada@contoso.com] FROM EXTERNAL PROVIDER');\n" +
+          "    IF EXISTS (SELECT * FROM sys.server_principals WHERE name = N'ada@contoso.com' AND sid <> CAST(CAST(N'0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f' AS uniqueidentifier) AS varbinary(16)))\n" +
+          "    BEGIN\n" +
+          "        EXEC (N'DROP LOGIN [ada@contoso.com]');\n" +
+          `        THROW 50003, N'${ADA_OTHER_LOGIN}', 1;\n` +
+          "    END\n" +
+          "END",
       ],
       [
         "ci_export",
-        "IF DATABASE_PRINCIPAL_ID(N'ada@contoso.com') IS NULL\n    CREATE USER [ada@contoso.com] FROM LOGIN [ada@contoso.com]",
+        "IF EXISTS (SELECT * FROM sys.database_principals WHERE name = N'ada@contoso.com' AND sid <> CAST(CAST(N'0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f' AS uniqueidentifier) AS varbinary(16)))\n" +
+          `    THROW 50003, N'${ADA_OTHER_LOGIN.replace("The login", "The user").replace("Drop that login", "Drop that user")}', 1;\n` +
+          "IF DATABASE_PRINCIPAL_ID(N'ada@contoso.com') IS NULL\n    CREATE USER [ada@contoso.com] FROM LOGIN [ada@contoso.com] WITH DEFAULT_SCHEMA = [synapse_export]",
       ],
       ["ci_export", "ALTER ROLE [synapse_export_readers] ADD MEMBER [ada@contoso.com]"],
     ]);
@@ -187,20 +219,35 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     const login: SqlLogin = {
       name: "o'brien]x@contoso.com",
       objectId: "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d",
+      sid: "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d",
       type: "User",
       as: "reader",
     };
     const access = renderTsql(
-      [...planDatabaseSetup("parquet", [login]), ...planDropReaders(["d'arcy [ops]"])],
+      [
+        ...planDatabaseSetup("parquet", [login]),
+        ...planDropReaders({ drop: ["d'arcy [ops]"], unassign: [] }),
+      ],
       target,
     )
       .slice(-4)
       .map((s) => s.statement);
-    expect(access).to.deep.equal([
-      "IF NOT EXISTS (SELECT * FROM sys.server_principals WHERE name = N'o''brien]x@contoso.com')\n    CREATE LOGIN [o'brien]]x@contoso.com] FROM EXTERNAL PROVIDER",
-      "IF DATABASE_PRINCIPAL_ID(N'o''brien]x@contoso.com') IS NULL\n    CREATE USER [o'brien]]x@contoso.com] FROM LOGIN [o'brien]]x@contoso.com]",
-      "ALTER ROLE [synapse_export_readers] ADD MEMBER [o'brien]]x@contoso.com]",
-      "DROP USER IF EXISTS [d'arcy [ops]]]",
+    expect(
+      access.map((a) =>
+        a.split("\n").filter((l) => /CREATE|DROP|SUSER|PRINCIPAL_ID|ALTER/.test(l)),
+      ),
+    ).to.deep.equal([
+      [
+        "IF SUSER_ID(N'o''brien]x@contoso.com') IS NULL",
+        "    EXEC (N'CREATE LOGIN [o''brien]]x@contoso.com] FROM EXTERNAL PROVIDER');",
+        "        EXEC (N'DROP LOGIN [o''brien]]x@contoso.com]');",
+      ],
+      [
+        "IF DATABASE_PRINCIPAL_ID(N'o''brien]x@contoso.com') IS NULL",
+        "    CREATE USER [o'brien]]x@contoso.com] FROM LOGIN [o'brien]]x@contoso.com] WITH DEFAULT_SCHEMA = [synapse_export]",
+      ],
+      ["ALTER ROLE [synapse_export_readers] ADD MEMBER [o'brien]]x@contoso.com]"],
+      ["DROP USER IF EXISTS [d'arcy [ops]]]"],
     ]);
   });
 
@@ -362,6 +409,20 @@ describe("readers' SQL logins from the spec", () => {
     );
   });
 
+  it("needs a service principal's appId, the SID of its login, and checks the login by it", () => {
+    const app = { objectId: "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d", type: "ServicePrincipal" };
+    expect(() => planSqlLogins(spec({ readers: [{ ...app, name: "nightly" }] }))).to.throw(
+      /principals\.readers\[0\]\.appId: is required for service principal 8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d: serverless SQL gives an application's login the SID of its application \(client\) id/,
+    );
+    const appId = "9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+    const [login] = planSqlLogins(spec({ readers: [{ ...app, name: "nightly", appId }] }));
+    expect(login.sid).to.equal(appId);
+    const [, , , , , , , , , create] = renderTsql(planDatabaseSetup("parquet", [login]), target);
+    expect(create.statement).to.contain(
+      `sid <> CAST(CAST(N'${appId}' AS uniqueidentifier) AS varbinary(16))`,
+    );
+  });
+
   it("refuses two principals with one name, whatever its case", () => {
     const readers = [
       { ...group, name: "Analysts" },
@@ -372,13 +433,19 @@ describe("readers' SQL logins from the spec", () => {
     );
   });
 
-  it("drops the users of role members the spec no longer names, ignoring case", () => {
-    expect(
-      removedReaderUsers(["ANALYSTS", "bob@contoso.com", "ada@contoso.com"], GOLDEN_LOGINS),
-    ).to.deep.equal(["bob@contoso.com"]);
-    expect(renderTsql(planDropReaders(["bob@contoso.com"]), target)[0].statement).to.equal(
+  it("drops the users we created of role members the spec no longer names, and only unassigns the others", () => {
+    const members = [
+      { name: "ANALYSTS", ours: true },
+      { name: "bob@contoso.com", ours: true },
+      { name: "dave@contoso.com", ours: false },
+      { name: "ada@contoso.com", ours: false },
+    ];
+    const removed = removedReaderUsers(members, GOLDEN_LOGINS);
+    expect(removed).to.deep.equal({ drop: ["bob@contoso.com"], unassign: ["dave@contoso.com"] });
+    expect(renderTsql(planDropReaders(removed), target).map((s) => s.statement)).to.deep.equal([
       "DROP USER IF EXISTS [bob@contoso.com]",
-    );
+      "ALTER ROLE [synapse_export_readers] DROP MEMBER [dave@contoso.com]",
+    ]);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Spec } from "../../spec/types";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
 import { columnText } from "../../plan/typeMapping";
+import { databaseCountNote } from "../../plan/serverlessLimits";
 import { json, table, tableOrBlocks, terminalWidth, wrap, type Output } from "../output";
 import { shortIdsIn } from "../shorten";
 
@@ -76,6 +77,9 @@ function renderPlan(plan: ExportPlan, spec: Spec): string {
         width,
       ),
     ),
+    "",
+    "Databases of the serverless SQL pool:",
+    wrap(`  ${databaseCountNote(spec.export.databaseName)}`, width),
     "",
     "SQL for Synapse serverless (one batch each):",
     ...plan.sql.map((s) => `-- [${s.database}] ${s.purpose}\n${s.statement}\n`),

@@ -1,6 +1,7 @@
 import type { LoadedSpec } from "../loadSpec";
 import { json, type Output } from "../output";
 import { formatIssues } from "../../spec/specError";
+import { databaseCountNote, MAX_POOL_DATABASES } from "../../plan/serverlessLimits";
 
 /**
  * Prints warnings (always on stderr), and every error with its field path: on stderr, or with --json
@@ -39,6 +40,7 @@ export function validateCommand(loaded: LoadedSpec, output: Output, asJson = fal
         source: loaded.source,
         database: spec.export.databaseName,
         entities: names,
+        databaseCount: { max: MAX_POOL_DATABASES, held: "unknown offline" },
         warnings: loaded.warnings,
       }),
     );
@@ -46,7 +48,8 @@ export function validateCommand(loaded: LoadedSpec, output: Output, asJson = fal
   }
   output.out(
     `${loaded.source}: valid. Export '${spec.export.displayName}' to database ${spec.export.databaseName}: ` +
-      `${names.length} entit${names.length === 1 ? "y" : "ies"} (${names.join(", ")}).`,
+      `${names.length} entit${names.length === 1 ? "y" : "ies"} (${names.join(", ")}).\n` +
+      databaseCountNote(spec.export.databaseName),
   );
   return 0;
 }

@@ -25,6 +25,8 @@ export interface ColumnBinding {
   sourceName: string;
   /** The source column's DuckDB type: VARCHAR for CSV and JSON, the file's type for Parquet. */
   sourceType: string;
+  /** The most UTF-8 bytes a string may have in the snapshot's format (serverlessLimits.ts), if bounded so. */
+  maxBytes?: number;
 }
 
 export interface BoundSource {

@@ -25,7 +25,7 @@ export class SqlViewPublisher implements ViewPublisher {
     private readonly logins: readonly SqlLogin[] | "leave" = [],
   ) {}
 
-  /** The database and its readers; then the users of readers the spec no longer names are dropped. */
+  /** The database and its readers; then the readers the spec no longer names lose access. */
   async prepareDatabase(): Promise<void> {
     const logins = this.logins === "leave" ? [] : this.logins;
     await this.executor.execute(this.render(planDatabaseSetup(this.format, logins)));
@@ -35,7 +35,7 @@ export class SqlViewPublisher implements ViewPublisher {
     if (!list) return;
     const members = await this.executor.query(list.database, list.statement);
     const removed = removedReaderUsers(
-      members.map((m) => String(m.name)),
+      members.map((m) => ({ name: String(m.name), ours: m.ours === 1 || m.ours === true })),
       logins,
     );
     await this.executor.execute(this.render(planDropReaders(removed)));

@@ -221,6 +221,10 @@ export function castExpression(b: ColumnBinding): string {
         c.maxLength === undefined
           ? s
           : `CASE WHEN length(${s}) > ${c.maxLength} THEN ${fail(b)} ELSE ${s} END`;
+      // strlen counts bytes (UTF-8), length characters.
+      if (b.maxBytes !== undefined) {
+        e = `CASE WHEN strlen(${s}) > ${b.maxBytes} THEN ${fail(b)} ELSE ${e} END`;
+      }
       break;
     }
     case "int32":
@@ -269,8 +273,11 @@ function fitsExpression(b: ColumnBinding, v: string): string {
   const c = b.column;
   const target = duckdbType(c);
   switch (c.type) {
-    case "string":
-      return c.maxLength === undefined ? "true" : `length(${asString(b, v)}) <= ${c.maxLength}`;
+    case "string": {
+      const s = asString(b, v);
+      const chars = c.maxLength === undefined ? "true" : `length(${s}) <= ${c.maxLength}`;
+      return b.maxBytes === undefined ? chars : `${chars} AND strlen(${s}) <= ${b.maxBytes}`;
+    }
     case "int32":
     case "int64":
       if (isText(b)) {

@@ -59,9 +59,21 @@ export async function findMisfit(
           : undefined;
     let reason = misfitReason(binding.column);
     if (binding.column.type === "string") reason += ` (it has ${[...value].length})`;
+    const bytes = Buffer.byteLength(value, "utf8");
+    if (binding.maxBytes !== undefined && bytes > binding.maxBytes)
+      reason = bytesReason(bytes, binding.maxBytes);
     return { file, row, line, column: binding.column.name, value, reason };
   }
   return undefined;
+}
+
+/** A string the snapshot's format cannot hold (serverlessLimits.ts): what it is, and what is allowed. */
+function bytesReason(bytes: number, maxBytes: number): string {
+  return (
+    `is ${bytes} bytes in UTF-8, more than the ${maxBytes} a string of a format: csv export holds ` +
+    `(serverless SQL reads CSV snapshots with PARSER_VERSION 2.0, whose longest character column is ${maxBytes} bytes, ` +
+    `so the value could not be read back as it is); use format: parquet, whose strings have no such limit`
+  );
 }
 
 /** Long values are cut in messages; JSON quoting shows quotes, newlines and spaces as they are. */

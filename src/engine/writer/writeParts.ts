@@ -10,6 +10,7 @@ import type { ColumnSpec, EntitySpec, ExportFormat, SourceSpec } from "../../spe
 import { csvDialect } from "../sources/csvDialect";
 import { bindColumns, type BoundSource, type ColumnBinding } from "../sources/bindColumns";
 import { duckdbType } from "../../plan/typeMapping";
+import { exportStringByteLimit } from "../../plan/serverlessLimits";
 import type { SourceFile } from "../sources/resolveSources";
 import { csvStructureProblem } from "../sources/csvStructure";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
@@ -56,9 +57,17 @@ export class ValueError extends Error {
 }
 
 export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
-  const source = await bindColumns(o.session, o.entity, o.files, o.columns).catch(async (e) => {
+  const bound = await bindColumns(o.session, o.entity, o.files, o.columns).catch(async (e) => {
     throw await asSourceError(o.entity, o.files, e);
   });
+  // What the snapshot's format bounds beyond the column's type: a CSV string's 8000 bytes.
+  const source: BoundSource = {
+    ...bound,
+    bindings: bound.bindings.map((b) => {
+      const maxBytes = exportStringByteLimit(b.column, o.format);
+      return maxBytes === undefined ? b : { ...b, maxBytes };
+    }),
+  };
   await refuseInexactJsonNumbers(o.session, o.entity, o.files, source.bindings);
   const paths = o.files.map((f) => f.absPath);
   const copy = o.entity.source.format === "csv" ? typedForCopy(o.entity, source, paths) : undefined;

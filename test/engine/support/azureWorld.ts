@@ -180,6 +180,7 @@ export function credentialOf(who: DirectoryPrincipal, expiresInMs = 3600e3) {
         oid: who.objectId,
         upn: who.type === "User" ? who.name : undefined,
         groups: GROUPS[who.objectId],
+        appid: who.type === "ServicePrincipal" ? who.appId : undefined,
         exp: Math.floor(expiresOnTimestamp / 1000),
       });
       tokens.push(token);

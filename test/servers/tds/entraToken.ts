@@ -3,7 +3,8 @@
 // this machine; what the servers check is what the real services check in the claims
 // (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference): `aud` the
 // resource the token is for, `exp` its expiry in seconds since the epoch, `oid` the principal's object
-// id, `upn` a user's name, `groups` the object ids of the groups it is a member of.
+// id, `upn` a user's name, `groups` the object ids of the groups it is a member of, `appid` the client
+// id of the application the token was issued to (for an application's own token, its identity).
 
 export interface EntraClaims {
   aud: string;
@@ -12,6 +13,7 @@ export interface EntraClaims {
   exp: number;
   upn?: string;
   groups?: string[];
+  appid?: string;
 }
 
 /** The audience of a token for Azure SQL and Synapse SQL (scope https://database.windows.net/.default). */

@@ -24,7 +24,13 @@
 //   data role that is 13807 "Content of directory on path '...' cannot be listed." (the serverless
 //   self-help page).
 // - A replicated (lake) database refuses DDL: "Operation isn't allowed for a replicated database."
-//   (the Synapse lake database docs); its error number is not documented, so 15868 stands in.
+//   (the Synapse lake database docs), recorded with the operation named as "Operation CREATE EXTERNAL
+//   DATA SOURCE is not allowed for a replicated database." (https://github.com/MicrosoftDocs/azure-docs/issues/77431).
+//   Neither gives its error number, nor did we find one in Microsoft's docs, issues or driver code:
+//   15868 is our stand-in, and nothing in the product depends on it (the claim refuses such a
+//   database first, with our own 50001).
+// - 262 follows SQL Server's template "%ls permission denied in database '%.*ls'." with the
+//   statement's operation (SQL Server database engine errors).
 // - Object names follow the database collation: case-insensitive under a `_CI_` collation, exact under
 //   a binary one (best-practices for serverless SQL pool).
 
@@ -38,6 +44,8 @@ export interface DirectoryPrincipal {
   /** A user's UPN, a group's or application's display name: what CREATE LOGIN resolves. */
   name: string;
   type: "User" | "Group" | "ServicePrincipal";
+  /** An application's client id: the SID of its login, and the `appid` claim of its tokens. */
+  appId?: string;
 }
 
 export interface ServerlessOptions {
@@ -59,6 +67,8 @@ export interface Session {
   /** The name serverless reports: the UPN, or the object id for an application. */
   name: string;
   groups: string[];
+  /** An application's client id (the token's `appid` claim, present only for an app-only token). */
+  appId?: string;
   admin: boolean;
 }
 
@@ -75,7 +85,7 @@ interface Database {
   views: Map<string, { columns: string[]; table: string }>;
   roles: Set<string>;
   /** User name (key) to the object id of its login. */
-  users: Map<string, { name: string; sid: string }>;
+  users: Map<string, { name: string; sid: string; defaultSchema: string }>;
   members: Map<string, Set<string>>;
   /** Schema (key) to the principals with SELECT on it. */
   schemaSelect: Map<string, Set<string>>;
@@ -91,6 +101,8 @@ const ID = String.raw`\[((?:[^\]]|\]\])+)\]`;
 const LIT = String.raw`N'((?:[^']|'')*)'`;
 const unId = (s: string) => s.replace(/]]/g, "]");
 const unLit = (s: string) => s.replace(/''/g, "'");
+/** The SID of an Entra principal as T-SQL writes it from its GUID (sqlAccess.ts). */
+const SID_OF = String.raw`CAST\(CAST\(${LIT} AS uniqueidentifier\) AS varbinary\(16\)\)`;
 const shape = (...parts: string[]) => new RegExp(`^${parts.join("")}$`);
 
 const SHAPES = {
@@ -105,7 +117,11 @@ const SHAPES = {
   databaseLimit: shape(
     String.raw`IF DB_ID\(${LIT}\) IS NULL\n`,
     String.raw`    AND \(SELECT COUNT\(\*\) FROM sys\.databases WHERE name <> N'master'\) >= (\d+)\n`,
-    String.raw`    THROW (5\d{4}), ${LIT}, 1`,
+    String.raw`BEGIN\n`,
+    String.raw`    DECLARE @held nvarchar\(max\) = \(SELECT STRING_AGG\(CAST\(name AS nvarchar\(max\)\), N', '\) FROM sys\.databases WHERE name <> N'master'\);\n`,
+    String.raw`    DECLARE @message nvarchar\(2048\) = LEFT\(${LIT} \+ @held \+ N'\.', 2048\);\n`,
+    String.raw`    THROW (5\d{4}), @message, 1;\n`,
+    String.raw`END`,
   ),
   createDatabase: shape(
     String.raw`IF DB_ID\(${LIT}\) IS NULL\n    EXEC \(N'CREATE DATABASE ${ID} COLLATE (\w+)'\)`,
@@ -123,21 +139,46 @@ const SHAPES = {
   ),
   role: shape(String.raw`IF DATABASE_PRINCIPAL_ID\(${LIT}\) IS NULL\n    CREATE ROLE ${ID}`),
   grant: shape(String.raw`GRANT SELECT ON SCHEMA::${ID} TO ${ID}`),
+  // By name, then by SID (CREATE LOGIN in its own batch through EXEC, as the Synapse syntax asks).
   login: shape(
+    String.raw`IF EXISTS \(SELECT \* FROM sys\.server_principals WHERE name = ${LIT} AND sid <> ${SID_OF}\)\n`,
+    String.raw`    THROW (5\d{4}), ${LIT}, 1;\n`,
+    String.raw`IF SUSER_ID\(${LIT}\) IS NULL\n`,
+    String.raw`BEGIN\n`,
+    String.raw`    EXEC \(N'CREATE LOGIN ${ID} FROM EXTERNAL PROVIDER'\);\n`,
+    String.raw`    IF EXISTS \(SELECT \* FROM sys\.server_principals WHERE name = ${LIT} AND sid <> ${SID_OF}\)\n`,
+    String.raw`    BEGIN\n`,
+    String.raw`        EXEC \(N'DROP LOGIN ${ID}'\);\n`,
+    String.raw`        THROW 5\d{4}, ${LIT}, 1;\n`,
+    String.raw`    END\n`,
+    String.raw`END`,
+  ),
+  /** What a person runs by hand (a test's administrator): the plain guarded form, by name only. */
+  loginByName: shape(
     String.raw`IF NOT EXISTS \(SELECT \* FROM sys\.server_principals WHERE name = ${LIT}\)\n`,
     String.raw`    CREATE LOGIN ${ID} FROM EXTERNAL PROVIDER`,
   ),
   user: shape(
+    String.raw`IF EXISTS \(SELECT \* FROM sys\.database_principals WHERE name = ${LIT} AND sid <> ${SID_OF}\)\n`,
+    String.raw`    THROW (5\d{4}), ${LIT}, 1;\n`,
+    String.raw`IF DATABASE_PRINCIPAL_ID\(${LIT}\) IS NULL\n`,
+    String.raw`    CREATE USER ${ID} FROM LOGIN ${ID} WITH DEFAULT_SCHEMA = ${ID}`,
+  ),
+  /** A user made by hand (a test's administrator), with the default schema dbo. */
+  userByName: shape(
     String.raw`IF DATABASE_PRINCIPAL_ID\(${LIT}\) IS NULL\n    CREATE USER ${ID} FROM LOGIN ${ID}`,
   ),
   member: shape(String.raw`ALTER ROLE ${ID} ADD MEMBER ${ID}`),
   listMembers: shape(
-    String.raw`SELECT member\.name AS name FROM sys\.database_role_members AS m\n`,
+    String.raw`SELECT member\.name AS name,\n`,
+    String.raw`    CASE WHEN member\.default_schema_name = ${LIT} THEN 1 ELSE 0 END AS ours\n`,
+    String.raw`    FROM sys\.database_role_members AS m\n`,
     String.raw`    JOIN sys\.database_principals AS role ON role\.principal_id = m\.role_principal_id\n`,
     String.raw`    JOIN sys\.database_principals AS member ON member\.principal_id = m\.member_principal_id\n`,
     String.raw`    WHERE role\.name = ${LIT}`,
   ),
   dropUser: shape(String.raw`DROP USER IF EXISTS ${ID}`),
+  dropMember: shape(String.raw`ALTER ROLE ${ID} DROP MEMBER ${ID}`),
   createTable: shape(
     String.raw`IF OBJECT_ID\(${LIT}\) IS NULL\n    CREATE EXTERNAL TABLE ${ID}\.${ID} \(\n`,
     String.raw`((?:        ${ID} [a-z0-9(),]+(?: COLLATE \w+)?(?:,\n|\n))+)`,
@@ -183,6 +224,11 @@ export class ServerlessModel {
     );
   }
 
+  /** A login made earlier for a principal since deleted or renamed: its name, another SID. */
+  addLogin(name: string, sid: string): void {
+    this.logins.set(name.toLowerCase(), { name, sid: sid.toLowerCase() });
+  }
+
   hasDatabase(name: string): boolean {
     return this.databases.has(name.toLowerCase());
   }
@@ -220,6 +266,7 @@ export class ServerlessModel {
       objectId: claims.oid,
       name: claims.upn ?? claims.oid,
       groups,
+      ...(typeof claims.appid === "string" && !claims.upn ? { appId: claims.appid } : {}),
       admin,
     };
     if (
@@ -269,7 +316,10 @@ export class ServerlessModel {
     }
     if ((m = SHAPES.databaseLimit.exec(text))) {
       if (this.databases.has(unLit(m[1]).toLowerCase())) return OK;
-      return this.databases.size >= Number(m[2]) ? err(Number(m[3]), unLit(m[4])) : OK;
+      if (this.databases.size < Number(m[2])) return OK;
+      // STRING_AGG's order is not defined; the model lists the databases as it holds them.
+      const held = [...this.databases.values()].map((d) => d.name).join(", ");
+      return err(Number(m[4]), `${unLit(m[3])}${held}.`.slice(0, 2048));
     }
     if ((m = SHAPES.createDatabase.exec(text))) {
       if (!session.admin)
@@ -292,25 +342,25 @@ export class ServerlessModel {
     if ((m = SHAPES.login.exec(text))) {
       if (!session.admin)
         return err(15247, "User does not have permission to perform this action.", 14);
-      const name = unId(m[2]);
-      if (this.logins.has(name.toLowerCase())) return OK;
-      const found = this.options.directory.filter(
-        (p) => p.name.toLowerCase() === name.toLowerCase(),
-      );
-      if (found.length === 0) {
-        return err(
-          33130,
-          `Principal '${name}' could not be found or this principal type is not supported.`,
-        );
+      const [name, sid] = [unLit(m[1]), unLit(m[2]).toLowerCase()];
+      const existing = this.logins.get(name.toLowerCase());
+      if (existing && existing.sid !== sid) return err(Number(m[3]), unLit(m[4]));
+      if (existing) return OK;
+      const created = this.createLogin(unId(m[6]));
+      if ("error" in created) return created;
+      if (created.sid !== sid) {
+        // The batch's own DROP LOGIN, then its THROW: the login made for another principal is gone.
+        this.logins.delete(name.toLowerCase());
+        return err(Number(m[3]), unLit(m[10]));
       }
-      if (found.length > 1) {
-        return err(
-          33131,
-          `Principal '${name}' has a duplicate display name. Make the display name unique in Azure Active Directory and execute this statement again.`,
-        );
-      }
-      this.logins.set(name.toLowerCase(), { name, sid: found[0].objectId });
       return OK;
+    }
+    if ((m = SHAPES.loginByName.exec(text))) {
+      if (!session.admin)
+        return err(15247, "User does not have permission to perform this action.", 14);
+      if (this.logins.has(unId(m[2]).toLowerCase())) return OK;
+      const created = this.createLogin(unId(m[2]));
+      return "error" in created ? created : OK;
     }
 
     if (SHAPES.readerSelect.test(text) && db) return this.readerSelect(session, db, text);
@@ -318,10 +368,10 @@ export class ServerlessModel {
     if (!session.admin) {
       // Only the export's own identity (an administrator here) runs the DDL of the plan.
       if (!SHAPES.probe.test(text))
-        return err(262, `Permission denied in database '${db.name}'.`, 14);
+        return err(262, `${operationOf(text)} permission denied in database '${db.name}'.`, 14);
     }
     if (db.replicated && !SHAPES.probe.test(text) && !SHAPES.listMembers.test(text)) {
-      return err(15868, "Operation isn't allowed for a replicated database.");
+      return err(15868, `Operation ${operationOf(text)} is not allowed for a replicated database.`);
     }
 
     const lake = this.options.lake?.execute(text, this.catalogOf(db, session));
@@ -359,13 +409,13 @@ export class ServerlessModel {
       return OK;
     }
     if ((m = SHAPES.user.exec(text))) {
-      const [user, login] = [unId(m[2]), unId(m[3])];
-      if (db.users.has(this.key(db, user))) return OK;
-      const found = this.logins.get(login.toLowerCase());
-      if (!found)
-        return err(15007, `'${login}' is not a valid login or you do not have permission.`);
-      db.users.set(this.key(db, user), { name: user, sid: found.sid });
-      return OK;
+      const [name, sid] = [unLit(m[1]), unLit(m[2]).toLowerCase()];
+      const existing = db.users.get(this.key(db, name));
+      if (existing && existing.sid !== sid) return err(Number(m[3]), unLit(m[4]));
+      return this.createUser(db, unId(m[6]), unId(m[7]), unId(m[8]));
+    }
+    if ((m = SHAPES.userByName.exec(text))) {
+      return this.createUser(db, unId(m[2]), unId(m[3]), "dbo");
     }
     if ((m = SHAPES.member.exec(text))) {
       const [role, user] = [unId(m[1]), unId(m[2])];
@@ -387,13 +437,22 @@ export class ServerlessModel {
       return OK;
     }
     if ((m = SHAPES.listMembers.exec(text))) {
-      const members = [...(db.members.get(this.key(db, unLit(m[1]))) ?? [])];
+      const members = [...(db.members.get(this.key(db, unLit(m[2]))) ?? [])];
+      const marker = unLit(m[1]);
+      const ours = (k: string) => this.same(db, db.users.get(k)?.defaultSchema ?? "", marker);
       return {
         rows: {
-          columns: [{ name: "name", type: "nvarchar" }],
-          rows: members.map((k) => [db.users.get(k)?.name ?? k]),
+          columns: [
+            { name: "name", type: "nvarchar" },
+            { name: "ours", type: "int" },
+          ],
+          rows: members.map((k) => [db.users.get(k)?.name ?? k, ours(k) ? 1 : 0]),
         },
       };
+    }
+    if ((m = SHAPES.dropMember.exec(text))) {
+      db.members.get(this.key(db, unId(m[1])))?.delete(this.key(db, unId(m[2])));
+      return OK;
     }
     if ((m = SHAPES.dropUser.exec(text))) {
       const key = this.key(db, unId(m[1]));
@@ -445,6 +504,38 @@ export class ServerlessModel {
       return OK;
     }
     return syntaxError(text);
+  }
+
+  /**
+   * CREATE LOGIN ... FROM EXTERNAL PROVIDER: the name is looked up in the directory, and the login's
+   * SID is the object id of a user or group, the client id of an application (sys.server_principals,
+   * column sid).
+   */
+  private createLogin(name: string): { name: string; sid: string } | { error: ServerMessage } {
+    const found = this.options.directory.filter((p) => p.name.toLowerCase() === name.toLowerCase());
+    if (found.length === 0) {
+      return err(
+        33130,
+        `Principal '${name}' could not be found or this principal type is not supported.`,
+      );
+    }
+    if (found.length > 1) {
+      return err(
+        33131,
+        `Principal '${name}' has a duplicate display name. Make the display name unique in Azure Active Directory and execute this statement again.`,
+      );
+    }
+    const login = { name, sid: (found[0].appId ?? found[0].objectId).toLowerCase() };
+    this.logins.set(name.toLowerCase(), login);
+    return login;
+  }
+
+  private createUser(db: Database, user: string, login: string, schema: string): BatchAnswer {
+    if (db.users.has(this.key(db, user))) return OK;
+    const found = this.logins.get(login.toLowerCase());
+    if (!found) return err(15007, `'${login}' is not a valid login or you do not have permission.`);
+    db.users.set(this.key(db, user), { name: user, sid: found.sid, defaultSchema: schema });
+    return OK;
   }
 
   private readerSelect(session: Session, db: Database, text: string): BatchAnswer {
@@ -526,8 +617,9 @@ export class ServerlessModel {
     );
   }
 
+  /** What the login's and users' SIDs are matched against: the app's client id, or the object id. */
   private sidsOf(session: Session): string[] {
-    return [session.objectId, ...session.groups];
+    return [session.appId ?? session.objectId, ...session.groups].map((id) => id.toLowerCase());
   }
 
   private userKeysOf(db: Database, session: Session): string[] {
@@ -566,6 +658,18 @@ export class ServerlessModel {
   private same(db: Database, a: string, b: string): boolean {
     return this.key(db, a) === this.key(db, b);
   }
+}
+
+/** The DDL a batch runs, as serverless names it in a refusal: `CREATE EXTERNAL DATA SOURCE`, `CREATE SCHEMA`. */
+function operationOf(text: string): string {
+  const m =
+    /\b(CREATE OR ALTER|CREATE|ALTER|DROP|GRANT)\s+(EXTERNAL (?:DATA SOURCE|FILE FORMAT|TABLE)|SCHEMA|VIEW|ROLE|USER|LOGIN|DATABASE)?/.exec(
+      text.replace(/\b(?:IF|EXEC)\b[^\n]*?(?=\b(?:CREATE|ALTER|DROP|GRANT)\b)/g, ""),
+    );
+  if (!m) return "This";
+  return m[1] === "GRANT"
+    ? "GRANT"
+    : [m[1] === "CREATE OR ALTER" ? "ALTER" : m[1], m[2]].filter(Boolean).join(" ");
 }
 
 function syntaxError(text: string): BatchAnswer {
