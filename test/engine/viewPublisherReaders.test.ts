@@ -20,7 +20,8 @@ class RecordingExecutor implements SqlExecutor {
   }
   async query(_database: string, sql: string): Promise<Record<string, unknown>[]> {
     this.queries.push(sql);
-    return this.members.map((name) => ({ name }));
+    // Users this export made carry its marker (`ours`), the only ones it may drop.
+    return this.members.map((name) => ({ name, ours: 1 }));
   }
   async close(): Promise<void> {}
 }
@@ -29,6 +30,7 @@ const ANALYSTS: SqlLogin = {
   name: "analysts",
   objectId: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60",
   type: "Group",
+  sid: "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60",
   as: "reader",
 };
 
