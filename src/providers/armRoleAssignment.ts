@@ -14,10 +14,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { loadEngine } from "./loadEngine";
+import { PULUMI_UNKNOWN } from "../plan/pulumiUnknown";
 import type * as ClientModule from "../engine/armRbac/armRoleAssignmentClient";
 
-/** What Pulumi passes for a value not known yet (preview), in the dynamic provider's property bags. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+// What Pulumi passes for a value not known yet (preview): a plain constant, serialized with the provider.
+const UNKNOWN = PULUMI_UNKNOWN;
 
 export interface ArmRoleAssignmentArgs {
   /** The deterministic name (a GUID of scope, principal and role). */

@@ -1,16 +1,18 @@
 // A Synapse RBAC role assignment as a Pulumi resource: the seed's "Synapse Administrator for the
 // Customer Insights service principal on the workspace". Synapse roles live in the workspace's data
 // plane (https://<workspace>.dev.azuresynapse.net), which neither azure-native nor ARM manages, hence a
-// dynamic provider. It is a thin adapter: the rules are in src/engine/synapseRbac, loaded inside each
+// dynamic provider. It is a thin adapter: the rules are in src/plan/synapseRoleAssignmentInputs.ts (check, diff,
+// ownership) and src/engine/synapseRbac (the service), loaded inside each
 // method because Pulumi serializes this provider and runs it in another process.
 
 import * as pulumi from "@pulumi/pulumi";
-import { loadEngine } from "./loadEngine";
-import type * as InputsModule from "../engine/synapseRbac/roleAssignmentInputs";
+import { loadEngine, loadPlan } from "./loadEngine";
+import { PULUMI_UNKNOWN } from "../plan/pulumiUnknown";
+import type * as InputsModule from "../plan/synapseRoleAssignmentInputs";
 import type * as ClientModule from "../engine/synapseRbac/synapseRbacClient";
 
-/** What Pulumi passes for a value not known yet (preview), in the dynamic provider's property bags. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+// What Pulumi passes for a value not known yet (preview): a plain constant, serialized with the provider.
+const UNKNOWN = PULUMI_UNKNOWN;
 
 export type SynapsePrincipalType = "User" | "Group" | "ServicePrincipal";
 
@@ -100,8 +102,8 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult> {
-    const { checkRoleAssignmentInputs } = loadEngine<typeof InputsModule>(
-      "synapseRbac/roleAssignmentInputs",
+    const { checkRoleAssignmentInputs } = loadPlan<typeof InputsModule>(
+      "synapseRoleAssignmentInputs",
     );
     const { inputs, failures } = checkRoleAssignmentInputs(news, (v) => v === UNKNOWN);
     return { inputs, failures };
@@ -112,8 +114,8 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const { diffRoleAssignmentInputs } = loadEngine<typeof InputsModule>(
-      "synapseRbac/roleAssignmentInputs",
+    const { diffRoleAssignmentInputs } = loadPlan<typeof InputsModule>(
+      "synapseRoleAssignmentInputs",
     );
     const { changes, replaces, deleteBeforeReplace } = diffRoleAssignmentInputs(
       olds,
@@ -186,9 +188,7 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
-    const { ownedByThisStack } = loadEngine<typeof InputsModule>(
-      "synapseRbac/roleAssignmentInputs",
-    );
+    const { ownedByThisStack } = loadPlan<typeof InputsModule>("synapseRoleAssignmentInputs");
     if (!ownedByThisStack(props)) return;
     const { deleteRoleAssignment } = loadEngine<typeof ClientModule>(
       "synapseRbac/synapseRbacClient",

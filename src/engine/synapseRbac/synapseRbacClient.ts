@@ -30,7 +30,7 @@ import {
   SYNAPSE_DEV_SCOPE,
   SYNAPSE_RBAC_API_VERSION,
   workspaceNameFor,
-} from "./synapseEndpoint";
+} from "../../plan/synapseEndpoint";
 import { SynapseRbacError } from "./synapseRbacError";
 
 export type PrincipalType = "User" | "Group" | "ServicePrincipal";

@@ -3,8 +3,8 @@
 // and these rules are tested as plain calls. Values not known yet (preview) are passed through untouched
 // and counted as changes of unknown outcome.
 
-import { roleAssignmentGuid } from "../../plan/deterministicGuid";
-import { ROLES } from "../../plan/roles";
+import { roleAssignmentGuid } from "./deterministicGuid";
+import { ROLES } from "./roles";
 import {
   defaultSynapseEndpoint,
   parseSynapseEndpoint,
