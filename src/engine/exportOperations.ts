@@ -4,11 +4,10 @@
 // is one call.
 
 import * as os from "node:os";
-import { databaseFolder } from "../plan/lakeLayout";
+import { databaseFolder, exportLockPath } from "../plan/lakeLayout";
 import type { SourceState, TargetRef } from "../plan/exportResources";
 import type { Spec } from "../spec/types";
 import { targetFor, type ExportTarget } from "./targets";
-import { LOCK_FILE } from "./run/runExport";
 import type { EntityRunRecord } from "./run/runRecord";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
@@ -44,14 +43,11 @@ async function withLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   await t.lake.ensureContainer();
-  const lock = await t.lake.acquireLock(
-    `${databaseFolder(spec.export.databaseName)}/${LOCK_FILE}`,
-    {
-      waitMs: DEPLOY_LOCK_WAIT_MS,
-      staleMs: STALE_LOCK_MS,
-      holder: holder(what),
-    },
-  );
+  const lock = await t.lake.acquireLock(exportLockPath(spec.export.databaseName), {
+    waitMs: DEPLOY_LOCK_WAIT_MS,
+    staleMs: STALE_LOCK_MS,
+    holder: holder(what),
+  });
   try {
     return await work();
   } finally {
@@ -72,7 +68,7 @@ export async function provisionExportDatabase(
 
 /**
  * Removes the export database and its entities' snapshots in the lake, then the database's folder
- * when nothing but the lock is left: only ever called under `onEntityRemoved: drop`. A folder or
+ * when nothing but an old version's lock is left: only ever called under `onEntityRemoved: drop`. A folder or
  * file someone put in the database's folder is not the export's (see run/entityFolders.ts).
  */
 export async function dropExportDatabase(spec: Spec, ref: TargetRef): Promise<void> {
@@ -91,8 +87,10 @@ export async function dropExportDatabase(spec: Spec, ref: TargetRef): Promise<vo
         await deleteEntitySnapshots(t.lake, db, name, ids);
       }
       const folder = databaseFolder(db);
+      // The lock lives beside the folder (exportLockPath), so the folder holds only what was exported
+      // and what someone put there; a lock file of an older version inside it is inert.
       const left = (await t.lake.list(folder)).filter(
-        (e) => e.path !== `${folder}/${LOCK_FILE}` && !e.path.startsWith(`${folder}/${LOCK_FILE}.`),
+        (e) => e.path !== `${folder}/_export.lock` && !e.path.startsWith(`${folder}/_export.lock.`),
       );
       if (left.length === 0) await t.lake.deleteTree(folder);
     }),
