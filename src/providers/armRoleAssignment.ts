@@ -163,18 +163,49 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     }
     return {
       id: result.id,
-      outs: { ...inputs, assignmentId: result.id, adopted: result.adopted, owned: result.owned },
+      outs: {
+        ...inputs,
+        assignmentId: result.id,
+        adopted: result.adopted,
+        owned: result.owned,
+        idKnown: result.idKnown,
+      },
     };
   },
 
   async update(_id, olds, news): Promise<pulumi.dynamic.UpdateResult> {
     return {
-      outs: { ...news, assignmentId: olds.assignmentId, adopted: olds.adopted, owned: olds.owned },
+      outs: {
+        ...news,
+        assignmentId: olds.assignmentId,
+        adopted: olds.adopted,
+        owned: olds.owned,
+        idKnown: olds.idKnown ?? true,
+      },
     };
   },
 
   async read(id, props): Promise<pulumi.dynamic.ReadResult> {
-    const found = await clientFor(props ?? {}).get(id);
+    const { adoptedWithUnknownId } = loadEngine<typeof ClientModule>(
+      "armRbac/armRoleAssignmentClient",
+    );
+    const client = clientFor(props ?? {});
+    if (props && adoptedWithUnknownId(props)) {
+      // Our deterministic id is not the assignment's (the list was refused at create): a GET of it
+      // answers 404 although the assignment is there. Look it up by what it grants; when the list is
+      // refused again, nothing says it is gone, so the state stays (dropping it made the next `up`
+      // adopt it again, refresh after refresh).
+      const lookup = await client.lookUp({
+        scope: props.scope as string,
+        roleAssignmentName: props.roleAssignmentName as string,
+        roleDefinitionId: props.roleDefinitionId as string,
+        principalId: props.principalId as string,
+      });
+      if (lookup.refused) return { id, props };
+      if (!lookup.found) return { id: "" };
+      return { id, props: { ...props, assignmentId: lookup.found.id, idKnown: true } };
+    }
+    const found = await client.get((props?.assignmentId as string | undefined) || id);
     if (!found) return { id: "" };
     return { id, props: { ...props, assignmentId: found.id } };
   },
@@ -202,6 +233,8 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly adopted: pulumi.Output<boolean>;
   /** False when `pulumi destroy` leaves the assignment. */
   declare readonly owned: pulumi.Output<boolean>;
+  /** False when the assignment exists but its id could not be read (listing was refused). */
+  declare readonly idKnown: pulumi.Output<boolean>;
   /** What preview found: the id of the assignment `up` will adopt, "" for none; absent when unknown. */
   declare readonly adoptsExisting: pulumi.Output<string | undefined>;
 
@@ -216,6 +249,7 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
         assignmentId: undefined,
         adopted: undefined,
         owned: undefined,
+        idKnown: undefined,
       },
       opts,
       "synapse-export",

@@ -52,6 +52,8 @@ interface State {
   servicePrincipalType: string | null;
   /** What the user should know about an adopted assignment, or "". */
   notice: string;
+  /** False when the assignment's id could not be read (a refused look-up): `assignmentId` is then ours. */
+  idKnown: boolean;
 }
 
 interface Outcome {
@@ -60,6 +62,7 @@ interface Outcome {
   owned: boolean;
   servicePrincipalType: string | null;
   notice: string;
+  idKnown: boolean;
 }
 
 function stateOf(inputs: Record<string, unknown>, outcome: Outcome): State {
@@ -87,6 +90,7 @@ function outcomeOf(olds: Record<string, unknown>, id: string): Outcome {
         ? ((olds.principalType as string | undefined) ?? null)
         : (olds.servicePrincipalType as string | null),
     notice: (olds.notice as string | undefined) ?? "",
+    idKnown: typeof olds.idKnown === "boolean" ? olds.idKnown : true,
   };
 }
 
@@ -145,6 +149,7 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
       owned: result.owned,
       servicePrincipalType: result.assignment.principalType ?? null,
       notice: result.notice ?? "",
+      idKnown: result.idKnown,
     };
     if (outcome.notice) process.stderr.write(`synapse-export: warning: ${outcome.notice}\n`);
     return { id: result.assignmentId, outs: stateOf(inputs, outcome) };
@@ -166,11 +171,38 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
           `in the program (it adopts an existing assignment of the same role, principal and scope) instead of importing by id.`,
       );
     }
-    const { getRoleAssignment } = loadEngine<typeof ClientModule>("synapseRbac/synapseRbacClient");
+    const { getRoleAssignment, lookUpRoleAssignment } = loadEngine<typeof ClientModule>(
+      "synapseRbac/synapseRbacClient",
+    );
+    const { adoptedWithUnknownId } = loadPlan<typeof InputsModule>("synapseRoleAssignmentInputs");
+    if (adoptedWithUnknownId(props)) {
+      // Our id is not the assignment's (its look-up was refused at create): a GET of it answers 404
+      // although the assignment is there. Find it by what it grants; when that is refused too, nothing
+      // says it is gone, so the state stays as it is (dropping it made the next `up` adopt it again).
+      const lookup = await lookUpRoleAssignment({
+        endpoint: props.endpoint as string,
+        workspaceName: props.workspaceName as string | undefined,
+        roleId: props.roleId as string,
+        principalId: props.principalId as string,
+        scope: props.scope as string,
+      });
+      if (lookup.refused) return { id, props };
+      if (!lookup.found) return { id: "" };
+      return {
+        id,
+        props: {
+          ...props,
+          assignmentId: lookup.found.id,
+          idKnown: true,
+          servicePrincipalType: lookup.found.principalType ?? null,
+        },
+      };
+    }
     const found = await getRoleAssignment({
       endpoint: props.endpoint as string,
       workspaceName: props.workspaceName as string | undefined,
-      assignmentId: id,
+      // The assignment's own id, which a refresh may have learnt after create recorded ours.
+      assignmentId: (props.assignmentId as string | undefined) || id,
     });
     // Gone: an empty id tells Pulumi to drop it from the state, and the next `up` creates it again.
     if (!found) return { id: "" };
@@ -226,6 +258,8 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly servicePrincipalType: pulumi.Output<string | null>;
   /** What to do about an adopted assignment (a refused look-up, a missing principalType), or "". */
   declare readonly notice: pulumi.Output<string>;
+  /** False when the assignment exists but its id could not be read (listing was refused). */
+  declare readonly idKnown: pulumi.Output<boolean>;
 
   constructor(name: string, args: SynapseRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -240,6 +274,7 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
         owned: undefined,
         servicePrincipalType: undefined,
         notice: undefined,
+        idKnown: undefined,
       },
       opts,
       "synapse-export",

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { setAzureCredential } from "../../src/engine/azureCredential";
-import { ROLES } from "../../src/plan/roles";
 import { synapseRoleAssignmentProvider as provider } from "../../src/providers/synapseRoleAssignment";
 import { SynapseRbacTestServer } from "../servers/synapseRbacServer";
 import { testCredential } from "../servers/testTokens";
@@ -195,6 +194,59 @@ describe("SynapseRoleAssignment provider: lifecycle against a loopback Synapse",
     expect(diff.replaces).to.deep.equal([]);
 
     server.assignments.delete(created.id);
+    expect((await provider.read!(created.id, created.outs)).id).to.equal("");
+  });
+
+  it("keeps on refresh an adopted assignment whose id it could not read, and learns the id once it may list", async () => {
+    // Someone else's assignment (Azure/azure-cli#25790: an Owner may write assignments yet not list them).
+    const theirs = server.seed({
+      roleDefinitionId: SYNAPSE_ADMIN,
+      principalId: CI_PRINCIPAL,
+      scope: "workspaces/contoso-syn",
+      principalType: "ServicePrincipal",
+    });
+    server.refuseLists = true;
+    const created = await provider.create(await inputs());
+    // The deterministic id from Python's uuid5 (see the first lifecycle test), not the assignment's.
+    const ours = "98f309a2-e836-559a-a81c-ee8c9af7cab7";
+    expect(created.outs).to.include({
+      assignmentId: ours,
+      adopted: true,
+      owned: false,
+      idKnown: false,
+    });
+
+    // Refresh while listing is still refused: a GET of our id would answer 404 (nothing has that id),
+    // which is not "gone"; the state stays as it is, and no GET of our id is sent.
+    const before = server.requests.length;
+    const kept = await provider.read!(created.id, created.outs);
+    expect(kept).to.deep.equal({ id: created.id, props: created.outs });
+    expect(
+      server.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.status}`),
+    ).to.deep.equal(["GET /roleAssignments 403"]);
+    // A state written before idKnown existed is recognised by its facts too.
+    const { idKnown: _omitted, ...oldState } = created.outs as Record<string, unknown>;
+    expect((await provider.read!(created.id, oldState)).id).to.equal(created.id);
+
+    // Once it may list, the refresh finds the assignment by role, principal and scope.
+    server.refuseLists = false;
+    const learnt = await provider.read!(created.id, created.outs);
+    expect(learnt.id).to.equal(created.id);
+    expect(learnt.props).to.include({
+      assignmentId: theirs.id,
+      idKnown: true,
+      adopted: true,
+      owned: false,
+    });
+    // From then on it is read by its own id, and delete still leaves it.
+    expect((await provider.read!(created.id, learnt.props)).props).to.include({
+      assignmentId: theirs.id,
+    });
+    await provider.delete!(created.id, learnt.props!);
+    expect(server.assignments.has(theirs.id)).to.equal(true);
+
+    // Gone for real: the look-up answers and finds nothing.
+    server.assignments.delete(theirs.id);
     expect((await provider.read!(created.id, created.outs)).id).to.equal("");
   });
 
