@@ -18,6 +18,7 @@
 // Microsoft Graph, then to the spec (`principals.deployer: { objectId, type }`).
 
 import type { PrincipalType } from "../spec/types";
+import type { Grant } from "./grants";
 
 export interface TokenClaims {
   oid?: unknown;
@@ -91,5 +92,24 @@ export function deployerTypeUnknownMessage(
     ` is a user or a service principal: its access token does not say (${because}), and Microsoft Graph ` +
     `could not be asked (${graphSaid}). Name it in the spec: principals.deployer: { objectId: ${id}, type: ServicePrincipal } ` +
     `(or type: User), or set principals.deployer: false and grant it Storage Blob Data Contributor yourself.`
+  );
+}
+
+/**
+ * The plan's grants with the deployer's filled in from the signed-in identity, where the spec leaves it
+ * to deploy time (principalId null): `synapse-export permissions plan --signed-in` and `run` then show
+ * whom the deployer's grant is for. A spec that names the deployer, or turns it off, is left as it is.
+ */
+export function withSignedInDeployer(grants: readonly Grant[], who: TokenIdentity): Grant[] {
+  if (!who.objectId) return [...grants];
+  return grants.map((g) =>
+    g.principal === "deployer" && g.principalId === null
+      ? {
+          ...g,
+          principalId: who.objectId!,
+          principalType: who.type ?? null,
+          principalName: `${who.objectId} (signed in${who.type ? `, ${who.type}` : ", kind unknown"})`,
+        }
+      : g,
   );
 }
