@@ -155,12 +155,14 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
       principalType: inputs.principalType as string,
       description: inputs.description as string | undefined,
     });
-    if (result.adopted) {
-      process.stderr.write(
-        `synapse-export: adopted the existing role assignment ${result.id} (same role, principal and scope); ` +
-          `it was not made by this stack, so pulumi destroy leaves it\n`,
-      );
-    }
+    // A dynamic provider runs apart from the Pulumi engine and cannot log through it (pulumi/pulumi#6065,
+    // #18249): the notice is an output, which the component logs on this resource (pulumi.log).
+    const notice = !result.adopted
+      ? ""
+      : result.idKnown
+        ? `adopted the existing role assignment ${result.id} (same role, principal and scope): it was not made by this stack, so pulumi destroy leaves it`
+        : `adopted an existing role assignment of the same role, principal and scope at ${inputs.scope as string}: ARM answered RoleAssignmentExists, and listing assignments was refused, so its id is not known; ` +
+          `it is recorded as adopted and not owned, pulumi destroy leaves it, and a refresh finds it once the deploying identity may read role assignments (Microsoft.Authorization/roleAssignments/read)`;
     return {
       id: result.id,
       outs: {
@@ -169,6 +171,7 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
         adopted: result.adopted,
         owned: result.owned,
         idKnown: result.idKnown,
+        notice,
       },
     };
   },
@@ -181,6 +184,7 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
         adopted: olds.adopted,
         owned: olds.owned,
         idKnown: olds.idKnown ?? true,
+        notice: olds.notice ?? "",
       },
     };
   },
@@ -235,6 +239,8 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly owned: pulumi.Output<boolean>;
   /** False when the assignment exists but its id could not be read (listing was refused). */
   declare readonly idKnown: pulumi.Output<boolean>;
+  /** What `up` did that a reader should know (an adoption), or "": the component logs it. */
+  declare readonly notice: pulumi.Output<string>;
   /** What preview found: the id of the assignment `up` will adopt, "" for none; absent when unknown. */
   declare readonly adoptsExisting: pulumi.Output<string | undefined>;
 
@@ -250,6 +256,9 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
         adopted: undefined,
         owned: undefined,
         idKnown: undefined,
+        notice: undefined,
+        // Set by check (what preview found); declared so the component can read it.
+        adoptsExisting: undefined,
       },
       opts,
       "synapse-export",

@@ -151,7 +151,8 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
       notice: result.notice ?? "",
       idKnown: result.idKnown,
     };
-    if (outcome.notice) process.stderr.write(`synapse-export: warning: ${outcome.notice}\n`);
+    // Not logged here: a dynamic provider cannot reach the Pulumi engine's log (pulumi/pulumi#6065,
+    // #18249); the component logs `notice` on this resource.
     return { id: result.assignmentId, outs: stateOf(inputs, outcome) };
   },
 

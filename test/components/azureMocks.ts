@@ -31,6 +31,13 @@ export interface World {
    * Default: a user signed in with the Azure CLI, whose token carries delegated scopes (`scp`).
    */
   clientTokenClaims: Record<string, unknown>;
+  /**
+   * Role assignments that exist before the stack runs (Azure's own for a new workspace's identity, say),
+   * by `<scope>|<principalId>`; the value is the existing assignment's id. The mock answers as
+   * src/providers/armRoleAssignment.ts does: preview shows `adoptsExisting`, up records the adoption
+   * with its notice.
+   */
+  existingArmAssignments?: Record<string, string>;
   /** When set, Microsoft Graph refuses service principal look-ups with this message (a pipeline without Graph rights). */
   graphRefuses?: string;
 }
@@ -163,7 +170,37 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       case ROLE_ASSIGNMENT: {
         this.checkRoleAssignment(args.name, i);
         const id = `${plain(i.scope)}/providers/Microsoft.Authorization/roleAssignments/${plain(i.roleAssignmentName)}`;
-        return { id, state: { ...i, id, assignmentId: id, adopted: false, owned: true } };
+        const existing =
+          this.world.existingArmAssignments?.[`${plain(i.scope)}|${plain(i.principalId)}`];
+        if (existing && pulumi.runtime.isDryRun()) {
+          return { id, state: { ...i, id, adoptsExisting: existing } };
+        }
+        if (existing) {
+          return {
+            id: existing,
+            state: {
+              ...i,
+              id: existing,
+              assignmentId: existing,
+              adopted: true,
+              owned: false,
+              idKnown: true,
+              notice: `adopted the existing role assignment ${existing} (same role, principal and scope): it was not made by this stack, so pulumi destroy leaves it`,
+            },
+          };
+        }
+        return {
+          id,
+          state: {
+            ...i,
+            id,
+            assignmentId: id,
+            adopted: false,
+            owned: true,
+            idKnown: true,
+            notice: "",
+          },
+        };
       }
       case "azuread:index/servicePrincipal:ServicePrincipal": {
         const objectId =
