@@ -65,9 +65,7 @@ describe("adopted role assignments in Pulumi's log", () => {
     ]);
     const urn = await adoption[0].urn;
     expect(urn).to.contain("ArmRoleAssignment");
-    expect(urn).to.match(
-      /::ci-workspace-identity-storage-blob-data-contributor-on-storage-account$/,
-    );
+    expect(urn).to.match(/-workspace-identity-storage-blob-data-contributor-on-storage-account$/);
   });
 
   it("up logs the adoption it made, and nothing for the assignments it created", async () => {
