@@ -82,6 +82,16 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.requests.filter((r) => r.method === "PUT")).to.have.length(1);
   });
 
+  it("migrating from azure-native's RoleAssignment: an assignment under the deterministic name is recognised as ours, not duplicated", async () => {
+    // The old stack's azure-native RoleAssignment made it under the same deterministic name; after
+    // `pulumi state delete` of the old resource (Azure untouched), the new resource finds it.
+    const old = arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI, "ServicePrincipal", OUR_NAME);
+    const created = await provider.create(inputs());
+    expect(created.outs).to.include({ adopted: false, owned: true, assignmentId: old.id });
+    expect(arm.requests.filter((r) => r.method === "PUT")).to.deep.equal([]);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
   it("adopts an assignment made between its look-up and its PUT (409 RoleAssignmentExists)", async () => {
     // The look-up sees nothing; Azure's assignment lands before the PUT is answered.
     arm.beforeNextPut = () => arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
