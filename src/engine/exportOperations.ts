@@ -8,6 +8,7 @@ import { databaseFolder, exportLockPath } from "../plan/lakeLayout";
 import type { SourceState, TargetRef } from "../plan/exportResources";
 import type { Spec } from "../spec/types";
 import { targetFor, type ExportTarget } from "./targets";
+import { grantWaitLine } from "./progress/grantWaitLine";
 import type { EntityRunRecord } from "./run/runRecord";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
@@ -28,7 +29,18 @@ async function withTarget<T>(
 ): Promise<T> {
   // A deploy runs right after its role assignments were made, and Azure takes minutes to apply them:
   // storage-permission errors are waited out that long, then reported with the missing grant.
-  const target = targetFor(spec, ref, { freshGrantsUntil: Date.now() + FRESH_GRANTS_WINDOW_MS });
+  const started = Date.now();
+  const target = targetFor(spec, ref, {
+    freshGrantsUntil: started + FRESH_GRANTS_WINDOW_MS,
+    // A line per wait on stderr, the provider's progress channel (a dynamic provider cannot log
+    // through the Pulumi engine, pulumi/pulumi#6065; its console output is passed through, #18253).
+    onSqlRetry: (event) => {
+      if (event.kind !== "storage-permission") return;
+      process.stderr.write(
+        `${grantWaitLine(event, Date.now() - started, FRESH_GRANTS_WINDOW_MS)}\n`,
+      );
+    },
+  });
   try {
     return await work(target);
   } finally {

@@ -12,7 +12,7 @@ import { planDropDatabase } from "../plan/sqlPlan";
 import type { Spec } from "../spec/types";
 import type { TargetRef } from "../plan/exportResources";
 import type { LakeStore } from "./lake/lakeStore";
-import type { SynapseSqlRetry } from "./sql/synapseSql";
+import type { SynapseSqlOptions, SynapseSqlRetry } from "./sql/synapseSql";
 import type { ViewPublisher } from "./viewPublisher";
 
 export interface ExportTarget {
@@ -60,7 +60,7 @@ export function localTarget(spec: Spec, dir: string): ExportTarget {
 export function targetFor(
   spec: Spec,
   ref: TargetRef,
-  options: Pick<AzureTargetOptions, "freshGrantsUntil"> = {},
+  options: Pick<AzureTargetOptions, "freshGrantsUntil" | "onSqlRetry"> = {},
 ): ExportTarget {
   if (ref.kind === "local") return localTarget(spec, ref.dir);
   return azureTarget(spec, {
@@ -69,6 +69,7 @@ export function targetFor(
     sqlPort: ref.sqlPort,
     sqlEncrypt: ref.sqlEncrypt,
     freshGrantsUntil: options.freshGrantsUntil,
+    onSqlRetry: options.onSqlRetry,
   });
 }
 
@@ -81,6 +82,8 @@ export interface AzureTargetOptions {
   sqlEncrypt?: boolean;
   /** Epoch ms until which storage-permission errors are waited out (fresh role assignments). */
   freshGrantsUntil?: number;
+  /** Hears each SQL retry before its wait (progress: a storage-permission wait can last minutes). */
+  onSqlRetry?: SynapseSqlOptions["onRetry"];
   /** An extra certificate authority (PEM) the lake's HTTPS client trusts: a TLS-inspecting proxy, a private CA, a test server. */
   lakeTrustedCaPem?: string;
   /**
@@ -125,6 +128,7 @@ export function azureTarget(spec: Spec, options: AzureTargetOptions = {}): Expor
     connectTimeoutMs: options.sqlConnectTimeoutMs,
     requestTimeoutMs: options.sqlRequestTimeoutMs,
     retry: options.sqlRetry,
+    onRetry: options.onSqlRetry,
   });
   const views = new SqlViewPublisher(
     sql,
