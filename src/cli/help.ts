@@ -23,7 +23,7 @@ Usage:
                                                       run the export now (Azure, or a local directory);
                                                       waits up to 30 s (--lock-wait) for another export
                                                       of the same target
-  synapse-export permissions plan <spec> [--format table|json|mermaid]
+  synapse-export permissions plan <spec> [--format table|json|mermaid] [--signed-in]
   synapse-export permissions diff [preview.json] [--spec <spec>] [--wide] [--json]
                                                       permission changes in \`pulumi preview --json\`
                                                       (stdin if no file); exit 3 if one is too broad
@@ -50,10 +50,11 @@ Runs the export now: against Azure as the signed-in identity (DefaultAzureCreden
   --lock-wait <seconds> how long to wait for another export of the same target (default 30)
   --rehash              hash every source again instead of trusting the recorded file identity
   --json                exactly one JSON document on stdout`,
-  permissions: `synapse-export permissions plan <spec> [--format table|json|mermaid]
+  permissions: `synapse-export permissions plan <spec> [--format table|json|mermaid] [--signed-in]
 synapse-export permissions diff [preview.json] [--spec <spec>] [--wide] [--json]
 
-plan: the whole grant graph of a spec.
+plan: the whole grant graph of a spec. With --signed-in, the deployer's grant names the identity
+signed in on this machine (its Azure token's oid claim; no Microsoft Graph call) instead of "deploy time".
 diff: the permission changes in \`pulumi preview --json\` (a file, or stdin). A grant with Owner,
 Contributor, User Access Administrator or Role Based Access Control Administrator, or on a whole
 subscription or management group, is flagged as broader than the export needs; with --spec, so is

@@ -20,7 +20,7 @@ import {
 
 export { HELP } from "./help";
 
-const SWITCHES = ["json", "verbose", "help", "wide", "version", "rehash"];
+const SWITCHES = ["json", "verbose", "help", "wide", "version", "rehash", "signed-in"];
 const VALUED = ["local", "entities", "stack", "format", "stacks-dir", "lock-wait", "spec"];
 
 export async function main(
@@ -76,10 +76,17 @@ export async function main(
         if (rest[0] === "plan") {
           const loaded = spec();
           if (!valid(loaded)) return 1;
+          // Offline unless asked: --signed-in reads the deployer from this machine's Azure sign-in.
+          const signedIn = args.options.has("signed-in")
+            ? await (
+                require("../engine/azureCredential") as typeof import("../engine/azureCredential")
+              ).signedInIdentity()
+            : undefined;
           return permissionsPlanCommand(
             loaded.spec!,
             optionString(args, "format") ?? (asJson ? "json" : "table"),
             output,
+            signedIn,
           );
         }
         if (rest[0] === "diff") {

@@ -15,6 +15,7 @@ import { FORBIDDEN_ROLE_IDS, ROLES } from "../plan/roles";
 import { roleAssignmentGuid } from "../plan/deterministicGuid";
 import { SynapseRoleAssignment } from "../providers/synapseRoleAssignment";
 import { ArmRoleAssignment } from "../providers/armRoleAssignment";
+import { logArmAssignmentNotices, logSynapseAssignmentNotices } from "./assignmentNotices";
 
 export const EXPORT_PERMISSIONS_TYPE = "synapse-export:index:ExportPermissions";
 
@@ -79,22 +80,22 @@ export class ExportPermissions extends pulumi.ComponentResource {
       const logicalName = `${name}-${grant.key}`;
 
       if (grant.plane === "synapse") {
-        this.synapseRoleAssignments.push(
-          new SynapseRoleAssignment(
-            logicalName,
-            {
-              workspaceName: args.workspaceName,
-              endpoint: args.synapseEndpoint,
-              roleId: grant.roleDefinitionId,
-              roleName: grant.role,
-              principalId,
-              principalType: synapsePrincipalType(grant),
-              scope,
-              purpose: grant.purpose,
-            },
-            { parent: this, dependsOn: args.synapseDependsOn },
-          ),
+        const synapseAssignment = new SynapseRoleAssignment(
+          logicalName,
+          {
+            workspaceName: args.workspaceName,
+            endpoint: args.synapseEndpoint,
+            roleId: grant.roleDefinitionId,
+            roleName: grant.role,
+            principalId,
+            principalType: synapsePrincipalType(grant),
+            scope,
+            purpose: grant.purpose,
+          },
+          { parent: this, dependsOn: args.synapseDependsOn },
         );
+        logSynapseAssignmentNotices(synapseAssignment, grant.key);
+        this.synapseRoleAssignments.push(synapseAssignment);
         continue;
       }
 
@@ -130,6 +131,7 @@ export class ExportPermissions extends pulumi.ComponentResource {
           ...(after.length > 0 ? { dependsOn: after } : {}),
         },
       );
+      logArmAssignmentNotices(assignment, grant.key);
       byKey.set(grant.key, assignment);
       this.roleAssignments.push(assignment);
     }

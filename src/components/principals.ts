@@ -12,6 +12,11 @@ import {
   type DeployerPrincipal,
   type PrincipalType,
 } from "../spec/types";
+import {
+  decodeTokenClaims,
+  deployerTypeUnknownMessage,
+  tokenIdentity,
+} from "../plan/tokenIdentity";
 
 export interface ResolvedPrincipal {
   objectId: pulumi.Output<string>;
@@ -67,10 +72,13 @@ export interface ResolvedDeployer {
 
 /**
  * The identity running `pulumi up`: named in the spec, or the one Pulumi's Azure client configuration
- * signs in with. Its kind is looked up, not assumed: ARM refuses an assignment whose principalType does
+ * signs in with. Its kind is found out, not assumed: ARM refuses an assignment whose principalType does
  * not match the principal (UnmatchedPrincipalType, Azure/modern-web-app-pattern-dotnet#129), and
  * azure-native's RoleAssignment sends "User" when none is given, which fails for a pipeline's service
- * principal. Only users and service principals (managed identities included) can sign in.
+ * principal. The kind is read from the claims of the client's own ARM token first (plan/tokenIdentity.ts:
+ * idtyp, scp, sub): no Microsoft Graph call, which a pipeline's service principal is often not allowed
+ * to make. Only when the claims do not tell is Graph asked, and when that fails too the error names the
+ * spec field that settles it. Only users and service principals (managed identities included) sign in.
  */
 export function resolveDeployer(
   deployer: DeployerPrincipal | undefined,
@@ -83,14 +91,30 @@ export function resolveDeployer(
     };
   }
   const objectId = authorization.getClientConfigOutput({ parent }).objectId;
-  const found = azuread.getServicePrincipalsOutput(
-    { objectIds: [objectId], ignoreMissing: true },
-    { parent },
-  );
-  return {
-    objectId,
-    principalType: found.objectIds.apply((ids): PrincipalType =>
-      ids.length > 0 ? "ServicePrincipal" : "User",
-    ),
-  };
+  // The token is a secret: it is read here and never stored (only the kind derived from it is).
+  const token = authorization.getClientTokenOutput({}, { parent }).token;
+  const principalType = pulumi
+    .all([objectId, pulumi.unsecret(token)])
+    .apply(async ([oid, raw]): Promise<PrincipalType> => {
+      const claims = tokenIdentity(decodeTokenClaims(raw));
+      if (claims.type) return claims.type;
+      try {
+        const found = await azuread.getServicePrincipals(
+          { objectIds: [oid], ignoreMissing: true },
+          { parent },
+        );
+        return found.objectIds.length > 0 ? "ServicePrincipal" : "User";
+      } catch (error) {
+        throw new pulumi.ResourceError(
+          deployerTypeUnknownMessage(
+            oid,
+            claims.because,
+            ((error as Error)?.message || "the look-up failed").split("\n")[0],
+          ),
+          parent,
+          true,
+        );
+      }
+    });
+  return { objectId, principalType };
 }

@@ -5,6 +5,7 @@
 // what to do, before the lake or SQL client wraps it in advice about paths or networks.
 
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { decodeTokenClaims, tokenIdentity, type TokenIdentity } from "../plan/tokenIdentity";
 
 let override: TokenCredential | undefined;
 let shared: TokenCredential | undefined;
@@ -106,4 +107,26 @@ function triedCredentials(e: { message?: string; errors?: unknown[] }): string[]
     }
   }
   return [...names];
+}
+
+/** ARM's token audience: the one every signed-in identity can get, whatever it may do with it. */
+const ARM_TOKEN_SCOPE = "https://management.azure.com/.default";
+
+/**
+ * Who is signed in, from the claims of its own ARM access token (plan/tokenIdentity.ts): its object id
+ * (`oid`) and, when the claims say, whether it is a user or a service principal. Decoded here, with no
+ * call to Microsoft Graph; the token itself is never kept or printed.
+ */
+export async function signedInIdentity(
+  credential: TokenCredential = getAzureCredential(),
+): Promise<TokenIdentity> {
+  const token = await credential.getToken(ARM_TOKEN_SCOPE);
+  if (!token) {
+    throw new AzureSignInError(
+      `No Entra ID token for ${ARM_TOKEN_SCOPE}: ${WHAT_TO_DO}.`,
+      [],
+      undefined,
+    );
+  }
+  return tokenIdentity(decodeTokenClaims(token.token));
 }

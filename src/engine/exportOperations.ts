@@ -5,7 +5,7 @@
 // readers in step; an entity's leave them to it.
 
 import * as os from "node:os";
-import { databaseFolder } from "../plan/lakeLayout";
+import { databaseFolder, exportLockPath } from "../plan/lakeLayout";
 import type {
   EntityTableInputs,
   ExportDatabaseInputs,
@@ -24,7 +24,8 @@ import {
 import type { EntityTableSpec, ExportDatabaseSpec, RunSpec, TargetSpec } from "../plan/specSlices";
 import { planSqlLogins } from "../plan/sqlAccess";
 import { targetFor, type ExportTarget, type ReaderLogins } from "./targets";
-import { LOCK_FILE, runExport } from "./run/runExport";
+import { grantWaitLine } from "./progress/grantWaitLine";
+import { runExport } from "./run/runExport";
 import { STALE_LOCK_MS, type EntityRunRecord } from "./run/runRecord";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
@@ -44,9 +45,18 @@ async function withTarget<T>(
 ): Promise<T> {
   // A deploy runs right after its role assignments were made, and Azure takes minutes to apply them:
   // storage-permission errors are waited out that long, then reported with the missing grant.
+  const started = Date.now();
   const target = targetFor(spec, ref, {
-    freshGrantsUntil: Date.now() + FRESH_GRANTS_WINDOW_MS,
+    freshGrantsUntil: started + FRESH_GRANTS_WINDOW_MS,
     readers,
+    // A line per wait on stderr, the provider's progress channel (a dynamic provider cannot log
+    // through the Pulumi engine, pulumi/pulumi#6065; its console output is passed through, #18253).
+    onSqlRetry: (event) => {
+      if (event.kind !== "storage-permission") return;
+      process.stderr.write(
+        `${grantWaitLine(event, Date.now() - started, FRESH_GRANTS_WINDOW_MS)}\n`,
+      );
+    },
   });
   try {
     return await work(target);
@@ -62,14 +72,11 @@ async function withLock<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   await t.lake.ensureContainer();
-  const lock = await t.lake.acquireLock(
-    `${databaseFolder(spec.export.databaseName)}/${LOCK_FILE}`,
-    {
-      waitMs: DEPLOY_LOCK_WAIT_MS,
-      staleMs: STALE_LOCK_MS,
-      holder: holder(what),
-    },
-  );
+  const lock = await t.lake.acquireLock(exportLockPath(spec.export.databaseName), {
+    waitMs: DEPLOY_LOCK_WAIT_MS,
+    staleMs: STALE_LOCK_MS,
+    holder: holder(what),
+  });
   try {
     return await work();
   } finally {
@@ -118,7 +125,7 @@ export async function provisionExportDatabase(
 
 /**
  * Removes the export database and its entities' snapshots in the lake, then the database's folder
- * when nothing but the lock is left: only ever called under `onEntityRemoved: drop`. A folder or
+ * when nothing but an old version's lock is left: only ever called under `onEntityRemoved: drop`. A folder or
  * file someone put in the database's folder is not the export's (see run/entityFolders.ts).
  */
 export async function dropExportDatabase(spec: ExportDatabaseSpec, ref: TargetRef): Promise<void> {
@@ -138,8 +145,10 @@ export async function dropExportDatabase(spec: ExportDatabaseSpec, ref: TargetRe
         await deleteEntitySnapshots(t.lake, db, name, ids);
       }
       const folder = databaseFolder(db);
+      // The lock lives beside the folder (exportLockPath), so the folder holds only what was exported
+      // and what someone put there; a lock file of an older version inside it is inert.
       const left = (await t.lake.list(folder)).filter(
-        (e) => e.path !== `${folder}/${LOCK_FILE}` && !e.path.startsWith(`${folder}/${LOCK_FILE}.`),
+        (e) => e.path !== `${folder}/_export.lock` && !e.path.startsWith(`${folder}/_export.lock.`),
       );
       if (left.length === 0) await t.lake.deleteTree(folder);
     }),

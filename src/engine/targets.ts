@@ -15,7 +15,7 @@ import { SpecError } from "../spec/specError";
 import type { TargetSpec } from "../plan/specSlices";
 import type { TargetRef } from "../plan/exportResources";
 import type { LakeStore } from "./lake/lakeStore";
-import type { SynapseSqlRetry } from "./sql/synapseSql";
+import type { SynapseSqlOptions, SynapseSqlRetry } from "./sql/synapseSql";
 import type { ViewPublisher } from "./viewPublisher";
 
 export interface ExportTarget {
@@ -69,7 +69,7 @@ export type ReaderLogins = readonly SqlLogin[] | "leave";
 export function targetFor(
   spec: TargetSpec,
   ref: TargetRef,
-  options: Pick<AzureTargetOptions, "freshGrantsUntil"> & { readers: ReaderLogins },
+  options: Pick<AzureTargetOptions, "freshGrantsUntil" | "onSqlRetry"> & { readers: ReaderLogins },
 ): ExportTarget {
   if (ref.kind === "local") return localTarget(spec, ref.dir);
   return azureTargetWith(spec, options.readers, {
@@ -78,6 +78,7 @@ export function targetFor(
     sqlPort: ref.sqlPort,
     sqlEncrypt: ref.sqlEncrypt,
     freshGrantsUntil: options.freshGrantsUntil,
+    onSqlRetry: options.onSqlRetry,
   });
 }
 
@@ -90,6 +91,8 @@ export interface AzureTargetOptions {
   sqlEncrypt?: boolean;
   /** Epoch ms until which storage-permission errors are waited out (fresh role assignments). */
   freshGrantsUntil?: number;
+  /** Hears each SQL retry before its wait (progress: a storage-permission wait can last minutes). */
+  onSqlRetry?: SynapseSqlOptions["onRetry"];
   /** An extra certificate authority (PEM) the lake's HTTPS client trusts: a TLS-inspecting proxy, a private CA, a test server. */
   lakeTrustedCaPem?: string;
   /**
@@ -147,6 +150,7 @@ function azureTargetWith(
     connectTimeoutMs: options.sqlConnectTimeoutMs,
     requestTimeoutMs: options.sqlRequestTimeoutMs,
     retry: options.sqlRetry,
+    onRetry: options.onSqlRetry,
   });
   const views = new SqlViewPublisher(
     sql,

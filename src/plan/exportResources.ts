@@ -10,6 +10,7 @@
 import type { EntitySpec } from "../spec/types";
 import type { EntityTableSpec, ExportDatabaseSpec, LocationSpec } from "./specSlices";
 import { sqlReaderKeys } from "./sqlAccess";
+import { PULUMI_UNKNOWN } from "./pulumiUnknown";
 
 /** Where the export runs: data, so it can be a Pulumi input and survive serialization. */
 export type TargetRef =
@@ -159,8 +160,7 @@ export interface ResourceDiff {
   replaces: string[];
 }
 
-/** Pulumi's marker for a value that is not known yet (preview). */
-export const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { PULUMI_UNKNOWN };
 
 function containsUnknown(value: unknown): boolean {
   if (value === PULUMI_UNKNOWN) return true;

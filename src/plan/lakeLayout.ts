@@ -11,6 +11,36 @@ export function databaseFolder(databaseName: string): string {
   return databaseName;
 }
 
+/**
+ * The export lock of one database: a file beside the database's folder at the container root, never
+ * inside it. Dropping the database (`onEntityRemoved: drop`) deletes its whole folder, and the real dfs
+ * endpoint deletes a folder even when a file in it is leased, so a lock inside would vanish under its
+ * holder, and the next writer could take a fresh one while the drop still runs. A database name has no
+ * `.` (SQL_NAME_PATTERN), so `<name>.export.lock` can never be another database's folder.
+ *
+ * Versions before this one kept the lock at `<database>/_export.lock`. The two locks do not see each
+ * other: while a run of the old version holds its lock, a run of this version takes the new one and
+ * both run at once. Nothing half-written is read even then (a snapshot counts only once its manifest is
+ * written, last, and the view switches only to complete snapshots), but the two may both upload the same
+ * snapshot and the later view switch wins; so upgrade the CLI on the scheduler and the machine running
+ * `pulumi up` together, between runs. A leftover old lock file is inert: nothing of this version reads
+ * it, and the drop removes it with the folder.
+ */
+export function exportLockPath(databaseName: string): string {
+  return `${databaseFolder(databaseName)}${EXPORT_LOCK_SUFFIX}`;
+}
+
+export const EXPORT_LOCK_SUFFIX = ".export.lock";
+
+/** The lake folder a lock at `lockPath` guards: the database folder for an export lock, else the lock's folder. */
+export function folderGuardedBy(lockPath: string): string {
+  if (lockPath.endsWith(EXPORT_LOCK_SUFFIX) && !lockPath.includes("/")) {
+    return lockPath.slice(0, -EXPORT_LOCK_SUFFIX.length);
+  }
+  const slash = lockPath.lastIndexOf("/");
+  return slash < 0 ? "" : lockPath.slice(0, slash);
+}
+
 /** The folder of one entity, relative to the container root. */
 export function entityFolder(databaseName: string, entity: string): string {
   return `${databaseFolder(databaseName)}/${entity}`;

@@ -61,7 +61,8 @@ export const UNKNOWN_VALUE = "(known after deploy)";
  * (sdk/nodejs/runtime/rpc.ts `unknownValue`, sdk/go/pulumi/rpc.go `rpcTokenUnknownValue`), which
  * preview JSON prints where the value will be.
  */
-export const PULUMI_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { PULUMI_UNKNOWN } from "./pulumiUnknown";
+import { PULUMI_UNKNOWN } from "./pulumiUnknown";
 /** Pulumi's signature key and secret signature (same RPC files): `{ [SIG_KEY]: SECRET_SIG, value }`. */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";

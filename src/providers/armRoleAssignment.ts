@@ -14,10 +14,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { loadEngine } from "./loadEngine";
+import { PULUMI_UNKNOWN } from "../plan/pulumiUnknown";
 import type * as ClientModule from "../engine/armRbac/armRoleAssignmentClient";
 
-/** What Pulumi passes for a value not known yet (preview), in the dynamic provider's property bags. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+// What Pulumi passes for a value not known yet (preview): a plain constant, serialized with the provider.
+const UNKNOWN = PULUMI_UNKNOWN;
 
 export interface ArmRoleAssignmentArgs {
   /** The deterministic name (a GUID of scope, principal and role). */
@@ -154,26 +155,61 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
       principalType: inputs.principalType as string,
       description: inputs.description as string | undefined,
     });
-    if (result.adopted) {
-      process.stderr.write(
-        `synapse-export: adopted the existing role assignment ${result.id} (same role, principal and scope); ` +
-          `it was not made by this stack, so pulumi destroy leaves it\n`,
-      );
-    }
+    // A dynamic provider runs apart from the Pulumi engine and cannot log through it (pulumi/pulumi#6065,
+    // #18249): the notice is an output, which the component logs on this resource (pulumi.log).
+    const notice = !result.adopted
+      ? ""
+      : result.idKnown
+        ? `adopted the existing role assignment ${result.id} (same role, principal and scope): it was not made by this stack, so pulumi destroy leaves it`
+        : `adopted an existing role assignment of the same role, principal and scope at ${inputs.scope as string}: ARM answered RoleAssignmentExists, and listing assignments was refused, so its id is not known; ` +
+          `it is recorded as adopted and not owned, pulumi destroy leaves it, and a refresh finds it once the deploying identity may read role assignments (Microsoft.Authorization/roleAssignments/read)`;
     return {
       id: result.id,
-      outs: { ...inputs, assignmentId: result.id, adopted: result.adopted, owned: result.owned },
+      outs: {
+        ...inputs,
+        assignmentId: result.id,
+        adopted: result.adopted,
+        owned: result.owned,
+        idKnown: result.idKnown,
+        notice,
+      },
     };
   },
 
   async update(_id, olds, news): Promise<pulumi.dynamic.UpdateResult> {
     return {
-      outs: { ...news, assignmentId: olds.assignmentId, adopted: olds.adopted, owned: olds.owned },
+      outs: {
+        ...news,
+        assignmentId: olds.assignmentId,
+        adopted: olds.adopted,
+        owned: olds.owned,
+        idKnown: olds.idKnown ?? true,
+        notice: olds.notice ?? "",
+      },
     };
   },
 
   async read(id, props): Promise<pulumi.dynamic.ReadResult> {
-    const found = await clientFor(props ?? {}).get(id);
+    const { adoptedWithUnknownId } = loadEngine<typeof ClientModule>(
+      "armRbac/armRoleAssignmentClient",
+    );
+    const client = clientFor(props ?? {});
+    if (props && adoptedWithUnknownId(props)) {
+      // Our deterministic id is not the assignment's (the list was refused at create): a GET of it
+      // answers 404 although the assignment is there. Look it up by what it grants; when the list is
+      // refused again, nothing says it is gone, so the state stays (dropping it made the next `up`
+      // adopt it again, refresh after refresh).
+      const lookup = await client.lookUp({
+        scope: props.scope as string,
+        roleAssignmentName: props.roleAssignmentName as string,
+        roleDefinitionId: props.roleDefinitionId as string,
+        principalId: props.principalId as string,
+      });
+      if (lookup.refused) return { id, props };
+      if (!lookup.found) return { id: "" };
+      return { id, props: { ...props, assignmentId: lookup.found.id, idKnown: true } };
+    }
+    const found = await client.get((props?.assignmentId as string | undefined) || id);
     if (!found) return { id: "" };
     return { id, props: { ...props, assignmentId: found.id } };
   },
@@ -201,6 +237,10 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly adopted: pulumi.Output<boolean>;
   /** False when `pulumi destroy` leaves the assignment. */
   declare readonly owned: pulumi.Output<boolean>;
+  /** False when the assignment exists but its id could not be read (listing was refused). */
+  declare readonly idKnown: pulumi.Output<boolean>;
+  /** What `up` did that a reader should know (an adoption), or "": the component logs it. */
+  declare readonly notice: pulumi.Output<string>;
   /** What preview found: the id of the assignment `up` will adopt, "" for none; absent when unknown. */
   declare readonly adoptsExisting: pulumi.Output<string | undefined>;
 
@@ -215,6 +255,10 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
         assignmentId: undefined,
         adopted: undefined,
         owned: undefined,
+        idKnown: undefined,
+        notice: undefined,
+        // Set by check (what preview found); declared so the component can read it.
+        adoptsExisting: undefined,
       },
       opts,
       "synapse-export",

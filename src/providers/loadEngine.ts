@@ -11,6 +11,8 @@ const ENGINE_ROOTS = [
   path.resolve(__dirname, "../engine"),
   path.resolve(__dirname, "../../dist/src/engine"),
 ];
+/** The same candidates for the pure rules in src/plan that a provider method applies (check, diff). */
+const PLAN_ROOTS = ENGINE_ROOTS.map((root) => root.replace(/engine$/, "plan"));
 
 /** `loadEngine<typeof import("../engine/x/y")>("x/y")`: the engine module at `src/engine/<file>`. */
 export function loadEngine<T>(file: string, roots: readonly string[] = ENGINE_ROOTS): T {
@@ -27,6 +29,11 @@ export function loadEngine<T>(file: string, roots: readonly string[] = ENGINE_RO
     }
   }
   throw new Error(
-    `synapse-export: cannot load the engine module "${file}" (tried ${tried.join(", ")}); rebuild with "npm run build"`,
+    `synapse-export: cannot load the module "${file}" (tried ${tried.join(", ")}); rebuild with "npm run build"`,
   );
+}
+
+/** `loadPlan<typeof import("../plan/x")>("x")`: the pure module at `src/plan/<file>`. */
+export function loadPlan<T>(file: string): T {
+  return loadEngine<T>(file, PLAN_ROOTS);
 }

@@ -1,16 +1,18 @@
 // A Synapse RBAC role assignment as a Pulumi resource: the seed's "Synapse Administrator for the
 // Customer Insights service principal on the workspace". Synapse roles live in the workspace's data
 // plane (https://<workspace>.dev.azuresynapse.net), which neither azure-native nor ARM manages, hence a
-// dynamic provider. It is a thin adapter: the rules are in src/engine/synapseRbac, loaded inside each
+// dynamic provider. It is a thin adapter: the rules are in src/plan/synapseRoleAssignmentInputs.ts (check, diff,
+// ownership) and src/engine/synapseRbac (the service), loaded inside each
 // method because Pulumi serializes this provider and runs it in another process.
 
 import * as pulumi from "@pulumi/pulumi";
-import { loadEngine } from "./loadEngine";
-import type * as InputsModule from "../engine/synapseRbac/roleAssignmentInputs";
+import { loadEngine, loadPlan } from "./loadEngine";
+import { PULUMI_UNKNOWN } from "../plan/pulumiUnknown";
+import type * as InputsModule from "../plan/synapseRoleAssignmentInputs";
 import type * as ClientModule from "../engine/synapseRbac/synapseRbacClient";
 
-/** What Pulumi passes for a value not known yet (preview), in the dynamic provider's property bags. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+// What Pulumi passes for a value not known yet (preview): a plain constant, serialized with the provider.
+const UNKNOWN = PULUMI_UNKNOWN;
 
 export type SynapsePrincipalType = "User" | "Group" | "ServicePrincipal";
 
@@ -50,6 +52,8 @@ interface State {
   servicePrincipalType: string | null;
   /** What the user should know about an adopted assignment, or "". */
   notice: string;
+  /** False when the assignment's id could not be read (a refused look-up): `assignmentId` is then ours. */
+  idKnown: boolean;
 }
 
 interface Outcome {
@@ -58,6 +62,7 @@ interface Outcome {
   owned: boolean;
   servicePrincipalType: string | null;
   notice: string;
+  idKnown: boolean;
 }
 
 function stateOf(inputs: Record<string, unknown>, outcome: Outcome): State {
@@ -85,6 +90,7 @@ function outcomeOf(olds: Record<string, unknown>, id: string): Outcome {
         ? ((olds.principalType as string | undefined) ?? null)
         : (olds.servicePrincipalType as string | null),
     notice: (olds.notice as string | undefined) ?? "",
+    idKnown: typeof olds.idKnown === "boolean" ? olds.idKnown : true,
   };
 }
 
@@ -100,8 +106,8 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult> {
-    const { checkRoleAssignmentInputs } = loadEngine<typeof InputsModule>(
-      "synapseRbac/roleAssignmentInputs",
+    const { checkRoleAssignmentInputs } = loadPlan<typeof InputsModule>(
+      "synapseRoleAssignmentInputs",
     );
     const { inputs, failures } = checkRoleAssignmentInputs(news, (v) => v === UNKNOWN);
     return { inputs, failures };
@@ -112,8 +118,8 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const { diffRoleAssignmentInputs } = loadEngine<typeof InputsModule>(
-      "synapseRbac/roleAssignmentInputs",
+    const { diffRoleAssignmentInputs } = loadPlan<typeof InputsModule>(
+      "synapseRoleAssignmentInputs",
     );
     const { changes, replaces, deleteBeforeReplace } = diffRoleAssignmentInputs(
       olds,
@@ -143,8 +149,10 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
       owned: result.owned,
       servicePrincipalType: result.assignment.principalType ?? null,
       notice: result.notice ?? "",
+      idKnown: result.idKnown,
     };
-    if (outcome.notice) process.stderr.write(`synapse-export: warning: ${outcome.notice}\n`);
+    // Not logged here: a dynamic provider cannot reach the Pulumi engine's log (pulumi/pulumi#6065,
+    // #18249); the component logs `notice` on this resource.
     return { id: result.assignmentId, outs: stateOf(inputs, outcome) };
   },
 
@@ -164,11 +172,38 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
           `in the program (it adopts an existing assignment of the same role, principal and scope) instead of importing by id.`,
       );
     }
-    const { getRoleAssignment } = loadEngine<typeof ClientModule>("synapseRbac/synapseRbacClient");
+    const { getRoleAssignment, lookUpRoleAssignment } = loadEngine<typeof ClientModule>(
+      "synapseRbac/synapseRbacClient",
+    );
+    const { adoptedWithUnknownId } = loadPlan<typeof InputsModule>("synapseRoleAssignmentInputs");
+    if (adoptedWithUnknownId(props)) {
+      // Our id is not the assignment's (its look-up was refused at create): a GET of it answers 404
+      // although the assignment is there. Find it by what it grants; when that is refused too, nothing
+      // says it is gone, so the state stays as it is (dropping it made the next `up` adopt it again).
+      const lookup = await lookUpRoleAssignment({
+        endpoint: props.endpoint as string,
+        workspaceName: props.workspaceName as string | undefined,
+        roleId: props.roleId as string,
+        principalId: props.principalId as string,
+        scope: props.scope as string,
+      });
+      if (lookup.refused) return { id, props };
+      if (!lookup.found) return { id: "" };
+      return {
+        id,
+        props: {
+          ...props,
+          assignmentId: lookup.found.id,
+          idKnown: true,
+          servicePrincipalType: lookup.found.principalType ?? null,
+        },
+      };
+    }
     const found = await getRoleAssignment({
       endpoint: props.endpoint as string,
       workspaceName: props.workspaceName as string | undefined,
-      assignmentId: id,
+      // The assignment's own id, which a refresh may have learnt after create recorded ours.
+      assignmentId: (props.assignmentId as string | undefined) || id,
     });
     // Gone: an empty id tells Pulumi to drop it from the state, and the next `up` creates it again.
     if (!found) return { id: "" };
@@ -186,9 +221,7 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async delete(id: string, props: Record<string, unknown>): Promise<void> {
-    const { ownedByThisStack } = loadEngine<typeof InputsModule>(
-      "synapseRbac/roleAssignmentInputs",
-    );
+    const { ownedByThisStack } = loadPlan<typeof InputsModule>("synapseRoleAssignmentInputs");
     if (!ownedByThisStack(props)) return;
     const { deleteRoleAssignment } = loadEngine<typeof ClientModule>(
       "synapseRbac/synapseRbacClient",
@@ -226,6 +259,8 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly servicePrincipalType: pulumi.Output<string | null>;
   /** What to do about an adopted assignment (a refused look-up, a missing principalType), or "". */
   declare readonly notice: pulumi.Output<string>;
+  /** False when the assignment exists but its id could not be read (listing was refused). */
+  declare readonly idKnown: pulumi.Output<boolean>;
 
   constructor(name: string, args: SynapseRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -240,6 +275,7 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
         owned: undefined,
         servicePrincipalType: undefined,
         notice: undefined,
+        idKnown: undefined,
       },
       opts,
       "synapse-export",

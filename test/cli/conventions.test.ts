@@ -52,7 +52,7 @@ describe("synapse-export conventions", () => {
       error: {
         code: "usage",
         message:
-          "unknown option --colour (known here: --json, --verbose, --help, --wide, --version, --rehash, --local, --entities, --stack, --format, --stacks-dir, --lock-wait, --spec)",
+          "unknown option --colour (known here: --json, --verbose, --help, --wide, --version, --rehash, --signed-in, --local, --entities, --stack, --format, --stacks-dir, --lock-wait, --spec)",
       },
     });
 

@@ -10,11 +10,15 @@ import { BIN, REPO_ROOT, type CliResult } from "../helpers/cli";
 const PRELOAD = path.join(REPO_ROOT, "dist/test/helpers/failingCredential.js");
 const SPEC = "stacks/customer-insights.spec.yaml";
 
-function runWithFailingCredential(mode: string, args: string[]): Promise<CliResult> {
+function runWithFailingCredential(
+  mode: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["-r", PRELOAD, BIN, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, FAILING_CREDENTIAL: mode },
+      env: { ...process.env, FAILING_CREDENTIAL: mode, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -78,5 +82,53 @@ describe("synapse-export run without a usable Azure sign-in", () => {
     expect(doc.ok).to.equal(false);
     expect(doc.error.code).to.equal("not-started");
     expect(doc.error.message).to.match(/^Not signed in to Azure .*az login/);
+  });
+});
+
+describe("synapse-export permissions plan --signed-in", () => {
+  const OID = "5e5e5e5e-0000-4000-8000-00000000005e";
+  const deployerGrant = (doc: { grants: { principal: string }[] }) =>
+    doc.grants.find((g) => g.principal === "deployer") as Record<string, unknown> | undefined;
+
+  it("names the signed-in identity from its token's oid, and its kind from its claims, without Microsoft Graph", async () => {
+    // An app-only token, as a pipeline's service principal gets one: no scp, sub equal to oid.
+    const r = await runWithFailingCredential(
+      "unavailable",
+      ["permissions", "plan", SPEC, "--json", "--signed-in"],
+      { SIGNED_IN_CLAIMS: JSON.stringify({ oid: OID, sub: OID, roles: [] }) },
+    );
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).not.to.contain("BLOCKED");
+    expect(deployerGrant(JSON.parse(r.stdout))).to.include({
+      principalId: OID,
+      principalType: "ServicePrincipal",
+      role: "Storage Blob Data Contributor",
+    });
+  });
+
+  it("stays offline without --signed-in: the deployer is known at deploy time", async () => {
+    const r = await runWithFailingCredential("unavailable", [
+      "permissions",
+      "plan",
+      SPEC,
+      "--json",
+    ]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(deployerGrant(JSON.parse(r.stdout))).to.include({
+      principalId: null,
+      principalType: null,
+    });
+  });
+
+  it("fails with the sign-in error and what to do when nobody is signed in", async () => {
+    const r = await runWithFailingCredential("unavailable", [
+      "permissions",
+      "plan",
+      SPEC,
+      "--signed-in",
+    ]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/^synapse-export: Not signed in to Azure/);
+    expect(r.stderr).to.contain("az login");
   });
 });

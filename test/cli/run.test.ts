@@ -172,7 +172,7 @@ describe("synapse-export run --local", () => {
     // Another export is taking the target's lock right now: its lock file exists, not yet written
     // (src/engine/lake/localLockFile.ts waits for such a file; --lock-wait 0 gives up at once).
     await run();
-    const lockFile = path.join(out, "ci-export", "ci_export", "_export.lock");
+    const lockFile = path.join(out, "ci-export", "ci_export.export.lock");
     expect(fs.existsSync(path.dirname(lockFile))).to.equal(true);
     fs.writeFileSync(lockFile, "");
     const r = await runCli(["run", specFile, "--local", out, "--json", "--lock-wait", "0"]);

@@ -26,6 +26,20 @@ export interface World {
   createdServicePrincipalObjectId: string;
   /** object id of a new workspace's managed identity */
   newWorkspacePrincipalId: string;
+  /**
+   * The claims of the ARM token azure-native's getClientToken returns (the signed-in client's own).
+   * Default: a user signed in with the Azure CLI, whose token carries delegated scopes (`scp`).
+   */
+  clientTokenClaims: Record<string, unknown>;
+  /**
+   * Role assignments that exist before the stack runs (Azure's own for a new workspace's identity, say),
+   * by `<scope>|<principalId>`; the value is the existing assignment's id. The mock answers as
+   * src/providers/armRoleAssignment.ts does: preview shows `adoptsExisting`, up records the adoption
+   * with its notice.
+   */
+  existingArmAssignments?: Record<string, string>;
+  /** When set, Microsoft Graph refuses service principal look-ups with this message (a pipeline without Graph rights). */
+  graphRefuses?: string;
 }
 
 export function defaultWorld(): World {
@@ -38,6 +52,13 @@ export function defaultWorld(): World {
     workspaces: { "rg-analytics/ws-ci": { principalId: "3e3e3e3e-0000-4000-8000-000000000003" } },
     createdServicePrincipalObjectId: "c2c2c2c2-0000-4000-8000-000000000004",
     newWorkspacePrincipalId: "4f4f4f4f-0000-4000-8000-000000000005",
+    clientTokenClaims: {
+      aud: "https://management.azure.com/",
+      oid: "deadbeef-0000-4000-8000-000000000001",
+      sub: "pairwise-subject-of-the-user-for-the-cli",
+      scp: "user_impersonation",
+      tid: TENANT_ID,
+    },
   };
 }
 
@@ -149,7 +170,37 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       case ROLE_ASSIGNMENT: {
         this.checkRoleAssignment(args.name, i);
         const id = `${plain(i.scope)}/providers/Microsoft.Authorization/roleAssignments/${plain(i.roleAssignmentName)}`;
-        return { id, state: { ...i, id, assignmentId: id, adopted: false, owned: true } };
+        const existing =
+          this.world.existingArmAssignments?.[`${plain(i.scope)}|${plain(i.principalId)}`];
+        if (existing && pulumi.runtime.isDryRun()) {
+          return { id, state: { ...i, id, adoptsExisting: existing } };
+        }
+        if (existing) {
+          return {
+            id: existing,
+            state: {
+              ...i,
+              id: existing,
+              assignmentId: existing,
+              adopted: true,
+              owned: false,
+              idKnown: true,
+              notice: `adopted the existing role assignment ${existing} (same role, principal and scope): it was not made by this stack, so pulumi destroy leaves it`,
+            },
+          };
+        }
+        return {
+          id,
+          state: {
+            ...i,
+            id,
+            assignmentId: id,
+            adopted: false,
+            owned: true,
+            idKnown: true,
+            notice: "",
+          },
+        };
       }
       case "azuread:index/servicePrincipal:ServicePrincipal": {
         const objectId =
@@ -216,8 +267,17 @@ export class AzureMocks implements pulumi.runtime.Mocks {
           displayName: "Dynamics 365 AI for Customer Insights",
         };
       }
+      // An unsigned token of a real token's shape (header.payload.signature, base64url JSON).
+      case "azure-native:authorization:getClientToken": {
+        const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+        return {
+          token: `${b64({ typ: "JWT", alg: "none" })}.${b64(this.world.clientTokenClaims)}.`,
+        };
+      }
       // Microsoft Graph answers with the service principals among the ids; ignoreMissing drops the rest.
       case "azuread:index/getServicePrincipals:getServicePrincipals": {
+        // Graph answers 403 Authorization_RequestDenied to a caller without Application.Read.All.
+        if (this.world.graphRefuses) throw new Error(this.world.graphRefuses);
         const known = new Set(Object.values(this.world.servicePrincipals));
         const objectIds = (i.objectIds as string[]).filter((id) => known.has(id));
         if (!i.ignoreMissing && objectIds.length !== i.objectIds.length)

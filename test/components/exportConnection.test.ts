@@ -207,13 +207,45 @@ for (const preview of [false, true]) {
           .filter((a) => a.logicalName.includes("-deployer-"))
           .map(row);
 
-      it("is a service principal when the signed-in identity is one (a pipeline), never azure-native's default User", async () => {
+      const GRAPH = "azuread:index/getServicePrincipals:getServicePrincipals";
+
+      it("is a service principal when the signed-in identity is one (a pipeline), read from its token without Microsoft Graph", async () => {
+        // An app-only token (client credentials): no scp, sub equal to oid; idtyp is optional and absent.
         const pipeline = defaultWorld();
+        pipeline.clientTokenClaims = { oid: DEPLOYER, sub: DEPLOYER, roles: [], tid: "t" };
+        pipeline.graphRefuses = "Authorization_RequestDenied: Insufficient privileges";
+        const { mocks } = await connect(preview, rawSpec(), pipeline);
+        expect(deployerRows(mocks)).to.deep.equal([
+          `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${DEPLOYER} | ServicePrincipal`,
+        ]);
+        expect(mocks.invokes.map((i) => i.token)).not.to.include(GRAPH);
+      });
+
+      it('takes idtyp "app" and "user" as they say, and a token with delegated scopes as a user', async () => {
+        for (const [claims, type] of [
+          [{ oid: DEPLOYER, idtyp: "app", sub: "x" }, "ServicePrincipal"],
+          [{ oid: DEPLOYER, idtyp: "user", sub: DEPLOYER }, "User"],
+          [{ oid: DEPLOYER, scp: "user_impersonation", sub: "y" }, "User"],
+        ] as const) {
+          const world = defaultWorld();
+          world.clientTokenClaims = claims;
+          world.graphRefuses = "Authorization_RequestDenied";
+          const { mocks } = await connect(preview, rawSpec(), world);
+          expect(deployerRows(mocks), JSON.stringify(claims)).to.deep.equal([
+            `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${DEPLOYER} | ${type}`,
+          ]);
+        }
+      });
+
+      it("asks Microsoft Graph only when the token's claims do not tell, and is never azure-native's default User for a service principal", async () => {
+        const pipeline = defaultWorld();
+        pipeline.clientTokenClaims = { oid: DEPLOYER, sub: "not-the-oid" };
         pipeline.servicePrincipals["11112222-3333-4444-5555-666677778888"] = DEPLOYER;
         const { mocks } = await connect(preview, rawSpec(), pipeline);
         expect(deployerRows(mocks)).to.deep.equal([
           `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${DEPLOYER} | ServicePrincipal`,
         ]);
+        expect(mocks.invokes.map((i) => i.token)).to.include(GRAPH);
       });
 
       it("uses the identity the spec names, without asking the client configuration", async () => {

@@ -419,6 +419,33 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       await next.release();
     });
 
+    it("keeps the export lock held through a drop of the database folder: it lives beside the folder", async () => {
+      const lake = await readyLake({ lockLeaseSeconds: 15 });
+      await lake.writeText("ci_export/Customer/v=1/_manifest.json", "{}");
+      // Written out, not read from exportLockPath: <container>/<database>.export.lock.
+      const held = await lake.acquireLock("ci_export.export.lock", {
+        ...lockOptions,
+        holder: "pulumi up (drop database)",
+      });
+      await lake.deleteTree("ci_export");
+      expect(server.pathsOf(CONTAINER)).to.deep.equal(["ci_export.export.lock"]);
+      expect(server.namespace.node(CONTAINER, "ci_export.export.lock").lease.state()).to.equal(
+        "leased",
+      );
+      const error = await lake
+        .acquireLock("ci_export.export.lock", { ...lockOptions, waitMs: 0, holder: "run 2" })
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      expect(error?.message).to.match(
+        /^another export holds the lock .*holder: pulumi up \(drop database\)/,
+      );
+      await held.release();
+      const next = await lake.acquireLock("ci_export.export.lock", { ...lockOptions, waitMs: 0 });
+      await next.release();
+    });
+
     it("treats 412 LeaseIdMissing on the lock file as a lock someone else holds", async () => {
       const lake = await readyLake({ lockLeaseSeconds: 15 });
       server.namespace

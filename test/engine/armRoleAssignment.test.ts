@@ -82,6 +82,16 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.requests.filter((r) => r.method === "PUT")).to.have.length(1);
   });
 
+  it("migrating from azure-native's RoleAssignment: an assignment under the deterministic name is recognised as ours, not duplicated", async () => {
+    // The old stack's azure-native RoleAssignment made it under the same deterministic name; after
+    // `pulumi state delete` of the old resource (Azure untouched), the new resource finds it.
+    const old = arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI, "ServicePrincipal", OUR_NAME);
+    const created = await provider.create(inputs());
+    expect(created.outs).to.include({ adopted: false, owned: true, assignmentId: old.id });
+    expect(arm.requests.filter((r) => r.method === "PUT")).to.deep.equal([]);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
   it("adopts an assignment made between its look-up and its PUT (409 RoleAssignmentExists)", async () => {
     // The look-up sees nothing; Azure's assignment lands before the PUT is answered.
     arm.beforeNextPut = () => arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
@@ -108,6 +118,49 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     ]);
     await provider.delete!(created.id, created.outs);
     expect(arm.assignments.size).to.equal(1);
+  });
+
+  it("keeps on refresh an adopted assignment whose id it could not read, and learns the id once it may list", async () => {
+    const azures = arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
+    arm.refuseLists = true;
+    const created = await provider.create(inputs());
+    const ours = `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/${OUR_NAME}`;
+    expect(created.outs).to.include({
+      assignmentId: ours,
+      adopted: true,
+      owned: false,
+      idKnown: false,
+    });
+
+    // A GET of our id would answer 404 (the assignment has Azure's name): not "gone". Still refused to
+    // list, the refresh keeps the state as it is and sends no GET of our id.
+    const before = arm.requests.length;
+    expect(await provider.read!(created.id, created.outs)).to.deep.equal({
+      id: created.id,
+      props: created.outs,
+    });
+    expect(arm.requests.slice(before).map((r) => `${r.method} ${r.status}`)).to.deep.equal([
+      "GET 403",
+    ]);
+    expect(arm.requests.some((r) => r.method === "GET" && r.path === ours)).to.equal(false);
+    // A state written before idKnown existed is recognised by its facts too.
+    const { idKnown: _omitted, ...oldState } = created.outs as Record<string, unknown>;
+    expect((await provider.read!(created.id, oldState)).id).to.equal(created.id);
+
+    // Allowed to list again: the refresh finds Azure's assignment and records its id.
+    arm.refuseLists = false;
+    const learnt = await provider.read!(created.id, created.outs);
+    expect(learnt.id).to.equal(created.id);
+    expect(learnt.props).to.include({ assignmentId: azures.id, idKnown: true, owned: false });
+    expect((await provider.read!(created.id, learnt.props)).props).to.include({
+      assignmentId: azures.id,
+    });
+    await provider.delete!(created.id, learnt.props!);
+    expect(arm.assignments.size).to.equal(1);
+
+    // Gone for real: the list answers and holds nothing.
+    arm.assignments.clear();
+    expect((await provider.read!(created.id, created.outs)).id).to.equal("");
   });
 
   it("writes when it may not list, and owns the assignment its own name already has (ARM's PUT under the same name is idempotent)", async () => {

@@ -47,13 +47,14 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
     ]);
     const snapshot = Object.fromEntries(record.entities.map((e) => [e.name, e.snapshot!]));
     expect(world.lakeFiles()).to.deep.equal([
+      // The lock beside the database folder, where dropping the database cannot delete it.
+      `${DB}.export.lock`,
       `${DB}/Customer/v=${snapshot.Customer}/_manifest.json`,
       `${DB}/Customer/v=${snapshot.Customer}/part-00000.parquet`,
       `${DB}/Orders/v=${snapshot.Orders}/_manifest.json`,
       `${DB}/Orders/v=${snapshot.Orders}/part-00000.parquet`,
       `${DB}/Segment/v=${snapshot.Segment}/_manifest.json`,
       `${DB}/Segment/v=${snapshot.Segment}/part-00000.parquet`,
-      `${DB}/_export.lock`,
     ]);
 
     for (const name of NAMES) {
@@ -161,7 +162,7 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
     const uploads = world.dfs.requests
       .slice(requestsBefore)
       .filter((r) => ["create", "append", "flush", "rename"].includes(r.op))
-      .filter((r) => !r.path.endsWith("_export.lock"));
+      .filter((r) => !r.path.endsWith(".export.lock"));
     expect(uploads.length).to.be.greaterThan(0);
     expect(
       uploads

@@ -359,7 +359,7 @@ describe("synapse-export run: a lock that is not what the export made (issue 11,
     specFile = path.join(dir, "spec.yaml");
     write("spec.yaml", SPEC());
     write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n");
-    lockFile = path.join(out, "ci-export", "ci_export", "_export.lock");
+    lockFile = path.join(out, "ci-export", "ci_export.export.lock");
     fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -406,7 +406,7 @@ describe("synapse-export run: a lock that is not what the export made (issue 11,
 /**
  * Runs `synapse-export run --local <tmpfs>` in a private mount namespace over a tmpfs of `sizeKb`,
  * after `prepare` (shell) filled it; prints the run's stdout, then `---`, then a listing of the
- * database folder as the run left it (the mount goes with the namespace). Undefined where this
+ * container folder (where the lock lives, beside the database folder) as the run left it (the mount goes with the namespace). Undefined where this
  * machine cannot make a private tmpfs (not root, no unshare): a real full disk, no mocked fs.
  */
 function runOnSmallDisk(
@@ -422,7 +422,7 @@ function runOnSmallDisk(
     prepare,
     `"$NODE" "$BIN" run "$SPEC" --local "$MNT" --json`,
     `echo ---`,
-    `ls -A "$MNT/ci-export/ci_export" 2>/dev/null`,
+    `ls -A "$MNT/ci-export" 2>/dev/null`,
     `exit 0`,
   ].join("\n");
   const r = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", script], {
@@ -450,9 +450,11 @@ describe("synapse-export run --local on a full disk (issue 11, clear errors)", f
     if (!r) this.skip();
     const doc = JSON.parse(r!.stdout);
     expect(doc.ok).to.equal(false);
-    expect(doc.error.message).to.include("_export.lock could not be written");
+    expect(doc.error.message).to.include("ci_export.export.lock could not be written");
     expect(doc.error.message).to.include("ENOSPC");
-    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
+    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include(
+      "ci_export.export.lock",
+    );
   });
 
   it("a snapshot that does not fit fails its entity, naming the file it could not write", function () {
@@ -471,7 +473,9 @@ describe("synapse-export run --local on a full disk (issue 11, clear errors)", f
       /could not write \S+\/ci_export\/Customer\/v=[0-9a-f]+\/part-00000\.csv: the disk/,
     );
     expect(e.error).to.include("ENOSPC");
-    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include("_export.lock");
+    expect(r!.listing.split("\n").filter(Boolean), "no lock left").to.not.include(
+      "ci_export.export.lock",
+    );
   });
 });
 

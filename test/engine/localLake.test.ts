@@ -105,6 +105,44 @@ describe("LocalLake", () => {
       await again.release();
     });
 
+    it("survives a drop of the database folder while held: the export lock lives beside the folder", async () => {
+      const lake = await newLake();
+      await lake.writeText("ci_export/Customer/v=1/_manifest.json", "{}");
+      // Written out, not read from exportLockPath: <container>/<database>.export.lock.
+      const held = await lake.acquireLock("ci_export.export.lock", {
+        ...LOCK,
+        holder: "pulumi up (drop database)",
+      });
+      // onEntityRemoved: drop deletes the database's whole folder under the lock.
+      await lake.deleteTree("ci_export");
+      expect(await fs.readdir(lake.resolve("", true))).to.deep.equal(["ci_export.export.lock"]);
+      const err = await lake.acquireLock("ci_export.export.lock", LOCK).then(
+        () => expect.fail("a second export got the lock while the drop held it"),
+        (e: Error) => e,
+      );
+      expect(err.message).to.include("pulumi up (drop database)");
+      await held.release();
+      // Released: the lock file is gone, the container folder stays, and the next export gets the lock.
+      expect(await fs.readdir(lake.resolve("", true))).to.deep.equal([]);
+      const next = await lake.acquireLock("ci_export.export.lock", LOCK);
+      await next.release();
+    });
+
+    it("cleans up a killed run's temporaries in the database folder it guards, not in other databases", async () => {
+      const lake = await newLake();
+      const killed = lake.resolve("ci_export/Customer/.v=1.999999.0badf00d.tmp");
+      const otherDb = lake.resolve("other_db/Customer/.v=1.999999.0badf00d.tmp");
+      await fs.mkdir(killed, { recursive: true });
+      await fs.mkdir(otherDb, { recursive: true });
+      const lock = await lake.acquireLock("ci_export.export.lock", LOCK);
+      await fs.access(killed).then(
+        () => expect.fail("the killed run's temporary is still there"),
+        () => undefined,
+      );
+      await fs.access(otherDb); // another database's, guarded by its own lock
+      await lock.release();
+    });
+
     it("waits for the holder to release, up to waitMs", async () => {
       const lake = await newLake();
       const held = await lake.acquireLock("db/_export.lock", LOCK);

@@ -388,7 +388,7 @@ describe("runExport", function () {
   it("fails at once, naming the holder and writing nothing, while another run holds the lock", async () => {
     const w = await world({ "customer.csv": "id,name\n1,A\n" }, [customer()]);
     await w.lake.ensureContainer();
-    const held = await w.lake.acquireLock(`${DB}/_export.lock`, {
+    const held = await w.lake.acquireLock(`${DB}.export.lock`, {
       waitMs: 0,
       staleMs: 60_000,
       holder: "nightly run",

@@ -37,8 +37,18 @@ net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
 
 let attempts = 0;
 setAzureCredential({
-  async getToken() {
+  async getToken(scopes) {
     attempts++;
+    // SIGNED_IN_CLAIMS=<json>: a signed-in identity instead, whose ARM token carries these claims (an
+    // unsigned token of a real one's shape); any other resource's token still fails as below.
+    const claims = process.env.SIGNED_IN_CLAIMS;
+    if (claims && [scopes].flat()[0] === "https://management.azure.com/.default") {
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+      return {
+        token: `${b64({ typ: "JWT", alg: "none" })}.${b64(JSON.parse(claims))}.`,
+        expiresOnTimestamp: Date.now() + 3600_000,
+      };
+    }
     if (process.env.FAILING_CREDENTIAL === "entra400") {
       throw new AuthenticationError(400, {
         error: "invalid_client",

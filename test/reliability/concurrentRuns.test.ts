@@ -115,7 +115,7 @@ describe("two runs against the same target at the same time", function () {
         `${e}: the previous snapshot and exactly one new one`,
       ).to.have.length(2);
     }
-    await fs.access(path.join(databaseFolder(s.target), "_export.lock")).then(
+    await fs.access(`${databaseFolder(s.target)}.export.lock`).then(
       () => expect.fail("the lock file is still there"),
       () => undefined,
     );
@@ -185,7 +185,7 @@ describe("two runs against the same target at the same time", function () {
     let duringRun = 0;
     while (!finished) {
       const locked = await fs
-        .access(path.join(databaseFolder(s.target), "_export.lock"))
+        .access(`${databaseFolder(s.target)}.export.lock`)
         .then(() => true)
         .catch(() => false);
       // Before the fix the run held the file from its first statement to its exit, and this failed

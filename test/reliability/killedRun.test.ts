@@ -45,7 +45,7 @@ describe("what a killed run leaves behind", function () {
       db.closeSync();
       instance.closeSync();
     }
-    const lockFile = path.join(databaseFolder(target), "_export.lock");
+    const lockFile = `${databaseFolder(target)}.export.lock`;
 
     const killed = startFollowed(specDir, target, tmp);
     const pid = killed.child.pid!;

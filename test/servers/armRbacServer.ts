@@ -84,8 +84,9 @@ export class ArmRbacTestServer {
     roleDefinitionId: string,
     principalId: string,
     principalType = "ServicePrincipal",
+    /** The assignment's name; default a random GUID, as Azure (or the portal) names its own. */
+    name: string = randomUUID(),
   ) {
-    const name = randomUUID();
     const stored: StoredArmAssignment = {
       id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
       name,

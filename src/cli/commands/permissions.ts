@@ -5,14 +5,21 @@ import * as fs from "node:fs";
 import type { Spec } from "../../spec/types";
 import { planGrants } from "../../plan/grants";
 import { grantsToMermaid } from "../../plan/grantGraph";
+import { withSignedInDeployer, type TokenIdentity } from "../../plan/tokenIdentity";
 import { reviewPermissions } from "../../plan/permissionDiff";
 import { renderReview } from "./renderReview";
 import { UsageError } from "../args";
 import { json, terminalWidth, type Output } from "../output";
 import { grantsTable } from "./plan";
 
-export function permissionsPlanCommand(spec: Spec, format: string, output: Output): number {
-  const grants = planGrants(spec);
+export function permissionsPlanCommand(
+  spec: Spec,
+  format: string,
+  output: Output,
+  signedIn?: TokenIdentity,
+): number {
+  // --signed-in: the deployer's grant names the identity signed in here (its token's oid), not "deploy time".
+  const grants = signedIn ? withSignedInDeployer(planGrants(spec), signedIn) : planGrants(spec);
   if (format === "json") output.out(json({ grants }));
   else if (format === "mermaid") output.out(grantsToMermaid(grants));
   else if (format === "table") output.out(grantsTable(grants, terminalWidth()));

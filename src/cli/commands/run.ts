@@ -41,7 +41,9 @@ export async function runCommand(
     progressDelayMs(),
   );
   let record: RunRecord;
+  let signedIn: SignedIn | undefined;
   try {
+    if (target.kind !== "local") signedIn = await whoIsSignedIn();
     record = await runExport(spec, {
       lake: target.lake,
       views: target.views,
@@ -82,13 +84,36 @@ export async function runCommand(
   } finally {
     await target.views.close();
   }
-  const document = { ...record, target: target.kind };
+  // Who wrote the lake: the deployer's object id from its token (`oid`), with no Microsoft Graph call.
+  const document = { ...record, target: target.kind, ...(signedIn ? { signedIn } : {}) };
   if (options.json) {
     output.out(json(document));
   } else {
+    if (signedIn) {
+      output.out(
+        `Signed in as ${signedIn.objectId}${signedIn.type ? ` (${signedIn.type})` : ""}: the deploying identity whose data role (Storage Blob Data Contributor) writes the lake.`,
+      );
+    }
     output.out(renderRecord(record, target.kind, target.databaseLocation, target.lake.location));
   }
   return record.ok ? 0 : 2;
+}
+
+interface SignedIn {
+  objectId: string;
+  /** User or ServicePrincipal, or null when the token's claims do not say. */
+  type: string | null;
+}
+
+/**
+ * The identity this run signs in as, from its ARM token's claims; undefined when there is no sign-in
+ * (the run's own first call then fails with the sign-in error and what to do, as before).
+ */
+async function whoIsSignedIn(): Promise<SignedIn | undefined> {
+  const { signedInIdentity } =
+    require("../../engine/azureCredential") as typeof import("../../engine/azureCredential");
+  const who = await signedInIdentity().catch(() => undefined);
+  return who?.objectId ? { objectId: who.objectId, type: who.type ?? null } : undefined;
 }
 
 /** One line per step worth seeing: which entity, what it is doing, and what it wrote. */

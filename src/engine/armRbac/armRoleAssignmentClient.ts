@@ -67,7 +67,32 @@ export interface EnsureArmRoleAssignmentResult {
   adopted: boolean;
   /** False for an adopted assignment: delete must leave it. */
   owned: boolean;
+  /**
+   * False when the assignment exists but could not be seen (the list was refused and the PUT answered
+   * RoleAssignmentExists): `id` is then our deterministic one, not the assignment's.
+   */
+  idKnown: boolean;
   assignment: ArmRoleAssignment;
+}
+
+/** What a look-up by (scope, principal, role) saw: the assignment, none, or a refusal to list. */
+export type ArmLookup =
+  | { refused: false; found: EnsureArmRoleAssignmentResult | undefined }
+  | { refused: true; status: number };
+
+/**
+ * Whether a stored assignment exists under an id nobody could read: adopted (so not ours), yet recorded
+ * under our own deterministic name, which only the refused-list path does. A GET of that id answers 404
+ * although the assignment is there, so a refresh looks it up by what it grants instead.
+ */
+export function adoptedWithUnknownId(state: Record<string, unknown>): boolean {
+  if (typeof state.idKnown === "boolean") return !state.idKnown;
+  const id = String(state.assignmentId ?? "").toLowerCase();
+  return (
+    state.adopted === true &&
+    state.owned === false &&
+    id.endsWith(`/roleassignments/${String(state.roleAssignmentName ?? "").toLowerCase()}`)
+  );
 }
 
 export class ArmRbacError extends Error {
@@ -156,7 +181,7 @@ export class ArmRoleAssignmentClient {
         },
       );
       const assignment = body as ArmRoleAssignment;
-      return { id: assignment?.id ?? id, adopted: false, owned: true, assignment };
+      return { id: assignment?.id ?? id, adopted: false, owned: true, idKnown: true, assignment };
     } catch (err) {
       if (!(err instanceof ArmRbacError) || err.code !== "RoleAssignmentExists") throw err;
       if (listRefused) {
@@ -171,7 +196,7 @@ export class ArmRoleAssignmentClient {
             scope: args.scope,
           },
         };
-        return { id, adopted: true, owned: false, assignment };
+        return { id, adopted: true, owned: false, idKnown: false, assignment };
       }
       // Made between our look-up and our PUT (by Azure or someone else): adopt it.
       const raced = await this.findExisting(args);
@@ -211,9 +236,21 @@ export class ArmRoleAssignmentClient {
       sameGrant(a, args),
     );
     const ours = matches.find((a) => lower(a.name) === lower(args.roleAssignmentName));
-    if (ours) return { id: ours.id, adopted: false, owned: true, assignment: ours };
+    if (ours) return { id: ours.id, adopted: false, owned: true, idKnown: true, assignment: ours };
     const theirs = matches[0];
-    return theirs && { id: theirs.id, adopted: true, owned: false, assignment: theirs };
+    return (
+      theirs && { id: theirs.id, adopted: true, owned: false, idKnown: true, assignment: theirs }
+    );
+  }
+
+  /** findExisting, with a refused list (403: no Microsoft.Authorization/roleAssignments/read) as an answer. */
+  async lookUp(args: EnsureArmRoleAssignmentArgs): Promise<ArmLookup> {
+    try {
+      return { refused: false, found: await this.findExisting(args) };
+    } catch (err) {
+      if (err instanceof ArmRbacError && err.status === 403) return { refused: true, status: 403 };
+      throw err;
+    }
   }
 
   private url(path: string, query: Record<string, string> = {}): string {

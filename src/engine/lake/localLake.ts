@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { LakeEntry, LakeLock, LakeStore } from "./lakeStore";
 import { acquireLockFile, type LockFileOptions } from "./localLockFile";
+import { folderGuardedBy } from "../../plan/lakeLayout";
 
 /**
  * Writes a file under a hidden temporary name beside `target`, syncs it, then renames it into place:
@@ -140,12 +141,14 @@ export class LocalLake implements LakeStore {
 
   async acquireLock(name: string, options: LockFileOptions): Promise<LakeLock> {
     const file = this.resolve(name);
-    await fs.mkdir(path.dirname(file), { recursive: true });
     const lock = await acquireLockFile(file, options);
-    // Under the lock no other export writes below its folder, so a temporary name found there was
-    // left by a killed one: most often a whole snapshot renamed away by deleteTree and not yet
-    // removed. Nothing reads those names; without this they would fill the disk, kill after kill.
-    await removeTemporaries(path.dirname(file)).catch(() => undefined);
+    // Under the lock no other export writes below the folder it guards (the database folder, beside
+    // which the export lock lives), so a temporary name found there was left by a killed one: most
+    // often a whole snapshot renamed away by deleteTree and not yet removed. Nothing reads those names;
+    // without this they would fill the disk, kill after kill. Never the container root: other
+    // databases' runs hold their own locks and their temporaries are in use.
+    const guarded = folderGuardedBy(name.replace(/^\/+/, ""));
+    if (guarded !== "") await removeTemporaries(this.resolve(guarded)).catch(() => undefined);
     return lock;
   }
 

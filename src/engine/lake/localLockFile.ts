@@ -63,11 +63,14 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
     token: randomBytes(8).toString("hex"),
     ...machineIdentity(),
   };
+  // Made here, and remembered: only a folder made for the lock is removed again when it is released
+  // (never the container root, where the export lock lives beside its database folder).
+  const madeFolder = (await fs.mkdir(path.dirname(file), { recursive: true })) !== undefined;
   const deadline = Date.now() + Math.max(0, options.waitMs);
   const pollMs = options.pollMs ?? 200;
   for (;;) {
     content.acquiredAt = new Date().toISOString();
-    if (await tryCreate(file, content)) return new LockFileHandle(file, content.token);
+    if (await tryCreate(file, content)) return new LockFileHandle(file, content.token, madeFolder);
     const current = await readLock(file);
     if (current && isStale(current, options.staleMs)) {
       await breakStaleLock(file, current);
@@ -92,6 +95,7 @@ class LockFileHandle implements LakeLock {
   constructor(
     private readonly file: string,
     private readonly token: string,
+    private readonly madeFolder: boolean,
   ) {}
 
   async release(): Promise<void> {
@@ -100,9 +104,10 @@ class LockFileHandle implements LakeLock {
     const current = await readLock(this.file);
     // Only our own lock is removed: if it was broken and taken by another run, that run keeps it.
     if (current?.content?.token !== this.token) return;
+    // Gone already (someone deleted it by hand): force, it is released either way.
     await fs.rm(this.file, { force: true });
     // A run that wrote nothing leaves nothing: the folder made for the lock goes when it is empty.
-    await fs.rmdir(path.dirname(this.file)).catch(() => undefined);
+    if (this.madeFolder) await fs.rmdir(path.dirname(this.file)).catch(() => undefined);
   }
 }
 

@@ -5,7 +5,7 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { databaseFolder } from "../../plan/lakeLayout";
+import { exportLockPath } from "../../plan/lakeLayout";
 import type { EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
 import { DuckSession } from "../writer/duckdbSession";
@@ -22,7 +22,8 @@ import {
   type RunRecord,
 } from "./runRecord";
 
-export const LOCK_FILE = "_export.lock";
+/** The export lock's file name beside the database folder: `<database>.export.lock` (plan/lakeLayout.ts). */
+export { EXPORT_LOCK_SUFFIX as LOCK_FILE } from "../../plan/lakeLayout";
 
 /** Fail at once when another export holds the target (a dead local holder's lock is taken over). */
 export const DEFAULT_LOCK: LockOptions = {
@@ -38,10 +39,7 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
   const { lake, views, onProgress } = options;
 
   await lake.ensureContainer();
-  const lock = await lake.acquireLock(
-    `${databaseFolder(db)}/${LOCK_FILE}`,
-    options.lock ?? DEFAULT_LOCK,
-  );
+  const lock = await lake.acquireLock(exportLockPath(db), options.lock ?? DEFAULT_LOCK);
   let staging: string | undefined;
   let session: DuckSession | undefined;
   const records: EntityRunRecord[] = [];

@@ -30,7 +30,7 @@ import {
   SYNAPSE_DEV_SCOPE,
   SYNAPSE_RBAC_API_VERSION,
   workspaceNameFor,
-} from "./synapseEndpoint";
+} from "../../plan/synapseEndpoint";
 import { SynapseRbacError } from "./synapseRbacError";
 
 export type PrincipalType = "User" | "Group" | "ServicePrincipal";
@@ -106,7 +106,18 @@ export interface EnsureRoleAssignmentResult {
   assignment: SynapseRoleAssignment;
   /** What the user should know about an adopted assignment: the look-up was refused, or principalType is missing. */
   notice?: string;
+  /**
+   * False when the assignment exists but its id could not be read (the look-up was refused): the result
+   * then carries our deterministic id, which is not the assignment's, and a refresh must find it by its
+   * facts (role, principal, scope) rather than by that id.
+   */
+  idKnown: boolean;
 }
+
+/** What a look-up by role, principal and scope saw: the assignment, none, or a refusal to list. */
+export type RoleAssignmentLookup =
+  | { refused: false; found: SynapseRoleAssignment | undefined }
+  | { refused: true; status: number; code?: string };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PAGES = 1000;
@@ -169,6 +180,30 @@ export class SynapseRbacClient {
   /** All assignments matching the filter, across every page (x-ms-continuation). */
   listRoleAssignments(filter: RoleAssignmentFilter = {}): Promise<SynapseRoleAssignment[]> {
     return this.listPages(filter, "list role assignments");
+  }
+
+  /**
+   * The assignment of exactly this role, principal and scope, or a refusal: listing needs
+   * Microsoft.Synapse/workspaces/read, which an identity that may write assignments can lack
+   * (Azure/azure-cli#25790). A refusal is answered at once, not waited out as a replicating grant.
+   */
+  async lookUpRoleAssignment(
+    filter: Required<RoleAssignmentFilter>,
+  ): Promise<RoleAssignmentLookup> {
+    try {
+      const all = await this.listPages(filter, "look up the role assignment", false);
+      const found = all.find(
+        (a) =>
+          sameId(a.roleDefinitionId, filter.roleId) &&
+          sameId(a.principalId, filter.principalId) &&
+          sameId(a.scope, filter.scope),
+      );
+      return { refused: false, found };
+    } catch (err) {
+      if (err instanceof SynapseRbacError && (err.status === 401 || err.status === 403))
+        return { refused: true, status: err.status, code: err.code };
+      throw err;
+    }
   }
 
   private async listPages(
@@ -279,6 +314,7 @@ export class SynapseRbacClient {
         assignmentId: assignment.id || assignmentId,
         adopted: false,
         owned: true,
+        idKnown: true,
         assignment,
       };
     } catch (err) {
@@ -302,6 +338,7 @@ export class SynapseRbacClient {
           adopted: true,
           owned: false,
           assignment: wanted,
+          idKnown: false,
           notice:
             `Synapse role ${role} was already assigned to ${args.principalId} at ${args.scope} on workspace "${this.workspaceName}" ` +
             `(the service answered RoleAssignmentAlreadyExists), and listing assignments was refused (${err.status}${err.code ? ` ${err.code}` : ""}), ` +
@@ -315,6 +352,7 @@ export class SynapseRbacClient {
           assignmentId: found.id,
           adopted,
           owned: !adopted,
+          idKnown: true,
           assignment: found,
           notice: found.principalType
             ? undefined
@@ -551,6 +589,13 @@ export async function getRoleAssignment(
 ): Promise<SynapseRoleAssignment | undefined> {
   const { assignmentId, ...options } = args;
   return new SynapseRbacClient(options).getRoleAssignment(assignmentId);
+}
+
+export async function lookUpRoleAssignment(
+  args: Required<RoleAssignmentFilter> & EndpointOptions,
+): Promise<RoleAssignmentLookup> {
+  const { roleId, principalId, scope, ...options } = args;
+  return new SynapseRbacClient(options).lookUpRoleAssignment({ roleId, principalId, scope });
 }
 
 export async function listRoleAssignments(

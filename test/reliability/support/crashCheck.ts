@@ -491,7 +491,7 @@ async function inspectLeftovers(target: string, tmp: string): Promise<Leftovers>
   const lake = await lakeState(target);
   return {
     incompleteSnapshots: lake.incomplete.length,
-    lockLeft: existsSync(path.join(databaseFolder(target), "_export.lock")),
+    lockLeft: existsSync(`${databaseFolder(target)}.export.lock`),
     walLeft: existsSync(`${databaseFile(target)}.wal`),
     stagingLeft: (await fs.readdir(tmp)).length,
   };

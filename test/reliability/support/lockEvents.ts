@@ -15,7 +15,8 @@ export interface FollowedRun extends StartedRun {
 }
 
 export function lockFileOf(target: string): string {
-  return path.join(databaseFolder(target), "_export.lock");
+  // Beside the database folder (src/plan/lakeLayout.ts exportLockPath), not inside it.
+  return `${databaseFolder(target)}.export.lock`;
 }
 
 export function startFollowed(

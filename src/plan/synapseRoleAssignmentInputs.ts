@@ -3,8 +3,8 @@
 // and these rules are tested as plain calls. Values not known yet (preview) are passed through untouched
 // and counted as changes of unknown outcome.
 
-import { roleAssignmentGuid } from "../../plan/deterministicGuid";
-import { ROLES } from "../../plan/roles";
+import { roleAssignmentGuid } from "./deterministicGuid";
+import { ROLES } from "./roles";
 import {
   defaultSynapseEndpoint,
   parseSynapseEndpoint,
@@ -207,6 +207,25 @@ export function ownedByThisStack(state: Record<string, unknown>): boolean {
   // whose look-up was refused).
   if (typeof state.owned === "boolean") return state.owned;
   if (!state.adopted) return true;
+  const ours = roleAssignmentGuid(
+    String(state.scope),
+    String(state.principalId),
+    String(state.roleId),
+  );
+  return String(state.assignmentId).toLowerCase() === ours;
+}
+
+/**
+ * Whether the state records an assignment that exists but whose id could not be read: the PUT of our
+ * deterministic id answered RoleAssignmentAlreadyExists and the look-up was refused, so the state holds
+ * our id, not the assignment's. A GET of that id answers 404 although the assignment is there, so a
+ * refresh must look it up by role, principal and scope, and keep it when that look-up is refused too.
+ */
+export function adoptedWithUnknownId(state: Record<string, unknown>): boolean {
+  if (typeof state.idKnown === "boolean") return !state.idKnown;
+  // States written before idKnown: not owned, yet recorded under our own deterministic id, is exactly
+  // the refused look-up (a found assignment is recorded under its own id).
+  if (state.owned !== false || !state.adopted) return false;
   const ours = roleAssignmentGuid(
     String(state.scope),
     String(state.principalId),

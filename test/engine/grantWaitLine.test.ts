@@ -1,0 +1,24 @@
+// The line a deploy prints per wait for a fresh storage grant: what it waits for, elapsed and limit.
+
+import { expect } from "chai";
+import { grantWaitLine } from "../../src/engine/progress/grantWaitLine";
+
+describe("grantWaitLine", () => {
+  it("names the statement, the database, the time waited, the limit and the next try", () => {
+    expect(
+      grantWaitLine(
+        {
+          purpose: "create external table Customer",
+          database: "ci_export",
+          attempt: 3,
+          delayMs: 4_000,
+        },
+        45_400,
+        600_000,
+      ),
+    ).to.equal(
+      'synapse-export: "create external table Customer" in [ci_export]: waiting for a new storage role assignment to apply ' +
+        "(Azure takes up to 10 minutes); waited 45 s of 600 s, next try in 4 s (attempt 3)",
+    );
+  });
+});
