@@ -56,6 +56,17 @@ export function localTarget(spec: Spec, dir: string): ExportTarget {
   };
 }
 
+/**
+ * The folders on this machine the target writes, which no source may come from (resolveSources'
+ * excludeDirs): the local lake's container folder, as the run excludes it (exportEntity). An Azure
+ * target writes nothing here.
+ */
+export function ownTargetDirs(spec: Spec, ref: TargetRef): string[] {
+  if (ref.kind !== "local") return [];
+  const { LocalLake } = require("./lake/localLake") as typeof import("./lake/localLake");
+  return [new LocalLake(path.resolve(ref.dir), spec.connection.storage.container).localRoot];
+}
+
 /** The target a serializable reference names (what the dynamic providers get as input). */
 export function targetFor(
   spec: Spec,

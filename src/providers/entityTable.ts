@@ -76,9 +76,9 @@ export class EntityTable extends pulumi.dynamic.Resource {
     const sources =
       args.sources ??
       pulumi
-        .all([args.spec, args.entity])
-        .apply(([spec, entity]) =>
-          loadEngine<Operations>("exportOperations").sourceStates(spec, entity),
+        .all([args.spec, args.entity, args.target])
+        .apply(([spec, entity, target]) =>
+          loadEngine<Operations>("exportOperations").sourceStates(spec, entity, target),
         );
     super(
       entityTableProvider,

@@ -96,6 +96,36 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
         checkLakeName(name, childPath(childPath("export.entities", i), "name"), issues);
     });
     exp.entities.forEach((e, i) => checkEntity(e as Raw, childPath("export.entities", i), issues));
+    exp.entities.forEach((e, i) =>
+      checkRenamedFrom(e as Raw, childPath("export.entities", i), issues),
+    );
+  }
+}
+
+/**
+ * `renamedFrom` is the opt-in for a rename the target cannot tell from no rename (only case or
+ * Unicode width differ: one view to DuckDB and to a case-insensitive Synapse database). A rename to
+ * a name the target tells apart needs none: the new name gets its own view and the old entity is a
+ * removed one (kept, or dropped with onEntityRemoved: drop). The old name cannot be another
+ * entity's: checkUnique refuses two entities whose names fold to one.
+ */
+function checkRenamedFrom(entity: Raw, path: string, issues: SpecIssue[]): void {
+  const from = entity?.renamedFrom;
+  const name = entity?.name;
+  if (typeof from !== "string" || typeof name !== "string") return;
+  const at = childPath(path, "renamedFrom");
+  if (from === name) {
+    issues.push({
+      path: at,
+      message: `is the entity's own name '${name}'; remove it, or name the previous spelling`,
+    });
+  } else if (foldName(from) !== foldName(name)) {
+    issues.push({
+      path: at,
+      message:
+        `'${from}' differs from '${name}' by more than case or Unicode width, so the target sees two views: no ` +
+        `opt-in is needed. Remove renamedFrom; '${from}' is then a removed entity (kept, or dropped with onEntityRemoved: drop)`,
+    });
   }
 }
 

@@ -393,6 +393,11 @@ export const SPEC_SCHEMA: SchemaNode = {
                 kind: "object",
                 properties: {
                   name: { required: true, node: sqlName("The entity (and view) name.") },
+                  renamedFrom: {
+                    node: sqlName(
+                      "The entity's previous name when it differs from name only by case or Unicode width (Customer -> customer): the rename is meant, the view moves to the new name, and the old folder keeps its data.",
+                    ),
+                  },
                   source: { required: true, node: source },
                   dataSourceType: {
                     node: {
