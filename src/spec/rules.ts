@@ -24,8 +24,8 @@ const SOURCE_EXTENSIONS: Record<string, SourceFormat> = {
   ".parquet": "parquet",
 };
 
-/** Compression DuckDB's readers detect from the name. Not zstd: Node 20 has no zstd to read a CSV header with. */
-const COMPRESSED_EXTENSIONS = [".gz"];
+/** Compression DuckDB's readers detect from the name (engine/sources/sourceStream.ts reads both too). */
+const COMPRESSED_EXTENSIONS = [".gz", ".zst"];
 
 /** Options that only a CSV source reads. */
 const CSV_OPTIONS = ["delimiter", "quote", "escape", "header", "nullString"] as const;
@@ -182,7 +182,7 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
     else {
       issues.push({
         path: childPath(path, "source"),
-        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz), or write { path, format }`,
+        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz or .zst), or write { path, format }`,
       });
     }
   }

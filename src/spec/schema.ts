@@ -125,7 +125,7 @@ const oneCharacter = (description: string): SchemaNode => ({
 const source: SchemaNode = {
   kind: "stringOrObject",
   description:
-    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or { path, format, ...options }.",
+    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet; CSV and JSON optionally .gz or .zst), or { path, format, ...options }.",
   string: { kind: "string", minLength: 1 },
   object: {
     kind: "object",
