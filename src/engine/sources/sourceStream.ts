@@ -31,15 +31,12 @@ export function openSourceStream(file: string, highWaterMark = 1 << 20): Readabl
 
 /** Zstandard frames in, their text out; a damaged or cut-short stream fails naming the file. */
 function zstdDecompressor(file: string): Transform {
-  let out: Transform;
   const fail = (e: unknown) =>
     new Error(`${file} is not a complete Zstandard (.zst) file: ${(e as Error).message}`, {
       cause: e,
     });
-  const decoder = new Decompress((data) => {
-    out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
-  out = new Transform({
+  const decoder = new Decompress();
+  const out = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       try {
         decoder.push(chunk);
@@ -57,6 +54,9 @@ function zstdDecompressor(file: string): Transform {
       }
     },
   });
+  decoder.ondata = (data) => {
+    out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  };
   return out;
 }
 
