@@ -81,9 +81,63 @@ export async function refuseInexactJsonNumbers(
 ): Promise<void> {
   const format = entity.source.format;
   if (format !== "jsonl" && format !== "json") return;
-  const decimals = bindings.filter((b) => b.column.type === "decimal");
-  const strings = bindings.filter((b) => b.column.type === "string");
-  if (decimals.length === 0 && strings.length === 0) return;
+  const allDecimals = bindings.filter((b) => b.column.type === "decimal");
+  const allStrings = bindings.filter((b) => b.column.type === "string");
+  if (allDecimals.length === 0 && allStrings.length === 0) return;
+  // One cheap scan of each file first (the records' text and two regular expressions): a decimal
+  // key followed by sixteen digits (fewer always survive a double), a string key followed by a
+  // number. Most files have neither, and the exact checks below (a second read, a join) are then
+  // skipped. Measured in BENCHMARKS.md ("JSON number checks").
+  const afterKeys = (bs: readonly ColumnBinding[], number: string) =>
+    quoteDuckdbLiteral(
+      `"(?:${bs.map((b) => keyPattern(b.sourceName)).join("|")})"\\s*:\\s*${number}`,
+    );
+  const decimalCandidate =
+    allDecimals.length > 0
+      ? `regexp_matches(t, ${afterKeys(allDecimals, `-?${LONG_NUMBER}`)})`
+      : "false";
+  const stringCandidate =
+    allStrings.length > 0 ? `regexp_matches(t, ${afterKeys(allStrings, "-?[0-9]")})` : "false";
+  for (const file of files) {
+    const records = `SELECT row_number() OVER () AS r, json, CAST(json AS VARCHAR) AS t FROM ${readJsonObjectsSql(format, [file.absPath])}`;
+    const [scan] = await session.query(
+      `SELECT coalesce(bool_or(${decimalCandidate}), false) AS d, coalesce(bool_or(${stringCandidate}), false) AS s FROM (${records})`,
+    );
+    const decimals = scan.d === true ? allDecimals : [];
+    const strings = scan.s === true ? allStrings : [];
+    if (decimals.length === 0 && strings.length === 0) continue;
+    const row = await firstChange(session, entity, file, records, decimals, strings);
+    if (!row) continue;
+    const where = `${file.relPath} ${format === "jsonl" ? `record ${String(row.r)}` : `element ${String(row.r)} of the array`}`;
+    const given = (x: unknown) => x !== null && x !== undefined;
+    const d = decimals.findIndex((_, k) => given(row[`d${k}`]));
+    const s = strings.findIndex((_, k) => given(row[`s${k}`]));
+    if (d >= 0) {
+      const n = String(row[`d${d}`]);
+      throw new SourceError(
+        `entity "${entity.name}": ${where}, column "${decimals[d].column.name}": the number ${n} has more digits than DuckDB's JSON reader keeps ` +
+          `(it reads a number with a fraction as a double, which would hold ${String(await doubleText(session, n))}). ` +
+          `Write the value as a JSON string ("${n}") to keep every digit, or declare the column a double.`,
+      );
+    }
+    const written = given(row[`w${s}`]) ? String(row[`w${s}`]) : "a number";
+    throw new SourceError(
+      `entity "${entity.name}": ${where}, column "${strings[s].column.name}": the number ${written} would land in this string column as "${String(row[`s${s}`])}" ` +
+        `(DuckDB's JSON reader keeps a number's value, not its spelling). Write the value as a JSON string ("${written}") to keep it as written, ` +
+        `or declare the column a number type.`,
+    );
+  }
+}
+
+/** The first record where a decimal or a string column would not hold the number as written. */
+async function firstChange(
+  session: DuckSession,
+  entity: EntitySpec,
+  file: SourceFile,
+  records: string,
+  decimals: readonly ColumnBinding[],
+  strings: readonly ColumnBinding[],
+): Promise<Record<string, unknown> | undefined> {
   const inexact = (x: string) =>
     `regexp_matches(${x}, '[.eE]') AND ${canonicalNumber(x)} <> ${canonicalNumber(`CAST(TRY_CAST(${x} AS DOUBLE) AS VARCHAR)`)}`;
   // A key inside a string has its quotes escaped, so it does not match; one in a nested object may,
@@ -114,43 +168,22 @@ export async function refuseInexactJsonNumbers(
   const landedColumns = strings
     .map((b, i) => `${quoteDuckdbIdentifier(b.sourceName)} AS l${i}`)
     .join(", ");
-  for (const file of files) {
-    const records = `SELECT row_number() OVER () AS r, json, CAST(json AS VARCHAR) AS t FROM ${readJsonObjectsSql(format, [file.absPath])}`;
-    const landedText = readAsTextSql(
-      entity.source,
-      [file.absPath],
-      strings.map((b) => b.sourceName),
-    );
-    const relation =
-      strings.length > 0
-        ? `(${records}) JOIN (SELECT row_number() OVER () AS r, ${landedColumns} FROM ${landedText}) USING (r)`
-        : `(${records}) WHERE regexp_matches(t, '${LONG_NUMBER}')`;
-    const [row] = await session.query(
-      `SELECT * FROM (
-         SELECT r, ${[...decimalFinds, ...stringFinds].join(", ")} FROM (
-           SELECT *, ${long} AS long FROM ${relation}))
-       WHERE ${found.join(" OR ")} ORDER BY r LIMIT 1`,
-    );
-    if (!row) continue;
-    const where = `${file.relPath} ${format === "jsonl" ? `record ${String(row.r)}` : `element ${String(row.r)} of the array`}`;
-    const given = (x: unknown) => x !== null && x !== undefined;
-    const d = decimals.findIndex((_, k) => given(row[`d${k}`]));
-    const s = strings.findIndex((_, k) => given(row[`s${k}`]));
-    if (d >= 0) {
-      const n = String(row[`d${d}`]);
-      throw new SourceError(
-        `entity "${entity.name}": ${where}, column "${decimals[d].column.name}": the number ${n} has more digits than DuckDB's JSON reader keeps ` +
-          `(it reads a number with a fraction as a double, which would hold ${String(await doubleText(session, n))}). ` +
-          `Write the value as a JSON string ("${n}") to keep every digit, or declare the column a double.`,
-      );
-    }
-    const written = given(row[`w${s}`]) ? String(row[`w${s}`]) : "a number";
-    throw new SourceError(
-      `entity "${entity.name}": ${where}, column "${strings[s].column.name}": the number ${written} would land in this string column as "${String(row[`s${s}`])}" ` +
-        `(DuckDB's JSON reader keeps a number's value, not its spelling). Write the value as a JSON string ("${written}") to keep it as written, ` +
-        `or declare the column a number type.`,
-    );
-  }
+  const landedText = readAsTextSql(
+    entity.source,
+    [file.absPath],
+    strings.map((b) => b.sourceName),
+  );
+  const relation =
+    strings.length > 0
+      ? `(${records}) JOIN (SELECT row_number() OVER () AS r, ${landedColumns} FROM ${landedText}) USING (r)`
+      : `(${records}) WHERE regexp_matches(t, '${LONG_NUMBER}')`;
+  const [row] = await session.query(
+    `SELECT * FROM (
+       SELECT r, ${[...decimalFinds, ...stringFinds].join(", ")} FROM (
+         SELECT *, ${long} AS long FROM ${relation}))
+     WHERE ${found.join(" OR ")} ORDER BY r LIMIT 1`,
+  );
+  return row;
 }
 
 async function doubleText(session: DuckSession, n: string): Promise<unknown> {
