@@ -17,6 +17,7 @@
 //
 // Whole numbers a double cannot hold are kept by the reader as written, and a double column holds
 // the double the number is anyway.
+import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { quoteDuckdbIdentifier, quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import type { EntitySpec } from "../../spec/types";
 import type { DuckSession } from "../writer/duckdbSession";
@@ -100,8 +101,13 @@ export async function refuseInexactJsonNumbers(
     allStrings.length > 0 ? `regexp_matches(t, ${afterKeys(allStrings, "-?[0-9]")})` : "false";
   for (const file of files) {
     const records = `SELECT row_number() OVER () AS r, json, CAST(json AS VARCHAR) AS t FROM ${readJsonObjectsSql(format, [file.absPath])}`;
-    const [scan] = await session.query(
-      `SELECT coalesce(bool_or(${decimalCandidate}), false) AS d, coalesce(bool_or(${stringCandidate}), false) AS s FROM (${records})`,
+    const scan = await candidates(
+      session,
+      format,
+      file,
+      records,
+      decimalCandidate,
+      stringCandidate,
     );
     const decimals = scan.d === true ? allDecimals : [];
     const strings = scan.s === true ? allStrings : [];
@@ -127,6 +133,34 @@ export async function refuseInexactJsonNumbers(
         `or declare the column a number type.`,
     );
   }
+}
+
+/**
+ * Whether any record may hold a number the exact checks must see. JSON Lines are scanned as lines of
+ * text (DuckDB's CSV reader, one VARCHAR column; JSON text has no raw control character to split
+ * on), twice as fast here as parsing every record; should that read fail, and for a JSON array, the
+ * records' own text is scanned instead.
+ */
+async function candidates(
+  session: DuckSession,
+  format: "jsonl" | "json",
+  file: SourceFile,
+  records: string,
+  decimal: string,
+  string: string,
+): Promise<{ d: unknown; s: unknown }> {
+  const scan = (relation: string) =>
+    session
+      .query(
+        `SELECT coalesce(bool_or(${decimal}), false) AS d, coalesce(bool_or(${string}), false) AS s FROM (${relation})`,
+      )
+      .then(([row]) => ({ d: row.d, s: row.s }));
+  if (format === "jsonl") {
+    const lines = `SELECT t FROM read_csv(${quoteDuckdbLiteral(literalDuckdbPath(file.absPath))}, columns={'t': 'VARCHAR'}, header=false, delim=chr(1), quote='', escape='', auto_detect=false, hive_partitioning=false)`;
+    const fromLines = await scan(lines).catch(() => undefined);
+    if (fromLines) return fromLines;
+  }
+  return scan(records);
 }
 
 /** The first record where a decimal or a string column would not hold the number as written. */
