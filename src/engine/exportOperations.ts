@@ -213,15 +213,25 @@ export async function publishLatestSnapshot(
   );
 }
 
-/** `onEntityRemoved: drop`: the entity's view, its snapshot tables and its snapshot folders in the lake. */
+/**
+ * `onEntityRemoved: drop`: the entity's view, its snapshot tables and its snapshot folders in the lake.
+ * Nothing when the lake holds the same name spelled otherwise (`customer` beside `Customer`): after a
+ * case-only rename (`renamedFrom`) Pulumi deletes the old resource once the new one exists, and the
+ * view the target sees under the old name is the new entity's. The old folder keeps its data, as the
+ * run keeps it (runExport never takes a folder of the same name for a removed entity).
+ */
 export async function dropEntity(
   spec: EntityTableSpec,
   ref: TargetRef,
   entity: string,
 ): Promise<void> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
+  const { entityFoldersWithSnapshots, sameNameOtherSpelling } =
+    require("./run/entityFolders") as typeof import("./run/entityFolders");
   await withTarget(spec, ref, "leave", (t) =>
     withLock(t, spec, `drop ${entity}`, async () => {
+      const folders = await entityFoldersWithSnapshots(t.lake, spec.export.databaseName);
+      if (sameNameOtherSpelling(entity, folders) !== undefined) return;
       const { complete, incomplete } = await listSnapshots(
         t.lake,
         spec.export.databaseName,
@@ -237,15 +247,27 @@ export async function dropEntity(
   );
 }
 
-/** The entity's source files (path, size, SHA-256), so `pulumi preview` notices new data and only that. */
-export async function sourceStates(spec: RunSpec, entity: string): Promise<SourceState[]> {
+/**
+ * The entity's source files (path, size, SHA-256), so `pulumi preview` notices new data and only that.
+ * Resolved by the run's own rules (resolveSources): with a local target, what the export writes there
+ * is no source, or a glob reaching the lake would make every preview see "new data" from the export's
+ * own output.
+ */
+export async function sourceStates(
+  spec: RunSpec & TargetSpec,
+  entity: string,
+  ref?: TargetRef,
+): Promise<SourceState[]> {
   const { entitySources } =
     require("./sources/entitySources") as typeof import("./sources/entitySources");
+  const { ownTargetDirs } = require("./targets") as typeof import("./targets");
   const e = spec.export.entities.find((x) => x.name === entity);
   if (!e) throw new Error(`Entity ${entity} is not in the export.`);
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");
   const { fingerprinted: files } = await entitySources(spec.baseDir, e, {
     sourceRoots: spec.export.sourceRoots,
+    excludeDirs: ref ? ownTargetDirs(spec, ref) : [],
+    localLakeDir: ref?.kind === "local" ? ref.dir : undefined,
   });
   const states: SourceState[] = [];
   for (const f of files)

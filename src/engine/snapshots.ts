@@ -9,6 +9,15 @@
 // fast writes a createdAt in the future, and ordering by it made `runOnDeploy: false` switch a view
 // back to an older snapshot. createdAt only breaks ties between manifests written before sequences
 // existed (sequence 0).
+//
+// A manifest we did not write (or one edited by hand) must never become "newest" silently, nor be
+// deleted as what a crash left: a manifest that is complete in every other way but whose `sequence`
+// is not a whole number 0..2^53-1 stops the listing with an error naming the manifest, and nothing
+// is touched. Per value: absent is a manifest from before sequences (0); a negative, fractional or
+// string value, null, or one JSON.parse reads as Infinity (1e400) has no place in the order; a
+// value past 2^53-1 cannot be told from its neighbours as a double (2^53 + 1 reads as 2^53), so it
+// cannot order either. The largest safe value itself is valid, but the next snapshot would have none
+// left, so writing one after it fails naming the manifest (SequenceError from nextSequence).
 
 import {
   entityFolder,
@@ -27,6 +36,9 @@ export interface CompleteSnapshot {
   /** The manifest's sequence; 0 for a manifest written before sequences existed. */
   sequence: number;
 }
+
+/** A snapshot whose manifest's sequence cannot order it: the entity stops, naming the manifest. */
+export class SequenceError extends Error {}
 
 export interface SnapshotListing {
   /** Newest first. */
@@ -59,6 +71,14 @@ export async function listSnapshots(
       : undefined;
     const manifest = text === undefined ? undefined : parseManifest(text, entity, id);
     if (manifest && partsPresent(manifest, files)) {
+      const problem = sequenceProblem(manifest.sequence);
+      if (problem !== undefined) {
+        throw new SequenceError(
+          `${manifestPath(databaseName, entity, id)}: "sequence" is ${problem}, not a whole number from 0 to ` +
+            `${Number.MAX_SAFE_INTEGER}; synapse-export did not write this manifest (or it was edited), so which snapshot ` +
+            `of "${entity}" is newest cannot be told. Nothing was changed. Remove that snapshot folder, or restore its manifest.`,
+        );
+      }
       complete.push({
         snapshot: id,
         manifest,
@@ -83,8 +103,34 @@ export function newestFirst(a: CompleteSnapshot, b: CompleteSnapshot): number {
 }
 
 /** The sequence for a snapshot written (or promoted) now: after every complete one in the folder. */
-export function nextSequence(complete: readonly CompleteSnapshot[]): number {
-  return complete.reduce((max, s) => Math.max(max, s.sequence), 0) + 1;
+export function nextSequence(complete: readonly CompleteSnapshot[], databaseName: string): number {
+  const highest = complete.reduce<CompleteSnapshot | undefined>(
+    (max, s) => (max === undefined || s.sequence > max.sequence ? s : max),
+    undefined,
+  );
+  const next = (highest?.sequence ?? 0) + 1;
+  if (!Number.isSafeInteger(next)) {
+    throw new SequenceError(
+      `${manifestPath(databaseName, highest!.manifest.entity, highest!.snapshot)}: "sequence" is ${highest!.sequence}, the largest a ` +
+        `manifest can hold, so no snapshot can be ordered after it; synapse-export did not write it (sequences grow ` +
+        `by one a run). Nothing was changed. Remove that snapshot folder, or restore its manifest.`,
+    );
+  }
+  return next;
+}
+
+/** Why a manifest's sequence cannot order its snapshot (its JSON text), or undefined when it can. */
+function sequenceProblem(sequence: unknown): string | undefined {
+  if (sequence === undefined) return undefined;
+  if (typeof sequence === "number" && Number.isSafeInteger(sequence) && sequence >= 0) {
+    return undefined;
+  }
+  if (typeof sequence === "number" && !Number.isFinite(sequence))
+    return "a number too large for a double";
+  if (typeof sequence === "number" && Number.isInteger(sequence) && sequence > 0) {
+    return `${JSON.stringify(sequence)} (as a double; past 2^53-1 whole numbers are no longer told apart)`;
+  }
+  return JSON.stringify(sequence);
 }
 
 /** The manifest when the text is one for this snapshot of this entity; undefined otherwise. */
@@ -120,8 +166,7 @@ export function parseManifest(
     typeof m.rows === "number" &&
     typeof m.createdAt === "string" &&
     Number.isFinite(Date.parse(m.createdAt)) &&
-    Array.isArray(m.sources) &&
-    (m.sequence === undefined || (Number.isSafeInteger(m.sequence) && m.sequence >= 0));
+    Array.isArray(m.sources);
   return ok ? (m as SnapshotManifest) : undefined;
 }
 

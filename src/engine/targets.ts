@@ -65,6 +65,16 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
  */
 export type ReaderLogins = readonly SqlLogin[] | "leave";
 
+/**
+ * excludeDirs): the local lake's container folder, as the run excludes it (exportEntity). An Azure
+ * target writes nothing here.
+ */
+export function ownTargetDirs(spec: TargetSpec, ref: TargetRef): string[] {
+  if (ref.kind !== "local") return [];
+  const { LocalLake } = require("./lake/localLake") as typeof import("./lake/localLake");
+  return [new LocalLake(path.resolve(ref.dir), spec.connection.storage.container).localRoot];
+}
+
 /** The target a serializable reference names (what the dynamic providers get as input). */
 export function targetFor(
   spec: TargetSpec,

@@ -51,9 +51,13 @@ export class EntityTable extends pulumi.dynamic.Resource {
     const sources =
       args.sources ??
       pulumi
-        .all([spec, args.entity])
-        .apply(([s, entity]) =>
-          loadEngine<Operations>("exportOperations").sourceStates(s as EntityTableSpec, entity),
+        .all([spec, args.entity, args.target])
+        .apply(([s, entity, target]) =>
+          loadEngine<Operations>("exportOperations").sourceStates(
+            s as EntityTableSpec,
+            entity,
+            target,
+          ),
         );
     super(
       entityTableProvider,

@@ -24,8 +24,8 @@ const SOURCE_EXTENSIONS: Record<string, SourceFormat> = {
   ".parquet": "parquet",
 };
 
-/** Compression DuckDB's readers detect from the name. Not zstd: Node 20 has no zstd to read a CSV header with. */
-const COMPRESSED_EXTENSIONS = [".gz"];
+/** Compression DuckDB's readers detect from the name (engine/sources/sourceStream.ts reads both too). */
+const COMPRESSED_EXTENSIONS = [".gz", ".zst"];
 
 /** Options that only a CSV source reads. */
 const CSV_OPTIONS = ["delimiter", "quote", "escape", "header", "nullString"] as const;
@@ -96,6 +96,36 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
         checkLakeName(name, childPath(childPath("export.entities", i), "name"), issues);
     });
     exp.entities.forEach((e, i) => checkEntity(e as Raw, childPath("export.entities", i), issues));
+    exp.entities.forEach((e, i) =>
+      checkRenamedFrom(e as Raw, childPath("export.entities", i), issues),
+    );
+  }
+}
+
+/**
+ * `renamedFrom` is the opt-in for a rename the target cannot tell from no rename (only case or
+ * Unicode width differ: one view to DuckDB and to a case-insensitive Synapse database). A rename to
+ * a name the target tells apart needs none: the new name gets its own view and the old entity is a
+ * removed one (kept, or dropped with onEntityRemoved: drop). The old name cannot be another
+ * entity's: checkUnique refuses two entities whose names fold to one.
+ */
+function checkRenamedFrom(entity: Raw, path: string, issues: SpecIssue[]): void {
+  const from = entity?.renamedFrom;
+  const name = entity?.name;
+  if (typeof from !== "string" || typeof name !== "string") return;
+  const at = childPath(path, "renamedFrom");
+  if (from === name) {
+    issues.push({
+      path: at,
+      message: `is the entity's own name '${name}'; remove it, or name the previous spelling`,
+    });
+  } else if (foldName(from) !== foldName(name)) {
+    issues.push({
+      path: at,
+      message:
+        `'${from}' differs from '${name}' by more than case or Unicode width, so the target sees two views: no ` +
+        `opt-in is needed. Remove renamedFrom; '${from}' is then a removed entity (kept, or dropped with onEntityRemoved: drop)`,
+    });
   }
 }
 
@@ -159,7 +189,7 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
     else {
       issues.push({
         path: childPath(path, "source"),
-        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz), or write { path, format }`,
+        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz or .zst), or write { path, format }`,
       });
     }
   }

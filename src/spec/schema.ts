@@ -130,7 +130,7 @@ const oneCharacter = (description: string): SchemaNode => ({
 const source: SchemaNode = {
   kind: "stringOrObject",
   description:
-    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet, optionally .gz), or { path, format, ...options }; a Customer Insights export folder is { path, format: cdm, entity }.",
+    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet; CSV and JSON optionally .gz or .zst), or { path, format, ...options }; a Customer Insights export folder is { path, format: cdm, entity }.",
   string: { kind: "string", minLength: 1 },
   object: {
     kind: "object",
@@ -406,6 +406,11 @@ export const SPEC_SCHEMA: SchemaNode = {
                 kind: "object",
                 properties: {
                   name: { required: true, node: sqlName("The entity (and view) name.") },
+                  renamedFrom: {
+                    node: sqlName(
+                      "The entity's previous name when it differs from name only by case or Unicode width (Customer -> customer): the rename is meant, the view moves to the new name, and the old folder keeps its data.",
+                    ),
+                  },
                   source: { required: true, node: source },
                   dataSourceType: {
                     node: {

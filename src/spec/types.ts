@@ -171,6 +171,11 @@ export type DataSourceType =
 
 export interface EntitySpec {
   name: string;
+  /**
+   * The previous spelling of the name (only case or Unicode width differ): the target sees one view,
+   * so a case-only rename is refused unless it names the folder it renames.
+   */
+  renamedFrom?: string;
   source: SourceSpec;
   dataSourceType?: DataSourceType;
   columns?: ColumnSpec[];

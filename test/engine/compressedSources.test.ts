@@ -1,9 +1,12 @@
-// Compressed sources (.csv.gz, .jsonl.gz, .json.gz): read as the text they hold, with the line of a
-// bad value counted in that text, and fingerprinted over the compressed bytes the lake's manifest
-// lists. The files are compressed by Node's zlib and the expected values read from the plain text.
+// Compressed sources (.csv.gz, .jsonl.gz, .json.gz, and the same with .zst): read as the text they
+// hold, with the line of a bad value counted in that text, and fingerprinted over the compressed
+// bytes the lake's manifest lists. The files are compressed by Node's zlib and by the `zstd` command
+// (an independent tool; those tests are skipped where it is not installed), and the expected values
+// read from the plain text.
 
 import { expect } from "chai";
 import { createHash } from "node:crypto";
+import { execFileSync, spawnSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import type { EntitySpec, SourceFormat } from "../../src/spec/types";
 import { exportSource, runSource } from "./support/exportSource";
@@ -48,6 +51,57 @@ describe("compressed sources", function () {
       });
     });
   }
+
+  const hasZstd = spawnSync("zstd", ["--version"]).status === 0;
+  /** The text compressed by the `zstd` command, not by the code under test's decoder. */
+  const zstd = (text: string) => execFileSync("zstd", ["-q", "-c", "-19"], { input: text });
+
+  for (const [gzFile, format, text] of plain) {
+    const file = gzFile.replace(/\.gz$/, ".zst");
+    it(`reads ${file} (made by the zstd command) and fingerprints its compressed bytes`, async function () {
+      if (!hasZstd) this.skip();
+      const zst = zstd(text);
+      const x = await exportSource({ [file]: zst }, entity(file, format));
+      expect(x.manifest.columns).to.deep.equal([
+        { name: "id", type: "int64" },
+        { name: "zip", type: "string" },
+      ]);
+      expect(x.rows).to.deep.equal([
+        { id: 1n, zip: "01234" },
+        { id: 2n, zip: "10001" },
+      ]);
+      expect(x.manifest.sources[0]).to.include({
+        path: file,
+        bytes: zst.length,
+        sha256: createHash("sha256").update(zst).digest("hex"),
+      });
+    });
+  }
+
+  it("names the line of a bad value inside a .csv.zst as the decompressed text has it", async function () {
+    if (!hasZstd) this.skip();
+    const { error } = await runSource(
+      { "e.csv.zst": zstd('id,note,v\n1,"a\nb",1\n2,,x\n') },
+      entity("e.csv.zst", "csv", [
+        { name: "id", type: "int32" },
+        { name: "note", type: "string" },
+        { name: "v", type: "int32" },
+      ]),
+    );
+    expect(error).to.contain('e.csv.zst line 4 (row 2), column "v": value "x" is not an int32');
+  });
+
+  it("reads a .csv.zst of two frames (as `cat a.zst b.zst` makes), the header split between them", async function () {
+    if (!hasZstd) this.skip();
+    const names = Array.from({ length: 40 }, (_, i) => `column_number_${i}`);
+    const text = `${names.join(",")}\n${names.map((_, i) => i).join(",")}\n`;
+    // DuckDB and the header reader must both read on past the first frame.
+    const half = text.indexOf(",column_number_20");
+    const zst = Buffer.concat([zstd(text.slice(0, half)), zstd(text.slice(half))]);
+    const x = await exportSource({ "wide.csv.zst": zst }, entity("wide.csv.zst", "csv"));
+    expect(x.manifest.columns.map((c) => c.name)).to.deep.equal(names);
+    expect(x.rows).to.have.length(1);
+  });
 
   it("names the line of a bad value inside a .csv.gz as the decompressed text has it", async () => {
     const gz = gzipSync(Buffer.from('id,note,v\n1,"a\nb",1\n2,,x\n'));

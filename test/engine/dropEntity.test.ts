@@ -7,6 +7,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { runExport } from "../../src/engine";
 import { dropEntity, dropExportDatabase } from "../../src/engine/exportOperations";
+import { LocalSql } from "../../src/engine/sql/localSql";
 import { localTarget } from "../../src/engine/targets";
 import { age, makeSpec, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
 
@@ -38,6 +39,47 @@ describe("exportOperations drops (onEntityRemoved: drop in pulumi)", () => {
     await writeFiles(folder, { "README.txt": "kept by hand\n" });
     await dropEntity(spec, { kind: "local", dir: out }, "Customer");
     expect(await fs.readdir(folder)).to.deep.equal(["README.txt"]);
+  });
+
+  it("after a case-only rename (renamedFrom), deleting the old entity keeps the live view and the old data", async function () {
+    this.timeout(30_000);
+    const { spec, out, folder } = await exported();
+    const oldSnapshots = await fs.readdir(folder);
+    const renamed = {
+      ...spec,
+      export: {
+        ...spec.export,
+        onEntityRemoved: "drop" as const,
+        entities: [{ ...spec.export.entities[0], name: "customer", renamedFrom: "Customer" }],
+      },
+    };
+    const t = localTarget(renamed, out);
+    try {
+      const r = await runExport(renamed, { lake: t.lake, views: t.views });
+      expect(r.entities.map((e) => [e.name, e.status])).to.deep.equal([["customer", "exported"]]);
+    } finally {
+      await t.views.close();
+    }
+    // Pulumi deletes the old EntityTable with the old spec, after the new one exists.
+    await dropEntity(
+      { ...spec, export: { ...spec.export, onEntityRemoved: "drop" } },
+      { kind: "local", dir: out },
+      "Customer",
+    );
+    expect(await fs.readdir(folder)).to.deep.equal(oldSnapshots);
+    const sql = new LocalSql(out);
+    try {
+      const rows = await sql.query("ci_export", "SELECT name FROM customer ORDER BY id");
+      const source = await fs.readFile(path.join(spec.baseDir, "customer.csv"), "utf8");
+      const names = source
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split(",")[1]);
+      expect(rows.map((r) => r.name)).to.deep.equal(names);
+    } finally {
+      await sql.close();
+    }
   });
 
   it("removes the entity's folder when it holds nothing else", async function () {

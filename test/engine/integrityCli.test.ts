@@ -203,6 +203,72 @@ describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 it
     const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
     expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
   });
+  it("with renamedFrom, a case-only rename is exported: the view shows the new name, the old folder keeps its snapshots", async () => {
+    expect((await run()).code).to.equal(0);
+    const lake = path.join(out, "ci-export", "ci_export");
+    const oldSnapshots = fs.readdirSync(path.join(lake, "Customer")).sort();
+    write("data/Customer.csv", "CustomerId,FullName\n1,Ada\n2,Bob\n3,Eve\n");
+    write(
+      "spec.yaml",
+      SPEC(
+        "  onEntityRemoved: drop\n",
+        "    - { name: customer, renamedFrom: Customer, source: data/Customer.csv }",
+      ),
+    );
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.byName.customer.status).to.equal("exported");
+    expect(r.byName.Customer, "the old spelling is the same view, never a removed entity").to.equal(
+      undefined,
+    );
+    const rows = await served("SELECT FullName FROM customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+    expect(
+      fs.readdirSync(path.join(lake, "Customer")).sort(),
+      "the old data is kept",
+    ).to.deep.equal(oldSnapshots);
+
+    // Once renamed, the new spelling holds the view: renamedFrom may go without a refusal.
+    write(
+      "spec.yaml",
+      SPEC("  onEntityRemoved: drop\n", "    - { name: customer, source: data/Customer.csv }"),
+    );
+    const again = await run();
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.byName.customer.status).to.equal("unchanged");
+    expect(fs.readdirSync(path.join(lake, "Customer")).sort()).to.deep.equal(oldSnapshots);
+  });
+
+  it("renamedFrom names one old spelling: another one in the lake is still refused", async () => {
+    expect((await run()).code).to.equal(0);
+    const lake = path.join(out, "ci-export", "ci_export");
+    fs.cpSync(path.join(lake, "Customer"), path.join(lake, "CUSTOMER"), { recursive: true });
+    write(
+      "spec.yaml",
+      SPEC("", "    - { name: customer, renamedFrom: Customer, source: data/Customer.csv }"),
+    );
+    const r = await run();
+    expect(r.code).to.equal(2);
+    expect(r.byName.customer.error).to.include('the lake already holds entity "CUSTOMER"');
+    expect(r.byName.customer.error).to.include("renamedFrom");
+  });
+
+  it("an entity whose name starts with _ is a removed entity like any other: kept, or dropped", async () => {
+    write("spec.yaml", SPEC("", `${TWO}\n    - { name: _Staging, source: data/Segments.csv }`));
+    expect((await run()).code).to.equal(0);
+    const folder = path.join(out, "ci-export", "ci_export", "_Staging");
+    const snapshots = fs.readdirSync(folder);
+    write("spec.yaml", SPEC("", TWO));
+    const kept = await run();
+    expect(kept.code, kept.stderr).to.equal(0);
+    expect(kept.byName._Staging?.status).to.equal("retained");
+    expect(fs.readdirSync(folder)).to.deep.equal(snapshots);
+    write("spec.yaml", SPEC("  onEntityRemoved: drop\n", TWO));
+    const dropped = await run();
+    expect(dropped.code, dropped.stderr).to.equal(0);
+    expect(dropped.byName._Staging?.status).to.equal("dropped");
+    expect(fs.existsSync(folder)).to.equal(false);
+  });
 });
 
 describe("synapse-export run: rows that come in twice (issue 11 item 5)", function () {

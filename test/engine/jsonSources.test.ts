@@ -151,6 +151,48 @@ describe("JSON Lines: exact keys", function () {
     ]);
   });
 
+  it("a JSON number in a string column lands as written, or the entity fails naming both spellings", async () => {
+    const columns: ColumnSpec[] = [
+      { name: "id", type: "int64" },
+      { name: "code", type: "string" },
+    ];
+    // The reader gives 1e2 as "100.0", 1.2300 as "1.23", -0 as "0", 1e-7 as "1e-07": each was exported that way.
+    for (const n of ["1e2", "1.2300", "-0", "1E+02", "2.50", "123e-2", "-0.50", "1e-7"]) {
+      const { error } = await runSource(
+        { "e.jsonl": `{"id": 1, "code": "x"}\n{"id": 2, "code": ${n}}\n` },
+        entity("jsonl", columns),
+      );
+      expect(error, n).to.contain(`e.jsonl record 2, column "code": the number ${n} would land`);
+      expect(error, n).to.contain(`Write the value as a JSON string ("${n}")`);
+    }
+    const arrayForm = await runSource(
+      { "e.json": '[{"id": 1, "c\\u006fde": 1e2}]' },
+      entity("json", columns),
+    );
+    expect(arrayForm.error).to.contain(
+      'e.json element 1 of the array, column "code": the number 1e2',
+    );
+
+    // Numbers whose text the reader keeps land as written; a nested key of the same name does not
+    // make a top-level string fail. Expected: each record's own text for "code", cut out here.
+    const lines = [
+      '{"id": 1, "code": 1.5}',
+      '{"id": 2, "code": 100}',
+      '{"id": 3, "code": -5}',
+      '{"id": 4, "code": 0.1}',
+      '{"id": 5, "code": "1e2"}',
+      '{"id": 6, "code": 12345678901234567890123}',
+      '{"id": 7, "code": "abc", "meta": {"code": 1e2}}',
+      '{"id": 8, "code": 1e-07}',
+    ];
+    const x = await exportSource({ "e.jsonl": `${lines.join("\n")}\n` }, entity("jsonl", columns));
+    const written = lines.map((l) => {
+      const m = /"code": ("[^"]*"|[^,}]+)/.exec(l)![1];
+      return m.startsWith('"') ? m.slice(1, -1) : m;
+    });
+    expect(x.rows.map((r) => r.code)).to.deep.equal(written);
+  });
+
   it("reads a declared key that only some records have, null elsewhere", async () => {
     const text = '{"id": 1}\n{"id": 2, "note": "x"}\n';
     const x = await exportSource(

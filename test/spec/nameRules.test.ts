@@ -75,6 +75,38 @@ describe("synapse-export validate: names the lake and the database can hold (iss
     );
   });
 
+  const renamed = (name: string, from: string) =>
+    spec("ci_export", ["Orders"]).replace(
+      '    - { name: "Orders", source: data/C.csv }',
+      `    - { name: ${name}, renamedFrom: ${from}, source: data/C.csv }`,
+    );
+
+  it("accepts renamedFrom for a rename only case or Unicode width tells apart", async () => {
+    for (const from of ["Customer", "\uFF23ustomer"]) {
+      const r = await validate(renamed("customer", from));
+      expect(r.code, r.stderr).to.equal(0);
+    }
+  });
+
+  it("refuses renamedFrom for a rename the target tells apart, saying no opt-in is needed", async () => {
+    const r = await validate(renamed("Client", "Customer"));
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include(
+      "export.entities[0].renamedFrom: 'Customer' differs from 'Client' by more than case or Unicode width",
+    );
+  });
+
+  it("refuses renamedFrom that is the entity's own name, and one that is no entity name", async () => {
+    const same = await validate(renamed("Customer", "Customer"));
+    expect(same.code).to.equal(1);
+    expect(same.stderr).to.include(
+      "export.entities[0].renamedFrom: is the entity's own name 'Customer'",
+    );
+    const bad = await validate(renamed("Customer", "'Cust omer'"));
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.include("export.entities[0].renamedFrom");
+  });
+
   it("accepts a name wholly in another script", async () => {
     const r = await validate(spec("ci_export", ["Клиент", "Πελάτης", "顧客"]));
     expect(r.code, r.stderr).to.equal(0);

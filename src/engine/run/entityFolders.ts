@@ -9,6 +9,12 @@
 // case-insensitive"), and so does Synapse under the database's case-insensitive collation
 // (Latin1_General_100_CI_AS_SC_UTF8, see docs/architecture.md). Unicode NFKC folding is added so
 // that names a reader cannot tell apart (`Ｃustomer`, full-width C) are caught as well.
+//
+// An entity name may start with `_` (the spec's name rule allows it, and so does T-SQL), and such a
+// folder is an entity like any other: serverless SQL skips only *files* whose names begin with `_`
+// or `.` (sql-docs, create-external-table-transact-sql.md: "Both Hadoop and native external tables
+// will skip the files with the names that begin with an underline (_) or a period (.)"), which is
+// why the manifest is `_manifest.json` and the parts `part-*`. A `.` name is never an entity name.
 
 import {
   databaseFolder,
@@ -37,8 +43,7 @@ export async function entityFoldersWithSnapshots(
       parts.length === 3 &&
       parts[2] === MANIFEST_FILE &&
       parseSnapshotFolder(parts[1]) !== undefined &&
-      !parts[0].startsWith(".") &&
-      !parts[0].startsWith("_")
+      !parts[0].startsWith(".")
     ) {
       names.add(parts[0]);
     }
@@ -56,6 +61,24 @@ export function sameNameOtherSpelling(
   folders: readonly string[],
 ): string | undefined {
   return folders.find((f) => f !== entity && foldedName(f) === foldedName(entity));
+}
+
+/**
+ * The folder that makes exporting `entity` a case-only rename nobody asked for, if any. None when
+ * the entity's own spelling already holds snapshots (the view is already its own: the rename was
+ * made, by an earlier run with `renamedFrom`), nor when the only other spelling is the one
+ * `renamedFrom` names (the rename is meant: the view moves to the new name, the old folder keeps
+ * its snapshots, as the seed keeps a removed entity's data).
+ */
+export function unaskedCaseOnlyRename(
+  entity: { name: string; renamedFrom?: string },
+  folders: readonly string[],
+): string | undefined {
+  if (folders.includes(entity.name)) return undefined;
+  return folders.find(
+    (f) =>
+      f !== entity.name && f !== entity.renamedFrom && foldedName(f) === foldedName(entity.name),
+  );
 }
 
 /**

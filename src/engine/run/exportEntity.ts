@@ -70,7 +70,7 @@ export async function exportEntity(
     }
     const latest = listing.complete[0];
     const trusted = ctx.rehash ? undefined : latest?.manifest;
-    const sequence = nextSequence(listing.complete);
+    const sequence = nextSequence(listing.complete, db);
 
     phase("fingerprint");
     const fingerprinting = fingerprint({

@@ -9,7 +9,7 @@ import { exportLockPath } from "../../plan/lakeLayout";
 import type { EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
 import { DuckSession } from "../writer/duckdbSession";
-import { entityFoldersWithSnapshots, sameNameOtherSpelling } from "./entityFolders";
+import { entityFoldersWithSnapshots, unaskedCaseOnlyRename } from "./entityFolders";
 import { exportEntity } from "./exportEntity";
 import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
 import { createStagingFolder } from "./stagingFolder";
@@ -60,7 +60,7 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
     const folders = await entityFoldersWithSnapshots(lake, db);
     for (const [i, entity] of selected.entries()) {
       onProgress?.({ kind: "entity-started", entity: entity.name });
-      const other = sameNameOtherSpelling(entity.name, folders);
+      const other = unaskedCaseOnlyRename(entity, folders);
       const record = other
         ? caseOnlyRename(entity.name, other)
         : await exportEntity(
@@ -143,8 +143,8 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
     error:
       `entity "${name}": the lake already holds entity "${other}", which the database cannot tell ` +
       `from "${name}" (names are compared ignoring case and Unicode width); nothing was exported. ` +
-      `Keep the name "${other}" in the spec; to rename it, first remove "${other}" from the spec ` +
-      `with onEntityRemoved: drop and run (its data goes), then add "${name}".`,
+      `Keep the name "${other}" in the spec, or, if the rename is meant, add renamedFrom: ${other} to the ` +
+      `entity: the view then shows "${name}" and the folder "${other}" keeps its snapshots.`,
   };
 }
 
