@@ -10,6 +10,8 @@ import { planSqlLogins, sqlLoginIssues } from "./sqlAccess";
 import { SpecError, type SpecIssue } from "../spec/specError";
 import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
+import { needsCetasCheck } from "./renderCetas";
+import { entityEngine, lakeSourceFiles, lakeSourceIssues, type EngineName } from "./lakeSource";
 
 /** Shown in place of a snapshot id that only the run can know. */
 export const SNAPSHOT_PLACEHOLDER = "<snapshot>";
@@ -20,7 +22,15 @@ export interface EntityColumns {
   inferred: boolean;
 }
 
+/** Which engine exports an entity, and why (`plan` prints it). */
+export interface EntityEnginePlan {
+  entity: string;
+  engine: EngineName;
+  reason: string;
+}
+
 export interface ExportPlan {
+  engines: EntityEnginePlan[];
   grants: Grant[];
   /** What the deploying identity needs before deploying, which no grant gives it. */
   prerequisites: string[];
@@ -41,7 +51,7 @@ export function azureDataSourceLocation(spec: Spec): string {
 
 /** What the Azure target needs of a spec beyond its schema: readers' login names, serverless limits. */
 export function azureSpecIssues(spec: Spec): SpecIssue[] {
-  return [...sqlLoginIssues(spec), ...serverlessLimitIssues(spec)];
+  return [...sqlLoginIssues(spec), ...serverlessLimitIssues(spec), ...lakeSourceIssues(spec)];
 }
 
 /** Throws a SpecError naming every field the Azure target cannot serve, before anything is written. */
@@ -56,6 +66,22 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
   checkAzureSpec(spec);
   const steps: SqlStep[] = [...planDatabaseSetup(spec.export.format, planSqlLogins(spec))];
   for (const c of columns) {
+    const entity = spec.export.entities.find((e) => e.name === c.entity);
+    const lake =
+      entity && entityEngine(entity).engine === "synapse" ? lakeSourceFiles(entity) : undefined;
+    if (lake) {
+      // Server-side: serverless reads the lake source and writes the snapshot itself (renderCetas.ts).
+      const snapshot = SNAPSHOT_PLACEHOLDER;
+      if (needsCetasCheck(lake)) {
+        steps.push({ step: "checkLakeSource", entity: c.entity, snapshot, source: lake });
+      }
+      steps.push(
+        { step: "exportLakeSource", entity: c.entity, snapshot, source: lake },
+        { step: "probeSnapshotTable", entity: c.entity, snapshot },
+        { step: "switchView", entity: c.entity, snapshot, columns: c.columns },
+      );
+      continue;
+    }
     steps.push(
       {
         step: "createSnapshotTable",
@@ -68,6 +94,7 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
     );
   }
   return {
+    engines: spec.export.entities.map((e) => ({ entity: e.name, ...entityEngine(e) })),
     grants: planGrants(spec),
     prerequisites: deployerPrerequisites(spec),
     lake: planLakeLayout(
