@@ -11,6 +11,7 @@ import { SpecError, type SpecIssue } from "../spec/specError";
 import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { needsCetasCheck } from "./renderCetas";
+import { planLakeSourceGrants, type LakeSourceGrant } from "./lakeSourceGrants";
 import { entityEngine, lakeSourceFiles, lakeSourceIssues, type EngineName } from "./lakeSource";
 
 /** Shown in place of a snapshot id that only the run can know. */
@@ -32,6 +33,8 @@ export interface EntityEnginePlan {
 export interface ExportPlan {
   engines: EntityEnginePlan[];
   grants: Grant[];
+  /** What lets the server-side export read lake sources the grants above do not cover (made by hand). */
+  lakeSourceGrants: LakeSourceGrant[];
   /** What the deploying identity needs before deploying, which no grant gives it. */
   prerequisites: string[];
   lake: LakeLayout;
@@ -96,6 +99,7 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
   return {
     engines: spec.export.entities.map((e) => ({ entity: e.name, ...entityEngine(e) })),
     grants: planGrants(spec),
+    lakeSourceGrants: planLakeSourceGrants(spec),
     prerequisites: deployerPrerequisites(spec),
     lake: planLakeLayout(
       spec.connection.storage.container,

@@ -6,6 +6,8 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { databaseFolder } from "../../plan/lakeLayout";
+import { entityEngine, lakeSourceIssues } from "../../plan/lakeSource";
+import { SpecError } from "../../spec/specError";
 import type { EntitySpec, Spec } from "../../spec/types";
 import { DuckSession } from "../writer/duckdbSession";
 import { entityFoldersWithSnapshots, sameNameOtherSpelling } from "./entityFolders";
@@ -34,6 +36,7 @@ export async function runExport(spec: Spec, options: RunOptions): Promise<RunRec
   const db = spec.export.databaseName;
   const selected = selectEntities(spec, options.entities);
   const { lake, views, onProgress } = options;
+  refuseServerSideEntities(spec, selected);
 
   await lake.ensureContainer();
   const lock = await lake.acquireLock(
@@ -146,6 +149,21 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
       `Keep the name "${other}" in the spec; to rename it, first remove "${other}" from the spec ` +
       `with onEntityRemoved: drop and run (its data goes), then add "${name}".`,
   };
+}
+
+/**
+ * Lake-resident entities are planned (plan, plan --json, the golden T-SQL) but their server-side run
+ * is not built yet: refuse them before anything is written, rather than read a URL as a local path.
+ */
+function refuseServerSideEntities(spec: Spec, selected: readonly EntitySpec[]): void {
+  const issues = lakeSourceIssues(spec);
+  if (issues.length > 0) throw new SpecError(issues);
+  const lake = selected.filter((e) => entityEngine(e).engine === "synapse");
+  if (lake.length > 0) {
+    throw new Error(
+      `${lake.map((e) => e.name).join(", ")}: a lake-resident source is exported by Synapse serverless (CETAS), which this version plans (synapse-export plan) but does not run yet. Nothing was written. Run the other entities with --entities, or copy the files to this machine.`,
+    );
+  }
 }
 
 /** The spec's entities, or the named subset in the spec's order; unknown names fail before any write. */
