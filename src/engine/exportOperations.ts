@@ -184,6 +184,10 @@ export async function sourceStates(spec: Spec, entity: string): Promise<SourceSt
     require("./sources/resolveSources") as typeof import("./sources/resolveSources");
   const e = spec.export.entities.find((x) => x.name === entity);
   if (!e) throw new Error(`Entity ${entity} is not in the export.`);
+  // A lake-resident source is not a file here: refused with the same words as `run`.
+  const { refuseServerSideEntities } =
+    require("./run/runExport") as typeof import("./run/runExport");
+  refuseServerSideEntities(spec, [e]);
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");
   const files = await resolveSources(spec.baseDir, e, { sourceRoots: spec.export.sourceRoots });
   const states: SourceState[] = [];

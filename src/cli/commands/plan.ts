@@ -78,9 +78,10 @@ function renderPlan(plan: ExportPlan, spec: Spec): string {
   const width = terminalWidth();
   const sections = [
     "Engines:",
-    table(
+    tableOrBlocks(
       ["entity", "engine", "why"],
       plan.engines.map((e) => [e.entity, e.engine, e.reason]),
+      width,
     ),
     "",
     `Permissions (${plan.grants.length} role assignments):`,

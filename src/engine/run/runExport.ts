@@ -155,7 +155,7 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
  * Lake-resident entities are planned (plan, plan --json, the golden T-SQL) but their server-side run
  * is not built yet: refuse them before anything is written, rather than read a URL as a local path.
  */
-function refuseServerSideEntities(spec: Spec, selected: readonly EntitySpec[]): void {
+export function refuseServerSideEntities(spec: Spec, selected: readonly EntitySpec[]): void {
   const issues = lakeSourceIssues(spec);
   if (issues.length > 0) throw new SpecError(issues);
   const lake = selected.filter((e) => entityEngine(e).engine === "synapse");
