@@ -62,6 +62,10 @@ export interface LoggedRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   bodyBytes: number;
+  /** Bytes of the answer's body (a read's data, a list's JSON), 0 for HEAD; set once answered. */
+  responseBytes: number;
+  /** The object id (`oid` claim) of the bearer token, to tell one client's traffic from another's. */
+  caller?: string;
   /** The status answered, or `dropped` when the connection was destroyed instead. */
   status?: number | "dropped";
   fault?: Fault;
@@ -78,6 +82,15 @@ export interface DfsServer {
   readonly faults: FaultPlan;
   readonly requests: LoggedRequest[];
   readonly namespace: Namespace;
+  /**
+   * Bytes that crossed the wire through this server's HTTP endpoint (request bodies up, answer bodies
+   * down), for the requests `filter` keeps (e.g. one caller's). In-process readers of `namespace`, such
+   * as the TDS test server's CETAS, are not counted here: they count their own (tds/serverlessLake.ts).
+   */
+  bytesTransferred(filter?: (request: LoggedRequest) => boolean): {
+    uploaded: number;
+    downloaded: number;
+  };
   /** The flushed content of a file, or undefined when there is no such file. */
   readFile(filesystem: string, path: string): Buffer | undefined;
   /** Every path in a filesystem, sorted; directories end with `/`. */
@@ -133,7 +146,10 @@ export async function startDfsServer(options: DfsServerOptions = {}): Promise<Df
       query: Object.fromEntries(url.searchParams),
       headers: flattenHeaders(req.headers),
       bodyBytes: 0,
+      responseBytes: 0,
     };
+    const oid = claimsOf(req.headers.authorization)?.oid;
+    if (typeof oid === "string") entry.caller = oid;
     requests.push(entry);
     const summary: RequestSummary = { method, op: route.op, filesystem, path };
     const fault = faults.next(summary);
@@ -160,6 +176,8 @@ export async function startDfsServer(options: DfsServerOptions = {}): Promise<Df
       return;
     }
     entry.status = reply.status;
+    entry.responseBytes =
+      method === "HEAD" || reply.body === undefined ? 0 : Buffer.byteLength(reply.body);
     send(res, reply, method, req);
 
     function answer(): Reply {
@@ -223,6 +241,13 @@ export async function startDfsServer(options: DfsServerOptions = {}): Promise<Df
     faults,
     requests,
     namespace,
+    bytesTransferred(filter = () => true) {
+      const kept = requests.filter(filter);
+      return {
+        uploaded: kept.reduce((sum, r) => sum + r.bodyBytes, 0),
+        downloaded: kept.reduce((sum, r) => sum + r.responseBytes, 0),
+      };
+    },
     readFile(filesystem, path) {
       const node = namespace.filesystems.get(filesystem)?.paths.get(normalizePath(path));
       return node?.kind === "file" ? node.data : undefined;

@@ -31,6 +31,7 @@
 import type { BatchAnswer } from "./tdsTestServer";
 import type { ServerMessage } from "./tokens";
 import { readEntraToken, SQL_AUDIENCE } from "./entraToken";
+import type { ExternalCatalog, LakeStatements } from "./cetas";
 
 export interface DirectoryPrincipal {
   objectId: string;
@@ -48,6 +49,8 @@ export interface ServerlessOptions {
   storageReaders: string[];
   /** Epoch ms, for the token's expiry; a test moves it instead of waiting. */
   now?: () => number;
+  /** CETAS and queries over OPENROWSET, executed against the dfs test server's files (tds/cetas.ts). */
+  lake?: LakeStatements;
 }
 
 /** Who a connection is, once the token was accepted. */
@@ -66,7 +69,8 @@ interface Database {
   replicated: boolean;
   schemas: Set<string>;
   dataSources: Map<string, string>;
-  fileFormats: Set<string>;
+  /** File format name (key) to its WITH options text. */
+  fileFormats: Map<string, string>;
   tables: Map<string, { columns: string[]; location: string; dataSource: string }>;
   views: Map<string, { columns: string[]; table: string }>;
   roles: Set<string>;
@@ -249,7 +253,7 @@ export class ServerlessModel {
     database: string,
     text: string,
     sessionsIn: (database: string) => number,
-  ): BatchAnswer {
+  ): BatchAnswer | Promise<BatchAnswer> {
     const inMaster = database.toLowerCase() === "master";
     const db = this.databases.get(database.toLowerCase());
     let m: RegExpExecArray | null;
@@ -320,6 +324,9 @@ export class ServerlessModel {
       return err(15868, "Operation isn't allowed for a replicated database.");
     }
 
+    const lake = this.options.lake?.execute(text, this.catalogOf(db, session));
+    if (lake) return lake;
+
     if ((m = SHAPES.createSchema.exec(text))) {
       db.schemas.add(this.key(db, unId(m[2])));
       return OK;
@@ -331,7 +338,7 @@ export class ServerlessModel {
       return OK;
     }
     if ((m = SHAPES.fileFormat.exec(text))) {
-      db.fileFormats.add(this.key(db, unId(m[2])));
+      db.fileFormats.set(this.key(db, unId(m[2])), m[3]);
       return OK;
     }
     if ((m = SHAPES.role.exec(text))) {
@@ -492,6 +499,22 @@ export class ServerlessModel {
     };
   }
 
+  /** What CETAS and OPENROWSET see of a database (tds/cetas.ts), in its collation's names. */
+  private catalogOf(db: Database, session: Session): ExternalCatalog {
+    return {
+      database: db.name,
+      dataSource: (name) => db.dataSources.get(this.key(db, name)),
+      fileFormat: (name) => db.fileFormats.get(this.key(db, name)),
+      hasSchema: (name) => db.schemas.has(this.key(db, name)),
+      table: (schema, name) => db.tables.get(this.key(db, `${schema}.${name}`)),
+      addTable: (schema, name, table) =>
+        void db.tables.set(this.key(db, `${schema}.${name}`), table),
+      callerReadsLake: [session.objectId, ...session.groups].some((id) =>
+        this.options.storageReaders.includes(id),
+      ),
+    };
+  }
+
   private maySelect(session: Session, db: Database, schema: string): boolean {
     if (session.admin) return true;
     const user = this.userOf(db, session);
@@ -523,7 +546,7 @@ export class ServerlessModel {
       replicated,
       schemas: new Set(),
       dataSources: new Map(),
-      fileFormats: new Set(),
+      fileFormats: new Map(),
       tables: new Map(),
       views: new Map(),
       roles: new Set(),

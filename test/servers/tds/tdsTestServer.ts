@@ -50,8 +50,14 @@ export interface ResultSet {
   rows: unknown[][];
 }
 
-/** How the server answers a batch: a result set, an ERROR token, or a dropped connection. */
-export type BatchAnswer = { rows: ResultSet } | { error: t.ServerMessage } | { drop: true };
+/**
+ * How the server answers a batch: a result set, an ERROR token, or a dropped connection. A statement
+ * without a result set that reports rows affected (CETAS, see tds/cetas.ts) sets `rowsAffected`: the
+ * DONE token then carries DONE_COUNT and the count ([MS-TDS] 2.2.7.6), which tedious reports as the
+ * request's rowCount and mssql as `rowsAffected`.
+ */
+export type BatchAnswer =
+  { rows: ResultSet; rowsAffected?: number } | { error: t.ServerMessage } | { drop: true };
 
 export interface RecordedBatch {
   connection: number;
@@ -413,7 +419,23 @@ export class TdsTestServer {
             !c.socket.destroyed &&
             c.database.toLowerCase() === database.toLowerCase(),
         ).length;
-      return this.reply(conn, batch, this.model.execute(conn.session, conn.database, text, others));
+      const answer = this.model.execute(conn.session, conn.database, text, others);
+      // Statements over the lake (tds/cetas.ts) run in DuckDB and answer later.
+      if (answer instanceof Promise) {
+        answer.then(
+          (settled) => {
+            if (!conn.socket.destroyed) this.reply(conn, batch, settled);
+          },
+          (error: unknown) => {
+            if (!conn.socket.destroyed)
+              this.reply(conn, batch, {
+                error: { number: 50000, message: `Test server bug: ${String(error)}` },
+              });
+          },
+        );
+        return;
+      }
+      return this.reply(conn, batch, answer);
     }
     batch.outcome = "ok";
     this.send(conn, [t.done(t.DoneStatus.FINAL)]);
@@ -428,8 +450,15 @@ export class TdsTestServer {
     }
     const { columns, rows } = answer.rows;
     batch.outcome = "ok";
-    // A statement without a result set (DDL) answers DONE alone.
-    if (columns.length === 0) return this.send(conn, [t.done(t.DoneStatus.FINAL)]);
+    // A statement without a result set (DDL) answers DONE alone, with its count when it has one.
+    if (columns.length === 0) {
+      const { rowsAffected } = answer;
+      return this.send(conn, [
+        rowsAffected === undefined
+          ? t.done(t.DoneStatus.FINAL)
+          : t.done(t.DoneStatus.COUNT, rowsAffected),
+      ]);
+    }
     this.send(conn, [
       t.colMetadata(columns),
       ...rows.map((r) => t.row(columns, r)),

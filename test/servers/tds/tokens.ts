@@ -3,7 +3,7 @@
 //   2.2.7.4  COLMETADATA (0x81)   2.2.7.6  DONE (0xFD)          2.2.7.9  ENVCHANGE (0xE3)
 //   2.2.7.10 ERROR (0xAA)         2.2.7.11 FEATUREEXTACK (0xAE) 2.2.7.12 FEDAUTHINFO (0xEE)
 //   2.2.7.13 INFO (0xAB)          2.2.7.14 LOGINACK (0xAD)      2.2.7.20 ROW (0xD1)
-// Data types from 2.2.5.4 (INTNTYPE 0x26, NVARCHARTYPE 0xE7, SSVARIANTTYPE 0x62) and 2.2.5.5.4
+// Data types from 2.2.5.4 (INTNTYPE 0x26 with length 4 or 8 for int and bigint, NVARCHARTYPE 0xE7, SSVARIANTTYPE 0x62) and 2.2.5.5.4
 // (sql_variant: BaseType, PropBytes, value), which is what SERVERPROPERTY() returns. The collation
 // bytes are those of the spec's example 4.7 (SQL Batch Server Response).
 
@@ -135,7 +135,7 @@ export function fedAuthInfo(stsUrl: string, spn: string): Buffer {
   return Buffer.concat([head, body]);
 }
 
-export type ColumnType = "int" | "nvarchar" | "sql_variant";
+export type ColumnType = "int" | "bigint" | "nvarchar" | "sql_variant";
 
 export interface Column {
   name: string;
@@ -150,6 +150,8 @@ function typeInfo(type: ColumnType): Buffer {
   switch (type) {
     case "int":
       return Buffer.from([0x26, 4]);
+    case "bigint":
+      return Buffer.from([0x26, 8]);
     case "nvarchar": {
       const t = Buffer.alloc(3);
       t.writeUInt8(0xe7, 0);
@@ -191,6 +193,13 @@ function columnData(type: ColumnType, value: unknown): Buffer {
       return value == null
         ? Buffer.from([0])
         : Buffer.concat([Buffer.from([4]), int32(Number(value))]);
+    case "bigint": {
+      if (value == null) return Buffer.from([0]);
+      const b = Buffer.alloc(9);
+      b.writeUInt8(8, 0);
+      b.writeBigInt64LE(BigInt(value as bigint | number | string), 1);
+      return b;
+    }
     case "nvarchar": {
       if (value == null) return Buffer.from([0xff, 0xff]);
       const chars = Buffer.from(String(value), "ucs2");
