@@ -43,9 +43,13 @@ function rowsOf(text: string): (string | null)[][] {
       let wasQuoted = false;
       for (let i = 0; i < line.length; i++) {
         const c = line[i];
-        if (quoted && c === '"' && line[i + 1] === '"') ((field += '"'), i++);
-        else if (c === '"') ((quoted = !quoted), (wasQuoted = true));
-        else if (c === "," && !quoted) {
+        if (quoted && c === '"' && line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else if (c === '"') {
+          quoted = !quoted;
+          wasQuoted = true;
+        } else if (c === "," && !quoted) {
           fields.push(field === "" && !wasQuoted ? null : field);
           field = "";
           wasQuoted = false;
