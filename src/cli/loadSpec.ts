@@ -7,6 +7,7 @@ import { parseDocument } from "yaml";
 import { parseSpecText, validateSpec, type ValidationResult } from "../spec/validate";
 import { readSpecFile, SpecFileError } from "../spec/specFile";
 import { UsageError } from "./args";
+import { lakeSourceIssues } from "../plan/lakeSource";
 
 export interface LoadedSpec extends ValidationResult {
   source: string;
@@ -21,7 +22,10 @@ export function loadSpecFile(file: string): LoadedSpec {
     throw error;
   }
   try {
-    return { ...parseSpecText(text, path.dirname(path.resolve(file)), file), source: file };
+    return withLakeSourceIssues({
+      ...parseSpecText(text, path.dirname(path.resolve(file)), file),
+      source: file,
+    });
   } catch (error) {
     // The YAML library refuses aliases that expand without bound ("billion laughs") by throwing.
     if (!/alias/i.test((error as Error).message)) throw error;
@@ -58,6 +62,19 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
     return loadSpecFile(path.resolve(path.dirname(stacksDir), specFile));
   }
   if (inline !== undefined)
-    return { ...validateSpec(inline, path.dirname(stacksDir)), source: configFile };
+    return withLakeSourceIssues({
+      ...validateSpec(inline, path.dirname(stacksDir)),
+      source: configFile,
+    });
   throw new UsageError(`${configFile} has neither synapse-export:specFile nor synapse-export:spec`);
+}
+
+/**
+ * What serverless cannot read of a lake-resident source fails every command, validate included, with
+ * its field path (the rules need the lake URL reading of src/plan, which the spec layer may not import).
+ */
+function withLakeSourceIssues(loaded: LoadedSpec): LoadedSpec {
+  if (!loaded.spec) return loaded;
+  const issues = lakeSourceIssues(loaded.spec);
+  return issues.length === 0 ? loaded : { ...loaded, spec: undefined, issues };
 }

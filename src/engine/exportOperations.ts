@@ -263,6 +263,10 @@ export async function sourceStates(
   const { ownTargetDirs } = require("./targets") as typeof import("./targets");
   const e = spec.export.entities.find((x) => x.name === entity);
   if (!e) throw new Error(`Entity ${entity} is not in the export.`);
+  // A lake-resident source is not a file here: refused with the same words as `run`.
+  const { refuseServerSideEntities } =
+    require("./run/runExport") as typeof import("./run/runExport");
+  refuseServerSideEntities(spec, [e]);
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");
   const { fingerprinted: files } = await entitySources(spec.baseDir, e, {
     sourceRoots: spec.export.sourceRoots,

@@ -11,6 +11,9 @@ import { planSqlLogins, sqlLoginIssues } from "./sqlAccess";
 import { SpecError, type SpecIssue } from "../spec/specError";
 import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
+import { needsCetasCheck } from "./renderCetas";
+import { planLakeSourceGrants, type LakeSourceGrant } from "./lakeSourceGrants";
+import { entityEngine, lakeSourceFiles, lakeSourceIssues, type EngineName } from "./lakeSource";
 
 /** Shown in place of a snapshot id that only the run can know. */
 export const SNAPSHOT_PLACEHOLDER = "<snapshot>";
@@ -21,8 +24,18 @@ export interface EntityColumns {
   inferred: boolean;
 }
 
+/** Which engine exports an entity, and why (`plan` prints it). */
+export interface EntityEnginePlan {
+  entity: string;
+  engine: EngineName;
+  reason: string;
+}
+
 export interface ExportPlan {
+  engines: EntityEnginePlan[];
   grants: Grant[];
+  /** What lets the server-side export read lake sources the grants above do not cover (made by hand). */
+  lakeSourceGrants: LakeSourceGrant[];
   /** What the deploying identity needs before deploying, which no grant gives it. */
   prerequisites: string[];
   lake: LakeLayout;
@@ -42,7 +55,7 @@ export function azureDataSourceLocation(spec: TargetSpec): string {
 
 /** What the Azure target needs of a spec beyond its schema: readers' login names, serverless limits. */
 export function azureSpecIssues(spec: Spec): SpecIssue[] {
-  return [...sqlLoginIssues(spec), ...serverlessLimitIssues(spec)];
+  return [...sqlLoginIssues(spec), ...serverlessLimitIssues(spec), ...lakeSourceIssues(spec)];
 }
 
 /** Throws a SpecError naming every field the Azure target cannot serve, before anything is written. */
@@ -57,6 +70,22 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
   checkAzureSpec(spec);
   const steps: SqlStep[] = [...planDatabaseSetup(spec.export.format, planSqlLogins(spec))];
   for (const c of columns) {
+    const entity = spec.export.entities.find((e) => e.name === c.entity);
+    const lake =
+      entity && entityEngine(entity).engine === "synapse" ? lakeSourceFiles(entity) : undefined;
+    if (lake) {
+      // Server-side: serverless reads the lake source and writes the snapshot itself (renderCetas.ts).
+      const snapshot = SNAPSHOT_PLACEHOLDER;
+      if (needsCetasCheck(lake)) {
+        steps.push({ step: "checkLakeSource", entity: c.entity, snapshot, source: lake });
+      }
+      steps.push(
+        { step: "exportLakeSource", entity: c.entity, snapshot, source: lake },
+        { step: "probeSnapshotTable", entity: c.entity, snapshot },
+        { step: "switchView", entity: c.entity, snapshot, columns: c.columns },
+      );
+      continue;
+    }
     steps.push(
       {
         step: "createSnapshotTable",
@@ -69,7 +98,9 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
     );
   }
   return {
+    engines: spec.export.entities.map((e) => ({ entity: e.name, ...entityEngine(e) })),
     grants: planGrants(spec),
+    lakeSourceGrants: planLakeSourceGrants(spec),
     prerequisites: deployerPrerequisites(spec),
     lake: planLakeLayout(
       spec.connection.storage.container,

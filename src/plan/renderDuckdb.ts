@@ -65,6 +65,12 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
         `create the view of ${s.entity} snapshot ${s.snapshot}`,
       );
     }
+    case "checkLakeSource":
+    case "exportLakeSource":
+      // The local target runs a lake source's export through its own DuckDB steps (not yet here).
+      throw new Error(
+        `entity ${s.entity}: a lake-resident source cannot be exported by the local target yet; run it against Azure`,
+      );
     case "probeSnapshotTable":
       return inDb(
         `SELECT * FROM ${snapshotView(s.entity, s.snapshot)} LIMIT 1`,

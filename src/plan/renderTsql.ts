@@ -32,6 +32,7 @@ import { READER_ROLE, type SqlLogin } from "./sqlAccess";
 import { SNAPSHOT_SCHEMA, VIEW_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { externalColumnType, MAX_POOL_DATABASES } from "./serverlessLimits";
+import { renderCetas, renderCetasCheck, type CetasTarget } from "./renderCetas";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 
 export interface TsqlTarget {
@@ -237,6 +238,18 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
           `${columnList(s.columns, s.format)}\n    ) WITH (LOCATION = ${lit(location)}, DATA_SOURCE = ${id(dataSourceName(t.dataSourceLocation))}, FILE_FORMAT = ${id(FILE_FORMAT_NAME[s.format])})`,
         `create the table of ${s.entity} snapshot ${s.snapshot}`,
       );
+    }
+    case "checkLakeSource":
+    case "exportLakeSource": {
+      const cetas: CetasTarget = {
+        database: t.database,
+        dataSource: dataSourceName(t.dataSourceLocation),
+        fileFormat: FILE_FORMAT_NAME.parquet,
+      };
+      const input = { entity: s.entity, snapshot: s.snapshot, source: s.source };
+      return s.step === "checkLakeSource"
+        ? renderCetasCheck(input, cetas)
+        : renderCetas(input, cetas);
     }
     case "probeSnapshotTable":
       return inDb(

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 import type { SnapshotManifest } from "./manifest";
 import type { SqlLogin } from "./sqlAccess";
+import type { LakeSourceFiles } from "./lakeSource";
 
 /** Where per-snapshot tables live, beside the user's own objects in dbo. */
 export const SNAPSHOT_SCHEMA = "snapshots";
@@ -40,6 +41,13 @@ export type SqlStep =
       /** The manifest's part files: a local table reads exactly these (absent in a preview plan). */
       files?: string[];
     }
+  /**
+   * Server-side export (renderCetas.ts): count the lake source's values that do not fit their columns
+   * (a query; any count above 0 fails the entity before anything is written)...
+   */
+  | { step: "checkLakeSource"; entity: string; snapshot: string; source: LakeSourceFiles }
+  /** ...then CETAS writes the snapshot's Parquet parts and creates its table in one statement. */
+  | { step: "exportLakeSource"; entity: string; snapshot: string; source: LakeSourceFiles }
   /** Reads one row through the new table: a missing storage grant fails here, not in a reader's query. */
   | { step: "probeSnapshotTable"; entity: string; snapshot: string }
   | { step: "switchView"; entity: string; snapshot: string; columns: ColumnSpec[] }

@@ -2,7 +2,7 @@
 // path) and the JSON Schema that editors use is generated from it (so the two cannot drift apart).
 // Rules that need more than one field (uniqueness, consent, CDM-folder sources) live in rules.ts.
 
-import { COLUMN_TYPES } from "./types";
+import { COLUMN_TYPES, ENTITY_ENGINES } from "./types";
 
 export type SchemaNode =
   | { kind: "object"; description?: string; properties: Record<string, Property> }
@@ -130,7 +130,7 @@ const oneCharacter = (description: string): SchemaNode => ({
 const source: SchemaNode = {
   kind: "stringOrObject",
   description:
-    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet; CSV and JSON optionally .gz or .zst), or { path, format, ...options }; a Customer Insights export folder is { path, format: cdm, entity }.",
+    "A file or glob relative to the spec's folder (.csv, .tsv, .jsonl, .json, .parquet; CSV and JSON optionally .gz or .zst), a lake location (abfss://<container>@<account>.dfs.core.windows.net/<path> or https://<account>.dfs.core.windows.net/<container>/<path>, CSV or Parquet), or { path, format, ...options }; a Customer Insights export folder is { path, format: cdm, entity }.",
   string: { kind: "string", minLength: 1 },
   object: {
     kind: "object",
@@ -412,6 +412,14 @@ export const SPEC_SCHEMA: SchemaNode = {
                     ),
                   },
                   source: { required: true, node: source },
+                  engine: {
+                    node: {
+                      kind: "string",
+                      enum: ENTITY_ENGINES,
+                      description:
+                        "Which engine exports the entity: runner (DuckDB on this machine), synapse (serverless SQL's CETAS, where a lake source lies) or auto (the default: lake sources on synapse, files on the runner).",
+                    },
+                  },
                   dataSourceType: {
                     node: {
                       kind: "string",

@@ -148,7 +148,11 @@ export interface ColumnSpec {
 export type SourceFormat = "csv" | "jsonl" | "json" | "parquet" | "cdm";
 
 export interface SourceSpec {
-  /** A file or a glob, relative to the spec's folder (`baseDir`). */
+  /**
+   * A file or a glob, relative to the spec's folder (`baseDir`), or a lake location:
+   * `abfss://<container>@<account>.dfs.core.windows.net/<path or glob>` or
+   * `https://<account>.dfs.core.windows.net/<container>/<path or glob>` (exported by Synapse itself).
+   */
   path: string;
   format: SourceFormat;
   /** CSV only: the field delimiter (`,` by default; `\t` for .tsv files). */
@@ -169,6 +173,15 @@ export interface SourceSpec {
 export type DataSourceType =
   "powerQuery" | "azureDataLake" | "dataverse" | "deltaLake" | "commonDataModelFolder";
 
+/**
+ * Which engine exports an entity: `runner` (DuckDB on the machine that runs the export, for files on
+ * it), `synapse` (serverless SQL's CREATE EXTERNAL TABLE AS SELECT, for sources in the lake) or `auto`
+ * (the default: lake-resident sources on Synapse, files on the runner).
+ */
+export type EntityEngine = "runner" | "synapse" | "auto";
+
+export const ENTITY_ENGINES: readonly EntityEngine[] = ["runner", "synapse", "auto"];
+
 export interface EntitySpec {
   name: string;
   /**
@@ -177,6 +190,8 @@ export interface EntitySpec {
    */
   renamedFrom?: string;
   source: SourceSpec;
+  /** Absent means `auto`. */
+  engine?: EntityEngine;
   dataSourceType?: DataSourceType;
   columns?: ColumnSpec[];
 }

@@ -4,13 +4,14 @@
 import * as fs from "node:fs";
 import type { Spec } from "../../spec/types";
 import { planGrants } from "../../plan/grants";
+import { planLakeSourceGrants } from "../../plan/lakeSourceGrants";
 import { grantsToMermaid } from "../../plan/grantGraph";
 import { withSignedInDeployer, type TokenIdentity } from "../../plan/tokenIdentity";
 import { reviewPermissions } from "../../plan/permissionDiff";
 import { renderReview } from "./renderReview";
 import { UsageError } from "../args";
 import { json, terminalWidth, type Output } from "../output";
-import { grantsTable } from "./plan";
+import { grantsTable, lakeSourceGrantsText } from "./plan";
 
 export function permissionsPlanCommand(
   spec: Spec,
@@ -20,10 +21,13 @@ export function permissionsPlanCommand(
 ): number {
   // --signed-in: the deployer's grant names the identity signed in here (its token's oid), not "deploy time".
   const grants = signedIn ? withSignedInDeployer(planGrants(spec), signedIn) : planGrants(spec);
-  if (format === "json") output.out(json({ grants }));
+  const lakeSourceGrants = planLakeSourceGrants(spec);
+  if (format === "json") output.out(json({ grants, lakeSourceGrants }));
   else if (format === "mermaid") output.out(grantsToMermaid(grants));
-  else if (format === "table") output.out(grantsTable(grants, terminalWidth()));
-  else throw new UsageError(`--format ${format} is not known; use table, json or mermaid`);
+  else if (format === "table") {
+    output.out(grantsTable(grants, terminalWidth()));
+    if (lakeSourceGrants.length > 0) output.out(lakeSourceGrantsText(lakeSourceGrants));
+  } else throw new UsageError(`--format ${format} is not known; use table, json or mermaid`);
   return 0;
 }
 

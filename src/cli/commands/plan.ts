@@ -4,6 +4,7 @@
 import type { Spec } from "../../spec/types";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
+import type { LakeSourceGrant } from "../../plan/lakeSourceGrants";
 import { columnText } from "../../plan/typeMapping";
 import { databaseCountNote } from "../../plan/serverlessLimits";
 import { json, table, tableOrBlocks, terminalWidth, wrap, type Output } from "../output";
@@ -55,13 +56,40 @@ export function grantsTable(grants: readonly Grant[], width?: number): string {
   return width === undefined ? table(headers, rows) : tableOrBlocks(headers, rows, width);
 }
 
+/** The grants lake sources need that the stack does not make, one line each. */
+export function lakeSourceGrantsText(
+  grants: readonly LakeSourceGrant[],
+  width = terminalWidth(),
+): string {
+  return [
+    "",
+    "Lake sources: grants to make by hand (not created by the stack):",
+    ...grants.map((g) =>
+      wrap(
+        `  - ${g.principalName}: ${g.role} on ${g.scopeId ?? g.scope} (${g.entities.join(", ")}): ${g.purpose}`,
+        width,
+      ),
+    ),
+  ].join("\n");
+}
+
 function renderPlan(plan: ExportPlan, spec: Spec): string {
   const sourceOf = (entity: string) =>
     spec.export.entities.find((e) => e.name === entity)?.source.path ?? "the source";
   const width = terminalWidth();
   const sections = [
+    "Engines:",
+    tableOrBlocks(
+      ["entity", "engine", "why"],
+      plan.engines.map((e) => [e.entity, e.engine, e.reason]),
+      width,
+    ),
+    "",
     `Permissions (${plan.grants.length} role assignments):`,
     grantsTable(plan.grants, width),
+    ...(plan.lakeSourceGrants.length > 0
+      ? [lakeSourceGrantsText(plan.lakeSourceGrants, width)]
+      : []),
     "",
     "Prerequisites of the deploying identity (not granted by the stack):",
     ...plan.prerequisites.map((p) => wrap(`  - ${p}`, width)),

@@ -6,7 +6,9 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { exportLockPath } from "../../plan/lakeLayout";
-import type { EntitySpec } from "../../spec/types";
+import { entityEngine, lakeSourceIssues, type LakeSourceSpec } from "../../plan/lakeSource";
+import { SpecError } from "../../spec/specError";
+import type { EntitySpec, Spec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
 import { DuckSession } from "../writer/duckdbSession";
 import { entityFoldersWithSnapshots, unaskedCaseOnlyRename } from "./entityFolders";
@@ -37,6 +39,7 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
   const db = spec.export.databaseName;
   const selected = selectEntities(spec, options.entities);
   const { lake, views, onProgress } = options;
+  refuseServerSideEntities(spec, selected);
 
   await lake.ensureContainer();
   const lock = await lake.acquireLock(exportLockPath(db), options.lock ?? DEFAULT_LOCK);
@@ -146,6 +149,24 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
       `Keep the name "${other}" in the spec, or, if the rename is meant, add renamedFrom: ${other} to the ` +
       `entity: the view then shows "${name}" and the folder "${other}" keeps its snapshots.`,
   };
+}
+
+/**
+ * Lake-resident entities are planned (plan, plan --json, the golden T-SQL) but their server-side run
+ * is not built yet: refuse them before anything is written, rather than read a URL as a local path.
+ */
+export function refuseServerSideEntities(
+  spec: LakeSourceSpec,
+  selected: readonly EntitySpec[],
+): void {
+  const issues = lakeSourceIssues(spec);
+  if (issues.length > 0) throw new SpecError(issues);
+  const lake = selected.filter((e) => entityEngine(e).engine === "synapse");
+  if (lake.length > 0) {
+    throw new Error(
+      `${lake.map((e) => e.name).join(", ")}: a lake-resident source is exported by Synapse serverless (CETAS), which this version plans (synapse-export plan) but does not run yet. Nothing was written. Run the other entities with --entities, or copy the files to this machine.`,
+    );
+  }
 }
 
 /** The spec's entities, or the named subset in the spec's order; unknown names fail before any write. */
