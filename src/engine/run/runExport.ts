@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { exportLockPath } from "../../plan/lakeLayout";
 import { entityEngine, lakeSourceIssues, type LakeSourceSpec } from "../../plan/lakeSource";
 import { SpecError } from "../../spec/specError";
-import type { EntitySpec, Spec } from "../../spec/types";
+import type { EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
 import { DuckSession } from "../writer/duckdbSession";
 import { entityFoldersWithSnapshots, unaskedCaseOnlyRename } from "./entityFolders";
