@@ -266,7 +266,7 @@ export async function sourceStates(
   // A lake-resident source is not a file here: refused with the same words as `run`.
   const { refuseServerSideEntities } =
     require("./run/runExport") as typeof import("./run/runExport");
-  refuseServerSideEntities(spec, [e]);
+  refuseServerSideEntities(spec, [e], ref?.kind === "local" ? "local" : "azure");
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");
   const { fingerprinted: files } = await entitySources(spec.baseDir, e, {
     sourceRoots: spec.export.sourceRoots,

@@ -7,6 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli, runCliJson } from "../helpers/cli";
+import { writeSettled } from "../helpers/files";
+import { LocalSql } from "../../src/engine/sql/localSql";
+import { parseCsv } from "../engine/support/csv";
 
 const SPEC = (engine = "") => `
 connection:
@@ -80,15 +83,49 @@ describe("synapse-export plan: engines", () => {
     expect(r.doc.error.message).to.contain("download the whole entity");
   });
 
-  it("run refuses a lake-resident entity before writing anything (its server-side run is not built yet)", async () => {
+  it("run --local reads a lake-resident CSV glob from DIR/<container>/<path> and serves its rows exactly", async () => {
     fs.writeFileSync(path.join(dir, "spec.yaml"), SPEC());
     const out = path.join(dir, "out");
-    const r = await runCli(["run", path.join(dir, "spec.yaml"), "--local", out]);
-    expect(r.code).to.not.equal(0);
-    expect(r.stderr).to.contain(
-      "Orders: a lake-resident source is exported by Synapse serverless (CETAS)",
-    );
-    expect(r.stderr).to.contain("Nothing was written");
-    expect(fs.existsSync(out) ? fs.readdirSync(out) : []).to.deep.equal([]);
+    // The glob's files in the folder standing for the lake, a file it does not match beside them.
+    const parts: Record<string, string> = {
+      "a.csv": 'Id,Amount\n1,12.50\n2,"1000.00"\n',
+      "b.csv": "Id,Amount\n3,-0.01\n4,\n",
+    };
+    const bad = 'Id,Amount\n9,"1,000.00"\n';
+    fs.mkdirSync(path.join(out, "raw", "orders"), { recursive: true });
+    for (const [name, text] of Object.entries(parts)) {
+      writeSettled(path.join(out, "raw", "orders"), name, text);
+    }
+    writeSettled(path.join(out, "raw", "orders"), "notes.txt", "not a source\n");
+    const r = await runCliJson(["run", path.join(dir, "spec.yaml"), "--local", out, "--json"]);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    expect(r.doc.entities.map((e: any) => [e.name, e.status])).to.deep.equal([
+      ["Orders", "exported"],
+      ["Local", "exported"],
+    ]);
+    // Expected rows from the files' own text, split by the test's CSV reader.
+    const expected = ["a.csv", "b.csv"]
+      .flatMap((name) =>
+        parseCsv(fs.readFileSync(path.join(out, "raw", "orders", name), "utf8")).slice(1),
+      )
+      .map(([id, amount]) => [id, amount === "" ? null : amount]);
+    const db = new LocalSql(out);
+    try {
+      const rows = await db.query(
+        "db",
+        "SELECT CAST(Id AS VARCHAR) AS id, CAST(Amount AS VARCHAR) AS amount FROM Orders ORDER BY Id",
+      );
+      expect(rows.map((x: any) => [x.id, x.amount])).to.deep.equal(expected);
+    } finally {
+      await db.close();
+    }
+
+    // A value that does not fit fails the entity, naming it, and the view keeps serving what it served.
+    writeSettled(path.join(out, "raw", "orders"), "c.csv", bad);
+    const again = await runCliJson(["run", path.join(dir, "spec.yaml"), "--local", out, "--json"]);
+    expect(again.code).to.not.equal(0);
+    const orders = again.doc.entities.find((e: any) => e.name === "Orders");
+    expect(orders.status).to.equal("failed");
+    expect(orders.error).to.contain("Amount");
   });
 });

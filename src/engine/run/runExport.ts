@@ -39,7 +39,7 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
   const db = spec.export.databaseName;
   const selected = selectEntities(spec, options.entities);
   const { lake, views, onProgress } = options;
-  refuseServerSideEntities(spec, selected);
+  refuseServerSideEntities(spec, selected, lake.localRoot !== undefined ? "local" : "azure");
 
   await lake.ensureContainer();
   const lock = await lake.acquireLock(exportLockPath(db), options.lock ?? DEFAULT_LOCK);
@@ -158,9 +158,13 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
 export function refuseServerSideEntities(
   spec: LakeSourceSpec,
   selected: readonly EntitySpec[],
+  target: "local" | "azure",
 ): void {
   const issues = lakeSourceIssues(spec);
   if (issues.length > 0) throw new SpecError(issues);
+  // The local target stands for the lake (`DIR/<container>/<path>`, lakeLocation.ts): there DuckDB
+  // reads a lake-resident source by the runner's path, with the runner's checks.
+  if (target === "local") return;
   const lake = selected.filter((e) => entityEngine(e).engine === "synapse");
   if (lake.length > 0) {
     throw new Error(

@@ -2,7 +2,10 @@
 // fingerprint and the "did it change while read" check cover `fingerprinted`, which for a cdm source
 // adds its model.json (its attributes decide the columns, its settings the dialect).
 
+import * as path from "node:path";
+import { localRelativePath, looksLikeLakeUrl, parseLakeLocation } from "../../plan/lakeLocation";
 import type { EntitySpec } from "../../spec/types";
+import { SourceError } from "./sourceError";
 import { resolveCdmSource, type CdmResolveOptions, type CdmSourceRecord } from "./cdmSource";
 import { resolveSources, type SourceFile } from "./resolveSources";
 
@@ -21,7 +24,13 @@ export async function entitySources(
   options: CdmResolveOptions = {},
 ): Promise<EntitySources> {
   if (entity.source.format !== "cdm") {
-    const files = await resolveSources(baseDir, entity, options);
+    const files = await resolveSources(baseDir, localEntity(entity, options), {
+      ...options,
+      sourceRoots: [
+        ...(options.sourceRoots ?? []),
+        ...(options.localLakeDir !== undefined ? [path.resolve(options.localLakeDir)] : []),
+      ],
+    });
     return { entity, files, fingerprinted: files };
   }
   const cdm = await resolveCdmSource(baseDir, entity, options);
@@ -31,4 +40,22 @@ export async function entitySources(
     fingerprinted: [cdm.modelFile, ...cdm.partitions],
     cdm: cdm.record,
   };
+}
+
+/**
+ * A lake-resident source on the local target is read from `DIR/<container>/<path>` (its glob kept),
+ * the folder that stands for the lake; without a local target it is Synapse's to read, never a path here.
+ */
+function localEntity(entity: EntitySpec, options: CdmResolveOptions): EntitySpec {
+  if (!looksLikeLakeUrl(entity.source.path)) return entity;
+  const where = `entity "${entity.name}": source.path "${entity.source.path}"`;
+  const parsed = parseLakeLocation(entity.source.path);
+  if (!parsed.ok) throw new SourceError(`${where}: ${parsed.problem}`);
+  if (options.localLakeDir === undefined) {
+    throw new SourceError(
+      `${where} lies in the lake: Synapse serverless exports it there, or the local target reads it from DIR/${localRelativePath(parsed.location)} (run --local DIR).`,
+    );
+  }
+  const local = path.join(path.resolve(options.localLakeDir), ...localRelativePath(parsed.location).split("/"));
+  return { ...entity, source: { ...entity.source, path: local } };
 }
