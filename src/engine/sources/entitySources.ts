@@ -56,6 +56,9 @@ function localEntity(entity: EntitySpec, options: CdmResolveOptions): EntitySpec
       `${where} lies in the lake: Synapse serverless exports it there, or the local target reads it from DIR/${localRelativePath(parsed.location)} (run --local DIR).`,
     );
   }
-  const local = path.join(path.resolve(options.localLakeDir), ...localRelativePath(parsed.location).split("/"));
+  const local = path.join(
+    path.resolve(options.localLakeDir),
+    ...localRelativePath(parsed.location).split("/"),
+  );
   return { ...entity, source: { ...entity.source, path: local } };
 }
