@@ -1,10 +1,7 @@
 import { expect } from "chai";
 import { setAzureCredential } from "../../src/engine/azureCredential";
-import {
-  backoffDelayMs,
-  resolveRetryOptions,
-  retryAfterMs,
-} from "../../src/engine/synapseRbac/retryPolicy";
+import { resolveRetryOptions } from "../../src/engine/retry/azureRestRetry";
+import { backoffDelayMs, retryAfterMs } from "../../src/engine/retry/retry";
 import {
   deleteRoleAssignment,
   ensureRoleAssignment,
