@@ -4,6 +4,7 @@
 // Either way a sign-in failure becomes an AzureSignInError that says which sign-ins were tried and
 // what to do, before the lake or SQL client wraps it in advice about paths or networks.
 
+import { ExportError } from "../errors";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { decodeTokenClaims, tokenIdentity, type TokenIdentity } from "../plan/tokenIdentity";
 
@@ -27,7 +28,7 @@ export function setAzureCredential(credential: TokenCredential | undefined): voi
 }
 
 /** A sign-in that failed: no usable credential on this machine, or Entra ID refused the one there. */
-export class AzureSignInError extends Error {
+export class AzureSignInError extends ExportError {
   constructor(
     message: string,
     /** The sign-ins DefaultAzureCredential tried, by credential name. */
@@ -35,7 +36,7 @@ export class AzureSignInError extends Error {
     /** What @azure/identity threw (kept off `cause`, which the clients read as a network failure). */
     readonly original: unknown,
   ) {
-    super(message);
+    super("auth", message);
     this.name = "AzureSignInError";
   }
 }
