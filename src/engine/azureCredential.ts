@@ -4,7 +4,7 @@
 // Either way a sign-in failure becomes an AzureSignInError that says which sign-ins were tried and
 // what to do, before the lake or SQL client wraps it in advice about paths or networks.
 
-import { ExportError } from "../errors";
+import { errorKind, ExportError, type ErrorKind } from "../errors";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { decodeTokenClaims, tokenIdentity, type TokenIdentity } from "../plan/tokenIdentity";
 
@@ -66,6 +66,18 @@ const WHAT_TO_DO =
   "with a managed identity";
 
 /** The AzureSignInError for what @azure/identity threw, or undefined when it is something else. */
+/**
+ * The kind of a failure as the user should read it: "auth" when a sign-in failure is anywhere in its
+ * cause chain (the lake's and SQL's clients wrap it in their own errors), else the error's own kind.
+ */
+export function failureKind(error: unknown): ErrorKind {
+  for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
+    if (signInError(e)) return "auth";
+    e = (e as { cause?: unknown }).cause;
+  }
+  return errorKind(error);
+}
+
 export function signInError(error: unknown): AzureSignInError | undefined {
   if (error instanceof AzureSignInError) return error;
   const e = error as { name?: string; message?: string; errors?: unknown[]; statusCode?: number };

@@ -319,6 +319,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
 
     expect(server.requests).to.have.length(4);
     expect(err).to.be.instanceOf(SynapseRbacError);
+    expect((err as SynapseRbacError).kind).to.equal("rbac");
     expect(err.message)
       .to.contain('Synapse workspace "contoso-syn"')
       .and.contain("503")

@@ -1,7 +1,9 @@
 // What an ADLS Gen2 failure says to the user: the place, the service's answer and what to do about
-// it. Every failure of the lake's storage is an ExportError of kind "lake".
+// it. Every failure of the lake's storage is an ExportError of kind "lake" ("lock" for the lock
+// file's), "auth" when the cause is a sign-in that failed.
 
 import { ExportError } from "../../errors";
+import { failureKind } from "../azureCredential";
 
 /** An error that names the place (`location/path`), the service's answer and the advice for it. */
 export function lakeFailure(
@@ -9,6 +11,7 @@ export function lakeFailure(
   action: string,
   path: string,
   error: unknown,
+  kind: "lake" | "lock" = "lake",
 ): ExportError {
   const where = path ? `${location}/${path}` : location;
   const status = statusOf(error);
@@ -17,7 +20,7 @@ export function lakeFailure(
   const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
   const advice = adviceFor(error);
   return new ExportError(
-    "lake",
+    failureKind(error) === "auth" ? "auth" : kind,
     `could not ${action} ${where}: ${answer ? `${answer}: ` : ""}${message}${advice ? `; ${advice}` : ""}`,
     { cause: error },
   );

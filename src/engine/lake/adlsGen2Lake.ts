@@ -244,7 +244,7 @@ export class AdlsGen2Lake implements LakeStore {
       leaseSeconds: this.options.lockLeaseSeconds,
       pollMs: this.options.lockPollMs,
       clock: this.options.clock,
-      failure: (action, error) => this.failure(action, lockPath, error),
+      failure: (action, error) => lakeFailure(this.location, action, lockPath, error, "lock"),
     });
   }
 

@@ -1,7 +1,7 @@
 // The export lock on ADLS Gen2: a blob lease on a lock file, held for a finite duration and renewed
 // by a timer while held. A crashed holder stops renewing and its lease expires on its own, which is
-// the stale-lock breaking; an infinite lease would stay until someone breaks it by hand. Contention
-// and a lost lock are ExportErrors of kind "lock"; the storage refusing a request is kind "lake".
+// the stale-lock breaking; an infinite lease would stay until someone breaks it by hand. Every error
+// here is an ExportError of kind "lock": contention, a lost lock, the storage refusing the lock file.
 
 import { randomUUID } from "node:crypto";
 import type * as DataLake from "@azure/storage-file-datalake";
@@ -21,7 +21,7 @@ export interface LeaseLockOptions {
   /** How often a waiting acquire retries; default 1 s. */
   pollMs?: number;
   clock?: RetryClock;
-  /** The lake's error for a refused request (kind "lake"). */
+  /** The error for a refused request on the lock file (kind "lock"). */
   failure: (action: string, error: unknown) => Error;
 }
 
