@@ -51,7 +51,10 @@ export function requestGuard(settings: RequestGuardSettings): DataLake.RequestPo
               budget: "attempts",
               reason: "429",
               retryAfterMs: throttleWait(response.headers),
-              error: () => new ExportError("lake", "429"),
+              // Not reached: the last try returns the 429 answer itself (above), which the SDK turns
+              // into its RestError and the lake into its failure with advice.
+              error: () =>
+                new ExportError("lake", `the storage service answered 429 ${attempt} times`),
             };
           } catch (error) {
             const timedOut =
