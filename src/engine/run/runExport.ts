@@ -16,11 +16,13 @@ import { exportEntity } from "./exportEntity";
 import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
 import { createStagingFolder } from "./stagingFolder";
 import {
+  runError,
   STALE_LOCK_MS,
   totalsOf,
   type EntityRunRecord,
   type LockOptions,
   type RunOptions,
+  type RunError,
   type RunRecord,
 } from "./runRecord";
 
@@ -47,7 +49,7 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
   let session: DuckSession | undefined;
   const records: EntityRunRecord[] = [];
   let stopped = false;
-  let runError: string | undefined;
+  let failedAfter: RunError | undefined;
   try {
     onProgress?.({ kind: "run-started", database: db, entities: selected.map((e) => e.name) });
     await views?.prepareDatabase();
@@ -93,7 +95,10 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
           onProgress?.({ kind: "entity-finished", entity: name, record });
         }
       } catch (error) {
-        runError = `after the entities ran, looking for entities removed from the spec failed: ${(error as Error).message}`;
+        failedAfter = runError(
+          error,
+          `after the entities ran, looking for entities removed from the spec failed: ${(error as Error).message}`,
+        );
       }
     }
   } catch (error) {
@@ -109,9 +114,11 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
       // Released after a finished run: a failure may mean the lock was lost while held, so the run
       // is not ok, but the entities' results are still reported.
       await lock.release().catch((error: Error) => {
-        runError = [runError, `the export lock could not be released: ${error.message}`]
-          .filter(Boolean)
-          .join("; ");
+        const released = `the export lock could not be released: ${error.message}`;
+        // The first failure's kind stands for the run; both messages are kept.
+        failedAfter = failedAfter
+          ? { ...failedAfter, message: `${failedAfter.message}; ${released}` }
+          : runError(error, released);
       });
     }
   }
@@ -123,8 +130,8 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
     durationMs: Date.now() - startedAt.getTime(),
     entities: records,
     totals,
-    ok: totals.failed === 0 && runError === undefined,
-    ...(runError ? { error: runError } : {}),
+    ok: totals.failed === 0 && failedAfter === undefined,
+    ...(failedAfter ? { error: failedAfter } : {}),
   };
   onProgress?.({ kind: "run-finished", record });
   return record;
@@ -143,11 +150,14 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
     bytes: 0,
     files: 0,
     durationMs: 0,
-    error:
-      `entity "${name}": the lake already holds entity "${other}", which the database cannot tell ` +
-      `from "${name}" (names are compared ignoring case and Unicode width); nothing was exported. ` +
-      `Keep the name "${other}" in the spec, or, if the rename is meant, add renamedFrom: ${other} to the ` +
-      `entity: the view then shows "${name}" and the folder "${other}" keeps its snapshots.`,
+    error: {
+      kind: "spec",
+      message:
+        `entity "${name}": the lake already holds entity "${other}", which the database cannot tell ` +
+        `from "${name}" (names are compared ignoring case and Unicode width); nothing was exported. ` +
+        `Keep the name "${other}" in the spec, or, if the rename is meant, add renamedFrom: ${other} to the ` +
+        `entity: the view then shows "${name}" and the folder "${other}" keeps its snapshots.`,
+    },
   };
 }
 
