@@ -4,17 +4,20 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ExportError } from "../errors";
 
 /** A spec is a page of YAML; 10 MB is far beyond any real one and small enough to read at once. */
 export const MAX_SPEC_BYTES = 10 * 1024 * 1024;
 
-export class SpecFileError extends Error {
+/** The spec file cannot be used as a spec at all (kind "spec": the user's input, not the world). */
+export class SpecFileError extends ExportError {
   constructor(
     message: string,
     /** The path as it was tried (absolute). */
     readonly file: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super("spec", message, options);
     this.name = "SpecFileError";
   }
 }
