@@ -48,21 +48,17 @@ export function resolveCustomerInsightsPrincipal(
   return { objectId: found.objectId };
 }
 
-/** The Entra ID user with admin permissions in Customer Insights. */
+/**
+ * The Entra ID user with admin permissions in Customer Insights, from a validated spec (its rules
+ * require objectId or userPrincipalName, and every component validates before it gets here).
+ */
 export function resolveAdministrator(
-  admin: AdministratorPrincipal | undefined,
+  admin: AdministratorPrincipal,
   parent: pulumi.Resource,
 ): pulumi.Output<string> {
-  if (admin?.objectId) return pulumi.output(admin.objectId);
-  if (!admin?.userPrincipalName) {
-    // Validation requires one of the two; this guards TypeScript callers that skipped it.
-    throw new pulumi.ResourceError(
-      "principals.administrator: give userPrincipalName (e.g. admin@contoso.com) or objectId",
-      parent,
-      true,
-    );
-  }
-  return azuread.getUserOutput({ userPrincipalName: admin.userPrincipalName }, { parent }).objectId;
+  if (admin.objectId) return pulumi.output(admin.objectId);
+  const userPrincipalName = admin.userPrincipalName as string;
+  return azuread.getUserOutput({ userPrincipalName }, { parent }).objectId;
 }
 
 export interface ResolvedDeployer {
