@@ -17,6 +17,7 @@ import {
   deployerTypeUnknownMessage,
   tokenIdentity,
 } from "../plan/tokenIdentity";
+import { resourceError } from "./componentErrors";
 
 export interface ResolvedPrincipal {
   objectId: pulumi.Output<string>;
@@ -101,14 +102,16 @@ export function resolveDeployer(
         );
         return found.objectIds.length > 0 ? "ServicePrincipal" : "User";
       } catch (error) {
-        throw new pulumi.ResourceError(
+        // rbac: the kind is what the deployer's role assignment needs, and Graph would not tell it.
+        throw resourceError(
+          "rbac",
           deployerTypeUnknownMessage(
             oid,
             claims.because,
             ((error as Error)?.message || "the look-up failed").split("\n")[0],
           ),
           parent,
-          true,
+          error,
         );
       }
     });

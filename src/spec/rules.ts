@@ -146,12 +146,22 @@ function checkWorkspaceFirewall(connection: Raw, issues: SpecIssue[]): void {
       message: NO_FIREWALL_RULE_MESSAGE,
     });
   }
+  checkFirewallRuleNames(create, "connection.workspace.create", issues);
+}
+
+/**
+ * The rule of a new workspace's firewall that holds for the WorkspaceLink component on its own too
+ * (`path` is where `create` is): the all-zero range means "allow Azure services" only under its name.
+ * A workspace with no rule at all is refused only for a connection, which calls the workspace next.
+ */
+export function checkFirewallRuleNames(create: Raw, path: string, issues: SpecIssue[]): void {
+  const rules = Array.isArray(create.firewallRules) ? (create.firewallRules as Raw[]) : [];
   rules.forEach((rule, i) => {
     if (typeof rule !== "object" || rule === null) return;
     const zero = rule.startIpAddress === "0.0.0.0" && rule.endIpAddress === "0.0.0.0";
     if (zero && rule.name !== ALLOW_AZURE_SERVICES_RULE) {
       issues.push({
-        path: childPath(childPath("connection.workspace.create.firewallRules", i), "name"),
+        path: childPath(childPath(childPath(path, "firewallRules"), i), "name"),
         message: `the range 0.0.0.0-0.0.0.0 means "allow Azure services" only under the name ${ALLOW_AZURE_SERVICES_RULE}: set allowAzureServices: true instead`,
       });
     }

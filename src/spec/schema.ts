@@ -30,6 +30,8 @@ export type SchemaNode =
   /** `false` to turn something off, or the object form, e.g. `deployer: false` or `deployer: { objectId, type }`. */
   | { kind: "falseOrObject"; description?: string; object: SchemaNode };
 
+export type ObjectNode = Extract<SchemaNode, { kind: "object" }>;
+
 export interface Property {
   node: SchemaNode;
   required?: boolean;
@@ -107,7 +109,7 @@ const namedPrincipal: SchemaNode = {
   },
 };
 
-export const FIREWALL_RULE_SCHEMA: SchemaNode = {
+export const FIREWALL_RULE_SCHEMA: ObjectNode = {
   kind: "object",
   typeName: "FirewallRule",
   description: "An IP firewall rule of the workspace: the addresses from start to end may connect.",
@@ -243,7 +245,7 @@ const source: SchemaNode = {
   },
 };
 
-export const WORKSPACE_CREATE_SCHEMA: SchemaNode = {
+export const WORKSPACE_CREATE_SCHEMA: ObjectNode = {
   kind: "object",
   typeName: "WorkspaceCreate",
   description: "Create a new workspace instead of using an existing one.",
@@ -278,7 +280,7 @@ export const WORKSPACE_CREATE_SCHEMA: SchemaNode = {
   },
 };
 
-export const WORKSPACE_SCHEMA: SchemaNode = {
+export const WORKSPACE_SCHEMA: ObjectNode = {
   kind: "object",
   typeName: "WorkspaceSpec",
   description: "The Synapse workspace the export lands in.",
@@ -301,7 +303,7 @@ export const WORKSPACE_SCHEMA: SchemaNode = {
   },
 };
 
-export const STORAGE_CREATE_SCHEMA: SchemaNode = {
+export const STORAGE_CREATE_SCHEMA: ObjectNode = {
   kind: "object",
   typeName: "StorageCreate",
   description:
@@ -331,7 +333,7 @@ export const STORAGE_CREATE_SCHEMA: SchemaNode = {
   },
 };
 
-export const STORAGE_SCHEMA: SchemaNode = {
+export const STORAGE_SCHEMA: ObjectNode = {
   kind: "object",
   typeName: "StorageSpec",
   description: "The Azure Data Lake Storage Gen2 account and container the export writes to.",
