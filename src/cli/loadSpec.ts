@@ -5,7 +5,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { validateSpec, type ValidationResult } from "../spec/validate";
-import { loadSpecFile as loadSpec, readSpecFile, SpecFileError } from "../spec/specFile";
+import {
+  loadSpecFile as loadSpec,
+  readSpecFile,
+  refusingAliasBombs,
+  SpecFileError,
+} from "../spec/specFile";
 import { UsageError } from "./args";
 import { lakeSourceIssues } from "../plan/lakeSource";
 
@@ -32,7 +37,8 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
   const doc = parseDocument(text);
   if (doc.errors.length > 0)
     throw new UsageError(`${configFile} is not valid YAML: ${doc.errors[0].message}`);
-  const config = ((doc.toJS() ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+  const values = asUsageError(() => refusingAliasBombs(configFile, () => doc.toJS()));
+  const config = ((values ?? {}) as { config?: Record<string, unknown> }).config ?? {};
   const specFile = config["synapse-export:specFile"];
   const inline = config["synapse-export:spec"];
   if (typeof specFile === "string") {

@@ -30,10 +30,19 @@ export class SpecFileError extends ExportError {
  */
 export function loadSpecFile(file: string): ValidationResult {
   const text = readSpecFile(file);
+  return refusingAliasBombs(file, () =>
+    parseSpecText(text, path.dirname(path.resolve(file)), file),
+  );
+}
+
+/**
+ * Runs `read` (which turns a YAML file's text into values), refusing as a SpecFileError the aliases
+ * that expand without bound ("billion laughs"), which the YAML library refuses by throwing.
+ */
+export function refusingAliasBombs<T>(file: string, read: () => T): T {
   try {
-    return parseSpecText(text, path.dirname(path.resolve(file)), file);
+    return read();
   } catch (error) {
-    // The YAML library refuses aliases that expand without bound ("billion laughs") by throwing.
     if (!/alias/i.test((error as Error).message)) throw error;
     throw new SpecFileError(
       `${file} is not a usable spec: ${(error as Error).message}. Write the values out instead of nesting YAML aliases.`,

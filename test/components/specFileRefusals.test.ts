@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
-import { loadSpecFile } from "../../src/cli/loadSpec";
+import { loadSpecFile, loadStackSpec } from "../../src/cli/loadSpec";
 import { formatIssues } from "../../src/spec/specError";
 import { errorKind } from "../../src/errors";
 import { AzureMocks, deploy } from "./azureMocks";
@@ -92,6 +92,18 @@ describe("the component refuses what the CLI refuses (one spec-file loader)", ()
     fs.writeFileSync(file, "");
     fs.truncateSync(file, 10 * 1024 * 1024 + 1); // sparse: nothing is written
     await expectBothRefuse(file, ["10,485,761 bytes, more than a spec may be"]);
+  });
+
+  it("and the CLI's stack config (--stack) is refused alike for an alias bomb", () => {
+    const stacks = path.join(tmp, "stacks");
+    fs.mkdirSync(stacks, { recursive: true });
+    fs.copyFileSync(
+      path.join(CORPUS, "spec-yaml-alias-bomb/spec.yaml"),
+      path.join(stacks, "Pulumi.dev.yaml"),
+    );
+    expect(() => loadStackSpec("dev", stacks)).to.throw(
+      /is not a usable spec: .*Excessive alias count/,
+    );
   });
 
   it("a named pipe, without blocking on it", async function () {
