@@ -4,8 +4,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { parseSpecText, validateSpec, type ValidationResult } from "../spec/validate";
-import { readSpecFile, SpecFileError } from "../spec/specFile";
+import { validateSpec, type ValidationResult } from "../spec/validate";
+import {
+  loadSpecFile as loadSpec,
+  readSpecFile,
+  refusingAliasBombs,
+  SpecFileError,
+} from "../spec/specFile";
 import { UsageError } from "./args";
 import { lakeSourceIssues } from "../plan/lakeSource";
 
@@ -14,25 +19,9 @@ export interface LoadedSpec extends ValidationResult {
 }
 
 export function loadSpecFile(file: string): LoadedSpec {
-  let text: string;
-  try {
-    text = readSpecFile(file);
-  } catch (error) {
-    if (error instanceof SpecFileError) throw new UsageError(error.message);
-    throw error;
-  }
-  try {
-    return withLakeSourceIssues({
-      ...parseSpecText(text, path.dirname(path.resolve(file)), file),
-      source: file,
-    });
-  } catch (error) {
-    // The YAML library refuses aliases that expand without bound ("billion laughs") by throwing.
-    if (!/alias/i.test((error as Error).message)) throw error;
-    throw new UsageError(
-      `${file} is not a usable spec: ${(error as Error).message}. Write the values out instead of nesting YAML aliases.`,
-    );
-  }
+  // The spec layer's loader, the component's too: the same refusals (not a regular file, over 10 MB,
+  // not UTF-8, YAML alias bombs), which the command reports as a usage error.
+  return withLakeSourceIssues({ ...asUsageError(() => loadSpec(file)), source: file });
 }
 
 /** The spec of a Pulumi stack, from its stack config file in `stacksDir`. */
@@ -43,18 +32,13 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
       `no stack config ${configFile}; create it with 'pulumi stack init ${stack}' or copy Pulumi.dev.yaml`,
     );
   }
-  let text: string;
-  try {
-    // The same checks as a spec file: a regular file of at most 10 MB, UTF-8.
-    text = readSpecFile(configFile);
-  } catch (error) {
-    if (error instanceof SpecFileError) throw new UsageError(error.message);
-    throw error;
-  }
+  // The same checks as a spec file: a regular file of at most 10 MB, UTF-8.
+  const text = asUsageError(() => readSpecFile(configFile));
   const doc = parseDocument(text);
   if (doc.errors.length > 0)
     throw new UsageError(`${configFile} is not valid YAML: ${doc.errors[0].message}`);
-  const config = ((doc.toJS() ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+  const values = asUsageError(() => refusingAliasBombs(configFile, () => doc.toJS()));
+  const config = ((values ?? {}) as { config?: Record<string, unknown> }).config ?? {};
   const specFile = config["synapse-export:specFile"];
   const inline = config["synapse-export:spec"];
   if (typeof specFile === "string") {
@@ -77,4 +61,14 @@ function withLakeSourceIssues(loaded: LoadedSpec): LoadedSpec {
   if (!loaded.spec) return loaded;
   const issues = lakeSourceIssues(loaded.spec);
   return issues.length === 0 ? loaded : { ...loaded, spec: undefined, issues };
+}
+
+/** A spec file the command cannot use is the command line's mistake: exit as a usage error. */
+function asUsageError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof SpecFileError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -1,11 +1,9 @@
 // The one-line all-in-one: a spec (object or YAML file) in, the whole Customer Insights export to
 // Azure Synapse Analytics out: connection, storage, workspace, permissions, and the export itself.
 
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSpecText } from "../spec/validate";
 import { SpecError } from "../spec/specError";
-import { readSpecFile } from "../spec/specFile";
+import { loadSpecFile, SpecFileError } from "../spec/specFile";
 import type { Spec } from "../spec/types";
 import type { Grant } from "../plan/grants";
 import type { TargetRef } from "../plan/exportResources";
@@ -15,11 +13,12 @@ import { EntityTable } from "../providers/entityTable";
 import type { ExportStorage } from "./exportStorage";
 import type { WorkspaceLink } from "./workspaceLink";
 import {
+  checkConnectionArgs,
   ExportConnection,
-  shownWithoutStack,
-  validateConnectionArgs,
+  handToConnection,
   type SpecLike,
 } from "./exportConnection";
+import { shownWithoutStack } from "./componentErrors";
 
 export const CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE =
   "synapse-export:index:CustomerInsightsSynapseExport";
@@ -193,33 +192,38 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
   }
 }
 
-/** The spec object and the folder its sources are relative to, from exactly one of spec / specFile. */
+/**
+ * The spec and the folder its sources are relative to, from exactly one of spec / specFile, validated
+ * once here (so that a bad spec registers nothing, not even this component) and handed to the
+ * connection as it is. A file is read by the CLI's loader, with the same refusals.
+ */
 function loadSpec(
   name: string,
   args: CustomerInsightsSynapseExportArgs,
 ): { spec: Spec; baseDir: string } {
   const source = `CustomerInsightsSynapseExport '${name}'`;
-  const fail = (message: string): never => {
-    throw shownWithoutStack(new SpecError([{ path: "", message }], source));
+  const fail = (message: string, cause?: unknown): never => {
+    throw shownWithoutStack(
+      Object.assign(new SpecError([{ path: "", message }], source), cause ? { cause } : {}),
+    );
   };
   if (args?.spec !== undefined && args?.specFile !== undefined) {
     fail("give either spec (an object) or specFile (a path), not both");
   }
   if (args?.specFile !== undefined) {
-    const file = path.resolve(args.specFile);
-    let text = "";
+    let result: ReturnType<typeof loadSpecFile> | undefined;
     try {
-      // The CLI's loader: refuses a FIFO, a device or a file over 10 MB before reading it.
-      text = readSpecFile(file);
+      result = loadSpecFile(args.specFile);
     } catch (err) {
-      fail((err as Error).message);
+      if (!(err instanceof SpecFileError)) throw err;
+      fail(err.message, err);
     }
-    const result = parseSpecText(text, path.dirname(file), args.specFile);
-    if (!result.spec) throw shownWithoutStack(new SpecError(result.issues, args.specFile));
-    return { spec: result.spec, baseDir: result.spec.baseDir };
+    if (!result?.spec) throw shownWithoutStack(new SpecError(result!.issues, args.specFile));
+    const spec = handToConnection({ spec: result.spec, warnings: result.warnings });
+    return { spec, baseDir: spec.baseDir };
   }
   if (args?.spec === undefined) fail("give spec (an object) or specFile (a path to a YAML spec)");
-  // Validated here too, so that a bad spec registers nothing, not even this component.
-  const spec = validateConnectionArgs(name, { spec: args.spec!, baseDir: args.baseDir }, source);
+  const checked = checkConnectionArgs(name, { spec: args.spec!, baseDir: args.baseDir }, source);
+  const spec = handToConnection(checked);
   return { spec, baseDir: spec.baseDir };
 }

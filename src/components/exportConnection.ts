@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { validateSpec } from "../spec/validate";
-import { SpecError } from "../spec/specError";
+import { SpecError, type SpecIssue } from "../spec/specError";
 import { planGrants, type Grant } from "../plan/grants";
 import type { Spec } from "../spec/types";
 import { ExportStorage } from "./exportStorage";
@@ -16,6 +16,7 @@ import {
   resolveCustomerInsightsPrincipal,
   resolveDeployer,
 } from "./principals";
+import { shownWithoutStack } from "./componentErrors";
 
 export const EXPORT_CONNECTION_TYPE = "synapse-export:index:ExportConnection";
 
@@ -57,12 +58,11 @@ export class ExportConnection extends pulumi.ComponentResource {
 
   constructor(name: string, args: ExportConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
     // Before anything is registered: TypeScript callers bypass the YAML front door, and consent in
-    // particular must be refused here whatever the types said.
-    const spec = validateConnectionArgs(name, args);
+    // particular must be refused here whatever the types said. Once: a spec the aggregate component
+    // has just validated is taken as it is, with its warnings.
+    const { spec, warnings } = checkedSpecs.take(args?.spec) ?? checkConnectionArgs(name, args);
     super(EXPORT_CONNECTION_TYPE, name, {}, opts);
-    for (const w of validateSpec(specWithoutBaseDir(spec), spec.baseDir).warnings) {
-      pulumi.log.warn(`${w.path}: ${w.message}`, this);
-    }
+    for (const w of warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
 
     const { connection, principals } = spec;
     this.spec = spec;
@@ -164,12 +164,42 @@ export class ExportConnection extends pulumi.ComponentResource {
   }
 }
 
+/** A validated spec and the warnings its validation gave. */
+export interface CheckedSpec {
+  spec: Spec;
+  warnings: readonly SpecIssue[];
+}
+
+/**
+ * Specs validated by the aggregate component for the connection it builds next, each taken once:
+ * so a spec is validated once per construction, and an object a program changes afterwards and
+ * passes again is validated again.
+ */
+const checkedSpecs = {
+  pending: new WeakMap<object, CheckedSpec>(),
+  hand(checked: CheckedSpec): Spec {
+    this.pending.set(checked.spec, checked);
+    return checked.spec;
+  },
+  take(spec: unknown): CheckedSpec | undefined {
+    if (typeof spec !== "object" || spec === null) return undefined;
+    const checked = this.pending.get(spec);
+    this.pending.delete(spec);
+    return checked;
+  },
+};
+
+/** Hands a spec just validated to the ExportConnection built next from it, which then takes it as it is. */
+export function handToConnection(checked: CheckedSpec): Spec {
+  return checkedSpecs.hand(checked);
+}
+
 /** The spec, validated whatever the caller's types claimed; errors name every field at once. */
-export function validateConnectionArgs(
+export function checkConnectionArgs(
   name: string,
   args: ExportConnectionArgs,
   source = `ExportConnection '${name}'`,
-): Spec {
+): CheckedSpec {
   if (!args || typeof args !== "object" || args.spec === undefined || args.spec === null) {
     throw shownWithoutStack(
       new SpecError(
@@ -183,17 +213,7 @@ export function validateConnectionArgs(
     args.baseDir ?? (typeof raw.baseDir === "string" ? raw.baseDir : undefined) ?? process.cwd();
   const result = validateSpec(specWithoutBaseDir(raw), baseDir);
   if (!result.spec) throw shownWithoutStack(new SpecError(result.issues, source));
-  return result.spec;
-}
-
-/**
- * Pulumi prints a RunError as its message alone, and a spec error is for the user, not a bug: the
- * field paths are the whole story. Pulumi recognises RunErrors by this marker (so that copies of the
- * SDK side by side agree), which keeps the error a SpecError with its `issues` for library callers.
- */
-export function shownWithoutStack<E extends Error>(err: E): E {
-  Object.defineProperty(err, "__pulumiRunError", { value: true });
-  return err;
+  return { spec: result.spec, warnings: result.warnings };
 }
 
 /** `baseDir` is where the spec was read from, not part of what a user writes. */

@@ -16,6 +16,8 @@ import { roleAssignmentGuid } from "../plan/deterministicGuid";
 import { SynapseRoleAssignment } from "../providers/synapseRoleAssignment";
 import { ArmRoleAssignment } from "../providers/armRoleAssignment";
 import { logArmAssignmentNotices, logSynapseAssignmentNotices } from "./assignmentNotices";
+import { resourceError, runError } from "./componentErrors";
+import { ExportError } from "../errors";
 
 export const EXPORT_PERMISSIONS_TYPE = "synapse-export:index:ExportPermissions";
 
@@ -108,7 +110,10 @@ export class ExportPermissions extends pulumi.ComponentResource {
       names[grant.key] = roleAssignmentName;
       const after = order.after.map((key) => {
         const earlier = byKey.get(key);
-        if (!earlier) throw new Error(`grant ${grant.key}: grant ${key} must come before it`);
+        // The plan orders the grants; one out of order is a bug of the plan (its stack is wanted).
+        if (!earlier) {
+          throw new ExportError("internal", `grant ${grant.key}: grant ${key} must come before it`);
+        }
         return earlier;
       });
       const assignment = new ArmRoleAssignment(
@@ -148,11 +153,15 @@ function principalIdFor(
   parent: pulumi.Resource,
 ): pulumi.Input<string> {
   if (grant.principal === "reader" || grant.principal === "contributor") {
-    throw new Error(`grant ${grant.key}: a ${grant.principal} needs an objectId in the spec`);
+    throw runError(
+      "spec",
+      `grant ${grant.key}: a ${grant.principal} needs an objectId in the spec`,
+    );
   }
   if (grant.principal === "deployer") {
     if (ids.deployer === undefined) {
-      throw new pulumi.ResourceError(
+      throw resourceError(
+        "spec",
         `grant ${grant.key}: give principalIds.deployer (resolveDeployer), or set principals.deployer: false`,
         parent,
       );
@@ -165,7 +174,7 @@ function principalIdFor(
 /** Only the deployer's kind can be unknown offline. */
 function principalTypeFor(ids: PrincipalIds, grant: Grant): pulumi.Input<string> {
   if (grant.principal !== "deployer" || ids.deployerType === undefined) {
-    throw new Error(`grant ${grant.key}: the principal's type is unknown`);
+    throw runError("spec", `grant ${grant.key}: the principal's type is unknown`);
   }
   return ids.deployerType;
 }
@@ -173,7 +182,10 @@ function principalTypeFor(ids: PrincipalIds, grant: Grant): pulumi.Input<string>
 /** Synapse RBAC needs the type on every assignment (Synapse SQL maps the principal by it). */
 function synapsePrincipalType(grant: Grant): "User" | "Group" | "ServicePrincipal" {
   if (!grant.principalType) {
-    throw new Error(`grant ${grant.key}: a Synapse role assignment needs the principal's type`);
+    throw runError(
+      "spec",
+      `grant ${grant.key}: a Synapse role assignment needs the principal's type`,
+    );
   }
   return grant.principalType;
 }
@@ -186,18 +198,21 @@ export function assertGrantable(grant: Grant): void {
   const id = grant.roleDefinitionId.toLowerCase();
   const forbidden = FORBIDDEN_ROLE_IDS[id];
   if (forbidden) {
-    throw new Error(
+    throw runError(
+      "spec",
       `grant ${grant.key}: the role ${forbidden} is broader than the export needs and is never granted; use the permission plan's roles`,
     );
   }
   const role = Object.values(ROLES).find((r) => r.id === id);
   if (!role) {
-    throw new Error(
+    throw runError(
+      "spec",
       `grant ${grant.key}: role definition ${grant.roleDefinitionId} is not one of the permission plan's roles (${Object.keys(ROLES).join(", ")})`,
     );
   }
   if (role.plane !== grant.plane) {
-    throw new Error(
+    throw runError(
+      "spec",
       `grant ${grant.key}: ${role.name} is a ${role.plane === "synapse" ? "Synapse RBAC" : "Azure (ARM)"} role and cannot be assigned through ${grant.plane === "synapse" ? "Synapse RBAC" : "Azure (ARM) role assignments"}`,
     );
   }

@@ -3,6 +3,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
+import { exportStorageArgsIssues } from "../spec/componentArgs";
+import { knownArguments, refuseBadArguments, resourceError } from "./componentErrors";
 
 export const EXPORT_STORAGE_TYPE = "synapse-export:index:ExportStorage";
 
@@ -52,6 +54,9 @@ export class ExportStorage extends pulumi.ComponentResource {
   readonly resources: pulumi.Resource[];
 
   constructor(name: string, args: ExportStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The spec's own rules for connection.storage, before anything is registered: a program that
+    // builds the component itself gets the same refusal, naming the argument, as a spec would.
+    refuseBadArguments("ExportStorage", name, exportStorageArgsIssues(declaredArguments(args)));
     super(EXPORT_STORAGE_TYPE, name, {}, opts);
     const { accountName, resourceGroupName, container } = args;
     this.isNew = args.create !== undefined;
@@ -105,10 +110,10 @@ export class ExportStorage extends pulumi.ComponentResource {
       // so an account without hierarchical namespace stops the deployment before any grant is made.
       const checked = existing.apply((a) => {
         if (a.isHnsEnabled !== true) {
-          throw new pulumi.ResourceError(
+          throw resourceError(
+            "lake",
             `Storage account '${accountName}' (resource group '${resourceGroupName}', connection.storage) ${HNS_OFF_MESSAGE}.`,
             this,
-            true,
           );
         }
         return a;
@@ -154,4 +159,14 @@ export class ExportStorage extends pulumi.ComponentResource {
       dfsEndpoint: this.dfsEndpoint,
     });
   }
+}
+
+/** The arguments the spec also declares (connection.storage), as the spec names them. */
+function declaredArguments(args: ExportStorageArgs | undefined): unknown {
+  return knownArguments({
+    accountName: args?.accountName,
+    resourceGroupName: args?.resourceGroupName,
+    container: args?.container,
+    create: args?.create && { location: args.create.location, sku: args.create.sku },
+  });
 }

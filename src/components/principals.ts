@@ -17,6 +17,7 @@ import {
   deployerTypeUnknownMessage,
   tokenIdentity,
 } from "../plan/tokenIdentity";
+import { resourceError } from "./componentErrors";
 
 export interface ResolvedPrincipal {
   objectId: pulumi.Output<string>;
@@ -48,21 +49,17 @@ export function resolveCustomerInsightsPrincipal(
   return { objectId: found.objectId };
 }
 
-/** The Entra ID user with admin permissions in Customer Insights. */
+/**
+ * The Entra ID user with admin permissions in Customer Insights, from a validated spec (its rules
+ * require objectId or userPrincipalName, and every component validates before it gets here).
+ */
 export function resolveAdministrator(
-  admin: AdministratorPrincipal | undefined,
+  admin: AdministratorPrincipal,
   parent: pulumi.Resource,
 ): pulumi.Output<string> {
-  if (admin?.objectId) return pulumi.output(admin.objectId);
-  if (!admin?.userPrincipalName) {
-    // Validation requires one of the two; this guards TypeScript callers that skipped it.
-    throw new pulumi.ResourceError(
-      "principals.administrator: give userPrincipalName (e.g. admin@contoso.com) or objectId",
-      parent,
-      true,
-    );
-  }
-  return azuread.getUserOutput({ userPrincipalName: admin.userPrincipalName }, { parent }).objectId;
+  if (admin.objectId) return pulumi.output(admin.objectId);
+  const userPrincipalName = admin.userPrincipalName as string;
+  return azuread.getUserOutput({ userPrincipalName }, { parent }).objectId;
 }
 
 export interface ResolvedDeployer {
@@ -105,14 +102,16 @@ export function resolveDeployer(
         );
         return found.objectIds.length > 0 ? "ServicePrincipal" : "User";
       } catch (error) {
-        throw new pulumi.ResourceError(
+        // rbac: the kind is what the deployer's role assignment needs, and Graph would not tell it.
+        throw resourceError(
+          "rbac",
           deployerTypeUnknownMessage(
             oid,
             claims.because,
             ((error as Error)?.message || "the look-up failed").split("\n")[0],
           ),
           parent,
-          true,
+          error,
         );
       }
     });

@@ -6,6 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as synapse from "@pulumi/azure-native/synapse";
 import type { FirewallRule } from "../spec/types";
+import { workspaceLinkArgsIssues } from "../spec/componentArgs";
+import { knownArguments, refuseBadArguments, runError } from "./componentErrors";
 
 export const WORKSPACE_LINK_TYPE = "synapse-export:index:WorkspaceLink";
 
@@ -58,6 +60,8 @@ export class WorkspaceLink extends pulumi.ComponentResource {
   readonly resources: pulumi.Resource[];
 
   constructor(name: string, args: WorkspaceLinkArgs, opts?: pulumi.ComponentResourceOptions) {
+    // The spec's own rules for connection.workspace, before anything is registered, naming the argument.
+    refuseBadArguments("WorkspaceLink", name, workspaceLinkArgsIssues(declaredArguments(args)));
     super(WORKSPACE_LINK_TYPE, name, {}, opts);
     const { workspaceName, resourceGroupName, create } = args;
     this.isNew = create !== undefined;
@@ -163,7 +167,24 @@ function sqlAdministratorPassword(
 
 function requirePrincipalId(principalId: string | undefined, workspaceName: string): string {
   if (principalId) return principalId;
-  throw new pulumi.RunError(
+  // rbac: the identity is what the export's storage grants are made to.
+  throw runError(
+    "rbac",
     `Synapse workspace '${workspaceName}' has no system-assigned managed identity, and the export needs it to read and write storage: turn on the workspace's system-assigned identity.`,
   );
+}
+
+/** The arguments the spec also declares (connection.workspace); the rest are Pulumi's or Azure's. */
+function declaredArguments(args: WorkspaceLinkArgs | undefined): unknown {
+  const create = args?.create;
+  return knownArguments({
+    workspaceName: args?.workspaceName,
+    resourceGroupName: args?.resourceGroupName,
+    create: create && {
+      location: create.location,
+      sqlAdministratorLogin: create.sqlAdministratorLogin,
+      firewallRules: create.firewallRules,
+      allowAzureServices: create.allowAzureServices,
+    },
+  });
 }

@@ -61,8 +61,9 @@ export function planGrants(spec: Spec): Grant[] {
   const admin = principals.administrator;
   const administrator = {
     principal: "administrator" as const,
-    principalId: admin?.objectId ?? null,
-    principalName: admin?.userPrincipalName ?? admin?.objectId ?? "administrator",
+    principalId: admin.objectId ?? null,
+    // The rules require one of the two, so the name is never a placeholder.
+    principalName: (admin.userPrincipalName ?? admin.objectId) as string,
     principalType: "User" as const,
   };
   const workspaceIdentity = {

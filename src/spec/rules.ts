@@ -1,9 +1,15 @@
 // The seed's rules that a schema alone cannot say: consent, reserved and duplicate names, the refusal
-// of Common Data Model folder sources, and what each column type allows.
+// of Common Data Model folder sources, and what each column type allows. They read the spec as the
+// user wrote it (before normaliseSpec, so a default is the schema's, named here where a rule needs it)
+// and change nothing.
 
 import { childPath, type SpecIssue } from "./specError";
-import type { ColumnSpec, SourceFormat } from "./types";
+import type { ColumnSpec } from "./types";
 import { EXPORT_SCHEMAS, foldName, mixedScriptProblem, nameBytesProblem } from "./nameRules";
+import { USABLE_BY_DEFAULT } from "./schema";
+import { defaultDelimiter, formatFromPath } from "./sourcePath";
+
+export { formatFromPath } from "./sourcePath";
 
 type Raw = Record<string, unknown>;
 
@@ -15,25 +21,13 @@ export const CONSENT_MESSAGE =
 export const CDM_FOLDER_MESSAGE =
   "data sources based on a Common Data Model folder aren't supported by the export to Azure Synapse Analytics; export an entity from another kind of data source";
 
-const SOURCE_EXTENSIONS: Record<string, SourceFormat> = {
-  ".csv": "csv",
-  ".tsv": "csv",
-  ".jsonl": "jsonl",
-  ".ndjson": "jsonl",
-  ".json": "json",
-  ".parquet": "parquet",
-};
-
-/** Compression DuckDB's readers detect from the name (engine/sources/sourceStream.ts reads both too). */
-const COMPRESSED_EXTENSIONS = [".gz", ".zst"];
-
 /** Options that only a CSV source reads. */
 const CSV_OPTIONS = ["delimiter", "quote", "escape", "header", "nullString"] as const;
 
 /** Column options that only the date and time types read. */
 const TEMPORAL_TYPES = ["date", "dateTime", "dateTimeOffset"];
 
-/** Runs after the structural walk; `spec` is the walked value (defaults filled). */
+/** Runs beside the structural check, on the value as written; a key set to null counts as absent. */
 export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]): void {
   const connection = (spec.connection ?? {}) as Raw;
   const principals = (spec.principals ?? {}) as Raw;
@@ -57,7 +51,7 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
   checkPrincipalList(principals.readers, "principals.readers", issues);
   checkPrincipalList(principals.contributors, "principals.contributors", issues);
   if (
-    connection.usableBy === "administrators" &&
+    (connection.usableBy ?? USABLE_BY_DEFAULT) === "administrators" &&
     Array.isArray(principals.contributors) &&
     principals.contributors.length > 0
   ) {
@@ -152,12 +146,22 @@ function checkWorkspaceFirewall(connection: Raw, issues: SpecIssue[]): void {
       message: NO_FIREWALL_RULE_MESSAGE,
     });
   }
+  checkFirewallRuleNames(create, "connection.workspace.create", issues);
+}
+
+/**
+ * The rule of a new workspace's firewall that holds for the WorkspaceLink component on its own too
+ * (`path` is where `create` is): the all-zero range means "allow Azure services" only under its name.
+ * A workspace with no rule at all is refused only for a connection, which calls the workspace next.
+ */
+export function checkFirewallRuleNames(create: Raw, path: string, issues: SpecIssue[]): void {
+  const rules = Array.isArray(create.firewallRules) ? (create.firewallRules as Raw[]) : [];
   rules.forEach((rule, i) => {
     if (typeof rule !== "object" || rule === null) return;
     const zero = rule.startIpAddress === "0.0.0.0" && rule.endIpAddress === "0.0.0.0";
     if (zero && rule.name !== ALLOW_AZURE_SERVICES_RULE) {
       issues.push({
-        path: childPath(childPath("connection.workspace.create.firewallRules", i), "name"),
+        path: childPath(childPath(childPath(path, "firewallRules"), i), "name"),
         message: `the range 0.0.0.0-0.0.0.0 means "allow Azure services" only under the name ${ALLOW_AZURE_SERVICES_RULE}: set allowAzureServices: true instead`,
       });
     }
@@ -183,16 +187,13 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
     });
     return;
   }
-  if (typeof entity.source === "string") {
-    const format = formatFromPath(entity.source);
-    if (format) entity.source = { path: entity.source, format };
-    else {
-      issues.push({
-        path: childPath(path, "source"),
-        message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz or .zst), or write { path, format }`,
-      });
-    }
+  if (typeof entity.source === "string" && !formatFromPath(entity.source)) {
+    issues.push({
+      path: childPath(path, "source"),
+      message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz or .zst), or write { path, format }`,
+    });
   }
+  // A shorthand (a path alone) has no options to check: normaliseSpec writes it out.
   if (typeof entity.source === "object" && entity.source !== null) {
     checkSource(entity.source as Raw, entity.columns, childPath(path, "source"), issues);
   }
@@ -205,7 +206,7 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
 }
 
 function checkSource(source: Raw, columns: unknown, path: string, issues: SpecIssue[]): void {
-  if (source.entity !== undefined && source.format !== "cdm") {
+  if (source.entity != null && source.format !== "cdm") {
     issues.push({
       path: childPath(path, "entity"),
       message: `applies to format cdm only (this source is ${String(source.format)})`,
@@ -217,7 +218,7 @@ function checkSource(source: Raw, columns: unknown, path: string, issues: SpecIs
   }
   if (source.format !== "csv") {
     for (const key of CSV_OPTIONS) {
-      if (source[key] !== undefined) {
+      if (source[key] != null) {
         issues.push({
           path: childPath(path, key),
           message: `applies to format csv only (this source is ${String(source.format)})`,
@@ -226,15 +227,11 @@ function checkSource(source: Raw, columns: unknown, path: string, issues: SpecIs
     }
     return;
   }
-  // A .tsv file is tab-separated unless the spec says otherwise.
-  if (source.delimiter === undefined && typeof source.path === "string") {
-    if (stripCompression(source.path.toLowerCase()).endsWith(".tsv")) source.delimiter = "\t";
-  }
-  const delimiter = source.delimiter ?? ",";
+  const delimiter = source.delimiter ?? defaultDelimiter(source.path);
   const quote = source.quote ?? '"';
   if (delimiter === quote) {
     issues.push({
-      path: childPath(path, source.quote === undefined ? "delimiter" : "quote"),
+      path: childPath(path, source.quote == null ? "delimiter" : "quote"),
       message: `the delimiter and the quote are both '${String(delimiter)}'; they must differ`,
     });
   }
@@ -256,7 +253,7 @@ function checkSource(source: Raw, columns: unknown, path: string, issues: SpecIs
 /** A Customer Insights export folder: model.json says the dialect and the columns, the spec does not. */
 function checkCdmSource(source: Raw, columns: unknown, path: string, issues: SpecIssue[]): void {
   for (const key of CSV_OPTIONS) {
-    if (source[key] !== undefined) {
+    if (source[key] != null) {
       issues.push({
         path: childPath(path, key),
         message:
@@ -280,7 +277,7 @@ function isModelJson(p: string): boolean {
 function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
   if (typeof column !== "object" || column === null) return;
   const c = column as Partial<ColumnSpec>;
-  if (c.format !== undefined && !TEMPORAL_TYPES.includes(String(c.type))) {
+  if (c.format != null && !TEMPORAL_TYPES.includes(String(c.type))) {
     issues.push({
       path: childPath(path, "format"),
       message: `applies to types ${TEMPORAL_TYPES.join(", ")} only`,
@@ -295,22 +292,22 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
         "uses %n (nanoseconds) with %z, which DuckDB's strptime rounds to microseconds: use %f (at most 6 digits), or declare the column a string",
     });
   }
-  if (c.maxLength !== undefined && c.type !== "string") {
+  if (c.maxLength != null && c.type !== "string") {
     issues.push({ path: childPath(path, "maxLength"), message: "applies to type string only" });
   }
   if (c.type === "decimal") {
-    if (c.precision === undefined) {
+    if (c.precision == null) {
       issues.push({
         path: childPath(path, "precision"),
         message: "is required for a decimal (1-38)",
       });
     }
-    if (c.scale === undefined) {
+    if (c.scale == null) {
       issues.push({
         path: childPath(path, "scale"),
         message: "is required for a decimal (0 to precision)",
       });
-    } else if (c.precision !== undefined && c.scale > c.precision) {
+    } else if (c.precision != null && c.scale > c.precision) {
       issues.push({
         path: childPath(path, "scale"),
         message: `must not exceed precision (${c.precision}), got ${c.scale}`,
@@ -318,7 +315,7 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
     }
   } else {
     for (const key of ["precision", "scale"] as const) {
-      if (c[key] !== undefined)
+      if (c[key] != null)
         issues.push({ path: childPath(path, key), message: "applies to type decimal only" });
     }
   }
@@ -359,15 +356,4 @@ function checkPrincipalList(list: unknown, path: string, issues: SpecIssue[]): v
       });
     } else seen.set(id.toLowerCase(), i);
   });
-}
-
-export function formatFromPath(path: string): SourceFormat | undefined {
-  const lower = stripCompression(path.toLowerCase());
-  const ext = Object.keys(SOURCE_EXTENSIONS).find((e) => lower.endsWith(e));
-  return ext ? SOURCE_EXTENSIONS[ext] : undefined;
-}
-
-function stripCompression(lower: string): string {
-  const ext = COMPRESSED_EXTENSIONS.find((e) => lower.endsWith(e));
-  return ext ? lower.slice(0, -ext.length) : lower;
 }

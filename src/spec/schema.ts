@@ -1,16 +1,23 @@
 // The spec's shape, declared once. The validator walks it (so every structural error names its field
-// path) and the JSON Schema that editors use is generated from it (so the two cannot drift apart).
+// path), the JSON Schema that editors use and the TypeScript types (types.generated.ts) are generated
+// from it, so none of them can drift apart. A description is the field's doc comment in both.
 // Rules that need more than one field (uniqueness, consent, CDM-folder sources) live in rules.ts.
 
-import { COLUMN_TYPES, ENTITY_ENGINES } from "./types";
-
 export type SchemaNode =
-  | { kind: "object"; description?: string; properties: Record<string, Property> }
+  | {
+      kind: "object";
+      /** The TypeScript interface generated for it (types.generated.ts). */
+      typeName: string;
+      description?: string;
+      properties: Record<string, Property>;
+    }
   | { kind: "array"; description?: string; items: SchemaNode; minItems?: number }
   | {
       kind: "string";
       description?: string;
       enum?: readonly string[];
+      /** With `enum`: the name of the union type generated for it. */
+      typeName?: string;
       pattern?: RegExp;
       patternHelp?: string;
       minLength?: number;
@@ -23,11 +30,32 @@ export type SchemaNode =
   /** `false` to turn something off, or the object form, e.g. `deployer: false` or `deployer: { objectId, type }`. */
   | { kind: "falseOrObject"; description?: string; object: SchemaNode };
 
+export type ObjectNode = Extract<SchemaNode, { kind: "object" }>;
+
 export interface Property {
   node: SchemaNode;
   required?: boolean;
+  /** Filled in by normaliseSpec when the key is absent, so the validated spec always has it. */
   default?: unknown;
 }
+
+export const COLUMN_TYPES = [
+  "string",
+  "int32",
+  "int64",
+  "double",
+  "decimal",
+  "boolean",
+  "date",
+  "dateTime",
+  "dateTimeOffset",
+  "guid",
+] as const;
+
+export const ENTITY_ENGINES = ["runner", "synapse", "auto"] as const;
+
+/** Who may use a connection when the spec does not say (the seed: "By default, it's only administrators"). */
+export const USABLE_BY_DEFAULT = "administrators";
 
 export const GUID_PATTERN =
   /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -50,13 +78,17 @@ const sqlName = (description: string): SchemaNode => ({
 
 const principalType: SchemaNode = {
   kind: "string",
+  typeName: "PrincipalType",
   enum: ["User", "Group", "ServicePrincipal"],
   description: "The kind of Entra ID principal (set on every role assignment).",
 };
 
-const namedPrincipal = (description: string): SchemaNode => ({
+/** Readers and contributors: named, because serverless SQL creates their logins by name. */
+const namedPrincipal: SchemaNode = {
   kind: "object",
-  description,
+  typeName: "ReaderPrincipal",
+  description:
+    "An Entra ID principal who queries the export: its object id, its kind and the name of its serverless SQL login.",
   properties: {
     objectId: { node: guid("The principal's Entra ID object id."), required: true },
     type: { node: principalType, required: true },
@@ -75,22 +107,43 @@ const namedPrincipal = (description: string): SchemaNode => ({
       ),
     },
   },
-});
+};
 
-const firewallRule: SchemaNode = {
+export const FIREWALL_RULE_SCHEMA: ObjectNode = {
   kind: "object",
+  typeName: "FirewallRule",
+  description: "An IP firewall rule of the workspace: the addresses from start to end may connect.",
   properties: {
-    name: { node: { kind: "string", minLength: 1 }, required: true },
-    startIpAddress: { node: { kind: "string", minLength: 7 }, required: true },
-    endIpAddress: { node: { kind: "string", minLength: 7 }, required: true },
+    name: {
+      node: { kind: "string", minLength: 1, description: "The rule's name." },
+      required: true,
+    },
+    startIpAddress: {
+      node: { kind: "string", minLength: 7, description: "The first IPv4 address allowed." },
+      required: true,
+    },
+    endIpAddress: {
+      node: { kind: "string", minLength: 7, description: "The last IPv4 address allowed." },
+      required: true,
+    },
   },
 };
 
 const column: SchemaNode = {
   kind: "object",
+  typeName: "ColumnSpec",
+  description: "A declared column: its name and type, and how the source spells and writes it.",
   properties: {
     name: { node: sqlName("The column name."), required: true },
-    type: { node: { kind: "string", enum: COLUMN_TYPES }, required: true },
+    type: {
+      node: {
+        kind: "string",
+        typeName: "ColumnType",
+        enum: COLUMN_TYPES,
+        description: "The column's type (the type table in README says what each becomes in SQL).",
+      },
+      required: true,
+    },
     maxLength: {
       node: {
         kind: "integer",
@@ -134,10 +187,27 @@ const source: SchemaNode = {
   string: { kind: "string", minLength: 1 },
   object: {
     kind: "object",
+    typeName: "SourceSpec",
+    description:
+      "Where an entity's data is read from and how (a path alone is written out to this form by normaliseSpec).",
     properties: {
-      path: { node: { kind: "string", minLength: 1 }, required: true },
+      path: {
+        node: {
+          kind: "string",
+          minLength: 1,
+          description:
+            "A file or a glob, relative to the spec's folder, or a lake location: abfss://<container>@<account>.dfs.core.windows.net/<path or glob> or https://<account>.dfs.core.windows.net/<container>/<path or glob> (exported by Synapse itself).",
+        },
+        required: true,
+      },
       format: {
-        node: { kind: "string", enum: ["csv", "jsonl", "json", "parquet", "cdm"] },
+        node: {
+          kind: "string",
+          typeName: "SourceFormat",
+          enum: ["csv", "jsonl", "json", "parquet", "cdm"],
+          description:
+            "The source's format; cdm is a Customer Insights export folder described by its model.json (not the commonDataModelFolder data source).",
+        },
         required: true,
       },
       entity: {
@@ -148,7 +218,11 @@ const source: SchemaNode = {
             "cdm only: the entity of the export's model.json to read, e.g. Customer (default: the spec entity's name, ignoring case).",
         },
       },
-      delimiter: { node: oneCharacter("CSV only: the field delimiter (default ',').") },
+      delimiter: {
+        node: oneCharacter(
+          "CSV only: the field delimiter (default ',', or a tab for a .tsv file).",
+        ),
+      },
       quote: { node: oneCharacter("CSV only: the quote character (default '\"').") },
       escape: {
         node: oneCharacter(
@@ -171,14 +245,136 @@ const source: SchemaNode = {
   },
 };
 
+export const WORKSPACE_CREATE_SCHEMA: ObjectNode = {
+  kind: "object",
+  typeName: "WorkspaceCreate",
+  description: "Create a new workspace instead of using an existing one.",
+  properties: {
+    location: {
+      required: true,
+      node: { kind: "string", minLength: 1, description: "Azure region, e.g. westeurope." },
+    },
+    sqlAdministratorLogin: {
+      node: {
+        kind: "string",
+        minLength: 1,
+        description:
+          "The SQL administrator login of the new workspace (its password is a Pulumi secret, never in the spec). Absent: Entra ID only.",
+      },
+    },
+    firewallRules: {
+      node: {
+        kind: "array",
+        items: FIREWALL_RULE_SCHEMA,
+        description:
+          "IP firewall rules of the new workspace; they cover its dev endpoint and serverless SQL, so the deploying machine's address must be allowed.",
+      },
+    },
+    allowAzureServices: {
+      node: {
+        kind: "boolean",
+        description:
+          "Add the rule AllowAllWindowsAzureIps (0.0.0.0-0.0.0.0): Azure services, such as a pipeline's hosted agents, may reach the workspace.",
+      },
+    },
+  },
+};
+
+export const WORKSPACE_SCHEMA: ObjectNode = {
+  kind: "object",
+  typeName: "WorkspaceSpec",
+  description: "The Synapse workspace the export lands in.",
+  properties: {
+    name: {
+      required: true,
+      node: {
+        kind: "string",
+        description: "The workspace name.",
+        pattern: /^(?!.*-ondemand)[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/,
+        patternHelp:
+          "1-50 lowercase letters, digits or hyphens, starting and ending with a letter or digit, without '-ondemand'",
+      },
+    },
+    resourceGroupName: {
+      required: true,
+      node: resourceGroupName("The workspace's resource group."),
+    },
+    create: { node: WORKSPACE_CREATE_SCHEMA },
+  },
+};
+
+export const STORAGE_CREATE_SCHEMA: ObjectNode = {
+  kind: "object",
+  typeName: "StorageCreate",
+  description:
+    "Create a new ADLS Gen2 account (hierarchical namespace on; it cannot be turned on later).",
+  properties: {
+    location: {
+      required: true,
+      node: { kind: "string", minLength: 1, description: "Azure region, e.g. westeurope." },
+    },
+    sku: {
+      node: {
+        kind: "string",
+        typeName: "StorageSku",
+        description: "The storage SKU (default Standard_LRS).",
+        enum: [
+          "Standard_LRS",
+          "Standard_ZRS",
+          "Standard_GRS",
+          "Standard_RAGRS",
+          "Standard_GZRS",
+          "Standard_RAGZRS",
+          "Premium_LRS",
+          "Premium_ZRS",
+        ],
+      },
+    },
+  },
+};
+
+export const STORAGE_SCHEMA: ObjectNode = {
+  kind: "object",
+  typeName: "StorageSpec",
+  description: "The Azure Data Lake Storage Gen2 account and container the export writes to.",
+  properties: {
+    accountName: {
+      required: true,
+      node: {
+        kind: "string",
+        description: "The storage account name.",
+        pattern: /^[a-z0-9]{3,24}$/,
+        patternHelp: "3-24 lowercase letters and digits",
+      },
+    },
+    container: {
+      required: true,
+      node: {
+        kind: "string",
+        description: "The container (file system) the export writes to.",
+        pattern: /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/,
+        patternHelp:
+          "3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
+      },
+    },
+    resourceGroupName: {
+      required: true,
+      node: resourceGroupName("The storage account's resource group."),
+    },
+    create: { node: STORAGE_CREATE_SCHEMA },
+  },
+};
+
 export const SPEC_SCHEMA: SchemaNode = {
   kind: "object",
+  typeName: "SpecDocument",
   description: "One Customer Insights export to Azure Synapse Analytics.",
   properties: {
     connection: {
       required: true,
       node: {
         kind: "object",
+        typeName: "ConnectionSpec",
         description: "The Azure Synapse Analytics connection (Admin > Connections).",
         properties: {
           displayName: {
@@ -186,9 +382,10 @@ export const SPEC_SCHEMA: SchemaNode = {
             node: { kind: "string", minLength: 1, description: "The connection's display name." },
           },
           usableBy: {
-            default: "administrators",
+            default: USABLE_BY_DEFAULT,
             node: {
               kind: "string",
+              typeName: "UsableBy",
               enum: ["administrators", "administrators-and-contributors"],
               description: "Who can use this connection. By default, only administrators.",
             },
@@ -206,105 +403,14 @@ export const SPEC_SCHEMA: SchemaNode = {
             default: "storageAccount",
             node: {
               kind: "string",
+              typeName: "DataRoleScope",
               enum: ["storageAccount", "container"],
               description:
                 "Where the storage data roles are granted: the account (as the seed says) or only the export's container (least privilege).",
             },
           },
-          workspace: {
-            required: true,
-            node: {
-              kind: "object",
-              properties: {
-                name: {
-                  required: true,
-                  node: {
-                    kind: "string",
-                    pattern: /^(?!.*-ondemand)[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/,
-                    patternHelp:
-                      "1-50 lowercase letters, digits or hyphens, starting and ending with a letter or digit, without '-ondemand'",
-                  },
-                },
-                resourceGroupName: { required: true, node: resourceGroupName() },
-                create: {
-                  node: {
-                    kind: "object",
-                    description: "Create a new workspace instead of using an existing one.",
-                    properties: {
-                      location: { required: true, node: { kind: "string", minLength: 1 } },
-                      sqlAdministratorLogin: { node: { kind: "string", minLength: 1 } },
-                      firewallRules: {
-                        node: {
-                          kind: "array",
-                          items: firewallRule,
-                          description:
-                            "IP firewall rules of the new workspace; they cover its dev endpoint and serverless SQL, so the deploying machine's address must be allowed.",
-                        },
-                      },
-                      allowAzureServices: {
-                        node: {
-                          kind: "boolean",
-                          description:
-                            "Add the rule AllowAllWindowsAzureIps (0.0.0.0-0.0.0.0): Azure services, such as a pipeline's hosted agents, may reach the workspace.",
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-          storage: {
-            required: true,
-            node: {
-              kind: "object",
-              properties: {
-                accountName: {
-                  required: true,
-                  node: {
-                    kind: "string",
-                    pattern: /^[a-z0-9]{3,24}$/,
-                    patternHelp: "3-24 lowercase letters and digits",
-                  },
-                },
-                container: {
-                  required: true,
-                  node: {
-                    kind: "string",
-                    pattern: /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/,
-                    patternHelp:
-                      "3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
-                  },
-                },
-                resourceGroupName: { required: true, node: resourceGroupName() },
-                create: {
-                  node: {
-                    kind: "object",
-                    description:
-                      "Create a new ADLS Gen2 account (hierarchical namespace on; it cannot be turned on later).",
-                    properties: {
-                      location: { required: true, node: { kind: "string", minLength: 1 } },
-                      sku: {
-                        node: {
-                          kind: "string",
-                          enum: [
-                            "Standard_LRS",
-                            "Standard_ZRS",
-                            "Standard_GRS",
-                            "Standard_RAGRS",
-                            "Standard_GZRS",
-                            "Standard_RAGZRS",
-                            "Premium_LRS",
-                            "Premium_ZRS",
-                          ],
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
+          workspace: { required: true, node: WORKSPACE_SCHEMA },
+          storage: { required: true, node: STORAGE_SCHEMA },
         },
       },
     },
@@ -312,17 +418,33 @@ export const SPEC_SCHEMA: SchemaNode = {
       required: true,
       node: {
         kind: "object",
+        typeName: "PrincipalsSpec",
         description: "Who gets which permission (the seed's prerequisites).",
         properties: {
           customerInsights: {
             default: {},
             node: {
               kind: "object",
+              typeName: "CustomerInsightsPrincipal",
               description: "The service principal for Customer Insights.",
               properties: {
-                appId: { node: guid("Default: the Customer Insights first-party application.") },
-                objectId: { node: guid("The service principal's object id, if known.") },
-                createIfMissing: { node: { kind: "boolean" } },
+                appId: {
+                  node: guid(
+                    "The Customer Insights application id. Default: the first-party application 0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff.",
+                  ),
+                },
+                objectId: {
+                  node: guid(
+                    "The service principal's object id, when already known (no look-up at deploy time).",
+                  ),
+                },
+                createIfMissing: {
+                  node: {
+                    kind: "boolean",
+                    description:
+                      "Create the service principal in the tenant when it is missing (as the seed's service-principal page does).",
+                  },
+                },
               },
             },
           },
@@ -330,11 +452,15 @@ export const SPEC_SCHEMA: SchemaNode = {
             required: true,
             node: {
               kind: "object",
-              description: "The Azure AD user with admin permissions in Customer Insights.",
+              typeName: "AdministratorPrincipal",
+              description:
+                "The Azure AD user with admin permissions in Customer Insights (give userPrincipalName or objectId).",
               properties: {
                 userPrincipalName: {
                   node: {
                     kind: "string",
+                    description:
+                      "The user's principal name, e.g. admin@contoso.com (looked up at deploy time when objectId is absent).",
                     pattern: /^[^@\s]+@[^@\s]+$/,
                     patternHelp: "a user principal name such as admin@contoso.com",
                   },
@@ -350,6 +476,8 @@ export const SPEC_SCHEMA: SchemaNode = {
                 "The identity that runs pulumi up / synapse-export run (it writes the lake). Default: the signed-in identity, looked up at deploy time. false: no grant (you grant it elsewhere).",
               object: {
                 kind: "object",
+                typeName: "DeployerPrincipal",
+                description: "The identity that deploys and runs the export, named in the spec.",
                 properties: {
                   objectId: { node: guid("The deploying identity's object id."), required: true },
                   type: { node: principalType, required: true },
@@ -359,13 +487,19 @@ export const SPEC_SCHEMA: SchemaNode = {
           },
           readers: {
             default: [],
-            node: { kind: "array", items: namedPrincipal("Who queries the exported data.") },
+            node: {
+              kind: "array",
+              items: namedPrincipal,
+              description: "Who queries the exported data.",
+            },
           },
           contributors: {
             default: [],
             node: {
               kind: "array",
-              items: namedPrincipal("Contributors who use a shared connection."),
+              items: namedPrincipal,
+              description:
+                "Contributors who use a shared connection (usableBy: administrators-and-contributors); they query the export too.",
             },
           },
         },
@@ -375,19 +509,50 @@ export const SPEC_SCHEMA: SchemaNode = {
       required: true,
       node: {
         kind: "object",
+        typeName: "ExportSpec",
         description: "The export (Data > Exports).",
         properties: {
-          displayName: { required: true, node: { kind: "string", minLength: 1 } },
+          displayName: {
+            required: true,
+            node: { kind: "string", minLength: 1, description: "The export's display name." },
+          },
           databaseName: { required: true, node: sqlName("The Synapse database name.") },
-          format: { default: "parquet", node: { kind: "string", enum: ["parquet", "csv"] } },
-          runOnDeploy: { default: true, node: { kind: "boolean" } },
+          format: {
+            default: "parquet",
+            node: {
+              kind: "string",
+              typeName: "ExportFormat",
+              enum: ["parquet", "csv"],
+              description: "The format of the files written to the lake.",
+            },
+          },
+          runOnDeploy: {
+            default: true,
+            node: {
+              kind: "boolean",
+              description:
+                "Export the entities during pulumi up; false: only point the views at what the lake already holds.",
+            },
+          },
           onEntityRemoved: {
             default: "retain",
-            node: { kind: "string", enum: ["retain", "drop"] },
+            node: {
+              kind: "string",
+              typeName: "OnEntityRemoved",
+              enum: ["retain", "drop"],
+              description:
+                "What happens to an entity removed from the selection: retain (the seed's rule: its table and data stay, no longer refreshed) or drop.",
+            },
           },
           retainSnapshots: {
             default: 2,
-            node: { kind: "integer", minimum: 1, maximum: 100 },
+            node: {
+              kind: "integer",
+              minimum: 1,
+              maximum: 100,
+              description:
+                "How many complete snapshots of each entity are kept (the newest first).",
+            },
           },
           sourceRoots: {
             node: {
@@ -402,8 +567,12 @@ export const SPEC_SCHEMA: SchemaNode = {
             node: {
               kind: "array",
               minItems: 1,
+              description: "The entities to export (the seed's selection).",
               items: {
                 kind: "object",
+                typeName: "EntitySpec",
+                description:
+                  "One exported entity: its name, where its data comes from and its columns.",
                 properties: {
                   name: { required: true, node: sqlName("The entity (and view) name.") },
                   renamedFrom: {
@@ -415,6 +584,7 @@ export const SPEC_SCHEMA: SchemaNode = {
                   engine: {
                     node: {
                       kind: "string",
+                      typeName: "EntityEngine",
                       enum: ENTITY_ENGINES,
                       description:
                         "Which engine exports the entity: runner (DuckDB on this machine), synapse (serverless SQL's CETAS, where a lake source lies) or auto (the default: lake sources on synapse, files on the runner).",
@@ -423,6 +593,9 @@ export const SPEC_SCHEMA: SchemaNode = {
                   dataSourceType: {
                     node: {
                       kind: "string",
+                      typeName: "DataSourceType",
+                      description:
+                        "The Customer Insights data source behind the entity; commonDataModelFolder is refused, as the seed says.",
                       enum: [
                         "powerQuery",
                         "azureDataLake",
@@ -432,7 +605,15 @@ export const SPEC_SCHEMA: SchemaNode = {
                       ],
                     },
                   },
-                  columns: { node: { kind: "array", minItems: 1, items: column } },
+                  columns: {
+                    node: {
+                      kind: "array",
+                      minItems: 1,
+                      items: column,
+                      description:
+                        "The columns, declared; absent: read from the source (required when a CSV file has no header).",
+                    },
+                  },
                 },
               },
             },
@@ -443,9 +624,10 @@ export const SPEC_SCHEMA: SchemaNode = {
   },
 };
 
-function resourceGroupName(): SchemaNode {
+function resourceGroupName(description: string): SchemaNode {
   return {
     kind: "string",
+    description,
     pattern: /^[-\w.()]{0,89}[-\w()]$/u,
     patternHelp:
       "1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending with a period",

@@ -1,4 +1,7 @@
-// Spec errors name the field path (e.g. `export.entities[2].name`) and say what is allowed.
+// Spec errors name the field path (e.g. `export.entities[2].name`) and say what is allowed. They are
+// ExportErrors of kind "spec", so a caller branches on the kind, not on the class or the message.
+
+import { ExportError } from "../errors";
 
 export interface SpecIssue {
   /** e.g. `export.entities[2].name`; `` for the document itself. */
@@ -6,18 +9,27 @@ export interface SpecIssue {
   message: string;
 }
 
-export class SpecError extends Error {
+export class SpecError extends ExportError {
   constructor(
     readonly issues: readonly SpecIssue[],
     readonly source?: string,
+    /** What was checked: a spec, or a component's arguments (which are not a spec to their caller). */
+    readonly subject: IssueSubject = "spec",
   ) {
-    super(formatIssues(issues, source));
+    super("spec", formatIssues(issues, source, subject));
     this.name = "SpecError";
   }
 }
 
-export function formatIssues(issues: readonly SpecIssue[], source?: string): string {
-  const head = `${source ? `${source}: ` : ""}the spec has ${issues.length} error${issues.length === 1 ? "" : "s"}:`;
+export type IssueSubject = "spec" | "arguments";
+
+export function formatIssues(
+  issues: readonly SpecIssue[],
+  source?: string,
+  subject: IssueSubject = "spec",
+): string {
+  const what = subject === "spec" ? "the spec has" : "the arguments have";
+  const head = `${source ? `${source}: ` : ""}${what} ${issues.length} error${issues.length === 1 ? "" : "s"}:`;
   return [head, ...issues.map((i) => `  - ${i.path || "(document)"}: ${i.message}`)].join("\n");
 }
 

@@ -1,21 +1,54 @@
-// Reads a spec file's text for the CLI and the component alike, refusing before reading anything that
-// is not a regular file or is larger than any spec should be: `validate /dev/zero` would otherwise grow
-// without bound, and a FIFO would block the process until someone writes to it.
+// The one spec-file loader, for the CLI and the component alike (the spec layer's only I/O). It
+// refuses before reading anything that is not a regular file or is larger than any spec should be
+// (`validate /dev/zero` would otherwise grow without bound, and a FIFO would block the process until
+// someone writes to it), text that is not UTF-8, and YAML whose aliases expand without bound.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ExportError } from "../errors";
+import { parseSpecText, type ValidationResult } from "./validate";
 
 /** A spec is a page of YAML; 10 MB is far beyond any real one and small enough to read at once. */
 export const MAX_SPEC_BYTES = 10 * 1024 * 1024;
 
-export class SpecFileError extends Error {
+/** The spec file cannot be used as a spec at all (kind "spec": the user's input, not the world). */
+export class SpecFileError extends ExportError {
   constructor(
     message: string,
     /** The path as it was tried (absolute). */
     readonly file: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super("spec", message, options);
     this.name = "SpecFileError";
+  }
+}
+
+/**
+ * The spec file, read and validated (source paths relative to its folder): the spec, or every issue
+ * with its field path; a SpecFileError when the file cannot be a spec at all.
+ */
+export function loadSpecFile(file: string): ValidationResult {
+  const text = readSpecFile(file);
+  return refusingAliasBombs(file, () =>
+    parseSpecText(text, path.dirname(path.resolve(file)), file),
+  );
+}
+
+/**
+ * Runs `read` (which turns a YAML file's text into values), refusing as a SpecFileError the aliases
+ * that expand without bound ("billion laughs"), which the YAML library refuses by throwing.
+ */
+export function refusingAliasBombs<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!/alias/i.test((error as Error).message)) throw error;
+    throw new SpecFileError(
+      `${file} is not a usable spec: ${(error as Error).message}. Write the values out instead of nesting YAML aliases.`,
+      path.resolve(file),
+      { cause: error },
+    );
   }
 }
 

@@ -1,10 +1,12 @@
 // The spec's front door: YAML text or a plain object in, a validated Spec with defaults out, or every
-// error at once with its field path.
+// error at once with its field path. Three steps, each of its own: the shape (checkShape.ts), the
+// rules across fields (rules.ts), both reading the spec as written, then normaliseSpec (normalise.ts).
 
 import { parseDocument } from "yaml";
 import { SPEC_SCHEMA } from "./schema";
 import { checkRules } from "./rules";
-import { walkSchema } from "./walkSchema";
+import { checkShape } from "./checkShape";
+import { normaliseSpec } from "./normalise";
 import { SpecError, type SpecIssue } from "./specError";
 import type { Spec } from "./types";
 
@@ -18,16 +20,11 @@ export interface ValidationResult {
 export function validateSpec(raw: unknown, baseDir: string): ValidationResult {
   const issues: SpecIssue[] = [];
   const warnings: SpecIssue[] = [];
-  const walked = walkTopLevel(raw, issues);
-  if (walked) checkRules(walked, issues, warnings);
-  if (issues.length > 0 || !walked) return { issues, warnings };
-  return { spec: { ...(walked as unknown as Omit<Spec, "baseDir">), baseDir }, issues, warnings };
-}
-
-function walkTopLevel(raw: unknown, issues: SpecIssue[]): Record<string, unknown> | undefined {
-  const walked = walkSchema(SPEC_SCHEMA, raw, "", issues);
-  if (typeof walked !== "object" || walked === null || Array.isArray(walked)) return undefined;
-  return walked as Record<string, unknown>;
+  checkShape(SPEC_SCHEMA, raw, "", issues);
+  const mapping = typeof raw === "object" && raw !== null && !Array.isArray(raw);
+  if (mapping) checkRules(raw as Record<string, unknown>, issues, warnings);
+  if (issues.length > 0) return { issues, warnings };
+  return { spec: normaliseSpec(raw, baseDir), issues, warnings };
 }
 
 /** Parses YAML (or JSON) text; a syntax error is reported with its line and column, never a stack trace. */

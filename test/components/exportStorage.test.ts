@@ -6,6 +6,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
 import { validRawSpec } from "../helpers/specs";
+import { errorKind } from "../../src/errors";
 import { AzureMocks, defaultWorld, deploy, ROLE_ASSIGNMENT } from "./azureMocks";
 import { collectingRejections, NEW_ACCOUNT, settled, SUB } from "./settled";
 
@@ -117,6 +118,10 @@ for (const preview of [false, true]) {
       expect(message).to.contain(
         "hierarchical namespace cannot be turned on later: create a new account",
       );
+      // Its kind says the storage refused; Pulumi still prints it under the resource, without a stack.
+      expect(errorKind(value.error)).to.equal("lake");
+      expect(pulumi.ResourceError.isInstance(value.error)).to.equal(true);
+      expect((value.error as any).hideStack).to.equal(true);
       // No permission on the flat account is ever sent to Azure.
       expect(
         value.mocks.ofType(ROLE_ASSIGNMENT).filter((r) => r.inputs.scope.includes("stciexport")),

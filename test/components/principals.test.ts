@@ -5,6 +5,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { deploy, defaultWorld } from "./azureMocks";
 import { resolveDeployer } from "../../src/components/principals";
+import { errorKind } from "../../src/errors";
 
 const DEPLOYER = "deadbeef-0000-4000-8000-000000000001";
 
@@ -41,6 +42,10 @@ describe("resolveDeployer", () => {
       `principals.deployer: { objectId: ${DEPLOYER}, type: ServicePrincipal }`,
     );
     expect(error?.message).to.contain("principals.deployer: false");
+    // Its kind, and Pulumi prints it under the resource without a stack, as the ResourceError it was.
+    expect(errorKind(error)).to.equal("rbac");
+    expect(pulumi.ResourceError.isInstance(error)).to.equal(true);
+    expect((error as { hideStack?: boolean }).hideStack).to.equal(true);
   });
 
   it("never asks for the token or Graph when the spec names the deployer", async () => {

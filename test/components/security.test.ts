@@ -6,6 +6,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
 import { FORBIDDEN_ROLE_IDS, ROLES } from "../../src/plan/roles";
+import { errorKind } from "../../src/errors";
 import { validateSpec } from "../../src/spec/validate";
 import { planGrants, type Grant } from "../../src/plan/grants";
 import { VALID_SPEC_BASE_DIR, newStorageAndWorkspaceRawSpec, validRawSpec } from "../helpers/specs";
@@ -291,6 +292,9 @@ for (const preview of [false, true]) {
       it(`refuses a grant of ${role} before anything is registered`, async () => {
         const { thrown, mocks } = await permissionsFor(tampered({ roleDefinitionId: id }));
         expect(thrown?.message).to.contain(`the role ${role} is broader than the export needs`);
+        // The component's arguments are refused (kind spec), printed without a stack.
+        expect(errorKind(thrown)).to.equal("spec");
+        expect(pulumi.RunError.isInstance(thrown)).to.equal(true);
         expect(mocks.resources).to.deep.equal([]);
       });
     }

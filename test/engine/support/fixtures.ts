@@ -66,7 +66,13 @@ export function makeSpec(
       storage: { accountName: "acct", container: "ci-export", resourceGroupName: "rg" },
       dataRoleScope: "storageAccount",
     },
-    principals: { customerInsights: {}, readers: [], contributors: [] },
+    // A Spec as validation makes it: the administrator is required (the types now say so too).
+    principals: {
+      customerInsights: {},
+      administrator: { userPrincipalName: "admin@contoso.com" },
+      readers: [],
+      contributors: [],
+    },
     export: {
       displayName: "test",
       databaseName: "ci_export",

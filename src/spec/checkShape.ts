@@ -1,18 +1,26 @@
-// Structural validation: walks the declared schema, collects every error with its field path (all at
-// once, never just the first) and returns the value with defaults filled in.
+// Structural validation: walks the declared schema and collects every error with its field path (all
+// at once, never just the first). It only reads: defaults and shorthands are normaliseSpec's
+// (normalise.ts), which runs once the value is known to be valid.
 
 import type { SchemaNode } from "./schema";
 import { childPath, type SpecIssue } from "./specError";
 
-export function walkSchema(
+/**
+ * Stands for a value known only at deploy time (a component argument given as a Pulumi Output or a
+ * promise): it has no shape to check yet, so it passes; Azure checks it when it is known.
+ */
+export const DEFERRED_VALUE: unique symbol = Symbol("synapse-export.deferredValue");
+
+export function checkShape(
   node: SchemaNode,
   value: unknown,
   path: string,
   issues: SpecIssue[],
-): unknown {
+): void {
+  if (value === DEFERRED_VALUE) return;
   switch (node.kind) {
     case "object":
-      return walkObject(node, value, path, issues);
+      return checkObject(node, value, path, issues);
     case "array": {
       if (!Array.isArray(value)) return wrongType(value, "a list", path, issues);
       if (node.minItems !== undefined && value.length < node.minItems) {
@@ -21,13 +29,14 @@ export function walkSchema(
           message: `needs at least ${node.minItems} item${node.minItems === 1 ? "" : "s"}`,
         });
       }
-      return value.map((item, i) => walkSchema(node.items, item, childPath(path, i), issues));
+      value.forEach((item, i) => checkShape(node.items, item, childPath(path, i), issues));
+      return;
     }
     case "string":
-      return walkString(node, value, path, issues);
+      return checkString(node, value, path, issues);
     case "boolean":
-      if (typeof value !== "boolean") return wrongType(value, "true or false", path, issues);
-      return value;
+      if (typeof value !== "boolean") wrongType(value, "true or false", path, issues);
+      return;
     case "integer":
       if (typeof value !== "number" || !Number.isInteger(value)) {
         return wrongType(value, "a whole number", path, issues);
@@ -41,22 +50,22 @@ export function walkSchema(
           message: `must be between ${node.minimum} and ${node.maximum}, got ${value}`,
         });
       }
-      return value;
+      return;
     case "falseOrObject":
-      return value === false ? false : walkSchema(node.object, value, path, issues);
+      if (value !== false) checkShape(node.object, value, path, issues);
+      return;
     case "stringOrObject":
-      return typeof value === "string"
-        ? walkSchema(node.string, value, path, issues)
-        : walkSchema(node.object, value, path, issues);
+      checkShape(typeof value === "string" ? node.string : node.object, value, path, issues);
+      return;
   }
 }
 
-function walkObject(
+function checkObject(
   node: Extract<SchemaNode, { kind: "object" }>,
   value: unknown,
   path: string,
   issues: SpecIssue[],
-): unknown {
+): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return wrongType(value, "a mapping of keys to values", path, issues);
   }
@@ -71,32 +80,23 @@ function walkObject(
       });
     }
   }
-  const out: Record<string, unknown> = {};
   for (const [key, prop] of Object.entries(node.properties)) {
     const v = input[key];
+    // YAML's `key:` with nothing after it is null: the same as leaving the key out.
     if (v === undefined || v === null) {
       if (prop.required) issues.push({ path: childPath(path, key), message: "is required" });
-      else if (prop.default !== undefined) {
-        out[key] = walkSchema(
-          prop.node,
-          structuredClone(prop.default),
-          childPath(path, key),
-          issues,
-        );
-      }
       continue;
     }
-    out[key] = walkSchema(prop.node, v, childPath(path, key), issues);
+    checkShape(prop.node, v, childPath(path, key), issues);
   }
-  return out;
 }
 
-function walkString(
+function checkString(
   node: Extract<SchemaNode, { kind: "string" }>,
   value: unknown,
   path: string,
   issues: SpecIssue[],
-): unknown {
+): void {
   if (typeof value !== "string") {
     return wrongType(value, node.enum ? `one of ${node.enum.join(", ")}` : "text", path, issues);
   }
@@ -116,12 +116,10 @@ function walkString(
       message: `'${value}' is not valid: use ${node.patternHelp ?? node.pattern.source}`,
     });
   }
-  return value;
 }
 
-function wrongType(value: unknown, expected: string, path: string, issues: SpecIssue[]): unknown {
+function wrongType(value: unknown, expected: string, path: string, issues: SpecIssue[]): void {
   issues.push({ path, message: `must be ${expected}, got ${describe(value)}` });
-  return value;
 }
 
 function describe(value: unknown): string {
