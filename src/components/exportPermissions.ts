@@ -196,7 +196,8 @@ function synapsePrincipalType(grant: Grant): "User" | "Group" | "ServicePrincipa
  */
 export function assertGrantable(grant: Grant): void {
   const id = grant.roleDefinitionId.toLowerCase();
-  const forbidden = FORBIDDEN_ROLE_IDS[id];
+  // hasOwn: an id such as "__proto__" must not find Object's prototype (and be named "[object Object]").
+  const forbidden = Object.hasOwn(FORBIDDEN_ROLE_IDS, id) ? FORBIDDEN_ROLE_IDS[id] : undefined;
   if (forbidden) {
     throw runError(
       "spec",

@@ -299,6 +299,15 @@ for (const preview of [false, true]) {
       });
     }
 
+    it("names a role id such as __proto__ as not one of the plan's roles, never as Object's prototype", async () => {
+      const { thrown, mocks } = await permissionsFor(tampered({ roleDefinitionId: "__proto__" }));
+      expect(thrown?.message).to.contain(
+        "role definition __proto__ is not one of the permission plan's roles",
+      );
+      expect(thrown?.message).not.to.contain("[object Object]");
+      expect(mocks.resources).to.deep.equal([]);
+    });
+
     it("refuses to send the Synapse Administrator role id to ARM", async () => {
       const { thrown, mocks } = await permissionsFor(
         tampered({ roleDefinitionId: ROLES["Synapse Administrator"].id, plane: "arm" }),
