@@ -350,8 +350,8 @@ async function rewriteManifest(
  * A failure here does not fail the entity (the new snapshot is served); it is reported, and the next
  * run removes what is left.
  */
-async function applyRetention(
-  ctx: EntityContext,
+export async function applyRetention(
+  ctx: Pick<EntityContext, "spec" | "lake" | "views" | "onProgress">,
   entity: EntitySpec,
   complete: readonly CompleteSnapshot[],
 ): Promise<string | undefined> {
@@ -378,7 +378,7 @@ async function applyRetention(
   }
 }
 
-function record(
+export function record(
   entity: EntitySpec,
   status: "exported" | "unchanged",
   m: SnapshotManifest,
