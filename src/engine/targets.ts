@@ -176,7 +176,7 @@ function azureTargetWith(
   const views = new SqlViewPublisher(sql, render, spec.export.format, readers);
   // A source's container is listed (never read) as the identity running the export, by its own client.
   const sourceLakes = new Map<string, InstanceType<typeof AdlsGen2Lake>>();
-  const listContainer = (location: LakeLocation, folder: string) => {
+  const sourceLake = (location: LakeLocation) => {
     const key = `${location.account}/${location.container}`;
     let source = sourceLakes.get(key);
     if (!source) {
@@ -193,13 +193,18 @@ function azureTargetWith(
       });
       sourceLakes.set(key, source);
     }
-    return source.list(folder);
+    return source;
   };
   return {
     kind: "azure",
     lake,
     views,
-    serverSide: { sql, render, listContainer },
+    serverSide: {
+      sql,
+      render,
+      listContainer: (location, folder) => sourceLake(location).list(folder),
+      readSourceText: (location) => sourceLake(location).readText(location.path),
+    },
     dropDatabase: () =>
       sql.execute(
         renderTsql(planDropDatabase(), {

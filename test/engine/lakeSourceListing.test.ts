@@ -36,7 +36,8 @@ describe("a lake source's files from one listing", () => {
   it("lists the folder before the first wildcard", () => {
     expect(listingFolder("sales/orders/*.csv")).to.equal("sales/orders");
     expect(listingFolder("sales/orders/**")).to.equal("sales/orders");
-    expect(listingFolder("sales/orders/2024-01.csv")).to.equal("sales/orders/2024-01.csv");
+    expect(listingFolder("sales/orders/2024-01.csv")).to.equal("sales/orders");
+    expect(listingFolder("sales/orders")).to.equal("sales");
     expect(listingFolder("sales/*/x.csv")).to.equal("sales");
   });
 

@@ -12,6 +12,7 @@ import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
 import type { RunRecord } from "../../src/engine/run/runRecord";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
+import { modelJson } from "./support/cdmExport";
 import type { LoggedRequest } from "../servers/dfsServer";
 import {
   ACCOUNT,
@@ -386,5 +387,91 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
       world.tds.statements().some((s) => s.text.startsWith("CREATE EXTERNAL TABLE [snapshots]")),
     ).to.equal(false);
     expect(world.lakeFiles().filter((p) => p.startsWith(`${DB}/Customer/`))).to.deep.equal([]);
+  });
+
+  it("exports a model.json entity's two headerless partitions with the CDM types, through one CETAS", async () => {
+    // Customer Insights' export folder (support/cdmExport.ts) in this world's account and container.
+    const attributes = [
+      { name: "CustomerId", dataType: "int64" },
+      { name: "FullName", dataType: "string" },
+      { name: "Balance", dataType: "decimal" },
+      { name: "IsVip", dataType: "boolean" },
+      { name: "Score", dataType: "double" },
+    ];
+    const partitions: Record<string, string> = {
+      "Customer_1.csv":
+        '1,"Ada, Countess",12.5,True,1.25\n2,"Grace ""Amazing"" Hopper",-0.25,False,-3.5\n',
+      "Customer_2.csv": "3,two words,1000.125,true,0\n4,,,,\n",
+    };
+    const folder = "CustomerInsights_abcd1234/LakeExport";
+    const model = modelJson({ attributes }).replace(
+      /https:\/\/cistore\.dfs\.core\.windows\.net\/ci-data\//g,
+      `https://${ACCOUNT}.dfs.core.windows.net/${SOURCE_CONTAINER}/`,
+    );
+    await producer.writeText(`${folder}/model.json`, model);
+    for (const [name, text] of Object.entries(partitions))
+      await producer.writeText(`${folder}/Customer/2024/05/01/0930/${name}`, text);
+    world.spec.export.entities = [
+      {
+        name: "Customer",
+        source: {
+          path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
+          format: "cdm",
+        },
+      } as EntitySpec,
+    ];
+
+    const e = customer(await world.run());
+
+    expect(e.status, errorText(e)).to.equal("exported");
+    expect(e.rows).to.equal(4);
+    expect(e.cdm).to.deep.equal({
+      modelJson: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}/model.json`,
+      exportFolder: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}/Customer/2024/05/01/0930`,
+    });
+    // The CDM types as README's table maps them: int64, string, decimal(38,18), boolean, double.
+    expect(e.columns!.map((c) => [c.name, c.type, c.precision, c.scale])).to.deep.equal([
+      ["CustomerId", "int64", undefined, undefined],
+      ["FullName", "string", undefined, undefined],
+      ["Balance", "decimal", 38, 18],
+      ["IsVip", "boolean", undefined, undefined],
+      ["Score", "double", undefined, undefined],
+    ]);
+    const cetas = world.tds.statements().filter((s) => s.text.startsWith("CREATE EXTERNAL TABLE"));
+    expect(cetas).to.have.length(1);
+    expect(cetas[0].text.match(/OPENROWSET\(BULK/g)).to.have.length(2);
+    expect(cetas[0].text).to.contain("UNION ALL").and.to.contain("HEADER_ROW = FALSE");
+
+    const rows: Record<string, unknown>[] = [];
+    for (const file of world.manifest("Customer", e.snapshot!).files) {
+      const data = world.dfs.readFile(CONTAINER, `${DB}/Customer/v=${e.snapshot}/${file.name}`)!;
+      const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+      rows.push(...(await parquetReadObjects({ file: buffer as ArrayBuffer })));
+    }
+    const read = rows
+      .map((r) => [
+        String(r.CustomerId),
+        r.FullName ?? null,
+        r.Balance === null ? null : Number(r.Balance),
+        r.IsVip ?? null,
+        r.Score ?? null,
+      ])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    // This test's reading of the partitions: headerless, so every line is a row.
+    const expected = Object.values(partitions)
+      .flatMap((text) => rowsOf(`header\n${text}`))
+      .map(([id, name, balance, vip, score]) => [
+        id,
+        name,
+        balance === null ? null : Number(balance),
+        vip === null ? null : vip.toLowerCase() === "true",
+        score === null ? null : Number(score),
+      ]);
+    expect(read).to.deep.equal(expected);
+    const entityData = (r: LoggedRequest) =>
+      runner(r) &&
+      ((r.filesystem === SOURCE_CONTAINER && r.op === "read" && r.path.endsWith(".csv")) ||
+        r.path.endsWith(".parquet"));
+    expect(world.dfs.bytesTransferred(entityData)).to.deep.equal({ uploaded: 0, downloaded: 0 });
   });
 });

@@ -35,6 +35,7 @@ import { applyRetention, record } from "../run/exportEntity";
 import type { EntityRunRecord, ExportPhase, ProgressEvent } from "../run/runRecord";
 import { listSnapshots, nextSequence, type CompleteSnapshot } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
+import { cdmLakeSource, type ReadSourceText } from "./cdmLakeSource";
 import {
   lakeSnapshotId,
   lakeSourceRecords,
@@ -55,6 +56,8 @@ export interface ServerSideExport {
   render(steps: readonly SqlStep[]): SqlStatement[];
   /** A listing of a source's container (the source may live in another storage account). */
   listContainer: ListContainer;
+  /** A small text file of a source's container: a Customer Insights export's model.json. */
+  readSourceText: ReadSourceText;
 }
 
 export interface LakeEntityContext {
@@ -81,11 +84,27 @@ export async function exportLakeEntity(
     ctx.onProgress?.({ kind: "entity-phase", entity: entity.name, phase: p, detail });
   try {
     phase("resolve");
-    const source = lakeSourceFiles(entity);
+    if (ctx.spec.export.format !== "parquet") {
+      throw new Error(
+        `export.format is ${ctx.spec.export.format}, but serverless SQL (CETAS) writes this lake-resident entity's snapshots as Parquet; use format parquet`,
+      );
+    }
+    const cdmInput =
+      entity.source.format === "cdm"
+        ? await cdmLakeSource(entity, ctx.serverSide.readSourceText)
+        : undefined;
+    const cdm = cdmInput ? { cdm: cdmInput.record } : {};
+    const source = cdmInput?.source ?? lakeSourceFiles(entity);
     if (!source) throw new Error("its source is not a lake location with declared columns");
     const listing = await listSnapshots(ctx.lake, db, entity.name);
     phase("fingerprint");
     const files = await listLakeSource(source, ctx.serverSide.listContainer);
+    const empty = cdmInput && files.find((f) => f.bytes === 0);
+    if (empty) {
+      throw new Error(
+        `the export ${cdmInput.record.modelJson} describes is not complete: its partition ${empty.url} is empty. Nothing was exported; the snapshot served before stays served. Run again once Customer Insights has finished the export.`,
+      );
+    }
     const snapshot = lakeSnapshotId(source, files);
     phase("fingerprint", `${snapshot} (${files.length} file(s) listed, 0 bytes read)`);
     const latest = listing.complete[0];
@@ -99,7 +118,7 @@ export async function exportLakeEntity(
         await ctx.lake.writeText(markerPath, `${snapshot}\n`);
       }
       const warning = await applyRetention(ctx, entity, listing.complete);
-      return record(entity, "unchanged", latest.manifest, started, warning);
+      return { ...record(entity, "unchanged", latest.manifest, started, warning), ...cdm };
     }
 
     const sequence = nextSequence(listing.complete, db);
@@ -141,7 +160,7 @@ export async function exportLakeEntity(
       newest,
       ...listing.complete.filter((s) => s.snapshot !== snapshot),
     ]);
-    return record(entity, "exported", manifest, started, warning);
+    return { ...record(entity, "exported", manifest, started, warning), ...cdm };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return {

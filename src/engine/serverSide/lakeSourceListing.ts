@@ -28,12 +28,14 @@ export interface ListedLakeFile {
 /** Lists a container's paths below a folder (recursive), with ETag and Last-Modified. */
 export type ListContainer = (location: LakeLocation, folder: string) => Promise<LakeEntry[]>;
 
-/** The folder to list for a BULK path: everything before the first wildcard's segment. */
+/**
+ * The folder to list for a BULK path: everything before the first wildcard's segment; for a path
+ * without one (a file, or a folder), its parent, since a file cannot be listed as a folder.
+ */
 export function listingFolder(path: string): string {
   const wildcard = path.search(/[*?]/);
-  const head = wildcard < 0 ? path : path.slice(0, wildcard);
-  const folder = wildcard < 0 ? head : head.replace(/[^/]*$/, "");
-  return folder.replace(/\/+$/, "");
+  const head = wildcard < 0 ? path.replace(/\/+$/, "") : path.slice(0, wildcard);
+  return head.replace(/[^/]*$/, "").replace(/\/+$/, "");
 }
 
 /** The listed files a BULK path reads, sorted by path. */
@@ -88,8 +90,13 @@ export async function listLakeSource(
   list: ListContainer,
 ): Promise<ListedLakeFile[]> {
   const out: ListedLakeFile[] = [];
+  // model.json's partitions share a folder: one listing of it serves them all.
+  const listed = new Map<string, Promise<LakeEntry[]>>();
   for (const location of source.files) {
-    const entries = await list(location, listingFolder(location.path));
+    const folder = listingFolder(location.path);
+    const key = `${location.account}/${location.container}/${folder}`;
+    if (!listed.has(key)) listed.set(key, list(location, folder));
+    const entries = await listed.get(key)!;
     const matched = matchBulkPath(location.path, entries);
     if (matched.length === 0) {
       throw new Error(
