@@ -330,7 +330,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
   it("repairs a view a killed run left behind its manifest, with the publish statements only", async () => {
     const first = customer(await world.run());
     // A run killed after the manifest and before the view switch leaves no marker of what is served.
-    await world.target().lake.deleteTree(`${DB}/Customer/_published`);
+    await world.target().lake.deleteTree(`${DB}/Customer/v=${first.snapshot}/_published`);
     const statements = world.tds.statements().length;
 
     const second = customer(await world.run());
@@ -341,6 +341,26 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     const third = world.tds.statements().length;
     await world.run();
     expect(statementsSince(third)).to.deep.equal(expectedSql());
+  });
+
+  it("serves an older snapshot again without a CETAS when the spec goes back to its columns", async () => {
+    const first = customer(await world.run());
+    const columns = world.spec.export.entities[0].columns!;
+    world.spec.export.entities[0].columns = columns.map((c) =>
+      c.name === "Name" ? { ...c, maxLength: 50 } : c,
+    );
+    const wider = customer(await world.run());
+    expect(wider.snapshot).to.not.equal(first.snapshot);
+    world.spec.export.entities[0].columns = columns;
+    const statements = world.tds.statements().length;
+
+    const back = customer(await world.run());
+
+    expect(back).to.include({ status: "exported", snapshot: first.snapshot });
+    expect(world.serverless!.cetas).to.have.length(2);
+    expect(statementsSince(statements)).to.deep.equal(expectedSql(first.snapshot, 4));
+    expect(world.servedSnapshot("Customer")).to.equal(first.snapshot);
+    expect(world.manifest("Customer", first.snapshot!).sequence).to.equal(3);
   });
 
   it("fails the entity and publishes nothing when the source changes between its listing and the CETAS", async () => {

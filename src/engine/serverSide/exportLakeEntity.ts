@@ -18,10 +18,12 @@
 //   6. the manifest, written last, with the rows CETAS reported and the parts listed from the folder
 //      (serverless names and splits them itself; it reports no rows per part, so a part's `rows` is -1
 //      unless it is the only one); then the probe and the view switch (ViewPublisher), then retention.
-// After the view switch a marker `<Entity>/_published` names the snapshot served, so an unchanged
-// run sends no SQL yet a run killed between manifest and view switch is repaired by the next one.
+// After the view switch a marker `_published` is written into the snapshot's folder (hidden from
+// serverless by its `_`, removed with the folder by retention and drops), so an unchanged run whose
+// newest snapshot has it sends no SQL, yet a run killed between manifest and view switch is repaired
+// by the next one. A snapshot promoted again loses its marker before its manifest is rewritten.
 
-import { entityFolder, manifestPath, snapshotFolder } from "../../plan/lakeLayout";
+import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { lakeSourceFiles } from "../../plan/lakeSource";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
 import { cetasCheckFailure } from "../../plan/renderCetas";
@@ -68,7 +70,7 @@ export interface LakeEntityContext {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** The marker of the snapshot an entity's view was last switched to by a server-side run. */
+/** In a snapshot's folder: the view was switched to it after its manifest was last written. */
 export const PUBLISHED_MARKER = "_published";
 
 /** serverless's "External table location already exists" (the engine's error list, 15000-15999). */
@@ -108,11 +110,11 @@ export async function exportLakeEntity(
     const snapshot = lakeSnapshotId(source, files);
     phase("fingerprint", `${snapshot} (${files.length} file(s) listed, 0 bytes read)`);
     const latest = listing.complete[0];
-    const markerPath = `${entityFolder(db, entity.name)}/${PUBLISHED_MARKER}`;
+    const markerPath = `${snapshotFolder(db, entity.name, snapshot)}/${PUBLISHED_MARKER}`;
 
     if (latest && latest.snapshot === snapshot) {
       // Unchanged: no SQL, unless the last run died between its manifest and its view switch.
-      if ((await ctx.lake.readText(markerPath))?.trim() !== snapshot) {
+      if ((await ctx.lake.readText(markerPath)) === undefined) {
         phase("publish");
         await ctx.views?.publish(latest.manifest);
         await ctx.lake.writeText(markerPath, `${snapshot}\n`);
@@ -132,6 +134,8 @@ export async function exportLakeEntity(
         sequence,
         sources: lakeSourceRecords(files),
       };
+      // Its marker says it was served once: not true again until this publish succeeds.
+      await ctx.lake.deleteTree(markerPath);
       phase("manifest");
       await ctx.lake.writeText(manifestPath(db, entity.name, snapshot), manifestText(manifest));
     } else {
