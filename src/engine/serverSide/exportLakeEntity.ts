@@ -24,7 +24,7 @@
 // by the next one. A snapshot promoted again loses its marker before its manifest is rewritten.
 
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
-import { lakeSourceFiles } from "../../plan/lakeSource";
+import { lakeSourceFiles, type LakeSourceFiles } from "../../plan/lakeSource";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
 import { cetasCheckFailure } from "../../plan/renderCetas";
 import { needsCetasCheck } from "../../plan/renderCetas";
@@ -44,6 +44,7 @@ import {
   listLakeSource,
   sameListing,
   type ListContainer,
+  type ListedLakeFile,
 } from "./lakeSourceListing";
 
 /** What the Azure target gives the run for its server-side entities. */
@@ -184,9 +185,9 @@ export async function exportLakeEntity(
 async function writeWithCetas(
   ctx: LakeEntityContext,
   entity: EntitySpec,
-  source: NonNullable<ReturnType<typeof lakeSourceFiles>>,
+  source: LakeSourceFiles,
   snapshot: string,
-  listed: Awaited<ReturnType<typeof listLakeSource>>,
+  listed: readonly ListedLakeFile[],
   incomplete: readonly string[],
   sequence: number,
   phase: (p: ExportPhase, detail?: string) => void,
@@ -195,7 +196,13 @@ async function writeWithCetas(
   const { sql, render } = ctx.serverSide;
   const input = { entity: entity.name, snapshot, source };
   const folder = snapshotFolder(db, entity.name, snapshot);
-  const dropTable = render([{ step: "dropSnapshotTable", entity: entity.name, snapshot }]);
+  // The plan's guarded drop, with this run's reason for it (the plan's names retention).
+  const dropTable = render([{ step: "dropSnapshotTable", entity: entity.name, snapshot }]).map(
+    (s) => ({
+      ...s,
+      purpose: `drop the external table [snapshots] of ${entity.name} snapshot ${snapshot} that a CETAS created (its files stay)`,
+    }),
+  );
 
   phase("write", "serverless SQL: check");
   if (needsCetasCheck(source)) {
