@@ -106,7 +106,7 @@ async function stepEngine(csv: string, lakeDir: string, dataset: string): Promis
   });
   const ms = performance.now() - started;
   const e = record.entities[0];
-  if (e.status === "failed") throw new Error(e.error);
+  if (e.status === "failed") throw new Error(e.error?.message);
   return {
     ms,
     maxRssMb: maxRssMb(),

@@ -182,7 +182,7 @@ async function exportOnce(
       `${formatBytes(t.bytes)} of ${spec.export.format === "csv" ? "CSV" : "Parquet"} files that the views serve`,
   );
   for (const e of record.entities.filter((e) => e.status === "failed")) {
-    say(`  ${e.name} failed: ${e.error}`);
+    say(`  ${e.name} failed: ${e.error?.message}`);
   }
   return record.ok ? { record, databaseFile: target.databaseLocation } : undefined;
 }

@@ -1,9 +1,11 @@
 // A small argument parser: positional words and `--flag value` / `--flag=value` / `--switch`.
 // The commands are few, so a dependency would be more to review than this.
 
-export class UsageError extends Error {
+import { ExportError } from "../errors";
+
+export class UsageError extends ExportError {
   constructor(message: string) {
-    super(message);
+    super("usage", message);
     this.name = "UsageError";
   }
 }

@@ -2,6 +2,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { ErrorKind } from "../errors";
 import { PreviewDocumentError } from "../plan/permissionDiff";
 import { SpecError } from "../spec/specError";
 import { parseArgs, optionString, UsageError } from "./args";
@@ -116,22 +117,24 @@ export async function main(
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      if (asJson) output.out(failure("usage", error.message));
+      if (asJson) output.out(failure("usage", "usage", error.message));
       else output.err(`synapse-export: ${error.message}\nRun 'synapse-export --help' for usage.`);
       return 1;
     }
     if (error instanceof SpecError) {
-      if (asJson) output.out(failure("invalid-spec", error.message, error.issues[0]?.path));
+      if (asJson) output.out(failure("invalid-spec", "spec", error.message, error.issues[0]?.path));
       else output.err(error.message);
       return 1;
     }
     if (error instanceof PreviewDocumentError) {
-      if (asJson) output.out(failure("invalid-preview", error.message));
+      if (asJson) output.out(failure("invalid-preview", "usage", error.message));
       else output.err(`synapse-export: ${error.message}`);
       return 1;
     }
     if (asJson) {
-      output.out(failure("failed", explainError(error)));
+      const { failureKind } =
+        require("../engine/azureCredential") as typeof import("../engine/azureCredential");
+      output.out(failure("failed", failureKind(error), explainError(error)));
       if (verbose && error instanceof Error && error.stack) output.err(error.stack);
       return 2;
     }
@@ -142,9 +145,13 @@ export async function main(
   }
 }
 
-/** The one shape of every failure under --json: `{ ok: false, error: { code, message, field? } }`. */
-export function failure(code: string, message: string, field?: string): string {
-  return json({ ok: false, error: { code, message, ...(field ? { field } : {}) } });
+/**
+ * The one shape of every failure under --json: `{ ok: false, error: { code, kind, message, field? } }`.
+ * `kind` is the run record's (src/errors.ts: which part of the world refused); `code` says what the
+ * command could not do.
+ */
+export function failure(code: string, kind: ErrorKind, message: string, field?: string): string {
+  return json({ ok: false, error: { code, kind, message, ...(field ? { field } : {}) } });
 }
 
 /** `--entities A,B`: names of the spec's entities; any other name is a usage error that lists them. */

@@ -4,6 +4,7 @@
 // Either way a sign-in failure becomes an AzureSignInError that says which sign-ins were tried and
 // what to do, before the lake or SQL client wraps it in advice about paths or networks.
 
+import { errorKind, ExportError, type ErrorKind } from "../errors";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { decodeTokenClaims, tokenIdentity, type TokenIdentity } from "../plan/tokenIdentity";
 
@@ -27,7 +28,7 @@ export function setAzureCredential(credential: TokenCredential | undefined): voi
 }
 
 /** A sign-in that failed: no usable credential on this machine, or Entra ID refused the one there. */
-export class AzureSignInError extends Error {
+export class AzureSignInError extends ExportError {
   constructor(
     message: string,
     /** The sign-ins DefaultAzureCredential tried, by credential name. */
@@ -35,7 +36,7 @@ export class AzureSignInError extends Error {
     /** What @azure/identity threw (kept off `cause`, which the clients read as a network failure). */
     readonly original: unknown,
   ) {
-    super(message);
+    super("auth", message);
     this.name = "AzureSignInError";
   }
 }
@@ -65,6 +66,18 @@ const WHAT_TO_DO =
   "with a managed identity";
 
 /** The AzureSignInError for what @azure/identity threw, or undefined when it is something else. */
+/**
+ * The kind of a failure as the user should read it: "auth" when a sign-in failure is anywhere in its
+ * cause chain (the lake's and SQL's clients wrap it in their own errors), else the error's own kind.
+ */
+export function failureKind(error: unknown): ErrorKind {
+  for (let e: unknown = error, depth = 0; e && depth < 8; depth++) {
+    if (signInError(e)) return "auth";
+    e = (e as { cause?: unknown }).cause;
+  }
+  return errorKind(error);
+}
+
 export function signInError(error: unknown): AzureSignInError | undefined {
   if (error instanceof AzureSignInError) return error;
   const e = error as { name?: string; message?: string; errors?: unknown[]; statusCode?: number };

@@ -5,6 +5,7 @@
 // readers in step; an entity's leave them to it.
 
 import * as os from "node:os";
+import { ExportError } from "../errors";
 import { databaseFolder, exportLockPath } from "../plan/lakeLayout";
 import type {
   EntityTableInputs,
@@ -176,7 +177,10 @@ export async function refreshEntity(
     const result = record.entities.find((e) => e.name.toLowerCase() === entity.toLowerCase());
     if (!result) throw new Error(`The export run did not report entity ${entity}.`);
     if (result.status === "failed")
-      throw new Error(`Entity ${entity} was not exported: ${result.error}`);
+      throw new ExportError(
+        result.error?.kind ?? "internal",
+        `Entity ${entity} was not exported: ${result.error?.message}`,
+      );
     return result;
   });
 }

@@ -19,6 +19,7 @@
 // cannot order either. The largest safe value itself is valid, but the next snapshot would have none
 // left, so writing one after it fails naming the manifest (SequenceError from nextSequence).
 
+import { ExportError } from "../errors";
 import {
   entityFolder,
   MANIFEST_FILE,
@@ -38,7 +39,12 @@ export interface CompleteSnapshot {
 }
 
 /** A snapshot whose manifest's sequence cannot order it: the entity stops, naming the manifest. */
-export class SequenceError extends Error {}
+export class SequenceError extends ExportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("data", message, options);
+    this.name = "SequenceError";
+  }
+}
 
 export interface SnapshotListing {
   /** Newest first. */

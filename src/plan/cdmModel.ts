@@ -20,6 +20,7 @@
 // the exported tables resides at the %ExportDestinationName% level", the partitions under
 // %TableName%/%Year%/%Month%/%Day%/%HHMM%/%TableName%_%PartitionId%.csv).
 
+import { ExportError } from "../errors";
 import type { ColumnSpec, ColumnType } from "../spec/types";
 import { parseLakeLocation, sameContainer, type LakeLocation } from "./lakeLocation";
 
@@ -64,7 +65,12 @@ export interface CdmEntity {
   csv: CdmCsvOptions;
 }
 
-export class CdmModelError extends Error {}
+export class CdmModelError extends ExportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("data", message, options);
+    this.name = "CdmModelError";
+  }
+}
 
 type Json = Record<string, unknown>;
 

@@ -98,12 +98,13 @@ const KIND_OF_OP = new Map<string, PermissionChangeKind | null>([
  * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles (ids pinned there; the
  * same ids are in Azure Verified Modules' role tables).
  */
-const BROAD_ROLES: Readonly<Record<string, string>> = {
-  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-  "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-  "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-};
+// A Map, not an object: a role id read from the preview such as "__proto__" must find nothing.
+const BROAD_ROLES: ReadonlyMap<string, string> = new Map([
+  ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"],
+  ["b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"],
+  ["18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "User Access Administrator"],
+  ["f58310d9-a9f6-439a-9e8d-f62e7b41a168", "Role Based Access Control Administrator"],
+]);
 
 export class PreviewDocumentError extends Error {
   constructor(message: string) {
@@ -333,7 +334,7 @@ function grantOf(state: State | undefined, where: string, field: string): GrantF
 function roleName(roleDefinitionId: string): string {
   if (roleDefinitionId === UNKNOWN_VALUE || roleDefinitionId === "") return roleDefinitionId;
   return (
-    BROAD_ROLES[guidOf(roleDefinitionId)] ?? roleNameForId(roleDefinitionId) ?? roleDefinitionId
+    BROAD_ROLES.get(guidOf(roleDefinitionId)) ?? roleNameForId(roleDefinitionId) ?? roleDefinitionId
   );
 }
 
@@ -372,7 +373,7 @@ function managedIdentities(steps: Step[]): { byId: Map<string, string>; workspac
 function flagsOf(c: PermissionChange, planned: PlannedGrant[] | undefined): PermissionFlag[] {
   if (c.change === "removed") return [];
   const flags: PermissionFlag[] = [];
-  const broadRole = BROAD_ROLES[guidOf(c.roleDefinitionId)];
+  const broadRole = BROAD_ROLES.get(guidOf(c.roleDefinitionId));
   if (c.plane === "arm" && broadRole) {
     flags.push({
       kind: "broad-role",

@@ -57,5 +57,6 @@ export const FORBIDDEN_ROLE_IDS: Readonly<Record<string, string>> = {
 export function roleNameForId(idOrResourceId: string): string | undefined {
   const id = idOrResourceId.split("/").pop()!.toLowerCase();
   const ours = Object.values(ROLES).find((r) => r.id === id);
-  return ours?.name ?? FORBIDDEN_ROLE_IDS[id];
+  // hasOwn: an id read from a document, such as "__proto__", must not find Object's prototype.
+  return ours?.name ?? (Object.hasOwn(FORBIDDEN_ROLE_IDS, id) ? FORBIDDEN_ROLE_IDS[id] : undefined);
 }

@@ -51,6 +51,7 @@ describe("synapse-export conventions", () => {
       ok: false,
       error: {
         code: "usage",
+        kind: "usage",
         message:
           "unknown option --colour (known here: --json, --verbose, --help, --wide, --version, --rehash, --signed-in, --local, --entities, --stack, --format, --stacks-dir, --lock-wait, --spec)",
       },
@@ -67,7 +68,11 @@ describe("synapse-export conventions", () => {
     expect(invalid.code).to.equal(1);
     const doc = oneJsonDocument(invalid.stdout);
     expect(doc.ok).to.equal(false);
-    expect(doc.error).to.include({ code: "invalid-spec", field: "export.databaseName" });
+    expect(doc.error).to.include({
+      code: "invalid-spec",
+      kind: "spec",
+      field: "export.databaseName",
+    });
     expect(doc.error.message).to.contain("'master' is a system database");
 
     const missing = await runCli(["plan", path.join(dir, "nope.yaml"), "--json"]);

@@ -81,6 +81,7 @@ describe("synapse-export run without a usable Azure sign-in", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).to.equal(false);
     expect(doc.error.code).to.equal("not-started");
+    expect(doc.error.kind, "a sign-in failure, whoever wrapped it").to.equal("auth");
     expect(doc.error.message).to.match(/^Not signed in to Azure .*az login/);
   });
 });

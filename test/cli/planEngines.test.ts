@@ -3,6 +3,7 @@
 // cannot read, naming the field. Through the real command; no source file is read for a lake entity.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -126,6 +127,6 @@ describe("synapse-export plan: engines", () => {
     expect(again.code).to.not.equal(0);
     const orders = again.doc.entities.find((e: any) => e.name === "Orders");
     expect(orders.status).to.equal("failed");
-    expect(orders.error).to.contain("Amount");
+    expect(errorText(orders)).to.contain("Amount");
   });
 });

@@ -2,6 +2,7 @@
 // and its one JSON document, over a data change, a removed entity and a renamed database.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -162,7 +163,7 @@ describe("synapse-export run --local", () => {
     expect(r.code).to.equal(2);
     expect(r.status).to.deep.equal({ Customer: "failed", Segments: "exported" });
     const failed = r.doc.entities.find((e: any) => e.name === "Customer");
-    expect(failed.error)
+    expect(errorText(failed))
       .to.match(/Customer\.csv/)
       .and.to.match(/x2/)
       .and.to.match(/CustomerId/);

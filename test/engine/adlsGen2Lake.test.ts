@@ -574,14 +574,20 @@ describe("AdlsGen2Lake against the dfs test server", function () {
     });
 
     it("gives up on an answer slower than requestTimeoutMs and tries again", async () => {
-      const lake = await readyLake({ requestTimeoutMs: 200 });
-      server.faults.enqueue({ kind: "delay", ms: 1500 }, { match: (r) => r.op === "read" });
+      // The first read is held until the test ends, so only requestTimeoutMs can end it; the budget
+      // is generous because a loaded machine (CI beside other builds) must still answer the retry in
+      // time: a 200 ms budget once ran out four times in a row there.
+      const lake = await readyLake({ requestTimeoutMs: 2000 });
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      server.faults.enqueue({ kind: "hold", until: held }, { match: (r) => r.op === "read" });
       await lake.writeText("slow.txt", "patience");
-      expect(await lake.readText("slow.txt")).to.equal("patience");
+      const text = await lake.readText("slow.txt").finally(release);
+      expect(text).to.equal("patience");
       // The slow answer was abandoned and the read sent again (counted, not timed).
       const reads = server.requests.filter((r) => r.op === "read");
       expect(reads).to.have.length(2);
-      expect(reads[0].fault).to.deep.include({ kind: "delay" });
+      expect(reads[0].fault).to.deep.include({ kind: "hold" });
     });
 
     it("fails within bounded time, naming the location, when the service stays unavailable", async () => {

@@ -181,12 +181,15 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
   it("fails with ARM's reason and the fix when the principal type is wrong", async () => {
     arm.directory.set(WORKSPACE_MI, "ServicePrincipal");
     let message = "";
+    let kind: unknown;
     try {
       await provider.create(inputs({ principalType: "User" }));
     } catch (err) {
       message = (err as Error).message;
+      kind = (err as { kind?: unknown }).kind;
     }
     expect(message).to.contain("400 UnmatchedPrincipalType").and.contain("as Entra ID knows it");
+    expect(kind, "the error keeps its kind through the provider").to.equal("rbac");
     expect(arm.assignments.size).to.equal(0);
   });
 

@@ -3,6 +3,7 @@
 // computed here from the partition text, never from the code under test.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LocalLake, runExport } from "../../src/engine";
@@ -107,7 +108,7 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
       const x = await setUp(where);
       const record = await x.run();
       const e = record.entities[0];
-      expect(e.status, e.error).to.equal("exported");
+      expect(e.status, errorText(e)).to.equal("exported");
       expect(e.rows).to.equal(SOURCE_ROWS.length);
       if (where === "lake") {
         expect(e.cdm).to.deep.equal({
@@ -160,7 +161,7 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
     const x = await setUp("lake");
     const record = await x.run("csv");
     const e = record.entities[0];
-    expect(e.status, e.error).to.equal("exported");
+    expect(e.status, errorText(e)).to.equal("exported");
     const [header, ...rows] = parseCsv(await fs.readFile(await x.part(e.snapshot!), "utf8"));
     const at = header.indexOf("Balance");
     rows.sort(
@@ -180,7 +181,7 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
       "Customer/2024/05/02/0930/Customer_1.csv": "9,Half written,,,,,,,\n",
     });
     const e = (await x.run()).entities[0];
-    expect(e.status, e.error).to.equal("exported");
+    expect(e.status, errorText(e)).to.equal("exported");
     expect(e.rows).to.equal(SOURCE_ROWS.length);
     expect(e.cdm!.exportFolder).to.equal(`${LAKE_PATH}/Customer/${FOLDER}`);
     expect(e.cdm!.skippedIncomplete).to.deep.equal(["2024/05/02/0930"]);
@@ -192,7 +193,7 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
     const x = await setUp("lake", files);
     const e = (await x.run()).entities[0];
     expect(e.status).to.equal("failed");
-    expect(e.error).to.contain("is not complete").and.contain("Customer_2.csv");
+    expect(errorText(e)).to.contain("is not complete").and.contain("Customer_2.csv");
     expect(await x.lake.list("ci_export")).to.deep.equal([]);
   });
 
@@ -204,13 +205,13 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
     const x = await setUp("lake", exportFiles(model));
     const e = (await x.run()).entities[0];
     expect(e.status).to.equal("failed");
-    expect(e.error).to.contain("$.entities[1].partitions[1]");
+    expect(errorText(e)).to.contain("$.entities[1].partitions[1]");
   });
 
   it("is unchanged on a rerun, and a changed model.json alone makes a new snapshot", async () => {
     const x = await setUp("lake");
     const first = (await x.run()).entities[0];
-    expect(first.status, first.error).to.equal("exported");
+    expect(first.status, errorText(first)).to.equal("exported");
     const again = (await x.run()).entities[0];
     expect(again.status).to.equal("unchanged");
     expect(again.snapshot).to.equal(first.snapshot);
@@ -221,7 +222,7 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
     );
     await fs.writeFile(path.join(x.exportDir, "model.json"), modelJson({ attributes }));
     const changed = (await x.run()).entities[0];
-    expect(changed.status, changed.error).to.equal("exported");
+    expect(changed.status, errorText(changed)).to.equal("exported");
     expect(changed.snapshot).to.not.equal(first.snapshot);
     const rows = (await readParquet(await x.part(changed.snapshot!))).sort(
       (a, b) => Number(a.CustomerId as bigint) - Number(b.CustomerId as bigint),
@@ -239,7 +240,7 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
       [`Customer/${FOLDER}/Customer_2.csv`]: header + PARTITION_2,
     });
     const e = (await x.run()).entities[0];
-    expect(e.status, e.error).to.equal("exported");
+    expect(e.status, errorText(e)).to.equal("exported");
     expect(e.rows, "the header rows are not data").to.equal(SOURCE_ROWS.length);
   });
 

@@ -3,6 +3,7 @@
 // a message saying what to set. Expected values come from the test's own split of the source text.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import type { ColumnSpec, EntitySpec, SourceSpec } from "../../src/spec/types";
 import { parseSpecText } from "../../src/spec/validate";
 import * as path from "node:path";
@@ -132,7 +133,7 @@ describe("CSV dialects", function () {
     const { error } = await runSource({ "e.csv": "id;name\n1;Ada\n" }, csvEntity({}));
     expect(error).to.contain('Set source.delimiter: ";"');
     const tab = await runSource({ "e.csv": "id\tname\n1\tAda\n" }, csvEntity({}));
-    expect(tab.error).to.contain('Set source.delimiter: "\\t"');
+    expect(errorText(tab)).to.contain('Set source.delimiter: "\\t"');
   });
 });
 

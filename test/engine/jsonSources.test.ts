@@ -3,6 +3,7 @@
 // of becoming an all-NULL column. Expected values come from JSON.parse of the same text.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import type { ColumnSpec, EntitySpec, SourceFormat } from "../../src/spec/types";
 import { parseSpecText } from "../../src/spec/validate";
 import { exportSource, runSource } from "./support/exportSource";
@@ -126,12 +127,14 @@ describe("JSON Lines: exact keys", function () {
       { "e.jsonl": '{"id": 1, "am\\u006Funt": 1234567890123456.78}\n' },
       entity("jsonl", columns),
     );
-    expect(escaped.error).to.contain('record 1, column "amount": the number 1234567890123456.78');
+    expect(errorText(escaped)).to.contain(
+      'record 1, column "amount": the number 1234567890123456.78',
+    );
     const slashed = await runSource(
       { "e.jsonl": '{"a\\/b": 1234567890123456.78}\n' },
       entity("jsonl", [{ name: "ab", type: "string", sourceColumn: "a/b" }]),
     );
-    expect(slashed.error).to.contain('column "ab": the number 1234567890123456.78');
+    expect(errorText(slashed)).to.contain('column "ab": the number 1234567890123456.78');
     // What a double holds exactly passes, and so do long numbers in strings and in double columns.
     const text =
       '{"id": 1, "amount": 12345678901234.56, "d": 0.1000000000000000055511151231257827, "s": "1234567890123456.78", "w": 12345678901234567890}\n';
@@ -169,7 +172,7 @@ describe("JSON Lines: exact keys", function () {
       { "e.json": '[{"id": 1, "c\\u006fde": 1e2}]' },
       entity("json", columns),
     );
-    expect(arrayForm.error).to.contain(
+    expect(errorText(arrayForm)).to.contain(
       'e.json element 1 of the array, column "code": the number 1e2',
     );
 
@@ -252,12 +255,12 @@ describe("JSON array sources (format: json)", function () {
       entity("json"),
     );
     // The third element, `{"id": 3 x}`: its 10th byte is the x.
-    expect(bad.error).to.equal(
+    expect(errorText(bad)).to.equal(
       'entity "E": e.json: element 3 of the array is not valid JSON at byte 10 of the element (unexpected character).',
     );
     const object = await runSource({ "e.json": '{"id": 1}\n{"id": 2}\n' }, entity("json"));
-    expect(object.error).to.contain("e.json is not a JSON array (it starts with '{')");
-    expect(object.error).to.contain("set format: jsonl");
+    expect(errorText(object)).to.contain("e.json is not a JSON array (it starts with '{')");
+    expect(errorText(object)).to.contain("set format: jsonl");
   });
 
   it("takes the format from the .json and .json.gz extensions", () => {

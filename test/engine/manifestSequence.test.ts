@@ -6,6 +6,7 @@
 // built here from the folder names on disk, not asked of the code under test.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { runExport } from "../../src/engine";
@@ -88,8 +89,8 @@ describe("manifest sequences synapse-export did not write (issue 11 values item 
 
       const r = await w.run();
       expect(r.entities[0].status).to.equal("failed");
-      expect(r.entities[0].error).to.include(w.lakePath);
-      expect(r.entities[0].error).to.include(`"sequence" is ${shown}`);
+      expect(errorText(r.entities[0])).to.include(w.lakePath);
+      expect(errorText(r.entities[0])).to.include(`"sequence" is ${shown}`);
       expect(await fs.readdir(w.entityDir)).to.deep.equal(before);
       expect(await fs.readFile(w.manifestFile, "utf8")).to.equal(manifestText);
 
@@ -119,8 +120,8 @@ describe("manifest sequences synapse-export did not write (issue 11 values item 
     const before = await fs.readdir(w.entityDir);
     const r = await w.run();
     expect(r.entities[0].status).to.equal("failed");
-    expect(r.entities[0].error).to.include(w.lakePath);
-    expect(r.entities[0].error).to.include(`"sequence" is ${Number.MAX_SAFE_INTEGER}`);
+    expect(errorText(r.entities[0])).to.include(w.lakePath);
+    expect(errorText(r.entities[0])).to.include(`"sequence" is ${Number.MAX_SAFE_INTEGER}`);
     expect(await fs.readdir(w.entityDir)).to.deep.equal(before);
   });
 

@@ -3,6 +3,7 @@
 // from every view, while anyone the spec does not name is refused with the number serverless sends.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import { SynapseSqlError } from "../../src/engine/sql/synapseSql";
 import { AzureWorld, credentialOf, DB, ENTITIES, FAST, PRINCIPALS } from "./support/azureWorld";
 
@@ -19,9 +20,9 @@ async function refusal(promise: Promise<unknown>): Promise<SynapseSqlError> {
 }
 
 /** A run that must fail: its error, whether the run threw it or recorded it. */
-function failure(run: Promise<{ error?: string; entities?: unknown }>): Promise<Error> {
+function failure(run: Promise<{ error?: unknown; entities?: unknown }>): Promise<Error> {
   return run.then(
-    (record) => new Error(record.error ?? JSON.stringify(record.entities)),
+    (record) => new Error(errorText(record) || JSON.stringify(record.entities)),
     (e: Error) => e,
   );
 }
@@ -155,7 +156,7 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     world.model.addLakeDatabase(DB, ["Customer"]);
 
     const error = await world.run().then(
-      (record) => new Error(record.error ?? JSON.stringify(record.entities)),
+      (record) => new Error(errorText(record) || JSON.stringify(record.entities)),
       (e: Error) => e,
     );
 
@@ -198,7 +199,7 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     for (let i = 0; i < 100; i++) world.model.addDatabase(`old_export_${i}`);
 
     const error = await world.run().then(
-      (record) => new Error(record.error ?? JSON.stringify(record.entities)),
+      (record) => new Error(errorText(record) || JSON.stringify(record.entities)),
       (e: Error) => e,
     );
 

@@ -3,6 +3,7 @@
 // good ones, removed entities, entity subsets and the lock.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { runExport, type RunOptions } from "../../src/engine";
@@ -196,7 +197,7 @@ describe("runExport", function () {
     const crashed = await w.run();
     expect(crashed.ok).to.equal(false);
     expect(crashed.entities[0].status).to.equal("failed");
-    expect(crashed.entities[0].error).to.match(/injected failure writing .*_manifest\.json/);
+    expect(errorText(crashed.entities[0])).to.match(/injected failure writing .*_manifest\.json/);
     let s = await w.snapshots("Customer");
     expect(s.complete).to.deep.equal([old]);
     expect(s.incomplete).to.have.length(1);
@@ -249,7 +250,7 @@ describe("runExport", function () {
     w.views.failPublishFor = "Customer";
     const failed = await w.run();
     expect(failed.entities[0]).to.include({ status: "failed" });
-    expect(failed.entities[0].error).to.match(/publish failed/);
+    expect(errorText(failed.entities[0])).to.match(/publish failed/);
     w.views.failPublishFor = undefined;
     const next = await w.run();
     expect(next.entities[0].status).to.equal("unchanged");
@@ -284,7 +285,8 @@ describe("runExport", function () {
       ["C", "unchanged"],
     ]);
     expect(second.totals).to.include({ exported: 1, failed: 1, unchanged: 1 });
-    expect(second.entities[1].error).to.equal(
+    expect(second.entities[1].error?.kind, "a bad value is the data's fault").to.equal("data");
+    expect(errorText(second.entities[1])).to.equal(
       'entity "B": b.csv line 5 (row 3), column "id": value "three" is not an int64 ' +
         "(a whole number from -9223372036854775808 to 9223372036854775807). Fix the value in the source, or the column's type in the spec.",
     );
@@ -302,7 +304,7 @@ describe("runExport", function () {
     ]);
     const r = await w.run();
     expect(r.entities.map((e) => e.status)).to.deep.equal(["exported", "failed"]);
-    expect(r.entities[1].error).to.match(
+    expect(errorText(r.entities[1])).to.match(
       /entity "Escape": source.path ".*outside.csv" leaves the spec's folder/,
     );
     expect(await w.lake.list(entityFolder(DB, "Escape"))).to.deep.equal([]);

@@ -2,6 +2,7 @@
 // failure, reported beside the entities' results rather than instead of them.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import * as path from "node:path";
 import { runExport } from "../../src/engine";
 import { LocalLake } from "../../src/engine/lake/localLake";
@@ -57,7 +58,7 @@ describe("a run that fails after its entities ran", () => {
       ["Customer", "exported"],
     ]);
     expect(record.ok).to.equal(false);
-    expect(record.error).to.match(
+    expect(errorText(record)).to.match(
       /looking for entities removed from the spec failed: 503 Server Busy/,
     );
   });
@@ -68,6 +69,6 @@ describe("a run that fails after its entities ran", () => {
     const record = await runExport(spec, { lake });
     expect(record.entities[0].status).to.equal("exported");
     expect(record.ok).to.equal(false);
-    expect(record.error).to.match(/the export lock could not be released: LeaseIdMismatch/);
+    expect(errorText(record)).to.match(/the export lock could not be released: LeaseIdMismatch/);
   });
 });

@@ -319,6 +319,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
 
     expect(failed.status).to.equal("failed");
     expect(errorText(failed)).to.contain("already there");
+    expect(failed.error?.kind).to.equal("sql");
     expect(errorText(failed)).to.contain("15842");
     expect(world.servedSnapshot("Customer")).to.equal(first.snapshot);
 
@@ -378,6 +379,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
 
     expect(e.status).to.equal("failed");
     expect(errorText(e)).to.contain("changed while serverless SQL exported it");
+    expect(e.error?.kind).to.equal("data");
     expect(world.servedSnapshot("Customer")).to.equal(first.snapshot);
     expect(world.completeSnapshots("Customer")).to.deep.equal([first.snapshot]);
     expect(
@@ -402,6 +404,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     expect(errorText(e)).to.contain(
       'column Joined (source column joined): 1 value(s) do not fit date, the least of them "2024-02-30"',
     );
+    expect(e.error?.kind).to.equal("data");
     expect(world.serverless!.cetas).to.deep.equal([]);
     expect(
       world.tds.statements().some((s) => s.text.startsWith("CREATE EXTERNAL TABLE [snapshots]")),

@@ -5,6 +5,7 @@
 // CSV text itself (its lines), never from the export.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import { promises as fs, truncateSync, unlinkSync, writeFileSync, utimesSync } from "node:fs";
 import * as path from "node:path";
 import { runExport, type ProgressEvent } from "../../src/engine";
@@ -63,7 +64,7 @@ describe("a source that changes while it is read (issue 11 item 1)", () => {
     });
     restore();
     expect(first.entities[0].status, JSON.stringify(first.entities[0])).to.equal("failed");
-    expect(first.entities[0].error).to.match(
+    expect(errorText(first.entities[0])).to.match(
       /customer\.csv changed while it was being read \(size \d+ -> \d+ bytes/,
     );
     expect((await listSnapshots(w.lake, "ci_export", "Customer")).complete).to.deep.equal([]);
@@ -89,7 +90,7 @@ describe("a source that changes while it is read (issue 11 item 1)", () => {
       },
     });
     expect(first.entities[0].status).to.equal("failed");
-    expect(first.entities[0].error).to.include("status change time");
+    expect(errorText(first.entities[0])).to.include("status change time");
     expect((await listSnapshots(w.lake, "ci_export", "Customer")).complete).to.deep.equal([]);
   });
 
@@ -103,7 +104,7 @@ describe("a source that changes while it is read (issue 11 item 1)", () => {
       },
     });
     expect(first.entities[0].status).to.equal("failed");
-    expect(first.entities[0].error).to.equal(
+    expect(errorText(first.entities[0])).to.equal(
       'entity "Customer": source customer.csv was removed while the export was reading it; nothing was exported. ' +
         "Run the export again once the source files are in place.",
     );

@@ -1,10 +1,7 @@
 import { expect } from "chai";
 import { setAzureCredential } from "../../src/engine/azureCredential";
-import {
-  backoffDelayMs,
-  resolveRetryOptions,
-  retryAfterMs,
-} from "../../src/engine/synapseRbac/retryPolicy";
+import { resolveRetryOptions } from "../../src/engine/retry/azureRestRetry";
+import { backoffDelayMs, retryAfterMs } from "../../src/engine/retry/retry";
 import {
   deleteRoleAssignment,
   ensureRoleAssignment,
@@ -322,6 +319,7 @@ describe("Synapse RBAC client (against a loopback roleAssignments server)", () =
 
     expect(server.requests).to.have.length(4);
     expect(err).to.be.instanceOf(SynapseRbacError);
+    expect((err as SynapseRbacError).kind).to.equal("rbac");
     expect(err.message)
       .to.contain('Synapse workspace "contoso-syn"')
       .and.contain("503")

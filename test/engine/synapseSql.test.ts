@@ -10,8 +10,8 @@ import {
   sqlErrorFacts,
   storageAccountInMessage,
 } from "../../src/engine/sql/sqlErrorKinds";
+import { backoffDelayMs } from "../../src/engine/retry/retry";
 import {
-  backoffDelayMs,
   SynapseSql,
   SynapseSqlError,
   SynapseSqlOptions,
@@ -399,7 +399,8 @@ describe("SynapseSql against a TDS server", function () {
 
     expect(error.message).to.contain("no Entra ID access token for the SQL endpoint");
     expect(error.message).to.contain("Please run 'az login' to set up an account.");
-    expect(error.kind).to.equal("credential");
+    expect(error.sqlKind).to.equal("credential");
+    expect(error.kind).to.equal("auth");
   });
 
   it("closes its connections on close()", async () => {
@@ -468,11 +469,12 @@ describe("sqlErrorKinds", () => {
   });
 
   it("backs off exponentially with jitter, capped", () => {
-    const retry = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelayMs(1, retry, () => 0)).to.equal(50);
-    expect(backoffDelayMs(1, retry, () => 1)).to.equal(100);
-    expect(backoffDelayMs(3, retry, () => 1)).to.equal(400);
-    expect(backoffDelayMs(9, retry, () => 1)).to.equal(1000);
-    expect(backoffDelayMs(9, retry, () => 0)).to.equal(500);
+    // SQL's policy: equal jitter, so a reconnect never comes at once; `retry` counts from 0.
+    const retry = { baseDelayMs: 100, maxDelayMs: 1000, jitter: "equal" as const };
+    expect(backoffDelayMs(0, retry, () => 0)).to.equal(50);
+    expect(backoffDelayMs(0, retry, () => 1)).to.equal(100);
+    expect(backoffDelayMs(2, retry, () => 1)).to.equal(400);
+    expect(backoffDelayMs(8, retry, () => 1)).to.equal(1000);
+    expect(backoffDelayMs(8, retry, () => 0)).to.equal(500);
   });
 });

@@ -2,6 +2,7 @@
 // the line an editor shows, the row, the column and the value, and nothing of it reaches the lake.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LocalLake, runExport } from "../../src/engine";
@@ -27,7 +28,7 @@ async function failure(
   expect(record.entities[0].status).to.equal("failed");
   expect(await lake.list(""), "nothing is left in the lake, not even a folder").to.deep.equal([]);
   expect(await fs.readdir(staging), "staging is cleaned up").to.deep.equal([]);
-  return record.entities[0].error!;
+  return errorText(record.entities[0]);
 }
 
 const col = (type: ColumnSpec["type"], extra: Partial<ColumnSpec> = {}): ColumnSpec[] => [
@@ -270,7 +271,7 @@ describe("the writer's CSV fast path accepts and refuses exactly what the declar
           }
         } else {
           // Refused loudly, naming the value, never as a NULL in the lake.
-          expect(r.entities[0].error, `value ${JSON.stringify(value)}`).to.contain(
+          expect(errorText(r.entities[0]), `value ${JSON.stringify(value)}`).to.contain(
             `value ${JSON.stringify(value)}`,
           );
         }

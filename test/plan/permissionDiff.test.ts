@@ -136,6 +136,22 @@ const document = fc.oneof(
 );
 
 describe("the permission review, on any input", () => {
+  it("names a role id such as __proto__ as it is, not as a property of Object", () => {
+    // The counterexample fast-check found (seed 2084545253): the role name was Object.prototype.
+    const review = reviewPermissions({
+      steps: [
+        {
+          op: "create",
+          urn: "",
+          oldState: { type: ARM, inputs: { roleDefinitionId: "__proto__" } },
+        },
+      ],
+    });
+    expect(review.changes.map((c) => c.role)).to.deep.equal(["__proto__"]);
+    for (const line of renderReview(review, { wide: false, width: 20 }).split("\n"))
+      expect(line.length, line).to.be.at.most(20);
+  });
+
   it("reviews or refuses with a PreviewDocumentError, and its review fits any width", () => {
     let reviewed = 0;
     fc.assert(

@@ -6,6 +6,7 @@
 // the failed entity in the lake or the DuckDB file, while the good entity beside it IS exported.
 
 import { expect } from "chai";
+import { errorText } from "../helpers/errorText";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
@@ -119,7 +120,7 @@ async function checkDataCase(c: BadCase, ws: Workspace): Promise<void> {
   const bad = record.entities.find((e) => e.name === c.entity);
   const good = record.entities.find((e) => e.name === GOOD);
   expect(bad?.status, JSON.stringify(bad)).to.equal("failed");
-  const error = bad!.error!;
+  const error = errorText(bad);
   expect(error).to.match(new RegExp(`^entity "${c.entity}": `));
   for (const fragment of c.expectedFragments) expect(error).to.contain(fragment);
   if (c.row) expect(error).to.contain(rowReference(c.row));

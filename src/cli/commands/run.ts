@@ -72,12 +72,14 @@ export async function runCommand(
     // A run that could not start (lock held, no Azure sign-in): --json still gets one document.
     if (!options.json) throw error;
     const { explainError } = require("../errors") as typeof import("../errors");
+    const { failureKind } =
+      require("../../engine/azureCredential") as typeof import("../../engine/azureCredential");
     output.out(
       json({
         database: spec.export.databaseName,
         target: target.kind,
         ok: false,
-        error: { code: "not-started", message: explainError(error) },
+        error: { code: "not-started", kind: failureKind(error), message: explainError(error) },
         entities: [],
       }),
     );
@@ -158,7 +160,7 @@ function renderRecord(
   ]);
   const failures = record.entities
     .filter((e) => e.status === "failed")
-    .map((e) => `  ${e.name}: ${e.error}`);
+    .map((e) => `  ${e.name}: ${e.error?.message}`);
   // Which Customer Insights export each cdm entity was read from, and the newer ones still being written.
   const cdmFolders = record.entities
     .filter((e) => e.cdm)
@@ -180,7 +182,7 @@ function renderRecord(
         `${t.rows.toLocaleString("en-US")} rows, ${formatBytes(t.bytes)} in ${(record.durationMs / 1000).toFixed(2)}s.`,
       ...(cdmFolders.length ? ["", "Read from Customer Insights exports:", ...cdmFolders] : []),
       ...(failures.length ? ["", "Failed:", ...failures] : []),
-      ...(record.error ? ["", `The run failed: ${record.error}`] : []),
+      ...(record.error ? ["", `The run failed: ${record.error.message}`] : []),
     ]
       // Long messages and paths wrap to the terminal; the table's rows are short already.
       .map((line) => (line.includes("\n") ? line : wrap(line, width, 4, false)))

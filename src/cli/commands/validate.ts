@@ -17,6 +17,7 @@ export function reportValidation(loaded: LoadedSpec, output: Output, asJson = fa
           ok: false,
           error: {
             code: "invalid-spec",
+            kind: "spec",
             message,
             ...(loaded.issues[0]?.path ? { field: loaded.issues[0].path } : {}),
             issues: loaded.issues,

@@ -16,14 +16,21 @@
 import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import { getAzureCredential } from "../azureCredential";
+import { ExportError } from "../../errors";
 import {
-  backoffDelayMs,
   classifyStatus,
   resolveRetryOptions,
-  retryAfterMs,
+  restRetryPolicy,
   type RetryOptions,
-} from "../synapseRbac/retryPolicy";
-import { SYSTEM_CLOCK, type RetryClock } from "../synapseRbac/synapseRbacClient";
+} from "../retry/azureRestRetry";
+import {
+  retry,
+  retryAfterMs,
+  type RetryClock,
+  type RetryPolicy,
+  SYSTEM_CLOCK,
+  type TryOutcome,
+} from "../retry/retry";
 
 export const ARM_ENDPOINT = "https://management.azure.com";
 /** Tokens are for ARM's resource id whatever host serves it (a loopback test server included). */
@@ -95,13 +102,13 @@ export function adoptedWithUnknownId(state: Record<string, unknown>): boolean {
   );
 }
 
-export class ArmRbacError extends Error {
+export class ArmRbacError extends ExportError {
   constructor(
     message: string,
     readonly status?: number,
     readonly code?: string,
   ) {
-    super(message);
+    super("rbac", message);
     this.name = "ArmRbacError";
   }
 }
@@ -123,12 +130,16 @@ export class ArmRoleAssignmentClient {
   private readonly credential: TokenCredential;
   private readonly clock: RetryClock;
   private readonly retry: Required<RetryOptions>;
+  private readonly policy: RetryPolicy;
 
   constructor(options: ArmClientOptions = {}) {
     this.endpoint = (options.endpoint ?? ARM_ENDPOINT).replace(/\/+$/, "");
     this.credential = options.credential ?? getAzureCredential();
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.retry = resolveRetryOptions(options);
+    // 401/403 from ARM are the caller's missing rights, not replication: no time window, only the
+    // attempts budget for throttling, 5xx and broken connections.
+    this.policy = { ...restRetryPolicy(this.retry), window: undefined };
   }
 
   /** Assignments of `principalId` at, above and below `scope`, every page. */
@@ -260,52 +271,67 @@ export class ArmRoleAssignmentClient {
     return url.toString();
   }
 
-  private async send(
+  private send(
     method: "GET" | "PUT" | "DELETE",
     url: string,
     operation: string,
     body?: unknown,
     accept: number[] = [],
   ): Promise<{ status: number; body: unknown }> {
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.credential.getToken(ARM_SCOPE);
-      if (!token)
-        throw new ArmRbacError(`No Entra ID token for ${ARM_SCOPE}; sign in with "az login".`);
-      let failure: ArmRbacError;
-      let waitMs: number | undefined;
-      try {
-        const response = await fetch(url, {
-          method,
-          headers: {
-            Authorization: `Bearer ${token.token}`,
-            Accept: "application/json",
-            "x-ms-client-request-id": randomUUID(),
-            ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
-          },
-          body: body !== undefined ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(this.retry.requestTimeoutMs),
-        });
-        const text = await response.text();
-        const parsed = text.trim() ? safeJson(text) : undefined;
-        if (response.ok || accept.includes(response.status))
-          return { status: response.status, body: parsed };
-        const error = (parsed as { error?: { code?: string; message?: string } })?.error;
-        failure = new ArmRbacError(
-          `Could not ${operation}: ARM answered ${response.status}${error?.code ? ` ${error.code}` : ""}${error?.message ? `: ${error.message}` : ""}` +
-            advice(response.status, error?.code),
-          response.status,
-          error?.code,
-        );
-        const kind = classifyStatus(response.status, error?.code);
-        // 401/403 from ARM are the caller's missing rights, not replication: only transient failures retry.
-        if (kind !== "transient") throw failure;
-        waitMs = retryAfterMs(response.headers);
-      } catch (err) {
-        if (err instanceof ArmRbacError) throw err;
-        failure = new ArmRbacError(`Could not ${operation}: ${(err as Error).message}`);
-      }
-      if (attempt >= this.retry.maxAttempts) throw failure;
-      await this.clock.sleep(Math.max(backoffDelayMs(attempt - 1, this.retry), waitMs ?? 0));
+    return retry(() => this.tryOnce(method, url, operation, body, accept), this.policy, {
+      clock: this.clock,
+    });
+  }
+
+  private async tryOnce(
+    method: "GET" | "PUT" | "DELETE",
+    url: string,
+    operation: string,
+    body: unknown,
+    accept: number[],
+  ): Promise<TryOutcome<{ status: number; body: unknown }>> {
+    const token = await this.credential.getToken(ARM_SCOPE);
+    if (!token)
+      throw new ArmRbacError(`No Entra ID token for ${ARM_SCOPE}; sign in with "az login".`);
+    try {
+      const response = await fetch(url, {
+        method,
+        headers: {
+          Authorization: `Bearer ${token.token}`,
+          Accept: "application/json",
+          "x-ms-client-request-id": randomUUID(),
+          ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.retry.requestTimeoutMs),
+      });
+      const text = await response.text();
+      const parsed = text.trim() ? safeJson(text) : undefined;
+      if (response.ok || accept.includes(response.status))
+        return { ok: true, value: { status: response.status, body: parsed } };
+      const error = (parsed as { error?: { code?: string; message?: string } })?.error;
+      const failure = new ArmRbacError(
+        `Could not ${operation}: ARM answered ${response.status}${error?.code ? ` ${error.code}` : ""}${error?.message ? `: ${error.message}` : ""}` +
+          advice(response.status, error?.code),
+        response.status,
+        error?.code,
+      );
+      const transient = classifyStatus(response.status, error?.code) === "transient";
+      return {
+        ok: false,
+        budget: transient ? "attempts" : "none",
+        reason: `${response.status}${error?.code ? ` ${error.code}` : ""}`,
+        retryAfterMs: transient ? retryAfterMs(response.headers) : undefined,
+        error: () => failure,
+      };
+    } catch (err) {
+      const message = `Could not ${operation}: ${(err as Error).message}`;
+      return {
+        ok: false,
+        budget: "attempts",
+        reason: (err as Error).message,
+        error: () => new ArmRbacError(message),
+      };
     }
   }
 }

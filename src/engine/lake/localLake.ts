@@ -5,6 +5,7 @@
 // names begin with `.` or `_`, so a crash never leaves a half file where a table would read it; the
 // next export to take the lock removes such leftovers.
 
+import { ExportError } from "../../errors";
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants, promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -37,12 +38,20 @@ async function replaceWhole(target: string, write: (temp: string) => Promise<voi
 
 /**
  * Node's ENOSPC names no file ("no space left on device, write"): the message says which file of
- * the lake could not be written, and what to do. Other errors pass as they are.
+ * the lake could not be written, and what to do. Other failures name the file too, as kind "lake".
  */
 function writeError(target: string, e: unknown): unknown {
-  if (!isCode(e, "ENOSPC") && !isCode(e, "EDQUOT")) return e;
+  if (e instanceof ExportError) return e;
+  if (!isCode(e, "ENOSPC") && !isCode(e, "EDQUOT")) {
+    // Something in the way (a file where a folder must be, a folder the user may not write): the
+    // lake's failure, naming the file.
+    return new ExportError("lake", `could not write ${target}: ${(e as Error)?.message ?? e}`, {
+      cause: e,
+    });
+  }
   const code = (e as { code: string }).code;
-  return new Error(
+  return new ExportError(
+    "lake",
     `could not write ${target}: the disk (or quota) holding the local lake is full (${code}). ` +
       `Nothing of the new snapshot is served; free space there and run again.`,
     { cause: e },
@@ -57,7 +66,10 @@ export class LocalLake implements LakeStore {
 
   constructor(rootDir: string, container: string) {
     if (!container || container.includes("/") || container.includes("\\") || container === "..") {
-      throw new Error(`LocalLake: the container name "${container}" must be a single folder name.`);
+      throw new ExportError(
+        "lake",
+        `LocalLake: the container name "${container}" must be a single folder name.`,
+      );
     }
     this.root = path.resolve(rootDir, container);
     this.location = pathToFileURL(this.root).href;
@@ -99,14 +111,17 @@ export class LocalLake implements LakeStore {
     try {
       return await fs.readFile(this.resolve(file), "utf8");
     } catch (e) {
-      if (isCode(e, "ENOENT") || isCode(e, "EISDIR")) return undefined;
+      // ENOTDIR: a file stands where a folder of the path would be, so the file is not there either.
+      if (isCode(e, "ENOENT") || isCode(e, "EISDIR") || isCode(e, "ENOTDIR")) return undefined;
       throw e;
     }
   }
 
   async writeText(file: string, text: string): Promise<void> {
     const target = this.resolve(file);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.mkdir(path.dirname(target), { recursive: true }).catch((e) => {
+      throw writeError(target, e);
+    });
     await replaceWhole(target, (temp) =>
       fs.writeFile(temp, text, { encoding: "utf8", flag: "wx" }),
     );
@@ -114,13 +129,15 @@ export class LocalLake implements LakeStore {
 
   async uploadFile(localPath: string, file: string): Promise<void> {
     const target = this.resolve(file);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.mkdir(path.dirname(target), { recursive: true }).catch((e) => {
+      throw writeError(target, e);
+    });
     try {
       // Same filesystem: a rename moves the staged part at no cost (the staging copy is not needed after).
       await fs.rename(localPath, target);
       return;
     } catch (e) {
-      if (!isCode(e, "EXDEV")) throw e;
+      if (!isCode(e, "EXDEV")) throw writeError(target, e);
     }
     await replaceWhole(target, (temp) => fs.copyFile(localPath, temp, fsConstants.COPYFILE_EXCL));
   }
@@ -161,7 +178,8 @@ export class LocalLake implements LakeStore {
       clean === "" ||
       parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\"))
     ) {
-      throw new Error(
+      throw new ExportError(
+        "lake",
         `LocalLake: "${lakePath}" is not a valid lake path (use "/"-separated names, no "." or "..").`,
       );
     }

@@ -15,6 +15,7 @@
 // acquiredAt in the future (its clock is wrong) is not trusted for the lock's age: the lock file's
 // mtime, set when it was written, is used if it is earlier.
 
+import { ExportError } from "../../errors";
 import { randomBytes } from "node:crypto";
 import { promises as fs, readFileSync, readlinkSync } from "node:fs";
 import * as os from "node:os";
@@ -80,7 +81,8 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
       const who = current?.content
         ? `${current.content.holder} (pid ${current.content.pid} on ${current.content.hostname}, since ${current.content.acquiredAt}${futureNote(current.content.acquiredAt)})`
         : "another export (the lock file is being written or unreadable)";
-      throw new Error(
+      throw new ExportError(
+        "lock",
         `The export lock ${file} is held by ${who}. Wait for that export to finish and run again, ` +
           `or, if it crashed on another machine (a lock of this machine is taken over once its ` +
           `process is gone), delete the lock file.`,
@@ -149,7 +151,8 @@ function lockWriteError(file: string, e: unknown): Error {
       : code === "EACCES" || code === "EPERM" || code === "EROFS"
         ? `this user may not create files in ${path.dirname(file)} (${code}); export to a folder it can write`
         : `${(e as Error).message ?? String(e)}`;
-  return new Error(
+  return new ExportError(
+    "lock",
     `The export lock ${file} could not be written: ${why}. No lock was left behind.`,
   );
 }
@@ -177,7 +180,8 @@ async function readLock(file: string): Promise<ReadLock | undefined> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "EISDIR") {
-      throw new Error(
+      throw new ExportError(
+        "lock",
         `The export lock ${file} is a folder, not a file: the export creates its lock as a file there. ` +
           `Move or remove that folder (it is not the export's) and run again.`,
         { cause: e },
@@ -189,7 +193,8 @@ async function readLock(file: string): Promise<ReadLock | undefined> {
     const link = await fs.lstat(file).catch(() => undefined);
     if (link?.isSymbolicLink()) {
       const target = await fs.readlink(file).catch(() => "?");
-      throw new Error(
+      throw new ExportError(
+        "lock",
         `The export lock ${file} is a symbolic link (to ${target}), not a lock file the export made. ` +
           `Remove the link and run again.`,
         { cause: e },

@@ -27,7 +27,13 @@ import { assertSourcesUnchanged } from "../sources/sourceIdentity";
 import type { ViewPublisher } from "../viewPublisher";
 import type { DuckSession } from "../writer/duckdbSession";
 import { asSourceError, writeParts, type WrittenPart } from "../writer/writeParts";
-import type { EntityRunRecord, ExportPhase, ProgressEvent } from "./runRecord";
+import {
+  runError,
+  type EntityRunRecord,
+  type ExportPhase,
+  type ProgressEvent,
+  type RunError,
+} from "./runRecord";
 
 export interface EntityContext {
   spec: RunSpec;
@@ -147,9 +153,12 @@ export async function exportEntity(
       bytes: 0,
       files: 0,
       durationMs: Date.now() - started,
-      error: message.startsWith(`entity "${entity.name}"`)
-        ? message
-        : `entity "${entity.name}": ${message}`,
+      error: runError(
+        e,
+        message.startsWith(`entity "${entity.name}"`)
+          ? message
+          : `entity "${entity.name}": ${message}`,
+      ),
     };
   } finally {
     await fs.rm(ctx.stagingDir, { recursive: true, force: true }).catch(() => undefined);
@@ -354,7 +363,7 @@ export async function applyRetention(
   ctx: Pick<EntityContext, "spec" | "lake" | "views" | "onProgress">,
   entity: EntitySpec,
   complete: readonly CompleteSnapshot[],
-): Promise<string | undefined> {
+): Promise<RunError | undefined> {
   const { removed } = planRetention(complete, ctx.spec.export.retainSnapshots);
   if (removed.length === 0) return undefined;
   ctx.onProgress?.({
@@ -374,7 +383,7 @@ export async function applyRetention(
     return undefined;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    return `removing old snapshots failed (the next run tries again): ${why}`;
+    return runError(e, `removing old snapshots failed (the next run tries again): ${why}`);
   }
 }
 
@@ -383,7 +392,7 @@ export function record(
   status: "exported" | "unchanged",
   m: SnapshotManifest,
   started: number,
-  warning?: string,
+  warning?: RunError,
 ): EntityRunRecord {
   return {
     name: entity.name,

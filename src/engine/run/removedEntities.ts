@@ -10,7 +10,7 @@ import type { LakeStore } from "../lake/lakeStore";
 import { listSnapshots } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
 import { deleteEntitySnapshots, entityFoldersWithSnapshots, foldedName } from "./entityFolders";
-import type { EntityRunRecord } from "./runRecord";
+import { runError, type EntityRunRecord } from "./runRecord";
 
 /**
  * Entity folders of the database (holding snapshots of ours) that no spec entity owns, the names
@@ -71,7 +71,10 @@ export async function handleRemovedEntity(
       durationMs: Date.now() - started,
       ...(kept.length > 0
         ? {
-            error: `kept what the export did not write in ${entityFolder(db, name)}: ${kept.join(", ")}`,
+            error: {
+              kind: "lake",
+              message: `kept what the export did not write in ${entityFolder(db, name)}: ${kept.join(", ")}`,
+            },
           }
         : {}),
     };
@@ -83,7 +86,7 @@ export async function handleRemovedEntity(
       bytes: 0,
       files: 0,
       durationMs: Date.now() - started,
-      error: `removed entity "${name}": ${e instanceof Error ? e.message : String(e)}`,
+      error: runError(e, `removed entity "${name}": ${e instanceof Error ? e.message : String(e)}`),
     };
   }
 }

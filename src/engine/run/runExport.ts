@@ -5,6 +5,7 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ExportError } from "../../errors";
 import { exportLockPath } from "../../plan/lakeLayout";
 import { entityEngine, lakeSourceIssues, type LakeSourceSpec } from "../../plan/lakeSource";
 import { SpecError } from "../../spec/specError";
@@ -17,11 +18,13 @@ import { exportEntity } from "./exportEntity";
 import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
 import { createStagingFolder } from "./stagingFolder";
 import {
+  runError,
   STALE_LOCK_MS,
   totalsOf,
   type EntityRunRecord,
   type LockOptions,
   type RunOptions,
+  type RunError,
   type RunRecord,
 } from "./runRecord";
 
@@ -55,7 +58,7 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
   let session: DuckSession | undefined;
   const records: EntityRunRecord[] = [];
   let stopped = false;
-  let runError: string | undefined;
+  let failedAfter: RunError | undefined;
   try {
     onProgress?.({ kind: "run-started", database: db, entities: selected.map((e) => e.name) });
     await views?.prepareDatabase();
@@ -103,7 +106,10 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
           onProgress?.({ kind: "entity-finished", entity: name, record });
         }
       } catch (error) {
-        runError = `after the entities ran, looking for entities removed from the spec failed: ${(error as Error).message}`;
+        failedAfter = runError(
+          error,
+          `after the entities ran, looking for entities removed from the spec failed: ${(error as Error).message}`,
+        );
       }
     }
   } catch (error) {
@@ -119,9 +125,11 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
       // Released after a finished run: a failure may mean the lock was lost while held, so the run
       // is not ok, but the entities' results are still reported.
       await lock.release().catch((error: Error) => {
-        runError = [runError, `the export lock could not be released: ${error.message}`]
-          .filter(Boolean)
-          .join("; ");
+        const released = `the export lock could not be released: ${error.message}`;
+        // The first failure's kind stands for the run; both messages are kept.
+        failedAfter = failedAfter
+          ? { ...failedAfter, message: `${failedAfter.message}; ${released}` }
+          : runError(error, released);
       });
     }
   }
@@ -133,8 +141,8 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
     durationMs: Date.now() - startedAt.getTime(),
     entities: records,
     totals,
-    ok: totals.failed === 0 && runError === undefined,
-    ...(runError ? { error: runError } : {}),
+    ok: totals.failed === 0 && failedAfter === undefined,
+    ...(failedAfter ? { error: failedAfter } : {}),
   };
   onProgress?.({ kind: "run-finished", record });
   return record;
@@ -153,11 +161,14 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
     bytes: 0,
     files: 0,
     durationMs: 0,
-    error:
-      `entity "${name}": the lake already holds entity "${other}", which the database cannot tell ` +
-      `from "${name}" (names are compared ignoring case and Unicode width); nothing was exported. ` +
-      `Keep the name "${other}" in the spec, or, if the rename is meant, add renamedFrom: ${other} to the ` +
-      `entity: the view then shows "${name}" and the folder "${other}" keeps its snapshots.`,
+    error: {
+      kind: "spec",
+      message:
+        `entity "${name}": the lake already holds entity "${other}", which the database cannot tell ` +
+        `from "${name}" (names are compared ignoring case and Unicode width); nothing was exported. ` +
+        `Keep the name "${other}" in the spec, or, if the rename is meant, add renamedFrom: ${other} to the ` +
+        `entity: the view then shows "${name}" and the folder "${other}" keeps its snapshots.`,
+    },
   };
 }
 
@@ -177,7 +188,8 @@ export function refuseServerSideEntities(
   if (target !== "azure") return;
   const lake = selected.filter((e) => entityEngine(e).engine === "synapse");
   if (lake.length > 0) {
-    throw new Error(
+    throw new ExportError(
+      "spec",
       `${lake.map((e) => e.name).join(", ")}: a lake-resident source is exported by Synapse serverless (CETAS), which this caller does not run (it reads sources as files on this machine). Nothing was written. Run it with synapse-export run (or runExport with the Azure target's serverSide), or the other entities with --entities.`,
     );
   }

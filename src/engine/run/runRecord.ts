@@ -1,5 +1,7 @@
 // What a run reports, per entity and in total: the CLI prints it, the provider stores it, tests read it.
 
+import type { ErrorKind } from "../../errors";
+import { failureKind } from "../azureCredential";
 import type { ColumnSpec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
 import type { CdmSourceRecord } from "../sources/cdmSource";
@@ -25,7 +27,25 @@ export interface EntityRunRecord {
   columnsInferred?: boolean;
   /** A cdm source: the model.json and the Customer Insights export folder that were read. */
   cdm?: CdmSourceRecord;
-  error?: string;
+  /** Why it failed (status failed), or what went wrong after it was exported (old snapshots kept). */
+  error?: RunError;
+}
+
+/**
+ * An error as the run record keeps it: `kind` says which part of the world refused (see ErrorKind in
+ * src/errors.ts), so a `--json` consumer branches on it without parsing `message`.
+ */
+export interface RunError {
+  kind: ErrorKind;
+  message: string;
+}
+
+/** The record of a thrown value: its kind (auth for a sign-in failure anywhere in its causes, internal when it is not ours), and `message` or its own. */
+export function runError(error: unknown, message?: string): RunError {
+  return {
+    kind: failureKind(error),
+    message: message ?? (error instanceof Error ? error.message : String(error)),
+  };
 }
 
 /** Counts per status; rows, bytes and files add up every entity's snapshot (what the database serves). */
@@ -50,7 +70,7 @@ export interface RunRecord {
   /** False when any entity failed, or the run itself (see `error`). */
   ok: boolean;
   /** What failed after the entities ran (the removed-entity scan, the lock release). */
-  error?: string;
+  error?: RunError;
 }
 
 export type ExportPhase =

@@ -7,7 +7,8 @@
 // model.json names gives a new id, a model.json rewritten with the same partitions and columns does not.
 
 import { abfssUrl, type LakeLocation } from "../../plan/lakeLocation";
-import { CdmModelError, exportFolderOf, parseCdmEntity } from "../../plan/cdmModel";
+import { ExportError } from "../../errors";
+import { exportFolderOf, parseCdmEntity } from "../../plan/cdmModel";
 import { lakeLocationOf, type LakeSourceFiles } from "../../plan/lakeSource";
 import type { EntitySpec } from "../../spec/types";
 import type { CdmSourceRecord } from "../sources/cdmSource";
@@ -23,7 +24,8 @@ export async function cdmLakeSource(
   read: ReadSourceText,
 ): Promise<{ source: LakeSourceFiles; record: CdmSourceRecord }> {
   const named = lakeLocationOf(entity);
-  if (!named) throw new Error(`source.path "${entity.source.path}" is not a lake location`);
+  if (!named)
+    throw new ExportError("spec", `source.path "${entity.source.path}" is not a lake location`);
   const model: LakeLocation = /\.json$/i.test(named.path)
     ? named
     : {
@@ -33,20 +35,17 @@ export async function cdmLakeSource(
   const name = abfssUrl(model);
   const text = await read(model);
   if (text === undefined) {
-    throw new Error(
+    throw new ExportError(
+      "data",
       `${name} does not exist; name the export folder Customer Insights writes (the one with model.json in it) or the model.json itself.`,
     );
   }
-  let cdm;
-  try {
-    cdm = parseCdmEntity(text, name, entity.source.entity ?? entity.name);
-  } catch (e) {
-    if (e instanceof CdmModelError) throw new Error(e.message, { cause: e });
-    throw e;
-  }
+  // A model.json that cannot be read exactly throws CdmModelError (kind data) naming the JSON path.
+  const cdm = parseCdmEntity(text, name, entity.source.entity ?? entity.name);
   cdm.partitions.forEach((p, i) => {
     if (p.location.account !== model.account || p.location.container !== model.container) {
-      throw new Error(
+      throw new ExportError(
+        "data",
         `${name}: ${cdm.at}.partitions[${i}].location "${p.url}" is outside the container of the model.json (${model.account}/${model.container}); a Customer Insights export keeps its partitions beside its model.json.`,
       );
     }

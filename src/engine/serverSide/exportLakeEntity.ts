@@ -23,6 +23,7 @@
 // newest snapshot has it sends no SQL, yet a run killed between manifest and view switch is repaired
 // by the next one. A snapshot promoted again loses its marker before its manifest is rewritten.
 
+import { ExportError } from "../../errors";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { lakeSourceFiles, type LakeSourceFiles } from "../../plan/lakeSource";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
@@ -34,6 +35,7 @@ import type { SqlStatement } from "../../plan/sqlStatement";
 import type { EntitySpec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
 import { applyRetention, record } from "../run/exportEntity";
+import { runError } from "../run/runRecord";
 import type { EntityRunRecord, ExportPhase, ProgressEvent } from "../run/runRecord";
 import { listSnapshots, nextSequence, type CompleteSnapshot } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
@@ -88,7 +90,8 @@ export async function exportLakeEntity(
   try {
     phase("resolve");
     if (ctx.spec.export.format !== "parquet") {
-      throw new Error(
+      throw new ExportError(
+        "spec",
         `export.format is ${ctx.spec.export.format}, but serverless SQL (CETAS) writes this lake-resident entity's snapshots as Parquet; use format parquet`,
       );
     }
@@ -98,13 +101,15 @@ export async function exportLakeEntity(
         : undefined;
     const cdm = cdmInput ? { cdm: cdmInput.record } : {};
     const source = cdmInput?.source ?? lakeSourceFiles(entity);
-    if (!source) throw new Error("its source is not a lake location with declared columns");
+    if (!source)
+      throw new ExportError("spec", "its source is not a lake location with declared columns");
     const listing = await listSnapshots(ctx.lake, db, entity.name);
     phase("fingerprint");
     const files = await listLakeSource(source, ctx.serverSide.listContainer);
     const empty = cdmInput && files.find((f) => f.bytes === 0);
     if (empty) {
-      throw new Error(
+      throw new ExportError(
+        "data",
         `the export ${cdmInput.record.modelJson} describes is not complete: its partition ${empty.url} is empty. Nothing was exported; the snapshot served before stays served. Run again once Customer Insights has finished the export.`,
       );
     }
@@ -175,9 +180,12 @@ export async function exportLakeEntity(
       bytes: 0,
       files: 0,
       durationMs: Date.now() - started,
-      error: message.startsWith(`entity "${entity.name}"`)
-        ? message
-        : `entity "${entity.name}": ${message}`,
+      error: runError(
+        e,
+        message.startsWith(`entity "${entity.name}"`)
+          ? message
+          : `entity "${entity.name}": ${message}`,
+      ),
     };
   }
 }
@@ -209,7 +217,7 @@ async function writeWithCetas(
     const [check] = render([{ step: "checkLakeSource", ...input }]);
     const [row] = await sql.query(check.database, check.statement);
     const failure = cetasCheckFailure(input, row ?? {});
-    if (failure) throw new Error(failure);
+    if (failure) throw new ExportError("data", failure);
   }
 
   // What a failed or killed run left: folders without a manifest (never served), and the table of a
@@ -224,7 +232,8 @@ async function writeWithCetas(
     rows = await sql.executeCounting(cetas);
   } catch (e) {
     if ((e as { number?: number }).number === LOCATION_EXISTS) {
-      throw new Error(
+      throw new ExportError(
+        "sql",
         `serverless SQL found ${folder}/ already there (CETAS cannot overwrite a folder: a retried attempt of this CETAS may have written it). Nothing is served from it; the next run removes it and exports again. ${(e as Error).message}`,
         { cause: e },
       );
@@ -237,7 +246,8 @@ async function writeWithCetas(
   if (!sameListing(listed, after)) {
     await sql.execute(dropTable);
     await ctx.lake.deleteTree(folder);
-    throw new Error(
+    throw new ExportError(
+      "data",
       "a file of the lake source changed while serverless SQL exported it; nothing was published. Run the export again once the source is written.",
     );
   }
@@ -250,7 +260,8 @@ async function writeWithCetas(
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (parts.length === 0) {
     await ctx.lake.deleteTree(folder);
-    throw new Error(
+    throw new ExportError(
+      "sql",
       `serverless SQL wrote no part for ${rows} row(s) under ${folder}/; a snapshot needs at least one. Nothing was published.`,
     );
   }

@@ -9,6 +9,7 @@
 // no Content-MD5 (the Path schema of the same spec has none), so none is recorded.
 
 import { createHash } from "node:crypto";
+import { ExportError } from "../../errors";
 import type { LakeLocation } from "../../plan/lakeLocation";
 import { dfsUrl } from "../../plan/lakeLocation";
 import type { LakeSourceFiles } from "../../plan/lakeSource";
@@ -99,13 +100,15 @@ export async function listLakeSource(
     const entries = await listed.get(key)!;
     const matched = matchBulkPath(location.path, entries);
     if (matched.length === 0) {
-      throw new Error(
+      throw new ExportError(
+        "data",
         `${dfsUrl(location)} matches no file in the lake (names beginning with _ or . are not read); nothing was written.`,
       );
     }
     for (const e of matched) {
       if (e.etag === undefined || e.lastModified === undefined) {
-        throw new Error(
+        throw new ExportError(
+          "lake",
           `the listing of ${dfsUrl(location)} gave no ETag or Last-Modified for ${e.path}, so its changes cannot be told without reading it; nothing was written.`,
         );
       }

@@ -8,6 +8,7 @@
 // after the lock is released, and a `pulumi up` or a reader that opens the file between two batches
 // is not refused. When another process does hold it, the batch waits for it, up to `busyWaitMs`.
 
+import { ExportError } from "../../errors";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -50,7 +51,8 @@ export class LocalSql implements SqlExecutor {
           try {
             await connection.run(s.statement);
           } catch (error) {
-            throw new Error(
+            throw new ExportError(
+              "sql",
               `Local database ${s.database}: could not ${s.purpose ?? "run a statement"}: ${(error as Error).message}`,
               { cause: error },
             );
@@ -89,9 +91,16 @@ export class LocalSql implements SqlExecutor {
         break;
       } catch (error) {
         const message = (error as Error).message;
-        if (!/could not set lock on file/i.test(message)) throw error;
+        if (!/could not set lock on file/i.test(message)) {
+          throw new ExportError(
+            "sql",
+            `Local database ${database}: could not open ${file}: ${message}`,
+            { cause: error },
+          );
+        }
         if (Date.now() >= deadline) {
-          throw new Error(
+          throw new ExportError(
+            "sql",
             `Local database ${database}: the file ${file} stayed open in another process for ` +
               `${Math.round(this.busyWaitMs / 1000)} s (${message}). Close the program that holds ` +
               `it (a DuckDB shell, a notebook) or wait for the other export, and run again.`,

@@ -7,7 +7,9 @@
 
 import type { TokenCredential } from "@azure/core-auth";
 import type * as Mssql from "mssql";
+import { ExportError } from "../../errors";
 import type { SqlStatement } from "../../plan/sqlStatement";
+import { retry, type RetryClock, type RetryPolicy, SYSTEM_CLOCK } from "../retry/retry";
 import { getAzureCredential } from "../azureCredential";
 import type { SqlExecutor } from "./sqlExecutor";
 import {
@@ -56,19 +58,22 @@ export interface SynapseSqlOptions {
   credential?: TokenCredential;
   /** Called before each retry, for progress output. */
   onRetry?: (event: SynapseSqlRetryEvent) => void;
+  /** The clock the waits (and freshGrantsUntil) are read on; default the system's. */
+  clock?: RetryClock;
 }
 
-export class SynapseSqlError extends Error {
+/** A failed statement. Its `kind` is "auth" when no token could be had (sqlKind "credential"), else "sql". */
+export class SynapseSqlError extends ExportError {
   constructor(
     message: string,
     readonly purpose: string,
     readonly database: string,
-    readonly kind: SqlErrorKind | "not-serverless",
+    readonly sqlKind: SqlErrorKind | "not-serverless",
     readonly attempts: number,
     readonly number?: number,
     readonly code?: string,
   ) {
-    super(message);
+    super(sqlKind === "credential" ? "auth" : "sql", message);
     this.name = "SynapseSqlError";
   }
 }
@@ -86,22 +91,20 @@ const ENGINE_EDITIONS: Record<number, string> = {
   9: "Azure SQL Edge",
 };
 
-/** Exponential backoff with jitter: half the step fixed, half random, so retries spread out. */
-export function backoffDelayMs(
-  attempt: number,
-  retry: SynapseSqlRetry,
-  random = Math.random,
-): number {
-  const step = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(step / 2 + (random() * step) / 2);
-}
-
 /** What to do about the errors a run can meet that no retry fixes. */
 const FATAL_HINTS: Record<number, string> = {
   18456:
     "The signed-in identity has no login on the serverless SQL endpoint: give it the Synapse Administrator or Synapse SQL Administrator role on the workspace.",
   262: "The signed-in identity may not create databases here: give it the Synapse Administrator role.",
 };
+
+/** The retry budget an error spends: attempts for what clears in seconds, the grant window for storage. */
+function budgetOf(kind: SqlErrorKind): "attempts" | "window" | "none" {
+  if (kind === "transient" || kind === "connection" || kind === "database-in-use")
+    return "attempts";
+  if (kind === "storage-permission") return "window";
+  return "none";
+}
 
 function sentence(text: string): string {
   const trimmed = text.trim();
@@ -113,13 +116,10 @@ function summarize(statement: string): string {
   return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export class SynapseSql implements SqlExecutor {
   private readonly server: string;
-  private readonly retry: SynapseSqlRetry;
+  private readonly policy: RetryPolicy;
+  private readonly clock: RetryClock;
   private readonly pools = new Map<string, Promise<Mssql.ConnectionPool>>();
   /** Login errors reach mssql as ELOGIN without their number; tedious's errorMessage event has it. */
   private readonly lastServerError = new Map<string, number>();
@@ -130,7 +130,16 @@ export class SynapseSql implements SqlExecutor {
       throw new Error("SynapseSql needs `workspace` (or `server`): the Synapse workspace name.");
     }
     this.server = options.server ?? `${options.workspace}-ondemand.sql.azuresynapse.net`;
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    // Transient errors, lost connections and a database still in use spend a count of attempts; a
+    // storage grant that has not applied yet is waited for only until freshGrantsUntil. Equal jitter:
+    // a reconnect never comes at once (Azure SQL's connectivity guidance asks for a pause first).
+    this.policy = {
+      maxAttempts: retry.maxAttempts,
+      backoff: { baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs, jitter: "equal" },
+      window: { untilMs: options.freshGrantsUntil ?? 0 },
+    };
+    this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   async execute(statements: readonly SqlStatement[]): Promise<void> {
@@ -160,51 +169,54 @@ export class SynapseSql implements SqlExecutor {
     await Promise.all(pools.map((p) => p.then((pool) => pool.close()).catch(() => undefined)));
   }
 
-  private async run(
+  private run(
     database: string,
     text: string,
     purpose: string,
   ): Promise<Mssql.IResult<Record<string, unknown>>> {
-    for (let attempt = 1; ; attempt++) {
-      this.lastServerError.delete(database);
-      try {
-        const pool = await this.pool(database);
-        return await pool.request().batch<Record<string, unknown>>(text);
-      } catch (error) {
-        if (error instanceof SynapseSqlError) throw error;
-        const facts = sqlErrorFacts(error);
-        if (facts.code === "ELOGIN" && facts.number === undefined) {
-          facts.number = this.lastServerError.get(database);
+    let lastKind: SqlErrorKind = "fatal";
+    let lastMessage = "";
+    return retry(
+      async () => {
+        this.lastServerError.delete(database);
+        try {
+          const pool = await this.pool(database);
+          return { ok: true, value: await pool.request().batch<Record<string, unknown>>(text) };
+        } catch (error) {
+          if (error instanceof SynapseSqlError) throw error;
+          const facts = sqlErrorFacts(error);
+          if (facts.code === "ELOGIN" && facts.number === undefined) {
+            facts.number = this.lastServerError.get(database);
+          }
+          const kind = classifySqlError(facts);
+          // A fresh connection for the retry, never the one that failed (Azure SQL connectivity guidance).
+          if (kind === "connection" || kind === "transient") await this.forget(database);
+          // Our own sessions in the database being dropped count as "in use": close them first.
+          if (kind === "database-in-use") await this.forgetAllBut(database);
+          lastKind = kind;
+          lastMessage = facts.message;
+          return {
+            ok: false,
+            budget: budgetOf(kind),
+            reason: facts.message,
+            error: ({ attempts }) => this.failure(kind, facts, purpose, database, attempts),
+          };
         }
-        const kind = classifySqlError(facts);
-        // A fresh connection for the retry, never the one that failed (Azure SQL connectivity guidance).
-        if (kind === "connection" || kind === "transient") await this.forget(database);
-        // Our own sessions in the database being dropped count as "in use": close them first.
-        if (kind === "database-in-use") await this.forgetAllBut(database);
-        const delayMs = this.retryDelay(kind, attempt);
-        if (delayMs === undefined) throw this.failure(kind, facts, purpose, database, attempt);
-        this.options.onRetry?.({
-          purpose,
-          database,
-          attempt,
-          delayMs,
-          kind,
-          message: facts.message,
-        });
-        await sleep(delayMs);
-      }
-    }
-  }
-
-  private retryDelay(kind: SqlErrorKind, attempt: number): number | undefined {
-    if (kind === "transient" || kind === "connection" || kind === "database-in-use") {
-      return attempt < this.retry.maxAttempts ? backoffDelayMs(attempt, this.retry) : undefined;
-    }
-    if (kind === "storage-permission") {
-      const left = (this.options.freshGrantsUntil ?? 0) - Date.now();
-      return left > 0 ? Math.min(backoffDelayMs(attempt, this.retry), left) : undefined;
-    }
-    return undefined;
+      },
+      this.policy,
+      {
+        clock: this.clock,
+        onRetry: (wait) =>
+          this.options.onRetry?.({
+            purpose,
+            database,
+            attempt: wait.attempt,
+            delayMs: wait.delayMs,
+            kind: lastKind,
+            message: lastMessage,
+          }),
+      },
+    );
   }
 
   private failure(

@@ -10,21 +10,27 @@
 // the existing one is looked up and adopted; if that look-up is itself refused, the assignment is recorded
 // as adopted and not owned (never deleted by us), and the result says so.
 
+import { ExportError } from "../../errors";
 import { randomUUID } from "node:crypto";
-import { setTimeout as realSleep } from "node:timers/promises";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { getAzureCredential } from "../azureCredential";
 import { roleAssignmentGuid } from "../../plan/deterministicGuid";
 import { ROLES } from "../../plan/roles";
 import {
-  backoffDelayMs,
   classifyStatus,
   type FailureKind,
-  MAX_RETRY_AFTER_MS,
   resolveRetryOptions,
-  retryAfterMs,
+  restRetryPolicy,
   type RetryOptions,
-} from "./retryPolicy";
+} from "../retry/azureRestRetry";
+import {
+  retry,
+  retryAfterMs,
+  type RetryClock,
+  type RetryPolicy,
+  SYSTEM_CLOCK,
+  type TryOutcome,
+} from "../retry/retry";
 import {
   parseSynapseEndpoint,
   SYNAPSE_DEV_SCOPE,
@@ -77,13 +83,7 @@ export interface SynapseRbacClientOptions extends RetryOptions {
   clock?: RetryClock;
 }
 
-/** Time as the retry loop sees it. */
-export interface RetryClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const SYSTEM_CLOCK: RetryClock = { now: () => Date.now(), sleep: (ms) => realSleep(ms) };
+export type { RetryClock } from "../retry/retry";
 
 export interface EnsureRoleAssignmentArgs {
   roleId: string;
@@ -128,7 +128,10 @@ function sameId(a: string | undefined, b: string | undefined): boolean {
 
 function requireGuid(field: string, value: string): void {
   if (!GUID.test(value))
-    throw new Error(`Synapse role assignment ${field} must be a GUID, got "${value}"`);
+    throw new ExportError(
+      "rbac",
+      `Synapse role assignment ${field} must be a GUID, got "${value}"`,
+    );
 }
 
 function describeNetworkError(err: unknown, timeoutMs: number): string {
@@ -163,6 +166,7 @@ export class SynapseRbacClient {
   readonly endpoint: URL;
   readonly workspaceName: string;
   private readonly retry: Required<RetryOptions>;
+  private readonly policy: RetryPolicy;
   private readonly credential: TokenCredential;
   private readonly onRetry?: (event: RetryEvent) => void;
   private readonly clock: RetryClock;
@@ -172,6 +176,7 @@ export class SynapseRbacClient {
     this.endpoint = parseSynapseEndpoint(options.endpoint);
     this.workspaceName = options.workspaceName ?? workspaceNameFor(this.endpoint);
     this.retry = resolveRetryOptions(options);
+    this.policy = restRetryPolicy(this.retry);
     this.credential = options.credential ?? getAzureCredential();
     this.onRetry = options.onRetry;
     this.clock = options.clock ?? SYSTEM_CLOCK;
@@ -230,13 +235,15 @@ export class SynapseRbacClient {
       const next = result.headers.get("x-ms-continuation") ?? "";
       if (next === "") return all.filter((a) => matches(a, filter));
       if (seen.has(next))
-        throw new Error(
+        throw new ExportError(
+          "rbac",
           `Synapse workspace "${this.workspaceName}" repeated continuation token "${next}" while listing role assignments`,
         );
       seen.add(next);
       continuation = next;
     }
-    throw new Error(
+    throw new ExportError(
+      "rbac",
       `Synapse workspace "${this.workspaceName}" returned more than ${MAX_PAGES} pages of role assignments`,
     );
   }
@@ -266,7 +273,8 @@ export class SynapseRbacClient {
     requireGuid("roleId", args.roleId);
     requireGuid("principalId", args.principalId);
     if (!PRINCIPAL_TYPES.includes(args.principalType)) {
-      throw new Error(
+      throw new ExportError(
+        "rbac",
         `Synapse role assignment principalType must be one of ${PRINCIPAL_TYPES.join(", ")}, got "${args.principalType}"`,
       );
     }
@@ -274,7 +282,8 @@ export class SynapseRbacClient {
       (r) => r.plane === "arm" && sameId(r.id, args.roleId),
     );
     if (armRole) {
-      throw new Error(
+      throw new ExportError(
+        "rbac",
         `"${armRole.name}" (${armRole.id}) is an Azure (ARM) role, not a Synapse role: assign it with a ` +
           `Microsoft.Authorization role assignment, not on the workspace's Synapse RBAC endpoint.`,
       );
@@ -325,45 +334,61 @@ export class SynapseRbacClient {
         throw err;
     }
     // Someone else's (Azure itself, a portal user, another tool), or our own PUT whose answer was
-    // lost: read it back, allowing the list a few tries to catch up with the write.
-    for (let attempt = 0; attempt < this.retry.maxAttempts; attempt++) {
-      let found: SynapseRoleAssignment | undefined;
-      try {
-        found = pick(await this.listPages(filter, lookup, false), assignmentId);
-      } catch (err) {
-        if (!(err instanceof SynapseRbacError) || (err.status !== 401 && err.status !== 403))
-          throw err;
-        return {
-          assignmentId,
-          adopted: true,
-          owned: false,
-          assignment: wanted,
-          idKnown: false,
-          notice:
-            `Synapse role ${role} was already assigned to ${args.principalId} at ${args.scope} on workspace "${this.workspaceName}" ` +
-            `(the service answered RoleAssignmentAlreadyExists), and listing assignments was refused (${err.status}${err.code ? ` ${err.code}` : ""}), ` +
-            `so its id is not known: it is recorded as adopted and not owned, and pulumi destroy leaves it. Listing needs ` +
-            `Microsoft.Synapse/workspaces/read (e.g. the Synapse User role) for the deploying identity.`,
-        };
-      }
-      if (found) {
+    // lost: read it back, allowing the list a few tries to catch up with the write. A refused look-up
+    // is an answer too: the assignment is recorded as adopted, not owned.
+    return retry<EnsureRoleAssignmentResult>(
+      async () => {
+        let found: SynapseRoleAssignment | undefined;
+        try {
+          found = pick(await this.listPages(filter, lookup, false), assignmentId);
+        } catch (err) {
+          if (!(err instanceof SynapseRbacError) || (err.status !== 401 && err.status !== 403))
+            throw err;
+          return {
+            ok: true,
+            value: {
+              assignmentId,
+              adopted: true,
+              owned: false,
+              assignment: wanted,
+              idKnown: false,
+              notice:
+                `Synapse role ${role} was already assigned to ${args.principalId} at ${args.scope} on workspace "${this.workspaceName}" ` +
+                `(the service answered RoleAssignmentAlreadyExists), and listing assignments was refused (${err.status}${err.code ? ` ${err.code}` : ""}), ` +
+                `so its id is not known: it is recorded as adopted and not owned, and pulumi destroy leaves it. Listing needs ` +
+                `Microsoft.Synapse/workspaces/read (e.g. the Synapse User role) for the deploying identity.`,
+            },
+          };
+        }
+        if (!found)
+          return {
+            ok: false,
+            budget: "attempts",
+            reason: "the assignment is not listed yet",
+            error: ({ attempts }) =>
+              new ExportError(
+                "rbac",
+                `Synapse workspace "${this.workspaceName}" answered RoleAssignmentAlreadyExists for ${role} to ${args.principalId} at ${args.scope}, ` +
+                  `but ${attempts} look-ups did not find that assignment; run again in a few minutes.`,
+              ),
+          };
         const adopted = !sameId(found.id, assignmentId);
         return {
-          assignmentId: found.id,
-          adopted,
-          owned: !adopted,
-          idKnown: true,
-          assignment: found,
-          notice: found.principalType
-            ? undefined
-            : missingPrincipalTypeNotice(found, this.workspaceName),
+          ok: true,
+          value: {
+            assignmentId: found.id,
+            adopted,
+            owned: !adopted,
+            idKnown: true,
+            assignment: found,
+            notice: found.principalType
+              ? undefined
+              : missingPrincipalTypeNotice(found, this.workspaceName),
+          },
         };
-      }
-      await this.clock.sleep(backoffDelayMs(attempt, this.retry));
-    }
-    throw new Error(
-      `Synapse workspace "${this.workspaceName}" answered RoleAssignmentAlreadyExists for ${role} to ${args.principalId} at ${args.scope}, ` +
-        `but ${this.retry.maxAttempts} look-ups did not find that assignment; run again in a few minutes.`,
+      },
+      this.policy,
+      { clock: this.clock },
     );
   }
 
@@ -381,7 +406,8 @@ export class SynapseRbacClient {
     try {
       token = await this.credential.getToken(SYNAPSE_DEV_SCOPE);
     } catch (err) {
-      throw new Error(
+      throw new ExportError(
+        "rbac",
         `Could not get an Entra ID token for ${SYNAPSE_DEV_SCOPE} (Synapse workspace "${this.workspaceName}"): ` +
           `${(err as Error).message}. Sign in with "az login", or set AZURE_TENANT_ID / AZURE_CLIENT_ID (and a secret, ` +
           `certificate or workload identity) for a service principal, or run where a managed identity is available.`,
@@ -389,115 +415,111 @@ export class SynapseRbacClient {
       );
     }
     if (!token)
-      throw new Error(
+      throw new ExportError(
+        "rbac",
         `The Azure credential returned no token for ${SYNAPSE_DEV_SCOPE}; sign in with "az login" and run again.`,
       );
     this.token = token;
     return token.token;
   }
 
-  private async send(spec: RequestSpec): Promise<HttpResult> {
+  private send(spec: RequestSpec): Promise<HttpResult> {
     const started = this.clock.now();
     const url = this.url(spec.path, spec.query);
-    let attempt = 0;
-    let transientFailures = 0;
-    let authFailingSince: number | undefined;
-    for (;;) {
-      attempt++;
-      const token = await this.accessToken();
-      let failure: {
-        kind: FailureKind;
-        reason: string;
-        waitMs?: number;
-        error: () => SynapseRbacError;
-      };
-      try {
-        const response = await fetch(url, {
-          method: spec.method,
-          headers: {
-            Authorization: `Bearer ${token}`,
-            Accept: "application/json",
-            "x-ms-client-request-id": randomUUID(),
-            ...(spec.body !== undefined ? { "Content-Type": "application/json" } : {}),
-            ...spec.headers,
-          },
-          body: spec.body !== undefined ? JSON.stringify(spec.body) : undefined,
-          signal: AbortSignal.timeout(this.retry.requestTimeoutMs),
-        });
-        const text = await response.text();
-        const body = parseJson(text);
-        if (response.ok || spec.accept.includes(response.status)) {
-          return { status: response.status, headers: response.headers, body };
-        }
-        const error = serviceError(body);
-        const kind = classifyStatus(response.status, error?.code);
-        failure = {
-          kind,
-          reason: `${response.status}${error?.code ? ` ${error.code}` : ""}`,
-          waitMs: retryAfterMs(response.headers),
-          error: () =>
-            new SynapseRbacError({
-              operation: spec.operation,
-              workspaceName: this.workspaceName,
-              endpoint: this.endpoint.origin,
-              status: response.status,
-              code: error?.code,
-              serviceMessage: error?.message ?? (text.trim().slice(0, 500) || undefined),
-              requestId: response.headers.get("x-ms-request-id") ?? undefined,
-              principalId: spec.principalId,
-              attempts: attempt,
-              elapsedMs: this.clock.now() - started,
-            }),
-        };
-      } catch (err) {
-        const networkError = describeNetworkError(err, this.retry.requestTimeoutMs);
-        failure = {
-          kind: "transient",
-          reason: networkError,
-          error: () =>
-            new SynapseRbacError({
-              operation: spec.operation,
-              workspaceName: this.workspaceName,
-              endpoint: this.endpoint.origin,
-              networkError,
-              attempts: attempt,
-              elapsedMs: this.clock.now() - started,
-            }),
-        };
-      }
+    return retry((attempt) => this.tryOnce(spec, url, attempt, started), this.policy, {
+      clock: this.clock,
+      onRetry: (wait) =>
+        this.onRetry?.({
+          operation: spec.operation,
+          attempt: wait.attempt,
+          delayMs: wait.delayMs,
+          kind: wait.budget === "attempts" ? "transient" : "authorization",
+          reason: wait.reason,
+        }),
+    });
+  }
 
-      if (failure.kind === "permanent") throw failure.error();
-      if (failure.kind === "authorization" && spec.waitOutAuthorization === false)
-        throw failure.error();
-      // The server's Retry-After wins over our backoff; one beyond MAX_RETRY_AFTER_MS fails now.
-      if (failure.waitMs !== undefined && failure.waitMs > MAX_RETRY_AFTER_MS)
-        throw failure.error();
-      let delayMs = Math.max(backoffDelayMs(attempt - 1, this.retry), failure.waitMs ?? 0);
-      if (failure.kind === "transient") {
-        transientFailures++;
-        if (transientFailures >= this.retry.maxAttempts) throw failure.error();
-      } else {
-        authFailingSince ??= this.clock.now();
-        const left = authFailingSince + this.retry.authRetryWindowMs - this.clock.now();
-        if (left <= 0) {
-          const error = failure.error();
-          error.message +=
-            ` Kept retrying for ${Math.round(this.retry.authRetryWindowMs / 1000)} s (authRetryWindowMs) because new ` +
-            `Synapse role assignments take 2-5 minutes to apply and group changes 10-15 minutes or more.`;
-          throw error;
-        }
-        delayMs = Math.min(delayMs, left);
-      }
-      this.onRetry?.({
-        operation: spec.operation,
-        attempt,
-        delayMs,
-        kind: failure.kind,
-        reason: failure.reason,
+  /** One request: its answer, or the failure and the budget it spends (see classifyStatus). */
+  private async tryOnce(
+    spec: RequestSpec,
+    url: URL,
+    attempt: number,
+    started: number,
+  ): Promise<TryOutcome<HttpResult>> {
+    const token = await this.accessToken();
+    try {
+      const response = await fetch(url, {
+        method: spec.method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: "application/json",
+          "x-ms-client-request-id": randomUUID(),
+          ...(spec.body !== undefined ? { "Content-Type": "application/json" } : {}),
+          ...spec.headers,
+        },
+        body: spec.body !== undefined ? JSON.stringify(spec.body) : undefined,
+        signal: AbortSignal.timeout(this.retry.requestTimeoutMs),
       });
-      await this.clock.sleep(delayMs);
+      const text = await response.text();
+      const body = parseJson(text);
+      if (response.ok || spec.accept.includes(response.status)) {
+        return { ok: true, value: { status: response.status, headers: response.headers, body } };
+      }
+      const error = serviceError(body);
+      const kind = classifyStatus(response.status, error?.code);
+      return {
+        ok: false,
+        budget: budgetOf(kind, spec.waitOutAuthorization !== false),
+        reason: `${response.status}${error?.code ? ` ${error.code}` : ""}`,
+        retryAfterMs: retryAfterMs(response.headers),
+        error: ({ windowRanOut }) => {
+          const failure = new SynapseRbacError({
+            operation: spec.operation,
+            workspaceName: this.workspaceName,
+            endpoint: this.endpoint.origin,
+            status: response.status,
+            code: error?.code,
+            serviceMessage: error?.message ?? (text.trim().slice(0, 500) || undefined),
+            requestId: response.headers.get("x-ms-request-id") ?? undefined,
+            principalId: spec.principalId,
+            attempts: attempt,
+            elapsedMs: this.clock.now() - started,
+          });
+          if (windowRanOut)
+            failure.message +=
+              ` Kept retrying for ${Math.round(this.retry.authRetryWindowMs / 1000)} s (authRetryWindowMs) because new ` +
+              `Synapse role assignments take 2-5 minutes to apply and group changes 10-15 minutes or more.`;
+          return failure;
+        },
+      };
+    } catch (err) {
+      const networkError = describeNetworkError(err, this.retry.requestTimeoutMs);
+      return {
+        ok: false,
+        budget: "attempts",
+        reason: networkError,
+        error: () =>
+          new SynapseRbacError({
+            operation: spec.operation,
+            workspaceName: this.workspaceName,
+            endpoint: this.endpoint.origin,
+            networkError,
+            attempts: attempt,
+            elapsedMs: this.clock.now() - started,
+          }),
+      };
     }
   }
+}
+
+/** The retry budget a failure spends: a count for transient ones, time for a grant still replicating. */
+function budgetOf(
+  kind: FailureKind,
+  waitOutAuthorization: boolean,
+): "attempts" | "window" | "none" {
+  if (kind === "transient") return "attempts";
+  if (kind === "authorization" && waitOutAuthorization) return "window";
+  return "none";
 }
 
 /**

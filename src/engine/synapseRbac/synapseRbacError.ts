@@ -6,6 +6,8 @@
 // "ClientIpAddressNotAuthorized" (workspace firewall), "InvalidPrincipalId" (400),
 // "RoleAssignmentAlreadyExists" (same role, principal and scope under another id).
 
+import { ExportError } from "../../errors";
+
 export interface SynapseRbacFailure {
   /** What we were doing, in words: "assign Synapse role ... to ...". */
   operation: string;
@@ -23,7 +25,7 @@ export interface SynapseRbacFailure {
   elapsedMs: number;
 }
 
-export class SynapseRbacError extends Error {
+export class SynapseRbacError extends ExportError {
   readonly status?: number;
   readonly code?: string;
   readonly requestId?: string;
@@ -31,7 +33,7 @@ export class SynapseRbacError extends Error {
   readonly attempts: number;
 
   constructor(failure: SynapseRbacFailure) {
-    super(describeFailure(failure));
+    super("rbac", describeFailure(failure));
     this.name = "SynapseRbacError";
     this.status = failure.status;
     this.code = failure.code;

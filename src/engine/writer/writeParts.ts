@@ -2,6 +2,7 @@
 // read → strict casts → Parquet (or CSV) parts, rolled at a size bound. Nothing is uploaded here, so a
 // failure leaves nothing in the lake.
 
+import { ExportError } from "../../errors";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { partFileName } from "../../plan/lakeLayout";
@@ -52,8 +53,11 @@ export interface WrittenPart {
   bytes: number;
 }
 
-export class ValueError extends Error {
-  override readonly name = "ValueError";
+export class ValueError extends ExportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("data", message, options);
+    this.name = "ValueError";
+  }
 }
 
 export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {

@@ -3,6 +3,7 @@
 // the tests' own RFC 4180 reader for CSV parts, where every digit of a decimal survives as text).
 
 import { expect } from "chai";
+import { errorText } from "../../helpers/errorText";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { LocalLake, runExport } from "../../../src/engine";
@@ -45,7 +46,7 @@ export async function runSource(
   const e = record.entities[0];
   if (e.status === "failed") {
     expect(await lake.list(""), "a failed entity leaves nothing in the lake").to.deep.equal([]);
-    return { error: e.error };
+    return { error: errorText(e) };
   }
   expect(e.status).to.equal("exported");
   const folder = snapshotFolder("ci_export", entity.name, e.snapshot!);

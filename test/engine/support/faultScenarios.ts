@@ -5,6 +5,7 @@
 // mocha tests and the reliability script (scripts/reliability/faults.ts) run the very same checks.
 
 import { expect } from "chai";
+import { errorText } from "../../helpers/errorText";
 import type { RunRecord } from "../../../src/engine/run/runRecord";
 import {
   AzureWorld,
@@ -168,7 +169,7 @@ async function timed<T>(body: () => Promise<T>): Promise<{ value: T; ms: number 
 function failed(record: RunRecord, name: string): string {
   const entity = record.entities.find((e) => e.name === name);
   expect(entity?.status, `${name}: ${JSON.stringify(entity)}`).to.equal("failed");
-  return entity!.error ?? "";
+  return errorText(entity);
 }
 
 /**
@@ -336,7 +337,7 @@ export function lakeFailsMidRun(seed: number): Promise<ScenarioResult> {
         })
         .then(
           // The entities failed one by one; what failed after them is the run's own error.
-          (record) => (record.ok ? undefined : new Error(record.error ?? "")),
+          (record) => (record.ok ? undefined : new Error(errorText(record))),
           (e: Error) => e,
         ),
     );

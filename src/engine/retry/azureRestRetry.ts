@@ -1,8 +1,11 @@
-// When to try a Synapse data-plane request again, and how long to wait. Two budgets, because the
+// When to try an Azure REST request again (the Synapse data plane, ARM), and how long to wait; the
+// waiting itself is `retry` (./retry.ts). Two budgets, because the
 // failures differ: throttling, 5xx and broken connections clear in seconds and are bounded by a number
 // of attempts; authorization failures right after a grant (the caller's own Synapse Administrator
 // assignment, a new firewall rule, a principal created a moment ago) clear only once the change has
 // replicated, so they are bounded by time instead, and then reported as what the user must fix.
+
+import type { RetryPolicy } from "./retry";
 
 export interface RetryOptions {
   /** Attempts per request for throttling, 5xx, timeouts and broken connections. Default 8. */
@@ -41,7 +44,7 @@ export function resolveRetryOptions(options: RetryOptions = {}): Required<RetryO
     if (value === undefined) continue;
     if (!Number.isFinite(value) || value < 0 || (key === "maxAttempts" && value < 1)) {
       throw new Error(
-        `Synapse RBAC retry option "${key}" must be a non-negative number (maxAttempts at least 1), got ${value}`,
+        `retry option "${key}" must be a non-negative number (maxAttempts at least 1), got ${value}`,
       );
     }
     resolved[key] = value;
@@ -49,30 +52,14 @@ export function resolveRetryOptions(options: RetryOptions = {}): Required<RetryO
   return resolved;
 }
 
-/** Full-jitter exponential backoff: a random wait in [0, min(max, base * 2^attempt)). */
-export function backoffDelayMs(
-  attempt: number,
-  options: Required<RetryOptions>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
-}
-
-/**
- * The wait a server asked for, in ms: `retry-after-ms` / `x-ms-retry-after-ms` (what Azure services
- * send), else `Retry-After` as seconds or an HTTP date. Undefined when absent or unreadable.
- */
-export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
-  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
-    const value = headers.get(name);
-    if (value !== null && /^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value));
-  }
-  const retryAfter = headers.get("retry-after");
-  if (retryAfter === null) return undefined;
-  if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) return Math.ceil(Number(retryAfter) * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/** The loop's policy for these options: full jitter (HTTP clients), Retry-After honoured up to MAX_RETRY_AFTER_MS. */
+export function restRetryPolicy(options: Required<RetryOptions>): RetryPolicy {
+  return {
+    maxAttempts: options.maxAttempts,
+    backoff: { baseDelayMs: options.baseDelayMs, maxDelayMs: options.maxDelayMs, jitter: "full" },
+    window: { forMs: options.authRetryWindowMs },
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+  };
 }
 
 /** The kinds of failure, by what waiting can do about them. */
