@@ -166,6 +166,7 @@ export async function refreshEntity(
     const record = await runExport(spec, {
       lake: t.lake,
       views: t.views,
+      serverSide: t.serverSide,
       entities: [entity],
       lock: {
         waitMs: DEPLOY_LOCK_WAIT_MS,

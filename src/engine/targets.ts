@@ -9,7 +9,8 @@ import { duckdbPathProblem } from "../plan/duckdbPath";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
 import { planSqlLogins, type SqlLogin } from "../plan/sqlAccess";
-import { planDropDatabase } from "../plan/sqlPlan";
+import { planDropDatabase, type SqlStep } from "../plan/sqlPlan";
+import type { LakeLocation } from "../plan/lakeLocation";
 import type { Spec } from "../spec/types";
 import { SpecError } from "../spec/specError";
 import type { TargetSpec } from "../plan/specSlices";
@@ -17,6 +18,7 @@ import type { TargetRef } from "../plan/exportResources";
 import type { LakeStore } from "./lake/lakeStore";
 import type { SynapseSqlOptions, SynapseSqlRetry } from "./sql/synapseSql";
 import type { ViewPublisher } from "./viewPublisher";
+import type { ServerSideExport } from "./serverSide/exportLakeEntity";
 
 export interface ExportTarget {
   kind: "local" | "azure";
@@ -26,6 +28,8 @@ export interface ExportTarget {
   databaseLocation: string;
   /** Removes the export database itself (only with `onEntityRemoved: drop`). */
   dropDatabase(): Promise<void>;
+  /** Azure: lake-resident entities exported by serverless SQL (CETAS); pass it to runExport. */
+  serverSide?: ServerSideExport;
 }
 
 /** `<dir>/<container>/<databaseName>/...` for the lake and `<dir>/<databaseName>.duckdb` for the database. */
@@ -110,6 +114,11 @@ export interface AzureTargetOptions {
    * SDK's: maxTries 4, retryDelayInMs 4 s, maxRetryDelayInMs 120 s.
    */
   lakeRetry?: { maxTries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+  /**
+   * The dfs endpoint of each storage account a lake-resident source lives in, by account name (tests:
+   * loopback servers); default `https://<account>.dfs.<suffix>`, and lakeAccountUrl for the export's own.
+   */
+  lakeSourceAccountUrls?: Record<string, string>;
   /** The longest one try of one lake request waits for an answer; default 120 s. */
   lakeRequestTimeoutMs?: number;
   /** The longest a SQL login may take; default 30 s. */
@@ -162,16 +171,40 @@ function azureTargetWith(
     retry: options.sqlRetry,
     onRetry: options.onSqlRetry,
   });
-  const views = new SqlViewPublisher(
-    sql,
-    (steps) => renderTsql(steps, { database, dataSourceLocation: azureDataSourceLocation(spec) }),
-    spec.export.format,
-    readers,
-  );
+  const render = (steps: readonly SqlStep[]) =>
+    renderTsql(steps, { database, dataSourceLocation: azureDataSourceLocation(spec) });
+  const views = new SqlViewPublisher(sql, render, spec.export.format, readers);
+  // A source's container is listed (never read) as the identity running the export, by its own client.
+  const sourceLakes = new Map<string, InstanceType<typeof AdlsGen2Lake>>();
+  const sourceLake = (location: LakeLocation) => {
+    const key = `${location.account}/${location.container}`;
+    let source = sourceLakes.get(key);
+    if (!source) {
+      source = new AdlsGen2Lake({
+        accountName: location.account,
+        container: location.container,
+        accountUrl:
+          options.lakeSourceAccountUrls?.[location.account] ??
+          (location.account === accountName ? options.lakeAccountUrl : undefined) ??
+          `https://${location.account}.dfs.${location.suffix}`,
+        trustedCaPem: options.lakeTrustedCaPem,
+        retryOptions: options.lakeRetry,
+        requestTimeoutMs: options.lakeRequestTimeoutMs,
+      });
+      sourceLakes.set(key, source);
+    }
+    return source;
+  };
   return {
     kind: "azure",
     lake,
     views,
+    serverSide: {
+      sql,
+      render,
+      listContainer: (location, folder) => sourceLake(location).list(folder),
+      readSourceText: (location) => sourceLake(location).readText(location.path),
+    },
     dropDatabase: () =>
       sql.execute(
         renderTsql(planDropDatabase(), {

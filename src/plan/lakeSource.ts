@@ -68,11 +68,17 @@ export type LakeSourceSpec = { export: Pick<Spec["export"], "format" | "entities
 /** Which engine exports the entity, and why (the spec is assumed free of lakeSourceIssues). */
 export function entityEngine(entity: EntitySpec): EntityEngineChoice {
   if (entity.source.format === "cdm") {
-    return {
-      engine: "runner",
-      reason:
-        "a Customer Insights export folder (model.json): DuckDB here reads its partitions (locally from --local DIR/<container>/...; its server-side export is not built yet)",
-    };
+    return isLakeSource(entity) && entity.engine !== "runner"
+      ? {
+          engine: "synapse",
+          reason:
+            "a Customer Insights export folder in the lake (model.json): serverless SQL reads its partitions there (headerless CSV) and writes the snapshot (CETAS); locally (--local DIR) DuckDB reads DIR/<container>/...",
+        }
+      : {
+          engine: "runner",
+          reason:
+            "a Customer Insights export folder (model.json): DuckDB here reads its partitions (a lake location only locally, from --local DIR/<container>/...)",
+        };
   }
   const lake = isLakeSource(entity);
   const forced = entity.engine === "runner" || entity.engine === "synapse";

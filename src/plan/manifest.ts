@@ -7,6 +7,7 @@ export interface ManifestFile {
   /** File name inside the snapshot folder, e.g. part-00000.parquet. */
   name: string;
   bytes: number;
+  /** -1 when the writer does not say: serverless's CETAS reports the snapshot's rows, not each part's. */
   rows: number;
 }
 
@@ -39,7 +40,10 @@ export interface SnapshotManifest {
     ctimeMs?: number;
     ino?: number;
     dev?: number;
+    /** "" for a lake-resident file: it is fingerprinted by its listing (`etag`), never read here. */
     sha256: string;
+    /** A lake-resident file's ETag when listed (its `mtimeMs` is its Last-Modified). */
+    etag?: string;
   }[];
   /** When `sources` was last hashed, if later than createdAt (an unchanged run re-hashed them). */
   sourcesCheckedAt?: string;

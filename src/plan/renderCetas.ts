@@ -251,3 +251,35 @@ function converted(c: ColumnSpec, v: string): string {
       return `CAST(SWITCHOFFSET(CAST(${v} AS datetimeoffset(6)), N'+00:00') AS datetime2(6))`;
   }
 }
+
+/**
+ * What the check query's one row says, as the entity's failure: every column with values that do
+ * not fit, each with its count and the least of them (MIN over the misfits: one scan, no ORDER BY;
+ * the runner names the first in file order, which serverless cannot give without a second scan), or
+ * undefined when every value fits.
+ */
+export function cetasCheckFailure(
+  input: CetasInput,
+  row: Record<string, unknown>,
+): string | undefined {
+  const parquet = input.source.format === "parquet";
+  const misfits: string[] = [];
+  input.source.columns.forEach((c, i) => {
+    if (!isChecked(c, parquet)) return;
+    const bad = Number(row[checkBadColumn(i)] ?? 0);
+    if (!(bad > 0)) return;
+    const example = row[checkExampleColumn(i)];
+    const source =
+      c.sourceColumn && c.sourceColumn !== c.name ? ` (source column ${c.sourceColumn})` : "";
+    misfits.push(
+      `column ${c.name}${source}: ${bad} value(s) do not fit ${tsqlType(c).split(" COLLATE ")[0]}, the least of them ${JSON.stringify(String(example))}`,
+    );
+  });
+  if (misfits.length === 0) return undefined;
+  return `the lake source has values that do not fit their columns, so snapshot ${input.snapshot} was not written: ${misfits.join("; ")}. Fix the data or the column's type.`;
+}
+
+/** The row count the check query read. */
+export function cetasCheckRows(row: Record<string, unknown>): number {
+  return Number(row[CHECK_ROWS]);
+}

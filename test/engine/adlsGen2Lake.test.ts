@@ -153,12 +153,23 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       await lake.uploadFile(localFile(20).path, "db/Customer/v=1/part-00001.parquet");
       await lake.writeText("db/Order/v=9/_manifest.json", "{}");
       const listed = await lake.list("db/Customer");
-      expect(listed).to.deep.equal([
+      expect(
+        listed.map(({ path, isDirectory, size }) => ({ path, isDirectory, size })),
+      ).to.deep.equal([
         { path: "db/Customer/v=1", isDirectory: true, size: 0 },
         { path: "db/Customer/v=1/_manifest.json", isDirectory: false, size: 2 },
         { path: "db/Customer/v=1/part-00000.parquet", isDirectory: false, size: 10 },
         { path: "db/Customer/v=1/part-00001.parquet", isDirectory: false, size: 20 },
       ]);
+      // Each entry carries the ETag and Last-Modified the service holds for the path (what a
+      // lake-resident source is fingerprinted by), Last-Modified to the second as HTTP dates are.
+      for (const e of listed) {
+        const node = server.namespace.filesystems.get(CONTAINER)!.paths.get(e.path)!;
+        expect(e.etag, e.path).to.equal(node.etag.replace(/"/g, ""));
+        expect(e.lastModified, e.path).to.equal(
+          new Date(Math.floor(node.lastModified.getTime() / 1000) * 1000).toISOString(),
+        );
+      }
       expect(
         server.requests.filter((r) => r.op === "list" && r.query.continuation).length,
       ).to.equal(1);

@@ -1,6 +1,7 @@
-// Where a lake-resident entity may run in this version: on the local target (DIR/<container>/<path>
-// stands for the lake, read by the runner's path) but not yet against Azure, where its server-side
-// (CETAS) run is planned and not built; there it is refused before anything is written.
+// Where a lake-resident entity may run: on the local target (DIR/<container>/<path> stands for the
+// lake, read by the runner's path) and against Azure through the target's server-side export (CETAS,
+// test/engine/serverSideRun.test.ts); a caller against Azure without it (one that reads sources as
+// files here) is refused before anything is written.
 
 import { expect } from "chai";
 import { refuseServerSideEntities } from "../../src/engine/run/runExport";
@@ -19,14 +20,15 @@ const fileEntity = {
 const spec = { export: { format: "parquet" as const, entities: [lakeEntity, fileEntity] } };
 
 describe("lake-resident entities and the target", () => {
-  it("are refused against Azure, naming the entity and that nothing was written", () => {
+  it("are refused against Azure without the server-side export, naming the entity and that nothing was written", () => {
     expect(() => refuseServerSideEntities(spec, [lakeEntity, fileEntity], "azure")).to.throw(
       /^Orders: a lake-resident source is exported by Synapse serverless \(CETAS\).*Nothing was written/,
     );
   });
 
-  it("run on the local target, and a file entity runs anywhere", () => {
+  it("run on the local target and by the server-side export, and a file entity runs anywhere", () => {
     expect(() => refuseServerSideEntities(spec, [lakeEntity], "local")).to.not.throw();
+    expect(() => refuseServerSideEntities(spec, [lakeEntity], "server-side")).to.not.throw();
     expect(() => refuseServerSideEntities(spec, [fileEntity], "azure")).to.not.throw();
   });
 });

@@ -5,17 +5,10 @@
 // the runner's identity moves no entity data. A value that does not fit is counted and named.
 
 import { expect } from "chai";
-import type * as Mssql from "mssql";
-import { parquetReadObjects } from "hyparquet";
-import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
 import { validateSpec } from "../../src/spec";
 import { planExport } from "../../src/plan/exportPlan";
-import { startDfsServer, type DfsServer } from "../servers/dfsServer";
-import { audienceOf, entraToken } from "../servers/tds/entraToken";
-import { ServerlessLakeEngine } from "../servers/tds/cetas";
-import { ServerlessLake } from "../servers/tds/serverlessLake";
-import { ServerlessModel } from "../servers/tds/serverlessModel";
-import { TdsTestServer } from "../servers/tds/tdsTestServer";
+import type { DfsServer } from "../servers/dfsServer";
+import { CetasWorld } from "../servers/tds/cetasWorld";
 import { validRawSpec } from "../helpers/specs";
 
 const ACCOUNT = "acct";
@@ -60,16 +53,6 @@ function rowsOf(text: string): (string | null)[][] {
     });
 }
 
-function credentialOf(oid: string) {
-  return {
-    async getToken(scopes: string | string[]) {
-      const expiresOnTimestamp = Date.now() + 3600e3;
-      const exp = Math.floor(expiresOnTimestamp / 1000);
-      return { token: entraToken({ aud: audienceOf(scopes), oid, exp }), expiresOnTimestamp };
-    },
-  };
-}
-
 function planned(columns: unknown[]) {
   const raw = validRawSpec();
   raw.connection.storage.accountName = ACCOUNT;
@@ -110,80 +93,29 @@ const COLUMNS = [
 
 describe("the planned server-side export at the wire (TDS and dfs test servers)", function () {
   this.timeout(60_000);
+  let world: CetasWorld;
   let dfs: DfsServer;
-  let tds: TdsTestServer;
-  let engine: ServerlessLakeEngine;
-  let pools: Mssql.ConnectionPool[];
-
-  async function sqlAs(oid: string, database: string): Promise<Mssql.ConnectionPool> {
-    const sql = require("mssql") as typeof Mssql;
-    const pool = new sql.ConnectionPool({
-      server: "127.0.0.1",
-      port: tds.port,
-      database,
-      options: { encrypt: false, trustServerCertificate: false, maxRetriesOnTransientErrors: 0 },
-      authentication: { type: "token-credential", options: { credential: credentialOf(oid) } },
-      pool: { max: 1, min: 0 },
-      validateConnection: "socket",
-    } as Mssql.config);
-    pool.on("error", () => undefined);
-    pools.push(pool);
-    await pool.connect();
-    return pool;
-  }
 
   async function start(parts: Record<string, string>, columns: unknown[]) {
     const statements = planned(columns);
-    const producer = new AdlsGen2Lake({
-      accountName: ACCOUNT,
-      container: "insights",
-      accountUrl: dfs.accountUrl,
-      trustedCaPem: dfs.caPem,
-      credential: credentialOf(PRODUCER),
-      retryOptions: { maxTries: 1 },
-      requestTimeoutMs: 2000,
-    });
+    const producer = world.lakeOf(ACCOUNT, "insights", PRODUCER);
     await producer.ensureContainer();
     for (const [p, text] of Object.entries(parts)) await producer.writeText(p, text);
-    await new AdlsGen2Lake({
-      accountName: ACCOUNT,
-      container: "ci-export",
-      accountUrl: dfs.accountUrl,
-      trustedCaPem: dfs.caPem,
-      credential: credentialOf(PRODUCER),
-      retryOptions: { maxTries: 1 },
-      requestTimeoutMs: 2000,
-    }).ensureContainer();
-    const master = await sqlAs(RUNNER, "master");
-    await master
-      .request()
-      .batch(
-        `IF DB_ID(N'${DB}') IS NULL\n    EXEC (N'CREATE DATABASE [${DB}] COLLATE Latin1_General_100_CI_AS_SC_UTF8')`,
-      );
-    const db = await sqlAs(RUNNER, DB);
-    for (const ddl of statements.setup) await db.request().batch(ddl);
+    await world.lakeOf(ACCOUNT, "ci-export", PRODUCER).ensureContainer();
+    const db = await world.database(RUNNER, DB, statements.setup);
     return { db, statements };
   }
 
   beforeEach(async () => {
-    pools = [];
-    dfs = await startDfsServer({ account: ACCOUNT });
-    engine = new ServerlessLakeEngine(new ServerlessLake(dfs));
-    const model = new ServerlessModel({
-      directory: [],
+    world = await CetasWorld.start({
+      accounts: [ACCOUNT],
       administrators: [RUNNER],
       storageReaders: [RUNNER],
-      lake: engine,
     });
-    tds = await TdsTestServer.start("testws-ondemand", { model });
+    dfs = world.dfs(ACCOUNT);
   });
 
-  afterEach(async () => {
-    for (const pool of pools) await pool.close().catch(() => undefined);
-    await tds.close();
-    await engine.close();
-    await dfs.close();
-  });
+  afterEach(() => world.close());
 
   it("checks, then writes exactly the CSV glob's rows, moving no entity data through the runner", async () => {
     const { db, statements } = await start(PARTS, COLUMNS);
@@ -193,16 +125,10 @@ describe("the planned server-side export at the wire (TDS and dfs test servers)"
 
     const result = await db.request().batch(statements.cetas);
     expect(result.rowsAffected).to.deep.equal([3]);
-    const files = dfs
-      .pathsOf("ci-export")
-      .filter((p) => p.startsWith("ci_export/Customer/v=s1/") && p.endsWith(".parquet"));
+    const { files, rows } = await world.parquetRows(ACCOUNT, "ci-export", (p) =>
+      p.startsWith("ci_export/Customer/v=s1/"),
+    );
     expect(files.length).to.be.greaterThan(0);
-    const rows: Record<string, unknown>[] = [];
-    for (const file of files) {
-      const data = dfs.readFile("ci-export", file)!;
-      const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-      rows.push(...(await parquetReadObjects({ file: buffer as ArrayBuffer })));
-    }
     const read = rows
       .map((r) => [
         String(r.Id),

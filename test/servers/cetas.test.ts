@@ -6,14 +6,9 @@
 
 import { expect } from "chai";
 import type * as Mssql from "mssql";
-import { parquetReadObjects } from "hyparquet";
-import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
-import { startDfsServer, type DfsServer } from "./dfsServer";
-import { audienceOf, entraToken } from "./tds/entraToken";
-import { ServerlessLakeEngine } from "./tds/cetas";
-import { ServerlessLake } from "./tds/serverlessLake";
-import { ServerlessModel } from "./tds/serverlessModel";
-import { TdsTestServer } from "./tds/tdsTestServer";
+import type { DfsServer } from "./dfsServer";
+import type { ServerlessLakeEngine } from "./tds/cetas";
+import { CetasWorld } from "./tds/cetasWorld";
 
 const ACCOUNT = "acct";
 const RUNNER = "11111111-0000-4000-8000-000000000001";
@@ -67,17 +62,6 @@ function readCsv(text: string): Record<string, string | null>[] {
   return data.map((r) => Object.fromEntries(header.map((h, i) => [h as string, r[i]])));
 }
 
-/** A credential signing in as `oid`, with the audience each resource checks. */
-function credentialOf(oid: string) {
-  return {
-    async getToken(scopes: string | string[]) {
-      const expiresOnTimestamp = Date.now() + 3600e3;
-      const exp = Math.floor(expiresOnTimestamp / 1000);
-      return { token: entraToken({ aud: audienceOf(scopes), oid, exp }), expiresOnTimestamp };
-    },
-  };
-}
-
 const CETAS = (table: string, location: string, bulk = `${SOURCE}/*.csv`) =>
   `CREATE EXTERNAL TABLE [snapshots].[${table}] WITH (LOCATION = N'${location}', DATA_SOURCE = [lake_ds], FILE_FORMAT = [parquet_ff]) AS\n` +
   `SELECT r.[id], r.[name], r.[amount], r.[joined]\n` +
@@ -86,28 +70,12 @@ const CETAS = (table: string, location: string, bulk = `${SOURCE}/*.csv`) =>
 
 describe("TDS test server: CETAS and OPENROWSET over the dfs test server", function () {
   this.timeout(60_000);
+  let world: CetasWorld;
   let dfs: DfsServer;
-  let tds: TdsTestServer;
   let engine: ServerlessLakeEngine;
-  let pools: Mssql.ConnectionPool[];
-
-  async function sqlAs(oid: string, database: string): Promise<Mssql.ConnectionPool> {
-    const sql = require("mssql") as typeof Mssql;
-    const pool = new sql.ConnectionPool({
-      server: "127.0.0.1",
-      port: tds.port,
-      database,
-      options: { encrypt: false, trustServerCertificate: false, maxRetriesOnTransientErrors: 0 },
-      authentication: { type: "token-credential", options: { credential: credentialOf(oid) } },
-      pool: { max: 1, min: 0 },
-      // mssql's default check sends `SELECT 1`, a statement the strict model refuses (102).
-      validateConnection: "socket",
-    } as Mssql.config);
-    pool.on("error", () => undefined);
-    pools.push(pool);
-    await pool.connect();
-    return pool;
-  }
+  let db: Mssql.ConnectionPool;
+  const sqlAs = (oid: string, database: string) => world.sqlAs(oid, database);
+  const lakeOf = (oid: string, container: string) => world.lakeOf(ACCOUNT, container, oid);
 
   async function refusal(promise: Promise<unknown>): Promise<{ number: number; message: string }> {
     try {
@@ -123,74 +91,31 @@ describe("TDS test server: CETAS and OPENROWSET over the dfs test server", funct
     throw new Error("expected the statement to be refused");
   }
 
-  function lakeOf(oid: string, container: string): AdlsGen2Lake {
-    return new AdlsGen2Lake({
-      accountName: ACCOUNT,
-      container,
-      accountUrl: dfs.accountUrl,
-      trustedCaPem: dfs.caPem,
-      credential: credentialOf(oid),
-      retryOptions: { maxTries: 1 },
-      requestTimeoutMs: 2000,
-    });
-  }
-
-  let db: Mssql.ConnectionPool;
-
   beforeEach(async () => {
-    pools = [];
-    dfs = await startDfsServer({ account: ACCOUNT });
-    engine = new ServerlessLakeEngine(new ServerlessLake(dfs));
-    const model = new ServerlessModel({
-      directory: [],
+    world = await CetasWorld.start({
+      accounts: [ACCOUNT],
       administrators: [RUNNER, OUTSIDER],
       storageReaders: [RUNNER],
-      lake: engine,
     });
-    tds = await TdsTestServer.start("testws-ondemand", { model });
+    ({ engine } = world);
+    dfs = world.dfs(ACCOUNT);
     // The producer writes the sources through the SDK; the export's container exists.
     const producer = lakeOf(PRODUCER, "insights");
     await producer.ensureContainer();
     for (const [path, text] of Object.entries(PARTS)) await producer.writeText(path, text);
     await lakeOf(PRODUCER, "ci-export").ensureContainer();
-
-    const master = await sqlAs(RUNNER, "master");
-    await master
-      .request()
-      .batch(
-        `IF DB_ID(N'${DB}') IS NULL\n    EXEC (N'CREATE DATABASE [${DB}] COLLATE Latin1_General_100_CI_AS_SC_UTF8')`,
-      );
-    db = await sqlAs(RUNNER, DB);
-    for (const ddl of [
+    db = await world.database(RUNNER, DB, [
       "IF SCHEMA_ID(N'snapshots') IS NULL\n    EXEC (N'CREATE SCHEMA [snapshots]')",
       `IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = N'lake_ds')\n    CREATE EXTERNAL DATA SOURCE [lake_ds] WITH (LOCATION = N'${DS_URL}')`,
       "IF NOT EXISTS (SELECT * FROM sys.external_file_formats WHERE name = N'parquet_ff')\n    CREATE EXTERNAL FILE FORMAT [parquet_ff] WITH (FORMAT_TYPE = PARQUET, DATA_COMPRESSION = N'org.apache.hadoop.io.compress.SnappyCodec')",
-    ])
-      await db.request().batch(ddl);
+    ]);
   });
 
-  afterEach(async () => {
-    for (const pool of pools) await pool.close().catch(() => undefined);
-    await tds.close();
-    await engine.close();
-    await dfs.close();
-  });
+  afterEach(() => world.close());
 
   /** The rows of every Parquet part below `folder` of the export container, read by hyparquet. */
-  async function partsOf(
-    folder: string,
-  ): Promise<{ files: string[]; rows: Record<string, unknown>[] }> {
-    const files = dfs
-      .pathsOf("ci-export")
-      .filter((p) => p.startsWith(`ci_export/${folder}`) && p.endsWith(".parquet"));
-    const rows: Record<string, unknown>[] = [];
-    for (const file of files) {
-      const data = dfs.readFile("ci-export", file)!;
-      const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-      rows.push(...(await parquetReadObjects({ file: buffer as ArrayBuffer })));
-    }
-    return { files, rows };
-  }
+  const partsOf = (folder: string) =>
+    world.parquetRows(ACCOUNT, "ci-export", (p) => p.startsWith(`ci_export/${folder}`));
 
   function expectedRows() {
     return Object.entries(PARTS)

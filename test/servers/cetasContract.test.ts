@@ -9,27 +9,14 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as Mssql from "mssql";
-import { parquetReadObjects } from "hyparquet";
-import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
-import { startDfsServer, type DfsServer } from "./dfsServer";
-import { ServerlessLakeEngine } from "./tds/cetas";
-import { audienceOf, entraToken } from "./tds/entraToken";
-import { ServerlessLake } from "./tds/serverlessLake";
-import { ServerlessModel } from "./tds/serverlessModel";
-import { TdsTestServer } from "./tds/tdsTestServer";
+import type { DfsServer } from "./dfsServer";
+import type { ServerlessLakeEngine } from "./tds/cetas";
+import { CetasWorld } from "./tds/cetasWorld";
 
 const RUNNER = "11111111-0000-4000-8000-000000000001";
 const DB = "ci_export";
 const DS = "SynapseExportLake_0950ce36";
 const EXPORT_ROOT = "https://stciexport.dfs.core.windows.net/ci-export/ci_export";
-
-const credentialOf = (oid: string) => ({
-  async getToken(scopes: string | string[]) {
-    const expiresOnTimestamp = Date.now() + 3600e3;
-    const exp = Math.floor(expiresOnTimestamp / 1000);
-    return { token: entraToken({ aud: audienceOf(scopes), oid, exp }), expiresOnTimestamp };
-  },
-});
 
 const COLUMNS = ["OrderId", "Customer Id", "Amount", "Paid", "OrderDate", "PlacedAt", "Note"];
 const ROWSET =
@@ -88,93 +75,39 @@ const BAD_VALUES = [
 
 describe("TDS test server: the server-side export's statements (docs/cetas-statements.md)", function () {
   this.timeout(60_000);
+  let world: CetasWorld;
   let sources: DfsServer;
   let exportLake: DfsServer;
-  let tds: TdsTestServer;
   let engine: ServerlessLakeEngine;
   let db: Mssql.ConnectionPool;
-  const pools: Mssql.ConnectionPool[] = [];
-
+  const PRODUCER = "55555555-0000-4000-8000-000000000005";
   const lakeOf = (dfs: DfsServer, container: string) =>
-    new AdlsGen2Lake({
-      accountName: dfs.account,
-      container,
-      accountUrl: dfs.accountUrl,
-      trustedCaPem: dfs.caPem,
-      credential: credentialOf("55555555-0000-4000-8000-000000000005"),
-      retryOptions: { maxTries: 1 },
-      requestTimeoutMs: 2000,
-    });
-
-  async function connect(database: string): Promise<Mssql.ConnectionPool> {
-    const sql = require("mssql") as typeof Mssql;
-    const pool = new sql.ConnectionPool({
-      server: "127.0.0.1",
-      port: tds.port,
-      database,
-      options: { encrypt: false, trustServerCertificate: false, maxRetriesOnTransientErrors: 0 },
-      authentication: { type: "token-credential", options: { credential: credentialOf(RUNNER) } },
-      pool: { max: 1, min: 0 },
-      validateConnection: "socket",
-    } as Mssql.config);
-    pool.on("error", () => undefined);
-    pools.push(pool);
-    await pool.connect();
-    return pool;
-  }
+    world.lakeOf(dfs.account, container, PRODUCER);
 
   beforeEach(async () => {
-    sources = await startDfsServer({ account: "stcilake" });
-    exportLake = await startDfsServer({ account: "stciexport" });
-    engine = new ServerlessLakeEngine(new ServerlessLake([sources, exportLake]));
-    const model = new ServerlessModel({
-      directory: [],
+    world = await CetasWorld.start({
+      accounts: ["stcilake", "stciexport"],
       administrators: [RUNNER],
       storageReaders: [RUNNER],
-      lake: engine,
     });
-    tds = await TdsTestServer.start("testws-ondemand", { model });
+    ({ engine } = world);
+    sources = world.dfs("stcilake");
+    exportLake = world.dfs("stciexport");
     const raw = lakeOf(sources, "raw");
     await raw.ensureContainer();
     await raw.writeText("sales/orders/2024-01.csv", GOOD);
     await lakeOf(exportLake, "ci-export").ensureContainer();
-    const master = await connect("master");
-    await master
-      .request()
-      .batch(
-        `IF DB_ID(N'${DB}') IS NULL\n    EXEC (N'CREATE DATABASE [${DB}] COLLATE Latin1_General_100_CI_AS_SC_UTF8')`,
-      );
-    db = await connect(DB);
-    for (const ddl of [
+    db = await world.database(RUNNER, DB, [
       "IF SCHEMA_ID(N'snapshots') IS NULL\n    EXEC (N'CREATE SCHEMA [snapshots]')",
       `IF NOT EXISTS (SELECT * FROM sys.external_data_sources WHERE name = N'${DS}')\n    CREATE EXTERNAL DATA SOURCE [${DS}] WITH (LOCATION = N'${EXPORT_ROOT}')`,
       "IF NOT EXISTS (SELECT * FROM sys.external_file_formats WHERE name = N'SynapseExportParquet')\n    CREATE EXTERNAL FILE FORMAT [SynapseExportParquet] WITH (FORMAT_TYPE = PARQUET, DATA_COMPRESSION = N'org.apache.hadoop.io.compress.SnappyCodec')",
-    ])
-      await db.request().batch(ddl);
+    ]);
   });
 
-  afterEach(async () => {
-    for (const pool of pools.splice(0)) await pool.close().catch(() => undefined);
-    await tds.close();
-    await engine.close();
-    await sources.close();
-    await exportLake.close();
-  });
+  afterEach(() => world.close());
 
-  async function rowsUnder(dfs: DfsServer, container: string, folder: string) {
-    const rows: Record<string, unknown>[] = [];
-    for (const file of dfs
-      .pathsOf(container)
-      .filter((p) => p.startsWith(folder) && p.endsWith(".parquet"))) {
-      const data = dfs.readFile(container, file)!;
-      const buffer = data.buffer.slice(
-        data.byteOffset,
-        data.byteOffset + data.byteLength,
-      ) as ArrayBuffer;
-      rows.push(...(await parquetReadObjects({ file: buffer })));
-    }
-    return rows;
-  }
+  const rowsUnder = async (dfs: DfsServer, container: string, folder: string) =>
+    (await world.parquetRows(dfs.account, container, (p) => p.startsWith(folder))).rows;
 
   it("answers the check query with the row count and no misfits for values that fit", async () => {
     const result = await db.request().batch(CHECK);

@@ -47,6 +47,7 @@ export async function runCommand(
     record = await runExport(spec, {
       lake: target.lake,
       views: target.views,
+      serverSide: target.serverSide,
       entities: options.entities,
       rehash: options.rehash,
       lock: {

@@ -160,6 +160,8 @@ export class AdlsGen2Lake implements LakeStore {
             path: item.name ?? "",
             isDirectory,
             size: isDirectory ? 0 : Number(item.contentLength ?? 0),
+            ...(item.etag ? { etag: item.etag } : {}),
+            ...(item.lastModified ? { lastModified: item.lastModified.toISOString() } : {}),
           });
         }
       }

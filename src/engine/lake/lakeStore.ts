@@ -7,6 +7,9 @@ export interface LakeEntry {
   isDirectory: boolean;
   /** Bytes; 0 for directories. */
   size: number;
+  /** The service's ETag and Last-Modified, where the store has them (ADLS Gen2's listing): a lake-resident source is fingerprinted by them, never by its bytes. */
+  etag?: string;
+  lastModified?: string;
 }
 
 export interface LakeLock {

@@ -359,8 +359,8 @@ async function rewriteManifest(
  * A failure here does not fail the entity (the new snapshot is served); it is reported, and the next
  * run removes what is left.
  */
-async function applyRetention(
-  ctx: EntityContext,
+export async function applyRetention(
+  ctx: Pick<EntityContext, "spec" | "lake" | "views" | "onProgress">,
   entity: EntitySpec,
   complete: readonly CompleteSnapshot[],
 ): Promise<RunError | undefined> {
@@ -387,7 +387,7 @@ async function applyRetention(
   }
 }
 
-function record(
+export function record(
   entity: EntitySpec,
   status: "exported" | "unchanged",
   m: SnapshotManifest,

@@ -5,11 +5,13 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ExportError } from "../../errors";
 import { exportLockPath } from "../../plan/lakeLayout";
 import { entityEngine, lakeSourceIssues, type LakeSourceSpec } from "../../plan/lakeSource";
 import { SpecError } from "../../spec/specError";
 import type { EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
+import { exportLakeEntity, type ServerSideExport } from "../serverSide/exportLakeEntity";
 import { DuckSession } from "../writer/duckdbSession";
 import { entityFoldersWithSnapshots, unaskedCaseOnlyRename } from "./entityFolders";
 import { exportEntity } from "./exportEntity";
@@ -36,12 +38,19 @@ export const DEFAULT_LOCK: LockOptions = {
   holder: "synapse-export run",
 };
 
-export async function runExport(spec: RunSpec, options: RunOptions): Promise<RunRecord> {
+/** A run's options; `serverSide`, from the Azure target, exports lake-resident entities with CETAS. */
+export type ExportRunOptions = RunOptions & { serverSide?: ServerSideExport };
+
+export async function runExport(spec: RunSpec, options: ExportRunOptions): Promise<RunRecord> {
   const startedAt = new Date();
   const db = spec.export.databaseName;
   const selected = selectEntities(spec, options.entities);
-  const { lake, views, onProgress } = options;
-  refuseServerSideEntities(spec, selected, lake.localRoot !== undefined ? "local" : "azure");
+  const { lake, views, onProgress, serverSide } = options;
+  refuseServerSideEntities(
+    spec,
+    selected,
+    lake.localRoot !== undefined ? "local" : serverSide ? "server-side" : "azure",
+  );
 
   await lake.ensureContainer();
   const lock = await lake.acquireLock(exportLockPath(db), options.lock ?? DEFAULT_LOCK);
@@ -68,19 +77,21 @@ export async function runExport(spec: RunSpec, options: RunOptions): Promise<Run
       const other = unaskedCaseOnlyRename(entity, folders);
       const record = other
         ? caseOnlyRename(entity.name, other)
-        : await exportEntity(
-            {
-              spec,
-              lake,
-              views,
-              session: openSession,
-              stagingDir: path.join(staging, `entity-${i}`),
-              partBytes: options.partBytes,
-              onProgress,
-              rehash: options.rehash,
-            },
-            entity,
-          );
+        : serverSide && entityEngine(entity).engine === "synapse"
+          ? await exportLakeEntity({ spec, lake, views, serverSide, onProgress }, entity)
+          : await exportEntity(
+              {
+                spec,
+                lake,
+                views,
+                session: openSession,
+                stagingDir: path.join(staging, `entity-${i}`),
+                partBytes: options.partBytes,
+                onProgress,
+                rehash: options.rehash,
+              },
+              entity,
+            );
       records.push(record);
       onProgress?.({ kind: "entity-finished", entity: entity.name, record });
     }
@@ -162,23 +173,24 @@ function caseOnlyRename(name: string, other: string): EntityRunRecord {
 }
 
 /**
- * Lake-resident entities are planned (plan, plan --json, the golden T-SQL) but their server-side run
- * is not built yet: refuse them before anything is written, rather than read a URL as a local path.
+ * What serverless cannot read as the spec says fails before anything is written; and a lake-resident
+ * entity needs a target that can run it: the local target (DuckDB reads `DIR/<container>/<path>` by
+ * the runner's path, lakeLocation.ts) or an Azure target's server-side export (CETAS). A caller that
+ * gives neither is refused, rather than read a URL as a local path.
  */
 export function refuseServerSideEntities(
   spec: LakeSourceSpec,
   selected: readonly EntitySpec[],
-  target: "local" | "azure",
+  target: "local" | "server-side" | "azure",
 ): void {
   const issues = lakeSourceIssues(spec);
   if (issues.length > 0) throw new SpecError(issues);
-  // The local target stands for the lake (`DIR/<container>/<path>`, lakeLocation.ts): there DuckDB
-  // reads a lake-resident source by the runner's path, with the runner's checks.
-  if (target === "local") return;
+  if (target !== "azure") return;
   const lake = selected.filter((e) => entityEngine(e).engine === "synapse");
   if (lake.length > 0) {
-    throw new Error(
-      `${lake.map((e) => e.name).join(", ")}: a lake-resident source is exported by Synapse serverless (CETAS), which this version plans (synapse-export plan) but does not run yet. Nothing was written. Run the other entities with --entities, or copy the files to this machine.`,
+    throw new ExportError(
+      "spec",
+      `${lake.map((e) => e.name).join(", ")}: a lake-resident source is exported by Synapse serverless (CETAS), which this caller does not run (it reads sources as files on this machine). Nothing was written. Run it with synapse-export run (or runExport with the Azure target's serverSide), or the other entities with --entities.`,
     );
   }
 }

@@ -148,6 +148,16 @@ export class SynapseSql implements SqlExecutor {
     }
   }
 
+  /** Runs one statement and returns the rows it reports as affected (a CETAS: the rows it exported). */
+  async executeCounting(statement: SqlStatement): Promise<number> {
+    const result = await this.run(
+      statement.database,
+      statement.statement,
+      statement.purpose ?? summarize(statement.statement),
+    );
+    return (result.rowsAffected ?? []).reduce((n, r) => n + r, 0);
+  }
+
   async query(database: string, sql: string): Promise<Record<string, unknown>[]> {
     const result = await this.run(database, sql, `query: ${summarize(sql)}`);
     return (result.recordset ?? []).map((row) => ({ ...row }));

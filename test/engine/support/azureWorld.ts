@@ -23,7 +23,9 @@ import type { SqlStatement } from "../../../src/plan/sqlStatement";
 import type { EntitySpec, Spec } from "../../../src/spec/types";
 import { startDfsServer, type DfsServer, type Fault } from "../../servers/dfsServer";
 import { audienceOf, entraToken, readEntraToken } from "../../servers/tds/entraToken";
+import { ServerlessLakeEngine } from "../../servers/tds/cetas";
 import { transientErrorFaults } from "../../servers/tds/faults";
+import { ServerlessLake } from "../../servers/tds/serverlessLake";
 import { ServerlessModel, type DirectoryPrincipal } from "../../servers/tds/serverlessModel";
 import { TdsTestServer, type TdsFault } from "../../servers/tds/tdsTestServer";
 import { makeSpec } from "./fixtures";
@@ -219,6 +221,13 @@ export function goldenStatements(file = GOLDEN_WORLD): SqlStatement[] {
     });
 }
 
+/** What a world holds besides the defaults: other entities, and serverless's own lake engine (CETAS). */
+export interface WorldOptions {
+  entities?: EntitySpec[];
+  /** Serverless executes CETAS and OPENROWSET over the dfs server's files (tds/cetas.ts). */
+  serverless?: boolean;
+}
+
 export class AzureWorld {
   private constructor(
     readonly dir: string,
@@ -227,14 +236,19 @@ export class AzureWorld {
     readonly tds: TdsTestServer,
     readonly model: ServerlessModel,
     private readonly options: AzureTargetOptions,
+    /** Serverless's CETAS and OPENROWSET, when the world was started with `serverless`. */
+    readonly serverless?: ServerlessLakeEngine,
   ) {}
 
-  static async start(options: AzureTargetOptions = {}): Promise<AzureWorld> {
+  static async start(
+    options: AzureTargetOptions = {},
+    world: WorldOptions = {},
+  ): Promise<AzureWorld> {
     setAzureCredential(credentialOf(PRINCIPALS.deployer));
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "synapse-export-azure-"));
     const base = path.join(dir, "spec");
     await writeSources(base, SOURCES);
-    const spec = makeSpec(base, ENTITIES);
+    const spec = makeSpec(base, world.entities ?? ENTITIES);
     spec.connection.storage.accountName = ACCOUNT;
     // Two readers (a group and a user) and a contributor on a shared connection, as the golden file.
     spec.connection.usableBy = "administrators-and-contributors";
@@ -246,13 +260,17 @@ export class AzureWorld {
     }));
     spec.principals.contributors = [{ ...marketing }];
     const dfs = await startDfsServer({ account: ACCOUNT });
+    const serverless = world.serverless
+      ? new ServerlessLakeEngine(new ServerlessLake(dfs))
+      : undefined;
     const model = new ServerlessModel({
       directory: Object.values(PRINCIPALS),
       administrators: [PRINCIPALS.deployer.objectId],
       storageReaders: STORAGE_READERS,
+      lake: serverless,
     });
     const tds = await TdsTestServer.start("testws-ondemand", { model });
-    return new AzureWorld(dir, spec, dfs, tds, model, options);
+    return new AzureWorld(dir, spec, dfs, tds, model, options, serverless);
   }
 
   /** A SQL client signed in as someone else than the deployer, e.g. a reader querying a view. */
@@ -292,6 +310,7 @@ export class AzureWorld {
       return await runExport(this.spec, {
         lake: target.lake,
         views: target.views,
+        serverSide: target.serverSide,
         stagingDir: path.join(this.dir, "staging"),
         ...options,
       });
@@ -403,6 +422,7 @@ export class AzureWorld {
   async close(): Promise<void> {
     setAzureCredential(undefined);
     await Promise.all([this.dfs.close(), this.tds.close()]);
+    await this.serverless?.close();
     await fs.rm(this.dir, { recursive: true, force: true });
   }
 }

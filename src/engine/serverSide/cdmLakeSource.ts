@@ -1,0 +1,66 @@
+// A Customer Insights export folder in the lake (`format: cdm`, model.json) as the server-side
+// export's input: model.json is read through the dfs API (a small metadata file, never entity data),
+// read by the pure cdmModel.ts into columns (the CDM types → ours, README's table), a CSV dialect and
+// partition locations, and those partitions become the files of one CETAS (a UNION ALL of one
+// OPENROWSET per partition, headerless CSV bound by position; renderCetas.ts). The snapshot id then
+// comes from the partitions' listing and the columns, as for any lake source: a new export that
+// model.json names gives a new id, a model.json rewritten with the same partitions and columns does not.
+
+import { abfssUrl, type LakeLocation } from "../../plan/lakeLocation";
+import { ExportError } from "../../errors";
+import { exportFolderOf, parseCdmEntity } from "../../plan/cdmModel";
+import { lakeLocationOf, type LakeSourceFiles } from "../../plan/lakeSource";
+import type { EntitySpec } from "../../spec/types";
+import type { CdmSourceRecord } from "../sources/cdmSource";
+import { safeColumnNames } from "../sources/safeColumnNames";
+
+/** Reads a small text file of a source's container (undefined when it is not there). */
+export type ReadSourceText = (location: LakeLocation) => Promise<string | undefined>;
+
+const MODEL_JSON = "model.json";
+
+export async function cdmLakeSource(
+  entity: EntitySpec,
+  read: ReadSourceText,
+): Promise<{ source: LakeSourceFiles; record: CdmSourceRecord }> {
+  const named = lakeLocationOf(entity);
+  if (!named)
+    throw new ExportError("spec", `source.path "${entity.source.path}" is not a lake location`);
+  const model: LakeLocation = /\.json$/i.test(named.path)
+    ? named
+    : {
+        ...named,
+        path: named.path === "" ? MODEL_JSON : `${named.path.replace(/\/+$/, "")}/${MODEL_JSON}`,
+      };
+  const name = abfssUrl(model);
+  const text = await read(model);
+  if (text === undefined) {
+    throw new ExportError(
+      "data",
+      `${name} does not exist; name the export folder Customer Insights writes (the one with model.json in it) or the model.json itself.`,
+    );
+  }
+  // A model.json that cannot be read exactly throws CdmModelError (kind data) naming the JSON path.
+  const cdm = parseCdmEntity(text, name, entity.source.entity ?? entity.name);
+  cdm.partitions.forEach((p, i) => {
+    if (p.location.account !== model.account || p.location.container !== model.container) {
+      throw new ExportError(
+        "data",
+        `${name}: ${cdm.at}.partitions[${i}].location "${p.url}" is outside the container of the model.json (${model.account}/${model.container}); a Customer Insights export keeps its partitions beside its model.json.`,
+      );
+    }
+  });
+  const folder = exportFolderOf(cdm.partitions);
+  return {
+    source: {
+      files: cdm.partitions.map((p) => p.location),
+      format: "csv",
+      csv: cdm.csv,
+      columns: safeColumnNames(entity.name, cdm.columns),
+    },
+    record: {
+      modelJson: name,
+      ...(folder !== undefined ? { exportFolder: abfssUrl({ ...model, path: folder }) } : {}),
+    },
+  };
+}

@@ -1,0 +1,285 @@
+// One lake-resident entity of a run against Azure, exported by Synapse serverless SQL where it lies:
+// no byte of its data passes through this machine. The order is the runner's (exportEntity.ts), with
+// serverless doing the write:
+//   1. list the source (one dfs listing) and take the snapshot id from that listing, the columns and
+//      how the files are read (lakeSourceListing.ts); the latest manifest's id → unchanged: no SQL;
+//   2. changed: the check query (renderCetas.ts: per column the count of values that do not fit and
+//      the least of them) fails the entity naming the column and a value, before anything is written;
+//   3. CETAS into `<Entity>/v=<snapshot>/`. CETAS cannot write into an existing folder (15842
+//      "External table location already exists", develop-tables-cetas and the CETAS T-SQL page), and a
+//      failed CETAS may leave part of its folder when serverless's one-time clean-up fails too (the
+//      T-SQL page, "Remarks"). A folder without a manifest is never served, so the run removes every
+//      such folder of the entity first, and drops a table a previous CETAS of the same id left behind;
+//   4. the source is listed again: a file written meanwhile fails the entity (its data may be in the
+//      parts under an id that does not describe them), and the folder is removed;
+//   5. the table CETAS created is dropped (DROP EXTERNAL TABLE removes the table, not its files:
+//      develop-tables-external-tables), so every snapshot's table is the one the plan declares from
+//      its manifest (createSnapshotTable, LOCATION `v=<snapshot>/*.parquet`), whoever wrote the parts;
+//   6. the manifest, written last, with the rows CETAS reported and the parts listed from the folder
+//      (serverless names and splits them itself; it reports no rows per part, so a part's `rows` is -1
+//      unless it is the only one); then the probe and the view switch (ViewPublisher), then retention.
+// After the view switch a marker `_published` is written into the snapshot's folder (hidden from
+// serverless by its `_`, removed with the folder by retention and drops), so an unchanged run whose
+// newest snapshot has it sends no SQL, yet a run killed between manifest and view switch is repaired
+// by the next one. A snapshot promoted again loses its marker before its manifest is rewritten.
+
+import { ExportError } from "../../errors";
+import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
+import { lakeSourceFiles, type LakeSourceFiles } from "../../plan/lakeSource";
+import { manifestText, type SnapshotManifest } from "../../plan/manifest";
+import { cetasCheckFailure } from "../../plan/renderCetas";
+import { needsCetasCheck } from "../../plan/renderCetas";
+import type { RunSpec } from "../../plan/specSlices";
+import type { SqlStep } from "../../plan/sqlPlan";
+import type { SqlStatement } from "../../plan/sqlStatement";
+import type { EntitySpec } from "../../spec/types";
+import type { LakeStore } from "../lake/lakeStore";
+import { applyRetention, record } from "../run/exportEntity";
+import { runError } from "../run/runRecord";
+import type { EntityRunRecord, ExportPhase, ProgressEvent } from "../run/runRecord";
+import { listSnapshots, nextSequence, type CompleteSnapshot } from "../snapshots";
+import type { ViewPublisher } from "../viewPublisher";
+import { cdmLakeSource, type ReadSourceText } from "./cdmLakeSource";
+import {
+  lakeSnapshotId,
+  lakeSourceRecords,
+  listLakeSource,
+  sameListing,
+  type ListContainer,
+  type ListedLakeFile,
+} from "./lakeSourceListing";
+
+/** What the Azure target gives the run for its server-side entities. */
+export interface ServerSideExport {
+  sql: {
+    query(database: string, sql: string): Promise<Record<string, unknown>[]>;
+    execute(statements: readonly SqlStatement[]): Promise<void>;
+    /** One statement; the rows it reports as affected (a CETAS: the rows it exported). */
+    executeCounting(statement: SqlStatement): Promise<number>;
+  };
+  /** The plan's T-SQL rendering for this target. */
+  render(steps: readonly SqlStep[]): SqlStatement[];
+  /** A listing of a source's container (the source may live in another storage account). */
+  listContainer: ListContainer;
+  /** A small text file of a source's container: a Customer Insights export's model.json. */
+  readSourceText: ReadSourceText;
+}
+
+export interface LakeEntityContext {
+  spec: RunSpec;
+  lake: LakeStore;
+  views?: ViewPublisher;
+  serverSide: ServerSideExport;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** In a snapshot's folder: the view was switched to it after its manifest was last written. */
+export const PUBLISHED_MARKER = "_published";
+
+/** serverless's "External table location already exists" (the engine's error list, 15000-15999). */
+const LOCATION_EXISTS = 15842;
+
+export async function exportLakeEntity(
+  ctx: LakeEntityContext,
+  entity: EntitySpec,
+): Promise<EntityRunRecord> {
+  const started = Date.now();
+  const db = ctx.spec.export.databaseName;
+  const phase = (p: ExportPhase, detail?: string) =>
+    ctx.onProgress?.({ kind: "entity-phase", entity: entity.name, phase: p, detail });
+  try {
+    phase("resolve");
+    if (ctx.spec.export.format !== "parquet") {
+      throw new ExportError(
+        "spec",
+        `export.format is ${ctx.spec.export.format}, but serverless SQL (CETAS) writes this lake-resident entity's snapshots as Parquet; use format parquet`,
+      );
+    }
+    const cdmInput =
+      entity.source.format === "cdm"
+        ? await cdmLakeSource(entity, ctx.serverSide.readSourceText)
+        : undefined;
+    const cdm = cdmInput ? { cdm: cdmInput.record } : {};
+    const source = cdmInput?.source ?? lakeSourceFiles(entity);
+    if (!source)
+      throw new ExportError("spec", "its source is not a lake location with declared columns");
+    const listing = await listSnapshots(ctx.lake, db, entity.name);
+    phase("fingerprint");
+    const files = await listLakeSource(source, ctx.serverSide.listContainer);
+    const empty = cdmInput && files.find((f) => f.bytes === 0);
+    if (empty) {
+      throw new ExportError(
+        "data",
+        `the export ${cdmInput.record.modelJson} describes is not complete: its partition ${empty.url} is empty. Nothing was exported; the snapshot served before stays served. Run again once Customer Insights has finished the export.`,
+      );
+    }
+    const snapshot = lakeSnapshotId(source, files);
+    phase("fingerprint", `${snapshot} (${files.length} file(s) listed, 0 bytes read)`);
+    const latest = listing.complete[0];
+    const markerPath = `${snapshotFolder(db, entity.name, snapshot)}/${PUBLISHED_MARKER}`;
+
+    if (latest && latest.snapshot === snapshot) {
+      // Unchanged: no SQL, unless the last run died between its manifest and its view switch.
+      if ((await ctx.lake.readText(markerPath)) === undefined) {
+        phase("publish");
+        await ctx.views?.publish(latest.manifest);
+        await ctx.lake.writeText(markerPath, `${snapshot}\n`);
+      }
+      const warning = await applyRetention(ctx, entity, listing.complete);
+      return { ...record(entity, "unchanged", latest.manifest, started, warning), ...cdm };
+    }
+
+    const sequence = nextSequence(listing.complete, db);
+    const again = listing.complete.find((s) => s.snapshot === snapshot);
+    let manifest: SnapshotManifest;
+    if (again) {
+      // The source went back to an older snapshot's listing: its parts are what CETAS would write.
+      manifest = {
+        ...again.manifest,
+        createdAt: new Date().toISOString(),
+        sequence,
+        sources: lakeSourceRecords(files),
+      };
+      // Its marker says it was served once: not true again until this publish succeeds.
+      await ctx.lake.deleteTree(markerPath);
+      phase("manifest");
+      await ctx.lake.writeText(manifestPath(db, entity.name, snapshot), manifestText(manifest));
+    } else {
+      manifest = await writeWithCetas(
+        ctx,
+        entity,
+        source,
+        snapshot,
+        files,
+        listing.incomplete,
+        sequence,
+        phase,
+      );
+    }
+
+    phase("publish");
+    await ctx.views?.publish(manifest);
+    await ctx.lake.writeText(markerPath, `${snapshot}\n`);
+    const newest: CompleteSnapshot = {
+      snapshot,
+      manifest,
+      createdAtMs: Date.parse(manifest.createdAt),
+      sequence,
+    };
+    const warning = await applyRetention(ctx, entity, [
+      newest,
+      ...listing.complete.filter((s) => s.snapshot !== snapshot),
+    ]);
+    return { ...record(entity, "exported", manifest, started, warning), ...cdm };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      name: entity.name,
+      status: "failed",
+      rows: 0,
+      bytes: 0,
+      files: 0,
+      durationMs: Date.now() - started,
+      error: runError(
+        e,
+        message.startsWith(`entity "${entity.name}"`)
+          ? message
+          : `entity "${entity.name}": ${message}`,
+      ),
+    };
+  }
+}
+
+async function writeWithCetas(
+  ctx: LakeEntityContext,
+  entity: EntitySpec,
+  source: LakeSourceFiles,
+  snapshot: string,
+  listed: readonly ListedLakeFile[],
+  incomplete: readonly string[],
+  sequence: number,
+  phase: (p: ExportPhase, detail?: string) => void,
+): Promise<SnapshotManifest> {
+  const db = ctx.spec.export.databaseName;
+  const { sql, render } = ctx.serverSide;
+  const input = { entity: entity.name, snapshot, source };
+  const folder = snapshotFolder(db, entity.name, snapshot);
+  // The plan's guarded drop, with this run's reason for it (the plan's names retention).
+  const dropTable = render([{ step: "dropSnapshotTable", entity: entity.name, snapshot }]).map(
+    (s) => ({
+      ...s,
+      purpose: `drop the external table [snapshots] of ${entity.name} snapshot ${snapshot} that a CETAS created (its files stay)`,
+    }),
+  );
+
+  phase("write", "serverless SQL: check");
+  if (needsCetasCheck(source)) {
+    const [check] = render([{ step: "checkLakeSource", ...input }]);
+    const [row] = await sql.query(check.database, check.statement);
+    const failure = cetasCheckFailure(input, row ?? {});
+    if (failure) throw new ExportError("data", failure);
+  }
+
+  // What a failed or killed run left: folders without a manifest (never served), and the table of a
+  // CETAS that finished before its run died. CETAS refuses an existing folder and an existing name.
+  for (const id of incomplete) await ctx.lake.deleteTree(snapshotFolder(db, entity.name, id));
+  await sql.execute(dropTable);
+
+  phase("write", "serverless SQL: CREATE EXTERNAL TABLE AS SELECT");
+  const [cetas] = render([{ step: "exportLakeSource", ...input }]);
+  let rows: number;
+  try {
+    rows = await sql.executeCounting(cetas);
+  } catch (e) {
+    if ((e as { number?: number }).number === LOCATION_EXISTS) {
+      throw new ExportError(
+        "sql",
+        `serverless SQL found ${folder}/ already there (CETAS cannot overwrite a folder: a retried attempt of this CETAS may have written it). Nothing is served from it; the next run removes it and exports again. ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+
+  // A source file written while serverless read it: the parts may hold rows the id does not describe.
+  const after = await listLakeSource(source, ctx.serverSide.listContainer);
+  if (!sameListing(listed, after)) {
+    await sql.execute(dropTable);
+    await ctx.lake.deleteTree(folder);
+    throw new ExportError(
+      "data",
+      "a file of the lake source changed while serverless SQL exported it; nothing was published. Run the export again once the source is written.",
+    );
+  }
+  await sql.execute(dropTable);
+
+  const parts = (await ctx.lake.list(folder))
+    .filter((e) => !e.isDirectory)
+    .map((e) => ({ name: e.path.slice(folder.length + 1), bytes: e.size }))
+    .filter((p) => !p.name.includes("/") && !/^[_.]/.test(p.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (parts.length === 0) {
+    await ctx.lake.deleteTree(folder);
+    throw new ExportError(
+      "sql",
+      `serverless SQL wrote no part for ${rows} row(s) under ${folder}/; a snapshot needs at least one. Nothing was published.`,
+    );
+  }
+  const manifest: SnapshotManifest = {
+    manifestVersion: 1,
+    entity: entity.name,
+    snapshot,
+    format: "parquet",
+    columns: [...source.columns],
+    columnsInferred: false,
+    files: parts.map((p) => ({ ...p, rows: parts.length === 1 ? rows : -1 })),
+    rows,
+    bytes: parts.reduce((n, p) => n + p.bytes, 0),
+    createdAt: new Date().toISOString(),
+    sequence,
+    sources: lakeSourceRecords(listed),
+  };
+  phase("manifest");
+  await ctx.lake.writeText(manifestPath(db, entity.name, snapshot), manifestText(manifest));
+  return manifest;
+}
