@@ -268,9 +268,20 @@ export async function sourceStates(
   const { ownTargetDirs } = require("./targets") as typeof import("./targets");
   const e = spec.export.entities.find((x) => x.name === entity);
   if (!e) throw new Error(`Entity ${entity} is not in the export.`);
-  // A lake-resident source is not a file here: refused with the same words as `run`.
+  // A lake-resident source against Azure is not a file here: its state is one listing of its files
+  // (URL, size, ETag), as the server-side run fingerprints it. Locally it is a file under DIR.
   const { refuseServerSideEntities } =
     require("./run/runExport") as typeof import("./run/runExport");
+  const { entityEngine } = require("../plan/lakeSource") as typeof import("../plan/lakeSource");
+  if (ref && ref.kind !== "local" && entityEngine(e).engine === "synapse") {
+    refuseServerSideEntities(spec, [e], "server-side");
+    const { lakeSourceStates } =
+      require("./serverSide/exportLakeEntity") as typeof import("./serverSide/exportLakeEntity");
+    return withTarget(spec, ref, "leave", async (t) => {
+      if (!t.serverSide) throw new Error("The Azure target has no server-side export.");
+      return lakeSourceStates(e, t.serverSide);
+    });
+  }
   refuseServerSideEntities(spec, [e], ref?.kind === "local" ? "local" : "azure");
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");
   const { fingerprinted: files } = await entitySources(spec.baseDir, e, {

@@ -31,7 +31,10 @@ export type TargetRef =
 export interface SourceState {
   path: string;
   bytes: number;
+  /** A file on this machine: its content hash. A lake-resident file: "" (its bytes are never read). */
   sha256: string;
+  /** A lake-resident file: its ETag from the dfs listing, which changes with every write of it. */
+  etag?: string;
 }
 
 export interface ExportDatabaseInputs {

@@ -222,6 +222,44 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     expect(world.serverless!.lake.bytesWritten).to.equal(manifest.bytes);
   });
 
+  it("gives pulumi preview the source's listing (URL, size, ETag), never its bytes, and a new state after a partition is rewritten", async () => {
+    const target = world.target();
+    const before = world.dfs.requests.length;
+    const sqlBefore = world.tds.statements().length;
+    const statesOf = async () => {
+      const { lakeSourceStates } = await import("../../src/engine/serverSide/exportLakeEntity");
+      return lakeSourceStates(CUSTOMER, target.serverSide!);
+    };
+    try {
+      // Expected: the test's own reading of the dfs server's namespace, not the product's listing.
+      const expected = () =>
+        ["Customer/part-0.csv", "Customer/part-1.csv"].map((name) => {
+          const node = world.dfs.namespace.node(SOURCE_CONTAINER, name);
+          return {
+            path: `https://${ACCOUNT}.dfs.core.windows.net/${SOURCE_CONTAINER}/${name}`,
+            bytes: Buffer.byteLength(PARTS[name]),
+            sha256: "",
+            // ETag headers are quoted; ListPaths' JSON gives the bare value (FileSystem_ListPaths).
+            etag: node.etag.replace(/^"|"$/g, ""),
+          };
+        });
+      const first = await statesOf();
+      expect(first).to.deep.equal(expected());
+      const requests = world.dfs.requests.slice(before);
+      expect(requests.map((r) => r.op)).to.deep.equal(["list"]);
+      expect(world.tds.statements().length, "no SQL at preview").to.equal(sqlBefore);
+
+      // The same bytes written again: a write all the same, which the run would export again.
+      await producer.writeText("Customer/part-1.csv", PARTS["Customer/part-1.csv"]);
+      const second = await statesOf();
+      expect(second).to.deep.equal(expected());
+      expect(second[1].etag).to.not.equal(first[1].etag);
+      expect(second[0]).to.deep.equal(first[0]);
+    } finally {
+      await target.views.close();
+    }
+  });
+
   it("costs one listing of the source and no SQL of the entity when the source is unchanged", async () => {
     const first = await world.run();
     expect(customer(first).status, errorText(customer(first))).to.equal("exported");

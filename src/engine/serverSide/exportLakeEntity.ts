@@ -32,6 +32,7 @@ import { needsCetasCheck } from "../../plan/renderCetas";
 import type { RunSpec } from "../../plan/specSlices";
 import type { SqlStep } from "../../plan/sqlPlan";
 import type { SqlStatement } from "../../plan/sqlStatement";
+import type { SourceState } from "../../plan/exportResources";
 import type { EntitySpec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
 import { applyRetention, record } from "../run/exportEntity";
@@ -76,6 +77,35 @@ export interface LakeEntityContext {
 /** In a snapshot's folder: the view was switched to it after its manifest was last written. */
 export const PUBLISHED_MARKER = "_published";
 
+/** The files a lake-resident entity reads: its location(s), or a cdm model.json's partitions. */
+export async function lakeEntitySource(
+  entity: EntitySpec,
+  serverSide: Pick<ServerSideExport, "readSourceText">,
+): Promise<{ source: LakeSourceFiles; cdmInput?: Awaited<ReturnType<typeof cdmLakeSource>> }> {
+  const cdmInput =
+    entity.source.format === "cdm"
+      ? await cdmLakeSource(entity, serverSide.readSourceText)
+      : undefined;
+  const source = cdmInput?.source ?? lakeSourceFiles(entity);
+  if (!source)
+    throw new ExportError("spec", "its source is not a lake location with declared columns");
+  return { source, cdmInput };
+}
+
+/**
+ * What a `pulumi preview` compares for a lake-resident entity: one listing of its files (URL, size,
+ * ETag), never their bytes, the same listing the run fingerprints, so a changed partition previews as
+ * an update of the entity and an untouched lake as no change.
+ */
+export async function lakeSourceStates(
+  entity: EntitySpec,
+  serverSide: Pick<ServerSideExport, "readSourceText" | "listContainer">,
+): Promise<SourceState[]> {
+  const { source } = await lakeEntitySource(entity, serverSide);
+  const files = await listLakeSource(source, serverSide.listContainer);
+  return files.map((f) => ({ path: f.url, bytes: f.bytes, sha256: "", etag: f.etag }));
+}
+
 /** serverless's "External table location already exists" (the engine's error list, 15000-15999). */
 const LOCATION_EXISTS = 15842;
 
@@ -95,14 +125,8 @@ export async function exportLakeEntity(
         `export.format is ${ctx.spec.export.format}, but serverless SQL (CETAS) writes this lake-resident entity's snapshots as Parquet; use format parquet`,
       );
     }
-    const cdmInput =
-      entity.source.format === "cdm"
-        ? await cdmLakeSource(entity, ctx.serverSide.readSourceText)
-        : undefined;
+    const { source, cdmInput } = await lakeEntitySource(entity, ctx.serverSide);
     const cdm = cdmInput ? { cdm: cdmInput.record } : {};
-    const source = cdmInput?.source ?? lakeSourceFiles(entity);
-    if (!source)
-      throw new ExportError("spec", "its source is not a lake location with declared columns");
     const listing = await listSnapshots(ctx.lake, db, entity.name);
     phase("fingerprint");
     const files = await listLakeSource(source, ctx.serverSide.listContainer);
