@@ -226,11 +226,16 @@ function asText(c: ColumnSpec, v: string): string {
 /** The typed value CETAS writes: the type the snapshot's table declares (typeMapping.ts). */
 function converted(c: ColumnSpec, v: string): string {
   switch (c.type) {
-    case "string":
-    case "guid": {
-      // The snapshot table's type (varchar(4n) or varchar(36)); varchar(max) needs no cast.
+    case "string": {
+      // The snapshot table's type (varchar(4n)); varchar(max) needs no cast.
       const [type, collation] = tsqlType(c).split(" COLLATE ");
       return type === "varchar(max)" ? v : `CAST(${v} AS ${type}) COLLATE ${collation}`;
+    }
+    case "guid": {
+      // Lower case, as the runner writes a GUID (columnCasts.ts): one entity gives the same text
+      // whichever engine exported it, and a view over both engines' snapshots compares equal.
+      const [type, collation] = tsqlType(c).split(" COLLATE ");
+      return `CAST(LOWER(${v}) AS ${type}) COLLATE ${collation}`;
     }
     case "int32":
       return `CAST(${v} AS int)`;
