@@ -279,6 +279,25 @@ export function exportFolderOf(partitions: readonly CdmPartition[]): string | un
   return EXPORT_FOLDER.test(tail) ? folder : undefined;
 }
 
+/**
+ * The export folders newer than the one model.json names, from the paths found below the entity's
+ * folder (`<Entity>/`, relative, `/`-separated, files or folders): Customer Insights writes an export's
+ * partitions before its model.json, so a newer `yyyy/MM/dd/HHmm` folder is an export still being
+ * written. Sorted; the names sort as they date (four-digit year, two-digit month, day, HHmm).
+ */
+export function newerExportFolderNames(
+  pathsBelowEntity: readonly string[],
+  used: string,
+): string[] {
+  const usedName = used.split("/").slice(-4).join("/");
+  const found = new Set<string>();
+  for (const p of pathsBelowEntity) {
+    const name = p.split("/").slice(0, 4).join("/");
+    if (isExportFolderName(name) && name > usedName) found.add(name);
+  }
+  return [...found].sort();
+}
+
 /** True for a `yyyy/MM/dd/HHmm` path (relative, `/`-separated), the name of one export. */
 export function isExportFolderName(relative: string): boolean {
   return EXPORT_FOLDER.test(relative);

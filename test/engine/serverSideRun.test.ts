@@ -472,6 +472,16 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     await producer.writeText(`${folder}/model.json`, model);
     for (const [name, text] of Object.entries(partitions))
       await producer.writeText(`${folder}/Customer/2024/05/01/0930/${name}`, text);
+    // An older export (kept by Customer Insights) and a newer one still being written: its partition
+    // is out, its model.json not yet, so the model.json above still names 0930.
+    await producer.writeText(
+      `${folder}/Customer/2024/04/30/2300/Customer_1.csv`,
+      "9,old,0,false,0\n",
+    );
+    await producer.writeText(
+      `${folder}/Customer/2024/05/02/0800/Customer_1.csv`,
+      "8,new,0,false,0\n",
+    );
     world.spec.export.entities = [
       {
         name: "Customer",
@@ -489,6 +499,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     expect(e.cdm).to.deep.equal({
       modelJson: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}/model.json`,
       exportFolder: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}/Customer/2024/05/01/0930`,
+      skippedIncomplete: ["2024/05/02/0800"],
     });
     // The CDM types as README's table maps them: int64, string, decimal(38,18), boolean, double.
     expect(e.columns!.map((c) => [c.name, c.type, c.precision, c.scale])).to.deep.equal([

@@ -2,7 +2,12 @@
 // refusals, each naming the file and the JSON path. The format: learn.microsoft.com/common-data-model/model-json.
 
 import { expect } from "chai";
-import { CdmModelError, exportFolderOf, parseCdmEntity } from "../../src/plan/cdmModel";
+import {
+  CdmModelError,
+  exportFolderOf,
+  newerExportFolderNames,
+  parseCdmEntity,
+} from "../../src/plan/cdmModel";
 
 const FILE = "abfss://ci-data@cistore.dfs.core.windows.net/x/model.json";
 const URL = (file: string, container = "ci-data") =>
@@ -181,5 +186,26 @@ describe("plan/cdmModel: one entity of a model.json", () => {
       "Customer",
     );
     expect(exportFolderOf(e.partitions)).to.equal(undefined);
+  });
+});
+
+describe("plan/cdmModel: export folders newer than the one model.json names", () => {
+  it("names each newer yyyy/MM/dd/HHmm folder once, sorted, and nothing older, equal or malformed", () => {
+    const below = [
+      "2024/05/01/0930/Customer_1.csv", // the one model.json names
+      "2024/04/30/2300/Customer_1.csv", // older
+      "2024/05/02/0800/Customer_1.csv", // newer, two files
+      "2024/05/02/0800/Customer_2.csv",
+      "2024/05/01/0931", // newer by a minute, a folder with nothing in it yet
+      "2025/1/2/0800/x.csv", // not a Customer Insights folder name
+      "_temp/2099/01/01/0000/x.csv", // not at the entity folder's depth
+    ];
+    expect(newerExportFolderNames(below, "export/Customer/2024/05/01/0930")).to.deep.equal([
+      "2024/05/01/0931",
+      "2024/05/02/0800",
+    ]);
+    expect(
+      newerExportFolderNames(below.slice(0, 2), "export/Customer/2024/05/01/0930"),
+    ).to.deep.equal([]);
   });
 });

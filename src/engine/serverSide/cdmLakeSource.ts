@@ -8,7 +8,7 @@
 
 import { abfssUrl, type LakeLocation } from "../../plan/lakeLocation";
 import { ExportError } from "../../errors";
-import { exportFolderOf, parseCdmEntity } from "../../plan/cdmModel";
+import { exportFolderOf, newerExportFolderNames, parseCdmEntity } from "../../plan/cdmModel";
 import { lakeLocationOf, type LakeSourceFiles } from "../../plan/lakeSource";
 import type { EntitySpec } from "../../spec/types";
 import type { CdmSourceRecord } from "../sources/cdmSource";
@@ -19,9 +19,13 @@ export type ReadSourceText = (location: LakeLocation) => Promise<string | undefi
 
 const MODEL_JSON = "model.json";
 
+/** Lists a container's paths below a folder (recursive); lakeSourceListing.ts's ListContainer. */
+type ListFolder = (location: LakeLocation, folder: string) => Promise<{ path: string }[]>;
+
 export async function cdmLakeSource(
   entity: EntitySpec,
   read: ReadSourceText,
+  list: ListFolder,
 ): Promise<{ source: LakeSourceFiles; record: CdmSourceRecord }> {
   const named = lakeLocationOf(entity);
   if (!named)
@@ -51,6 +55,18 @@ export async function cdmLakeSource(
     }
   });
   const folder = exportFolderOf(cdm.partitions);
+  // As on the runner's path (cdmSource.ts): a newer yyyy/MM/dd/HHmm folder beside the one model.json
+  // names is an export still being written, skipped and named in the run record. One listing of the
+  // entity's folder (five segments up from a partition: <Entity>/yyyy/MM/dd/HHmm/<file>).
+  const skipped: string[] = [];
+  if (folder !== undefined) {
+    const entityFolder = folder.split("/").slice(0, -4).join("/");
+    const prefix = entityFolder === "" ? "" : `${entityFolder}/`;
+    const below = (await list(model, entityFolder))
+      .filter((e) => e.path.startsWith(prefix))
+      .map((e) => e.path.slice(prefix.length));
+    skipped.push(...newerExportFolderNames(below, folder));
+  }
   return {
     source: {
       files: cdm.partitions.map((p) => p.location),
@@ -61,6 +77,7 @@ export async function cdmLakeSource(
     record: {
       modelJson: name,
       ...(folder !== undefined ? { exportFolder: abfssUrl({ ...model, path: folder }) } : {}),
+      ...(skipped.length > 0 ? { skippedIncomplete: skipped } : {}),
     },
   };
 }

@@ -80,11 +80,11 @@ export const PUBLISHED_MARKER = "_published";
 /** The files a lake-resident entity reads: its location(s), or a cdm model.json's partitions. */
 export async function lakeEntitySource(
   entity: EntitySpec,
-  serverSide: Pick<ServerSideExport, "readSourceText">,
+  serverSide: Pick<ServerSideExport, "readSourceText" | "listContainer">,
 ): Promise<{ source: LakeSourceFiles; cdmInput?: Awaited<ReturnType<typeof cdmLakeSource>> }> {
   const cdmInput =
     entity.source.format === "cdm"
-      ? await cdmLakeSource(entity, serverSide.readSourceText)
+      ? await cdmLakeSource(entity, serverSide.readSourceText, serverSide.listContainer)
       : undefined;
   const source = cdmInput?.source ?? lakeSourceFiles(entity);
   if (!source)
