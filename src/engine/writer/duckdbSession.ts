@@ -56,6 +56,12 @@ export class DuckSession {
     return reader.getRowObjectsJson() as Row[];
   }
 
+  /** Rows as plain objects, a chunk at a time, for results too large to hold at once. */
+  async *streamRows(sql: string): AsyncGenerator<Row[]> {
+    const result = await this.connection.stream(sql);
+    for await (const rows of result.yieldRowObjectJson()) yield rows as Row[];
+  }
+
   /** Stops the query running on this session (it then fails with an "interrupted" error). */
   interrupt(): void {
     this.connection.interrupt();
