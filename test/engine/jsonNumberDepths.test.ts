@@ -49,6 +49,14 @@ describe("JSON numbers: one key at two depths, or twice in one object", function
         `e.jsonl record 2, column "a": the number ${written} would land in this string column as`,
       );
     }
+    // Inferred columns (a string, as "a" holds a string and a number): the same check, after inference.
+    const inferred = await runSource(
+      { "e.jsonl": '{"id": 0, "a": "x"}\n{"id": 1, "a": 1.50, "b": {"a": 1.5}}\n' },
+      { name: "E", source: { path: "e.jsonl", format: "jsonl" } },
+    );
+    expect(errorText({ error: inferred.error })).to.contain(
+      'e.jsonl record 2, column "a": the number 1.50 would land in this string column as "1.5"',
+    );
     const arrayForm = await failure('[{"id": 1, "a": 2.50, "b": [{"a": 2.5}]}]', "json", stringA);
     expect(arrayForm).to.contain('e.json element 1 of the array, column "a": the number 2.50');
   });

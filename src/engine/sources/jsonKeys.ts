@@ -95,7 +95,9 @@ async function fileKeys(
   const cacheKey = cacheKeyOf(format, file);
   let cache = found.get(session);
   const known = cache?.get(cacheKey);
-  if (known && (watch === undefined || known.watched === watchKey(watch))) return known.keys;
+  // Keys already read (while inferring the columns, before they were known): not read again for the
+  // number candidates; jsonNumbers.ts then runs its own cheaper scan of the lines.
+  if (known) return known.keys;
   // One streaming read, grouped by each record's list of keys (few distinct lists in real files)
   // and its first character (`{` for an object). No window over the records: ordering them would
   // hold every record in memory; and no json_type() beside json_keys(): parsing a 17 MB record
