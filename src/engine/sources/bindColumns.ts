@@ -9,6 +9,7 @@ import type { DuckSession } from "../writer/duckdbSession";
 import { csvDialect } from "./csvDialect";
 import { readCsvHeader } from "./csvHeader";
 import { jsonKeys } from "./jsonKeys";
+import type { NumberWatch } from "./jsonNumberCandidates";
 import type { SourceFile } from "./resolveSources";
 import { SourceError } from "./sourceError";
 import {
@@ -37,6 +38,13 @@ export interface BoundSource {
   columns: SourceColumn[];
 }
 
+/** The columns whose JSON numbers must land exactly, by their names in the source. */
+export function numberWatch(columns: readonly ColumnSpec[]): NumberWatch {
+  const named = (type: ColumnSpec["type"]) =>
+    columns.filter((c) => c.type === type).map(sourceNameOf);
+  return { decimals: named("decimal"), strings: named("string") };
+}
+
 export async function describe(session: DuckSession, relation: string): Promise<SourceColumn[]> {
   const rows = await session.query(describeSql(relation));
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
@@ -56,13 +64,21 @@ export async function sourceColumns(
   session: DuckSession,
   entity: EntitySpec,
   files: readonly SourceFile[],
+  columns?: readonly ColumnSpec[],
 ): Promise<SourceColumn[]> {
   const format = entity.source.format;
   if (format === "parquet") {
     return describe(session, readParquetSql(files.map((f) => f.absPath)));
   }
   if (isJsonFormat(format)) {
-    const keys = await jsonKeys(session, entity.name, format, files);
+    // With the columns known, the key scan also looks for the numbers jsonNumbers.ts must check.
+    const keys = await jsonKeys(
+      session,
+      entity.name,
+      format,
+      files,
+      columns ? numberWatch(columns) : undefined,
+    );
     return keys.map((name) => ({ name, type: "VARCHAR" }));
   }
   if (!csvDialect(entity.source).header) {
@@ -90,7 +106,7 @@ export async function bindColumns(
   available?: readonly SourceColumn[],
 ): Promise<BoundSource> {
   const format = entity.source.format;
-  const found = available ?? (await sourceColumns(session, entity, files));
+  const found = available ?? (await sourceColumns(session, entity, files, columns));
   const exactOnly = isJsonFormat(format);
   const bindings: ColumnBinding[] = columns.map((column) => {
     const wanted = sourceNameOf(column);

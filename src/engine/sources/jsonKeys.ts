@@ -5,29 +5,47 @@
 // here from every record, and the names DuckDB could confuse are refused before anything is read.
 
 import type { DuckSession } from "../writer/duckdbSession";
+import { numberCandidateSql, watchKey, type NumberWatch } from "./jsonNumberCandidates";
 import { sameNameKey } from "./nameKey";
 import { firstNonObjectLine } from "./readerErrors";
 import type { SourceFile } from "./resolveSources";
 import { SourceError } from "./sourceError";
 import { describeSql, readDetectedJsonSql, readJsonObjectsSql } from "./sourceSql";
 
+interface ScannedFile {
+  keys: string[];
+  /** Which columns the number candidates were looked for, and whether any record has one. */
+  watched?: string;
+  numbers?: { d: boolean; s: boolean };
+}
+
 /**
  * Keys found per session and file version: an entity's keys are needed to infer its columns and
  * again to bind them for the write, and each costs a full read of the file.
  */
-const found = new WeakMap<DuckSession, Map<string, string[]>>();
+const found = new WeakMap<DuckSession, Map<string, ScannedFile>>();
 
+function cacheKeyOf(format: "jsonl" | "json", file: SourceFile): string {
+  return [format, file.absPath, file.bytes, file.mtimeMs].join("\u0000");
+}
+
+/**
+ * Every key of the files. Given the columns whose numbers must land exactly (`watch`), the same read
+ * also looks for the records the number checks must see (jsonNumberCandidates.ts), so those checks
+ * need no read of their own when nothing is found.
+ */
 export async function jsonKeys(
   session: DuckSession,
   entityName: string,
   format: "jsonl" | "json",
   files: readonly SourceFile[],
+  watch?: NumberWatch,
 ): Promise<string[]> {
   const keys: string[] = [];
   const where = new Map<string, string>();
   // One file at a time, so a refusal can name the file a key is in.
   for (const file of files) {
-    for (const key of await fileKeys(session, entityName, format, file)) {
+    for (const key of await fileKeys(session, entityName, format, file, watch)) {
       if (!where.has(key)) {
         keys.push(key);
         where.set(key, file.relPath);
@@ -53,28 +71,55 @@ export async function jsonKeys(
   return keys;
 }
 
+/**
+ * What the key scan found for the number checks of these columns, or undefined when the scan did not
+ * look for them (the columns were inferred after it): then the checks look themselves.
+ */
+export function scannedNumberCandidates(
+  session: DuckSession,
+  format: "jsonl" | "json",
+  file: SourceFile,
+  watch: NumberWatch,
+): { d: boolean; s: boolean } | undefined {
+  const scanned = found.get(session)?.get(cacheKeyOf(format, file));
+  return scanned?.watched === watchKey(watch) ? scanned.numbers : undefined;
+}
+
 async function fileKeys(
   session: DuckSession,
   entityName: string,
   format: "jsonl" | "json",
   file: SourceFile,
+  watch: NumberWatch | undefined,
 ): Promise<string[]> {
-  const cacheKey = [format, file.absPath, file.bytes, file.mtimeMs].join("\u0000");
+  const cacheKey = cacheKeyOf(format, file);
   let cache = found.get(session);
   const known = cache?.get(cacheKey);
-  if (known) return known;
+  // Keys already read (while inferring the columns, before they were known): not read again for the
+  // number candidates; jsonNumbers.ts then runs its own cheaper scan of the lines.
+  if (known) return known.keys;
   // One streaming read, grouped by each record's list of keys (few distinct lists in real files)
   // and its first character (`{` for an object). No window over the records: ordering them would
   // hold every record in memory; and no json_type() beside json_keys(): parsing a 17 MB record
-  // twice ran the session out of its memory limit.
+  // twice ran the session out of its memory limit. The number candidates are two regular
+  // expressions over the text already made for the first character.
+  const numbers = numberCandidateSql("t", watch ?? { decimals: [], strings: [] });
   const rows = await session.query(
-    `SELECT ks, c FROM (SELECT json_keys(json) AS ks, left(CAST(json AS VARCHAR), 1) AS c FROM ${readJsonObjectsSql(format, [file.absPath])}) GROUP BY ks, c`,
+    `SELECT ks, c, coalesce(bool_or(d), false) AS d, coalesce(bool_or(s), false) AS s FROM (
+       SELECT json_keys(json) AS ks, left(t, 1) AS c, ${numbers.d} AS d, ${numbers.s} AS s FROM (
+         SELECT json, CAST(json AS VARCHAR) AS t FROM ${readJsonObjectsSql(format, [file.absPath])}))
+     GROUP BY ks, c`,
   );
   if (rows.some((row) => row.c !== "{")) {
     await refuseNonObjects(session, entityName, format, file);
   }
   const all = new Set<string>();
-  for (const row of rows) for (const k of (row.ks as string[] | null) ?? []) all.add(String(k));
+  for (const row of rows) {
+    const ks = ((row.ks as string[] | null) ?? []).map(String);
+    if (new Set(ks).size !== ks.length)
+      await refuseDuplicateKeys(session, entityName, format, file);
+    for (const k of ks) all.add(k);
+  }
   // The order DuckDB finds in the first records, then keys first seen later, alphabetically.
   const detected = await session.query(
     `SELECT column_name FROM (${describeSql(readDetectedJsonSql(format, [file.absPath]))})`,
@@ -83,8 +128,62 @@ async function fileKeys(
   const placed = new Set(keys);
   keys.push(...[...all].filter((k) => !placed.has(k)).sort());
   if (!cache) found.set(session, (cache = new Map()));
-  cache.set(cacheKey, keys);
+  cache.set(cacheKey, {
+    keys,
+    ...(watch === undefined
+      ? {}
+      : {
+          watched: watchKey(watch),
+          numbers: { d: rows.some((r) => r.d === true), s: rows.some((r) => r.s === true) },
+        }),
+  });
   return keys;
+}
+
+/** The first record (its number `r`, from 1) of which `where` holds, with `select` beside it. */
+async function firstRecordWhere(
+  session: DuckSession,
+  format: "jsonl" | "json",
+  file: SourceFile,
+  select: string,
+  where: string,
+): Promise<Record<string, unknown> | undefined> {
+  const [row] = await session.query(
+    `SELECT * FROM (
+       SELECT row_number() OVER () AS r, ${select}, json FROM ${readJsonObjectsSql(format, [file.absPath])})
+     WHERE ${where} ORDER BY r LIMIT 1`,
+  );
+  return row;
+}
+
+/**
+ * RFC 8259 leaves a duplicated name to the reader; DuckDB's reads one (`{"a": 1.50, "a": 2}`) when
+ * the key is not a column, and fails ("has duplicate key") when it is. Either way one of the two
+ * values would be lost, so the record is refused, with its place and the key (`a` and `\u0061` are
+ * one key).
+ */
+async function refuseDuplicateKeys(
+  session: DuckSession,
+  entityName: string,
+  format: "jsonl" | "json",
+  file: SourceFile,
+): Promise<void> {
+  const row = await firstRecordWhere(
+    session,
+    format,
+    file,
+    "json_keys(json) AS ks",
+    "len(ks) <> len(list_distinct(ks))",
+  );
+  if (!row) return;
+  const ks = (row.ks as unknown[]).map(String);
+  const key = ks.find((k, i) => ks.indexOf(k) !== i) ?? "";
+  const where =
+    format === "jsonl" ? `record ${String(row.r)}` : `element ${String(row.r)} of the array`;
+  throw new SourceError(
+    `entity "${entityName}": ${file.relPath} ${where} has the key ${JSON.stringify(key)} twice (written the same or with escapes); ` +
+      `only one of its values could be exported. Keep one of them in the file.`,
+  );
 }
 
 /**
@@ -98,10 +197,12 @@ async function refuseNonObjects(
   format: "jsonl" | "json",
   file: SourceFile,
 ): Promise<void> {
-  const [row] = await session.query(
-    `SELECT r, CAST(json AS VARCHAR) AS text FROM (
-       SELECT row_number() OVER () AS r, json FROM ${readJsonObjectsSql(format, [file.absPath])})
-     WHERE json_type(json) <> 'OBJECT' ORDER BY r LIMIT 1`,
+  const row = await firstRecordWhere(
+    session,
+    format,
+    file,
+    "CAST(json AS VARCHAR) AS text",
+    "json_type(json) <> 'OBJECT'",
   );
   if (!row) return;
   const text = String(row.text);

@@ -14,3 +14,16 @@ export function canonicalNumber(x: string): string {
   const sign = `CASE WHEN starts_with(trim(${x}), '-') THEN '-' ELSE '' END`;
   return `CASE WHEN ${significant} = '' THEN '0' ELSE concat(${sign}, ${significant}, 'e', ${point}) END`;
 }
+
+/** The same form in TypeScript, for a number's text read outside DuckDB (`2.50` is `25e1`). */
+export function canonicalNumberText(x: string): string {
+  const t = x.trim();
+  const [mantissa, exp] = t.split(/[eE]/);
+  const exponent = exp === undefined ? 0 : Number(exp);
+  const whole = /^[+-]?([0-9]*)/.exec(mantissa)![1];
+  const digits = whole + (/[.]([0-9]*)/.exec(mantissa)?.[1] ?? "");
+  const significant = digits.replace(/^0+/, "").replace(/0+$/, "");
+  if (significant === "") return "0";
+  const point = whole.length + exponent - (digits.length - digits.replace(/^0+/, "").length);
+  return `${t.startsWith("-") ? "-" : ""}${significant}e${point}`;
+}

@@ -91,8 +91,10 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
     "FILENAME_PATTERN 'part-{i}'",
   ].filter(Boolean);
   try {
-    await o.session.run(
-      `COPY (SELECT ${select} FROM ${copy?.relation ?? source.relation(paths)}) TO ${quoteDuckdbLiteral(rawDir)} (${options.join(", ")})`,
+    await o.session.withMemoryForColumns(source.columns.length, () =>
+      o.session.run(
+        `COPY (SELECT ${select} FROM ${copy?.relation ?? source.relation(paths)}) TO ${quoteDuckdbLiteral(rawDir)} (${options.join(", ")})`,
+      ),
     );
   } catch (e) {
     throw await explainFailure(o, source, e);
