@@ -17,6 +17,7 @@
 // rewrite that puts its mtime back (`touch -r`, `cp -p` onto the file) in the tick it was hashed in
 // keeps both its mtime and its ctime (unlike git, whose racy rule looks at mtime only).
 
+import { SourceError } from "./sources/sourceError";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import type { SnapshotManifest } from "../plan/manifest";
@@ -81,7 +82,7 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
     });
     const after = await statSource(file.absPath, file.relPath);
     if (!sameIdentity(file, after)) {
-      throw new Error(
+      throw new SourceError(
         `${file.relPath} changed while it was being read (${describeChange(file, after)}); run the export again once it is written.`,
       );
     }

@@ -91,6 +91,22 @@ describe("compressed sources", function () {
     expect(error).to.contain('e.csv.zst line 4 (row 2), column "v": value "x" is not an int32');
   });
 
+  it("fails a cut-short .csv.zst as a data error naming the file, with nothing written", async function () {
+    if (!hasZstd) this.skip();
+    const whole = zstd(
+      `id,v\n${Array.from({ length: 2000 }, (_, i) => `${i},${i * 7}`).join("\n")}\n`,
+    );
+    const { error, errorKind } = await runSource(
+      { "cut.csv.zst": whole.subarray(0, Math.floor(whole.length / 2)) },
+      entity("cut.csv.zst", "csv", [
+        { name: "id", type: "int32" },
+        { name: "v", type: "int32" },
+      ]),
+    );
+    expect(error).to.contain("cut.csv.zst");
+    expect(errorKind, error).to.equal("data");
+  });
+
   it("reads a .csv.zst of two frames (as `cat a.zst b.zst` makes), the header split between them", async function () {
     if (!hasZstd) this.skip();
     const names = Array.from({ length: 40 }, (_, i) => `column_number_${i}`);

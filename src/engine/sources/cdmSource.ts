@@ -94,7 +94,7 @@ export async function resolveCdmSource(
   if (lake && options.localLakeDir === undefined) {
     throw new SourceError(
       `${where} is a model.json in the lake; the runner reads lake locations only on the local target (run --local DIR), ` +
-        `and the server-side export of cdm entities is not wired yet. Copy the export folder next to the spec and name it by its local path.`,
+        `and against Azure a lake model.json is exported by Synapse serverless: leave the entity's engine at auto (or set synapse), or copy the export folder next to the spec and name it by its local path.`,
     );
   }
   const roots = [

@@ -4,6 +4,7 @@
 // that count lines read through this, so they see the lines DuckDB sees. Node 20's zlib has no
 // zstd (zlib.createZstdDecompress arrived in Node 22.15), so zstd is fzstd's streaming decoder.
 
+import { SourceError } from "./sourceError";
 import { createReadStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -32,7 +33,7 @@ export function openSourceStream(file: string, highWaterMark = 1 << 20): Readabl
 /** Zstandard frames in, their text out; a damaged or cut-short stream fails naming the file. */
 function zstdDecompressor(file: string): Transform {
   const fail = (e: unknown) =>
-    new Error(`${file} is not a complete Zstandard (.zst) file: ${(e as Error).message}`, {
+    new SourceError(`${file} is not a complete Zstandard (.zst) file: ${(e as Error).message}`, {
       cause: e,
     });
   const decoder = new Decompress();

@@ -35,7 +35,7 @@ export async function runSource(
   files: Record<string, string | Buffer>,
   entity: EntitySpec,
   format: ExportFormat = "parquet",
-): Promise<{ error?: string; exported?: Exported }> {
+): Promise<{ error?: string; errorKind?: string; exported?: Exported }> {
   const dir = await tempDir("sources");
   await writeFiles(path.join(dir, "spec"), files);
   const lake = new LocalLake(path.join(dir, "lake"), "ci-export");
@@ -46,7 +46,7 @@ export async function runSource(
   const e = record.entities[0];
   if (e.status === "failed") {
     expect(await lake.list(""), "a failed entity leaves nothing in the lake").to.deep.equal([]);
-    return { error: errorText(e) };
+    return { error: errorText(e), errorKind: e.error?.kind };
   }
   expect(e.status).to.equal("exported");
   const folder = snapshotFolder("ci_export", entity.name, e.snapshot!);
