@@ -10,6 +10,7 @@ import { planExport } from "../../src/plan/exportPlan";
 import type { DfsServer } from "../servers/dfsServer";
 import { CetasWorld } from "../servers/tds/cetasWorld";
 import { validRawSpec } from "../helpers/specs";
+import { csvRows } from "../helpers/csvRows";
 
 const ACCOUNT = "acct";
 const RUNNER = "11111111-0000-4000-8000-000000000001";
@@ -22,36 +23,6 @@ const PARTS: Record<string, string> = {
     'id,name,amount,joined\n1,"Ada, Countess",12.50,2024-01-31\n2,Grace,,2024-02-29\n',
   "Customer/part-1.csv": 'id,name,amount,joined\n3,"Zoë ""Z""",99.99,2023-12-01\n',
 };
-
-/** This test's own reader of the parts above: split on commas outside quotes, "" inside quotes. */
-function rowsOf(text: string): (string | null)[][] {
-  return text
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((line) => {
-      const fields: (string | null)[] = [];
-      let field = "";
-      let quoted = false;
-      let wasQuoted = false;
-      for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (quoted && c === '"' && line[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else if (c === '"') {
-          quoted = !quoted;
-          wasQuoted = true;
-        } else if (c === "," && !quoted) {
-          fields.push(field === "" && !wasQuoted ? null : field);
-          field = "";
-          wasQuoted = false;
-        } else field += c;
-      }
-      fields.push(field === "" && !wasQuoted ? null : field);
-      return fields;
-    });
-}
 
 function planned(columns: unknown[]) {
   const raw = validRawSpec();
@@ -138,7 +109,7 @@ describe("the planned server-side export at the wire (TDS and dfs test servers)"
       ])
       .sort((a, b) => Number(a[0]) - Number(b[0]));
     const expected = Object.values(PARTS)
-      .flatMap(rowsOf)
+      .flatMap(csvRows)
       .map(([id, name, amount, joined]) => [
         id,
         name,

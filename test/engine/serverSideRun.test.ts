@@ -25,6 +25,7 @@ import {
   goldenStatements,
   PRINCIPALS,
 } from "./support/azureWorld";
+import { csvRows } from "../helpers/csvRows";
 
 const SOURCE_CONTAINER = "insights";
 /** Customer Insights, writing its CSV partitions into the lake (not the identity that runs the export). */
@@ -63,41 +64,11 @@ const GOLDEN_SERVER_SIDE = path.join(
   "../../../test/fixtures/golden/server_side_run.tsql",
 );
 
-/** This test's own reader of the parts above: split on commas outside quotes, "" inside quotes. */
-function rowsOf(text: string): (string | null)[][] {
-  return text
-    .trim()
-    .split("\n")
-    .slice(1)
-    .map((line) => {
-      const fields: (string | null)[] = [];
-      let field = "";
-      let quoted = false;
-      let wasQuoted = false;
-      for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (quoted && c === '"' && line[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else if (c === '"') {
-          quoted = !quoted;
-          wasQuoted = true;
-        } else if (c === "," && !quoted) {
-          fields.push(field === "" && !wasQuoted ? null : field);
-          field = "";
-          wasQuoted = false;
-        } else field += c;
-      }
-      fields.push(field === "" && !wasQuoted ? null : field);
-      return fields;
-    });
-}
-
 /** The rows the CSV partitions hold, as the snapshot's columns read them back. */
 function expectedRows(parts: Record<string, string>): unknown[][] {
   return Object.entries(parts)
     .filter(([name]) => name.endsWith(".csv"))
-    .flatMap(([, text]) => rowsOf(text))
+    .flatMap(([, text]) => csvRows(text))
     .map(([id, name, amount, joined]) => [
       id,
       name,
@@ -531,7 +502,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
       .sort((a, b) => Number(a[0]) - Number(b[0]));
     // This test's reading of the partitions: headerless, so every line is a row.
     const expected = Object.values(partitions)
-      .flatMap((text) => rowsOf(`header\n${text}`))
+      .flatMap((text) => csvRows(`header\n${text}`))
       .map(([id, name, balance, vip, score]) => [
         id,
         name,
