@@ -187,6 +187,10 @@ function partitionsOf(
     if (parsed.location.path === "" || parsed.location.path.endsWith("/")) {
       return fail(`${where}.location`, "names a folder; a partition is one file.");
     }
+    if (parsed.location.path.includes("*")) {
+      // Read as a pattern by OPENROWSET and by the listing, it would export files model.json does not name.
+      return fail(`${where}.location`, "holds a wildcard (*); a partition is one file.");
+    }
     if (partitions.length > 0 && !sameContainer(partitions[0].location, parsed.location)) {
       return fail(
         `${where}.location`,
@@ -266,6 +270,20 @@ function csvSettings(settings: unknown, where: string, fail: Fail): CdmCsvOption
 
 /** Customer Insights' per-export folder: <Entity>/yyyy/MM/dd/HHmm. */
 const EXPORT_FOLDER = /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{4})$/;
+
+/**
+ * The first partition that is not inside the model.json's own folder, if any. Customer Insights
+ * writes an export's partitions below its model.json (<export>/<Entity>/yyyy/MM/dd/HHmm/); one
+ * elsewhere in the container (another export's or someone's folder) is not this export's data.
+ */
+export function partitionOutsideExport(
+  modelJsonPath: string,
+  partitions: readonly CdmPartition[],
+): CdmPartition | undefined {
+  const folder = modelJsonPath.split("/").slice(0, -1).join("/");
+  const prefix = folder === "" ? "" : `${folder}/`;
+  return partitions.find((p) => !p.location.path.startsWith(prefix));
+}
 
 /**
  * The `yyyy/MM/dd/HHmm` folder the partitions share, when they do (Customer Insights writes one per

@@ -113,6 +113,16 @@ export function parseLakeLocation(text: string): LakeLocationResult {
     if (value.includes("/") || value.includes("\\") || value.includes("\0")) {
       return fail(`has an encoded separator or NUL in "${segment}"`);
     }
+    // OPENROWSET documents `*` (and a trailing `**`) as its only wildcards ("Query folders and
+    // multiple files", develop-storage-files-overview); what it does with `?`, `[` or `]` is not
+    // documented, so a name holding one could be a pattern to serverless and a name to the listing
+    // that fingerprints it. Refused, so both read the same files.
+    const odd = /[?[\]]/.exec(value);
+    if (odd) {
+      return fail(
+        `has "${odd[0]}" in "${segment}" (serverless SQL documents only * and ** as wildcards, so the files it would read are not certain; rename the files or folder)`,
+      );
+    }
     decoded.push(value);
   }
   return {
@@ -153,13 +163,11 @@ export function sameContainer(a: LakeLocation, b: LakeLocation): boolean {
 }
 
 // Percent-encode each segment (a space is %20 in a URL) but keep `*` (left alone by
-// encodeURIComponent) and `[`, `]` readable: they are the wildcards a source glob may hold, and
-// serverless SQL reads `*` in OPENROWSET's BULK path as one ("Query folders and multiple files").
+// encodeURIComponent): serverless SQL reads `*` in OPENROWSET's BULK path as the wildcard ("Query
+// folders and multiple files"); `?`, `[` and `]` never reach here (parseLakeLocation refuses them).
 function encodePath(p: string): string {
   return p
     .split("/")
-    .map((s) =>
-      encodeURIComponent(s).replace(/%2A/gi, "*").replace(/%5B/gi, "[").replace(/%5D/gi, "]"),
-    )
+    .map((s) => encodeURIComponent(s).replace(/%2A/gi, "*"))
     .join("/");
 }

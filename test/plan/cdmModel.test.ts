@@ -7,6 +7,7 @@ import {
   exportFolderOf,
   newerExportFolderNames,
   parseCdmEntity,
+  partitionOutsideExport,
 } from "../../src/plan/cdmModel";
 
 const FILE = "abfss://ci-data@cistore.dfs.core.windows.net/x/model.json";
@@ -173,6 +174,42 @@ describe("plan/cdmModel: one entity of a model.json", () => {
         }),
       ),
     ).to.contain("$.entities[0].attributes[1].name");
+    // A partition is one file: a wildcard would read files model.json does not name.
+    expect(refusal(model({ partitions: [{ name: "p", location: URL("*.csv") }] }))).to.contain(
+      "$.entities[0].partitions[0].location holds a wildcard (*); a partition is one file",
+    );
+    expect(
+      refusal(model({ partitions: [{ name: "p", location: URL("Customer_%2A.csv") }] })),
+    ).to.contain("holds a wildcard");
+  });
+
+  it("finds a partition outside the model.json's own folder (another export's or someone's)", () => {
+    const e = parseCdmEntity(
+      model({
+        partitions: [
+          { name: "p1", location: URL("Customer_1.csv") },
+          {
+            name: "p2",
+            location:
+              "https://cistore.dfs.core.windows.net/ci-data/Secret/2024/05/01/0930/Customer_2.csv",
+          },
+          {
+            name: "p3",
+            location: "https://cistore.dfs.core.windows.net/ci-data/xy/Customer_3.csv",
+          },
+        ],
+      }),
+      FILE,
+      "Customer",
+    );
+    expect(partitionOutsideExport("x/model.json", e.partitions)?.name).to.equal("p2");
+    expect(partitionOutsideExport("x/model.json", e.partitions.slice(0, 1))).to.equal(undefined);
+    // "xy/" is not below "x/": the folder is compared whole, not as a string prefix.
+    expect(
+      partitionOutsideExport("x/model.json", [e.partitions[0], e.partitions[2]])?.name,
+    ).to.equal("p3");
+    // A model.json at the container's root holds every path of its container.
+    expect(partitionOutsideExport("model.json", e.partitions)).to.equal(undefined);
   });
 
   it("has no export folder when the partitions are not in one yyyy/MM/dd/HHmm folder", () => {

@@ -55,10 +55,18 @@ describe("lake locations (abfss:// and https:// forms of one place in ADLS Gen2)
     expect(localRelativePath(parsed("https://lake01.dfs.core.windows.net/exp/"))).to.equal("exp");
   });
 
-  it("keeps a glob's * and [] readable when writing a URL back", () => {
-    const l = parsed("https://lake01.dfs.core.windows.net/exp/Cust omer/p[0-9]*.csv");
-    expect(l.path).to.equal("Cust omer/p[0-9]*.csv");
-    expect(dfsUrl(l)).to.equal("https://lake01.dfs.core.windows.net/exp/Cust%20omer/p[0-9]*.csv");
+  it("keeps a glob's * readable when writing a URL back, and encodes the rest", () => {
+    const l = parsed("https://lake01.dfs.core.windows.net/exp/Cust omer/p*.csv");
+    expect(l.path).to.equal("Cust omer/p*.csv");
+    expect(dfsUrl(l)).to.equal("https://lake01.dfs.core.windows.net/exp/Cust%20omer/p*.csv");
+  });
+
+  it("refuses ?, [ and ] in a name (raw or percent-encoded): serverless documents only * and ** as wildcards", () => {
+    for (const path of ["p[0-9]*.csv", "p%5B0%5D.csv", "part-%3F.csv", "a]b/c.csv"]) {
+      const r = parseLakeLocation(`https://lake01.dfs.core.windows.net/exp/${path}`);
+      expect(r.ok, path).to.equal(false);
+      if (!r.ok) expect(r.problem).to.match(/has "[?[\]]" in .*only \* and \*\* as wildcards/);
+    }
   });
 
   it("refuses what is not a lake location, naming the value and the allowed forms", () => {

@@ -8,7 +8,12 @@
 
 import { abfssUrl, type LakeLocation } from "../../plan/lakeLocation";
 import { ExportError } from "../../errors";
-import { exportFolderOf, newerExportFolderNames, parseCdmEntity } from "../../plan/cdmModel";
+import {
+  exportFolderOf,
+  newerExportFolderNames,
+  parseCdmEntity,
+  partitionOutsideExport,
+} from "../../plan/cdmModel";
 import { lakeLocationOf, type LakeSourceFiles } from "../../plan/lakeSource";
 import type { EntitySpec } from "../../spec/types";
 import type { CdmSourceRecord } from "../sources/cdmSource";
@@ -54,6 +59,13 @@ export async function cdmLakeSource(
       );
     }
   });
+  const outside = partitionOutsideExport(model.path, cdm.partitions);
+  if (outside) {
+    throw new ExportError(
+      "data",
+      `${name}: the partition location "${outside.url}" is outside the model.json's folder; a Customer Insights export keeps its partitions below its model.json, so this one is not the export's data. Nothing was exported.`,
+    );
+  }
   const folder = exportFolderOf(cdm.partitions);
   // As on the runner's path (cdmSource.ts): a newer yyyy/MM/dd/HHmm folder beside the one model.json
   // names is an export still being written, skipped and named in the run record. One listing of the

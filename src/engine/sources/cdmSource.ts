@@ -24,6 +24,7 @@ import {
   exportFolderOf,
   isExportFolderName,
   parseCdmEntity,
+  partitionOutsideExport,
   type CdmEntity,
 } from "../../plan/cdmModel";
 import {
@@ -140,6 +141,13 @@ export async function resolveCdmSource(
     throw e;
   }
 
+  const outside = modelLake && partitionOutsideExport(modelLake.path, model.partitions);
+  if (outside) {
+    throw new SourceError(
+      `entity "${entity.name}": ${modelName}: the partition location "${outside.url}" is outside the model.json's folder; ` +
+        `a Customer Insights export keeps its partitions below its model.json, so this one is not the export's data. Nothing was exported.`,
+    );
+  }
   const partitionPaths = model.partitions.map((p, i) => {
     const at = `${modelName}: ${model.at}.partitions[${i}].location "${p.url}"`;
     if (modelLake) {
