@@ -12,7 +12,7 @@ import {
   SpecFileError,
 } from "../spec/specFile";
 import { UsageError } from "./args";
-import { lakeSourceIssues } from "../plan/lakeSource";
+import { withLakeSourceIssues } from "../plan/exportableSpec";
 
 export interface LoadedSpec extends ValidationResult {
   source: string;
@@ -51,16 +51,6 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
       source: configFile,
     });
   throw new UsageError(`${configFile} has neither synapse-export:specFile nor synapse-export:spec`);
-}
-
-/**
- * What serverless cannot read of a lake-resident source fails every command, validate included, with
- * its field path (the rules need the lake URL reading of src/plan, which the spec layer may not import).
- */
-function withLakeSourceIssues(loaded: LoadedSpec): LoadedSpec {
-  if (!loaded.spec) return loaded;
-  const issues = lakeSourceIssues(loaded.spec);
-  return issues.length === 0 ? loaded : { ...loaded, spec: undefined, issues };
 }
 
 /** A spec file the command cannot use is the command line's mistake: exit as a usage error. */

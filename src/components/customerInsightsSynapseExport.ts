@@ -19,6 +19,7 @@ import {
   type SpecLike,
 } from "./exportConnection";
 import { shownWithoutStack } from "./componentErrors";
+import { withLakeSourceIssues } from "../plan/exportableSpec";
 
 export const CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE =
   "synapse-export:index:CustomerInsightsSynapseExport";
@@ -213,7 +214,8 @@ function loadSpec(
   if (args?.specFile !== undefined) {
     let result: ReturnType<typeof loadSpecFile> | undefined;
     try {
-      result = loadSpecFile(args.specFile);
+      // The CLI's refusals too (lake sources serverless cannot read), before anything is registered.
+      result = withLakeSourceIssues(loadSpecFile(args.specFile));
     } catch (err) {
       if (!(err instanceof SpecFileError)) throw err;
       fail(err.message, err);
@@ -224,6 +226,8 @@ function loadSpec(
   }
   if (args?.spec === undefined) fail("give spec (an object) or specFile (a path to a YAML spec)");
   const checked = checkConnectionArgs(name, { spec: args.spec!, baseDir: args.baseDir }, source);
+  const exportable = withLakeSourceIssues({ spec: checked.spec, issues: [], warnings: [] });
+  if (!exportable.spec) throw shownWithoutStack(new SpecError(exportable.issues, source));
   const spec = handToConnection(checked);
   return { spec, baseDir: spec.baseDir };
 }
