@@ -206,7 +206,9 @@ export function selectEntities(
   const unknown = [...wanted].filter((n) => !all.some((e) => e.name.toLowerCase() === n));
   if (unknown.length > 0) {
     const original = names.filter((n) => unknown.includes(n.toLowerCase()));
-    throw new Error(
+    // The caller's selection (--entities, a component's entity) names no entity of the spec.
+    throw new ExportError(
+      "usage",
       `Unknown entit${original.length === 1 ? "y" : "ies"} ${original.map((n) => `"${n}"`).join(", ")}: ` +
         `the spec's entities are ${all.map((e) => `"${e.name}"`).join(", ")}.`,
     );
