@@ -3,8 +3,8 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
-import { validateSpec, type ValidationResult } from "../spec/validate";
+import { LineCounter, parseDocument } from "yaml";
+import { unresolvedAliasIssues, validateSpec, type ValidationResult } from "../spec/validate";
 import {
   loadSpecFile as loadSpec,
   readSpecFile,
@@ -34,9 +34,12 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
   }
   // The same checks as a spec file: a regular file of at most 10 MB, UTF-8.
   const text = asUsageError(() => readSpecFile(configFile));
-  const doc = parseDocument(text);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0)
     throw new UsageError(`${configFile} is not valid YAML: ${doc.errors[0].message}`);
+  const [unresolved] = unresolvedAliasIssues(doc, lineCounter, configFile);
+  if (unresolved) throw new UsageError(unresolved.message);
   const values = asUsageError(() => refusingAliasBombs(configFile, () => doc.toJS()));
   const config = ((values ?? {}) as { config?: Record<string, unknown> }).config ?? {};
   const specFile = config["synapse-export:specFile"];
