@@ -2,7 +2,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { errorKind, type ErrorKind } from "../errors";
+import { errorKind, messageOf, type ErrorKind } from "../errors";
 import { PreviewDocumentError } from "../plan/permissionDiff";
 import { SpecError } from "../spec/specError";
 import { parseArgs, optionString, UsageError } from "./args";
@@ -124,7 +124,7 @@ export async function main(
     // The command line's own refusals, and the engine's of what it was given (a --local folder
     // DuckDB cannot read, an entity the spec does not have): exit 1, as README's exit codes say.
     if (error instanceof UsageError || errorKind(error) === "usage") {
-      const message = (error as Error).message;
+      const message = messageOf(error);
       if (asJson) output.out(failure("usage", "usage", message));
       else output.err(`synapse-export: ${message}\nRun 'synapse-export --help' for usage.`);
       return 1;
