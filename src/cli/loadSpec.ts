@@ -56,12 +56,16 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
   throw new UsageError(`${configFile} has neither synapse-export:specFile nor synapse-export:spec`);
 }
 
-/** A spec file the command cannot use is the command line's mistake: exit as a usage error. */
+/**
+ * A spec file the command cannot use exits as a usage error (exit 1, `code: "usage"`), keeping the
+ * file's own kind ("spec": UTF-16, an alias bomb) for `--json` consumers.
+ */
 function asUsageError<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof SpecFileError) throw new UsageError(error.message);
+    if (error instanceof SpecFileError)
+      throw new UsageError(error.message, { kind: error.kind, cause: error });
     throw error;
   }
 }

@@ -125,7 +125,7 @@ export async function main(
     // DuckDB cannot read, an entity the spec does not have): exit 1, as README's exit codes say.
     if (error instanceof UsageError || errorKind(error) === "usage") {
       const message = messageOf(error);
-      if (asJson) output.out(failure("usage", "usage", message));
+      if (asJson) output.out(failure("usage", errorKind(error), message));
       else output.err(`synapse-export: ${message}\nRun 'synapse-export --help' for usage.`);
       return 1;
     }

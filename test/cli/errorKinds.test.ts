@@ -132,6 +132,15 @@ describe("synapse-export run --json: error.kind says which part of the world ref
     expect(e.error.message).to.include("renamedFrom");
   });
 
+  it("spec: a spec file saved as UTF-16 is the spec's refusal (kind spec), exiting as a usage error", async () => {
+    // PowerShell 5's `>` writes UTF-16 LE with a BOM.
+    fs.writeFileSync(specFile, Buffer.from(`\ufeff${SPEC("Customer")}`, "utf16le"));
+    const r = await run();
+    expect(r.code).to.equal(1);
+    expect(r.doc.error).to.include({ code: "usage", kind: "spec" });
+    expect(r.doc.error.message).to.include("it is not UTF-8 text");
+  });
+
   it("usage: a mistyped option", async () => {
     const r = await run("--colour");
     expect(r.code).to.equal(1);
