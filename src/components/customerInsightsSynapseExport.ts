@@ -12,12 +12,8 @@ import { resolveReaderLoginNames } from "./readerLogins";
 import { EntityTable } from "../providers/entityTable";
 import type { ExportStorage } from "./exportStorage";
 import type { WorkspaceLink } from "./workspaceLink";
-import {
-  checkConnectionArgs,
-  ExportConnection,
-  handToConnection,
-  type SpecLike,
-} from "./exportConnection";
+import { checkConnectionArgs, ExportConnection, type SpecLike } from "./exportConnection";
+import { handToConnection } from "./checkedSpecs";
 import { shownWithoutStack } from "./componentErrors";
 import { withLakeSourceIssues } from "../plan/exportableSpec";
 
