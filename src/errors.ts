@@ -35,6 +35,32 @@ export class ExportError extends Error {
   }
 }
 
+/**
+ * The message of any thrown value, never throwing itself: an Error's message, a string as it is,
+ * else a JSON or tag rendering (`String()` throws for `Object.create(null)`, and a thrown
+ * `{ message: 42 }` must not make a number of a message).
+ */
+export function messageOf(error: unknown): string {
+  if (typeof error === "string") return error;
+  if (error instanceof Error) return typeof error.message === "string" ? error.message : "";
+  if (typeof error === "object" && error !== null) {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === "string") return message;
+    try {
+      const json = JSON.stringify(error);
+      if (json !== undefined && json !== "{}") return json;
+    } catch {
+      // A cycle or a throwing toJSON: fall back to the tag below.
+    }
+    return Object.prototype.toString.call(error);
+  }
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
 /** The kind of any thrown value: its own when it is ours, else `internal`. */
 export function errorKind(error: unknown): ErrorKind {
   return error instanceof ExportError ? error.kind : "internal";

@@ -1,11 +1,15 @@
 // A small argument parser: positional words and `--flag value` / `--flag=value` / `--switch`.
 // The commands are few, so a dependency would be more to review than this.
 
-import { ExportError } from "../errors";
+import { ExportError, type ErrorKind } from "../errors";
 
+/**
+ * The command cannot go on as asked: exit 1 with `code: "usage"`. Its kind is "usage" unless the
+ * refusal is another part's (a spec file that is not UTF-8 is the spec's), which it keeps.
+ */
 export class UsageError extends ExportError {
-  constructor(message: string) {
-    super("usage", message);
+  constructor(message: string, options?: { kind?: ErrorKind; cause?: unknown }) {
+    super(options?.kind ?? "usage", message, { cause: options?.cause });
     this.name = "UsageError";
   }
 }

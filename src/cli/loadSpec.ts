@@ -3,8 +3,8 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
-import { validateSpec, type ValidationResult } from "../spec/validate";
+import { LineCounter, parseDocument } from "yaml";
+import { unresolvedAliasIssues, validateSpec, type ValidationResult } from "../spec/validate";
 import {
   loadSpecFile as loadSpec,
   readSpecFile,
@@ -12,7 +12,7 @@ import {
   SpecFileError,
 } from "../spec/specFile";
 import { UsageError } from "./args";
-import { lakeSourceIssues } from "../plan/lakeSource";
+import { withLakeSourceIssues } from "../plan/exportableSpec";
 
 export interface LoadedSpec extends ValidationResult {
   source: string;
@@ -34,9 +34,12 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
   }
   // The same checks as a spec file: a regular file of at most 10 MB, UTF-8.
   const text = asUsageError(() => readSpecFile(configFile));
-  const doc = parseDocument(text);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
   if (doc.errors.length > 0)
     throw new UsageError(`${configFile} is not valid YAML: ${doc.errors[0].message}`);
+  const [unresolved] = unresolvedAliasIssues(doc, lineCounter, configFile);
+  if (unresolved) throw new UsageError(unresolved.message);
   const values = asUsageError(() => refusingAliasBombs(configFile, () => doc.toJS()));
   const config = ((values ?? {}) as { config?: Record<string, unknown> }).config ?? {};
   const specFile = config["synapse-export:specFile"];
@@ -54,21 +57,15 @@ export function loadStackSpec(stack: string, stacksDir: string): LoadedSpec {
 }
 
 /**
- * What serverless cannot read of a lake-resident source fails every command, validate included, with
- * its field path (the rules need the lake URL reading of src/plan, which the spec layer may not import).
+ * A spec file the command cannot use exits as a usage error (exit 1, `code: "usage"`), keeping the
+ * file's own kind ("spec": UTF-16, an alias bomb) for `--json` consumers.
  */
-function withLakeSourceIssues(loaded: LoadedSpec): LoadedSpec {
-  if (!loaded.spec) return loaded;
-  const issues = lakeSourceIssues(loaded.spec);
-  return issues.length === 0 ? loaded : { ...loaded, spec: undefined, issues };
-}
-
-/** A spec file the command cannot use is the command line's mistake: exit as a usage error. */
 function asUsageError<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof SpecFileError) throw new UsageError(error.message);
+    if (error instanceof SpecFileError)
+      throw new UsageError(error.message, { kind: error.kind, cause: error });
     throw error;
   }
 }

@@ -2,7 +2,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ErrorKind } from "../errors";
+import { errorKind, messageOf, type ErrorKind } from "../errors";
 import { PreviewDocumentError } from "../plan/permissionDiff";
 import { SpecError } from "../spec/specError";
 import { parseArgs, optionString, UsageError } from "./args";
@@ -116,19 +116,22 @@ export async function main(
         );
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      if (asJson) output.out(failure("usage", "usage", error.message));
-      else output.err(`synapse-export: ${error.message}\nRun 'synapse-export --help' for usage.`);
+    if (error instanceof PreviewDocumentError) {
+      if (asJson) output.out(failure("invalid-preview", "usage", error.message));
+      else output.err(`synapse-export: ${error.message}`);
+      return 1;
+    }
+    // The command line's own refusals, and the engine's of what it was given (a --local folder
+    // DuckDB cannot read, an entity the spec does not have): exit 1, as README's exit codes say.
+    if (error instanceof UsageError || errorKind(error) === "usage") {
+      const message = messageOf(error);
+      if (asJson) output.out(failure("usage", errorKind(error), message));
+      else output.err(`synapse-export: ${message}\nRun 'synapse-export --help' for usage.`);
       return 1;
     }
     if (error instanceof SpecError) {
       if (asJson) output.out(failure("invalid-spec", "spec", error.message, error.issues[0]?.path));
       else output.err(error.message);
-      return 1;
-    }
-    if (error instanceof PreviewDocumentError) {
-      if (asJson) output.out(failure("invalid-preview", "usage", error.message));
-      else output.err(`synapse-export: ${error.message}`);
       return 1;
     }
     if (asJson) {

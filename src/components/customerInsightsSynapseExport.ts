@@ -12,13 +12,10 @@ import { resolveReaderLoginNames } from "./readerLogins";
 import { EntityTable } from "../providers/entityTable";
 import type { ExportStorage } from "./exportStorage";
 import type { WorkspaceLink } from "./workspaceLink";
-import {
-  checkConnectionArgs,
-  ExportConnection,
-  handToConnection,
-  type SpecLike,
-} from "./exportConnection";
+import { checkConnectionArgs, ExportConnection, type SpecLike } from "./exportConnection";
+import { handToConnection } from "./checkedSpecs";
 import { shownWithoutStack } from "./componentErrors";
+import { withLakeSourceIssues } from "../plan/exportableSpec";
 
 export const CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE =
   "synapse-export:index:CustomerInsightsSynapseExport";
@@ -213,7 +210,8 @@ function loadSpec(
   if (args?.specFile !== undefined) {
     let result: ReturnType<typeof loadSpecFile> | undefined;
     try {
-      result = loadSpecFile(args.specFile);
+      // The CLI's refusals too (lake sources serverless cannot read), before anything is registered.
+      result = withLakeSourceIssues(loadSpecFile(args.specFile));
     } catch (err) {
       if (!(err instanceof SpecFileError)) throw err;
       fail(err.message, err);
@@ -224,6 +222,8 @@ function loadSpec(
   }
   if (args?.spec === undefined) fail("give spec (an object) or specFile (a path to a YAML spec)");
   const checked = checkConnectionArgs(name, { spec: args.spec!, baseDir: args.baseDir }, source);
+  const exportable = withLakeSourceIssues({ spec: checked.spec, issues: [], warnings: [] });
+  if (!exportable.spec) throw shownWithoutStack(new SpecError(exportable.issues, source));
   const spec = handToConnection(checked);
   return { spec, baseDir: spec.baseDir };
 }

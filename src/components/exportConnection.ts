@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { validateSpec } from "../spec/validate";
-import { SpecError, type SpecIssue } from "../spec/specError";
+import { SpecError } from "../spec/specError";
 import { planGrants, type Grant } from "../plan/grants";
 import type { Spec } from "../spec/types";
 import { ExportStorage } from "./exportStorage";
@@ -17,6 +17,9 @@ import {
   resolveDeployer,
 } from "./principals";
 import { shownWithoutStack } from "./componentErrors";
+import { takeHandedSpec, type CheckedSpec } from "./checkedSpecs";
+
+export type { CheckedSpec } from "./checkedSpecs";
 
 export const EXPORT_CONNECTION_TYPE = "synapse-export:index:ExportConnection";
 
@@ -60,7 +63,7 @@ export class ExportConnection extends pulumi.ComponentResource {
     // Before anything is registered: TypeScript callers bypass the YAML front door, and consent in
     // particular must be refused here whatever the types said. Once: a spec the aggregate component
     // has just validated is taken as it is, with its warnings.
-    const { spec, warnings } = checkedSpecs.take(args?.spec) ?? checkConnectionArgs(name, args);
+    const { spec, warnings } = takeHandedSpec(args?.spec) ?? checkConnectionArgs(name, args);
     super(EXPORT_CONNECTION_TYPE, name, {}, opts);
     for (const w of warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
 
@@ -162,36 +165,6 @@ export class ExportConnection extends pulumi.ComponentResource {
       assignmentNames: this.permissions.assignmentNames,
     });
   }
-}
-
-/** A validated spec and the warnings its validation gave. */
-export interface CheckedSpec {
-  spec: Spec;
-  warnings: readonly SpecIssue[];
-}
-
-/**
- * Specs validated by the aggregate component for the connection it builds next, each taken once:
- * so a spec is validated once per construction, and an object a program changes afterwards and
- * passes again is validated again.
- */
-const checkedSpecs = {
-  pending: new WeakMap<object, CheckedSpec>(),
-  hand(checked: CheckedSpec): Spec {
-    this.pending.set(checked.spec, checked);
-    return checked.spec;
-  },
-  take(spec: unknown): CheckedSpec | undefined {
-    if (typeof spec !== "object" || spec === null) return undefined;
-    const checked = this.pending.get(spec);
-    this.pending.delete(spec);
-    return checked;
-  },
-};
-
-/** Hands a spec just validated to the ExportConnection built next from it, which then takes it as it is. */
-export function handToConnection(checked: CheckedSpec): Spec {
-  return checkedSpecs.hand(checked);
 }
 
 /** The spec, validated whatever the caller's types claimed; errors name every field at once. */

@@ -18,6 +18,7 @@ import {
   tokenIdentity,
 } from "../plan/tokenIdentity";
 import { resourceError } from "./componentErrors";
+import { messageOf } from "../errors";
 
 export interface ResolvedPrincipal {
   objectId: pulumi.Output<string>;
@@ -108,7 +109,7 @@ export function resolveDeployer(
           deployerTypeUnknownMessage(
             oid,
             claims.because,
-            ((error as Error)?.message || "the look-up failed").split("\n")[0],
+            (messageOf(error) || "the look-up failed").split("\n")[0],
           ),
           parent,
           error,

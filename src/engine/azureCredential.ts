@@ -65,7 +65,6 @@ const WHAT_TO_DO =
   "AZURE_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE for a federated credential); or run on a machine " +
   "with a managed identity";
 
-/** The AzureSignInError for what @azure/identity threw, or undefined when it is something else. */
 /**
  * The kind of a failure as the user should read it: "auth" when a sign-in failure is anywhere in its
  * cause chain (the lake's and SQL's clients wrap it in their own errors), else the error's own kind.
@@ -78,6 +77,7 @@ export function failureKind(error: unknown): ErrorKind {
   return errorKind(error);
 }
 
+/** The AzureSignInError for what @azure/identity threw, or undefined when it is something else. */
 export function signInError(error: unknown): AzureSignInError | undefined {
   if (error instanceof AzureSignInError) return error;
   const e = error as { name?: string; message?: string; errors?: unknown[]; statusCode?: number };

@@ -179,7 +179,7 @@ export async function refreshEntity(
     if (result.status === "failed")
       throw new ExportError(
         result.error?.kind ?? "internal",
-        `Entity ${entity} was not exported: ${result.error?.message}`,
+        `Entity ${entity} was not exported: ${result.error?.message ?? "the run recorded no reason (a bug: report it)"}`,
       );
     return result;
   });

@@ -12,6 +12,7 @@ import { planSqlLogins, type SqlLogin } from "../plan/sqlAccess";
 import { planDropDatabase, type SqlStep } from "../plan/sqlPlan";
 import type { LakeLocation } from "../plan/lakeLocation";
 import type { Spec } from "../spec/types";
+import { ExportError } from "../errors";
 import { SpecError } from "../spec/specError";
 import type { TargetSpec } from "../plan/specSlices";
 import type { TargetRef } from "../plan/exportResources";
@@ -43,7 +44,8 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
   const lake = new LocalLake(root, spec.connection.storage.container);
   // The views read the lake through DuckDB: a root it cannot read exactly fails now, not at publish.
   const unreadable = duckdbPathProblem(lake.root);
-  if (unreadable !== undefined) throw new Error(`--local ${dir}: ${unreadable}.`);
+  // The folder the user named is the problem: the command line's (usage), not the lake's.
+  if (unreadable !== undefined) throw new ExportError("usage", `--local ${dir}: ${unreadable}.`);
   const database = spec.export.databaseName;
   const views = new SqlViewPublisher(
     new LocalSql(root),

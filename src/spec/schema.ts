@@ -624,12 +624,18 @@ export const SPEC_SCHEMA: SchemaNode = {
   },
 };
 
+/**
+ * Azure's rule for Microsoft.Resources/resourcegroups (Learn, "Naming rules and restrictions for Azure
+ * resources", https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules):
+ * 1-90 characters; alphanumerics, underscores, parentheses, hyphens, periods and Unicode letters and
+ * digits (`rg-données`, `rg-日本`); it cannot end in a period.
+ */
 function resourceGroupName(description: string): SchemaNode {
   return {
     kind: "string",
     description,
-    pattern: /^[-\w.()]{0,89}[-\w()]$/u,
+    pattern: /^[-\p{L}\p{N}_.()]{0,89}[-\p{L}\p{N}_()]$/u,
     patternHelp:
-      "1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending with a period",
+      "1-90 letters (any script), digits, underscores, hyphens, periods or parentheses, not ending with a period",
   };
 }

@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ExportError } from "../errors";
+import { ExportError, messageOf } from "../errors";
 import { parseSpecText, type ValidationResult } from "./validate";
 
 /** A spec is a page of YAML; 10 MB is far beyond any real one and small enough to read at once. */
@@ -43,9 +43,12 @@ export function refusingAliasBombs<T>(file: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (!/alias/i.test((error as Error).message)) throw error;
+    // Only the library's refusal of aliases that expand without bound (yaml's Alias.js); any other
+    // error, an unresolved alias included, is not a bomb.
+    if (!(error instanceof ReferenceError) || !/^Excessive alias count/.test(error.message))
+      throw error;
     throw new SpecFileError(
-      `${file} is not a usable spec: ${(error as Error).message}. Write the values out instead of nesting YAML aliases.`,
+      `${file} is not a usable spec: ${error.message}. Write the values out instead of nesting YAML aliases.`,
       path.resolve(file),
       { cause: error },
     );
@@ -82,7 +85,7 @@ export function readSpecFile(file: string): string {
       return fail(`ENOENT, no such file${resolved === file ? "" : ` (tried ${resolved})`}`);
     if (code === "EACCES" || code === "EPERM")
       return fail(`${code}, permission denied; make it readable by this user`);
-    return fail(code ?? (error as Error).message);
+    return fail(code ?? messageOf(error));
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }

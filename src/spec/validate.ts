@@ -2,7 +2,7 @@
 // error at once with its field path. Three steps, each of its own: the shape (checkShape.ts), the
 // rules across fields (rules.ts), both reading the spec as written, then normaliseSpec (normalise.ts).
 
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument, visit, type Document } from "yaml";
 import { SPEC_SCHEMA } from "./schema";
 import { checkRules } from "./rules";
 import { checkShape } from "./checkShape";
@@ -33,7 +33,8 @@ export function parseSpecText(
   baseDir: string,
   sourceName = "spec",
 ): ValidationResult {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter });
   if (doc.errors.length > 0) {
     return {
       issues: doc.errors.map((e) => ({
@@ -43,11 +44,36 @@ export function parseSpecText(
       warnings: [],
     };
   }
+  const unresolved = unresolvedAliasIssues(doc, lineCounter, sourceName);
+  if (unresolved.length > 0) return { issues: unresolved, warnings: [] };
   const raw = doc.toJS();
   if (raw === null || raw === undefined) {
     return { issues: [{ path: "", message: `${sourceName} is empty` }], warnings: [] };
   }
   return validateSpec(raw, baseDir);
+}
+
+/**
+ * Every alias whose anchor is not set before it (`connection: *nope`), with its line: the YAML library
+ * finds them only while converting, as one ReferenceError without a position.
+ */
+export function unresolvedAliasIssues(
+  doc: Document,
+  lineCounter: LineCounter,
+  sourceName: string,
+): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return;
+      const at = alias.range ? lineCounter.linePos(alias.range[0]) : undefined;
+      issues.push({
+        path: "",
+        message: `not valid YAML in ${sourceName}${at ? ` at line ${at.line}, column ${at.col}` : ""}: unresolved alias *${alias.source} (no anchor &${alias.source} is set before it)`,
+      });
+    },
+  });
+  return issues;
 }
 
 /** Like validateSpec, but throws a SpecError listing every issue. */

@@ -75,6 +75,31 @@ describe("synapse-export run --json: error.kind says which part of the world ref
     expect(e.error.message).to.include(path.join(out, "ci-export", "ci_export"));
   });
 
+  it("lake: a file with the container's name stops the run before it starts, naming the path", async () => {
+    // The review's repro: `mkdir out4 && printf x > out4/ci-export`.
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, "ci-export"), "x");
+    const r = await run();
+    expect(r.code).to.equal(2);
+    expect(r.doc.error).to.include({ code: "not-started", kind: "lake" });
+    expect(r.doc.error.message).to.include(path.join(out, "ci-export"));
+  });
+
+  it("usage: a --local folder DuckDB cannot read as it is (a backslash and a *)", async () => {
+    const r = await runCliJson([
+      "run",
+      specFile,
+      "--local",
+      path.join(dir, "we\\ird*"),
+      "--json",
+      "--lock-wait",
+      "0",
+    ]);
+    expect(r.code).to.equal(1);
+    expect(r.doc.error.kind).to.equal("usage");
+    expect(r.doc.error.message).to.include("--local");
+  });
+
   it("sql: a database file that is not DuckDB's stops the run before it starts", async () => {
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, "ci_export.duckdb"), "this is not a DuckDB database file\n");
@@ -105,6 +130,15 @@ describe("synapse-export run --json: error.kind says which part of the world ref
     expect(e.status).to.equal("failed");
     expect(e.error.kind).to.equal("spec");
     expect(e.error.message).to.include("renamedFrom");
+  });
+
+  it("spec: a spec file saved as UTF-16 is the spec's refusal (kind spec), exiting as a usage error", async () => {
+    // PowerShell 5's `>` writes UTF-16 LE with a BOM.
+    fs.writeFileSync(specFile, Buffer.from(`\ufeff${SPEC("Customer")}`, "utf16le"));
+    const r = await run();
+    expect(r.code).to.equal(1);
+    expect(r.doc.error).to.include({ code: "usage", kind: "spec" });
+    expect(r.doc.error.message).to.include("it is not UTF-8 text");
   });
 
   it("usage: a mistyped option", async () => {

@@ -34,12 +34,16 @@ async function refusal(program: () => unknown): Promise<{ error: any; registered
   return { error, registered: mocks.resources.length };
 }
 
-/** What validating a spec says of one field, after `change` broke it. */
-function specMessage(change: (spec: any) => void, field: string): string {
+/**
+ * What validating a spec says of one field, after `change` broke it: held to `expected`, the words
+ * written out from Azure's naming rules (so a message both front doors got wrong alike still fails).
+ */
+function specMessage(change: (spec: any) => void, field: string, expected: string): string {
   const raw = newStorageAndWorkspaceRawSpec();
   change(raw);
   const issue = validateSpec(raw, "/base").issues.find((i) => i.path === field);
   expect(issue, `the spec refuses ${field}`).to.not.equal(undefined);
+  expect(issue!.message, `the spec's words for ${field}`).to.equal(expected);
   return issue!.message;
 }
 
@@ -75,6 +79,8 @@ describe("ExportStorage checks its arguments by the spec's rules", () => {
       specMessage(
         (s) => (s.connection.storage.accountName = "StCi_Export"),
         "connection.storage.accountName",
+        // Storage account names: 3-24 characters, lowercase letters and numbers only.
+        "'StCi_Export' is not valid: use 3-24 lowercase letters and digits",
       ),
     );
   });
@@ -90,6 +96,8 @@ describe("ExportStorage checks its arguments by the spec's rules", () => {
       specMessage(
         (s) => (s.connection.storage.container = "ci--export"),
         "connection.storage.container",
+        // Container names: 3-63 lowercase letters, numbers and hyphens, no two hyphens in a row.
+        "'ci--export' is not valid: use 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
       ),
     );
     expectRefusedArgument(
@@ -99,6 +107,7 @@ describe("ExportStorage checks its arguments by the spec's rules", () => {
       specMessage(
         (s) => (s.connection.storage.create.sku = "Standard_XYZ"),
         "connection.storage.create.sku",
+        "'Standard_XYZ' is not allowed; use one of Standard_LRS, Standard_ZRS, Standard_GRS, Standard_RAGRS, Standard_GZRS, Standard_RAGZRS, Premium_LRS, Premium_ZRS (did you mean 'Standard_LRS'?)",
       ),
     );
   });
@@ -141,6 +150,8 @@ describe("WorkspaceLink checks its arguments by the spec's rules", () => {
       specMessage(
         (s) => (s.connection.workspace.name = "ws-ondemand"),
         "connection.workspace.name",
+        // Synapse workspace names: 1-50 lowercase letters, digits and hyphens; -ondemand is reserved.
+        "'ws-ondemand' is not valid: use 1-50 lowercase letters, digits or hyphens, starting and ending with a letter or digit, without '-ondemand'",
       ),
     );
   });
@@ -154,6 +165,7 @@ describe("WorkspaceLink checks its arguments by the spec's rules", () => {
       specMessage(
         (s) => (s.connection.workspace.create.firewallRules = [rule]),
         "connection.workspace.create.firewallRules[0].name",
+        'the range 0.0.0.0-0.0.0.0 means "allow Azure services" only under the name AllowAllWindowsAzureIps: set allowAzureServices: true instead',
       ),
     );
   });

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import type * as Components from "../../src/components";
 import { loadSpecFile, loadStackSpec } from "../../src/cli/loadSpec";
 import { formatIssues } from "../../src/spec/specError";
@@ -104,6 +105,48 @@ describe("the component refuses what the CLI refuses (one spec-file loader)", ()
     expect(() => loadStackSpec("dev", stacks)).to.throw(
       /is not a usable spec: .*Excessive alias count/,
     );
+  });
+
+  // The review's repro: the example spec with a lake-resident JSON Lines source, which serverless
+  // cannot read exactly (src/plan/lakeSource.ts cites
+  // https://learn.microsoft.com/azure/synapse-analytics/sql/develop-openrowset).
+  const LAKE_JSONL = "abfss://ci-export@stciexport.dfs.core.windows.net/in/Customer.jsonl";
+  const JSONL_REFUSAL = "which serverless SQL reads only as text lines parsed row by row";
+
+  it("a lake source serverless cannot read (the CLI's lake-source refusals)", async () => {
+    const example = fs.readFileSync(
+      path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml"),
+      "utf8",
+    );
+    const file = path.join(tmp, "lake-jsonl.yaml");
+    fs.writeFileSync(file, example.replace("source: data/Customer.csv", `source: ${LAKE_JSONL}`));
+    await expectBothRefuse(file, [JSONL_REFUSAL], "export.entities[0].source.format");
+  });
+
+  it("the same lake source given as a spec object, before anything is registered", async () => {
+    const example = parseYaml(
+      fs.readFileSync(
+        path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml"),
+        "utf8",
+      ),
+    );
+    example.export.entities[0].source = LAKE_JSONL;
+    let error: any;
+    const { mocks } = await deploy(
+      () => {
+        try {
+          new components.CustomerInsightsSynapseExport("ci", { spec: example, baseDir: tmp });
+        } catch (err) {
+          error = err;
+        }
+      },
+      { preview: true },
+    );
+    expect(error?.message).to.contain(
+      `export.entities[0].source.format: is jsonl, ${JSONL_REFUSAL}`,
+    );
+    expect(errorKind(error)).to.equal("spec");
+    expect(mocks.resources.length).to.equal(0);
   });
 
   it("a named pipe, without blocking on it", async function () {

@@ -120,6 +120,57 @@ describe("retry", () => {
     expect(clock.waits).to.deep.equal([]);
   });
 
+  it("says the window ran out when it ends at untilMs, at once or after waits cut to its end", async () => {
+    const over = await retry(
+      async () => failing("window"),
+      {
+        ...POLICY,
+        window: { untilMs: 4000 },
+      },
+      { clock: fakeClock(5000), random },
+    ).catch((e: Error) => e);
+    expect((over as Error).message).to.equal("gave up after 1, window ran out");
+
+    const clock = fakeClock(1000);
+    let tries = 0;
+    const error = await retry(
+      async () => {
+        tries++;
+        return failing("window");
+      },
+      { ...POLICY, window: { untilMs: 1500 } },
+      { clock, random },
+    ).catch((e: Error) => e);
+    // Full jitter with random 0.5: half of 100, 200, 400, 800; the fourth is cut to the 150 ms left.
+    expect(clock.waits).to.deep.equal([50, 100, 200, 150]);
+    expect(tries).to.equal(5);
+    expect((error as Error).message).to.equal("gave up after 5, window ran out");
+  });
+
+  it("spends attempts only on attempts failures: window failures between them are not counted", async () => {
+    const clock = fakeClock();
+    // Tries 2-4 fail within the window (e.g. a grant not yet visible), 1, 5 and 6 spend attempts.
+    const budgets: ("attempts" | "window")[] = [
+      "attempts",
+      "window",
+      "window",
+      "window",
+      "attempts",
+      "attempts",
+    ];
+    let tries = 0;
+    const error = await retry(
+      async () => failing(budgets[tries++] ?? "attempts"),
+      { ...POLICY, window: { forMs: 60_000 } },
+      { clock, random },
+    ).catch((e: Error) => e);
+    // maxAttempts 3 is reached at the third attempts failure, try 6 (not try 3).
+    expect(tries).to.equal(6);
+    expect((error as Error).message).to.equal("gave up after 6");
+    // Half of 100, 200, 400, 800, then the 1000 ms cap.
+    expect(clock.waits).to.deep.equal([50, 100, 200, 400, 500]);
+  });
+
   it("waits at least the server's Retry-After, and fails at once beyond maxRetryAfterMs", async () => {
     const clock = fakeClock();
     let tries = 0;

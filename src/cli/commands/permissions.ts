@@ -12,6 +12,7 @@ import { renderReview } from "./renderReview";
 import { UsageError } from "../args";
 import { json, terminalWidth, type Output } from "../output";
 import { grantsTable, lakeSourceGrantsText } from "./plan";
+import { messageOf } from "../../errors";
 
 export function permissionsPlanCommand(
   spec: Spec,
@@ -38,7 +39,7 @@ export async function readPreviewDocument(file: string | undefined): Promise<unk
       text = fs.readFileSync(file, "utf8");
     } catch (error) {
       throw new UsageError(
-        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`,
       );
     }
   } else {
@@ -55,7 +56,7 @@ export async function readPreviewDocument(file: string | undefined): Promise<unk
     return JSON.parse(text);
   } catch (error) {
     throw new UsageError(
-      `the preview is not JSON (${(error as Error).message}); use 'pulumi preview --json'`,
+      `the preview is not JSON (${messageOf(error)}); use 'pulumi preview --json'`,
     );
   }
 }

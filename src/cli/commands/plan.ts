@@ -9,6 +9,7 @@ import { columnText } from "../../plan/typeMapping";
 import { databaseCountNote } from "../../plan/serverlessLimits";
 import { json, table, tableOrBlocks, terminalWidth, wrap, type Output } from "../output";
 import { shortIdsIn } from "../shorten";
+import { messageOf } from "../../errors";
 
 export async function entityColumns(
   spec: Spec,
@@ -29,7 +30,7 @@ export async function entityColumns(
         inferred: true,
       });
     } catch (error) {
-      problems.push(`${entity.name}: columns cannot be inferred yet: ${(error as Error).message}`);
+      problems.push(`${entity.name}: columns cannot be inferred yet: ${messageOf(error)}`);
     }
   }
   return { columns, problems };

@@ -2,7 +2,7 @@
 // it. Every failure of the lake's storage is an ExportError of kind "lake" ("lock" for the lock
 // file's), "auth" when the cause is a sign-in that failed.
 
-import { ExportError } from "../../errors";
+import { ExportError, messageOf } from "../../errors";
 import { failureKind } from "../azureCredential";
 
 /** An error that names the place (`location/path`), the service's answer and the advice for it. */
@@ -17,7 +17,7 @@ export function lakeFailure(
   const status = statusOf(error);
   const code = codeOf(error);
   const answer = [status, code].filter((part) => part !== undefined).join(" ");
-  const message = ((error as Error)?.message ?? String(error)).split("\n")[0];
+  const message = messageOf(error).split("\n")[0];
   const advice = adviceFor(error);
   return new ExportError(
     failureKind(error) === "auth" ? "auth" : kind,

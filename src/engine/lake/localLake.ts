@@ -5,7 +5,7 @@
 // names begin with `.` or `_`, so a crash never leaves a half file where a table would read it; the
 // next export to take the lock removes such leftovers.
 
-import { ExportError } from "../../errors";
+import { ExportError, messageOf } from "../../errors";
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants, promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -45,7 +45,7 @@ function writeError(target: string, e: unknown): unknown {
   if (!isCode(e, "ENOSPC") && !isCode(e, "EDQUOT")) {
     // Something in the way (a file where a folder must be, a folder the user may not write): the
     // lake's failure, naming the file.
-    return new ExportError("lake", `could not write ${target}: ${(e as Error)?.message ?? e}`, {
+    return new ExportError("lake", `could not write ${target}: ${messageOf(e)}`, {
       cause: e,
     });
   }
@@ -56,6 +56,11 @@ function writeError(target: string, e: unknown): unknown {
       `Nothing of the new snapshot is served; free space there and run again.`,
     { cause: e },
   );
+}
+
+/** A read, listing or removal the local lake's filesystem refused, naming the path (kind "lake"). */
+function lakeError(what: "list" | "read" | "remove", file: string, e: unknown): ExportError {
+  return new ExportError("lake", `could not ${what} ${file}: ${messageOf(e)}`, { cause: e });
 }
 
 export class LocalLake implements LakeStore {
@@ -77,7 +82,16 @@ export class LocalLake implements LakeStore {
   }
 
   async ensureContainer(): Promise<void> {
-    await fs.mkdir(this.root, { recursive: true });
+    await fs.mkdir(this.root, { recursive: true }).catch((e) => {
+      // EEXIST here: a file (not a folder) has the container's name.
+      const why =
+        isCode(e, "EEXIST") || isCode(e, "ENOTDIR")
+          ? "a file stands where the container folder must be; move it away"
+          : messageOf(e);
+      throw new ExportError("lake", `could not create the container folder ${this.root}: ${why}`, {
+        cause: e,
+      });
+    });
   }
 
   async list(prefix: string): Promise<LakeEntry[]> {
@@ -89,7 +103,7 @@ export class LocalLake implements LakeStore {
         entries = await fs.readdir(dir, { withFileTypes: true });
       } catch (e) {
         if (isCode(e, "ENOENT") || isCode(e, "ENOTDIR")) return;
-        throw e;
+        throw lakeError("list", dir, e);
       }
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
@@ -113,7 +127,7 @@ export class LocalLake implements LakeStore {
     } catch (e) {
       // ENOTDIR: a file stands where a folder of the path would be, so the file is not there either.
       if (isCode(e, "ENOENT") || isCode(e, "EISDIR") || isCode(e, "ENOTDIR")) return undefined;
-      throw e;
+      throw lakeError("read", this.resolve(file), e);
     }
   }
 
@@ -151,9 +165,11 @@ export class LocalLake implements LakeStore {
       await fs.rename(target, hidden);
     } catch (e) {
       if (isCode(e, "ENOENT")) return;
-      throw e;
+      throw lakeError("remove", target, e);
     }
-    await fs.rm(hidden, { recursive: true, force: true });
+    await fs.rm(hidden, { recursive: true, force: true }).catch((e) => {
+      throw lakeError("remove", target, e);
+    });
   }
 
   async acquireLock(name: string, options: LockFileOptions): Promise<LakeLock> {

@@ -15,7 +15,7 @@
 // acquiredAt in the future (its clock is wrong) is not trusted for the lock's age: the lock file's
 // mtime, set when it was written, is used if it is earlier.
 
-import { ExportError } from "../../errors";
+import { ExportError, messageOf } from "../../errors";
 import { randomBytes } from "node:crypto";
 import { promises as fs, readFileSync, readlinkSync } from "node:fs";
 import * as os from "node:os";
@@ -66,7 +66,10 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
   };
   // Made here, and remembered: only a folder made for the lock is removed again when it is released
   // (never the container root, where the export lock lives beside its database folder).
-  const madeFolder = (await fs.mkdir(path.dirname(file), { recursive: true })) !== undefined;
+  const made = await fs.mkdir(path.dirname(file), { recursive: true }).catch((e: unknown) => {
+    throw lockWriteError(file, e);
+  });
+  const madeFolder = made !== undefined;
   const deadline = Date.now() + Math.max(0, options.waitMs);
   const pollMs = options.pollMs ?? 200;
   for (;;) {
@@ -122,7 +125,9 @@ async function tryCreate(file: string, content: LockFileContent): Promise<boolea
     if (code === "EEXIST") return false;
     // The previous holder removed the (then empty) folder as it released the lock.
     if (code !== "ENOENT") throw lockWriteError(file, e);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.mkdir(path.dirname(file), { recursive: true }).catch((again: unknown) => {
+      throw lockWriteError(file, again);
+    });
     handle = await fs.open(file, "wx").catch((again: { code?: string }) => {
       if (again.code === "EEXIST") return undefined;
       throw lockWriteError(file, again);
@@ -150,10 +155,11 @@ function lockWriteError(file: string, e: unknown): Error {
       ? `the disk (or quota) holding it is full (${code}); free space there and run again`
       : code === "EACCES" || code === "EPERM" || code === "EROFS"
         ? `this user may not create files in ${path.dirname(file)} (${code}); export to a folder it can write`
-        : `${(e as Error).message ?? String(e)}`;
+        : messageOf(e);
   return new ExportError(
     "lock",
     `The export lock ${file} could not be written: ${why}. No lock was left behind.`,
+    { cause: e },
   );
 }
 

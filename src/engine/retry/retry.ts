@@ -10,6 +10,7 @@
 // the small loop below.
 
 import { setTimeout as realSleep } from "node:timers/promises";
+import { parseHttpDate } from "./httpDate";
 
 /** Time as a retry loop sees it; tests inject one so that waits cost no wall-clock time. */
 export interface RetryClock {
@@ -100,9 +101,11 @@ export function retryAfterMs(
   }
   const retryAfter = headers.get("retry-after");
   if (typeof retryAfter !== "string") return undefined;
-  if (/^\d+(\.\d+)?$/.test(retryAfter.trim())) return Math.ceil(Number(retryAfter) * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  // delta-seconds is 1*DIGIT: no sign, no fraction; else an HTTP-date in one of its three forms.
+  const value = retryAfter.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = parseHttpDate(value, now);
+  return date === undefined ? undefined : Math.max(0, date - now);
 }
 
 /** Runs `tryOnce` until it succeeds or its failure's budget is spent, waiting between tries. */

@@ -27,6 +27,7 @@ import { assertSourcesUnchanged } from "../sources/sourceIdentity";
 import type { ViewPublisher } from "../viewPublisher";
 import type { DuckSession } from "../writer/duckdbSession";
 import { asSourceError, writeParts, type WrittenPart } from "../writer/writeParts";
+import { messageOf } from "../../errors";
 import {
   runError,
   type EntityRunRecord,
@@ -145,7 +146,7 @@ export async function exportEntity(
     ]);
     return { ...record(entity, "exported", manifest, started, warning), ...cdm };
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = messageOf(e);
     return {
       name: entity.name,
       status: "failed",
@@ -382,7 +383,7 @@ export async function applyRetention(
     }
     return undefined;
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = messageOf(e);
     return runError(e, `removing old snapshots failed (the next run tries again): ${why}`);
   }
 }

@@ -11,6 +11,7 @@ import { listSnapshots } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
 import { deleteEntitySnapshots, entityFoldersWithSnapshots, foldedName } from "./entityFolders";
 import { runError, type EntityRunRecord } from "./runRecord";
+import { messageOf } from "../../errors";
 
 /**
  * Entity folders of the database (holding snapshots of ours) that no spec entity owns, the names
@@ -86,7 +87,7 @@ export async function handleRemovedEntity(
       bytes: 0,
       files: 0,
       durationMs: Date.now() - started,
-      error: runError(e, `removed entity "${name}": ${e instanceof Error ? e.message : String(e)}`),
+      error: runError(e, `removed entity "${name}": ${messageOf(e)}`),
     };
   }
 }

@@ -5,7 +5,7 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ExportError } from "../../errors";
+import { ExportError, messageOf } from "../../errors";
 import { exportLockPath } from "../../plan/lakeLayout";
 import { entityEngine, lakeSourceIssues, type LakeSourceSpec } from "../../plan/lakeSource";
 import { SpecError } from "../../spec/specError";
@@ -108,7 +108,7 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
       } catch (error) {
         failedAfter = runError(
           error,
-          `after the entities ran, looking for entities removed from the spec failed: ${(error as Error).message}`,
+          `after the entities ran, looking for entities removed from the spec failed: ${messageOf(error)}`,
         );
       }
     }
@@ -124,8 +124,8 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
     else {
       // Released after a finished run: a failure may mean the lock was lost while held, so the run
       // is not ok, but the entities' results are still reported.
-      await lock.release().catch((error: Error) => {
-        const released = `the export lock could not be released: ${error.message}`;
+      await lock.release().catch((error: unknown) => {
+        const released = `the export lock could not be released: ${messageOf(error)}`;
         // The first failure's kind stands for the run; both messages are kept.
         failedAfter = failedAfter
           ? { ...failedAfter, message: `${failedAfter.message}; ${released}` }
@@ -206,7 +206,9 @@ export function selectEntities(
   const unknown = [...wanted].filter((n) => !all.some((e) => e.name.toLowerCase() === n));
   if (unknown.length > 0) {
     const original = names.filter((n) => unknown.includes(n.toLowerCase()));
-    throw new Error(
+    // The caller's selection (--entities, a component's entity) names no entity of the spec.
+    throw new ExportError(
+      "usage",
       `Unknown entit${original.length === 1 ? "y" : "ies"} ${original.map((n) => `"${n}"`).join(", ")}: ` +
         `the spec's entities are ${all.map((e) => `"${e.name}"`).join(", ")}.`,
     );

@@ -1,6 +1,6 @@
 // What a run reports, per entity and in total: the CLI prints it, the provider stores it, tests read it.
 
-import type { ErrorKind } from "../../errors";
+import { messageOf, type ErrorKind } from "../../errors";
 import { failureKind } from "../azureCredential";
 import type { ColumnSpec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
@@ -44,7 +44,7 @@ export interface RunError {
 export function runError(error: unknown, message?: string): RunError {
   return {
     kind: failureKind(error),
-    message: message ?? (error instanceof Error ? error.message : String(error)),
+    message: message ?? messageOf(error),
   };
 }
 
