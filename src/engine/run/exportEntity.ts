@@ -146,21 +146,7 @@ export async function exportEntity(
     ]);
     return { ...record(entity, "exported", manifest, started, warning), ...cdm };
   } catch (e) {
-    const message = messageOf(e);
-    return {
-      name: entity.name,
-      status: "failed",
-      rows: 0,
-      bytes: 0,
-      files: 0,
-      durationMs: Date.now() - started,
-      error: runError(
-        e,
-        message.startsWith(`entity "${entity.name}"`)
-          ? message
-          : `entity "${entity.name}": ${message}`,
-      ),
-    };
+    return failedRecord(entity, e, started);
   } finally {
     await fs.rm(ctx.stagingDir, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -406,5 +392,27 @@ export function record(
     columns: m.columns,
     columnsInferred: m.columnsInferred,
     ...(warning ? { error: warning } : {}),
+  };
+}
+
+/**
+ * A failed entity's record, either engine: nothing of its new snapshot is served, and the error keeps
+ * its kind with a message that names the entity once.
+ */
+export function failedRecord(entity: EntitySpec, e: unknown, started: number): EntityRunRecord {
+  const message = messageOf(e);
+  return {
+    name: entity.name,
+    status: "failed",
+    rows: 0,
+    bytes: 0,
+    files: 0,
+    durationMs: Date.now() - started,
+    error: runError(
+      e,
+      message.startsWith(`entity "${entity.name}"`)
+        ? message
+        : `entity "${entity.name}": ${message}`,
+    ),
   };
 }

@@ -35,8 +35,7 @@ import type { SqlStatement } from "../../plan/sqlStatement";
 import type { SourceState } from "../../plan/exportResources";
 import type { EntitySpec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
-import { applyRetention, record } from "../run/exportEntity";
-import { runError } from "../run/runRecord";
+import { applyRetention, failedRecord, record } from "../run/exportEntity";
 import type { EntityRunRecord, ExportPhase, ProgressEvent } from "../run/runRecord";
 import { listSnapshots, nextSequence, type CompleteSnapshot } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
@@ -196,21 +195,7 @@ export async function exportLakeEntity(
     ]);
     return { ...record(entity, "exported", manifest, started, warning), ...cdm };
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    return {
-      name: entity.name,
-      status: "failed",
-      rows: 0,
-      bytes: 0,
-      files: 0,
-      durationMs: Date.now() - started,
-      error: runError(
-        e,
-        message.startsWith(`entity "${entity.name}"`)
-          ? message
-          : `entity "${entity.name}": ${message}`,
-      ),
-    };
+    return failedRecord(entity, e, started);
   }
 }
 
