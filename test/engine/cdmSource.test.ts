@@ -269,7 +269,9 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
       name: "Customer",
       source: { path: LAKE_PATH, format: "cdm" },
     }).catch((e: Error) => (message = e.message));
-    expect(message).to.contain("exported by Synapse serverless").and.contain(`source.path "${LAKE_PATH}"`);
+    expect(message)
+      .to.contain("exported by Synapse serverless")
+      .and.contain(`source.path "${LAKE_PATH}"`);
   });
 
   it("refuses a local path outside the spec's folder before looking at it", async () => {
