@@ -9,13 +9,14 @@ import type { Grant } from "../plan/grants";
 import type { TargetRef } from "../plan/exportResources";
 import { ExportDatabase } from "../providers/exportDatabase";
 import { resolveReaderLoginNames } from "./readerLogins";
-import { EntityTable } from "../providers/entityTable";
+import { EntityTable, sourceFolderProblem } from "../providers/entityTable";
 import type { ExportStorage } from "./exportStorage";
 import type { WorkspaceLink } from "./workspaceLink";
 import { checkConnectionArgs, ExportConnection, type SpecLike } from "./exportConnection";
 import { handToConnection } from "./checkedSpecs";
 import { shownWithoutStack } from "./componentErrors";
 import { withLakeSourceIssues } from "../plan/exportableSpec";
+import { entityEngine } from "../plan/lakeSource";
 
 export const CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE =
   "synapse-export:index:CustomerInsightsSynapseExport";
@@ -97,6 +98,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     const loaded = loadSpec(name, args);
+    refuseMissingSourceFolder(name, args, loaded);
     super(CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE, name, {}, opts);
 
     this.connection = new ExportConnection(
@@ -226,4 +228,40 @@ function loadSpec(
   if (!exportable.spec) throw shownWithoutStack(new SpecError(exportable.issues, source));
   const spec = handToConnection(checked);
   return { spec, baseDir: spec.baseDir };
+}
+
+/**
+ * Every entity the runner exports reads its source.path relative to the spec's folder: a folder that
+ * is not there stops the component before it registers anything, naming the folder and the argument
+ * that set it, instead of failing each entity's preview after the storage and grants were registered.
+ */
+function refuseMissingSourceFolder(
+  name: string,
+  args: CustomerInsightsSynapseExportArgs,
+  loaded: { spec: Spec; baseDir: string },
+): void {
+  const local = loaded.spec.export.entities.filter((e) => entityEngine(e).engine === "runner");
+  if (local.length === 0) return;
+  const problem = sourceFolderProblem(loaded.baseDir);
+  if (problem === undefined) return;
+  const field = args.specFile !== undefined ? "specFile" : "baseDir";
+  const why =
+    field === "specFile"
+      ? `the folder of specFile ${args.specFile}`
+      : "baseDir (default: the spec object's own baseDir, else the working folder)";
+  throw shownWithoutStack(
+    new SpecError(
+      [
+        {
+          path: field,
+          message: `${problem}; it is ${why}, and the source.path of ${local
+            .map((e) => `"${e.name}"`)
+            .join(
+              ", ",
+            )} is read relative to it. Give baseDir as the folder that holds the source files (or specFile as a file in it).`,
+        },
+      ],
+      `CustomerInsightsSynapseExport '${name}'`,
+    ),
+  );
 }

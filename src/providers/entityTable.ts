@@ -23,6 +23,16 @@ export const entityTableProvider = exportResourceProvider<EntityTableInputs>({
   remove: (operations, state) => operations.deleteEntityTable(state),
 });
 
+/**
+ * Why the spec's local sources cannot be read from `baseDir` (see engine/sources/specFolder.ts), for
+ * a component to refuse before it registers anything; undefined when the folder is there.
+ */
+export function sourceFolderProblem(baseDir: string): string | undefined {
+  return loadEngine<typeof import("../engine/sources/specFolder")>(
+    "sources/specFolder",
+  ).specFolderProblem(baseDir);
+}
+
 export interface EntityTableArgs {
   /** The validated spec; the resource keeps only this entity's share of it (see entityTableSpec). */
   spec: pulumi.Input<EntityTableSpec>;
