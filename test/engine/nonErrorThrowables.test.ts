@@ -9,6 +9,7 @@ import { messageOf } from "../../src/errors";
 import { runError } from "../../src/engine/run/runRecord";
 import { lakeFailure } from "../../src/engine/lake/adlsFailure";
 import { explainError } from "../../src/cli/errors";
+import { sqlErrorFacts } from "../../src/engine/sql/sqlErrorKinds";
 import { runExport } from "../../src/engine";
 import { LocalLake } from "../../src/engine/lake/localLake";
 import type { LakeEntry, LakeLock } from "../../src/engine/lake/lakeStore";
@@ -33,6 +34,18 @@ describe("non-Error throwables are reported in words", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(messageOf(cyclic)).to.equal("[object Object]");
+  });
+
+  it("sqlErrorFacts words a driver's throwable without a message, and one String() cannot render", () => {
+    // String() of an object without a prototype throws; of `{ code }` it says "[object Object]".
+    expect(sqlErrorFacts(Object.assign(bare(), { state: 1 })).message).to.equal('{"state":1}');
+    expect(() => sqlErrorFacts(bare())).not.to.throw();
+    expect(sqlErrorFacts(bare()).message).to.equal("[object Object]");
+    expect(sqlErrorFacts({ number: 15842 })).to.deep.equal({
+      number: 15842,
+      code: undefined,
+      message: '{"number":15842}',
+    });
   });
 
   it("runError keeps a kind and a string message for an object without a prototype", () => {

@@ -23,6 +23,8 @@
 // 15151 "Cannot find the CREDENTIAL ..." is deliberately not here: it means the plan's own
 // credential is missing, which waiting does not fix.
 
+import { messageOf } from "../../errors";
+
 export type SqlErrorKind =
   /** The service asked us to come back later. */
   | "transient"
@@ -89,7 +91,7 @@ export function sqlErrorFacts(error: unknown): SqlErrorFacts {
     (kept, m) => (kept.some((k) => k.includes(m)) ? kept : [...kept, m]),
     [],
   );
-  const message = distinct.join(": ") || String(error);
+  const message = distinct.join(": ") || messageOf(error);
   return { number, code, message };
 }
 

@@ -10,7 +10,7 @@
 // the existing one is looked up and adopted; if that look-up is itself refused, the assignment is recorded
 // as adopted and not owned (never deleted by us), and the result says so.
 
-import { ExportError } from "../../errors";
+import { ExportError, messageOf } from "../../errors";
 import { randomUUID } from "node:crypto";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { getAzureCredential } from "../azureCredential";
@@ -139,7 +139,7 @@ function describeNetworkError(err: unknown, timeoutMs: number): string {
   if (e?.name === "TimeoutError" || e?.name === "AbortError")
     return `no answer within ${timeoutMs} ms`;
   const cause = e?.cause?.code ?? e?.cause?.message;
-  return cause ? `${e?.message ?? "request failed"}: ${cause}` : (e?.message ?? String(err));
+  return cause ? `${e?.message ?? "request failed"}: ${cause}` : messageOf(err) || "request failed";
 }
 
 interface HttpResult {
