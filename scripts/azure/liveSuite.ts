@@ -1,6 +1,8 @@
 // The opt-in live suite, the way Azure Verified Modules test: a throwaway resource group with a new
 // ADLS Gen2 account and a new workspace (a firewall rule for this runner), `pulumi up` twice (the second
-// must change nothing), two small entities exported, one view queried as the deploying identity, then
+// must change nothing), two small entities exported, one view queried as the deploying identity; then a
+// lake-resident entity added (a CSV uploaded to a second container of the same account), exported
+// server-side by CETAS on a third up and queried, and a fourth up that changes nothing; then
 // everything destroyed, within a hard time limit. Pulumi Automation API, inline program.
 //
 // Needs the Pulumi CLI on PATH, AZURE_SUBSCRIPTION_ID and the usual Azure credentials
@@ -139,18 +141,58 @@ async function main(): Promise<number> {
       throw new Error(`the second pulumi up changed something: ${JSON.stringify(changes)}`);
     const server = String(first.outputs.serverlessSqlEndpoint.value);
     const sql = await import("mssql");
-    const pool = await sql.connect({
-      server,
-      database: "live_export",
-      authentication: { type: "azure-active-directory-default", options: {} },
-      options: { encrypt: true },
+    const count = async (view: string): Promise<number> => {
+      const pool = await sql.connect({
+        server,
+        database: "live_export",
+        authentication: { type: "azure-active-directory-default", options: {} },
+        options: { encrypt: true },
+      } as never);
+      try {
+        const rows = await pool.request().query(`SELECT COUNT(*) AS n FROM [dbo].[${view}]`);
+        return rows.recordset[0].n;
+      } finally {
+        await pool.close();
+      }
+    };
+    const customers = await count("Customer");
+    if (customers !== 2) throw new Error(`expected 2 customers, got ${customers}`);
+
+    // The server-side path: a CSV in a second container of the export's account (the deployer's
+    // Storage Blob Data Contributor on the account covers it, README "What the server-side path
+    // needs"), exported by serverless SQL where it lies.
+    const { DataLakeServiceClient } = await import("@azure/storage-file-datalake");
+    const dfs = new DataLakeServiceClient(
+      `https://${spec.connection.storage.accountName}.dfs.core.windows.net`,
+      credential,
+    );
+    const landing = dfs.getFileSystemClient("landing");
+    await landing.createIfNotExists();
+    const visits = "VisitId,CustomerId,VisitedOn\n1,1,2026-01-02\n2,1,2026-01-03\n3,2,2026-01-04\n";
+    await landing.getFileClient("visits/part-1.csv").upload(Buffer.from(visits, "utf8"));
+    spec.export.entities.push({
+      name: "Visits",
+      source: {
+        path: `abfss://landing@${spec.connection.storage.accountName}.dfs.core.windows.net/visits/*.csv`,
+        format: "csv",
+      },
+      columns: [
+        { name: "VisitId", type: "int64" },
+        { name: "CustomerId", type: "int64" },
+        { name: "VisitedOn", type: "date" },
+      ],
     } as never);
-    const rows = await pool.request().query("SELECT COUNT(*) AS n FROM [dbo].[Customer]");
-    await pool.close();
-    if (rows.recordset[0].n !== 2)
-      throw new Error(`expected 2 customers, got ${rows.recordset[0].n}`);
+    await stack.up({ onOutput: (t) => process.stdout.write(t) });
+    const visitRows = await count("Visits");
+    if (visitRows !== 3) throw new Error(`expected 3 visits exported by CETAS, got ${visitRows}`);
+    const fourth = await stack.up({ onOutput: (t) => process.stdout.write(t) });
+    const fourthChanges = Object.entries(fourth.summary.resourceChanges ?? {}).filter(
+      ([op]) => op !== "same",
+    );
+    if (fourthChanges.length > 0)
+      throw new Error(`the up after the CETAS changed something: ${JSON.stringify(fourthChanges)}`);
     console.log(
-      "test:azure passed: two ups (the second unchanged), two entities exported, one view queried",
+      "test:azure passed: two ups (the second unchanged), two entities exported and queried, a lake entity exported by CETAS and queried, a last up unchanged",
     );
   } catch (err) {
     failed = err;
