@@ -81,6 +81,7 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
       }
       steps.push(
         { step: "exportLakeSource", entity: c.entity, snapshot, source: lake },
+        { step: "countLakeSnapshot", entity: c.entity, snapshot },
         { step: "probeSnapshotTable", entity: c.entity, snapshot },
         { step: "switchView", entity: c.entity, snapshot, columns: c.columns },
       );

@@ -6,7 +6,7 @@
 import { literalDuckdbPath } from "./duckdbPath";
 import { partExtension, snapshotFolder } from "./lakeLayout";
 import { quoteDuckdbIdentifier as id, quoteDuckdbLiteral as lit } from "./sqlQuote";
-import { SNAPSHOT_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
+import { SNAPSHOT_ROWS, SNAPSHOT_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { duckdbType } from "./typeMapping";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
@@ -71,6 +71,14 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
       throw new Error(
         `entity ${s.entity}: a lake-resident source cannot be exported by the local target yet; run it against Azure`,
       );
+    case "countLakeSnapshot": {
+      // The parts of the snapshot's fresh folder, whatever wrote them (the local export's COPY).
+      const folder = `${literalDuckdbPath(t.lakeRoot)}/${literalDuckdbPath(snapshotFolder(t.database, s.entity, s.snapshot))}`;
+      return inDb(
+        `SELECT count(*) AS ${id(SNAPSHOT_ROWS)} FROM read_parquet(${lit(`${folder}/*.parquet`)}, hive_partitioning = false)`,
+        `count the rows of the parts written for ${s.entity} snapshot ${s.snapshot}`,
+      );
+    }
     case "probeSnapshotTable":
       return inDb(
         `SELECT * FROM ${snapshotView(s.entity, s.snapshot)} LIMIT 1`,

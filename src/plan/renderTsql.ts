@@ -29,7 +29,13 @@ import {
   quoteTsqlName as name,
 } from "./sqlQuote";
 import { READER_ROLE, type SqlLogin } from "./sqlAccess";
-import { SNAPSHOT_SCHEMA, VIEW_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
+import {
+  SNAPSHOT_ROWS,
+  SNAPSHOT_SCHEMA,
+  VIEW_SCHEMA,
+  snapshotTableName,
+  type SqlStep,
+} from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { externalColumnType, MAX_POOL_DATABASES } from "./serverlessLimits";
 import { renderCetas, renderCetasCheck, type CetasTarget } from "./renderCetas";
@@ -251,6 +257,11 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
         ? renderCetasCheck(input, cetas)
         : renderCetas(input, cetas);
     }
+    case "countLakeSnapshot":
+      return inDb(
+        `SELECT COUNT_BIG(*) AS ${id(SNAPSHOT_ROWS)} FROM ${name(SNAPSHOT_SCHEMA, snapshotTableName(s.entity, s.snapshot))}`,
+        `count the rows of the parts the CETAS of ${s.entity} snapshot ${s.snapshot} wrote`,
+      );
     case "probeSnapshotTable":
       return inDb(
         `SELECT TOP 1 * FROM ${name(SNAPSHOT_SCHEMA, snapshotTableName(s.entity, s.snapshot))}`,

@@ -13,6 +13,8 @@ import type { LakeSourceFiles } from "./lakeSource";
 
 /** Where per-snapshot tables live, beside the user's own objects in dbo. */
 export const SNAPSHOT_SCHEMA = "snapshots";
+/** The alias of the row count a countLakeSnapshot query returns. */
+export const SNAPSHOT_ROWS = "rows";
 export const VIEW_SCHEMA = "dbo";
 /**
  * Serverless SQL limits external table names to 100 characters (self-help for serverless SQL pool,
@@ -48,6 +50,11 @@ export type SqlStep =
   | { step: "checkLakeSource"; entity: string; snapshot: string; source: LakeSourceFiles }
   /** ...then CETAS writes the snapshot's Parquet parts and creates its table in one statement. */
   | { step: "exportLakeSource"; entity: string; snapshot: string; source: LakeSourceFiles }
+  /**
+   * ...then the rows of the parts it wrote are counted through the table it created: the manifest
+   * records what the files hold, not only the count serverless reports for the CETAS (undocumented).
+   */
+  | { step: "countLakeSnapshot"; entity: string; snapshot: string }
   /** Reads one row through the new table: a missing storage grant fails here, not in a reader's query. */
   | { step: "probeSnapshotTable"; entity: string; snapshot: string }
   | { step: "switchView"; entity: string; snapshot: string; columns: ColumnSpec[] }

@@ -6,6 +6,7 @@
 // and the snapshot each view serves. Expected rows come from the CSV text by this test's own reader.
 
 import { expect } from "chai";
+import { rowCountMismatch } from "../../src/engine/serverSide/exportLakeEntity";
 import * as path from "node:path";
 import { parquetReadObjects } from "hyparquet";
 import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
@@ -347,7 +348,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
 
     expect(second).to.include({ status: "unchanged", snapshot: first.snapshot });
     // The golden file's last three: the snapshot's table (already there), the probe, the view switch.
-    expect(statementsSince(statements)).to.deep.equal(expectedSql(first.snapshot, 4));
+    expect(statementsSince(statements)).to.deep.equal(expectedSql(first.snapshot, 5));
     const third = world.tds.statements().length;
     await world.run();
     expect(statementsSince(third)).to.deep.equal(expectedSql());
@@ -368,7 +369,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
 
     expect(back).to.include({ status: "exported", snapshot: first.snapshot });
     expect(world.serverless!.cetas).to.have.length(2);
-    expect(statementsSince(statements)).to.deep.equal(expectedSql(first.snapshot, 4));
+    expect(statementsSince(statements)).to.deep.equal(expectedSql(first.snapshot, 5));
     expect(world.servedSnapshot("Customer")).to.equal(first.snapshot);
     expect(world.manifest("Customer", first.snapshot!).sequence).to.equal(3);
   });
@@ -396,6 +397,43 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
         .lakeFiles()
         .filter((p) => p.startsWith(`${DB}/Customer/v=`) && !p.includes(first.snapshot!)),
     ).to.deep.equal([]);
+  });
+
+  it("fails the entity and publishes nothing when serverless reports more rows than its parts hold", async () => {
+    const first = customer(await world.run());
+    await writeParts({ "Customer/part-1.csv": "id,name,amount,joined\n3,Zoe,1.00,2023-12-02\n" });
+    world.serverless!.misreportNextCetas(+1);
+
+    const e = customer(await world.run());
+
+    const held = expectedRows({
+      ...PARTS,
+      "Customer/part-1.csv": "id,name,amount,joined\n3,Zoe,1.00,2023-12-02\n",
+    }).length;
+    expect(e.status).to.equal("failed");
+    expect(errorText(e)).to.contain(
+      `serverless SQL reported ${held + 1} row(s) exported, but the parts it wrote hold ${held}`,
+    );
+    expect(e.error?.kind).to.equal("sql");
+    expect(world.servedSnapshot("Customer")).to.equal(first.snapshot);
+    expect(world.completeSnapshots("Customer")).to.deep.equal([first.snapshot]);
+    expect(
+      world
+        .lakeFiles()
+        .filter((p) => p.startsWith(`${DB}/Customer/v=`) && !p.includes(first.snapshot!)),
+    ).to.deep.equal([]);
+  });
+
+  it("records the rows its parts hold when serverless reports no count for the CETAS", async () => {
+    // A DONE token without DONE_COUNT reads as 0 rows affected: not a claim, so the count decides.
+    world.serverless!.misreportNextCetas(-expectedRows(PARTS).length);
+
+    const e = customer(await world.run());
+
+    expect(e.status, errorText(e)).to.equal("exported");
+    expect(e.rows).to.equal(expectedRows(PARTS).length);
+    expect(world.manifest("Customer", e.snapshot!).rows).to.equal(expectedRows(PARTS).length);
+    expect(await servedRows(e.snapshot!)).to.deep.equal(expectedRows(PARTS));
   });
 
   it("fails the entity naming the column and a value that does not fit, before any CETAS", async () => {
@@ -548,4 +586,36 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
         r.path.endsWith(".parquet"));
     expect(world.dfs.bytesTransferred(entityData)).to.deep.equal({ uploaded: 0, downloaded: 0 });
   });
+});
+
+describe("rowCountMismatch: what a CETAS's rows must agree with before a manifest records them", () => {
+  const cases: [string, number, number, number | undefined, string | undefined][] = [
+    ["all three agree", 3, 3, 3, undefined],
+    ["no check query ran", 3, 3, undefined, undefined],
+    ["serverless reported nothing (0)", 3, 0, 3, undefined],
+    ["an empty source, nothing reported", 0, 0, 0, undefined],
+    ["the parts lost a row the check read", 2, 2, 3, "hold 2 row(s), but the check query read 3"],
+    [
+      "serverless reported a row the parts lack",
+      3,
+      4,
+      3,
+      "reported 4 row(s) exported, but the parts it wrote hold 3",
+    ],
+    [
+      "the count query gave no number",
+      NaN,
+      3,
+      3,
+      "gave no row count for the parts it wrote (got null)",
+    ],
+    ["a negative count", -1, 0, undefined, "gave no row count for the parts it wrote (got -1)"],
+  ];
+  for (const [what, counted, reported, source, expected] of cases) {
+    it(what, () => {
+      const got = rowCountMismatch(counted, reported, source);
+      if (expected === undefined) expect(got).to.equal(undefined);
+      else expect(got).to.contain(expected);
+    });
+  }
 });

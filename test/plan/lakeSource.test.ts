@@ -94,7 +94,7 @@ describe("lake-resident sources in the plan", () => {
   it("sends the reviewed golden T-SQL for a CSV glob and a Parquet folder, after the setup", () => {
     const plan = planOf(lakeSpec([ORDERS, VISITS]));
     const expected = golden();
-    expect(expected).to.have.length(8);
+    expect(expected).to.have.length(10);
     const sent = plan.sql.slice(-expected.length).map((s) => ({
       database: s.database,
       statement: s.statement,

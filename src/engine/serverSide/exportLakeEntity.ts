@@ -10,13 +10,16 @@
 //      failed CETAS may leave part of its folder when serverless's one-time clean-up fails too (the
 //      T-SQL page, "Remarks"). A folder without a manifest is never served, so the run removes every
 //      such folder of the entity first, and drops a table a previous CETAS of the same id left behind;
-//   4. the source is listed again: a file written meanwhile fails the entity (its data may be in the
-//      parts under an id that does not describe them), and the folder is removed;
+//   4. the rows of the parts are counted through the table the CETAS created (the count serverless
+//      reports for a CETAS is not documented): they must equal the rows the check query read and the
+//      count serverless reported, when it reported one, or the folder is removed and the entity fails;
+//      and the source is listed again: a file written meanwhile fails the entity (its data may be in
+//      the parts under an id that does not describe them), and the folder is removed;
 //   5. the table CETAS created is dropped (DROP EXTERNAL TABLE removes the table, not its files:
 //      develop-tables-external-tables), so every snapshot's table is the one the plan declares from
 //      its manifest (createSnapshotTable, LOCATION `v=<snapshot>/*.parquet`), whoever wrote the parts;
-//   6. the manifest, written last, with the rows CETAS reported and the parts listed from the folder
-//      (serverless names and splits them itself; it reports no rows per part, so a part's `rows` is -1
+//   6. the manifest, written last, with the rows counted in step 4 and the parts listed from the folder
+//      (serverless names and splits them itself; the count is not per part, so a part's `rows` is -1
 //      unless it is the only one); then the probe and the view switch (ViewPublisher), then retention.
 // After the view switch a marker `_published` is written into the snapshot's folder (hidden from
 // serverless by its `_`, removed with the folder by retention and drops), so an unchanged run whose
@@ -27,8 +30,8 @@ import { ExportError } from "../../errors";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { lakeSourceFiles, type LakeSourceFiles } from "../../plan/lakeSource";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
-import { cetasCheckFailure } from "../../plan/renderCetas";
-import { needsCetasCheck } from "../../plan/renderCetas";
+import { cetasCheckFailure, cetasCheckRows, needsCetasCheck } from "../../plan/renderCetas";
+import { SNAPSHOT_ROWS } from "../../plan/sqlPlan";
 import type { RunSpec } from "../../plan/specSlices";
 import type { SqlStep } from "../../plan/sqlPlan";
 import type { SqlStatement } from "../../plan/sqlStatement";
@@ -222,11 +225,13 @@ async function writeWithCetas(
   );
 
   phase("write", "serverless SQL: check");
+  let sourceRows: number | undefined;
   if (needsCetasCheck(source)) {
     const [check] = render([{ step: "checkLakeSource", ...input }]);
     const [row] = await sql.query(check.database, check.statement);
     const failure = cetasCheckFailure(input, row ?? {});
     if (failure) throw new ExportError("data", failure);
+    sourceRows = cetasCheckRows(row ?? {});
   }
 
   // What a failed or killed run left: folders without a manifest (never served), and the table of a
@@ -236,9 +241,9 @@ async function writeWithCetas(
 
   phase("write", "serverless SQL: CREATE EXTERNAL TABLE AS SELECT");
   const [cetas] = render([{ step: "exportLakeSource", ...input }]);
-  let rows: number;
+  let reported: number;
   try {
-    rows = await sql.executeCounting(cetas);
+    reported = await sql.executeCounting(cetas);
   } catch (e) {
     if ((e as { number?: number }).number === LOCATION_EXISTS) {
       throw new ExportError(
@@ -250,14 +255,23 @@ async function writeWithCetas(
     throw e;
   }
 
+  // The rows the parts hold, read through the table the CETAS created: what the manifest records.
+  const [count] = render([{ step: "countLakeSnapshot", entity: entity.name, snapshot }]);
+  const [counted] = await sql.query(count.database, count.statement);
+  const rows = Number(counted?.[SNAPSHOT_ROWS]);
+  const mismatch = rowCountMismatch(rows, reported, sourceRows);
+
   // A source file written while serverless read it: the parts may hold rows the id does not describe.
   const after = await listLakeSource(source, ctx.serverSide.listContainer);
-  if (!sameListing(listed, after)) {
+  const changed = !sameListing(listed, after);
+  if (changed || mismatch) {
     await sql.execute(dropTable);
     await ctx.lake.deleteTree(folder);
     throw new ExportError(
-      "data",
-      "a file of the lake source changed while serverless SQL exported it; nothing was published. Run the export again once the source is written.",
+      changed ? "data" : "sql",
+      changed
+        ? "a file of the lake source changed while serverless SQL exported it; nothing was published. Run the export again once the source is written."
+        : `${mismatch} under ${folder}/, so nothing was published and the folder was removed. Run the export again; if it repeats, report it with this message.`,
     );
   }
   await sql.execute(dropTable);
@@ -291,4 +305,24 @@ async function writeWithCetas(
   phase("manifest");
   await ctx.lake.writeText(manifestPath(db, entity.name, snapshot), manifestText(manifest));
   return manifest;
+}
+
+/**
+ * Why the rows of a CETAS cannot be recorded, or undefined: the parts must hold a whole number of
+ * rows, as many as the check query read from the source (when it ran) and as many as serverless
+ * reported for the statement (when it reported any: the count of a CETAS is not documented for
+ * serverless, so 0, which is also what a missing DONE_COUNT reads as, is not taken as a claim).
+ */
+export function rowCountMismatch(
+  counted: number,
+  reported: number,
+  sourceRows: number | undefined,
+): string | undefined {
+  if (!Number.isSafeInteger(counted) || counted < 0)
+    return `serverless SQL gave no row count for the parts it wrote (got ${JSON.stringify(counted)})`;
+  if (sourceRows !== undefined && sourceRows !== counted)
+    return `the parts serverless SQL wrote hold ${counted} row(s), but the check query read ${sourceRows} from the source`;
+  if (reported > 0 && reported !== counted)
+    return `serverless SQL reported ${reported} row(s) exported, but the parts it wrote hold ${counted}`;
+  return undefined;
 }
