@@ -40,7 +40,9 @@ export function listingFolder(path: string): string {
 }
 
 /** The listed files a BULK path reads, sorted by path. */
-export function matchBulkPath(path: string, entries: readonly LakeEntry[]): LakeEntry[] {
+export function matchBulkPath(bulkPath: string, entries: readonly LakeEntry[]): LakeEntry[] {
+  // A trailing `/` names the folder itself (develop-openrowset, "BULK", the `webdata/` example).
+  const path = bulkPath.replace(/\/+$/, "");
   const files = entries.filter((e) => !e.isDirectory);
   const hidden = (relative: string) => /(^|\/)[_.]/.test(relative);
   let matched: LakeEntry[];

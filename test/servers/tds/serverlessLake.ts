@@ -8,12 +8,11 @@
 // `abfss://<container>@<account>.dfs.core.windows.net/<path>`. Each account is one dfs test server; an
 // account no server stands for "cannot be opened" as for a caller without access.
 //
-// Wildcards: `*` matches within one path segment and a trailing `**` matches every file below
-// (develop-storage-files-overview, "Query multiple files or folders": `/*` all files of a folder,
-// `/**` recursive). Files whose name starts with `_` or `.` are hidden and skipped, as serverless skips
-// them (develop-storage-files-overview, "hidden files": names starting with an underscore or a period).
+// Which files a BULK path reads (wildcards, hidden files, folders) is ./bulkPathMatch.ts, read from
+// Microsoft's pages independently of the product's matcher.
 
 import type { DfsServer } from "../dfsServer";
+import { bulkPathFiles } from "./bulkPathMatch";
 
 export interface LakeAddress {
   account: string;
@@ -83,31 +82,26 @@ export class ServerlessLake {
     const address = parseLakeUrl(url);
     const fs = address && this.filesystem(address);
     if (!address || !fs) return undefined;
-    const pattern = address.path;
-    if (!/[*?]/.test(pattern)) {
-      const node = fs.paths.get(pattern);
-      if (!node) return undefined;
-      if (node.kind === "file") return [this.fileOf(address, pattern, node.etag)];
-      return this.below(address, pattern, false);
-    }
-    const folder = pattern
-      .slice(0, pattern.search(/[*?]/))
-      .replace(/[^/]*$/, "")
-      .replace(/\/$/, "");
-    if (folder !== "" && fs.paths.get(folder)?.kind !== "directory") return undefined;
-    const regex = globRegex(pattern);
-    return this.below(address, folder, true).filter((f) => regex.test(f.path));
-  }
-
-  private below(address: LakeAddress, folder: string, recursive: boolean): LakeFile[] {
-    const fs = this.filesystem(address)!;
-    const prefix = folder === "" ? "" : `${folder}/`;
-    return [...fs.paths.entries()]
-      .filter(([p, node]) => node.kind === "file" && p.startsWith(prefix))
-      .filter(([p]) => recursive || !p.slice(prefix.length).includes("/"))
-      .filter(([p]) => !/(^|\/)[_.]/.test(p.slice(prefix.length)))
-      .map(([p, node]) => this.fileOf(address, p, node.etag))
-      .sort((a, b) => (a.path < b.path ? -1 : 1));
+    const pattern = address.path.replace(/\/+$/, "");
+    // The folder the path starts from must exist (serverless fails on a missing one); which of its
+    // files are read is bulkPathFiles' independent reading of the docs.
+    const wildcard = pattern.search(/[*?]/);
+    const folder =
+      wildcard < 0
+        ? pattern
+        : pattern
+            .slice(0, wildcard)
+            .replace(/[^/]*$/, "")
+            .replace(/\/$/, "");
+    const node = folder === "" ? undefined : fs.paths.get(folder);
+    if (folder !== "" && !node) return undefined;
+    if (wildcard < 0 && node!.kind === "file") return [this.fileOf(address, pattern, node!.etag)];
+    if (folder !== "" && node!.kind !== "directory") return undefined;
+    const etags = new Map<string, string>();
+    for (const [p, n] of fs.paths.entries()) if (n.kind === "file") etags.set(p, n.etag);
+    return bulkPathFiles(pattern, [...etags.keys()]).map((p) =>
+      this.fileOf(address, p, etags.get(p)!),
+    );
   }
 
   private fileOf(address: LakeAddress, path: string, etag: string): LakeFile {
@@ -175,18 +169,4 @@ export class ServerlessLake {
         Infinity,
       );
   }
-}
-
-function globRegex(pattern: string): RegExp {
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*" && pattern[i + 1] === "*") {
-      out += ".*";
-      i++;
-    } else if (c === "*") out += "[^/]*";
-    else if (c === "?") out += "[^/]";
-    else out += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${out}$`);
 }
