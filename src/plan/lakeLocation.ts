@@ -123,6 +123,14 @@ export function parseLakeLocation(text: string): LakeLocationResult {
         `has "${odd[0]}" in "${segment}" (serverless SQL documents only * and ** as wildcards, so the files it would read are not certain; rename the files or folder)`,
       );
     }
+    // `**` reads every file below, documented only as the whole last segment ("/**" at the end of the
+    // path, develop-storage-files-overview); elsewhere (`a/**/x.csv`, `a**`) what serverless reads is
+    // not documented (and `folder/**/*.csv` is reported failing), so the listing could differ.
+    if (value.includes("**") && !(value === "**" && decoded.length === segments.length - 1)) {
+      return fail(
+        `has "**" in "${segment}" (serverless SQL documents ** only as the last segment, "/**", which reads every file below; end the path with /** or name the folder with *)`,
+      );
+    }
     decoded.push(value);
   }
   return {

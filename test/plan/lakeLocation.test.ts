@@ -69,6 +69,17 @@ describe("lake locations (abfss:// and https:// forms of one place in ADLS Gen2)
     }
   });
 
+  it("takes ** only as the whole last segment, the one place serverless documents it", () => {
+    expect(parsed("https://lake01.dfs.core.windows.net/exp/visits/**").path).to.equal("visits/**");
+    expect(parsed("abfss://exp@lake01.dfs.core.windows.net/**").path).to.equal("**");
+    for (const path of ["visits/**/*.csv", "visits/a**", "**/x.csv", "visits/%2A%2A/p.csv"]) {
+      const r = parseLakeLocation(`https://lake01.dfs.core.windows.net/exp/${path}`);
+      expect(r.ok, path).to.equal(false);
+      if (!r.ok)
+        expect(r.problem).to.match(/has "\*\*" in .*documents \*\* only as the last segment/);
+    }
+  });
+
   it("refuses what is not a lake location, naming the value and the allowed forms", () => {
     const cases: Array<[string, RegExp]> = [
       ["data/customers.csv", /is not a URL/],
