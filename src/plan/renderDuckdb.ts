@@ -4,6 +4,7 @@
 // (master key, credential, data source, file format) render to nothing.
 
 import { literalDuckdbPath } from "./duckdbPath";
+import { renderLocalLakeCheck, renderLocalLakeExport } from "./renderLocalLakeSource";
 import { partExtension, snapshotFolder } from "./lakeLayout";
 import { quoteDuckdbIdentifier as id, quoteDuckdbLiteral as lit } from "./sqlQuote";
 import { SNAPSHOT_SCHEMA, snapshotTableName, type SqlStep } from "./sqlPlan";
@@ -15,6 +16,8 @@ export interface DuckdbTarget {
   database: string;
   /** Absolute path of the local container root (the lake's `<dir>/<container>`). */
   lakeRoot: string;
+  /** The `--local DIR` a lake-resident source is read below (`DIR/<container>/<path>`). */
+  localDir?: string;
 }
 
 export const DUCKDB_VIEW_SCHEMA = "main";
@@ -66,11 +69,17 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
       );
     }
     case "checkLakeSource":
-    case "exportLakeSource":
-      // The local target runs a lake source's export through its own DuckDB steps (not yet here).
-      throw new Error(
-        `entity ${s.entity}: a lake-resident source cannot be exported by the local target yet; run it against Azure`,
-      );
+    case "exportLakeSource": {
+      // The local target runs the server-side steps with DuckDB (renderLocalLakeSource.ts).
+      if (t.localDir === undefined) throw new Error("a lake-resident source needs the --local DIR");
+      const local = { database: t.database, localDir: t.localDir, lakeRoot: t.lakeRoot };
+      const input = { entity: s.entity, snapshot: s.snapshot, source: s.source };
+      return [
+        s.step === "checkLakeSource"
+          ? renderLocalLakeCheck(input, local)
+          : renderLocalLakeExport(input, local),
+      ];
+    }
     case "probeSnapshotTable":
       return inDb(
         `SELECT * FROM ${snapshotView(s.entity, s.snapshot)} LIMIT 1`,
