@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { azureDataSourceLocation, checkAzureSpec, dfsEndpoint } from "../plan/exportPlan";
 import { serverlessLimitIssues } from "../plan/serverlessLimits";
 import { duckdbPathProblem } from "../plan/duckdbPath";
+import { entityFolder } from "../plan/lakeLayout";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
 import { planSqlLogins, type SqlLogin } from "../plan/sqlAccess";
@@ -16,6 +17,7 @@ import { ExportError } from "../errors";
 import { SpecError } from "../spec/specError";
 import type { TargetSpec } from "../plan/specSlices";
 import type { TargetRef } from "../plan/exportResources";
+import type { SqlStatement } from "../plan/sqlStatement";
 import type { LakeStore } from "./lake/lakeStore";
 import type { SynapseSqlOptions, SynapseSqlRetry } from "./sql/synapseSql";
 import type { ViewPublisher } from "./viewPublisher";
@@ -47,16 +49,51 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
   // The folder the user named is the problem: the command line's (usage), not the lake's.
   if (unreadable !== undefined) throw new ExportError("usage", `--local ${dir}: ${unreadable}.`);
   const database = spec.export.databaseName;
-  const views = new SqlViewPublisher(
-    new LocalSql(root),
-    (steps) => renderDuckdb(steps, { database, lakeRoot: lake.root }),
-    spec.export.format,
-  );
+  const sql = new LocalSql(root);
+  const { renderLocalLakeCheck, renderLocalLakeExport } =
+    require("./serverSide/localLakeStatements") as typeof import("./serverSide/localLakeStatements");
+  const duckdb = { database, lakeRoot: lake.root };
+  const local = { ...duckdb, localDir: root };
+  // A lake source's check and export use the runner's strict casts (engine), the rest the plan's.
+  const render = (steps: readonly SqlStep[]): SqlStatement[] =>
+    steps.flatMap((s) =>
+      s.step === "checkLakeSource"
+        ? [renderLocalLakeCheck(s, local)]
+        : s.step === "exportLakeSource"
+          ? [renderLocalLakeExport(s, local)]
+          : renderDuckdb([s], duckdb),
+    );
+  const views = new SqlViewPublisher(sql, render, spec.export.format);
   const file = localDatabaseFile(root, database);
+  const { listLocalContainer, readLocalSourceText } =
+    require("./serverSide/localLakeSource") as typeof import("./serverSide/localLakeSource");
   return {
     kind: "local",
     lake,
     views,
+    // Lake-resident entities run the same server-side steps as on Azure, DuckDB standing in for
+    // serverless SQL, over DIR/<container>/<path> (localLakeSource.ts: stat where Azure has ETags).
+    serverSide: {
+      sql: {
+        query: (db, text) => sql.query(db, text),
+        execute: (statements) => sql.execute(statements),
+        // DuckDB's COPY creates the snapshot's folder but not its parents (the entity's folder).
+        executeCounting: async (statement) => {
+          for (const e of spec.export.entities) {
+            fs.mkdirSync(path.join(lake.root, ...entityFolder(database, e.name).split("/")), {
+              recursive: true,
+            });
+          }
+          return sql.executeCounting(statement);
+        },
+      },
+      render,
+      // A Parquet lake source keeps the runner's path here (its typed Parquet read and checks): the
+      // local server-side steps read CSV, as a model.json's partitions are.
+      runs: (entity) => entity.source.format !== "parquet",
+      listContainer: (location, folder) => listLocalContainer(root, location, folder),
+      readSourceText: (location) => readLocalSourceText(root, location),
+    },
     databaseLocation: file,
     dropDatabase: async () => {
       await views.close();

@@ -67,9 +67,10 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
     }
     case "checkLakeSource":
     case "exportLakeSource":
-      // The local target runs a lake source's export through its own DuckDB steps (not yet here).
+      // The local target renders these two with the runner's strict casts, which live in the engine
+      // (engine/serverSide/localLakeStatements.ts; localTarget's render sends them there).
       throw new Error(
-        `entity ${s.entity}: a lake-resident source cannot be exported by the local target yet; run it against Azure`,
+        `entity ${s.entity}: the ${s.step} step is rendered by the local target (engine/serverSide/localLakeStatements.ts), not by renderDuckdb`,
       );
     case "countLakeSnapshot": {
       // The parts of the snapshot's fresh folder, whatever wrote them (the local export's COPY).

@@ -77,7 +77,9 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
       const other = unaskedCaseOnlyRename(entity, folders);
       const record = other
         ? caseOnlyRename(entity.name, other)
-        : serverSide && entityEngine(entity).engine === "synapse"
+        : serverSide &&
+            entityEngine(entity).engine === "synapse" &&
+            (serverSide.runs?.(entity) ?? true)
           ? await exportLakeEntity({ spec, lake, views, serverSide, onProgress }, entity)
           : await exportEntity(
               {

@@ -66,6 +66,8 @@ export interface ServerSideExport {
   listContainer: ListContainer;
   /** A small text file of a source's container: a Customer Insights export's model.json. */
   readSourceText: ReadSourceText;
+  /** Whether this target runs the entity by these steps; default every lake-resident entity. */
+  runs?: (entity: EntitySpec) => boolean;
 }
 
 export interface LakeEntityContext {

@@ -69,6 +69,26 @@ export class LocalSql implements SqlExecutor {
     });
   }
 
+  /** One statement; the rows it reports (DuckDB's COPY answers with one row, its Count). */
+  async executeCounting(s: SqlStatement): Promise<number> {
+    return this.withConnection(s.database, async (connection) => {
+      try {
+        const reader = await connection.runAndReadAll(s.statement);
+        const [row] = reader.getRows();
+        const count = Number(row?.[0]);
+        if (!Number.isSafeInteger(count))
+          throw new Error(`it reported no row count (${String(row?.[0])})`);
+        return count;
+      } catch (error) {
+        throw new ExportError(
+          "sql",
+          `Local database ${s.database}: could not ${s.purpose ?? "run a statement"}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    });
+  }
+
   /** Nothing is held between batches. */
   async close(): Promise<void> {}
 

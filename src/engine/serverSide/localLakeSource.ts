@@ -1,0 +1,72 @@
+// The local target's stand-in for a lake-resident source's container: `--local DIR/<container>/...`
+// (lakeLocation.ts, localRelativePath; the account is not part of the local path), listed with each
+// file's stat where the dfs listing gives its ETag and Last-Modified.
+//
+// The etag is `${size}-${mtimeNs}-${ino}`: a write that changes the size, the modification time (to
+// the nanosecond where the file system keeps it) or replaces the file (rename over it: a new inode)
+// changes it. It cannot see a rewrite of the same size within one timestamp tick on a file system
+// with coarse timestamps, which the dfs ETag would; the runner guards that case by hashing a file
+// whose mtime is too recent (fingerprint.ts, the racy rule), which this path does not, since it reads
+// no source bytes by design. The second listing after the COPY (exportLakeEntity) still catches a
+// file changed during the export whenever its stat changed.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { localRelativePath, type LakeLocation } from "../../plan/lakeLocation";
+import type { LakeEntry } from "../lake/lakeStore";
+
+function containerDir(dir: string, location: LakeLocation): string {
+  return path.join(dir, localRelativePath({ ...location, path: "" }));
+}
+
+/** Every file and folder below `folder` of the location's container, paths relative to the container. */
+export async function listLocalContainer(
+  dir: string,
+  location: LakeLocation,
+  folder: string,
+): Promise<LakeEntry[]> {
+  const root = containerDir(dir, location);
+  const start = folder === "" ? root : path.join(root, ...folder.split("/"));
+  const out: LakeEntry[] = [];
+  const walk = async (abs: string, rel: string): Promise<void> => {
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(abs, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    for (const d of entries) {
+      const childAbs = path.join(abs, d.name);
+      const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
+      const st = await fs.promises.stat(childAbs, { bigint: true });
+      if (st.isDirectory()) {
+        out.push({ path: childRel, isDirectory: true, size: 0 });
+        await walk(childAbs, childRel);
+      } else if (st.isFile()) {
+        out.push({
+          path: childRel,
+          isDirectory: false,
+          size: Number(st.size),
+          etag: `${st.size}-${st.mtimeNs}-${st.ino}`,
+          lastModified: new Date(Number(st.mtimeMs)).toISOString(),
+        });
+      }
+    }
+  };
+  await walk(start, folder);
+  return out;
+}
+
+/** A small text file of the container (a model.json), or undefined when it is not there. */
+export async function readLocalSourceText(
+  dir: string,
+  location: LakeLocation,
+): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(path.join(dir, localRelativePath(location)), "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,121 @@
+// The local target's rendering of a lake-resident source's two server-side steps (the check query and
+// the export), DuckDB over `<--local DIR>/<container>/<path>` standing in for serverless SQL's CETAS.
+// Pure, and in the engine beside the runner's strict casts it uses (writer/columnCasts.ts), which src/plan
+// may not import. The casts are the runner's strict ones, so a value lands by the same
+// rules whichever engine exported it; the check query counts per column the values they refuse and
+// names the least of them with renderCetas.ts's aliases, so cetasCheckFailure reads both targets' rows.
+//
+// Files are matched as serverless matches them (lakeSourceListing.ts): a name below the listed folder
+// beginning with `_` or `.` is not read, so DuckDB's glob is filtered by the file name it reports.
+// CSV is read as text with the dialect the spec says (the runner's options: no sniffing of the
+// dialect, an empty field NULL, a quoted empty field ""); with a header, columns bind by name
+// (union_by_name across files), without one by position, as OPENROWSET binds them.
+
+import { castExpression, misfitPredicate } from "../writer/columnCasts";
+import type { ColumnBinding } from "../sources/bindColumns";
+import { literalDuckdbPath } from "../../plan/duckdbPath";
+import { snapshotFolder } from "../../plan/lakeLayout";
+import { localRelativePath } from "../../plan/lakeLocation";
+import type { LakeSourceFiles } from "../../plan/lakeSource";
+import { CHECK_ROWS, checkBadColumn, checkExampleColumn, isChecked } from "../../plan/renderCetas";
+import { listingFolder } from "./lakeSourceListing";
+import { quoteDuckdbIdentifier as id, quoteDuckdbLiteral as lit } from "../../plan/sqlQuote";
+import type { SqlStatement } from "../../plan/sqlStatement";
+
+export interface LocalLakeTarget {
+  database: string;
+  /** The `--local DIR` a lake location is read below (`DIR/<container>/<path>`). */
+  localDir: string;
+  /** The export's own container folder, where the snapshot is written. */
+  lakeRoot: string;
+}
+
+export interface LocalLakeInput {
+  entity: string;
+  snapshot: string;
+  source: LakeSourceFiles;
+}
+
+/** The column DuckDB adds with the file a row came from, to leave hidden files out. */
+const FILE_COLUMN = "__synapse_export_file";
+
+function bindings(source: LakeSourceFiles): ColumnBinding[] {
+  if (source.format !== "csv") {
+    throw new Error(
+      "the local target exports a lake-resident CSV source (or a model.json's partitions) only",
+    );
+  }
+  return source.columns.map((c) => ({
+    column: c,
+    sourceName: c.sourceColumn ?? c.name,
+    sourceType: "VARCHAR",
+  }));
+}
+
+/** `read_csv` of every file of the source, hidden names below the listed folder left out. */
+function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
+  const csv = source.csv;
+  if (!csv) throw new Error("a CSV lake source needs its dialect");
+  const reads = source.files.map((f) => {
+    // Wildcards stay DuckDB's (`*`, `**`); every other character is matched as itself.
+    const rel = localRelativePath(f);
+    const pattern = `${literalDuckdbPath(t.localDir)}/${rel
+      .split("/")
+      .map((s) => (/[*?]/.test(s) ? s : literalDuckdbPath(s)))
+      .join("/")}`;
+    const columns = csv.header
+      ? "all_varchar=true, union_by_name=true"
+      : `auto_detect=false, columns={${source.columns
+          .map((c) => `${lit(c.sourceColumn ?? c.name)}: 'VARCHAR'`)
+          .join(", ")}}`;
+    const options = [
+      `header=${csv.header}`,
+      `delim=${lit(csv.delimiter)}`,
+      `quote=${lit(csv.quote)}`,
+      // Serverless escapes a quote by doubling it only (lakeSource.ts), so the escape is the quote.
+      `escape=${lit(csv.quote)}`,
+      "nullstr=''",
+      "strict_mode=true",
+      "allow_quoted_nulls=false",
+      "hive_partitioning=false",
+      `filename=${lit(FILE_COLUMN)}`,
+      columns,
+    ];
+    const folder = listingFolder(rel);
+    const prefix = `${t.localDir}/${folder}/`;
+    const hidden = `regexp_matches(substr(${id(FILE_COLUMN)}, ${prefix.length + 1}), ${lit("(^|/)[_.]")})`;
+    return `SELECT * FROM read_csv(${lit(pattern)}, ${options.join(", ")}) WHERE NOT ${hidden}`;
+  });
+  return `(${reads.join(" UNION ALL BY NAME ")}) AS r`;
+}
+
+export function renderLocalLakeCheck(input: LocalLakeInput, t: LocalLakeTarget): SqlStatement {
+  const parts = [`COUNT(*) AS ${id(CHECK_ROWS)}`];
+  bindings(input.source).forEach((b, i) => {
+    if (!isChecked(b.column, false)) return;
+    const bad = misfitPredicate(b);
+    parts.push(
+      `SUM(CASE WHEN ${bad} THEN 1 ELSE 0 END) AS ${id(checkBadColumn(i))}`,
+      `MIN(CASE WHEN ${bad} THEN CAST(${id(b.sourceName)} AS VARCHAR) END) AS ${id(checkExampleColumn(i))}`,
+    );
+  });
+  return {
+    database: t.database,
+    statement: `SELECT ${parts.join(",\n    ")}\nFROM ${fromClause(input.source, t)}`,
+    purpose: `check that every value of ${input.entity}'s lake source fits its column, before snapshot ${input.snapshot} is written`,
+  };
+}
+
+export function renderLocalLakeExport(input: LocalLakeInput, t: LocalLakeTarget): SqlStatement {
+  const select = bindings(input.source)
+    .map((b) => `${castExpression(b)} AS ${id(b.column.name)}`)
+    .join(",\n    ");
+  const folder = `${t.lakeRoot}/${snapshotFolder(t.database, input.entity, input.snapshot)}`;
+  return {
+    database: t.database,
+    statement:
+      `COPY (SELECT ${select}\nFROM ${fromClause(input.source, t)})\n` +
+      `TO ${lit(folder)} (FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION V1, PER_THREAD_OUTPUT true, FILENAME_PATTERN 'part-{i}')`,
+    purpose: `write ${input.entity} snapshot ${input.snapshot} from its lake source with DuckDB (the local target's CETAS)`,
+  };
+}

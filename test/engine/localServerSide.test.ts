@@ -1,0 +1,168 @@
+// The local target runs a lake-resident entity through the server-side steps (exportLakeEntity),
+// DuckDB standing in for serverless SQL over DIR/<container>/<path>: no source byte is hashed (the
+// manifest's sources carry a stat-based etag and an empty sha256), the check query fails a bad
+// value naming column and value, and rows are read back with an independent Parquet reader
+// (hyparquet) against the test's own CSV reading of the source files.
+
+import { expect } from "chai";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { runExport } from "../../src/engine";
+import { localTarget } from "../../src/engine/targets";
+import { listSnapshots } from "../../src/engine/snapshots";
+import { snapshotFolder } from "../../src/plan/lakeLayout";
+import type { EntitySpec } from "../../src/spec/types";
+import { csvRows } from "../helpers/csvRows";
+import { errorText } from "../helpers/errorText";
+import { makeSpec, readParquet, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
+
+const DB = "ci_export";
+
+const orders: EntitySpec = {
+  name: "Orders",
+  source: { path: "abfss://raw@otherlake.dfs.core.windows.net/orders/*.csv", format: "csv" },
+  columns: [
+    { name: "id", type: "int64" },
+    { name: "name", type: "string", maxLength: 10 },
+  ],
+} as EntitySpec;
+
+const files = {
+  "raw/orders/a.csv": "id,name\n1,Ann\n2,\n",
+  "raw/orders/b.csv": "name,id\nBob,3\n",
+  "raw/orders/_x.csv": "id,name\n99,hidden\n",
+};
+
+async function world() {
+  const dir = await tempDir("local-server-side");
+  await writeFiles(dir, files);
+  const spec = makeSpec(path.join(dir, "spec"), [orders]);
+  const run = () => {
+    const target = localTarget(spec, dir);
+    return runExport(spec, {
+      lake: target.lake,
+      views: target.views,
+      serverSide: target.serverSide,
+      stagingDir: path.join(dir, "staging"),
+    });
+  };
+  const rows = async () => {
+    const target = localTarget(spec, dir);
+    const [latest] = (await listSnapshots(target.lake, DB, "Orders")).complete;
+    const folder = path.join(target.lake.localRoot!, snapshotFolder(DB, "Orders", latest.snapshot));
+    const out = [];
+    for (const f of latest.manifest.files)
+      out.push(...(await readParquet(path.join(folder, f.name))));
+    return { latest, rows: out };
+  };
+  return { dir, run, rows };
+}
+
+describe("the local target's server-side export of a lake-resident entity", () => {
+  after(removeTempDirs);
+
+  it("reads the glob's visible files by name, exactly, with no content hash, and sends nothing when unchanged", async () => {
+    const w = await world();
+    const first = await w.run();
+    expect(errorText(first.entities[0])).to.equal("");
+    expect(first.entities[0].status).to.equal("exported");
+    const { latest, rows } = await w.rows();
+    // Expected rows from the test's own reading of the two visible files (header names the order).
+    const expected = [files["raw/orders/a.csv"], files["raw/orders/b.csv"]].flatMap((t) => {
+      const header = t.split("\n")[0].split(",");
+      return csvRows(t).map((r) => ({
+        id: BigInt(r[header.indexOf("id")]!),
+        name: r[header.indexOf("name")],
+      }));
+    });
+    const sorted = rows.sort((a, b) => Number((a.id as bigint) - (b.id as bigint)));
+    expect(sorted).to.deep.equal(expected);
+    expect(latest.manifest.rows).to.equal(3);
+    expect(latest.manifest.sources!.map((s) => s.sha256)).to.deep.equal(["", ""]);
+    for (const s of latest.manifest.sources!) expect(s.etag).to.match(/^\d+-\d+-\d+$/);
+
+    const second = await w.run();
+    expect(second.entities[0].status).to.equal("unchanged");
+  });
+
+  it("fails a value that does not fit, naming column and value, and keeps the snapshot served before", async () => {
+    const w = await world();
+    await w.run();
+    const before = await w.rows();
+    await fs.writeFile(path.join(w.dir, "raw/orders/b.csv"), "name,id\nBob,3.5\n");
+    const failed = await w.run();
+    expect(failed.entities[0].status).to.equal("failed");
+    expect(errorText(failed.entities[0])).to.match(
+      /column id: 1 value\(s\) do not fit bigint, the least of them "3\.5"/,
+    );
+    const after = await w.rows();
+    expect(after.latest.snapshot).to.equal(before.latest.snapshot);
+  });
+
+  it("cleans a folder without manifest a killed run left, and a changed file gives a new snapshot", async () => {
+    const w = await world();
+    await w.run();
+    const target = localTarget(makeSpec(path.join(w.dir, "spec"), [orders]), w.dir);
+    const stale = path.join(target.lake.localRoot!, snapshotFolder(DB, "Orders", "deadbeef"));
+    await fs.mkdir(stale, { recursive: true });
+    await fs.writeFile(path.join(stale, "part-0.parquet"), "half");
+    await fs.writeFile(path.join(w.dir, "raw/orders/b.csv"), "name,id\nBob,4\n");
+    const next = await w.run();
+    expect(errorText(next.entities[0])).to.equal("");
+    expect(next.entities[0].status).to.equal("exported");
+    await fs.access(stale).then(
+      () => expect.fail("the half-written folder is still there"),
+      () => undefined,
+    );
+    const { rows } = await w.rows();
+    expect(rows.map((r) => r.id).sort()).to.deep.equal([1n, 2n, 4n]);
+  });
+});
+
+describe("the local target's lake-resident Parquet source", () => {
+  after(removeTempDirs);
+
+  it("still exports exactly through the runner's typed Parquet read", async () => {
+    const dir = await tempDir("local-lake-parquet");
+    await fs.mkdir(path.join(dir, "raw/visits"), { recursive: true });
+    await fs.mkdir(path.join(dir, "spec"), { recursive: true });
+    const source = path.join(dir, "raw/visits/part-0.parquet");
+    // The source file, written by DuckDB directly (not by the product).
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    await connection.run(
+      `COPY (SELECT * FROM (VALUES (1::BIGINT, 'Ann'), (2::BIGINT, NULL)) AS t(id, name)) TO '${source.replace(/'/g, "''")}' (FORMAT parquet)`,
+    );
+    connection.closeSync();
+    instance.closeSync();
+    const visits = {
+      name: "Visits",
+      source: {
+        path: "abfss://raw@otherlake.dfs.core.windows.net/visits/*.parquet",
+        format: "parquet",
+      },
+      columns: [
+        { name: "id", type: "int64" },
+        { name: "name", type: "string" },
+      ],
+    } as EntitySpec;
+    const spec = makeSpec(path.join(dir, "spec"), [visits]);
+    const target = localTarget(spec, dir);
+    const record = await runExport(spec, {
+      lake: target.lake,
+      views: target.views,
+      serverSide: target.serverSide,
+      stagingDir: path.join(dir, "staging"),
+    });
+
+    expect(errorText(record.entities[0])).to.equal("");
+    expect(record.entities[0].status).to.equal("exported");
+    const [latest] = (await listSnapshots(target.lake, DB, "Visits")).complete;
+    const folder = path.join(target.lake.localRoot!, snapshotFolder(DB, "Visits", latest.snapshot));
+    const rows = [];
+    for (const f of latest.manifest.files)
+      rows.push(...(await readParquet(path.join(folder, f.name))));
+    expect(rows).to.deep.equal(await readParquet(source));
+  });
+});
