@@ -60,6 +60,17 @@ describe("synapse-export run --local: a model.json folder in the lake", function
       exportFolder: `${LAKE_PATH}/Customer/2024/05/01/0930`,
     });
 
+    // The server-side steps ran (DuckDB standing in for serverless): the sources were listed, with
+    // a stat-based etag each, and no byte of them was hashed.
+    const manifest = JSON.parse(
+      fs.readFileSync(
+        path.join(out, "ci-export", "ci_export", "Customer", `v=${e.snapshot}`, "_manifest.json"),
+        "utf8",
+      ),
+    );
+    expect(manifest.sources.map((s: { sha256: string }) => s.sha256)).to.deep.equal(["", ""]);
+    for (const s of manifest.sources) expect(s.etag).to.match(/^\d+-\d+-\d+$/);
+
     const expected = [...parseCsv(PARTITION_1), ...parseCsv(PARTITION_2)].map((row) => [
       row[0],
       row[1] === "" ? null : row[1],
