@@ -125,6 +125,15 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     ];
   }
 
+  /** The snapshot served before is still the view's, the only complete one, and nothing else is left. */
+  function expectStillServing(snapshot: string) {
+    expect(world.servedSnapshot("Customer")).to.equal(snapshot);
+    expect(world.completeSnapshots("Customer")).to.deep.equal([snapshot]);
+    expect(
+      world.lakeFiles().filter((p) => p.startsWith(`${DB}/Customer/v=`) && !p.includes(snapshot)),
+    ).to.deep.equal([]);
+  }
+
   function statementsSince(count: number) {
     return world.tds
       .statements()
@@ -390,13 +399,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     expect(e.status).to.equal("failed");
     expect(errorText(e)).to.contain("changed while serverless SQL exported it");
     expect(e.error?.kind).to.equal("data");
-    expect(world.servedSnapshot("Customer")).to.equal(first.snapshot);
-    expect(world.completeSnapshots("Customer")).to.deep.equal([first.snapshot]);
-    expect(
-      world
-        .lakeFiles()
-        .filter((p) => p.startsWith(`${DB}/Customer/v=`) && !p.includes(first.snapshot!)),
-    ).to.deep.equal([]);
+    expectStillServing(first.snapshot!);
   });
 
   it("fails the entity and publishes nothing when serverless reports more rows than its parts hold", async () => {
@@ -415,13 +418,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
       `serverless SQL reported ${held + 1} row(s) exported, but the parts it wrote hold ${held}`,
     );
     expect(e.error?.kind).to.equal("sql");
-    expect(world.servedSnapshot("Customer")).to.equal(first.snapshot);
-    expect(world.completeSnapshots("Customer")).to.deep.equal([first.snapshot]);
-    expect(
-      world
-        .lakeFiles()
-        .filter((p) => p.startsWith(`${DB}/Customer/v=`) && !p.includes(first.snapshot!)),
-    ).to.deep.equal([]);
+    expectStillServing(first.snapshot!);
   });
 
   it("records the rows its parts hold when serverless reports no count for the CETAS", async () => {
