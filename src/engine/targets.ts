@@ -50,7 +50,7 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
   if (unreadable !== undefined) throw new ExportError("usage", `--local ${dir}: ${unreadable}.`);
   const database = spec.export.databaseName;
   const sql = new LocalSql(root);
-  const { renderLocalLakeCheck, renderLocalLakeExport } =
+  const { needsLocalLakeCheck, renderLocalLakeCheck, renderLocalLakeExport } =
     require("./serverSide/localLakeStatements") as typeof import("./serverSide/localLakeStatements");
   const duckdb = { database, lakeRoot: lake.root };
   const local = { ...duckdb, localDir: root };
@@ -91,6 +91,7 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
       // A Parquet lake source keeps the runner's path here (its typed Parquet read and checks): the
       // local server-side steps read CSV, as a model.json's partitions are.
       runs: (entity) => entity.source.format !== "parquet",
+      needsCheck: needsLocalLakeCheck,
       listContainer: (location, folder) => listLocalContainer(root, location, folder),
       readSourceText: (location) => readLocalSourceText(root, location),
     },

@@ -24,6 +24,7 @@
 //   more scan of the source; it is what keeps a bad value from being half-written.
 
 import type { ColumnSpec } from "../spec/types";
+import { describeValue } from "./describeValue";
 import { dfsUrl } from "./lakeLocation";
 import type { LakeSourceFiles } from "./lakeSource";
 import { snapshotLocation } from "./lakeLayout";
@@ -33,12 +34,13 @@ import {
   quoteTsqlLiteral as lit,
   quoteTsqlName as name,
 } from "./sqlQuote";
+import { CSV_MAX_STRING_BYTES } from "./serverlessLimits";
 import { SNAPSHOT_SCHEMA, snapshotTableName } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { tsqlType } from "./typeMapping";
 
 /** CSV parser 2.0 reads character columns of at most 8000 bytes (develop-openrowset, "CSV parser version 2.0 specifics"). */
-const CSV_TEXT = `varchar(8000) COLLATE ${UTF8_COLLATION}`;
+const CSV_TEXT = `varchar(${CSV_MAX_STRING_BYTES}) COLLATE ${UTF8_COLLATION}`;
 
 export interface CetasTarget {
   database: string;
@@ -261,27 +263,35 @@ function converted(c: ColumnSpec, v: string): string {
  * What the check query's one row says, as the entity's failure: every column with values that do
  * not fit, each with its count and the least of them (MIN over the misfits: one scan, no ORDER BY;
  * the runner names the first in file order, which serverless cannot give without a second scan), or
- * undefined when every value fits.
+ * undefined when every value fits. The columns are the ones the row counts (`bad_<n>`): serverless's
+ * check counts those isChecked names, the local target's also its strings' bytes
+ * (localLakeStatements.ts).
  */
 export function cetasCheckFailure(
   input: CetasInput,
   row: Record<string, unknown>,
 ): string | undefined {
-  const parquet = input.source.format === "parquet";
   const misfits: string[] = [];
   input.source.columns.forEach((c, i) => {
-    if (!isChecked(c, parquet)) return;
+    if (!(checkBadColumn(i) in row)) return;
     const bad = Number(row[checkBadColumn(i)] ?? 0);
     if (!(bad > 0)) return;
     const example = row[checkExampleColumn(i)];
     const source =
       c.sourceColumn && c.sourceColumn !== c.name ? ` (source column ${c.sourceColumn})` : "";
     misfits.push(
-      `column ${c.name}${source}: ${bad} value(s) do not fit ${tsqlType(c).split(" COLLATE ")[0]}, the least of them ${JSON.stringify(String(example))}`,
+      `column ${c.name}${source}: ${bad} value(s) do not fit ${fitsWhat(c, input.source.format)}, the least of them ${describeValue(String(example))}`,
     );
   });
   if (misfits.length === 0) return undefined;
   return `the lake source has values that do not fit their columns, so snapshot ${input.snapshot} was not written: ${misfits.join("; ")}. Fix the data or the column's type.`;
+}
+
+/** The type a value must fit, in the failure's words; a CSV string is also read as at most 8000 bytes. */
+function fitsWhat(c: ColumnSpec, format: LakeSourceFiles["format"]): string {
+  const type = tsqlType(c).split(" COLLATE ")[0];
+  if (c.type !== "string" || format !== "csv") return type;
+  return `${type} read from a CSV file (at most ${CSV_MAX_STRING_BYTES} bytes in UTF-8, the longest value PARSER_VERSION 2.0 reads)`;
 }
 
 /** The row count the check query read. */

@@ -33,10 +33,10 @@ const files = {
   "raw/orders/_x.csv": "id,name\n99,hidden\n",
 };
 
-async function world() {
+async function world(entity: EntitySpec = orders, sourceFiles: Record<string, string> = files) {
   const dir = await tempDir("local-server-side");
-  await writeFiles(dir, files);
-  const spec = makeSpec(path.join(dir, "spec"), [orders]);
+  await writeFiles(dir, sourceFiles);
+  const spec = makeSpec(path.join(dir, "spec"), [entity]);
   const run = () => {
     const target = localTarget(spec, dir);
     return runExport(spec, {
@@ -48,8 +48,11 @@ async function world() {
   };
   const rows = async () => {
     const target = localTarget(spec, dir);
-    const [latest] = (await listSnapshots(target.lake, DB, "Orders")).complete;
-    const folder = path.join(target.lake.localRoot!, snapshotFolder(DB, "Orders", latest.snapshot));
+    const [latest] = (await listSnapshots(target.lake, DB, entity.name)).complete;
+    const folder = path.join(
+      target.lake.localRoot!,
+      snapshotFolder(DB, entity.name, latest.snapshot),
+    );
     const out = [];
     for (const f of latest.manifest.files)
       out.push(...(await readParquet(path.join(folder, f.name))));
@@ -97,6 +100,32 @@ describe("the local target's server-side export of a lake-resident entity", () =
     );
     const after = await w.rows();
     expect(after.latest.snapshot).to.equal(before.latest.snapshot);
+  });
+
+  it("refuses a string past the 8000 bytes serverless reads of a CSV column, as Azure would, and lands one of exactly 8000", async () => {
+    // develop-openrowset, "CSV parser version 2.0 specifics": at most 8000 bytes a character column;
+    // serverless fails the query past that (15813). 4000 two-byte characters are 8000 bytes.
+    const notes = {
+      name: "Notes",
+      source: { path: "abfss://raw@otherlake.dfs.core.windows.net/notes/*.csv", format: "csv" },
+      columns: [
+        { name: "id", type: "int64" },
+        { name: "note", type: "string" },
+      ],
+    } as EntitySpec;
+    const fits = "é".repeat(4000);
+    const w = await world(notes, { "raw/notes/a.csv": `id,note\n1,${fits}\n` });
+    const first = await w.run();
+    expect(errorText(first.entities[0])).to.equal("");
+    expect((await w.rows()).rows).to.deep.equal([{ id: 1n, note: fits }]);
+
+    await fs.writeFile(path.join(w.dir, "raw/notes/a.csv"), `id,note\n1,${fits}x\n`);
+    const failed = await w.run();
+    expect(failed.entities[0].status).to.equal("failed");
+    expect(errorText(failed.entities[0])).to.match(
+      /column note: 1 value\(s\) do not fit varchar\(max\) read from a CSV file \(at most 8000 bytes in UTF-8[^)]*\), the least of them "é{120}"… \(4001 characters, 8001 bytes in UTF-8\)/,
+    );
+    expect((await w.rows()).rows).to.deep.equal([{ id: 1n, note: fits }]);
   });
 
   it("cleans a folder without manifest a killed run left, and a changed file gives a new snapshot", async () => {

@@ -68,6 +68,8 @@ export interface ServerSideExport {
   readSourceText: ReadSourceText;
   /** Whether this target runs the entity by these steps; default every lake-resident entity. */
   runs?: (entity: EntitySpec) => boolean;
+  /** Whether this target's check query has a column to count; default serverless's (needsCetasCheck). */
+  needsCheck?: (source: LakeSourceFiles) => boolean;
 }
 
 export interface LakeEntityContext {
@@ -228,7 +230,7 @@ async function writeWithCetas(
 
   phase("write", "serverless SQL: check");
   let sourceRows: number | undefined;
-  if (needsCetasCheck(source)) {
+  if ((ctx.serverSide.needsCheck ?? needsCetasCheck)(source)) {
     const [check] = render([{ step: "checkLakeSource", ...input }]);
     const [row] = await sql.query(check.database, check.statement);
     const failure = cetasCheckFailure(input, row ?? {});

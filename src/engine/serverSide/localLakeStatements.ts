@@ -15,6 +15,7 @@ import { castExpression, misfitPredicate } from "../writer/columnCasts";
 import type { ColumnBinding } from "../sources/bindColumns";
 import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { snapshotFolder } from "../../plan/lakeLayout";
+import { CSV_MAX_STRING_BYTES } from "../../plan/serverlessLimits";
 import { localRelativePath } from "../../plan/lakeLocation";
 import type { LakeSourceFiles } from "../../plan/lakeSource";
 import { CHECK_ROWS, checkBadColumn, checkExampleColumn, isChecked } from "../../plan/renderCetas";
@@ -39,6 +40,13 @@ export interface LocalLakeInput {
 /** The column DuckDB adds with the file a row came from, to leave hidden files out. */
 const FILE_COLUMN = "__synapse_export_file";
 
+/**
+ * Serverless reads every CSV column of a lake source as varchar(8000) (renderCetas.ts), and a longer
+ * value fails its query (15813, "Max errors count reached"; develop-openrowset, "CSV parser version
+ * 2.0 specifics": "Maximum character column length is 8000"). DuckDB reads any length, so the local
+ * target refuses a string past 8000 bytes in UTF-8 itself, by its check and by the COPY's cast, rather
+ * than exporting here what Azure would not.
+ */
 function bindings(source: LakeSourceFiles): ColumnBinding[] {
   if (source.format !== "csv") {
     throw new Error(
@@ -49,7 +57,18 @@ function bindings(source: LakeSourceFiles): ColumnBinding[] {
     column: c,
     sourceName: c.sourceColumn ?? c.name,
     sourceType: "VARCHAR",
+    ...(c.type === "string" ? { maxBytes: CSV_MAX_STRING_BYTES } : {}),
   }));
+}
+
+/** A column the local check query counts: what serverless's checks (isChecked), and every string. */
+function checked(b: ColumnBinding): boolean {
+  return isChecked(b.column, false) || b.maxBytes !== undefined;
+}
+
+/** True when the local check query has a column to count, so it runs before the export. */
+export function needsLocalLakeCheck(source: LakeSourceFiles): boolean {
+  return bindings(source).some(checked);
 }
 
 /** `read_csv` of every file of the source, hidden names below the listed folder left out. */
@@ -92,7 +111,7 @@ function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
 export function renderLocalLakeCheck(input: LocalLakeInput, t: LocalLakeTarget): SqlStatement {
   const parts = [`COUNT(*) AS ${id(CHECK_ROWS)}`];
   bindings(input.source).forEach((b, i) => {
-    if (!isChecked(b.column, false)) return;
+    if (!checked(b)) return;
     const bad = misfitPredicate(b);
     parts.push(
       `SUM(CASE WHEN ${bad} THEN 1 ELSE 0 END) AS ${id(checkBadColumn(i))}`,

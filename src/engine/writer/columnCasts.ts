@@ -223,7 +223,8 @@ export function castExpression(b: ColumnBinding): string {
           : `CASE WHEN length(${s}) > ${c.maxLength} THEN ${fail(b)} ELSE ${s} END`;
       // strlen counts bytes (UTF-8), length characters.
       if (b.maxBytes !== undefined) {
-        e = `CASE WHEN strlen(${s}) > ${b.maxBytes} THEN ${fail(b)} ELSE ${e} END`;
+        const tooLong = `column "${b.column.name}": is more than ${b.maxBytes} bytes in UTF-8`;
+        e = `CASE WHEN strlen(${s}) > ${b.maxBytes} THEN error(${quoteDuckdbLiteral(tooLong)}) ELSE ${e} END`;
       }
       break;
     }

@@ -75,11 +75,3 @@ function bytesReason(bytes: number, maxBytes: number): string {
     `so the value could not be read back as it is); use format: parquet, whose strings have no such limit`
   );
 }
-
-/** Long values are cut in messages; JSON quoting shows quotes, newlines and spaces as they are. */
-export function describeValue(value: string): string {
-  const chars = [...value];
-  return chars.length > 120
-    ? `${JSON.stringify(chars.slice(0, 120).join(""))}…`
-    : JSON.stringify(value);
-}

@@ -21,7 +21,8 @@ import { SourceError } from "../sources/sourceError";
 import { readAsTextSql, readCsvTypedSql } from "../sources/sourceSql";
 import { castExpression } from "./columnCasts";
 import type { DuckSession } from "./duckdbSession";
-import { describeValue, findMisfit } from "./findMisfit";
+import { describeValue } from "../../plan/describeValue";
+import { findMisfit } from "./findMisfit";
 
 /**
  * Serverless SQL reads Parquet best in files of 100 MB to 10 GB and splits work by file and row
