@@ -13,6 +13,7 @@
 
 import { castExpression, misfitPredicate } from "../writer/columnCasts";
 import type { ColumnBinding } from "../sources/bindColumns";
+import { csvDialectOptions } from "../sources/sourceSql";
 import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { snapshotFolder } from "../../plan/lakeLayout";
 import { CSV_MAX_STRING_BYTES } from "../../plan/serverlessLimits";
@@ -88,15 +89,8 @@ function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
           .map((c) => `${lit(c.sourceColumn ?? c.name)}: 'VARCHAR'`)
           .join(", ")}}`;
     const options = [
-      `header=${csv.header}`,
-      `delim=${lit(csv.delimiter)}`,
-      `quote=${lit(csv.quote)}`,
-      // Serverless escapes a quote by doubling it only (lakeSource.ts), so the escape is the quote.
-      `escape=${lit(csv.quote)}`,
-      "nullstr=''",
-      "strict_mode=true",
-      "allow_quoted_nulls=false",
-      "hive_partitioning=false",
+      // Serverless escapes a quote by doubling it only, and reads an empty field as NULL (lakeSource.ts).
+      ...csvDialectOptions({ ...csv, escape: csv.quote, nullString: "" }),
       `filename=${lit(FILE_COLUMN)}`,
       columns,
     ];

@@ -7,7 +7,7 @@
 import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import type { SourceFormat, SourceSpec } from "../../spec/types";
-import { csvDialect } from "./csvDialect";
+import { csvDialect, type CsvDialect } from "./csvDialect";
 
 /**
  * A folder named like `year=2024` (or our own `v=<snapshot>`) must not add a column, nor replace a
@@ -16,14 +16,13 @@ import { csvDialect } from "./csvDialect";
 const NO_HIVE = "hive_partitioning=false";
 
 /**
- * RFC 4180 unless the source says otherwise (delimiter, quote, escape, header, nullString). Nothing
- * is sniffed (auto_detect=false): the header is read by readCsvHeader and the columns are given, so
- * a row with a field too many or too few fails with its line instead of changing what DuckDB
- * guesses. An empty field is null; a quoted empty field ("") is an empty string, so the two stay
- * distinguishable.
+ * How DuckDB's CSV reader splits a file in this dialect: an empty field is null; a quoted empty field
+ * ("") is an empty string, so the two stay distinguishable; a row with a field too many or too few
+ * fails (strict_mode) instead of being padded. The runner's reads (below) and the local target's
+ * server-side reads (serverSide/localLakeStatements.ts) both use it, so the two engines cannot read
+ * one file differently.
  */
-function csvOptions(source: SourceSpec): string {
-  const d = csvDialect(source);
+export function csvDialectOptions(d: CsvDialect): string[] {
   return [
     `header=${d.header}`,
     `delim=${quoteDuckdbLiteral(d.delimiter)}`,
@@ -31,10 +30,19 @@ function csvOptions(source: SourceSpec): string {
     `escape=${quoteDuckdbLiteral(d.escape)}`,
     `nullstr=${quoteDuckdbLiteral(d.nullString)}`,
     "strict_mode=true",
-    "auto_detect=false",
     "allow_quoted_nulls=false",
     NO_HIVE,
-  ].join(", ");
+  ];
+}
+
+/**
+ * RFC 4180 unless the source says otherwise (delimiter, quote, escape, header, nullString). Nothing
+ * is sniffed (auto_detect=false): the header is read by readCsvHeader and the columns are given, so
+ * a row with a field too many or too few fails with its line instead of changing what DuckDB
+ * guesses.
+ */
+function csvOptions(source: SourceSpec): string {
+  return [...csvDialectOptions(csvDialect(source)), "auto_detect=false"].join(", ");
 }
 
 /** Each path matches only itself: DuckDB globs `[`, `*` and `?` even in a list (plan/duckdbPath.ts). */
