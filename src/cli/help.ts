@@ -18,7 +18,7 @@ export const HELP = `synapse-export: export Customer Insights entity data to Azu
 
 Usage:
   synapse-export validate <spec>                      check a spec; every error with its field path
-  synapse-export plan <spec> [--json]                 grants, lake layout and SQL; touches nothing
+  synapse-export plan <spec> [--local <dir>] [--json] grants, lake layout and SQL; touches nothing
   synapse-export run <spec> [--local <dir>] [--entities A,B] [--lock-wait <seconds>] [--rehash] [--json]
                                                       run the export now (Azure, or a local directory);
                                                       waits up to 30 s (--lock-wait) for another export
@@ -37,10 +37,13 @@ export const COMMAND_HELP: Record<string, string> = {
   validate: `synapse-export validate <spec> [--json]
 
 Checks a spec without touching anything: exit 0, or 1 with every error and its field path.`,
-  plan: `synapse-export plan <spec> [--json]
+  plan: `synapse-export plan <spec> [--local <dir>] [--json]
 
 Prints the grants, the lake layout, the columns (inferred ones are read from the sources) and the
-T-SQL the export will run. Touches nothing in Azure.`,
+T-SQL the export will run. Touches nothing in Azure.
+  --local <dir>  read a lake model.json entity's columns and partitions from <dir>/<container>/<path>,
+                 as run --local reads them (without it they are read when the export runs)
+  --json         exactly one JSON document on stdout`,
   run: `synapse-export run <spec> [--local <dir>] [--entities A,B] [--lock-wait <seconds>] [--rehash] [--json]
 
 Runs the export now: against Azure as the signed-in identity (DefaultAzureCredential), or with

@@ -56,7 +56,11 @@ export async function main(
       case "plan": {
         const loaded = spec();
         if (!valid(loaded)) return 1;
-        return await planCommand(loaded.spec!, asJson, output);
+        return await planCommand(
+          loaded.spec!,
+          { json: asJson, local: optionString(args, "local") },
+          output,
+        );
       }
       case "run": {
         const loaded = spec();

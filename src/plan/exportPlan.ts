@@ -13,7 +13,13 @@ import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { needsCetasCheck } from "./renderCetas";
 import { planLakeSourceGrants, type LakeSourceGrant } from "./lakeSourceGrants";
-import { entityEngine, lakeSourceFiles, lakeSourceIssues, type EngineName } from "./lakeSource";
+import {
+  entityEngine,
+  lakeSourceFiles,
+  lakeSourceIssues,
+  type EngineName,
+  type LakeSourceFiles,
+} from "./lakeSource";
 
 /** Shown in place of a snapshot id that only the run can know. */
 export const SNAPSHOT_PLACEHOLDER = "<snapshot>";
@@ -22,6 +28,11 @@ export interface EntityColumns {
   entity: string;
   columns: ColumnSpec[];
   inferred: boolean;
+  /**
+   * A lake model.json entity's partitions and columns, when `plan --local DIR` read its model.json:
+   * the files the server-side export reads (its spec names only the export folder).
+   */
+  lakeSource?: LakeSourceFiles;
 }
 
 /** Which engine exports an entity, and why (`plan` prints it). */
@@ -72,7 +83,9 @@ export function planExport(spec: Spec, columns: readonly EntityColumns[]): Expor
   for (const c of columns) {
     const entity = spec.export.entities.find((e) => e.name === c.entity);
     const lake =
-      entity && entityEngine(entity).engine === "synapse" ? lakeSourceFiles(entity) : undefined;
+      entity && entityEngine(entity).engine === "synapse"
+        ? (c.lakeSource ?? lakeSourceFiles(entity))
+        : undefined;
     if (lake) {
       // Server-side: serverless reads the lake source and writes the snapshot itself (renderCetas.ts).
       const snapshot = SNAPSHOT_PLACEHOLDER;

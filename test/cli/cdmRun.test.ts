@@ -6,7 +6,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runCliJson } from "../helpers/cli";
+import { runCli, runCliJson } from "../helpers/cli";
 import { writeSettled } from "../helpers/files";
 import { LocalSql } from "../../src/engine/sql/localSql";
 import {
@@ -37,12 +37,13 @@ export:
       source: { path: "${LAKE_PATH}", format: cdm }
 `;
 
-describe("synapse-export run --local: a model.json folder in the lake", function () {
+describe("synapse-export plan --local and run --local: a model.json folder in the lake", function () {
   this.timeout(60_000);
   let dir: string;
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("exports the export folder's rows exactly and names it in the run record", async () => {
+  /** The spec beside a local lake (the returned DIR) holding a Customer Insights export folder. */
+  function exportFolder(): string {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-cdm-"));
     const out = path.join(dir, "out");
     const exportDir = path.join(CONTAINER, ...EXPORT.split("/"));
@@ -50,6 +51,49 @@ describe("synapse-export run --local: a model.json folder in the lake", function
     writeSettled(out, path.join(exportDir, "model.json"), modelJson());
     writeSettled(out, path.join(exportDir, "Customer/2024/05/01/0930/Customer_1.csv"), PARTITION_1);
     writeSettled(out, path.join(exportDir, "Customer/2024/05/01/0930/Customer_2.csv"), PARTITION_2);
+    return out;
+  }
+
+  it("plan --local reads the model.json: its columns, its partitions and the CETAS over them", async () => {
+    const out = exportFolder();
+    const r = await runCliJson(["plan", path.join(dir, "spec.yaml"), "--local", out, "--json"]);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    expect(r.stderr).to.equal("");
+    // Expected from the model.json itself, read here as plain JSON.
+    const model = JSON.parse(modelJson());
+    const customer = model.entities.find((e: { name: string }) => e.name === "Customer");
+    const [columns] = r.doc.columns;
+    expect(columns.entity).to.equal("Customer");
+    expect(columns.columns.map((c: { name: string }) => c.name)).to.deep.equal(
+      customer.attributes.map((a: { name: string }) => a.name),
+    );
+    const partitions = customer.partitions.map((p: { location: string }) => p.location);
+    const cetas = r.doc.sql.find((s: { statement: string }) =>
+      s.statement.startsWith("CREATE EXTERNAL TABLE [snapshots].[Customer__"),
+    );
+    expect(cetas, "a CETAS for Customer").to.not.equal(undefined);
+    const bulk = [...cetas.statement.matchAll(/OPENROWSET\(BULK N'([^']+)'/g)].map((m) => m[1]);
+    expect(bulk).to.deep.equal(partitions);
+
+    const text = await runCli(["plan", path.join(dir, "spec.yaml"), "--local", out]);
+    for (const p of partitions) {
+      const lake = new URL(p);
+      const [container, ...rest] = lake.pathname.slice(1).split("/");
+      expect(text.stdout).to.contain(`    abfss://${container}@${lake.host}/${rest.join("/")}\n`);
+    }
+
+    // Without --local nothing is read, and the warning says where the columns will come from.
+    const offline = await runCliJson(["plan", path.join(dir, "spec.yaml"), "--json"]);
+    expect(offline.code).to.equal(0);
+    expect(offline.doc.columns).to.deep.equal([]);
+    expect(offline.stderr).to.contain(
+      `Customer: its columns and partitions come from the model.json at ${LAKE_PATH}`,
+    );
+    expect(offline.stderr).to.contain("plan --local DIR reads DIR/<container>/<path> instead");
+  });
+
+  it("exports the export folder's rows exactly and names it in the run record", async () => {
+    const out = exportFolder();
 
     const r = await runCliJson(["run", path.join(dir, "spec.yaml"), "--local", out, "--json"]);
     expect(r.code, r.stderr + r.stdout).to.equal(0);

@@ -1,7 +1,10 @@
 // `synapse-export plan <spec> [--json]`: grants, lake layout and SQL statements; touches nothing but
 // reads the sources of entities without declared columns, to infer them.
 
-import type { Spec } from "../../spec/types";
+import * as path from "node:path";
+import type { EntitySpec, Spec } from "../../spec/types";
+import { entityEngine, type LakeSourceFiles } from "../../plan/lakeSource";
+import { abfssUrl } from "../../plan/lakeLocation";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
 import type { LakeSourceGrant } from "../../plan/lakeSourceGrants";
@@ -13,6 +16,7 @@ import { messageOf } from "../../errors";
 
 export async function entityColumns(
   spec: Spec,
+  localDir?: string,
 ): Promise<{ columns: EntityColumns[]; problems: string[] }> {
   const { inferColumns } =
     require("../../engine/sources/inferColumns") as typeof import("../../engine/sources/inferColumns");
@@ -21,6 +25,26 @@ export async function entityColumns(
   for (const entity of spec.export.entities) {
     if (entity.columns) {
       columns.push({ entity: entity.name, columns: entity.columns, inferred: false });
+      continue;
+    }
+    if (isLakeModelJson(entity)) {
+      if (localDir === undefined) {
+        problems.push(
+          `${entity.name}: its columns and partitions come from the model.json at ${entity.source.path}, which the export reads when it runs (plan reads nothing from Azure); plan --local DIR reads DIR/<container>/<path> instead.`,
+        );
+        continue;
+      }
+      try {
+        const source = await localLakeModel(entity, localDir);
+        columns.push({
+          entity: entity.name,
+          columns: source.columns,
+          inferred: true,
+          lakeSource: source,
+        });
+      } catch (error) {
+        problems.push(`${entity.name}: ${messageOf(error)}`);
+      }
       continue;
     }
     try {
@@ -36,11 +60,39 @@ export async function entityColumns(
   return { columns, problems };
 }
 
-export async function planCommand(spec: Spec, asJson: boolean, output: Output): Promise<number> {
-  const { columns, problems } = await entityColumns(spec);
+/** A `format: cdm` entity whose model.json is in the lake, exported by serverless (server-side). */
+function isLakeModelJson(entity: EntitySpec): boolean {
+  return entity.source.format === "cdm" && entityEngine(entity).engine === "synapse";
+}
+
+/**
+ * The model.json's columns and partitions, read from `DIR/<container>/<path>` as `run --local DIR`
+ * reads them (the same cdmLakeSource over the local target's listing), so the plan shows the CETAS
+ * over the partitions a run would export.
+ */
+async function localLakeModel(entity: EntitySpec, localDir: string): Promise<LakeSourceFiles> {
+  const { cdmLakeSource } =
+    require("../../engine/serverSide/cdmLakeSource") as typeof import("../../engine/serverSide/cdmLakeSource");
+  const { listLocalContainer, readLocalSourceText } =
+    require("../../engine/serverSide/localLakeSource") as typeof import("../../engine/serverSide/localLakeSource");
+  const root = path.resolve(localDir);
+  const { source } = await cdmLakeSource(
+    entity,
+    (location) => readLocalSourceText(root, location),
+    (location, folder) => listLocalContainer(root, location, folder),
+  );
+  return source;
+}
+
+export async function planCommand(
+  spec: Spec,
+  options: { json: boolean; local?: string },
+  output: Output,
+): Promise<number> {
+  const { columns, problems } = await entityColumns(spec, options.local);
   const plan = planExport(spec, columns);
   for (const p of problems) output.err(`warning: ${p}`);
-  output.out(asJson ? json(plan) : renderPlan(plan, spec));
+  output.out(options.json ? json(plan) : renderPlan(plan, spec));
   return 0;
 }
 
@@ -101,11 +153,12 @@ function renderPlan(plan: ExportPlan, spec: Spec): string {
     "Columns:",
     ...plan.columns.map((c) =>
       wrap(
-        `  ${c.entity}${c.inferred ? ` (inferred from ${sourceOf(c.entity)})` : ""}: ` +
+        `  ${c.entity}${c.lakeSource ? ` (from the model.json at ${sourceOf(c.entity)})` : c.inferred ? ` (inferred from ${sourceOf(c.entity)})` : ""}: ` +
           c.columns.map(columnText).join(", "),
         width,
       ),
     ),
+    ...lakeFilesText(plan),
     "",
     "Databases of the serverless SQL pool:",
     wrap(`  ${databaseCountNote(spec.export.databaseName)}`, width),
@@ -114,4 +167,19 @@ function renderPlan(plan: ExportPlan, spec: Spec): string {
     ...plan.sql.map((s) => `-- [${s.database}] ${s.purpose}\n${s.statement}\n`),
   ];
   return sections.join("\n");
+}
+
+/** The files a model.json entity's CETAS reads, when `plan --local` read its model.json. */
+function lakeFilesText(plan: ExportPlan): string[] {
+  const read = plan.columns.filter((c) => c.lakeSource !== undefined);
+  if (read.length === 0) return [];
+  return [
+    "",
+    "Lake source files (from model.json under --local):",
+    ...read.flatMap((c) => [
+      `  ${c.entity}: ${c.lakeSource!.files.length} partition(s)`,
+      // Whole, not wrapped: a location is copied from here.
+      ...c.lakeSource!.files.map((f) => `    ${abfssUrl(f)}`),
+    ]),
+  ];
 }
