@@ -6,11 +6,21 @@
 // Each measured step runs in its own child process so that its peak RSS (maxRSS) is its own.
 // Prints markdown tables (also written to .bench/results.md) to paste into BENCHMARKS.md.
 
-import { execFileSync } from "node:child_process";
 import { createWriteStream, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { once } from "node:events";
+import {
+  benchEntry,
+  child as runChild,
+  cpuMs,
+  exportOneEntity,
+  maxRssMb,
+  median,
+  mulberry32,
+  stagingBeside,
+  type StepResult,
+} from "./support";
 
 const ROWS = Number(
   (process.argv[2] !== "--child" ? process.argv[2] : undefined) ??
@@ -20,15 +30,6 @@ const ROWS = Number(
 const DIR = path.resolve(process.env.BENCH_DIR ?? ".bench");
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const GENERATOR_VERSION = 1;
-
-interface StepResult {
-  ms: number;
-  /** User + system CPU time of the child process, all threads: less sensitive than wall time to
-   * other work on a shared machine, which takes cores away but does not add to this. */
-  cpuMs?: number;
-  maxRssMb: number;
-  detail?: string;
-}
 
 const COLUMNS = [
   { name: "CustomerId", type: "guid" },
@@ -78,34 +79,17 @@ const READER_TYPE: Record<BenchColumn["type"], (c: BenchColumn) => string> = {
 // Child steps
 
 async function stepEngine(csv: string, lakeDir: string, dataset: string): Promise<StepResult> {
-  const { runExport, LocalLake } = require("../src/engine") as typeof import("../src/engine");
-  const spec = {
-    baseDir: path.dirname(csv),
-    connection: {} as never,
-    principals: {} as never,
-    export: {
-      displayName: "bench",
-      databaseName: "bench_db",
-      format: "parquet" as const,
-      runOnDeploy: true,
-      onEntityRemoved: "retain" as const,
-      retainSnapshots: 2,
-      entities: [
-        {
-          name: "Customer",
-          source: { path: path.basename(csv), format: "csv" as const },
-          columns: DATASETS[dataset].map((c) => ({ ...c })),
-        },
-      ],
-    },
+  const entity = {
+    name: "Customer",
+    source: { path: path.basename(csv), format: "csv" as const },
+    columns: DATASETS[dataset].map((c) => ({ ...c })),
   };
-  const started = performance.now();
-  const record = await runExport(spec, {
-    lake: new LocalLake(lakeDir, "bench"),
-    stagingDir: path.join(path.dirname(lakeDir), "staging"),
-  });
-  const ms = performance.now() - started;
-  const e = record.entities[0];
+  const { ms, entity: e } = await exportOneEntity(
+    entity,
+    path.dirname(csv),
+    lakeDir,
+    stagingBeside(lakeDir),
+  );
   if (e.status === "failed") throw new Error(e.error?.message);
   return {
     ms,
@@ -152,29 +136,64 @@ async function stepHash(csv: string): Promise<StepResult> {
   return { ms: performance.now() - started, maxRssMb: maxRssMb() };
 }
 
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-function maxRssMb(): number {
-  // resourceUsage().maxRSS is in kilobytes (getrusage ru_maxrss), the process's high-water mark.
-  return process.resourceUsage().maxRSS / 1024;
+/**
+ * Where the engine's CPU above the reference goes: each column's strict cast (columnCasts.ts) against
+ * a plain CAST to the same type, over the file's text held in memory (so reading and writing are
+ * out of it), and the cost of one regular expression call, whatever its pattern (`.*` over the
+ * GUID). Median CPU time of 3 evaluations each, all threads.
+ */
+async function stepChecks(csv: string, dataset: string): Promise<StepResult> {
+  const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
+  const { castExpression } =
+    require("../src/engine/writer/columnCasts") as typeof import("../src/engine/writer/columnCasts");
+  const { duckdbType } =
+    require("../src/plan/typeMapping") as typeof import("../src/plan/typeMapping");
+  const instance = await DuckDBInstance.create(":memory:", { memory_limit: "2GB" });
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  const columns = DATASETS[dataset];
+  await connection.run(
+    `CREATE TABLE t AS SELECT * FROM read_csv('${csv}', header=true, auto_detect=false, nullstr='', columns={${columns
+      .map((c) => `'${c.name}': 'VARCHAR'`)
+      .join(", ")}})`,
+  );
+  const cpuOf = async (expression: string): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const before = cpuMs();
+      await connection.run(`SELECT sum(hash(${expression})) FROM t`);
+      times.push(cpuMs() - before);
+    }
+    return times.sort((a, b) => a - b)[1];
+  };
+  const rows: string[] = [];
+  let total = 0;
+  for (const c of columns) {
+    const v = `"${c.name}"`;
+    const plain = await cpuOf(c.type === "guid" ? v : `CAST(${v} AS ${duckdbType(c as never)})`);
+    const strict = await cpuOf(
+      castExpression({ column: { ...c } as never, sourceName: c.name, sourceType: "VARCHAR" }),
+    );
+    total += strict - plain;
+    rows.push(
+      `${c.name} (${c.type}): ${(plain / 1000).toFixed(2)} → ${(strict / 1000).toFixed(2)}`,
+    );
+  }
+  const guid = columns.find((c) => c.type === "guid");
+  const regex = guid
+    ? (await cpuOf(`regexp_full_match("${guid.name}", '.*')`)) - (await cpuOf(`"${guid.name}"`))
+    : 0;
+  connection.closeSync();
+  instance.closeSync();
+  return {
+    ms: total,
+    maxRssMb: maxRssMb(),
+    detail: `${rows.join("; ")}; one regexp_full_match('.*') call per GUID value: ${(regex / 1000).toFixed(2)}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Data
-
-/** A small deterministic PRNG, so every run of the bench measures the same file. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = [
   "Ada",
@@ -257,16 +276,7 @@ async function generate(
 // Orchestration
 
 function child(step: string, ...args: string[]): StepResult {
-  const output = execFileSync(process.execPath, [__filename, "--child", step, ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(output.trim().split("\n").pop()!) as StepResult;
-}
-
-function median(rs: StepResult[], by: "ms" | "cpuMs" = "ms"): StepResult {
-  return [...rs].sort((a, b) => (a[by] ?? 0) - (b[by] ?? 0))[Math.floor((rs.length - 1) / 2)];
+  return runChild(__filename, step, ...args);
 }
 
 function mb(bytes: number): string {
@@ -280,6 +290,7 @@ interface Measured {
   csvBytes: number;
   runs: Record<StepName, StepResult[]>;
   hash: StepResult;
+  checks: StepResult;
 }
 
 async function sourceFile(dataset: string): Promise<string> {
@@ -313,6 +324,7 @@ async function main(): Promise<void> {
     csvBytes: 0,
     runs: { typed: [], typed256: [], sniffed: [], engine: [], rerun: [] },
     hash: { ms: 0, maxRssMb: 0 },
+    checks: { ms: 0, maxRssMb: 0 },
   }));
   for (let i = 0; i < REPEAT; i++) {
     for (const m of measured) {
@@ -339,6 +351,8 @@ async function main(): Promise<void> {
     m.csvBytes = (await fs.stat(csv)).size;
     process.stderr.write(`${m.dataset}: sha256 of the source ...\n`);
     m.hash = child("hash", csv);
+    process.stderr.write(`${m.dataset}: the strict casts' cost per column ...\n`);
+    m.checks = child("checks", csv, m.dataset);
   }
   const duckdbVersion = (require("@duckdb/node-api/package.json") as { version: string }).version;
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
@@ -385,6 +399,11 @@ function report(m: Measured): { lines: string[]; targets: string[] } {
     row("engine rerun, nothing changed", runs.rerun, false),
     `| sha256 of the source (what a rerun without the hash cache would add) | ${(hash.ms / 1000).toFixed(2)} | ${((hash.cpuMs ?? 0) / 1000).toFixed(2)} | | ${(csvBytes / 1024 / 1024 / (hash.ms / 1000)).toFixed(0)} | ${hash.maxRssMb.toFixed(0)} | |`,
   ];
+  lines.push(
+    "",
+    `The strict casts' CPU time (s) per column over the text in memory, a plain CAST → the engine's cast: ${m.checks.detail}. ` +
+      `In all ${(m.checks.ms / 1000).toFixed(2)} s above plain casts.`,
+  );
   const first = median(runs.engine);
   const ratio = (r: StepResult[]) => first.ms / median(r).ms;
   const cpuRatio = (r: StepResult[]) =>
@@ -410,15 +429,9 @@ async function childMain(step: string, args: string[]): Promise<void> {
   else if (step === "limit") {
     result = await stepLimit(args[0], args[1], args[2] || undefined, args[3] || undefined);
   } else if (step === "hash") result = await stepHash(args[0]);
+  else if (step === "checks") result = await stepChecks(args[0], args[1]);
   else throw new Error(`unknown bench step ${step}`);
   process.stdout.write(`${JSON.stringify({ ...result, cpuMs: cpuMs() - cpuBefore })}\n`);
 }
 
-const childAt = process.argv.indexOf("--child");
-(childAt >= 0
-  ? childMain(process.argv[childAt + 1], process.argv.slice(childAt + 2))
-  : main()
-).catch((e) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+benchEntry(main, childMain);

@@ -5,10 +5,20 @@
 // measures what the JSON number checks (src/engine/sources/jsonNumbers.ts) add to an export: run it
 // on two builds to compare them.
 
-import { execFileSync } from "node:child_process";
 import { createWriteStream, promises as fs } from "node:fs";
 import { once } from "node:events";
 import * as path from "node:path";
+import {
+  benchEntry,
+  child as runChild,
+  cpuMs,
+  exportOneEntity,
+  maxRssMb,
+  median,
+  mulberry32,
+  stagingBeside,
+  type StepResult,
+} from "./support";
 
 const RECORDS = Number(
   (process.argv[2] !== "--child" ? process.argv[2] : undefined) ??
@@ -26,23 +36,6 @@ const COLUMNS = [
   { name: "amount", type: "decimal", precision: 18, scale: 2 },
   { name: "score", type: "double" },
 ] as const;
-
-interface StepResult {
-  ms: number;
-  cpuMs?: number;
-  maxRssMb: number;
-}
-
-/** The same seeded generator as export.bench.ts, so every run measures the same file. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function generate(file: string): Promise<void> {
   const rnd = mulberry32(7);
@@ -63,36 +56,19 @@ async function generate(file: string): Promise<void> {
 }
 
 async function stepEngine(file: string, lakeDir: string): Promise<StepResult> {
-  const { runExport, LocalLake } = require("../src/engine") as typeof import("../src/engine");
-  const spec = {
-    baseDir: path.dirname(file),
-    connection: {} as never,
-    principals: {} as never,
-    export: {
-      displayName: "bench",
-      databaseName: "bench_db",
-      format: "parquet" as const,
-      runOnDeploy: true,
-      onEntityRemoved: "retain" as const,
-      retainSnapshots: 2,
-      entities: [
-        {
-          name: "Records",
-          source: { path: path.basename(file), format: "jsonl" as const },
-          columns: COLUMNS.map((c) => ({ ...c })),
-        },
-      ],
-    },
+  const entity = {
+    name: "Records",
+    source: { path: path.basename(file), format: "jsonl" as const },
+    columns: COLUMNS.map((c) => ({ ...c })),
   };
-  const started = performance.now();
-  const record = await runExport(spec, {
-    lake: new LocalLake(lakeDir, "bench"),
-    stagingDir: path.join(path.dirname(lakeDir), "staging-json"),
-  });
-  const ms = performance.now() - started;
-  const e = record.entities[0];
+  const { ms, entity: e } = await exportOneEntity(
+    entity,
+    path.dirname(file),
+    lakeDir,
+    stagingBeside(lakeDir, "staging-json"),
+  );
   if (e.status !== "exported") throw new Error(`${e.status}: ${JSON.stringify(e.error)}`);
-  return { ms, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { ms, maxRssMb: maxRssMb() };
 }
 
 async function stepDuckdb(file: string, out: string): Promise<StepResult> {
@@ -106,20 +82,11 @@ async function stepDuckdb(file: string, out: string): Promise<StepResult> {
   const ms = performance.now() - started;
   connection.closeSync();
   instance.closeSync();
-  return { ms, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { ms, maxRssMb: maxRssMb() };
 }
 
 function child(step: string, ...args: string[]): StepResult {
-  const output = execFileSync(process.execPath, [__filename, "--child", step, ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return JSON.parse(output.trim().split("\n").pop()!) as StepResult;
-}
-
-function median(rs: StepResult[], by: "ms" | "cpuMs"): number {
-  const xs = rs.map((r) => r[by] ?? 0).sort((a, b) => a - b);
-  return xs[Math.floor((xs.length - 1) / 2)];
+  return runChild(__filename, step, ...args);
 }
 
 async function main(): Promise<void> {
@@ -141,7 +108,7 @@ async function main(): Promise<void> {
   }
   const mbs = ((await fs.stat(file)).size / 1024 / 1024).toFixed(1);
   const row = (label: string, rs: StepResult[]) =>
-    `| ${label} | ${(median(rs, "ms") / 1000).toFixed(2)} | ${(median(rs, "cpuMs") / 1000).toFixed(2)} | ${Math.max(...rs.map((r) => r.maxRssMb)).toFixed(0)} |`;
+    `| ${label} | ${(median(rs, "ms").ms / 1000).toFixed(2)} | ${(median(rs, "cpuMs").cpuMs! / 1000).toFixed(2)} | ${Math.max(...rs.map((r) => r.maxRssMb)).toFixed(0)} |`;
   process.stdout.write(
     [
       `${RECORDS.toLocaleString("en-US")} JSON Lines records, ${mbs} MB; median of ${REPEAT} rounds.`,
@@ -156,18 +123,10 @@ async function main(): Promise<void> {
 }
 
 async function childMain(step: string, args: string[]): Promise<void> {
-  const before = process.cpuUsage();
+  const before = cpuMs();
   const result =
     step === "engine" ? await stepEngine(args[0], args[1]) : await stepDuckdb(args[0], args[1]);
-  const cpu = process.cpuUsage(before);
-  process.stdout.write(`${JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, cpuMs: cpuMs() - before })}\n`);
 }
 
-const childAt = process.argv.indexOf("--child");
-(childAt >= 0
-  ? childMain(process.argv[childAt + 1], process.argv.slice(childAt + 2))
-  : main()
-).catch((e) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+benchEntry(main, childMain);
