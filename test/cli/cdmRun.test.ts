@@ -18,24 +18,12 @@ import {
   PARTITION_2,
 } from "../engine/support/cdmExport";
 import { parseCsv } from "../engine/support/csv";
+import { cliSpecYaml } from "../helpers/specs";
 
 const LAKE_PATH = `abfss://${CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${EXPORT}`;
 
-const SPEC = `
-connection:
-  displayName: Test connection
-  dataPrivacyConsent: true
-  workspace: { name: ws-test, resourceGroupName: rg }
-  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { userPrincipalName: admin@contoso.com }
-export:
-  displayName: Test export
-  databaseName: ci_export
-  entities:
-    - name: Customer
-      source: { path: "${LAKE_PATH}", format: cdm }
-`;
+const SPEC = cliSpecYaml(`    - name: Customer
+      source: { path: "${LAKE_PATH}", format: cdm }`);
 
 describe("synapse-export plan --local and run --local: a model.json folder in the lake", function () {
   this.timeout(60_000);

@@ -12,25 +12,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runCliJson } from "../helpers/cli";
 import { writeSettled } from "../helpers/files";
+import { cliSpecYaml } from "../helpers/specs";
 
 let dir: string;
 let out: string;
 let specFile: string;
 
-const SPEC = (entity: string, columns = "") => `
-connection:
-  displayName: Test connection
-  dataPrivacyConsent: true
-  workspace: { name: ws-test, resourceGroupName: rg }
-  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { userPrincipalName: admin@contoso.com }
-export:
-  displayName: Test export
-  databaseName: ci_export
-  entities:
-    - { name: ${entity}, source: data/Customer.csv${columns} }
-`;
+const SPEC = (entity: string, columns = "") =>
+  cliSpecYaml(`    - { name: ${entity}, source: data/Customer.csv${columns} }`);
 
 const write = (file: string, text: string) => writeSettled(dir, file, text);
 const run = (...extra: string[]) =>

@@ -10,21 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BIN, runCli } from "../helpers/cli";
+import { cliSpecYaml } from "../helpers/specs";
 
-const SPEC = `
-connection:
-  displayName: Test connection
-  dataPrivacyConsent: true
-  workspace: { name: ws-test, resourceGroupName: rg }
-  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { userPrincipalName: admin@contoso.com }
-export:
-  displayName: Test export
-  databaseName: ci_export
-  entities:
-    - { name: Big, source: data/Big.csv }
-`;
+const SPEC = cliSpecYaml("    - { name: Big, source: data/Big.csv }");
 
 describe("synapse-export run: progress of long work", () => {
   let dir: string;

@@ -9,25 +9,16 @@ import * as path from "node:path";
 import { runCli, runCliJson } from "../helpers/cli";
 import { writeSettled } from "../helpers/files";
 import { LocalSql } from "../../src/engine/sql/localSql";
+import { cliSpecYaml } from "../helpers/specs";
 
 let dir: string;
 let out: string;
 let specFile: string;
 
-const SPEC = (databaseName: string, entities: string[]) => `
-connection:
-  displayName: Test connection
-  dataPrivacyConsent: true
-  workspace: { name: ws-test, resourceGroupName: rg }
-  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { userPrincipalName: admin@contoso.com }
-export:
-  displayName: Test export
-  databaseName: ${databaseName}
-  entities:
-${entities.map((e) => `    - { name: ${e}, source: data/${e}.csv }`).join("\n")}
-`;
+const SPEC = (databaseName: string, entities: string[]) =>
+  cliSpecYaml(entities.map((e) => `    - { name: ${e}, source: data/${e}.csv }`).join("\n"), {
+    databaseName,
+  });
 
 const write = (file: string, text: string) => writeSettled(dir, file, text);
 

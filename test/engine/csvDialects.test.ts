@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { LocalLake, runExport } from "../../src/engine";
 import { exportSource, runSource } from "./support/exportSource";
 import { age, makeSpec, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
+import { flowSpecYaml } from "../helpers/specs";
 
 const strings = (...names: string[]): ColumnSpec[] =>
   names.map((name) => ({ name, type: "string" }));
@@ -21,12 +22,7 @@ const csvEntity = (source: Partial<SourceSpec>, columns?: ColumnSpec[]): EntityS
 
 /** The entity as the validator leaves it, from a YAML source line. */
 function validatedEntity(source: string, columns = ""): { entity?: EntitySpec; issues: string[] } {
-  const yaml = [
-    "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
-    "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
-    "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
-    `export: { displayName: d, databaseName: db, entities: [ { name: E, source: ${source}${columns} } ] }`,
-  ].join("\n");
+  const yaml = flowSpecYaml(`{ name: E, source: ${source}${columns} }`);
   const result = parseSpecText(yaml, "/tmp");
   return {
     entity: result.spec?.export.entities[0],
@@ -224,13 +220,9 @@ describe("CSV files that cannot be read as they are", function () {
 
 describe("declared column names equal after NFKC folding and case", () => {
   it("are refused by validate, with both names", () => {
-    const yaml = [
-      "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
-      "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
-      "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
-      "export: { displayName: d, databaseName: db, entities: [ { name: E, source: e.csv, columns: [",
-      "  { name: Customer, type: string }, { name: \uff23ustomer, type: string } ] } ] }",
-    ].join("\n");
+    const yaml = flowSpecYaml(
+      "{ name: E, source: e.csv, columns: [ { name: Customer, type: string }, { name: \uff23ustomer, type: string } ] }",
+    );
     expect(parseSpecText(yaml, "/tmp").issues).to.deep.equal([
       {
         path: "export.entities[0].columns[1].name",

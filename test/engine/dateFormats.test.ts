@@ -8,6 +8,7 @@ import type { ColumnSpec, EntitySpec } from "../../src/spec/types";
 import { parseSpecText } from "../../src/spec/validate";
 import { exportSource, runSource } from "./support/exportSource";
 import { removeTempDirs } from "./support/fixtures";
+import { flowSpecYaml } from "../helpers/specs";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -84,24 +85,18 @@ describe("date and time formats", function () {
   });
 
   it("refuses %n with %z in a format: strptime rounds those nanoseconds", () => {
-    const yaml = [
-      "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
-      "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
-      "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
-      "export: { displayName: d, databaseName: db, entities: [ { name: E, source: e.csv, columns: [ { name: n, type: dateTimeOffset, format: '%Y%m%d %H%M%S.%n %z' } ] } ] }",
-    ].join("\n");
+    const yaml = flowSpecYaml(
+      "{ name: E, source: e.csv, columns: [ { name: n, type: dateTimeOffset, format: '%Y%m%d %H%M%S.%n %z' } ] }",
+    );
     expect(parseSpecText(yaml, "/tmp").issues.map((i) => i.path)).to.deep.equal([
       "export.entities[0].columns[0].format",
     ]);
   });
 
   it("refuses format on a column that is not a date or time", () => {
-    const yaml = [
-      "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
-      "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
-      "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
-      "export: { displayName: d, databaseName: db, entities: [ { name: E, source: e.csv, columns: [ { name: n, type: int32, format: '%d' } ] } ] }",
-    ].join("\n");
+    const yaml = flowSpecYaml(
+      "{ name: E, source: e.csv, columns: [ { name: n, type: int32, format: '%d' } ] }",
+    );
     expect(parseSpecText(yaml, "/tmp").issues).to.deep.equal([
       {
         path: "export.entities[0].columns[0].format",

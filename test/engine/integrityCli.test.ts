@@ -11,25 +11,14 @@ import { runCli, runCliJson } from "../helpers/cli";
 import { writeSettled } from "../helpers/files";
 import { LocalSql } from "../../src/engine/sql/localSql";
 import { manifestPath } from "../../src/plan/lakeLayout";
+import { cliSpecYaml } from "../helpers/specs";
 
 let dir: string;
 let out: string;
 let specFile: string;
 
-const SPEC = (extra = "", entities = "    - { name: Customer, source: data/Customer.csv }") => `
-connection:
-  displayName: Test connection
-  dataPrivacyConsent: true
-  workspace: { name: ws-test, resourceGroupName: rg }
-  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { userPrincipalName: admin@contoso.com }
-export:
-  displayName: Test export
-  databaseName: ci_export
-${extra}  entities:
-${entities}
-`;
+const SPEC = (extra = "", entities = "    - { name: Customer, source: data/Customer.csv }") =>
+  cliSpecYaml(entities, { exportLines: extra });
 
 const write = (file: string, text: string) => writeSettled(dir, file, text);
 

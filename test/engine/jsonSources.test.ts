@@ -8,6 +8,7 @@ import type { ColumnSpec, EntitySpec, SourceFormat } from "../../src/spec/types"
 import { parseSpecText } from "../../src/spec/validate";
 import { exportSource, runSource } from "./support/exportSource";
 import { removeTempDirs } from "./support/fixtures";
+import { flowSpecYaml } from "../helpers/specs";
 
 const entity = (format: SourceFormat, columns?: ColumnSpec[]): EntitySpec => ({
   name: "E",
@@ -264,15 +265,7 @@ describe("JSON array sources (format: json)", function () {
   });
 
   it("takes the format from the .json and .json.gz extensions", () => {
-    const yaml = (source: string) =>
-      [
-        "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
-        "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
-        "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
-        "export: { displayName: d, databaseName: db, entities: [ { name: E, source: " +
-          source +
-          " } ] }",
-      ].join("\n");
+    const yaml = (source: string) => flowSpecYaml(`{ name: E, source: ${source} }`);
     for (const source of ["data/e.json", "data/e.json.gz"]) {
       const result = parseSpecText(yaml(source), "/tmp");
       expect(result.issues, source).to.deep.equal([]);

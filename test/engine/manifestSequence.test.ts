@@ -9,38 +9,11 @@ import { expect } from "chai";
 import { errorText } from "../helpers/errorText";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { runExport } from "../../src/engine";
 import { publishLatestSnapshot } from "../../src/engine/exportOperations";
-import { localTarget } from "../../src/engine/targets";
-import { age, makeSpec, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
+import { customerWorld, removeTempDirs } from "./support/fixtures";
 
 async function exportedOnce() {
-  const dir = await tempDir("sequence");
-  const base = path.join(dir, "spec");
-  const out = path.join(dir, "out");
-  const file = path.join(base, "customer.csv");
-  const write = async (text: string) => {
-    await writeFiles(base, { "customer.csv": text });
-    await age(file);
-  };
-  const spec = makeSpec(base, [
-    {
-      name: "Customer",
-      source: { path: "customer.csv", format: "csv" },
-      columns: [
-        { name: "id", type: "int64" },
-        { name: "name", type: "string" },
-      ],
-    },
-  ]);
-  const run = async () => {
-    const t = localTarget(spec, out);
-    try {
-      return await runExport(spec, { lake: t.lake, views: t.views });
-    } finally {
-      await t.views.close();
-    }
-  };
+  const { out, write, run, spec } = await customerWorld("sequence");
   await write("id,name\n1,Ada\n");
   const first = await run();
   expect(first.entities[0].status).to.equal("exported");

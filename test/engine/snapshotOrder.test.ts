@@ -4,14 +4,11 @@
 // served. Expected rows are the CSV text of the second version, read without the export.
 
 import { expect } from "chai";
-import { promises as fs } from "node:fs";
-import * as path from "node:path";
-import { runExport } from "../../src/engine";
 import { publishLatestSnapshot } from "../../src/engine/exportOperations";
 import { listSnapshots } from "../../src/engine/snapshots";
 import { localTarget } from "../../src/engine/targets";
 import { LocalSql } from "../../src/engine/sql/localSql";
-import { makeSpec, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
+import { customerWorld, removeTempDirs } from "./support/fixtures";
 
 const DAY_MS = 24 * 3600_000;
 
@@ -40,33 +37,7 @@ describe("snapshot order with a writer whose clock is a day fast (issue 11 item 
 
   it("the snapshot written last is the newest, whatever the clocks said", async function () {
     this.timeout(30_000);
-    const dir = await tempDir("order");
-    const base = path.join(dir, "spec");
-    const out = path.join(dir, "out");
-    const file = path.join(base, "customer.csv");
-    const write = async (text: string) => {
-      await writeFiles(base, { "customer.csv": text });
-      const past = new Date(Date.now() - 60_000);
-      await fs.utimes(file, past, past);
-    };
-    const spec = makeSpec(base, [
-      {
-        name: "Customer",
-        source: { path: "customer.csv", format: "csv" },
-        columns: [
-          { name: "id", type: "int64" },
-          { name: "name", type: "string" },
-        ],
-      },
-    ]);
-    const exportWith = async () => {
-      const t = localTarget(spec, out);
-      try {
-        return await runExport(spec, { lake: t.lake, views: t.views });
-      } finally {
-        await t.views.close();
-      }
-    };
+    const { out, write, run: exportWith, spec } = await customerWorld("order");
 
     await write("id,name\n1,Ada\n");
     const fast = await withClockAhead(DAY_MS, exportWith);

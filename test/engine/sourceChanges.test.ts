@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { runExport, type ProgressEvent } from "../../src/engine";
 import { LocalLake } from "../../src/engine/lake/localLake";
 import { listSnapshots } from "../../src/engine/snapshots";
-import { makeSpec, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
+import { CUSTOMER_ENTITY, makeSpec, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
 
 const ROWS = 2000;
 const CSV = `id,name\n${Array.from({ length: ROWS }, (_, i) => `${i + 1},name-${i + 1}`).join("\n")}\n`;
@@ -25,16 +25,7 @@ async function world() {
   const file = path.join(base, "customer.csv");
   const past = new Date(Date.now() - 60_000);
   await fs.utimes(file, past, past);
-  const spec = makeSpec(base, [
-    {
-      name: "Customer",
-      source: { path: "customer.csv", format: "csv" },
-      columns: [
-        { name: "id", type: "int64" },
-        { name: "name", type: "string" },
-      ],
-    },
-  ]);
+  const spec = makeSpec(base, [CUSTOMER_ENTITY]);
   const lake = new LocalLake(path.join(dir, "lake"), "ci-export");
   return { spec, lake, file, past };
 }

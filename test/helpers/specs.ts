@@ -58,3 +58,38 @@ export function newStorageAndWorkspaceRawSpec(
   };
   return spec;
 }
+
+/**
+ * The spec YAML the CLI tests write beside their data: one connection and administrator, export
+ * "Test export" into `databaseName`, `exportLines` (more indented `export:` fields, each ending in a
+ * newline) and the entity list `entities` (YAML list lines under `entities:`).
+ */
+export function cliSpecYaml(
+  entities: string,
+  options: { databaseName?: string; exportLines?: string } = {},
+): string {
+  return `
+connection:
+  displayName: Test connection
+  dataPrivacyConsent: true
+  workspace: { name: ws-test, resourceGroupName: rg }
+  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
+principals:
+  administrator: { userPrincipalName: admin@contoso.com }
+export:
+  displayName: Test export
+  databaseName: ${options.databaseName ?? "ci_export"}
+${options.exportLines ?? ""}  entities:
+${entities}
+`;
+}
+
+/** A one-entity-list spec in YAML flow style, for validation tests: `entities` is the list's items. */
+export function flowSpecYaml(entities: string): string {
+  return [
+    "connection: { displayName: c, dataPrivacyConsent: true, subscriptionId: 11111111-2222-3333-4444-555555555555,",
+    "  workspace: { name: ws, resourceGroupName: rg }, storage: { accountName: acct, container: ci-export, resourceGroupName: rg } }",
+    "principals: { administrator: { objectId: 11111111-2222-3333-4444-555555555555 } }",
+    `export: { displayName: d, databaseName: db, entities: [ ${entities} ] }`,
+  ].join("\n");
+}

@@ -9,22 +9,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../helpers/cli";
+import { cliSpecYaml } from "../helpers/specs";
 import { SNAPSHOT_SCHEMA } from "../../src/plan/sqlPlan";
 
-const spec = (databaseName: string, entities: string[]) => `
-connection:
-  displayName: T
-  dataPrivacyConsent: true
-  workspace: { name: ws-test, resourceGroupName: rg }
-  storage: { accountName: sttest, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { userPrincipalName: admin@contoso.com }
-export:
-  displayName: T
-  databaseName: ${databaseName}
-  entities:
-${entities.map((e) => `    - { name: ${JSON.stringify(e)}, source: data/C.csv }`).join("\n")}
-`;
+const spec = (databaseName: string, entities: string[]) =>
+  cliSpecYaml(
+    entities.map((e) => `    - { name: ${JSON.stringify(e)}, source: data/C.csv }`).join("\n"),
+    { databaseName },
+  );
 
 describe("synapse-export validate: names the lake and the database can hold (issue 11)", function () {
   this.timeout(30_000);

@@ -6,7 +6,9 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { runExport } from "../../../src/engine";
 import { LocalLake } from "../../../src/engine/lake/localLake";
+import { localTarget } from "../../../src/engine/targets";
 import type { SnapshotManifest } from "../../../src/plan/manifest";
 import type { EntitySpec, ExportSpec, Spec } from "../../../src/spec/types";
 import type { ViewPublisher } from "../../../src/engine/viewPublisher";
@@ -192,4 +194,40 @@ export async function dataPageKinds(file: string): Promise<string[]> {
     }
   }
   return kinds;
+}
+
+/** The one-entity spec several engine tests start from: Customer (id int64, name string) from customer.csv. */
+export const CUSTOMER_ENTITY: EntitySpec = {
+  name: "Customer",
+  source: { path: "customer.csv", format: "csv" },
+  columns: [
+    { name: "id", type: "int64" },
+    { name: "name", type: "string" },
+  ],
+};
+
+/**
+ * A spec folder with CUSTOMER_ENTITY and a `--local` folder beside it: `write` puts a new
+ * customer.csv there and ages it (so a same-second rewrite is not taken for the file seen before);
+ * `run` exports into the local target, as `run --local` does.
+ */
+export async function customerWorld(label: string) {
+  const dir = await tempDir(label);
+  const base = path.join(dir, "spec");
+  const out = path.join(dir, "out");
+  const file = path.join(base, "customer.csv");
+  const spec = makeSpec(base, [CUSTOMER_ENTITY]);
+  const write = async (text: string) => {
+    await writeFiles(base, { "customer.csv": text });
+    await age(file);
+  };
+  const run = async () => {
+    const t = localTarget(spec, out);
+    try {
+      return await runExport(spec, { lake: t.lake, views: t.views });
+    } finally {
+      await t.views.close();
+    }
+  };
+  return { dir, base, out, file, spec, write, run };
 }
