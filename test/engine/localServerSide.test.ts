@@ -13,6 +13,8 @@ import { listSnapshots } from "../../src/engine/snapshots";
 import { snapshotFolder } from "../../src/plan/lakeLayout";
 import type { EntitySpec } from "../../src/spec/types";
 import { csvRows } from "../helpers/csvRows";
+import { LocalSql } from "../../src/engine/sql/localSql";
+import { goldenStatements } from "./support/azureWorld";
 import { errorText } from "../helpers/errorText";
 import { makeSpec, readParquet, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
 
@@ -33,8 +35,12 @@ const files = {
   "raw/orders/_x.csv": "id,name\n99,hidden\n",
 };
 
-async function world(entity: EntitySpec = orders, sourceFiles: Record<string, string> = files) {
-  const dir = await tempDir("local-server-side");
+async function world(
+  entity: EntitySpec = orders,
+  sourceFiles: Record<string, string> = files,
+  label = "local-server-side",
+) {
+  const dir = await tempDir(label);
   await writeFiles(dir, sourceFiles);
   const spec = makeSpec(path.join(dir, "spec"), [entity]);
   const run = () => {
@@ -86,6 +92,15 @@ describe("the local target's server-side export of a lake-resident entity", () =
 
     const second = await w.run();
     expect(second.entities[0].status).to.equal("unchanged");
+  });
+
+  it("leaves hidden files out when the --local folder's name has a character outside the BMP", async () => {
+    // DuckDB's substr counts code points; "𝄞" is one, but two UTF-16 units in JavaScript.
+    const w = await world(orders, files, "local-server-side-𝄞");
+    const run = await w.run();
+    expect(errorText(run.entities[0])).to.equal("");
+    const { rows } = await w.rows();
+    expect(rows.map((r) => r.id).sort()).to.deep.equal([1n, 2n, 3n]);
   });
 
   it("fails a value that does not fit, naming column and value, and keeps the snapshot served before", async () => {
@@ -145,6 +160,72 @@ describe("the local target's server-side export of a lake-resident entity", () =
     );
     const { rows } = await w.rows();
     expect(rows.map((r) => r.id).sort()).to.deep.equal([1n, 2n, 4n]);
+  });
+});
+
+/**
+ * Every statement a run sends to the local target's DuckDB (LocalSql, the stand-in for serverless),
+ * recorded on the way through and compared with the reviewed golden file, the temporary folder and
+ * the snapshot id replaced by the placeholders the file uses.
+ */
+describe("the local target's server-side statements", () => {
+  after(removeTempDirs);
+  const GOLDEN = path.resolve(__dirname, "../../../test/fixtures/golden/local_lake.duckdb.sql");
+
+  it("are the reviewed golden DuckDB SQL, in order, each in its database", async () => {
+    const sent: { database: string; statement: string }[] = [];
+    const proto = LocalSql.prototype;
+    const original = {
+      query: proto.query,
+      execute: proto.execute,
+      counting: proto.executeCounting,
+    };
+    proto.query = function (database, sql) {
+      sent.push({ database, statement: sql });
+      return original.query.call(this, database, sql);
+    };
+    proto.execute = function (statements) {
+      for (const st of statements) sent.push({ database: st.database, statement: st.statement });
+      return original.execute.call(this, statements);
+    };
+    proto.executeCounting = function (st) {
+      sent.push({ database: st.database, statement: st.statement });
+      return original.counting.call(this, st);
+    };
+    let record;
+    let w;
+    try {
+      w = await world();
+      record = await w.run();
+    } finally {
+      Object.assign(proto, {
+        query: original.query,
+        execute: original.execute,
+        executeCounting: original.counting,
+      });
+    }
+    expect(errorText(record.entities[0])).to.equal("");
+    const snapshot = record.entities[0].snapshot!;
+    // What depends on the machine: the folder, the snapshot id, the number of parts DuckDB wrote
+    // (one per thread) and the offset of the names below the listed folder in the folder's path.
+    const { latest } = await w.rows();
+    const parts = latest.manifest.files.map((f) =>
+      path.join(w.dir, "ci-export", snapshotFolder(DB, "Orders", snapshot), f.name),
+    );
+    const listed = `${w.dir}/raw/orders/`;
+    const placeheld = sent.map((s) => ({
+      database: s.database,
+      statement: s.statement
+        .split(`[${parts.map((p) => `'${p}'`).join(", ")}]`)
+        .join("<Orders parts>")
+        .split(`substr("__synapse_export_file", ${[...listed].length + 1})`)
+        .join(`substr("__synapse_export_file", <characters of DIR/raw/orders/ + 1>)`)
+        .split(w.dir)
+        .join("<DIR>")
+        .split(snapshot)
+        .join("<Orders snapshot>"),
+    }));
+    expect(placeheld).to.deep.equal(goldenStatements(GOLDEN));
   });
 });
 

@@ -96,7 +96,8 @@ function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
     ];
     const folder = listingFolder(rel);
     const prefix = `${t.localDir}/${folder}/`;
-    const hidden = `regexp_matches(substr(${id(FILE_COLUMN)}, ${prefix.length + 1}), ${lit("(^|/)[_.]")})`;
+    // DuckDB counts characters (code points), not UTF-16 units as String.length does.
+    const hidden = `regexp_matches(substr(${id(FILE_COLUMN)}, ${[...prefix].length + 1}), ${lit("(^|/)[_.]")})`;
     return `SELECT * FROM read_csv(${lit(pattern)}, ${options.join(", ")}) WHERE NOT ${hidden}`;
   });
   return `(${reads.join(" UNION ALL BY NAME ")}) AS r`;
