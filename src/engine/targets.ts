@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { azureDataSourceLocation, checkAzureSpec, dfsEndpoint } from "../plan/exportPlan";
 import { serverlessLimitIssues } from "../plan/serverlessLimits";
 import { duckdbPathProblem } from "../plan/duckdbPath";
+import { lakeLocationOf } from "../plan/lakeSource";
 import { entityFolder } from "../plan/lakeLayout";
 import { renderDuckdb } from "../plan/renderDuckdb";
 import { renderTsql } from "../plan/renderTsql";
@@ -48,12 +49,35 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
   const unreadable = duckdbPathProblem(lake.root);
   // The folder the user named is the problem: the command line's (usage), not the lake's.
   if (unreadable !== undefined) throw new ExportError("usage", `--local ${dir}: ${unreadable}.`);
+  // DuckDB takes a `?` in a database file's path for the start of its options: the database's
+  // write-ahead log went to `<before ?>.wal?<after>`, and the first commit failed.
+  if (root.includes("?")) {
+    throw new ExportError(
+      "usage",
+      `--local ${dir}: DuckDB cannot keep its database file in a folder whose path has a '?'; choose another folder.`,
+    );
+  }
+  // A lake source's glob is read below the folder: with a wildcard in it, DuckDB splits the path at
+  // a backslash too (plan/duckdbPath.ts), and would read another folder's files.
+  const lakeGlob = duckdbPathProblem(`${root}/*`);
+  if (lakeGlob !== undefined && spec.export.entities.some((e) => lakeLocationOf(e) !== undefined)) {
+    throw new ExportError(
+      "usage",
+      `--local ${dir}: its path has a backslash, which DuckDB reads as a folder separator in the lake sources' globs below it; choose a folder without one.`,
+    );
+  }
   const database = spec.export.databaseName;
   const sql = new LocalSql(root);
   const { needsLocalLakeCheck, renderLocalLakeCheck, renderLocalLakeExport } =
     require("./serverSide/localLakeStatements") as typeof import("./serverSide/localLakeStatements");
   const duckdb = { database, lakeRoot: lake.root };
-  const local = { ...duckdb, localDir: root };
+  const local = {
+    ...duckdb,
+    localDir: root,
+    isFile: (relative: string) =>
+      fs.statSync(path.join(root, ...relative.split("/")), { throwIfNoEntry: false })?.isFile() ??
+      false,
+  };
   // A lake source's check and export use the runner's strict casts (engine), the rest the plan's.
   const render = (steps: readonly SqlStep[]): SqlStatement[] =>
     steps.flatMap((s) =>

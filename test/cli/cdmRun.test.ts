@@ -80,6 +80,43 @@ describe("synapse-export plan --local and run --local: a model.json folder in th
     expect(offline.stderr).to.contain("plan --local DIR reads DIR/<container>/<path> instead");
   });
 
+  it("plan --local names the local file it read, and refuses a --local folder that is not there", async () => {
+    const out = exportFolder();
+    const model = path.join(out, CONTAINER, ...EXPORT.split("/"), "model.json");
+    fs.rmSync(model);
+    const missing = await runCliJson([
+      "plan",
+      path.join(dir, "spec.yaml"),
+      "--local",
+      out,
+      "--json",
+    ]);
+    expect(missing.code).to.equal(0);
+    expect(missing.stderr).to.contain(
+      `(plan --local read it from ${path.join(out, CONTAINER, ...EXPORT.split("/"))})`,
+    );
+    fs.mkdirSync(model);
+    const folder = await runCliJson([
+      "plan",
+      path.join(dir, "spec.yaml"),
+      "--local",
+      out,
+      "--json",
+    ]);
+    expect(folder.stderr).to.contain(`${model} is a folder, not a file`);
+
+    const nowhere = path.join(dir, "nowhere");
+    const refused = await runCliJson([
+      "plan",
+      path.join(dir, "spec.yaml"),
+      "--local",
+      nowhere,
+      "--json",
+    ]);
+    expect(refused.code).to.equal(1);
+    expect(refused.doc.error.message).to.contain(`--local ${nowhere}: no such folder`);
+  });
+
   it("exports the export folder's rows exactly and names it in the run record", async () => {
     const out = exportFolder();
 

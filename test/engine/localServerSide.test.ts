@@ -13,6 +13,7 @@ import { listSnapshots } from "../../src/engine/snapshots";
 import { snapshotFolder } from "../../src/plan/lakeLayout";
 import type { EntitySpec } from "../../src/spec/types";
 import { csvRows } from "../helpers/csvRows";
+import { literalDuckdbPath } from "../../src/plan/duckdbPath";
 import { LocalSql } from "../../src/engine/sql/localSql";
 import { goldenStatements } from "./support/azureWorld";
 import { errorText } from "../helpers/errorText";
@@ -138,9 +139,85 @@ describe("the local target's server-side export of a lake-resident entity", () =
     const failed = await w.run();
     expect(failed.entities[0].status).to.equal("failed");
     expect(errorText(failed.entities[0])).to.match(
-      /column note: 1 value\(s\) do not fit varchar\(max\) read from a CSV file \(at most 8000 bytes in UTF-8[^)]*\), the least of them "é{120}"… \(4001 characters, 8001 bytes in UTF-8\)/,
+      /column note: 1 value\(s\) are more than 8000 bytes in UTF-8, the longest CSV value serverless SQL reads \(PARSER_VERSION 2\.0\), the least of them "é{120}"… \(4001 characters, 8001 bytes in UTF-8\)/,
     );
     expect((await w.rows()).rows).to.deep.equal([{ id: 1n, note: fits }]);
+
+    // Not only strings: serverless reads every CSV column as varchar(8000), so a number written
+    // with 8000 zeros after its point (a double DuckDB would take as 1) is refused too.
+    const long = `1.${"0".repeat(7999)}`;
+    await fs.writeFile(path.join(w.dir, "raw/notes/a.csv"), `id,note\n${long},x\n`);
+    const number = await w.run();
+    expect(number.entities[0].status).to.equal("failed");
+    expect(errorText(number.entities[0])).to.match(
+      /column id: 1 value\(s\) are more than 8000 bytes in UTF-8, .*the least of them "1\.0{118}"… \(8001 characters, 8001 bytes in UTF-8\)/,
+    );
+  });
+
+  it("names a string past its maxLength by the maxLength, and an exactly named file that starts with _ is read", async () => {
+    const w = await world(
+      {
+        ...orders,
+        source: {
+          path: "abfss://raw@otherlake.dfs.core.windows.net/orders/_data.csv",
+          format: "csv",
+        },
+      } as EntitySpec,
+      { "raw/orders/_data.csv": "id,name\n1,Ann\n2,Bartholomew\n" },
+    );
+    const failed = await w.run();
+    expect(errorText(failed.entities[0])).to.match(
+      /column name: 1 value\(s\) are longer than the column's maxLength of 10 characters, the least of them "Bartholomew"/,
+    );
+    expect(errorText(failed.entities[0])).to.not.contain("8000");
+    // serverless reads the file a path names, hidden-looking or not (matchBulkPath): so does --local.
+    await fs.writeFile(path.join(w.dir, "raw/orders/_data.csv"), "id,name\n1,Ann\n2,Bart\n");
+    const exported = await w.run();
+    expect(errorText(exported.entities[0])).to.equal("");
+    expect((await w.rows()).rows).to.deep.equal([
+      { id: 1n, name: "Ann" },
+      { id: 2n, name: "Bart" },
+    ]);
+  });
+
+  it("reads a folder named without a wildcard as its own visible files", async () => {
+    const w = await world(
+      {
+        ...orders,
+        source: { path: "abfss://raw@otherlake.dfs.core.windows.net/orders/", format: "csv" },
+      } as EntitySpec,
+      { ...files, "raw/orders/deeper/c.csv": "id,name\n7,Deep\n" },
+    );
+    const run = await w.run();
+    expect(errorText(run.entities[0])).to.equal("");
+    const { rows } = await w.rows();
+    expect(rows.map((r) => r.id).sort()).to.deep.equal([1n, 2n, 3n]);
+  });
+
+  it("refuses a --local folder DuckDB cannot use, naming it, before anything is written", async () => {
+    const base = await tempDir("local-refused");
+    const spec = makeSpec(path.join(base, "spec"), [orders]);
+    // A `?` starts DuckDB's options in a database path; a backslash splits a glob's path.
+    for (const [dir, what] of [
+      [path.join(base, "q?x"), "'?'"],
+      [path.join(base, "back\\slash"), "backslash"],
+    ]) {
+      let refused: unknown;
+      try {
+        localTarget(spec, dir);
+      } catch (e) {
+        refused = e;
+      }
+      expect(refused, dir).to.be.instanceOf(Error);
+      expect((refused as { kind?: string }).kind).to.equal("usage");
+      expect((refused as Error).message)
+        .to.contain(`--local ${dir}:`)
+        .and.to.contain(what);
+      await fs.access(dir).then(
+        () => expect.fail(`${dir} was created`),
+        () => undefined,
+      );
+    }
   });
 
   it("cleans a folder without manifest a killed run left, and a changed file gives a new snapshot", async () => {
@@ -206,25 +283,33 @@ describe("the local target's server-side statements", () => {
     }
     expect(errorText(record.entities[0])).to.equal("");
     const snapshot = record.entities[0].snapshot!;
-    // What depends on the machine: the folder, the snapshot id, the number of parts DuckDB wrote
-    // (one per thread) and the offset of the names below the listed folder in the folder's path.
+    // What depends on the machine: the folder (as written in a literal, and in a path DuckDB matches
+    // only to itself), the snapshot id, the number of parts DuckDB wrote (one per thread) and the
+    // offset of the names below the listed folder in the folder's path.
     const { latest } = await w.rows();
-    const parts = latest.manifest.files.map((f) =>
-      path.join(w.dir, "ci-export", snapshotFolder(DB, "Orders", snapshot), f.name),
-    );
     const listed = `${w.dir}/raw/orders/`;
-    const placeheld = sent.map((s) => ({
-      database: s.database,
-      statement: s.statement
-        .split(`[${parts.map((p) => `'${p}'`).join(", ")}]`)
-        .join("<Orders parts>")
+    const dirForms = [
+      literalDuckdbPath(w.dir).replace(/'/g, "''"),
+      w.dir.replace(/'/g, "''"),
+      w.dir,
+    ]
+      .filter((f, k, all) => all.indexOf(f) === k)
+      .sort((a, b) => b.length - a.length);
+    const parts = latest.manifest.files.map(
+      (f) => `'<DIR>/ci-export/${snapshotFolder(DB, "Orders", "<Orders snapshot>")}/${f.name}'`,
+    );
+    const placeheld = sent.map((s) => {
+      let text = s.statement
         .split(`substr("__synapse_export_file", ${[...listed].length + 1})`)
-        .join(`substr("__synapse_export_file", <characters of DIR/raw/orders/ + 1>)`)
-        .split(w.dir)
-        .join("<DIR>")
+        .join(`substr("__synapse_export_file", <characters of DIR/raw/orders/ + 1>)`);
+      for (const form of dirForms) text = text.split(form).join("<DIR>");
+      text = text
         .split(snapshot)
-        .join("<Orders snapshot>"),
-    }));
+        .join("<Orders snapshot>")
+        .split(`[${parts.join(", ")}]`)
+        .join("<Orders parts>");
+      return { database: s.database, statement: text };
+    });
     expect(placeheld).to.deep.equal(goldenStatements(GOLDEN));
   });
 });

@@ -1,10 +1,12 @@
 // `synapse-export plan <spec> [--json]`: grants, lake layout and SQL statements; touches nothing but
 // reads the sources of entities without declared columns, to infer them.
 
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { UsageError } from "../args";
 import type { EntitySpec, Spec } from "../../spec/types";
-import { entityEngine, type LakeSourceFiles } from "../../plan/lakeSource";
-import { abfssUrl } from "../../plan/lakeLocation";
+import { entityEngine, lakeLocationOf, type LakeSourceFiles } from "../../plan/lakeSource";
+import { abfssUrl, localRelativePath } from "../../plan/lakeLocation";
 import { planExport, type EntityColumns, type ExportPlan } from "../../plan/exportPlan";
 import type { Grant } from "../../plan/grants";
 import type { LakeSourceGrant } from "../../plan/lakeSourceGrants";
@@ -76,12 +78,19 @@ async function localLakeModel(entity: EntitySpec, localDir: string): Promise<Lak
   const { listLocalContainer, readLocalSourceText } =
     require("../../engine/serverSide/localLakeSource") as typeof import("../../engine/serverSide/localLakeSource");
   const root = path.resolve(localDir);
-  const { source } = await cdmLakeSource(
-    entity,
-    (location) => readLocalSourceText(root, location),
-    (location, folder) => listLocalContainer(root, location, folder),
-  );
-  return source;
+  const where = lakeLocationOf(entity);
+  const local = where ? path.join(root, ...localRelativePath(where).split("/")) : root;
+  try {
+    const { source } = await cdmLakeSource(
+      entity,
+      (location) => readLocalSourceText(root, location),
+      (location, folder) => listLocalContainer(root, location, folder),
+    );
+    return source;
+  } catch (error) {
+    // The lake URL alone would point at Azure: say which local file plan read in its place.
+    throw new Error(`${messageOf(error)} (plan --local read it from ${local})`, { cause: error });
+  }
 }
 
 export async function planCommand(
@@ -89,6 +98,15 @@ export async function planCommand(
   options: { json: boolean; local?: string },
   output: Output,
 ): Promise<number> {
+  // plan only reads --local: a folder that is not there is the command line's mistake.
+  if (
+    options.local !== undefined &&
+    !fs.statSync(options.local, { throwIfNoEntry: false })?.isDirectory()
+  ) {
+    throw new UsageError(
+      `--local ${options.local}: no such folder; plan --local reads a local lake that run --local (or a copy of the lake) wrote.`,
+    );
+  }
   const { columns, problems } = await entityColumns(spec, options.local);
   const plan = planExport(spec, columns);
   for (const p of problems) output.err(`warning: ${p}`);

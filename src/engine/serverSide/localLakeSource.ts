@@ -12,6 +12,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ExportError } from "../../errors";
 import { localRelativePath, type LakeLocation } from "../../plan/lakeLocation";
 import type { LakeEntry } from "../lake/lakeStore";
 
@@ -63,10 +64,15 @@ export async function readLocalSourceText(
   dir: string,
   location: LakeLocation,
 ): Promise<string | undefined> {
+  const file = path.join(dir, localRelativePath(location));
   try {
-    return await fs.promises.readFile(path.join(dir, localRelativePath(location)), "utf8");
+    return await fs.promises.readFile(file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") {
+      throw new ExportError("data", `${file} is a folder, not a file`, { cause: e });
+    }
     throw e;
   }
 }

@@ -19,7 +19,14 @@ import { snapshotFolder } from "../../plan/lakeLayout";
 import { CSV_MAX_STRING_BYTES } from "../../plan/serverlessLimits";
 import { localRelativePath } from "../../plan/lakeLocation";
 import type { LakeSourceFiles } from "../../plan/lakeSource";
-import { CHECK_ROWS, checkBadColumn, checkExampleColumn, isChecked } from "../../plan/renderCetas";
+import {
+  CHECK_ROWS,
+  checkBadColumn,
+  checkBytesColumn,
+  checkBytesExampleColumn,
+  checkExampleColumn,
+  isChecked,
+} from "../../plan/renderCetas";
 import { listingFolder } from "./lakeSourceListing";
 import { quoteDuckdbIdentifier as id, quoteDuckdbLiteral as lit } from "../../plan/sqlQuote";
 import type { SqlStatement } from "../../plan/sqlStatement";
@@ -30,6 +37,8 @@ export interface LocalLakeTarget {
   localDir: string;
   /** The export's own container folder, where the snapshot is written. */
   lakeRoot: string;
+  /** Whether `<localDir>/<relative path>` is a file (a lake path without wildcards may name a folder). */
+  isFile(relative: string): boolean;
 }
 
 export interface LocalLakeInput {
@@ -45,8 +54,9 @@ const FILE_COLUMN = "__synapse_export_file";
  * Serverless reads every CSV column of a lake source as varchar(8000) (renderCetas.ts), and a longer
  * value fails its query (15813, "Max errors count reached"; develop-openrowset, "CSV parser version
  * 2.0 specifics": "Maximum character column length is 8000"). DuckDB reads any length, so the local
- * target refuses a string past 8000 bytes in UTF-8 itself, by its check and by the COPY's cast, rather
- * than exporting here what Azure would not.
+ * target refuses a value of any column past 8000 bytes in UTF-8 itself: its check counts them per
+ * column (checkBytesColumn), and a string's cast in the COPY fails on one (maxBytes), rather than
+ * exporting here what Azure would not.
  */
 function bindings(source: LakeSourceFiles): ColumnBinding[] {
   if (source.format !== "csv") {
@@ -62,14 +72,12 @@ function bindings(source: LakeSourceFiles): ColumnBinding[] {
   }));
 }
 
-/** A column the local check query counts: what serverless's checks (isChecked), and every string. */
-function checked(b: ColumnBinding): boolean {
-  return isChecked(b.column, false) || b.maxBytes !== undefined;
-}
-
-/** True when the local check query has a column to count, so it runs before the export. */
-export function needsLocalLakeCheck(source: LakeSourceFiles): boolean {
-  return bindings(source).some(checked);
+/**
+ * The local check runs for every CSV source: besides serverless's checks (isChecked) it holds every
+ * column to the 8000 bytes serverless reads (bindings above).
+ */
+export function needsLocalLakeCheck(): boolean {
+  return true;
 }
 
 /** `read_csv` of every file of the source, hidden names below the listed folder left out. */
@@ -98,7 +106,13 @@ function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
     const prefix = `${t.localDir}/${folder}/`;
     // DuckDB counts characters (code points), not UTF-16 units as String.length does.
     const hidden = `regexp_matches(substr(${id(FILE_COLUMN)}, ${[...prefix].length + 1}), ${lit("(^|/)[_.]")})`;
-    return `SELECT * FROM read_csv(${lit(pattern)}, ${options.join(", ")}) WHERE NOT ${hidden}`;
+    const read = (p: string) => `SELECT * FROM read_csv(${lit(p)}, ${options.join(", ")})`;
+    if (/[*?]/.test(rel)) return `${read(pattern)} WHERE NOT ${hidden}`;
+    // Without a wildcard serverless reads the file of that name, hidden-looking or not, or else the
+    // folder's own files (lakeSourceListing.ts's matchBulkPath, which the snapshot id comes from).
+    const exact = rel.replace(/\/+$/, "");
+    if (!rel.endsWith("/") && t.isFile(exact)) return read(pattern);
+    return `${read(`${pattern.replace(/\/+$/, "")}/*`)} WHERE NOT ${hidden}`;
   });
   return `(${reads.join(" UNION ALL BY NAME ")}) AS r`;
 }
@@ -106,11 +120,19 @@ function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
 export function renderLocalLakeCheck(input: LocalLakeInput, t: LocalLakeTarget): SqlStatement {
   const parts = [`COUNT(*) AS ${id(CHECK_ROWS)}`];
   bindings(input.source).forEach((b, i) => {
-    if (!checked(b)) return;
-    const bad = misfitPredicate(b);
+    const v = id(b.sourceName);
+    if (isChecked(b.column, false)) {
+      // The column's own rule, as serverless's check counts it; the bytes are counted apart.
+      const bad = misfitPredicate({ ...b, maxBytes: undefined });
+      parts.push(
+        `SUM(CASE WHEN ${bad} THEN 1 ELSE 0 END) AS ${id(checkBadColumn(i))}`,
+        `MIN(CASE WHEN ${bad} THEN CAST(${v} AS VARCHAR) END) AS ${id(checkExampleColumn(i))}`,
+      );
+    }
+    const long = `strlen(${v}) > ${CSV_MAX_STRING_BYTES}`;
     parts.push(
-      `SUM(CASE WHEN ${bad} THEN 1 ELSE 0 END) AS ${id(checkBadColumn(i))}`,
-      `MIN(CASE WHEN ${bad} THEN CAST(${id(b.sourceName)} AS VARCHAR) END) AS ${id(checkExampleColumn(i))}`,
+      `SUM(CASE WHEN ${long} THEN 1 ELSE 0 END) AS ${id(checkBytesColumn(i))}`,
+      `MIN(CASE WHEN ${long} THEN ${v} END) AS ${id(checkBytesExampleColumn(i))}`,
     );
   });
   return {
