@@ -15,7 +15,7 @@ import type { EntitySpec } from "../../src/spec/types";
 import { csvRows } from "../helpers/csvRows";
 import { literalDuckdbPath } from "../../src/plan/duckdbPath";
 import { LocalSql } from "../../src/engine/sql/localSql";
-import { goldenStatements } from "./support/azureWorld";
+import { goldenStatements } from "../helpers/golden";
 import { errorText } from "../helpers/errorText";
 import { makeSpec, readParquet, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
 

@@ -4,7 +4,6 @@
 // (never with the product's own rendering).
 
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { validateSpec } from "../../src/spec";
 import type { Spec } from "../../src/spec/types";
@@ -12,6 +11,7 @@ import { planExport } from "../../src/plan/exportPlan";
 import { entityEngine, lakeSourceIssues } from "../../src/plan/lakeSource";
 import { planLakeSourceGrants } from "../../src/plan/lakeSourceGrants";
 import { validRawSpec } from "../helpers/specs";
+import { goldenStatements } from "../helpers/golden";
 
 const GOLDEN = path.resolve(__dirname, "../../../test/fixtures/golden/lake_cetas.tsql");
 
@@ -58,19 +58,7 @@ function planOf(spec: Spec) {
   );
 }
 
-/** The golden file's statements: `-- [database]` above each, `GO` after it. */
-function golden(): { database: string; statement: string }[] {
-  const text = readFileSync(GOLDEN, "utf8");
-  return text
-    .slice(text.indexOf("-- ["))
-    .split(/\nGO\n/)
-    .map((chunk) => chunk.trim())
-    .filter((chunk) => chunk !== "")
-    .map((chunk) => {
-      const [header, ...body] = chunk.split("\n");
-      return { database: /^-- \[([^\]]+)\]$/.exec(header)![1], statement: body.join("\n") };
-    });
-}
+const golden = () => goldenStatements(GOLDEN);
 
 describe("lake-resident sources in the plan", () => {
   it("runs lake sources on synapse and files on the runner, each with its reason", () => {

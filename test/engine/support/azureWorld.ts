@@ -8,7 +8,7 @@
 // Shared by the azureTarget tests and the reliability script (scripts/reliability/faults.ts).
 
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { promises as fs, readFileSync } from "node:fs";
+import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parquetReadObjects } from "hyparquet";
@@ -29,6 +29,7 @@ import { ServerlessLake } from "../../servers/tds/serverlessLake";
 import { ServerlessModel, type DirectoryPrincipal } from "../../servers/tds/serverlessModel";
 import { TdsTestServer, type TdsFault } from "../../servers/tds/tdsTestServer";
 import { makeSpec } from "./fixtures";
+import { goldenStatements as goldenFileStatements } from "../../helpers/golden";
 
 export const DB = "ci_export";
 export const CONTAINER = "ci-export";
@@ -198,27 +199,9 @@ export function claimsOf(token: string | undefined): { aud?: string; oid?: strin
 
 const GOLDEN_WORLD = path.join(__dirname, "../../../../test/fixtures/golden/azure_world.tsql");
 
-/**
- * The reviewed golden file as statements: `-- [database]` above each, `GO` after it, and
- * `<Entity snapshot>` where the run's snapshot id goes.
- */
+/** The reviewed golden file as statements (default: azure_world.tsql). */
 export function goldenStatements(file = GOLDEN_WORLD): SqlStatement[] {
-  const text = readFileSync(file, "utf8");
-  // The file's own comment comes before the first statement's header.
-  return text
-    .slice(text.indexOf("-- ["))
-    .split(/\nGO\n/)
-    .map((chunk) => chunk.trim())
-    .filter((chunk) => chunk !== "")
-    .map((chunk) => {
-      const [header, ...body] = chunk.split("\n");
-      const m = /^-- \[([^\]]+)\]$/.exec(header);
-      if (!m)
-        throw new Error(
-          `golden file ${file}: a statement must start with '-- [database]': ${header}`,
-        );
-      return { database: m[1], statement: body.join("\n") };
-    });
+  return goldenFileStatements(file);
 }
 
 /** What a world holds besides the defaults: other entities, and serverless's own lake engine (CETAS). */
