@@ -29,6 +29,8 @@ export async function listLocalContainer(
   const root = containerDir(dir, location);
   const start = folder === "" ? root : path.join(root, ...folder.split("/"));
   const out: LakeEntry[] = [];
+  const fixed = location.path.split(/[*?]/)[0].replace(/\/+$/, "");
+  const named = (rel: string) => fixed === rel || fixed.startsWith(`${rel}/`);
   const walk = async (abs: string, rel: string): Promise<void> => {
     let entries: fs.Dirent[];
     try {
@@ -41,6 +43,10 @@ export async function listLocalContainer(
       const childAbs = path.join(abs, d.name);
       const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
       const st = await fs.promises.stat(childAbs, { bigint: true });
+      // DuckDB's `**` does not descend into a linked folder, so the listing (which the snapshot id
+      // comes from) does not either, but for a linked folder the path itself names, before its
+      // first wildcard (`data/link`, `data/link/*.csv`), which DuckDB reads through.
+      if (st.isDirectory() && d.isSymbolicLink() && !named(childRel)) continue;
       if (st.isDirectory()) {
         out.push({ path: childRel, isDirectory: true, size: 0 });
         await walk(childAbs, childRel);

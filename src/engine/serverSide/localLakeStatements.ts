@@ -47,8 +47,16 @@ export interface LocalLakeInput {
   source: LakeSourceFiles;
 }
 
-/** The column DuckDB adds with the file a row came from, to leave hidden files out. */
-const FILE_COLUMN = "__synapse_export_file";
+/**
+ * The column DuckDB adds with the file a row came from, to leave hidden files out: a name no declared
+ * source column has (DuckDB refuses a `filename` column the file also has; names compare without case).
+ */
+function fileColumn(source: LakeSourceFiles): string {
+  const taken = new Set(source.columns.map((c) => (c.sourceColumn ?? c.name).toLowerCase()));
+  let name = "__synapse_export_file";
+  for (let i = 1; taken.has(name.toLowerCase()); i++) name = `__synapse_export_file_${i}`;
+  return name;
+}
 
 /**
  * Serverless reads every CSV column of a lake source as varchar(8000) (renderCetas.ts), and a longer
@@ -84,6 +92,7 @@ export function needsLocalLakeCheck(): boolean {
 function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
   const csv = source.csv;
   if (!csv) throw new Error("a CSV lake source needs its dialect");
+  const file = fileColumn(source);
   const reads = source.files.map((f) => {
     // Wildcards stay DuckDB's (`*`, `**`); every other character is matched as itself.
     const rel = localRelativePath(f);
@@ -99,20 +108,23 @@ function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
     const options = [
       // Serverless escapes a quote by doubling it only, and reads an empty field as NULL (lakeSource.ts).
       ...csvDialectOptions({ ...csv, escape: csv.quote, nullString: "" }),
-      `filename=${lit(FILE_COLUMN)}`,
+      `filename=${lit(file)}`,
       columns,
     ];
-    const folder = listingFolder(rel);
-    const prefix = `${t.localDir}/${folder}/`;
-    // DuckDB counts characters (code points), not UTF-16 units as String.length does.
-    const hidden = `regexp_matches(substr(${id(FILE_COLUMN)}, ${[...prefix].length + 1}), ${lit("(^|/)[_.]")})`;
+    // A file's name below `folder`: hidden when a segment of it starts with `_` or `.`. DuckDB counts
+    // characters (code points), not UTF-16 units as String.length does.
+    const hiddenBelow = (folder: string) => {
+      const prefix = `${t.localDir}/${folder === "" ? "" : `${folder}/`}`;
+      return `regexp_matches(substr(${id(file)}, ${[...prefix].length + 1}), ${lit("(^|/)[_.]")})`;
+    };
     const read = (p: string) => `SELECT * FROM read_csv(${lit(p)}, ${options.join(", ")})`;
-    if (/[*?]/.test(rel)) return `${read(pattern)} WHERE NOT ${hidden}`;
+    if (/[*?]/.test(rel)) return `${read(pattern)} WHERE NOT ${hiddenBelow(listingFolder(rel))}`;
     // Without a wildcard serverless reads the file of that name, hidden-looking or not, or else the
-    // folder's own files (lakeSourceListing.ts's matchBulkPath, which the snapshot id comes from).
+    // folder's own files, whatever the folder's own name (lakeSourceListing.ts's matchBulkPath,
+    // which the snapshot id comes from).
     const exact = rel.replace(/\/+$/, "");
     if (!rel.endsWith("/") && t.isFile(exact)) return read(pattern);
-    return `${read(`${pattern.replace(/\/+$/, "")}/*`)} WHERE NOT ${hidden}`;
+    return `${read(`${pattern.replace(/\/+$/, "")}/*`)} WHERE NOT ${hiddenBelow(exact)}`;
   });
   return `(${reads.join(" UNION ALL BY NAME ")}) AS r`;
 }

@@ -1,5 +1,8 @@
-// Review 2 of dc47e55: cases where run --local's DuckDB read disagrees with the listing
-// (lakeSourceListing.ts matchBulkPath) the snapshot id comes from, and check-query aliases.
+// run --local's DuckDB read of a lake source must read exactly the files of the listing the snapshot
+// id and the manifest come from (lakeSourceListing.ts matchBulkPath): folders named with and without
+// a wildcard, hidden-looking names, linked folders, the container's root, percent-encoded names,
+// header-less files; and source columns named like the check query's aliases or the file column.
+// Expected rows are the test's own values, written into the files here.
 
 import { expect } from "chai";
 import { promises as fs } from "node:fs";
@@ -26,7 +29,12 @@ const idName = [
   { name: "name", type: "string" },
 ];
 
-async function world(e: EntitySpec, files: Record<string, string>, setup?: (dir: string) => Promise<void>, label = "review2") {
+async function world(
+  e: EntitySpec,
+  files: Record<string, string>,
+  setup?: (dir: string) => Promise<void>,
+  label = "local-lake-reads",
+) {
   const dir = await tempDir(label);
   await writeFiles(dir, files);
   if (setup) await setup(dir);
@@ -39,22 +47,25 @@ async function world(e: EntitySpec, files: Record<string, string>, setup?: (dir:
     stagingDir: path.join(dir, "staging"),
   });
   const r = result.entities[0];
-  let rows: Record<string, unknown>[] = [];
+  const rows: Record<string, unknown>[] = [];
   let sources: string[] = [];
   if (r.status === "exported") {
     const [latest] = (await listSnapshots(target.lake, DB, e.name)).complete;
     const folder = path.join(target.lake.localRoot!, snapshotFolder(DB, e.name, latest.snapshot));
-    for (const f of latest.manifest.files) rows.push(...(await readParquet(path.join(folder, f.name))));
+    for (const f of latest.manifest.files)
+      rows.push(...(await readParquet(path.join(folder, f.name))));
     sources = latest.manifest.sources!.map((s) => s.path.replace(/^.*\/raw\//, ""));
   }
   return { status: r.status, error: errorText(r), rows, sources };
 }
 
-describe("review 2: local read vs listing", () => {
+describe("the local target reads a lake source as its listing lists it", () => {
   after(removeTempDirs);
 
   it("a folder named without a wildcard whose own name starts with _ is read (the listing lists its files)", async () => {
-    const w = await world(entity("data/_staging", idName), { "raw/data/_staging/a.csv": "id,name\n1,Ann\n" });
+    const w = await world(entity("data/_staging", idName), {
+      "raw/data/_staging/a.csv": "id,name\n1,Ann\n",
+    });
     expect(w.error).to.equal("");
     expect(w.sources).to.deep.equal(["data/_staging/a.csv"]);
     expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
@@ -71,29 +82,43 @@ describe("review 2: local read vs listing", () => {
   });
 
   it("a /** path below a symlinked folder reads what the listing lists", async () => {
-    const w = await world(entity("data/**", idName), { "raw/data/a.csv": "id,name\n1,Ann\n", "elsewhere/b.csv": "id,name\n2,Bob\n" },
-      (dir) => fs.symlink(path.join(dir, "elsewhere"), path.join(dir, "raw/data/link")));
+    const w = await world(
+      entity("data/**", idName),
+      { "raw/data/a.csv": "id,name\n1,Ann\n", "elsewhere/b.csv": "id,name\n2,Bob\n" },
+      (dir) => fs.symlink(path.join(dir, "elsewhere"), path.join(dir, "raw/data/link")),
+    );
     expect(w.error).to.equal("");
     expect(w.rows.map((r) => r.id).sort()).to.deep.equal(w.sources.map((_, i) => BigInt(i + 1)));
   });
 
   it("a symlinked folder named without a wildcard", async () => {
-    const w = await world(entity("data/link", idName), { "elsewhere/b.csv": "id,name\n2,Bob\n" },
-      async (dir) => { await fs.mkdir(path.join(dir, "raw/data"), { recursive: true }); await fs.symlink(path.join(dir, "elsewhere"), path.join(dir, "raw/data/link")); });
+    const w = await world(
+      entity("data/link", idName),
+      { "elsewhere/b.csv": "id,name\n2,Bob\n" },
+      async (dir) => {
+        await fs.mkdir(path.join(dir, "raw/data"), { recursive: true });
+        await fs.symlink(path.join(dir, "elsewhere"), path.join(dir, "raw/data/link"));
+      },
+    );
     expect(w.error).to.equal("");
     expect(w.sources).to.deep.equal(["data/link/b.csv"]);
     expect(w.rows.map((r) => r.id)).to.deep.equal([2n]);
   });
 
   it("the container's root (path empty) leaves hidden files out", async () => {
-    const w = await world(entity("", idName), { "raw/a.csv": "id,name\n1,Ann\n", "raw/_b.csv": "id,name\n2,Bob\n" });
+    const w = await world(entity("", idName), {
+      "raw/a.csv": "id,name\n1,Ann\n",
+      "raw/_b.csv": "id,name\n2,Bob\n",
+    });
     expect(w.error).to.equal("");
     expect(w.sources).to.deep.equal(["a.csv"]);
     expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
   });
 
   it("a percent-encoded name", async () => {
-    const w = await world(entity("d%20x/a%25b.csv", idName), { "raw/d x/a%b.csv": "id,name\n1,Ann\n" });
+    const w = await world(entity("d%20x/a%25b.csv", idName), {
+      "raw/d x/a%b.csv": "id,name\n1,Ann\n",
+    });
     expect(w.error).to.equal("");
     expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
   });
@@ -104,7 +129,9 @@ describe("review 2: local read vs listing", () => {
       { name: "bytes_1", type: "string" },
       { name: "example_1", type: "int64" },
     ];
-    const w = await world(entity("a/*.csv", cols), { "raw/a/x.csv": "rows,bytes_1,example_1\n1,x,5\n2,,6\n" });
+    const w = await world(entity("a/*.csv", cols), {
+      "raw/a/x.csv": "rows,bytes_1,example_1\n1,x,5\n2,,6\n",
+    });
     expect(w.error).to.equal("");
     expect(w.rows.length).to.equal(2);
   });
@@ -116,27 +143,45 @@ describe("review 2: local read vs listing", () => {
       { name: "n", type: "int64", sourceColumn: "num" },
     ];
     const long = "a".repeat(8001);
-    const w = await world(entity("a/*.csv", cols), { "raw/a/x.csv": `id,Note Text,num\n1,"",\n2,,${"1".repeat(8001)}\n3,${long},1\n` });
+    const w = await world(entity("a/*.csv", cols), {
+      "raw/a/x.csv": `id,Note Text,num\n1,"",\n2,,${"1".repeat(8001)}\n3,${long},1\n`,
+    });
     expect(w.status).to.equal("failed");
-    expect(w.error).to.match(/column note \(source column Note Text\): 1 value\(s\) are more than 8000 bytes/);
-    expect(w.error).to.match(/column n \(source column num\): 1 value\(s\) are more than 8000 bytes/);
+    expect(w.error).to.match(
+      /column note \(source column Note Text\): 1 value\(s\) are more than 8000 bytes/,
+    );
+    expect(w.error).to.match(
+      /column n \(source column num\): 1 value\(s\) are more than 8000 bytes/,
+    );
   });
 
   it("a source column named like the file column", async () => {
-    const cols = [{ name: "id", type: "int64" }, { name: "__synapse_export_file", type: "string" }];
-    const w = await world(entity("a/*.csv", cols), { "raw/a/x.csv": "id,__synapse_export_file\n1,f\n" });
+    const cols = [
+      { name: "id", type: "int64" },
+      { name: "__synapse_export_file", type: "string" },
+    ];
+    const w = await world(entity("a/*.csv", cols), {
+      "raw/a/x.csv": "id,__synapse_export_file\n1,f\n",
+    });
     expect(w.error).to.equal("");
     expect(w.rows).to.deep.equal([{ id: 1n, __synapse_export_file: "f" }]);
   });
 
   it("header-less CSV over a folder, two files", async () => {
-    const w = await world(entity("a", idName, { header: false }), { "raw/a/x.csv": "1,Ann\n", "raw/a/y.csv": "2,Bob\n", "raw/a/.z.csv": "3,no\n" });
+    const w = await world(entity("a", idName, { header: false }), {
+      "raw/a/x.csv": "1,Ann\n",
+      "raw/a/y.csv": "2,Bob\n",
+      "raw/a/.z.csv": "3,no\n",
+    });
     expect(w.error).to.equal("");
     expect(w.rows.map((r) => r.id).sort()).to.deep.equal([1n, 2n]);
   });
 
   it("a header-less CSV with a renamed source column", async () => {
-    const cols = [{ name: "id", type: "int64", sourceColumn: "c1" }, { name: "name", type: "string", sourceColumn: "c2" }];
+    const cols = [
+      { name: "id", type: "int64", sourceColumn: "c1" },
+      { name: "name", type: "string", sourceColumn: "c2" },
+    ];
     const w = await world(entity("a/*.csv", cols, { header: false }), { "raw/a/x.csv": "1,Ann\n" });
     expect(w.error).to.equal("");
     expect(w.rows).to.deep.equal([{ id: 1n, name: "Ann" }]);
@@ -144,29 +189,45 @@ describe("review 2: local read vs listing", () => {
 
   for (const label of ["rv-[a]*", "rv-%20'x", "rv-~$"]) {
     it(`a --local dir named ${label} leaves hidden files out`, async () => {
-      const w = await world(entity("a", idName), { "raw/a/x.csv": "id,name\n1,Ann\n", "raw/a/_y.csv": "id,name\n2,Bob\n" }, undefined, label);
+      const w = await world(
+        entity("a", idName),
+        { "raw/a/x.csv": "id,name\n1,Ann\n", "raw/a/_y.csv": "id,name\n2,Bob\n" },
+        undefined,
+        label,
+      );
       expect(w.error).to.equal("");
       expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
     });
   }
 
   it("a folder holding only hidden files or subfolders, and an empty folder, fail as matching no file", async () => {
-    const a = await world(entity("a", idName), { "raw/a/_x.csv": "id,name\n1,Ann\n", "raw/a/sub/y.csv": "id,name\n2,Bob\n" });
+    const a = await world(entity("a", idName), {
+      "raw/a/_x.csv": "id,name\n1,Ann\n",
+      "raw/a/sub/y.csv": "id,name\n2,Bob\n",
+    });
     expect(a.status).to.equal("failed");
     expect(a.error).to.match(/matches no file/);
-    const b = await world(entity("a", idName), {}, (dir) => fs.mkdir(path.join(dir, "raw/a"), { recursive: true }).then(() => undefined));
+    const b = await world(entity("a", idName), {}, (dir) =>
+      fs.mkdir(path.join(dir, "raw/a"), { recursive: true }).then(() => undefined),
+    );
     expect(b.status).to.equal("failed");
     expect(b.error).to.match(/matches no file/);
   });
 
   it("a folder named without a wildcard whose own name starts with . is read", async () => {
-    const w = await world(entity("data/.stage", idName), { "raw/data/.stage/a.csv": "id,name\n1,Ann\n" });
+    const w = await world(entity("data/.stage", idName), {
+      "raw/data/.stage/a.csv": "id,name\n1,Ann\n",
+    });
     expect(w.sources).to.deep.equal(["data/.stage/a.csv"]);
     expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
   });
 
   it("a file and a folder with the same prefix", async () => {
-    const w = await world(entity("d/a", idName), { "raw/d/a.csv": "id,name\n9,no\n", "raw/d/a/x.csv": "id,name\n1,Ann\n", "raw/d/ab/y.csv": "id,name\n8,no\n" });
+    const w = await world(entity("d/a", idName), {
+      "raw/d/a.csv": "id,name\n9,no\n",
+      "raw/d/a/x.csv": "id,name\n1,Ann\n",
+      "raw/d/ab/y.csv": "id,name\n8,no\n",
+    });
     expect(w.error).to.equal("");
     expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
   });
