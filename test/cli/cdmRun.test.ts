@@ -30,6 +30,10 @@ describe("synapse-export plan --local and run --local: a model.json folder in th
   let dir: string;
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  /** `plan <the spec> ... --json`: one JSON document. */
+  const planJson = (...args: string[]) =>
+    runCliJson(["plan", path.join(dir, "spec.yaml"), ...args, "--json"]);
+
   /** The spec beside a local lake (the returned DIR) holding a Customer Insights export folder. */
   function exportFolder(): string {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-cdm-"));
@@ -44,7 +48,7 @@ describe("synapse-export plan --local and run --local: a model.json folder in th
 
   it("plan --local reads the model.json: its columns, its partitions and the CETAS over them", async () => {
     const out = exportFolder();
-    const r = await runCliJson(["plan", path.join(dir, "spec.yaml"), "--local", out, "--json"]);
+    const r = await planJson("--local", out);
     expect(r.code, r.stderr + r.stdout).to.equal(0);
     expect(r.stderr).to.equal("");
     // Expected from the model.json itself, read here as plain JSON.
@@ -71,7 +75,7 @@ describe("synapse-export plan --local and run --local: a model.json folder in th
     }
 
     // Without --local nothing is read, and the warning says where the columns will come from.
-    const offline = await runCliJson(["plan", path.join(dir, "spec.yaml"), "--json"]);
+    const offline = await planJson();
     expect(offline.code).to.equal(0);
     expect(offline.doc.columns).to.deep.equal([]);
     expect(offline.stderr).to.contain(
@@ -84,35 +88,17 @@ describe("synapse-export plan --local and run --local: a model.json folder in th
     const out = exportFolder();
     const model = path.join(out, CONTAINER, ...EXPORT.split("/"), "model.json");
     fs.rmSync(model);
-    const missing = await runCliJson([
-      "plan",
-      path.join(dir, "spec.yaml"),
-      "--local",
-      out,
-      "--json",
-    ]);
+    const missing = await planJson("--local", out);
     expect(missing.code).to.equal(0);
     expect(missing.stderr).to.contain(
       `(plan --local read it from ${path.join(out, CONTAINER, ...EXPORT.split("/"))})`,
     );
     fs.mkdirSync(model);
-    const folder = await runCliJson([
-      "plan",
-      path.join(dir, "spec.yaml"),
-      "--local",
-      out,
-      "--json",
-    ]);
+    const folder = await planJson("--local", out);
     expect(folder.stderr).to.contain(`${model} is a folder, not a file`);
 
     const nowhere = path.join(dir, "nowhere");
-    const refused = await runCliJson([
-      "plan",
-      path.join(dir, "spec.yaml"),
-      "--local",
-      nowhere,
-      "--json",
-    ]);
+    const refused = await planJson("--local", nowhere);
     expect(refused.code).to.equal(1);
     expect(refused.doc.error.message).to.contain(`--local ${nowhere}: no such folder`);
   });

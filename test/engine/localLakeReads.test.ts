@@ -7,15 +7,17 @@
 import { expect } from "chai";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { runExport } from "../../src/engine";
-import { localTarget } from "../../src/engine/targets";
-import { listSnapshots } from "../../src/engine/snapshots";
-import { snapshotFolder } from "../../src/plan/lakeLayout";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
-import { makeSpec, readParquet, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
-
-const DB = "ci_export";
+import {
+  latestLocalRows,
+  makeSpec,
+  removeTempDirs,
+  runLocalTarget,
+  tempDir,
+  writeFiles,
+  type ParquetRow,
+} from "./support/fixtures";
 
 function entity(p: string, columns: object[], csv: object = {}): EntitySpec {
   return {
@@ -39,22 +41,13 @@ async function world(
   await writeFiles(dir, files);
   if (setup) await setup(dir);
   const spec = makeSpec(path.join(dir, "spec"), [e]);
-  const target = localTarget(spec, dir);
-  const result = await runExport(spec, {
-    lake: target.lake,
-    views: target.views,
-    serverSide: target.serverSide,
-    stagingDir: path.join(dir, "staging"),
-  });
-  const r = result.entities[0];
-  const rows: Record<string, unknown>[] = [];
+  const r = (await runLocalTarget(spec, dir)).entities[0];
+  let rows: ParquetRow[] = [];
   let sources: string[] = [];
   if (r.status === "exported") {
-    const [latest] = (await listSnapshots(target.lake, DB, e.name)).complete;
-    const folder = path.join(target.lake.localRoot!, snapshotFolder(DB, e.name, latest.snapshot));
-    for (const f of latest.manifest.files)
-      rows.push(...(await readParquet(path.join(folder, f.name))));
-    sources = latest.manifest.sources!.map((s) => s.path.replace(/^.*\/raw\//, ""));
+    const latest = await latestLocalRows(spec, dir, e.name);
+    rows = latest.rows;
+    sources = latest.latest.manifest.sources!.map((s) => s.path.replace(/^.*\/raw\//, ""));
   }
   return { status: r.status, error: errorText(r), rows, sources };
 }
@@ -88,7 +81,9 @@ describe("the local target reads a lake source as its listing lists it", () => {
       (dir) => fs.symlink(path.join(dir, "elsewhere"), path.join(dir, "raw/data/link")),
     );
     expect(w.error).to.equal("");
-    expect(w.rows.map((r) => r.id).sort()).to.deep.equal(w.sources.map((_, i) => BigInt(i + 1)));
+    // DuckDB's `**` does not descend into the linked folder, and neither does the listing.
+    expect(w.sources).to.deep.equal(["data/a.csv"]);
+    expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
   });
 
   it("a symlinked folder named without a wildcard", async () => {

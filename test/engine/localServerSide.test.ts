@@ -7,9 +7,7 @@
 import { expect } from "chai";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { runExport } from "../../src/engine";
 import { localTarget } from "../../src/engine/targets";
-import { listSnapshots } from "../../src/engine/snapshots";
 import { snapshotFolder } from "../../src/plan/lakeLayout";
 import type { EntitySpec } from "../../src/spec/types";
 import { csvRows } from "../helpers/csvRows";
@@ -17,7 +15,15 @@ import { literalDuckdbPath } from "../../src/plan/duckdbPath";
 import { LocalSql } from "../../src/engine/sql/localSql";
 import { goldenStatements } from "../helpers/golden";
 import { errorText } from "../helpers/errorText";
-import { makeSpec, readParquet, removeTempDirs, tempDir, writeFiles } from "./support/fixtures";
+import {
+  latestLocalRows,
+  makeSpec,
+  readParquet,
+  removeTempDirs,
+  runLocalTarget,
+  tempDir,
+  writeFiles,
+} from "./support/fixtures";
 
 const DB = "ci_export";
 
@@ -44,27 +50,8 @@ async function world(
   const dir = await tempDir(label);
   await writeFiles(dir, sourceFiles);
   const spec = makeSpec(path.join(dir, "spec"), [entity]);
-  const run = () => {
-    const target = localTarget(spec, dir);
-    return runExport(spec, {
-      lake: target.lake,
-      views: target.views,
-      serverSide: target.serverSide,
-      stagingDir: path.join(dir, "staging"),
-    });
-  };
-  const rows = async () => {
-    const target = localTarget(spec, dir);
-    const [latest] = (await listSnapshots(target.lake, DB, entity.name)).complete;
-    const folder = path.join(
-      target.lake.localRoot!,
-      snapshotFolder(DB, entity.name, latest.snapshot),
-    );
-    const out = [];
-    for (const f of latest.manifest.files)
-      out.push(...(await readParquet(path.join(folder, f.name))));
-    return { latest, rows: out };
-  };
+  const run = () => runLocalTarget(spec, dir);
+  const rows = () => latestLocalRows(spec, dir, entity.name);
   return { dir, run, rows };
 }
 
@@ -343,21 +330,11 @@ describe("the local target's lake-resident Parquet source", () => {
       ],
     } as EntitySpec;
     const spec = makeSpec(path.join(dir, "spec"), [visits]);
-    const target = localTarget(spec, dir);
-    const record = await runExport(spec, {
-      lake: target.lake,
-      views: target.views,
-      serverSide: target.serverSide,
-      stagingDir: path.join(dir, "staging"),
-    });
+    const record = await runLocalTarget(spec, dir);
 
     expect(errorText(record.entities[0])).to.equal("");
     expect(record.entities[0].status).to.equal("exported");
-    const [latest] = (await listSnapshots(target.lake, DB, "Visits")).complete;
-    const folder = path.join(target.lake.localRoot!, snapshotFolder(DB, "Visits", latest.snapshot));
-    const rows = [];
-    for (const f of latest.manifest.files)
-      rows.push(...(await readParquet(path.join(folder, f.name))));
+    const { rows } = await latestLocalRows(spec, dir, "Visits");
     expect(rows).to.deep.equal(await readParquet(source));
   });
 });

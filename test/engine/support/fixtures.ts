@@ -9,6 +9,8 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { runExport } from "../../../src/engine";
 import { LocalLake } from "../../../src/engine/lake/localLake";
 import { localTarget } from "../../../src/engine/targets";
+import { listSnapshots } from "../../../src/engine/snapshots";
+import { snapshotFolder } from "../../../src/plan/lakeLayout";
 import type { SnapshotManifest } from "../../../src/plan/manifest";
 import type { EntitySpec, ExportSpec, Spec } from "../../../src/spec/types";
 import type { ViewPublisher } from "../../../src/engine/viewPublisher";
@@ -230,4 +232,27 @@ export async function customerWorld(label: string) {
     }
   };
   return { dir, base, out, file, spec, write, run };
+}
+
+/** `runExport` on the local target over `dir` (`run --local dir`), lake-resident entities included. */
+export async function runLocalTarget(spec: Spec, dir: string) {
+  const target = localTarget(spec, dir);
+  return runExport(spec, {
+    lake: target.lake,
+    views: target.views,
+    serverSide: target.serverSide,
+    stagingDir: path.join(dir, "staging"),
+  });
+}
+
+/** The newest complete snapshot of an entity on the local target over `dir`, and its rows (hyparquet). */
+export async function latestLocalRows(spec: Spec, dir: string, entity: string) {
+  const target = localTarget(spec, dir);
+  const db = spec.export.databaseName;
+  const [latest] = (await listSnapshots(target.lake, db, entity)).complete;
+  const folder = path.join(target.lake.localRoot!, snapshotFolder(db, entity, latest.snapshot));
+  const rows: ParquetRow[] = [];
+  for (const f of latest.manifest.files)
+    rows.push(...(await readParquet(path.join(folder, f.name))));
+  return { latest, rows };
 }
