@@ -80,14 +80,6 @@ function bindings(source: LakeSourceFiles): ColumnBinding[] {
   }));
 }
 
-/**
- * The local check runs for every CSV source: besides serverless's checks (isChecked) it holds every
- * column to the 8000 bytes serverless reads (bindings above).
- */
-export function needsLocalLakeCheck(): boolean {
-  return true;
-}
-
 /** `read_csv` of every file of the source, hidden names below the listed folder left out. */
 function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
   const csv = source.csv;
