@@ -7,21 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../helpers/cli";
+import { blockSpecYaml } from "../helpers/specs";
 
-const SPEC = `
-connection:
-  displayName: c
-  dataPrivacyConsent: true
-  subscriptionId: 11111111-2222-3333-4444-555555555555
-  workspace: { name: ws, resourceGroupName: rg }
-  storage: { accountName: acct, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { objectId: 11111111-2222-3333-4444-555555555555 }
-export:
-  displayName: d
-  databaseName: db
-  entities:
-    - name: Airports
+const SPEC = blockSpecYaml(`    - name: Airports
       source: data/airports.csv
     - name: Prices
       source: { path: data/prices.csv, format: csv, delimiter: ";" }
@@ -29,7 +17,7 @@ export:
         - { name: Day, type: date, format: "%b %d %Y", sourceColumn: "Trade Date" }
         - { name: Close, type: decimal, precision: 18, scale: 2 }
         - { name: Ticker, type: string, maxLength: 8 }
-`;
+`);
 
 describe("synapse-export plan: the columns that will be created", function () {
   this.timeout(60_000);

@@ -8,24 +8,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli, runCliJson } from "../helpers/cli";
+import { blockSpecYaml } from "../helpers/specs";
 import { writeSettled } from "../helpers/files";
 import { LocalSql } from "../../src/engine/sql/localSql";
 import { parseCsv } from "../engine/support/csv";
 
-const SPEC = (engine = "") => `
-connection:
-  displayName: c
-  dataPrivacyConsent: true
-  subscriptionId: 11111111-2222-3333-4444-555555555555
-  workspace: { name: ws, resourceGroupName: rg }
-  storage: { accountName: acct, container: ci-export, resourceGroupName: rg }
-principals:
-  administrator: { objectId: 11111111-2222-3333-4444-555555555555 }
-export:
-  displayName: d
-  databaseName: db
-  entities:
-    - name: Orders
+const SPEC = (engine = "") =>
+  blockSpecYaml(`    - name: Orders
       source: { path: "abfss://raw@otherlake.dfs.core.windows.net/orders/*.csv", format: csv }
       ${engine}
       columns:
@@ -35,7 +24,7 @@ export:
       source: data/local.csv
       columns:
         - { name: A, type: string }
-`;
+`);
 
 describe("synapse-export plan: engines", () => {
   let dir: string;

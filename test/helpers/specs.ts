@@ -84,6 +84,25 @@ ${entities}
 `;
 }
 
+/** The connection, administrator and export header of flowSpecYaml in block style, over `entities` (list lines). */
+export function blockSpecYaml(entities: string): string {
+  return `
+connection:
+  displayName: c
+  dataPrivacyConsent: true
+  subscriptionId: 11111111-2222-3333-4444-555555555555
+  workspace: { name: ws, resourceGroupName: rg }
+  storage: { accountName: acct, container: ci-export, resourceGroupName: rg }
+principals:
+  administrator: { objectId: 11111111-2222-3333-4444-555555555555 }
+export:
+  displayName: d
+  databaseName: db
+  entities:
+${entities}
+`;
+}
+
 /** A one-entity-list spec in YAML flow style, for validation tests: `entities` is the list's items. */
 export function flowSpecYaml(entities: string): string {
   return [
