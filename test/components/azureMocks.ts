@@ -62,6 +62,20 @@ export function defaultWorld(): World {
   };
 }
 
+/** The reference stack's spec (stacks/), which the component and stack tests deploy. */
+export const EXAMPLE_SPEC = require("node:path").resolve(
+  __dirname,
+  "../../../stacks/customer-insights.spec.yaml",
+) as string;
+
+/** The default world with the storage account and container EXAMPLE_SPEC names (in rg-analytics). */
+export function exampleSpecWorld(): World {
+  const world = defaultWorld();
+  world.storageAccounts = { "rg-analytics/stciexport": { isHnsEnabled: true } };
+  world.containers = ["rg-analytics/stciexport/ci-export"];
+  return world;
+}
+
 export interface Registered {
   type: string;
   name: string;

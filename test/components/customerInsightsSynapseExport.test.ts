@@ -15,9 +15,9 @@ import {
   ROLE_ASSIGNMENT,
   SUBSCRIPTION_ID,
   SYNAPSE_ROLE_ASSIGNMENT,
+  EXAMPLE_SPEC,
+  exampleSpecWorld,
 } from "./azureMocks";
-
-const EXAMPLE_SPEC = path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml");
 
 let components: typeof Components;
 let tmp: string;
@@ -33,13 +33,6 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
 /** The example stack's world: storage and workspace both in rg-analytics. */
-function exampleWorld() {
-  const mocks = new AzureMocks();
-  const world = mocks.world;
-  world.storageAccounts = { "rg-analytics/stciexport": { isHnsEnabled: true } };
-  world.containers = ["rg-analytics/stciexport/ci-export"];
-  return world;
-}
 
 function thrownBy(fn: () => unknown): any {
   try {
@@ -55,7 +48,7 @@ for (const preview of [false, true]) {
     it("builds the whole export from the example spec file", async () => {
       const { mocks, result } = await deploy(
         () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),
-        { preview, world: exampleWorld() },
+        { preview, world: exampleSpecWorld() },
       );
       expect(result.spec.baseDir).to.equal(path.dirname(EXAMPLE_SPEC));
       expect(result.databaseName).to.equal("ci_export");
@@ -95,7 +88,7 @@ for (const preview of [false, true]) {
     it("declares its parts as synapse-export:index components, each under its parent", async () => {
       const { mocks } = await deploy(
         () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),
-        { preview, world: exampleWorld() },
+        { preview, world: exampleSpecWorld() },
       );
       const types = mocks.resources.filter((r) => r.type.startsWith("synapse-export:index:"));
       expect(types.map((r) => `${r.type} ${r.name}`)).to.have.members([

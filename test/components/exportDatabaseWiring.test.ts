@@ -12,9 +12,10 @@ import {
   ROLE_ASSIGNMENT,
   SYNAPSE_ROLE_ASSIGNMENT,
   type Registered,
+  EXAMPLE_SPEC,
+  exampleSpecWorld,
 } from "./azureMocks";
 
-const EXAMPLE_SPEC = path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml");
 const EXPORT_DATABASE = "pulumi-nodejs:dynamic/synapse-export:ExportDatabase";
 const ENTITY_TABLE = "pulumi-nodejs:dynamic/synapse-export:EntityTable";
 
@@ -25,13 +26,6 @@ before(async () => {
   components = require("../../src/components");
 });
 
-function exampleWorld() {
-  const world = new AzureMocks().world;
-  world.storageAccounts = { "rg-analytics/stciexport": { isHnsEnabled: true } };
-  world.containers = ["rg-analytics/stciexport/ci-export"];
-  return world;
-}
-
 // A child's URN type is `<parent type>$<type>`, so match on the end: `<type>::<name>`.
 const urnOf = (r: Registered) => `${r.type}::${r.name}`;
 
@@ -40,7 +34,7 @@ for (const preview of [false, true]) {
     it("declares one export database and one entity table per selected entity, after every grant", async () => {
       const { mocks } = await deploy(
         () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),
-        { preview, world: exampleWorld() },
+        { preview, world: exampleSpecWorld() },
       );
       const [database, ...moreDatabases] = mocks.ofType(EXPORT_DATABASE);
       expect(moreDatabases).to.deep.equal([]);
@@ -98,7 +92,7 @@ for (const preview of [false, true]) {
     it("never puts a secret into the export's resources", async () => {
       const { mocks } = await deploy(
         () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),
-        { preview, world: exampleWorld() },
+        { preview, world: exampleSpecWorld() },
       );
       const text = JSON.stringify(
         [...mocks.ofType(EXPORT_DATABASE), ...mocks.ofType(ENTITY_TABLE)].map((r) => r.inputs),

@@ -9,9 +9,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type * as Components from "../../src/components";
-import { AzureMocks, deploy } from "./azureMocks";
+import { AzureMocks, deploy, EXAMPLE_SPEC, exampleSpecWorld } from "./azureMocks";
 
-const EXAMPLE_SPEC = path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml");
 let components: typeof Components;
 let tmp: string;
 
@@ -21,13 +20,6 @@ before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-missing-"));
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function exampleWorld() {
-  const world = new AzureMocks().world;
-  world.storageAccounts = { "rg-analytics/stciexport": { isHnsEnabled: true } };
-  world.containers = ["rg-analytics/stciexport/ci-export"];
-  return world;
-}
 
 const rawSpec = () => parse(fs.readFileSync(EXAMPLE_SPEC, "utf8"));
 
@@ -42,7 +34,7 @@ async function construct(args: Components.CustomerInsightsSynapseExportArgs, pre
         thrown = e;
       }
     },
-    { preview, world: exampleWorld() },
+    { preview, world: exampleSpecWorld() },
   );
   return { thrown, registered: mocks.resources.length };
 }

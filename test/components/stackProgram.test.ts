@@ -6,10 +6,9 @@ import { expect } from "chai";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { VALID_SPEC_BASE_DIR, validRawSpec } from "../helpers/specs";
-import { AzureMocks, deploy, ROLE_ASSIGNMENT } from "./azureMocks";
+import { AzureMocks, deploy, ROLE_ASSIGNMENT, EXAMPLE_SPEC, exampleSpecWorld } from "./azureMocks";
 
 const PROGRAM = path.resolve(__dirname, "../../stacks/index.js");
-const EXAMPLE_SPEC = path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml");
 
 /** Runs the program module afresh, as `pulumi up` would, returning its exports or what it threw. */
 function runProgram(): { outputs?: Record<string, any>; error?: any } {
@@ -22,13 +21,6 @@ function runProgram(): { outputs?: Record<string, any>; error?: any } {
 }
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
-
-function exampleWorld() {
-  const world = new AzureMocks().world;
-  world.storageAccounts = { "rg-analytics/stciexport": { isHnsEnabled: true } };
-  world.containers = ["rg-analytics/stciexport/ci-export"];
-  return world;
-}
 
 before(async () => {
   await pulumi.runtime.setMocks(new AzureMocks(), "synapse-export", "test", false);
@@ -44,7 +36,7 @@ for (const preview of [false, true]) {
     it("builds the export from synapse-export:specFile and exports the endpoints and the grants", async () => {
       const { mocks, result } = await deploy(runProgram, {
         preview,
-        world: exampleWorld(),
+        world: exampleSpecWorld(),
         config: { "synapse-export:specFile": EXAMPLE_SPEC },
       });
       expect(result.error).to.equal(undefined);

@@ -3,13 +3,11 @@
 // call-through counter on the module's export, which the compiled components call it by.
 
 import { expect } from "chai";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
 import { VALID_SPEC_BASE_DIR, validRawSpec } from "../helpers/specs";
-import { AzureMocks, deploy } from "./azureMocks";
+import { AzureMocks, deploy, EXAMPLE_SPEC, exampleSpecWorld } from "./azureMocks";
 
-const EXAMPLE_SPEC = path.resolve(__dirname, "../../../stacks/customer-insights.spec.yaml");
 const rules = require("../../src/spec/rules") as { checkRules: (...args: unknown[]) => void };
 
 let components: typeof Components;
@@ -36,12 +34,6 @@ async function validationsDuring(program: () => unknown, world?: any): Promise<n
 }
 
 /** The example stack's world: storage and workspace both in rg-analytics. */
-function exampleWorld() {
-  const world = new AzureMocks().world;
-  world.storageAccounts = { "rg-analytics/stciexport": { isHnsEnabled: true } };
-  world.containers = ["rg-analytics/stciexport/ci-export"];
-  return world;
-}
 
 describe("a spec is validated once per construction", () => {
   it("by the aggregate component given a spec object, which hands it to its connection", async () => {
@@ -56,7 +48,7 @@ describe("a spec is validated once per construction", () => {
   it("by the aggregate component given a spec file", async () => {
     const count = await validationsDuring(
       () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),
-      exampleWorld(),
+      exampleSpecWorld(),
     );
     expect(count).to.equal(1);
   });
