@@ -89,7 +89,7 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
     );
   const views = new SqlViewPublisher(sql, render, spec.export.format);
   const file = localDatabaseFile(root, database);
-  const { listLocalContainer, readLocalSourceText } =
+  const { listLocalContainer, readLocalSourceRange, readLocalSourceText } =
     require("./serverSide/localLakeSource") as typeof import("./serverSide/localLakeSource");
   return {
     kind: "local",
@@ -120,6 +120,8 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
       needsCheck: () => true,
       listContainer: (location, folder) => listLocalContainer(root, location, folder),
       readSourceText: (location) => readLocalSourceText(root, location),
+      readSourceRange: (file, offset, count) =>
+        readLocalSourceRange(root, file.location, offset, count, file.etag),
     },
     databaseLocation: file,
     dropDatabase: async () => {
@@ -270,6 +272,8 @@ function azureTargetWith(
       render,
       listContainer: (location, folder) => sourceLake(location).list(folder),
       readSourceText: (location) => sourceLake(location).readText(location.path),
+      readSourceRange: (file, offset, count) =>
+        sourceLake(file.location).readRange(file.location.path, offset, count, file.etag),
     },
     dropDatabase: () =>
       sql.execute(

@@ -42,6 +42,11 @@ export interface LakeSourceFiles {
   format: "csv" | "parquet";
   csv?: LakeCsvOptions;
   columns: ColumnSpec[];
+  /**
+   * For a model.json's partitions: where each of `files` is named (its JSON path), each of which must
+   * be one file; a lake path of a spec may name a folder (its files are read), a partition may not.
+   */
+  partitionFields?: string[];
 }
 
 export interface LakeCsvOptions {

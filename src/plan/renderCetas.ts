@@ -190,17 +190,22 @@ function badParquetValue(c: ColumnSpec, v: string): string {
 /** When a CSV text value does not fit its column (NULL always fits). */
 function badValue(c: ColumnSpec, v: string): string {
   const present = `${v} IS NOT NULL`;
+  // CAST turns an empty or blank text into 0 for the number types and into 1900-01-01 for the
+  // date-time ones (dba.stackexchange.com/questions/101884: CONVERT(int, '') is 0, CONVERT(datetime,
+  // '') 1900-01-01), and TRY_CAST with it; the CSV parser 2.0 reads a quoted "" as an empty string
+  // (develop-openrowset). LEN ignores trailing blanks, so LEN = 0 is every such text.
+  const blank = `LEN(${v}) = 0`;
   switch (c.type) {
     case "string":
       // LEN ignores trailing spaces; counting one more character after the value keeps them.
       if (c.maxLength === undefined) throw new Error(`column ${c.name} has nothing to check`);
       return `${present} AND LEN(CONCAT(${v}, N'x')) - 1 > ${c.maxLength}`;
     case "int32":
-      return `${present} AND TRY_CAST(${v} AS int) IS NULL`;
+      return `${present} AND (${blank} OR TRY_CAST(${v} AS int) IS NULL)`;
     case "int64":
-      return `${present} AND TRY_CAST(${v} AS bigint) IS NULL`;
+      return `${present} AND (${blank} OR TRY_CAST(${v} AS bigint) IS NULL)`;
     case "double":
-      return `${present} AND TRY_CAST(${v} AS float) IS NULL`;
+      return `${present} AND (${blank} OR TRY_CAST(${v} AS float) IS NULL)`;
     case "decimal": {
       // TRY_CAST rounds digits past the scale. The same text cast with every fraction digit decimal(38)
       // leaves room for (the value's integer digits fit p - s) must be the same number, so trailing
@@ -221,10 +226,10 @@ function badValue(c: ColumnSpec, v: string): string {
       // Style 23 is yyyy-mm-dd (CAST and CONVERT, "Date and time styles").
       return `${present} AND (LEN(${v}) <> 10 OR TRY_CONVERT(date, ${v}, 23) IS NULL)`;
     case "dateTime":
-      // datetime2(7) keeps the seventh digit datetime2(6) would round away: they differ when one is there.
-      return `${present} AND (TRY_CAST(${v} AS datetime2(7)) IS NULL OR TRY_CAST(${v} AS datetime2(7)) <> TRY_CAST(${v} AS datetime2(6)))`;
     case "dateTimeOffset":
-      return `${present} AND (TRY_CAST(${v} AS datetimeoffset(7)) IS NULL OR TRY_CAST(${v} AS datetimeoffset(7)) <> TRY_CAST(${v} AS datetimeoffset(6)))`;
+      // Read as datetimeoffset for both (converted() says why); (7) keeps the seventh digit (6) would
+      // round away: they differ when one is there.
+      return `${present} AND (${blank} OR TRY_CAST(${v} AS datetimeoffset(7)) IS NULL OR TRY_CAST(${v} AS datetimeoffset(7)) <> TRY_CAST(${v} AS datetimeoffset(6)))`;
     case "guid":
       // A string longer than 36 characters converts to uniqueidentifier with the excess ignored.
       return `${present} AND (LEN(${v}) <> 36 OR TRY_CAST(${v} AS uniqueidentifier) IS NULL)`;
@@ -263,9 +268,11 @@ function converted(c: ColumnSpec, v: string): string {
     case "date":
       return `CONVERT(date, ${v}, 23)`;
     case "dateTime":
-      return `CAST(${v} AS datetime2(6))`;
     case "dateTimeOffset":
-      // The lake holds one instant per value, in UTC, as the runner writes it (typeMapping.ts).
+      // The lake holds one instant per value, in UTC, as the runner writes it (typeMapping.ts). For a
+      // dateTime too: the runner applies an offset the text has and takes a text without one as UTC
+      // (columnCasts.ts); datetimeoffset takes a text without an offset as +00:00, while what a
+      // datetime2 CAST does with an offset is not documented.
       return `CAST(SWITCHOFFSET(CAST(${v} AS datetimeoffset(6)), N'+00:00') AS datetime2(6))`;
   }
 }

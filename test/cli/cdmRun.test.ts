@@ -124,7 +124,7 @@ describe("synapse-export plan --local and run --local: a model.json folder in th
       ),
     );
     expect(manifest.sources.map((s: { sha256: string }) => s.sha256)).to.deep.equal(["", ""]);
-    for (const s of manifest.sources) expect(s.etag).to.match(/^\d+-\d+-\d+$/);
+    for (const s of manifest.sources) expect(s.etag).to.match(/^\d+-\d+-\d+-\d+$/);
 
     const expected = [...parseCsv(PARTITION_1), ...parseCsv(PARTITION_2)].map((row) => [
       row[0],

@@ -76,7 +76,7 @@ describe("the local target's server-side export of a lake-resident entity", () =
     expect(sorted).to.deep.equal(expected);
     expect(latest.manifest.rows).to.equal(3);
     expect(latest.manifest.sources!.map((s) => s.sha256)).to.deep.equal(["", ""]);
-    for (const s of latest.manifest.sources!) expect(s.etag).to.match(/^\d+-\d+-\d+$/);
+    for (const s of latest.manifest.sources!) expect(s.etag).to.match(/^\d+-\d+-\d+-\d+$/);
 
     const second = await w.run();
     expect(second.entities[0].status).to.equal("unchanged");

@@ -183,6 +183,32 @@ export class AdlsGen2Lake implements LakeStore {
     }
   }
 
+  /**
+   * `count` bytes of a file from `offset`, only from the version a listing gave this ETag (If-Match,
+   * Path_Read in DataLakeStorage.json); undefined when the file is gone (404) or was rewritten since
+   * (412 ConditionNotMet). The listing's JSON gives the ETag without the quotes its headers carry
+   * (FileSystem_ListPaths's `etag` against Path_Read's `ETag` header; fsspec/adlfs#461 shows both
+   * from the service): If-Match takes the quoted form.
+   */
+  async readRange(
+    path: string,
+    offset: number,
+    count: number,
+    etag: string,
+  ): Promise<Buffer | undefined> {
+    const target = normalizePath(path);
+    try {
+      const response = await this.fileSystem.getFileClient(target).read(offset, count, {
+        conditions: { ifMatch: etag.startsWith('"') ? etag : `"${etag}"` },
+      });
+      return await streamToBuffer(response.readableStreamBody);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404 || status === 412) return undefined;
+      throw this.failure("read", target, error);
+    }
+  }
+
   async writeText(path: string, text: string): Promise<void> {
     const target = requirePath(path, "writeText");
     const slash = target.lastIndexOf("/");
@@ -274,10 +300,14 @@ function requirePath(path: string, operation: string): string {
   return normalized;
 }
 
-async function streamToText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
-  if (!stream) return "";
+async function streamToBuffer(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   for await (const chunk of stream)
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+async function streamToText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
+  return (await streamToBuffer(stream)).toString("utf8");
 }

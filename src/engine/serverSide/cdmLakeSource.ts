@@ -85,6 +85,7 @@ export async function cdmLakeSource(
       format: "csv",
       csv: cdm.csv,
       columns: safeColumnNames(entity.name, cdm.columns),
+      partitionFields: cdm.partitions.map((_, i) => `${name}: ${cdm.at}.partitions[${i}].location`),
     },
     record: {
       modelJson: name,

@@ -1,10 +1,12 @@
 // One lake-resident entity of a run against Azure, exported by Synapse serverless SQL where it lies:
-// no byte of its data passes through this machine. The order is the runner's (exportEntity.ts), with
+// no byte of its data passes through this machine, only the header rows of its files (step 2). The order is the runner's (exportEntity.ts), with
 // serverless doing the write:
 //   1. list the source (one dfs listing) and take the snapshot id from that listing, the columns and
 //      how the files are read (lakeSourceListing.ts); the latest manifest's id → unchanged: no SQL;
-//   2. changed: the check query (renderCetas.ts: per column the count of values that do not fit and
-//      the least of them) fails the entity naming the column and a value, before anything is written;
+//   2. changed: a CSV source with a header has each file's header row read (lakeSourceHeaders.ts, the
+//      only bytes of the source the runner reads), and a file without a declared column fails the
+//      entity; then the check query (renderCetas.ts: per column the count of values that do not fit
+//      and the least of them) fails the entity naming the column and a value, before anything is written;
 //   3. CETAS into `<Entity>/v=<snapshot>/`. CETAS cannot write into an existing folder (15842
 //      "External table location already exists", develop-tables-cetas and the CETAS T-SQL page), and a
 //      failed CETAS may leave part of its folder when serverless's one-time clean-up fails too (the
@@ -43,6 +45,7 @@ import type { EntityRunRecord, ExportPhase, ProgressEvent } from "../run/runReco
 import { listSnapshots, nextSequence, type CompleteSnapshot } from "../snapshots";
 import type { ViewPublisher } from "../viewPublisher";
 import { cdmLakeSource, type ReadSourceText } from "./cdmLakeSource";
+import { checkLakeHeaders, type ReadSourceRange } from "./lakeSourceHeaders";
 import {
   lakeSnapshotId,
   lakeSourceRecords,
@@ -66,6 +69,8 @@ export interface ServerSideExport {
   listContainer: ListContainer;
   /** A small text file of a source's container: a Customer Insights export's model.json. */
   readSourceText: ReadSourceText;
+  /** The start of a listed source file, for its header row (lakeSourceHeaders.ts). */
+  readSourceRange: ReadSourceRange;
   /** Whether this target runs the entity by these steps; default every lake-resident entity. */
   runs?: (entity: EntitySpec) => boolean;
   /** Whether this target's check query has a column to count; default serverless's (needsCetasCheck). */
@@ -228,6 +233,8 @@ async function writeWithCetas(
     }),
   );
 
+  if (source.csv?.header) phase("write", "the files' header rows");
+  await checkLakeHeaders(source, listed, ctx.serverSide.readSourceRange);
   phase("write", "serverless SQL: check");
   let sourceRows: number | undefined;
   if ((ctx.serverSide.needsCheck ?? needsCetasCheck)(source)) {

@@ -21,6 +21,8 @@ import type { LakeEntry } from "../lake/lakeStore";
 export interface ListedLakeFile {
   /** The file's https:// dfs URL, as serverless names it. */
   url: string;
+  /** The same file as a location (its path in the container), to read its header. */
+  location: LakeLocation;
   bytes: number;
   etag: string;
   lastModified: string;
@@ -95,7 +97,7 @@ export async function listLakeSource(
   const out: ListedLakeFile[] = [];
   // model.json's partitions share a folder: one listing of it serves them all.
   const listed = new Map<string, Promise<LakeEntry[]>>();
-  for (const location of source.files) {
+  for (const [i, location] of source.files.entries()) {
     const folder = listingFolder(location.path);
     const key = `${location.account}/${location.container}/${folder}`;
     if (!listed.has(key)) listed.set(key, list(location, folder));
@@ -107,6 +109,13 @@ export async function listLakeSource(
         `${dfsUrl(location)} matches no file in the lake (names beginning with _ or . are not read); nothing was written.`,
       );
     }
+    const field = source.partitionFields?.[i];
+    if (field !== undefined && (matched.length !== 1 || matched[0].path !== location.path)) {
+      throw new ExportError(
+        "data",
+        `${field} "${dfsUrl(location)}" is a folder in the lake, not a file; a model.json partition must be one file (a folder's files would be read as one partition, some perhaps twice). Nothing was exported.`,
+      );
+    }
     for (const e of matched) {
       if (e.etag === undefined || e.lastModified === undefined) {
         throw new ExportError(
@@ -116,6 +125,7 @@ export async function listLakeSource(
       }
       out.push({
         url: dfsUrl({ ...location, path: e.path }),
+        location: { ...location, path: e.path },
         bytes: e.size,
         etag: e.etag,
         lastModified: e.lastModified,

@@ -2,9 +2,11 @@
 // (lakeLocation.ts, localRelativePath; the account is not part of the local path), listed with each
 // file's stat where the dfs listing gives its ETag and Last-Modified.
 //
-// The etag is `${size}-${mtimeNs}-${ino}`: a write that changes the size, the modification time (to
-// the nanosecond where the file system keeps it) or replaces the file (rename over it: a new inode)
-// changes it. It cannot see a rewrite of the same size within one timestamp tick on a file system
+// The etag is `${size}-${mtimeNs}-${ctimeNs}-${ino}`: a write that changes the size, the modification
+// time (to the nanosecond where the file system keeps it), or replaces the file (rename over it: a new
+// inode) changes it; the change time too, which a tool that puts the modification time back after
+// rewriting a file (`cp -p`, `rsync --inplace -t`, `touch -r`) cannot set back (utimes sets only the
+// access and modification times). It cannot see a rewrite of the same size within one tick on a file system
 // with coarse timestamps, which the dfs ETag would; the runner guards that case by hashing a file
 // whose mtime is too recent (fingerprint.ts, the racy rule), which this path does not, since it reads
 // no source bytes by design. The second listing after the COPY (exportLakeEntity) still catches a
@@ -15,6 +17,11 @@ import * as path from "node:path";
 import { ExportError } from "../../errors";
 import { localRelativePath, type LakeLocation } from "../../plan/lakeLocation";
 import type { LakeEntry } from "../lake/lakeStore";
+
+/** What the listing gives a file for the dfs ETag (the header above says what it sees). */
+function localEtag(st: fs.BigIntStats): string {
+  return `${st.size}-${st.mtimeNs}-${st.ctimeNs}-${st.ino}`;
+}
 
 function containerDir(dir: string, location: LakeLocation): string {
   return path.join(dir, localRelativePath({ ...location, path: "" }));
@@ -55,7 +62,7 @@ export async function listLocalContainer(
           path: childRel,
           isDirectory: false,
           size: Number(st.size),
-          etag: `${st.size}-${st.mtimeNs}-${st.ino}`,
+          etag: localEtag(st),
           lastModified: new Date(Number(st.mtimeMs)).toISOString(),
         });
       }
@@ -80,5 +87,33 @@ export async function readLocalSourceText(
       throw new ExportError("data", `${file} is a folder, not a file`, { cause: e });
     }
     throw e;
+  }
+}
+
+/**
+ * `count` bytes of a source file from `offset`, as readRange of the dfs reads them: undefined when the
+ * file is gone or its stat no longer gives the listed etag (rewritten since it was listed).
+ */
+export async function readLocalSourceRange(
+  dir: string,
+  location: LakeLocation,
+  offset: number,
+  count: number,
+  etag: string,
+): Promise<Buffer | undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(path.join(dir, localRelativePath(location)), "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+  try {
+    if (localEtag(await handle.stat({ bigint: true })) !== etag) return undefined;
+    const buffer = Buffer.alloc(count);
+    const { bytesRead } = await handle.read(buffer, 0, count, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }

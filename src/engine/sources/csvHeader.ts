@@ -9,8 +9,8 @@ import { sameNameKey } from "./nameKey";
 import { SourceError } from "./sourceError";
 import { readSourceStart } from "./sourceStream";
 
-/** A header longer than this is not a header. */
-const MAX_HEADER_BYTES = 1 << 20;
+/** A header longer than this is not a header (the lake's header check reads no further either). */
+export const MAX_HEADER_BYTES = 1 << 20;
 
 /** Delimiters a one-column header that contains one of them was most likely meant to be split on. */
 const LIKELY_DELIMITERS = [";", "\t", "|", ","];
@@ -21,6 +21,26 @@ export async function readCsvHeader(
   source: SourceSpec = { path: file, format: "csv" },
 ): Promise<string[]> {
   const bytes = await readSourceStart(file, MAX_HEADER_BYTES);
+  const names = parseCsvHeader(bytes, displayName, source, bytes.length < MAX_HEADER_BYTES);
+  if (names === undefined) throw headerDoesNotEnd(displayName);
+  return names;
+}
+
+export function headerDoesNotEnd(displayName: string): SourceError {
+  return new SourceError(`${displayName}: the header row does not end (an unclosed quote?).`);
+}
+
+/**
+ * The header row's names from the first bytes of a file, checked as readCsvHeader checks them.
+ * `wholeFile`: the bytes are the whole file, so a header without a line end is the file's one line.
+ * Undefined when the header does not end within bytes that are not the whole file: read more.
+ */
+export function parseCsvHeader(
+  bytes: Buffer,
+  displayName: string,
+  source: SourceSpec,
+  wholeFile: boolean,
+): string[] | undefined {
   const encoding = utf16(bytes);
   if (encoding) {
     throw new SourceError(
@@ -53,9 +73,8 @@ export async function readCsvHeader(
     } else if (ch === "\n" || ch === "\r") break;
     else field += ch;
   }
-  if (inQuotes || (i === text.length && bytes.length === MAX_HEADER_BYTES)) {
-    throw new SourceError(`${displayName}: the header row does not end (an unclosed quote?).`);
-  }
+  if (i === text.length && !wholeFile) return undefined;
+  if (inQuotes) throw headerDoesNotEnd(displayName);
   names.push(field);
   if (names.length === 1 && names[0].trim() === "") {
     throw new SourceError(

@@ -14,7 +14,10 @@
 //   exponent and rounds extra scale; float takes an exponent; bit takes 'TRUE'/'FALSE' and any integer
 //   (non-zero is 1); date takes ISO 8601 'YYYY-MM-DD' and the unseparated 'YYYYMMDD' (the formats that
 //   do not depend on SET DATEFORMAT / LANGUAGE; the language-dependent ones are not modelled); datetime2
-//   also takes 'T' between date and time; a string cast to a shorter varchar(n) is truncated, not failed.
+//   also takes 'T' between date and time; a string cast to a shorter varchar(n) is truncated, not failed;
+//   an empty or blank text is 0 for the integer types and float, and 1900-01-01 (midnight) for date,
+//   datetime, datetime2 and datetimeoffset (dba.stackexchange.com/questions/101884: CONVERT(int, '')
+//   is 0, CONVERT(float, '') 0, CONVERT(date, '') 1900-01-01), while decimal fails on it.
 //
 // Lengths: varchar(n) counts bytes (UTF-8 under the _UTF8 collations serverless uses), nvarchar(n)
 // UTF-16 code units (the char and varchar page: "n defines the string size in bytes"; nchar and
@@ -48,6 +51,10 @@ const DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}";
 const TIME = String.raw`[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?`;
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
+/** T-SQL's value for an empty or blank text (the header above), else `otherwise`. */
+const blankIs = (x: string, value: string, otherwise: string) =>
+  `(CASE WHEN trim(${x}) = '' THEN ${value} ELSE ${otherwise} END)`;
+
 const when = (x: string, regex: string, then: string) =>
   `(CASE WHEN regexp_full_match(${x}, '${regex}') THEN ${then} END)`;
 
@@ -78,7 +85,12 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
       ...base,
       duck,
       parse: (x) => when(x, DIGITS, ranged(`TRY_CAST(${x} AS HUGEINT)`)),
-      cast: (x) => when(`trim(${x})`, DIGITS, ranged(`TRY_CAST(trim(${x}) AS HUGEINT)`)),
+      cast: (x) =>
+        blankIs(
+          x,
+          `CAST(0 AS ${duck})`,
+          when(`trim(${x})`, DIGITS, ranged(`TRY_CAST(trim(${x}) AS HUGEINT)`)),
+        ),
     };
   }
   if (name === "decimal" || name === "numeric") {
@@ -99,7 +111,12 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
       ...base,
       duck,
       parse: (x) => when(x, FLOAT, `TRY_CAST(${x} AS ${duck})`),
-      cast: (x) => when(`trim(${x})`, FLOAT, `TRY_CAST(trim(${x}) AS ${duck})`),
+      cast: (x) =>
+        blankIs(
+          x,
+          `CAST(0 AS ${duck})`,
+          when(`trim(${x})`, FLOAT, `TRY_CAST(trim(${x}) AS ${duck})`),
+        ),
     };
   }
   if (name === "bit") {
@@ -114,8 +131,12 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
       duck: "DATE",
       parse: (x) => when(x, DATE, `TRY_CAST(${x} AS DATE)`),
       cast: (x) =>
-        `coalesce(${when(`trim(${x})`, DATE, `TRY_CAST(trim(${x}) AS DATE)`)}, ` +
-        `${when(`trim(${x})`, "[0-9]{8}", `TRY_STRPTIME(trim(${x}), '%Y%m%d')::DATE`)})`,
+        blankIs(
+          x,
+          "DATE '1900-01-01'",
+          `coalesce(${when(`trim(${x})`, DATE, `TRY_CAST(trim(${x}) AS DATE)`)}, ` +
+            `${when(`trim(${x})`, "[0-9]{8}", `TRY_STRPTIME(trim(${x}), '%Y%m%d')::DATE`)})`,
+        ),
     };
   }
   if (name === "datetime2" || name === "datetime" || name === "datetimeoffset") {
@@ -145,7 +166,8 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
       duck,
       // The CSV parser 2.0 takes 'YYYY-MM-DD HH:MM:SS[.fraction]' only.
       parse: (x) => stamp(x, " "),
-      cast: (x) => stamp(`trim(${x})`, "[ T]"),
+      cast: (x) =>
+        blankIs(x, `CAST(TIMESTAMP '1900-01-01' AS ${duck})`, stamp(`trim(${x})`, "[ T]")),
       fromValue: (e) => rounded(`CAST(${e} AS TIMESTAMP_NS)`),
     };
   }
