@@ -40,6 +40,7 @@ import type { SqlStatement } from "../../plan/sqlStatement";
 import type { SourceState } from "../../plan/exportResources";
 import type { EntitySpec } from "../../spec/types";
 import type { LakeStore } from "../lake/lakeStore";
+import { entityFoldersWithSnapshots, foldedName } from "../run/entityFolders";
 import { applyRetention, failedRecord, record } from "../run/exportEntity";
 import type { EntityRunRecord, ExportPhase, ProgressEvent } from "../run/runRecord";
 import { listSnapshots, nextSequence, type CompleteSnapshot } from "../snapshots";
@@ -139,6 +140,8 @@ export async function exportLakeEntity(
     const { source, cdmInput } = await lakeEntitySource(entity, ctx.serverSide);
     const cdm = cdmInput ? { cdm: cdmInput.record } : {};
     const listing = await listSnapshots(ctx.lake, db, entity.name);
+    // A rename that changes only the case starts a folder of its own: only a new folder is checked.
+    if (listing.complete.length === 0) await refuseCaseOnlyTwin(ctx.lake, db, entity.name);
     phase("fingerprint");
     const files = await listLakeSource(source, ctx.serverSide.listContainer);
     const empty = cdmInput && files.find((f) => f.bytes === 0);
@@ -211,6 +214,24 @@ export async function exportLakeEntity(
   }
 }
 
+/**
+ * An entity whose name differs only in case from another entity folder of the database (a rename
+ * `Customer` → `customer`) is one name to SQL, whose names compare ignoring case (entityFolders.ts),
+ * but two folders in the lake: its snapshot table of the same id would be the other's, and the drop
+ * of a table a failed CETAS left would drop the one the live view reads.
+ */
+async function refuseCaseOnlyTwin(lake: LakeStore, db: string, name: string): Promise<void> {
+  const twin = (await entityFoldersWithSnapshots(lake, db)).find(
+    (n) => n !== name && foldedName(n) === foldedName(name),
+  );
+  if (twin !== undefined) {
+    throw new ExportError(
+      "spec",
+      `the lake already holds entity "${twin}", which SQL takes for the same name as "${name}" (names compare ignoring case): a rename that changes only the case is not supported. Keep the name "${twin}", or give the entity another name. Nothing was written.`,
+    );
+  }
+}
+
 async function writeWithCetas(
   ctx: LakeEntityContext,
   entity: EntitySpec,
@@ -226,12 +247,12 @@ async function writeWithCetas(
   const input = { entity: entity.name, snapshot, source };
   const folder = snapshotFolder(db, entity.name, snapshot);
   // The plan's guarded drop, with this run's reason for it (the plan's names retention).
-  const dropTable = render([{ step: "dropSnapshotTable", entity: entity.name, snapshot }]).map(
-    (s) => ({
+  const dropTableOf = (id: string) =>
+    render([{ step: "dropSnapshotTable", entity: entity.name, snapshot: id }]).map((s) => ({
       ...s,
-      purpose: `drop the external table [snapshots] of ${entity.name} snapshot ${snapshot} that a CETAS created (its files stay)`,
-    }),
-  );
+      purpose: `drop the external table [snapshots] of ${entity.name} snapshot ${id} that a CETAS created (its files stay)`,
+    }));
+  const dropTable = dropTableOf(snapshot);
 
   if (source.csv?.header) phase("write", "the files' header rows");
   await checkLakeHeaders(source, listed, ctx.serverSide.readSourceRange);
@@ -247,7 +268,11 @@ async function writeWithCetas(
 
   // What a failed or killed run left: folders without a manifest (never served), and the table of a
   // CETAS that finished before its run died. CETAS refuses an existing folder and an existing name.
-  for (const id of incomplete) await ctx.lake.deleteTree(snapshotFolder(db, entity.name, id));
+  // A CETAS whose run died before its manifest left its table too: dropped with its folder.
+  for (const id of incomplete) {
+    await ctx.lake.deleteTree(snapshotFolder(db, entity.name, id));
+    if (id !== snapshot) await sql.execute(dropTableOf(id));
+  }
   await sql.execute(dropTable);
 
   phase("write", "serverless SQL: CREATE EXTERNAL TABLE AS SELECT");
