@@ -93,6 +93,13 @@ export function parseCsvHeader(
   }
   const seen = new Map<string, number>();
   names.forEach((name, index) => {
+    // The replacement character is what decoding gave bytes that are not UTF-8 (a Latin-1 ß):
+    // the column would be named for a name the file does not have.
+    if (name.includes("\uFFFD")) {
+      throw new SourceError(
+        `${displayName}: header column ${index + 1} (${JSON.stringify(name)}) is not UTF-8 text; CSV sources must be UTF-8. Save the file as UTF-8 (e.g. iconv -f latin1 -t UTF-8).`,
+      );
+    }
     if (name.trim() === "") {
       throw new SourceError(`${displayName}: header column ${index + 1} has no name.`);
     }

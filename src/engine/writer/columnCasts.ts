@@ -74,6 +74,16 @@ const FAST_OFFSET_TEXT = `${FAST_LOCAL_TEXT}(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])
 /** The form DuckDB's UUID → VARCHAR cast writes: 8-4-4-4-12 lower-case hex digits. */
 const CANONICAL_GUID_TEXT = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
+/**
+ * A typed number (a Parquet INT32 or DOUBLE) bound to a boolean: DuckDB's cast makes every non-zero
+ * number true (2 and 0.5 landed as true), so only 0 and 1 are a boolean's value.
+ */
+function numberAsBoolean(b: ColumnBinding): boolean {
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/i.test(
+    b.sourceType,
+  );
+}
+
 function isText(b: ColumnBinding): boolean {
   return b.sourceType.toUpperCase() === "VARCHAR";
 }
@@ -177,7 +187,8 @@ function temporalRangeFits(b: ColumnBinding, v: string, value: string): string {
   if (b.column.type === "date") {
     // A typed source (a Parquet TIMESTAMP bound to a date) must not lose a time of day either.
     if (!isText(b)) {
-      return `${range} AND coalesce(TRY_CAST(${v} AS TIMESTAMP) = CAST(${value} AS TIMESTAMP), true)`;
+      // At nanoseconds: through TIMESTAMP a TIMESTAMP_NS 00:00:00.000000001 compared equal to midnight.
+      return `${range} AND coalesce(TRY_CAST(${v} AS TIMESTAMP_NS) = CAST(${value} AS TIMESTAMP_NS), true)`;
     }
     const midnight = `TRY_CAST(${v} AS TIMESTAMPTZ) = CAST(${value} AS TIMESTAMPTZ) AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')`;
     return `${range} AND (regexp_full_match(${v}, '${PLAIN_DATE_TEXT}') OR (${midnight}))`;
@@ -249,6 +260,11 @@ export function castExpression(b: ColumnBinding): string {
       e = `CASE WHEN ${v} IS NULL THEN NULL${fastTemporal(b, v)} WHEN coalesce(${temporalFits(b, v, value)}, false) THEN ${value} ELSE ${fail(b)} END`;
       break;
     }
+    case "boolean":
+      e = numberAsBoolean(b)
+        ? `CASE WHEN ${v} IS NULL OR ${v} IN (0, 1) THEN CAST(${v} AS BOOLEAN) ELSE ${fail(b)} END`
+        : `CAST(${v} AS ${target})`;
+      break;
     case "guid":
       // Braces, upper case and missing hyphens normalise to the 36-character form Synapse reads as
       // varchar(36). Text already in that form (lower case, hyphenated) is what the UUID cast would
@@ -298,6 +314,8 @@ function fitsExpression(b: ColumnBinding, v: string): string {
       return temporalFits(b, v, temporalValue(b, v, false));
     case "guid":
       return `TRY_CAST(${v} AS UUID) IS NOT NULL`;
+    case "boolean":
+      return numberAsBoolean(b) ? `${v} IN (0, 1)` : `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
     default:
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
   }
