@@ -46,6 +46,20 @@ async function parquetFiles(selects: Record<string, string>): Promise<Record<str
   return out;
 }
 
+/** Every occurrence of one byte string replaced by another of the same length (Thrift names). */
+function patchBytes(b: Buffer, from: string, to: string): Buffer {
+  expect(from.length).to.equal(to.length);
+  const out = Buffer.from(b);
+  const f = Buffer.from(from);
+  let found = 0;
+  for (let i = out.indexOf(f); i >= 0; i = out.indexOf(f, i + 1)) {
+    Buffer.from(to).copy(out, i);
+    found++;
+  }
+  expect(found, `"${from}" is in the file`).to.be.greaterThan(0);
+  return out;
+}
+
 /** The entity must fail with `text` in its error; an export fails the test showing what landed. */
 function expectFailure(r: Awaited<ReturnType<typeof runSource>>, text: string | RegExp): void {
   if (r.error === undefined) {
@@ -62,7 +76,30 @@ describe("review: hostile input on the runner path", function () {
   this.timeout(30_000);
   after(removeTempDirs);
 
-  describe("found by the review, now refused", () => {
+  describe("found by the review, now exact or refused", () => {
+    // Input: `0.000000000000000012345e16` (= 1.2345) into a decimal(18,4), and the same with 35 zeros
+    // and e36 into a decimal(38,4); the scale check passes (4 digits after the point once the exponent
+    // is applied). Landed: 1.2300 — DuckDB's DECIMAL cast keeps only as many mantissa digits after the
+    // point as the storage width (18 / 38) before applying the exponent, dropping 45 silently. Must land
+    // 1.2345 (a double reads it so) or fail naming the value. The same text in a JSON string lands 1.2300.
+    it("decimal: text with an exponent and more fraction digits than the precision fails (it landed truncated, 1.2345 → 1.2300)", async () => {
+      const v18 = `0.${"0".repeat(15)}12345e16`;
+      const v38 = `0.${"0".repeat(35)}12345e36`;
+      expect(Number(v18)).to.equal(1.2345);
+      expect(Number(v38)).to.equal(1.2345);
+      // Refused rather than truncated: DuckDB's cast reads at most `precision` digits after the point.
+      for (const [v, precision] of [
+        [v18, 18],
+        [v38, 38],
+      ] as const) {
+        const r = await runSource(
+          { "e.csv": `a\n${v}\n` },
+          csv([{ name: "a", type: "decimal", precision, scale: 4 }]),
+        );
+        expectFailure(r, `e.csv line 2 (row 1), column "a": value "${v}"`);
+      }
+    });
+
     // Input: Parquet INT32 2 and DOUBLE 0.5 into declared boolean columns. Landed: true, true (a plain
     // CAST: any non-zero number is true). README: a boolean is true/false, t/f, yes/no, 1/0; anything
     // else fails (CSV's `2` does fail). Must fail naming the row and the value.
@@ -80,6 +117,20 @@ describe("review: hostile input on the runner path", function () {
       expectFailure(r, 'e.parquet row 1, column "i": value "2"');
     });
 
+    // Input: a Parquet BYTE_ARRAY column without the UTF8/STRING annotation (what Impala and older
+    // parquet-mr write for strings) holding the bytes of "café". DuckDB reads it as BLOB and the string
+    // cast writes its escape form. Landed (declared string or inferred): the 10 characters
+    // `caf\xC3\xA9`. Must land "café" (the bytes are UTF-8) or fail saying the column is binary.
+    it("Parquet: a binary column holding UTF-8 lands as its text (it landed as DuckDB's escapes, café → caf\\xC3\\xA9)", async () => {
+      const files = await parquetFiles({ "e.parquet": "SELECT encode('café') AS s" });
+      for (const columns of [strings("s"), undefined]) {
+        const r = await runSource(files, parquet(columns));
+        if (r.error === undefined) {
+          expect(r.exported!.rows.map((row) => row.s)).to.deep.equal(["café"]);
+        } else expect(r.error).to.contain("e.parquet");
+      }
+    });
+
     // Input: a Parquet TIMESTAMP_NS 2024-01-01 00:00:00.000000001 into a date column. Landed:
     // 2024-01-01 (the nanosecond after midnight dropped). The same value into a dateTime is refused
     // ("at most 6 fractional digits"), and README says a time of day in a date fails: so must this.
@@ -89,6 +140,71 @@ describe("review: hostile input on the runner path", function () {
       });
       const r = await runSource(files, parquet([{ name: "t", type: "date" }]));
       expectFailure(r, 'e.parquet row 1, column "t"');
+    });
+
+    // Input: a Parquet file with two columns named `qqqq` (1) and `QQQQ` (2), as pyarrow writes.
+    // DuckDB renames the second `QQQQ_1`. Landed: a declared column `QQQQ` took the value 1 of `qqqq`
+    // (the case-insensitive fallback of bindColumns), and an inferred entity got a column `QQQQ_1`
+    // with no sourceColumn. CSV headers and JSON keys equal ignoring case are refused; this must be
+    // too (or `QQQQ` must land 2).
+    it("Parquet: columns equal ignoring case are refused (a declared QQQQ landed qqqq's values)", async () => {
+      const base = await parquetFiles({ "e.parquet": "SELECT 1 AS qqqq, 2 AS zzzz" });
+      const files = { "e.parquet": patchBytes(base["e.parquet"], "zzzz", "QQQQ") };
+      const declared = await runSource(files, parquet([{ name: "QQQQ", type: "int32" }]));
+      if (declared.error === undefined) {
+        expect(declared.exported!.rows.map((row) => row.QQQQ)).to.deep.equal([2]);
+      } else expect(declared.error).to.match(/qqqq.*QQQQ|QQQQ.*qqqq/);
+      const inferred = await runSource(files, parquet(undefined));
+      expectFailure(inferred, /qqqq.*QQQQ/);
+    });
+
+    // Input: d/a.parquet with `a` BIGINT 1 and d/b.parquet with `a` DOUBLE 1.5, one entity `d/*.parquet`.
+    // DuckDB reads every file with the first file's schema and casts: 1.5 becomes 2. Landed: [1, 2]
+    // (declared int64 and inferred alike); with b.parquet first, the same files fail ("1.5 is not an
+    // int64"). Must fail naming b.parquet, whatever the order.
+    it("Parquet glob: a later file's DOUBLE beside the first file's BIGINT fails (1.5 landed as 2)", async () => {
+      const files = await parquetFiles({
+        "d/a.parquet": "SELECT 1::BIGINT AS a",
+        "d/b.parquet": "SELECT 1.5::DOUBLE AS a",
+      });
+      for (const columns of [[{ name: "a", type: "int64" } as ColumnSpec], undefined]) {
+        const r = await runSource(files, parquet(columns, "d/*.parquet"));
+        if (r.error === undefined) {
+          expect(r.exported!.rows.map((row) => Number(row.a))).to.deep.equal([1, 1.5]);
+        } else expect(r.error).to.contain("b.parquet");
+      }
+    });
+
+    // Input: d/a.parquet `a` DECIMAL(18,2) 1.23, d/b.parquet `a` DECIMAL(18,4) 1.2345, declared
+    // decimal(18,4). Landed: 1.2300 and 1.2300 — b's value rounded to a's scale by the reader before
+    // the scale check sees it. Must land 1.2345 or fail naming b.parquet.
+    it("Parquet glob: a later file's DECIMAL(18,4) beside the first file's (18,2) fails (1.2345 landed as 1.2300)", async () => {
+      const files = await parquetFiles({
+        "d/a.parquet": "SELECT 1.23::DECIMAL(18,2) AS a",
+        "d/b.parquet": "SELECT 1.2345::DECIMAL(18,4) AS a",
+      });
+      const r = await runSource(
+        files,
+        parquet([{ name: "a", type: "decimal", precision: 18, scale: 4 }], "d/*.parquet"),
+        "csv",
+      );
+      if (r.error === undefined) {
+        expect(r.exported!.rows.map((row) => row.a)).to.deep.equal(["1.2300", "1.2345"]);
+      } else expect(r.error).to.contain("b.parquet");
+    });
+
+    // Input: inferred columns over d/a.parquet (`a`) and d/b.parquet (`a`, `c` = "extra"). Landed: one
+    // column `a`; b's column `c` silently dropped (with b first the run fails: "column c ... could not
+    // be found"). A CSV glob whose headers differ fails; this must fail too, or export `c`.
+    it("Parquet glob, inferred: a column only a later file has fails the entity (it was dropped)", async () => {
+      const files = await parquetFiles({
+        "d/a.parquet": "SELECT 1::BIGINT AS a",
+        "d/b.parquet": "SELECT 2::BIGINT AS a, 'extra' AS c",
+      });
+      const r = await runSource(files, parquet(undefined, "d/*.parquet"));
+      if (r.error === undefined) {
+        expect(r.exported!.manifest.columns.map((c) => c.name)).to.deep.equal(["a", "c"]);
+      } else expect(r.error).to.contain("b.parquet");
     });
 
     // Input: a Latin-1 CSV whose only non-ASCII byte is in the header (`id,Stra\xDFe`), columns inferred.

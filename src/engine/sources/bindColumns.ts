@@ -9,6 +9,7 @@ import type { DuckSession } from "../writer/duckdbSession";
 import { csvDialect } from "./csvDialect";
 import { readCsvHeader } from "./csvHeader";
 import { jsonKeys } from "./jsonKeys";
+import { parquetSourceColumns } from "./parquetColumns";
 import type { NumberWatch } from "./jsonNumberCandidates";
 import type { SourceFile } from "./resolveSources";
 import { SourceError } from "./sourceError";
@@ -16,7 +17,6 @@ import {
   describeSql,
   isJsonFormat,
   readAsTextSql,
-  readParquetSql,
   type SourceColumn,
 } from "./sourceSql";
 
@@ -67,9 +67,7 @@ export async function sourceColumns(
   columns?: readonly ColumnSpec[],
 ): Promise<SourceColumn[]> {
   const format = entity.source.format;
-  if (format === "parquet") {
-    return describe(session, readParquetSql(files.map((f) => f.absPath)));
-  }
+  if (format === "parquet") return parquetSourceColumns(session, entity.name, files);
   if (isJsonFormat(format)) {
     // With the columns known, the key scan also looks for the numbers jsonNumbers.ts must check.
     const keys = await jsonKeys(
