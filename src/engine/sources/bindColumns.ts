@@ -13,12 +13,7 @@ import { parquetSourceColumns } from "./parquetColumns";
 import type { NumberWatch } from "./jsonNumberCandidates";
 import type { SourceFile } from "./resolveSources";
 import { SourceError } from "./sourceError";
-import {
-  describeSql,
-  isJsonFormat,
-  readAsTextSql,
-  type SourceColumn,
-} from "./sourceSql";
+import { describeSql, isJsonFormat, readAsTextSql, type SourceColumn } from "./sourceSql";
 
 export interface ColumnBinding {
   column: ColumnSpec;
