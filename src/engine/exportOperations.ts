@@ -6,12 +6,13 @@
 
 import * as os from "node:os";
 import { ExportError } from "../errors";
-import { databaseFolder, exportLockPath } from "../plan/lakeLayout";
-import type {
-  EntityTableInputs,
-  ExportDatabaseInputs,
-  SourceState,
-  TargetRef,
+import { databaseFolder, databaseOwnerPath, exportLockPath } from "../plan/lakeLayout";
+import {
+  databaseIdentity,
+  type EntityTableInputs,
+  type ExportDatabaseInputs,
+  type SourceState,
+  type TargetRef,
 } from "../plan/exportResources";
 import {
   dropsOnDelete,
@@ -120,8 +121,33 @@ export async function provisionExportDatabase(
 ): Promise<{ databaseLocation: string }> {
   return withTarget(spec, ref, planSqlLogins(spec), async (t) => {
     await t.views.prepareDatabase();
+    await t.lake.writeText(
+      databaseOwnerPath(spec.export.databaseName),
+      `${JSON.stringify({ identity: databaseIdentity(ref, spec) })}\n`,
+    );
     return { databaseLocation: t.databaseLocation };
   });
+}
+
+/**
+ * True when another export database resource provisioned this database's lake folder after the one
+ * of `spec` and `ref` (databaseOwnerPath: its replacement over the same lake): the lake data is that
+ * one's now. No marker (a lake provisioned before there was one) is nobody else's.
+ */
+async function lakeServesAnother(
+  t: ExportTarget,
+  spec: Parameters<typeof databaseIdentity>[1],
+  ref: TargetRef,
+): Promise<boolean> {
+  const text = await t.lake.readText(databaseOwnerPath(spec.export.databaseName));
+  if (text === undefined) return false;
+  let owner: unknown;
+  try {
+    owner = (JSON.parse(text) as { identity?: unknown }).identity;
+  } catch {
+    return false;
+  }
+  return owner !== databaseIdentity(ref, spec);
 }
 
 /**
@@ -138,6 +164,9 @@ export async function dropExportDatabase(spec: ExportDatabaseSpec, ref: TargetRe
   await withTarget(spec, ref, "leave", (t) =>
     withLock(t, spec, "drop database", async () => {
       await t.dropDatabase();
+      // Replaced over the same lake: the database goes, its lake folders serve the replacement.
+      if (await lakeServesAnother(t, spec, ref)) return;
+      await t.lake.deleteTree(databaseOwnerPath(db));
       for (const name of await entityFoldersWithSnapshots(t.lake, db)) {
         const { complete, incomplete } = await listSnapshots(t.lake, db, name);
         // A copy of another entity's folder (its manifests name that entity) is someone's.
@@ -244,6 +273,8 @@ export async function dropEntity(
       );
       const snapshots = [...complete.map((c) => c.snapshot), ...incomplete];
       await t.views.dropEntity(entity, snapshots);
+      // Replaced over the same lake (another workspace): its views go, its folders serve the replacement.
+      if (await lakeServesAnother(t, spec, ref)) return;
       // Our snapshot folders, and the entity's folder only when nothing else is in it.
       const { deleteEntitySnapshots } =
         require("./run/entityFolders") as typeof import("./run/entityFolders");

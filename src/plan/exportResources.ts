@@ -120,7 +120,9 @@ export function databaseIdentity(
   return JSON.stringify({
     kind: target.kind,
     ...sqlEndpoint,
-    workspace: spec.connection.workspace.name,
+    // The local target's database file is `<dir>/<databaseName>.duckdb` whatever the workspace: a new
+    // workspace name there is the same database (its replacement deleted the file it had just made).
+    ...(target.kind === "local" ? {} : { workspace: spec.connection.workspace.name }),
     database: spec.export.databaseName,
   });
 }

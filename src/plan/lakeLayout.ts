@@ -32,6 +32,17 @@ export function exportLockPath(databaseName: string): string {
 
 export const EXPORT_LOCK_SUFFIX = ".export.lock";
 
+/**
+ * Which export database resource the lake folder of a database serves now: beside the folder, as the
+ * lock is, holding the `databaseIdentity` (exportResources.ts) of the resource that provisioned it
+ * last. A new workspace or SQL endpoint over the same lake replaces the resource, and Pulumi creates
+ * the replacement before it deletes the old one: the old one's delete finds the replacement's
+ * identity here and leaves the lake folders, which the replacement serves, where they are.
+ */
+export function databaseOwnerPath(databaseName: string): string {
+  return `${databaseFolder(databaseName)}.database.json`;
+}
+
 /** The lake folder a lock at `lockPath` guards: the database folder for an export lock, else the lock's folder. */
 export function folderGuardedBy(lockPath: string): string {
   if (lockPath.endsWith(EXPORT_LOCK_SUFFIX) && !lockPath.includes("/")) {

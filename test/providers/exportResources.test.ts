@@ -245,6 +245,55 @@ describe("export database and entity table providers (local target)", () => {
     ]);
   });
 
+  it("takes a new workspace name on the local target as an update: its database file is the same one", async () => {
+    // Review rv-sql: the replacement (create the new, then delete the old under drop) deleted the
+    // database file and folders the replacement had just made, since both are the same locally.
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    const db = await exportDatabaseProvider.create!(dbInputs(spec));
+    const table = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    const renamed = specWith((raw) => {
+      raw.export.onEntityRemoved = "drop";
+      raw.connection.workspace.name = "ws-ci-2";
+    });
+    expect(
+      (await exportDatabaseProvider.diff!("ci_export", db.outs, dbInputs(renamed))).replaces,
+    ).to.deep.equal([]);
+    expect(
+      (await entityTableProvider.diff!("id", table.outs, await tableInputs(renamed, "Customer")))
+        .replaces,
+    ).to.deep.equal([]);
+  });
+
+  it("leaves the lake folders of a database replaced over the same lake to the replacement, and drops them on a plain delete", async () => {
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    const db = await exportDatabaseProvider.create!(dbInputs(spec));
+    const table = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    const lake = path.join(dir, "out", "ci-export");
+    const owner = path.join(lake, "ci_export.database.json");
+    // Provisioning says whose the lake folder is: this resource's identity.
+    const ours = fs.readFileSync(owner, "utf8");
+    expect(JSON.parse(ours).identity).to.be.a("string").and.to.contain('"database":"ci_export"');
+
+    // A replacement over the same lake (on Azure: a new workspace or SQL endpoint) was provisioned
+    // after this one: its identity is in the marker when Pulumi deletes the old resources.
+    fs.writeFileSync(owner, `${JSON.stringify({ identity: "the replacement" })}\n`);
+    await entityTableProvider.delete!("ci_export.Customer", table.outs);
+    await exportDatabaseProvider.delete!("ci_export", db.outs);
+    expect(
+      fs.existsSync(path.join(lake, "ci_export", "Customer")),
+      "the entity's snapshots",
+    ).to.equal(true);
+    expect(fs.readFileSync(owner, "utf8")).to.contain("the replacement");
+
+    // The resource whose marker it is drops everything, the marker too.
+    fs.writeFileSync(owner, ours);
+    const again = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    await entityTableProvider.delete!("ci_export.Customer", again.outs);
+    await exportDatabaseProvider.delete!("ci_export", db.outs);
+    expect(fs.existsSync(path.join(lake, "ci_export"))).to.equal(false);
+    expect(fs.existsSync(owner)).to.equal(false);
+  });
+
   describe("keeps the drop policy current in the state, so a later delete follows the newest setting", () => {
     const databaseFile = () => path.join(dir, "out", "ci_export.duckdb");
     const databaseFolder = () => path.join(dir, "out", "ci-export", "ci_export");
