@@ -324,6 +324,19 @@ describe("review: hostile input on the runner path", function () {
       }
     });
 
+    it("double: a number below the smallest double fails (1e-400 landed as 0); zeros in any spelling land as 0", async () => {
+      const x = await exportSource(
+        { "e.csv": "a\n0e5\n0.000\n-0.0e-400\n" },
+        csv([{ name: "a", type: "double" }]),
+      );
+      expect(x.rows.map((r) => r.a)).to.deep.equal([0, 0, -0]);
+      for (const v of ["1e-400", "2e-324", "-0.0001e-320"]) {
+        const r = await runSource({ "e.csv": `a\n${v}\n` }, csv([{ name: "a", type: "double" }]));
+        expect(r.error, v).to.contain(`value ${JSON.stringify(v)}`);
+        expect(r.error, v).to.contain("is not a finite double");
+      }
+    });
+
     it("dateTimeOffset: a leap second, 7 digits at 9999-12-31 and an offset of -14:30:00 fail", async () => {
       for (const v of [
         "2024-12-31 23:59:60",

@@ -106,6 +106,17 @@ function noSeparator(b: ColumnBinding, v: string): string {
   return isText(b) ? ` AND NOT contains(${v}, '_')` : "";
 }
 
+/**
+ * A text whose digits before any exponent are not all zeros, cast to 0: a number below the smallest
+ * double (1e-400, 2e-324) underflows to 0 without a word, where one past the largest fails as
+ * infinite. Refused like it. The test on the text runs only for the values that cast to 0.
+ */
+function noUnderflow(b: ColumnBinding, v: string): string {
+  return isText(b)
+    ? ` AND NOT (TRY_CAST(${v} AS DOUBLE) = 0 AND regexp_matches(${v}, '^[^eE]*[1-9]'))`
+    : "";
+}
+
 function fail(b: ColumnBinding): string {
   return `error(${quoteDuckdbLiteral(`column "${b.column.name}": ${misfitReason(b.column)}`)})`;
 }
@@ -256,7 +267,7 @@ export function castExpression(b: ColumnBinding): string {
       } else e = `CAST(${v} AS ${target})`;
       break;
     case "double":
-      e = `CASE WHEN ${v} IS NULL OR (isfinite(CAST(${v} AS DOUBLE))${noSeparator(b, v)}) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
+      e = `CASE WHEN ${v} IS NULL OR (isfinite(CAST(${v} AS DOUBLE))${noSeparator(b, v)}${noUnderflow(b, v)}) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
       break;
     case "decimal":
       e = `CASE WHEN ${v} IS NULL THEN NULL${fastDecimal(b, v, target)} WHEN ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
@@ -316,7 +327,7 @@ function fitsExpression(b: ColumnBinding, v: string): string {
       }
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
     case "double":
-      return `isfinite(TRY_CAST(${v} AS DOUBLE))${noSeparator(b, v)}`;
+      return `isfinite(TRY_CAST(${v} AS DOUBLE))${noSeparator(b, v)}${noUnderflow(b, v)}`;
     case "decimal":
       return `TRY_CAST(${v} AS ${target}) IS NOT NULL AND ${decimalScaleFits(b, v)}`;
     case "date":
@@ -347,7 +358,7 @@ export function misfitReason(c: ColumnSpec): string {
     case "int64":
       return "is not an int64 (a whole number from -9223372036854775808 to 9223372036854775807)";
     case "double":
-      return "is not a finite double";
+      return "is not a finite double (NaN, Infinity and numbers beyond a double's range either way, which would become infinite or 0, fail)";
     case "decimal": {
       const p = c.precision ?? DEFAULT_DECIMAL_PRECISION;
       const s = c.scale ?? 0;
