@@ -51,10 +51,9 @@ describe("export database diff", () => {
     ).to.deep.equal(SAME);
   });
 
-  it("replaces for another database name, workspace, local folder, SQL endpoint or target kind", () => {
+  it("replaces for another database name, workspace (on Azure), local folder, SQL endpoint or target kind", () => {
     for (const [label, news] of [
       ["database name", [LOCAL, spec((raw) => (raw.export.databaseName = "ci_export_v2"))]],
-      ["workspace", [LOCAL, spec((raw) => (raw.connection.workspace.name = "ws-other"))]],
       ["local folder", [{ kind: "local", dir: "/elsewhere" }, spec()]],
       ["target kind", [AZURE, spec()]],
     ] as [string, [TargetRef, Spec]][]) {
@@ -64,6 +63,10 @@ describe("export database diff", () => {
       REPLACE_DB,
     );
     expect(diff([AZURE, spec()], [{ ...AZURE, sqlPort: 1434 }, spec()])).to.deep.equal(REPLACE_DB);
+    const otherWorkspace = spec((raw) => (raw.connection.workspace.name = "ws-other"));
+    expect(diff([AZURE, spec()], [AZURE, otherWorkspace]), "workspace").to.deep.equal(REPLACE_DB);
+    // Locally the database file is `<dir>/<databaseName>.duckdb` whatever the workspace: the same one.
+    expect(diff([LOCAL, spec()], [LOCAL, otherWorkspace]), "local workspace").to.deep.equal(SAME);
   });
 
   it("updates in place for another account, container, format or removal policy", () => {
