@@ -10,6 +10,8 @@ import * as path from "node:path";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
 import {
+  ID_NAME_COLUMNS,
+  lakeCsvEntity,
   latestLocalRows,
   makeSpec,
   removeTempDirs,
@@ -19,17 +21,8 @@ import {
   type ParquetRow,
 } from "./support/fixtures";
 
-function entity(p: string, columns: object[], csv: object = {}): EntitySpec {
-  return {
-    name: "E",
-    source: { path: `abfss://raw@otherlake.dfs.core.windows.net/${p}`, format: "csv", ...csv },
-    columns,
-  } as EntitySpec;
-}
-const idName = [
-  { name: "id", type: "int64" },
-  { name: "name", type: "string" },
-];
+const entity = lakeCsvEntity;
+const idName = ID_NAME_COLUMNS;
 
 async function world(
   e: EntitySpec,

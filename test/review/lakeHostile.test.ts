@@ -14,6 +14,8 @@ import { renderCetasCheck } from "../../src/plan/renderCetas";
 import { LocalSql } from "../../src/engine/sql/localSql";
 import { errorText } from "../helpers/errorText";
 import {
+  ID_NAME_COLUMNS,
+  lakeCsvEntity,
   latestLocalRows,
   makeSpec,
   removeTempDirs,
@@ -24,17 +26,8 @@ import {
 } from "../engine/support/fixtures";
 import { ACCOUNT, CONTAINER, EXPORT, modelJson, partitionUrl } from "../engine/support/cdmExport";
 
-function entity(p: string, columns: object[], csv: object = {}): EntitySpec {
-  return {
-    name: "E",
-    source: { path: `abfss://raw@otherlake.dfs.core.windows.net/${p}`, format: "csv", ...csv },
-    columns,
-  } as EntitySpec;
-}
-const idName = [
-  { name: "id", type: "int64" },
-  { name: "name", type: "string" },
-];
+const entity = lakeCsvEntity;
+const idName = ID_NAME_COLUMNS;
 
 const EXPORT_DIR = `${CONTAINER}/${EXPORT}`;
 const CDM_PATH = `abfss://${CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${EXPORT}`;

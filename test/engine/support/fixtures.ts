@@ -256,3 +256,18 @@ export async function latestLocalRows(spec: Spec, dir: string, entity: string) {
     rows.push(...(await readParquet(path.join(folder, f.name))));
   return { latest, rows };
 }
+
+/** A lake-resident CSV entity "E" over `abfss://raw@otherlake.../<p>` with these columns and options. */
+export function lakeCsvEntity(p: string, columns: object[], csv: object = {}): EntitySpec {
+  return {
+    name: "E",
+    source: { path: `abfss://raw@otherlake.dfs.core.windows.net/${p}`, format: "csv", ...csv },
+    columns,
+  } as EntitySpec;
+}
+
+/** An int64 `id` and a string `name`. */
+export const ID_NAME_COLUMNS = [
+  { name: "id", type: "int64" },
+  { name: "name", type: "string" },
+];
