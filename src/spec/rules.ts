@@ -292,6 +292,14 @@ function checkColumn(column: Raw, path: string, issues: SpecIssue[]): void {
         "uses %n (nanoseconds) with %z, which DuckDB's strptime rounds to microseconds: use %f (at most 6 digits), or declare the column a string",
     });
   }
+  if (typeof c.format === "string" && /%z(?!$)/.test(c.format)) {
+    // The offset is checked for -14:00..+14:00 at the end of the text (writer/columnCasts.ts).
+    issues.push({
+      path: childPath(path, "format"),
+      message:
+        "has %z (the UTC offset) before the end: put %z last, as in '%Y%m%d %H%M%S%z', so the offset can be checked to lie from -14:00 to +14:00",
+    });
+  }
   if (c.maxLength != null && c.type !== "string") {
     issues.push({ path: childPath(path, "maxLength"), message: "applies to type string only" });
   }

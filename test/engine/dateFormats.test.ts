@@ -53,6 +53,39 @@ describe("date and time formats", function () {
     expect(x.rows[0].at).to.equal(BigInt(Date.UTC(2024, 0, 31, 12, 45)) * 1000n);
   });
 
+  it("fails an offset past ±14:00 that a %z pattern reads, never applies it; keeps ±14:00 itself", async () => {
+    // strptime's %z takes any two-digit hour: +9900 landed 99 hours earlier.
+    for (const [value, type] of [
+      ["202401311345+9900", "dateTimeOffset"],
+      ["202401311345-1401", "dateTimeOffset"],
+      ["202401311345+15:00", "dateTime"],
+    ] as const) {
+      const { error } = await runSource(
+        { "e.csv": `id,at\n1,202401311345+0100\n2,${value}\n` },
+        entity([{ name: "at", type, format: "%Y%m%d%H%M%z" }]),
+      );
+      expect(error, value).to.contain(`line 3 (row 2), column "at": value "${value}"`);
+      expect(error, value).to.contain("its offset from -14:00 to +14:00");
+    }
+    const x = await exportSource(
+      { "e.csv": "id,at\n1,202401311345+1400\n2,202401311345-14:00\n" },
+      entity([{ name: "at", type: "dateTimeOffset", format: "%Y%m%d%H%M%z" }]),
+    );
+    expect(x.rows.map((r) => r.at)).to.deep.equal([
+      BigInt(Date.UTC(2024, 0, 30, 23, 45)) * 1000n,
+      BigInt(Date.UTC(2024, 1, 1, 3, 45)) * 1000n,
+    ]);
+  });
+
+  it("refuses %z anywhere but at the end of a format, where its offset is checked", () => {
+    const yaml = flowSpecYaml(
+      "{ name: E, source: e.csv, columns: [ { name: n, type: dateTimeOffset, format: '%z %Y%m%d' } ] }",
+    );
+    const issues = parseSpecText(yaml, "/tmp").issues;
+    expect(issues.map((i) => i.path)).to.deep.equal(["export.entities[0].columns[0].format"]);
+    expect(issues[0].message).to.contain("put %z last");
+  });
+
   it("fails a value that does not match, with the pattern and the value", async () => {
     const { error } = await runSource(
       { "e.csv": 'id,day\n1,"Jan 1 2000"\n2,2000-01-02\n' },

@@ -48,6 +48,20 @@ const OFFSET_PAST_14_TEXT =
   ":[0-9]{2}([.][0-9]*)?\\s*[+-](1[5-9]|[2-9][0-9]|14:?(0[1-9]|[1-5][0-9]))(:?[0-9]{2}){0,2}\\s*$";
 
 /**
+ * The same for a `format` ending with %z (spec/rules.ts refuses %z anywhere else): strptime's %z
+ * takes any two-digit hour too (`202401311200+9900` landed 99 hours earlier), and its offset need
+ * not follow minutes or seconds, so it is read at the very end of the text.
+ */
+const FORMAT_OFFSET_PAST_14_TEXT =
+  "[+-](1[5-9]|[2-9][0-9]|14:?(0[1-9]|[1-5][0-9]))(:?[0-9]{2}){0,2}$";
+
+/** The check of a text's UTC offset, or none for a `format` without one. */
+function offsetPast14(format: string | undefined): string | undefined {
+  if (format === undefined) return OFFSET_PAST_14_TEXT;
+  return format.endsWith("%z") ? FORMAT_OFFSET_PAST_14_TEXT : undefined;
+}
+
+/**
  * DuckDB's DATE cast reads the date at the start of the text and ignores the rest after a space or a
  * `T`: `2024-01-01T23:00:00-05:00` (2 January in UTC), `2024-01-01 12:30`, `2024-01-01 BC` and
  * `2024-01-01 garbage` all became 2024-01-01. A date's text is a date alone (`-` or `/` between
@@ -213,7 +227,9 @@ function temporalRangeFits(b: ColumnBinding, v: string, value: string): string {
     return `${range} AND (regexp_full_match(${v}, '${PLAIN_DATE_TEXT}') OR (${midnight}))`;
   }
   if (isText(b)) {
-    return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}') AND NOT regexp_matches(${v}, '${OFFSET_PAST_14_TEXT}')`;
+    const offset = offsetPast14(b.column.format);
+    const offsetFits = offset === undefined ? "" : ` AND NOT regexp_matches(${v}, '${offset}')`;
+    return `${range} AND NOT regexp_matches(${v}, '${SUB_MICROSECOND_TEXT}')${offsetFits}`;
   }
   if (/^TIMESTAMP_NS$/i.test(b.sourceType)) return `${range} AND epoch_ns(${v}) % 1000 = 0`;
   return range;
@@ -347,6 +363,7 @@ const FORMAT = (pattern: string, type: string): string =>
   `does not match the format ${JSON.stringify(pattern)} of a ${type} (strptime, the whole value)`;
 const RANGE = " from 0001-01-01 to 9999-12-31";
 const MICROS = " with at most 6 fractional digits of a second";
+const OFFSET = ", its offset from -14:00 to +14:00";
 
 /** What a misfit of this column means, in words a user can act on. */
 export function misfitReason(c: ColumnSpec): string {
@@ -370,13 +387,13 @@ export function misfitReason(c: ColumnSpec): string {
       if (c.format !== undefined) return `${FORMAT(c.format, "date")}${RANGE}`;
       return `is not a date (YYYY-MM-DD)${RANGE}`;
     case "dateTime":
-      if (c.format !== undefined) return `${FORMAT(c.format, "dateTime")}${RANGE}${MICROS}`;
-      return `is not a dateTime (ISO 8601, e.g. 2024-01-31T13:45:00)${RANGE}${MICROS}`;
+      if (c.format !== undefined) return `${FORMAT(c.format, "dateTime")}${RANGE}${MICROS}${OFFSET}`;
+      return `is not a dateTime (ISO 8601, e.g. 2024-01-31T13:45:00)${RANGE}${MICROS}${OFFSET}`;
     case "dateTimeOffset":
       if (c.format !== undefined) {
-        return `${FORMAT(c.format, "dateTimeOffset")}${RANGE} (in UTC)${MICROS}`;
+        return `${FORMAT(c.format, "dateTimeOffset")}${RANGE} (in UTC)${MICROS}${OFFSET}`;
       }
-      return `is not a dateTimeOffset (ISO 8601 with an offset, e.g. 2024-01-31T13:45:00+01:00)${RANGE} (in UTC)${MICROS}`;
+      return `is not a dateTimeOffset (ISO 8601 with an offset, e.g. 2024-01-31T13:45:00+01:00)${RANGE} (in UTC)${MICROS}${OFFSET}`;
     case "guid":
       return "is not a GUID (e.g. 0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff)";
   }
