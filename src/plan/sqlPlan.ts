@@ -5,7 +5,7 @@
 // Readers never see half an export: each snapshot gets its own table, and the stable view
 // `[dbo].[<Entity>]` is switched to it in one statement once the snapshot is complete.
 
-import { createHash } from "node:crypto";
+import { MAX_EXTERNAL_TABLE_NAME, snapshotTableStem } from "../spec/nameRules";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 import type { SnapshotManifest } from "./manifest";
 import type { SqlLogin } from "./sqlAccess";
@@ -16,12 +16,7 @@ export const SNAPSHOT_SCHEMA = "snapshots";
 /** The alias of the row count a countLakeSnapshot query returns. */
 export const SNAPSHOT_ROWS = "rows";
 export const VIEW_SCHEMA = "dbo";
-/**
- * Serverless SQL limits external table names to 100 characters (self-help for serverless SQL pool,
- * "Constraints": https://learn.microsoft.com/azure/synapse-analytics/sql/resources-self-help-sql-on-demand),
- * below T-SQL's 128 for other identifiers.
- */
-export const MAX_EXTERNAL_TABLE_NAME = 100;
+export { MAX_EXTERNAL_TABLE_NAME };
 
 export type SqlStep =
   /** Before anything else: a database of that name that we did not create is refused, untouched. */
@@ -149,14 +144,10 @@ export function planDropDatabase(): SqlStep[] {
 }
 
 /**
- * The per-snapshot table's name: `<Entity>__<snapshot>`. An entity name may use all 128 characters, but
- * an external table name at most 100, so a long one is shortened and made unique again with a hash of
- * the full name.
+ * The per-snapshot table's name: `<Entity>__<snapshot>`, the entity's part shortened for a long name
+ * (spec/nameRules.ts snapshotTableStem, where the spec's rules refuse a name equal to another's
+ * shortened part).
  */
 export function snapshotTableName(entity: string, snapshot: string): string {
-  const full = `${entity}__${snapshot}`;
-  if (full.length <= MAX_EXTERNAL_TABLE_NAME) return full;
-  const hash = createHash("sha256").update(entity).digest("hex").slice(0, 8);
-  const keep = MAX_EXTERNAL_TABLE_NAME - snapshot.length - hash.length - 3;
-  return `${entity.slice(0, keep)}_${hash}__${snapshot}`;
+  return `${snapshotTableStem(entity, snapshot.length)}__${snapshot}`;
 }

@@ -12,9 +12,35 @@
 // - One script for its letters: `Сustomer` with a Cyrillic С (U+0421) passes NFKC unchanged and
 //   reads as `Customer` (Unicode TR #39, "mixed-script confusables"), so Latin mixed with Cyrillic
 //   or Greek is refused.
+// - Not the same as another entity's name as its snapshot tables shorten it (snapshotTableStem):
+//   an entity named `<73 characters>_<8 hex>` would write the tables of a longer entity's snapshots.
+
+import { createHash } from "node:crypto";
 
 /** NAME_MAX (255) less what the export adds around a name: `.` + `.` + pid (7) + `.` + 8 hex + `.tmp`. */
 export const MAX_NAME_BYTES = 255 - 22;
+
+/**
+ * Serverless SQL limits external table names to 100 characters (self-help for serverless SQL pool,
+ * "Constraints": https://learn.microsoft.com/azure/synapse-analytics/sql/resources-self-help-sql-on-demand),
+ * below T-SQL's 128 for other identifiers.
+ */
+export const MAX_EXTERNAL_TABLE_NAME = 100;
+
+/** A snapshot id's length: 16 hex characters (engine/fingerprint.ts, serverSide/lakeSourceListing.ts). */
+export const SNAPSHOT_ID_CHARS = 16;
+
+/**
+ * The entity's part of its snapshot tables' names, before `__<snapshot>`. An entity name may use all
+ * 128 characters but an external table name only 100, so a long one is shortened and made unique
+ * again with the first 8 hex digits of the SHA-256 of the full name.
+ */
+export function snapshotTableStem(entity: string, snapshotChars = SNAPSHOT_ID_CHARS): string {
+  if (entity.length + 2 + snapshotChars <= MAX_EXTERNAL_TABLE_NAME) return entity;
+  const hash = createHash("sha256").update(entity).digest("hex").slice(0, 8);
+  const keep = MAX_EXTERNAL_TABLE_NAME - snapshotChars - hash.length - 3;
+  return `${entity.slice(0, keep)}_${hash}`;
+}
 
 /** Schemas the export creates in every database (src/plan/sqlPlan.ts SNAPSHOT_SCHEMA). */
 export const EXPORT_SCHEMAS = ["snapshots"];

@@ -5,7 +5,13 @@
 
 import { childPath, type SpecIssue } from "./specError";
 import type { ColumnSpec } from "./types";
-import { EXPORT_SCHEMAS, foldName, mixedScriptProblem, nameBytesProblem } from "./nameRules";
+import {
+  EXPORT_SCHEMAS,
+  foldName,
+  mixedScriptProblem,
+  nameBytesProblem,
+  snapshotTableStem,
+} from "./nameRules";
 import { USABLE_BY_DEFAULT } from "./schema";
 import { defaultDelimiter, formatFromPath } from "./sourcePath";
 
@@ -84,6 +90,7 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
 
   if (Array.isArray(exp.entities)) {
     checkUnique(exp.entities, "export.entities", "entity", issues);
+    checkSnapshotTableStems(exp.entities, issues);
     exp.entities.forEach((e, i) => {
       const name = (e as Raw | null)?.name;
       if (typeof name === "string")
@@ -347,6 +354,33 @@ function checkUnique(items: unknown[], path: string, what: string, issues: SpecI
         message: `${what} '${name}' is already ${path}[${first}] (${how})`,
       });
     } else seen.set(key, i);
+  });
+}
+
+/**
+ * A long entity's snapshot tables are named by its shortened name (`<73 characters>_<8 hex>`): an
+ * entity of exactly that name would write the same tables, each export dropping the other's.
+ */
+function checkSnapshotTableStems(items: unknown[], issues: SpecIssue[]): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const name = (item as Raw | null)?.name;
+    if (typeof name !== "string") return;
+    const stem = snapshotTableStem(name);
+    const first = seen.get(foldName(stem));
+    const other = first === undefined ? undefined : ((items[first] as Raw).name as string);
+    if (other === undefined) {
+      seen.set(foldName(stem), i);
+    } else if (foldName(other) !== foldName(name)) {
+      const shortened = stem === name ? other : name;
+      issues.push({
+        path: childPath(childPath("export.entities", i), "name"),
+        message:
+          `entity '${name}' would name the same snapshot tables as export.entities[${first}] '${other}': ` +
+          `'${shortened}' is too long for a table name (100 characters with '__' and the snapshot id) and becomes ` +
+          `'${stem}' in its tables' names (names compared ignoring case); rename one of them`,
+      });
+    }
   });
 }
 
