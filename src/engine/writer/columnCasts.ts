@@ -387,7 +387,8 @@ export function misfitReason(c: ColumnSpec): string {
       if (c.format !== undefined) return `${FORMAT(c.format, "date")}${RANGE}`;
       return `is not a date (YYYY-MM-DD)${RANGE}`;
     case "dateTime":
-      if (c.format !== undefined) return `${FORMAT(c.format, "dateTime")}${RANGE}${MICROS}${OFFSET}`;
+      if (c.format !== undefined)
+        return `${FORMAT(c.format, "dateTime")}${RANGE}${MICROS}${OFFSET}`;
       return `is not a dateTime (ISO 8601, e.g. 2024-01-31T13:45:00)${RANGE}${MICROS}${OFFSET}`;
     case "dateTimeOffset":
       if (c.format !== undefined) {
