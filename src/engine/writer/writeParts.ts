@@ -14,6 +14,7 @@ import { duckdbType } from "../../plan/typeMapping";
 import { exportStringByteLimit } from "../../plan/serverlessLimits";
 import type { SourceFile } from "../sources/resolveSources";
 import { csvStructureProblem } from "../sources/csvStructure";
+import { csvQuotingProblem } from "../sources/csvQuoting";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
 import { refuseInexactJsonNumbers } from "../sources/jsonNumbers";
 import { jsonOrParquetProblem } from "../sources/readerErrors";
@@ -91,6 +92,8 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
     `FILE_SIZE_BYTES ${o.partBytes ?? DEFAULT_PART_BYTES}`,
     "FILENAME_PATTERN 'part-{i}'",
   ].filter(Boolean);
+  // Beside the COPY, on the main thread while DuckDB's threads convert: what the reader would drop.
+  const quoting = quotingError(o);
   try {
     await o.session.withMemoryForColumns(source.columns.length, () =>
       o.session.run(
@@ -98,9 +101,30 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
       ),
     );
   } catch (e) {
-    throw await explainFailure(o, source, e);
+    throw (await quoting) ?? (await explainFailure(o, source, e));
   }
+  const problem = await quoting;
+  if (problem) throw problem;
   return collectParts(o, rawDir);
+}
+
+/**
+ * The first file whose quoting DuckDB's reader would silently change (sources/csvQuoting.ts), as an
+ * error; never rejects, since it is awaited only once the COPY is done.
+ */
+async function quotingError(o: WritePartsOptions): Promise<SourceError | undefined> {
+  if (o.entity.source.format !== "csv") return undefined;
+  const dialect = csvDialect(o.entity.source);
+  for (const f of o.files) {
+    try {
+      const problem = await csvQuotingProblem(f.absPath, dialect);
+      if (problem) return new SourceError(`entity "${o.entity.name}": ${f.relPath} ${problem}`);
+    } catch (e) {
+      // A cut-short .zst is its own error; a file the reader cannot open, the COPY reports.
+      if (e instanceof SourceError) return e;
+    }
+  }
+  return undefined;
 }
 
 /**
