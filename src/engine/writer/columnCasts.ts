@@ -89,6 +89,15 @@ const FAST_OFFSET_TEXT = `${FAST_LOCAL_TEXT}(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])
 const CANONICAL_GUID_TEXT = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 /**
+ * The other texts a GUID may be written as: any case, the 36-character form or 32 digits without
+ * hyphens, either in braces. DuckDB's UUID cast also skips hyphens wherever they are
+ * (`0-b-f-c4568a4ba…`, a trailing `-`): such a text fails instead, as README says. A lone brace
+ * passes this shape, and the cast refuses it.
+ */
+const GUID_FORMS_TEXT =
+  "\\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})\\}?";
+
+/**
  * A typed number (a Parquet INT32 or DOUBLE) bound to a boolean: DuckDB's cast makes every non-zero
  * number true (2 and 0.5 landed as true), so only 0 and 1 are a boolean's value.
  */
@@ -306,7 +315,7 @@ export function castExpression(b: ColumnBinding): string {
       // give back, and is kept as it is: the round trip through UUID cost a third of the export's
       // CPU above DuckDB's own COPY (measured at 1M rows).
       e = isText(b)
-        ? `CASE WHEN regexp_full_match(${v}, '${CANONICAL_GUID_TEXT}') THEN ${v} ELSE CAST(CAST(${v} AS UUID) AS VARCHAR) END`
+        ? `CASE WHEN regexp_full_match(${v}, '${CANONICAL_GUID_TEXT}') THEN ${v} WHEN regexp_full_match(${v}, '${GUID_FORMS_TEXT}') THEN CAST(CAST(${v} AS UUID) AS VARCHAR) WHEN ${v} IS NOT NULL THEN ${fail(b)} END`
         : `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
       break;
     default:
@@ -351,7 +360,9 @@ function fitsExpression(b: ColumnBinding, v: string): string {
     case "dateTimeOffset":
       return temporalFits(b, v, temporalValue(b, v, false));
     case "guid":
-      return `TRY_CAST(${v} AS UUID) IS NOT NULL`;
+      return isText(b)
+        ? `regexp_full_match(${v}, '${GUID_FORMS_TEXT}') AND TRY_CAST(${v} AS UUID) IS NOT NULL`
+        : `TRY_CAST(${v} AS UUID) IS NOT NULL`;
     case "boolean":
       return numberAsBoolean(b) ? `${v} IN (0, 1)` : `TRY_CAST(${v} AS ${target}) IS NOT NULL`;
     default:
