@@ -72,10 +72,7 @@ describe("CSV quoting the reader would change: fails, never lands changed", func
   });
 
   it("lands a space-delimited file's quoted fields (the space is the delimiter there)", async () => {
-    const x = await exportSource(
-      { "e.csv": 'id v\n1 "a b"\n2 "c"\n' },
-      entity({ delimiter: " " }),
-    );
+    const x = await exportSource({ "e.csv": 'id v\n1 "a b"\n2 "c"\n' }, entity({ delimiter: " " }));
     expect(x.rows.map((r) => r.v)).to.deep.equal(["a b", "c"]);
   });
 

@@ -41,8 +41,10 @@ interface Found {
 
 const OUTSIDE =
   "which the reader would drop (RFC 4180 has no blanks outside a field's quotes). Remove the space, or put it inside the quotes.";
-const SPACE_BEFORE = (d: CsvDialect) => `a space before the quote (${d.quote}) that opens a field, ${OUTSIDE}`;
-const SPACE_AFTER = (d: CsvDialect) => `a space after the quote (${d.quote}) that closes a field, ${OUTSIDE}`;
+const SPACE_BEFORE = (d: CsvDialect) =>
+  `a space before the quote (${d.quote}) that opens a field, ${OUTSIDE}`;
+const SPACE_AFTER = (d: CsvDialect) =>
+  `a space after the quote (${d.quote}) that closes a field, ${OUTSIDE}`;
 const ESCAPE_BEFORE = (next: string) => (d: CsvDialect) =>
   `the escape (${d.escape}) before ${JSON.stringify(next)} inside a quoted field, which the reader would drop: ` +
   `an escape may stand only before the quote (${d.quote}) or itself. Double it (${d.escape}${d.escape}) where it is text.`;
@@ -164,7 +166,10 @@ function scanWindow(w: Buffer, st: ScanState, t: Tokens, final: boolean): Found 
           pos = e + 2;
           continue;
         }
-        const shown = w.subarray(e + 1, e + 5).toString("utf8").slice(0, 1);
+        const shown = w
+          .subarray(e + 1, e + 5)
+          .toString("utf8")
+          .slice(0, 1);
         return { offset: st.base + e, what: ESCAPE_BEFORE(shown) };
       }
       if (q < 0) {
