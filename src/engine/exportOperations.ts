@@ -5,7 +5,7 @@
 // readers in step; an entity's leave them to it.
 
 import * as os from "node:os";
-import { ExportError } from "../errors";
+import { ExportError, messageOf } from "../errors";
 import { databaseFolder, databaseOwnerPath, exportLockPath } from "../plan/lakeLayout";
 import {
   databaseIdentity,
@@ -132,20 +132,33 @@ export async function provisionExportDatabase(
 /**
  * True when another export database resource provisioned this database's lake folder after the one
  * of `spec` and `ref` (databaseOwnerPath: its replacement over the same lake): the lake data is that
- * one's now. No marker (a lake provisioned before there was one) is nobody else's.
+ * one's now. No marker (a lake provisioned before there was one) is nobody else's. A marker that is
+ * not one synapse-export wrote fails before anything is dropped: taken as ours, a plain delete would
+ * delete folders a replacement may serve.
  */
 async function lakeServesAnother(
   t: ExportTarget,
   spec: Parameters<typeof databaseIdentity>[1],
   ref: TargetRef,
 ): Promise<boolean> {
-  const text = await t.lake.readText(databaseOwnerPath(spec.export.databaseName));
+  const markerPath = databaseOwnerPath(spec.export.databaseName);
+  const text = await t.lake.readText(markerPath);
   if (text === undefined) return false;
   let owner: unknown;
+  let why: string | undefined;
   try {
-    owner = (JSON.parse(text) as { identity?: unknown }).identity;
-  } catch {
-    return false;
+    owner = (JSON.parse(text) as { identity?: unknown } | null)?.identity;
+    if (typeof owner !== "string") why = 'it has no string "identity"';
+  } catch (e) {
+    why = `it is not JSON: ${messageOf(e)}`;
+  }
+  if (why !== undefined) {
+    throw new ExportError(
+      "lake",
+      `${markerPath} in the lake says which deployment's database ${spec.export.databaseName} its folders serve, ` +
+        `but ${why}; synapse-export did not write it (or it was edited). Nothing was dropped. Restore it, ` +
+        `or delete it if no other deployment exports ${spec.export.databaseName} to this lake, and delete again.`,
+    );
   }
   return owner !== databaseIdentity(ref, spec);
 }
@@ -163,9 +176,11 @@ export async function dropExportDatabase(spec: ExportDatabaseSpec, ref: TargetRe
   // The database goes with its users: nobody's login needs keeping in step.
   await withTarget(spec, ref, "leave", (t) =>
     withLock(t, spec, "drop database", async () => {
+      // Asked first, so that a marker that cannot be read stops the drop before anything goes.
+      const another = await lakeServesAnother(t, spec, ref);
       await t.dropDatabase();
       // Replaced over the same lake: the database goes, its lake folders serve the replacement.
-      if (await lakeServesAnother(t, spec, ref)) return;
+      if (another) return;
       await t.lake.deleteTree(databaseOwnerPath(db));
       for (const name of await entityFoldersWithSnapshots(t.lake, db)) {
         const { complete, incomplete } = await listSnapshots(t.lake, db, name);
@@ -272,9 +287,10 @@ export async function dropEntity(
         entity,
       );
       const snapshots = [...complete.map((c) => c.snapshot), ...incomplete];
+      const another = await lakeServesAnother(t, spec, ref);
       await t.views.dropEntity(entity, snapshots);
       // Replaced over the same lake (another workspace): its views go, its folders serve the replacement.
-      if (await lakeServesAnother(t, spec, ref)) return;
+      if (another) return;
       // Our snapshot folders, and the entity's folder only when nothing else is in it.
       const { deleteEntitySnapshots } =
         require("./run/entityFolders") as typeof import("./run/entityFolders");

@@ -294,6 +294,40 @@ describe("export database and entity table providers (local target)", () => {
     expect(fs.existsSync(owner)).to.equal(false);
   });
 
+  it("refuses to drop when the lake's owner marker is not one it wrote, before anything is dropped", async () => {
+    const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    const db = await exportDatabaseProvider.create!(dbInputs(spec));
+    const table = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+    const lake = path.join(dir, "out", "ci-export");
+    const owner = path.join(lake, "ci_export.database.json");
+    for (const [text, why] of [
+      ["{ identity: oops", "it is not JSON"],
+      ['{"identity": 7}\n', 'it has no string "identity"'],
+      ["null\n", 'it has no string "identity"'],
+    ]) {
+      fs.writeFileSync(owner, text);
+      for (const drop of [
+        () => entityTableProvider.delete!("ci_export.Customer", table.outs),
+        () => exportDatabaseProvider.delete!("ci_export", db.outs),
+      ]) {
+        const e = await drop().then(
+          () => undefined,
+          (x: unknown) => x as Error,
+        );
+        expect(e?.message, text).to.contain(
+          `ci_export.database.json in the lake says which deployment`,
+        );
+        expect(e?.message, text).to.contain(why);
+        expect(e?.message, text).to.contain("Nothing was dropped");
+      }
+      // The view still serves, and the snapshots are there.
+      expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+        { n: 2 },
+      ]);
+      expect(fs.existsSync(path.join(lake, "ci_export", "Customer"))).to.equal(true);
+    }
+  });
+
   describe("keeps the drop policy current in the state, so a later delete follows the newest setting", () => {
     const databaseFile = () => path.join(dir, "out", "ci_export.duckdb");
     const databaseFolder = () => path.join(dir, "out", "ci-export", "ci_export");
