@@ -45,8 +45,29 @@ export function snapshotTableStem(entity: string, snapshotChars = SNAPSHOT_ID_CH
 /** Schemas the export creates in every database (src/plan/sqlPlan.ts SNAPSHOT_SCHEMA). */
 export const EXPORT_SCHEMAS = ["snapshots"];
 
+/**
+ * The key under which two names are one name to the export database: its collation
+ * (Latin1_General_100_CI_AS_SC_UTF8) is case-, width- and kana-insensitive, since it has no _CS, _WS
+ * or _KS ("Kana-sensitive (_KS) ... If this option isn't selected, the collation is kana-insensitive.
+ * That is, SQL Server considers Hiragana and Katakana characters to be equal":
+ * https://learn.microsoft.com/sql/relational-databases/collations/collation-and-unicode-support).
+ * NFKC folds full-width `Ｃ` and half-width `ｶ`; hiragana is then mapped to its katakana (the two
+ * blocks are 0x60 apart), so `かな` and `カナ` are one name.
+ */
 export function foldName(name: string): string {
-  return name.normalize("NFKC").toLowerCase();
+  return name
+    .normalize("NFKC")
+    .replace(/[\u3041-\u3096\u309d\u309e]/gu, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60))
+    .toLowerCase();
+}
+
+/** How two names that fold to one key differ, for a message: case, Unicode forms, or kana. */
+export function howNamesFold(a: string, b: string): string {
+  if (a.toLowerCase() === b.toLowerCase()) return "names are compared ignoring case";
+  if (a.normalize("NFKC").toLowerCase() === b.normalize("NFKC").toLowerCase()) {
+    return `names are compared ignoring case and Unicode compatibility forms: '${b}' is '${a}' after NFKC`;
+  }
+  return `names are compared ignoring case, Unicode compatibility forms and kana (the database's collation takes hiragana and katakana as equal): '${b}' is '${a}'`;
 }
 
 /** Why a name cannot be a folder of the lake, or undefined. */

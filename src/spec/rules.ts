@@ -8,6 +8,7 @@ import type { ColumnSpec } from "./types";
 import {
   EXPORT_SCHEMAS,
   foldName,
+  howNamesFold,
   mixedScriptProblem,
   nameBytesProblem,
   snapshotTableStem,
@@ -345,10 +346,7 @@ function checkUnique(items: unknown[], path: string, what: string, issues: SpecI
     const first = seen.get(key);
     if (first !== undefined) {
       const other = (items[first] as Raw).name as string;
-      const how =
-        other.toLowerCase() === name.toLowerCase()
-          ? "names are compared ignoring case"
-          : `names are compared ignoring case and Unicode compatibility forms: '${name}' is '${other}' after NFKC`;
+      const how = howNamesFold(other, name);
       issues.push({
         path: childPath(childPath(path, i), "name"),
         message: `${what} '${name}' is already ${path}[${first}] (${how})`,

@@ -218,6 +218,46 @@ describe("CSV files that cannot be read as they are", function () {
   });
 });
 
+describe("names that differ only in kana (the database's collation has no _KS)", () => {
+  it("are refused by validate for entities and declared columns, naming both", () => {
+    const yaml = flowSpecYaml(
+      "{ name: カナ, source: a.csv, columns: [ { name: かず, type: string }, { name: カズ, type: string } ] }, { name: かな, source: b.csv }",
+    );
+    expect(parseSpecText(yaml, "/tmp").issues).to.deep.equal([
+      {
+        path: "export.entities[1].name",
+        message:
+          "entity 'かな' is already export.entities[0] (names are compared ignoring case, Unicode compatibility forms and kana (the database's collation takes hiragana and katakana as equal): 'かな' is 'カナ')",
+      },
+      {
+        path: "export.entities[0].columns[1].name",
+        message:
+          "column 'カズ' is already export.entities[0].columns[0] (names are compared ignoring case, Unicode compatibility forms and kana (the database's collation takes hiragana and katakana as equal): 'カズ' is 'かず')",
+      },
+    ]);
+  });
+
+  it("keeps names with other letters apart, and half-width katakana is its full-width form", () => {
+    const yaml = flowSpecYaml(
+      "{ name: カナ, source: a.csv }, { name: カニ, source: b.csv }, { name: ｶﾅ, source: c.csv }",
+    );
+    expect(parseSpecText(yaml, "/tmp").issues.map((i) => i.path)).to.deep.equal([
+      "export.entities[2].name",
+    ]);
+  });
+
+  it("refuses a CSV header naming two columns that differ only in kana", async () => {
+    const { error } = await runSource(
+      { "e.csv": "id,かな,カナ\n1,a,b\n" },
+      {
+        name: "E",
+        source: { path: "e.csv", format: "csv" },
+      },
+    );
+    expect(error).to.contain('the header names "かな" (column 2) and "カナ" (column 3)');
+  });
+});
+
 describe("declared column names equal after NFKC folding and case", () => {
   it("are refused by validate, with both names", () => {
     const yaml = flowSpecYaml(

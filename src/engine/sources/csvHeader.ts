@@ -111,7 +111,7 @@ export function parseCsvHeader(
         same
           ? `${displayName}: the header names "${name}" twice (columns ${first + 1} and ${index + 1}).`
           : `${displayName}: the header names "${names[first]}" (column ${first + 1}) and "${name}" (column ${index + 1}), ` +
-              `which SQL takes for the same name (compared ignoring case, after Unicode NFKC folding). Rename one of them in the file.`,
+              `which SQL takes for the same name (compared ignoring case and kana, after Unicode NFKC folding). Rename one of them in the file.`,
       );
     }
     seen.set(key, index);
