@@ -89,7 +89,7 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
     );
   const views = new SqlViewPublisher(sql, render, spec.export.format);
   const file = localDatabaseFile(root, database);
-  const { listLocalContainer, readLocalSourceRange, readLocalSourceText } =
+  const { listLocalContainer, localReadFailure, readLocalSourceRange, readLocalSourceText } =
     require("./serverSide/localLakeSource") as typeof import("./serverSide/localLakeSource");
   return {
     kind: "local",
@@ -122,6 +122,7 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
       readSourceText: (location) => readLocalSourceText(root, location),
       readSourceRange: (file, offset, count) =>
         readLocalSourceRange(root, file.location, offset, count, file.etag),
+      readFailure: (entity, files, error) => localReadFailure(root, entity, files, error),
     },
     databaseLocation: file,
     dropDatabase: async () => {

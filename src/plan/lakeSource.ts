@@ -49,6 +49,20 @@ export interface LakeSourceFiles {
   partitionFields?: string[];
 }
 
+/**
+ * A file a run listed for a CSV source with a header, and that header as the run read it. Serverless
+ * reads the source's glob and binds each file's columns by its header itself (renderCetas.ts ignores
+ * these); the local target reads exactly these files, each with its own header's columns given to
+ * DuckDB, whose sniffing of a glob turned a malformed row into "Error when sniffing file" or a
+ * column "not found" instead of naming the file and line (localLakeStatements.ts).
+ */
+export interface LakeFileHeader {
+  location: LakeLocation;
+  /** The file's https:// dfs URL, as messages name it. */
+  url: string;
+  columns: readonly string[];
+}
+
 export interface LakeCsvOptions {
   delimiter: string;
   quote: string;

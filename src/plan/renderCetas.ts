@@ -35,6 +35,7 @@ import {
   quoteTsqlName as name,
 } from "./sqlQuote";
 import { CSV_MAX_STRING_BYTES } from "./serverlessLimits";
+import { serverlessCsvFormText } from "./serverlessCsvText";
 import { SNAPSHOT_SCHEMA, snapshotTableName } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { tsqlType } from "./typeMapping";
@@ -315,7 +316,8 @@ function fitsWhat(c: ColumnSpec): string {
   if (c.type === "string" && c.maxLength !== undefined) {
     return `are longer than the column's maxLength of ${c.maxLength} characters`;
   }
-  return `do not fit ${tsqlType(c).split(" COLLATE ")[0]}`;
+  const form = serverlessCsvFormText(c);
+  return `do not fit ${tsqlType(c).split(" COLLATE ")[0]}${form === undefined ? "" : ` (${form})`}`;
 }
 
 /** The row count the check query read. */

@@ -9,7 +9,7 @@ import { MAX_EXTERNAL_TABLE_NAME, snapshotTableStem } from "../spec/nameRules";
 import type { ColumnSpec, ExportFormat } from "../spec/types";
 import type { SnapshotManifest } from "./manifest";
 import type { SqlLogin } from "./sqlAccess";
-import type { LakeSourceFiles } from "./lakeSource";
+import type { LakeFileHeader, LakeSourceFiles } from "./lakeSource";
 
 /** Where per-snapshot tables live, beside the user's own objects in dbo. */
 export const SNAPSHOT_SCHEMA = "snapshots";
@@ -42,9 +42,21 @@ export type SqlStep =
    * Server-side export (renderCetas.ts): count the lake source's values that do not fit their columns
    * (a query; any count above 0 fails the entity before anything is written)...
    */
-  | { step: "checkLakeSource"; entity: string; snapshot: string; source: LakeSourceFiles }
+  | {
+      step: "checkLakeSource";
+      entity: string;
+      snapshot: string;
+      source: LakeSourceFiles;
+      headers?: readonly LakeFileHeader[];
+    }
   /** ...then CETAS writes the snapshot's Parquet parts and creates its table in one statement. */
-  | { step: "exportLakeSource"; entity: string; snapshot: string; source: LakeSourceFiles }
+  | {
+      step: "exportLakeSource";
+      entity: string;
+      snapshot: string;
+      source: LakeSourceFiles;
+      headers?: readonly LakeFileHeader[];
+    }
   /**
    * ...then the rows of the parts it wrote are counted through the table it created: the manifest
    * records what the files hold, not only the count serverless reports for the CETAS (undocumented).

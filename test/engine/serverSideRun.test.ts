@@ -501,10 +501,10 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
 
     expect(e.status).to.equal("failed");
     expect(errorText(e)).to.contain(
-      'column Amount (source column amount): 1 value(s) do not fit decimal(9,2), the least of them "1.005"',
+      'column Amount (source column amount): 1 value(s) do not fit decimal(9,2) (at most 7 digits before the point and 2 after it, trailing zeros aside, an optional sign, no exponent), the least of them "1.005"',
     );
     expect(errorText(e)).to.contain(
-      'column Joined (source column joined): 1 value(s) do not fit date, the least of them "2024-02-30"',
+      'column Joined (source column joined): 1 value(s) do not fit date (a date from 0001-01-01 to 9999-12-31 as YYYY-MM-DD), the least of them "2024-02-30"',
     );
     expect(e.error?.kind).to.equal("data");
     expect(world.serverless!.cetas).to.deep.equal([]);

@@ -76,6 +76,15 @@ export interface ServerSideExport {
   runs?: (entity: EntitySpec) => boolean;
   /** Whether this target's check query has a column to count; default serverless's (needsCetasCheck). */
   needsCheck?: (source: LakeSourceFiles) => boolean;
+  /**
+   * A failure of the check query or the export as the entity's error: the local target names the file
+   * and line of a malformed CSV row as the runner does (kind data); default the error as it came.
+   */
+  readFailure?: (
+    entity: EntitySpec,
+    files: readonly ListedLakeFile[],
+    error: unknown,
+  ) => Promise<unknown>;
 }
 
 export interface LakeEntityContext {
@@ -244,7 +253,7 @@ async function writeWithCetas(
 ): Promise<SnapshotManifest> {
   const db = ctx.spec.export.databaseName;
   const { sql, render } = ctx.serverSide;
-  const input = { entity: entity.name, snapshot, source };
+  const planned = { entity: entity.name, snapshot, source };
   const folder = snapshotFolder(db, entity.name, snapshot);
   // The plan's guarded drop, with this run's reason for it (the plan's names retention).
   const dropTableOf = (id: string) =>
@@ -255,12 +264,16 @@ async function writeWithCetas(
   const dropTable = dropTableOf(snapshot);
 
   if (source.csv?.header) phase("write", "the files' header rows");
-  await checkLakeHeaders(source, listed, ctx.serverSide.readSourceRange);
+  const headers = await checkLakeHeaders(source, listed, ctx.serverSide.readSourceRange);
+  const input = headers === undefined ? planned : { ...planned, headers };
+  const readFailed = async (e: unknown): Promise<never> => {
+    throw (await ctx.serverSide.readFailure?.(entity, listed, e)) ?? e;
+  };
   phase("write", "serverless SQL: check");
   let sourceRows: number | undefined;
   if ((ctx.serverSide.needsCheck ?? needsCetasCheck)(source)) {
     const [check] = render([{ step: "checkLakeSource", ...input }]);
-    const [row] = await sql.query(check.database, check.statement);
+    const [row] = await sql.query(check.database, check.statement).catch(readFailed);
     const failure = cetasCheckFailure(input, row ?? {});
     if (failure) throw new ExportError("data", failure);
     sourceRows = cetasCheckRows(row ?? {});
@@ -288,7 +301,7 @@ async function writeWithCetas(
         { cause: e },
       );
     }
-    throw e;
+    return readFailed(e);
   }
 
   // The rows the parts hold, read through the table the CETAS created: what the manifest records.

@@ -8,7 +8,7 @@
 // is not read at all.
 
 import { lakeHeaderProblem } from "../../plan/lakeHeader";
-import type { LakeSourceFiles } from "../../plan/lakeSource";
+import type { LakeFileHeader, LakeSourceFiles } from "../../plan/lakeSource";
 import type { SourceSpec } from "../../spec/types";
 import { headerDoesNotEnd, MAX_HEADER_BYTES, parseCsvHeader } from "../sources/csvHeader";
 import { SourceError } from "../sources/sourceError";
@@ -21,14 +21,18 @@ export type ReadSourceRange = (
   count: number,
 ) => Promise<Buffer | undefined>;
 
-/** Fails naming the file when a header lacks a declared column; nothing is written before this. */
+/**
+ * Fails naming the file when a header lacks a declared column; nothing is written before this. The
+ * headers of the files that have one (every listed file but an empty one), or undefined for a source
+ * without a header.
+ */
 export async function checkLakeHeaders(
   source: LakeSourceFiles,
   files: readonly ListedLakeFile[],
   read: ReadSourceRange,
-): Promise<void> {
+): Promise<LakeFileHeader[] | undefined> {
   const csv = source.csv;
-  if (source.format !== "csv" || !csv?.header) return;
+  if (source.format !== "csv" || !csv?.header) return undefined;
   const dialect: SourceSpec = {
     path: "",
     format: "csv",
@@ -40,13 +44,16 @@ export async function checkLakeHeaders(
   // of just those (the common case) is read by the first request with no byte of a row after it.
   const names = source.columns.map((c) => c.sourceColumn ?? c.name);
   const first = Buffer.byteLength(names.join(csv.delimiter)) + 1;
+  const headers: LakeFileHeader[] = [];
   for (const file of files) {
     // An empty file has no header and no row: serverless reads nothing from it, so nothing is lost.
     if (file.bytes === 0) continue;
     const header = await readHeader(file, dialect, read, first);
     const problem = lakeHeaderProblem(source.columns, header, file.url);
     if (problem) throw new SourceError(problem);
+    headers.push({ location: file.location, url: file.url, columns: header });
   }
+  return headers;
 }
 
 async function readHeader(

@@ -16,7 +16,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ExportError } from "../../errors";
 import { localRelativePath, type LakeLocation } from "../../plan/lakeLocation";
+import type { EntitySpec } from "../../spec/types";
 import type { LakeEntry } from "../lake/lakeStore";
+import type { ListedLakeFile } from "./lakeSourceListing";
 
 /** What the listing gives a file for the dfs ETag (the header above says what it sees). */
 function localEtag(st: fs.BigIntStats): string {
@@ -116,4 +118,29 @@ export async function readLocalSourceRange(
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A failure of DuckDB's read of a local lake source (the check query or the COPY) as the entity's
+ * error: a malformed CSV row names its file (as its dfs URL, the name the run's other messages use)
+ * and line, as the runner's read of a local file does (writeParts.ts asSourceError), kind `data`.
+ * Anything else (the local database's own failures) is left as it came.
+ */
+export async function localReadFailure(
+  dir: string,
+  entity: EntitySpec,
+  files: readonly ListedLakeFile[],
+  error: unknown,
+): Promise<unknown> {
+  // LocalSql wraps DuckDB's error with the statement's purpose; the reader's text is the cause's.
+  const cause = error instanceof ExportError && error.cause !== undefined ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : "";
+  if (!/^(Invalid Input|Conversion) Error: /.test(message)) return error;
+  const named = files.map((f) => ({
+    absPath: path.join(dir, ...localRelativePath(f.location).split("/")),
+    relPath: f.url,
+  }));
+  const { asSourceError } =
+    require("../writer/writeParts") as typeof import("../writer/writeParts");
+  return asSourceError(entity, named, cause);
 }

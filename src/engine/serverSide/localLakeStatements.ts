@@ -10,6 +10,10 @@
 // CSV is read as text with the dialect the spec says (the runner's options: no sniffing of the
 // dialect, an empty field NULL, a quoted empty field ""); with a header, columns bind by name
 // (union_by_name across files), without one by position, as OPENROWSET binds them.
+//
+// The runner's casts take texts serverless refuses (`yes` as a boolean, `1e5` as a decimal, 24:00 as
+// a time): the check also counts a value not in the form serverless takes (plan/serverlessCsvText.ts)
+// as a misfit, and the COPY fails on one, so that `run --local` refuses what Azure would.
 
 import { castExpression, misfitPredicate } from "../writer/columnCasts";
 import type { ColumnBinding } from "../sources/bindColumns";
@@ -18,7 +22,7 @@ import { literalDuckdbPath } from "../../plan/duckdbPath";
 import { snapshotFolder } from "../../plan/lakeLayout";
 import { CSV_MAX_STRING_BYTES } from "../../plan/serverlessLimits";
 import { localRelativePath } from "../../plan/lakeLocation";
-import type { LakeSourceFiles } from "../../plan/lakeSource";
+import type { LakeFileHeader, LakeSourceFiles } from "../../plan/lakeSource";
 import {
   CHECK_ROWS,
   checkBadColumn,
@@ -27,6 +31,7 @@ import {
   checkExampleColumn,
   isChecked,
 } from "../../plan/renderCetas";
+import { serverlessCsvForm, serverlessCsvFormText } from "../../plan/serverlessCsvText";
 import { listingFolder } from "./lakeSourceListing";
 import { quoteDuckdbIdentifier as id, quoteDuckdbLiteral as lit } from "../../plan/sqlQuote";
 import type { SqlStatement } from "../../plan/sqlStatement";
@@ -45,6 +50,8 @@ export interface LocalLakeInput {
   entity: string;
   snapshot: string;
   source: LakeSourceFiles;
+  /** For a source with a header: the files the run listed, each with its header (lakeSourceHeaders.ts). */
+  headers?: readonly LakeFileHeader[];
 }
 
 /**
@@ -80,10 +87,53 @@ function bindings(source: LakeSourceFiles): ColumnBinding[] {
   }));
 }
 
+/**
+ * With a header: each file the run listed, read with its own header's columns (declared ones by their
+ * names, the others by names no declared column has), never DuckDB's sniffing of a glob, which takes
+ * a malformed row for another dialect ("Error when sniffing file", or a header column "not found")
+ * where the reader given the columns names the file and line. Files bind by name across the union.
+ */
+function listedFiles(
+  source: LakeSourceFiles,
+  headers: readonly LakeFileHeader[],
+  options: readonly string[],
+  t: LocalLakeTarget,
+): string {
+  const declared = source.columns.map((c) => c.sourceColumn ?? c.name);
+  if (headers.length === 0) {
+    // Only empty files: no header and no row, as serverless reads them.
+    const none = declared.map((n) => `CAST(NULL AS VARCHAR) AS ${id(n)}`).join(", ");
+    return `(SELECT ${none} WHERE false) AS r`;
+  }
+  const taken = new Set(declared.map((n) => n.toLowerCase()));
+  const other = (i: number) => {
+    let name = `__synapse_export_other_${i + 1}`;
+    for (let k = 1; taken.has(name.toLowerCase()); k++)
+      name = `__synapse_export_other_${i + 1}_${k}`;
+    return name;
+  };
+  const reads = headers.map((h) => {
+    const columns = h.columns
+      .map((n, i) => `${lit(declared.includes(n) ? n : other(i))}: 'VARCHAR'`)
+      .join(", ");
+    const file = `${literalDuckdbPath(t.localDir)}/${literalDuckdbPath(localRelativePath(h.location))}`;
+    const all = [...options, "auto_detect=false", `columns={${columns}}`];
+    return `SELECT ${declared.map(id).join(", ")} FROM read_csv(${lit(file)}, ${all.join(", ")})`;
+  });
+  return `(${reads.join(" UNION ALL BY NAME ")}) AS r`;
+}
+
 /** `read_csv` of every file of the source, hidden names below the listed folder left out. */
-function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
+function fromClause(
+  source: LakeSourceFiles,
+  t: LocalLakeTarget,
+  headers?: readonly LakeFileHeader[],
+): string {
   const csv = source.csv;
   if (!csv) throw new Error("a CSV lake source needs its dialect");
+  // Serverless escapes a quote by doubling it only, and reads an empty field as NULL (lakeSource.ts).
+  const dialect = csvDialectOptions({ ...csv, escape: csv.quote, nullString: "" });
+  if (csv.header && headers !== undefined) return listedFiles(source, headers, dialect, t);
   const file = fileColumn(source);
   const reads = source.files.map((f) => {
     // Wildcards stay DuckDB's (`*`, `**`); every other character is matched as itself.
@@ -97,12 +147,7 @@ function fromClause(source: LakeSourceFiles, t: LocalLakeTarget): string {
       : `auto_detect=false, columns={${source.columns
           .map((c) => `${lit(c.sourceColumn ?? c.name)}: 'VARCHAR'`)
           .join(", ")}}`;
-    const options = [
-      // Serverless escapes a quote by doubling it only, and reads an empty field as NULL (lakeSource.ts).
-      ...csvDialectOptions({ ...csv, escape: csv.quote, nullString: "" }),
-      `filename=${lit(file)}`,
-      columns,
-    ];
+    const options = [...dialect, `filename=${lit(file)}`, columns];
     // A file's name below `folder`: hidden when a segment of it starts with `_` or `.`. DuckDB counts
     // characters (code points), not UTF-16 units as String.length does.
     const hiddenBelow = (folder: string) => {
@@ -127,7 +172,9 @@ export function renderLocalLakeCheck(input: LocalLakeInput, t: LocalLakeTarget):
     const v = id(b.sourceName);
     if (isChecked(b.column, false)) {
       // The column's own rule, as serverless's check counts it; the bytes are counted apart.
-      const bad = misfitPredicate({ ...b, maxBytes: undefined });
+      const rule = misfitPredicate({ ...b, maxBytes: undefined });
+      const outside = notServerlessForm(b);
+      const bad = outside === undefined ? rule : `(${rule} OR ${outside})`;
       parts.push(
         `SUM(CASE WHEN ${bad} THEN 1 ELSE 0 END) AS ${id(checkBadColumn(i))}`,
         `MIN(CASE WHEN ${bad} THEN CAST(${v} AS VARCHAR) END) AS ${id(checkExampleColumn(i))}`,
@@ -141,20 +188,39 @@ export function renderLocalLakeCheck(input: LocalLakeInput, t: LocalLakeTarget):
   });
   return {
     database: t.database,
-    statement: `SELECT ${parts.join(",\n    ")}\nFROM ${fromClause(input.source, t)}`,
+    statement: `SELECT ${parts.join(",\n    ")}\nFROM ${fromClause(input.source, t, input.headers)}`,
     purpose: `check that every value of ${input.entity}'s lake source fits its column, before snapshot ${input.snapshot} is written`,
   };
 }
 
+/** SQL true when the value is there and not in the form serverless takes for its column (none for a string). */
+function notServerlessForm(b: ColumnBinding): string | undefined {
+  const form = serverlessCsvForm(b.column);
+  if (form === undefined) return undefined;
+  const v = id(b.sourceName);
+  return `(${v} IS NOT NULL AND NOT regexp_full_match(${v}, ${lit(form)}))`;
+}
+
+/**
+ * The runner's cast, failing first on a text serverless would not take: the check refused such a
+ * value already, so this holds only for a file rewritten between the check and the COPY.
+ */
+function localCast(b: ColumnBinding): string {
+  const outside = notServerlessForm(b);
+  if (outside === undefined) return castExpression(b);
+  const message = `column "${b.column.name}": is not a text serverless SQL reads as ${b.column.type} (${serverlessCsvFormText(b.column)})`;
+  return `CASE WHEN ${outside} THEN error(${lit(message)}) ELSE ${castExpression(b)} END`;
+}
+
 export function renderLocalLakeExport(input: LocalLakeInput, t: LocalLakeTarget): SqlStatement {
   const select = bindings(input.source)
-    .map((b) => `${castExpression(b)} AS ${id(b.column.name)}`)
+    .map((b) => `${localCast(b)} AS ${id(b.column.name)}`)
     .join(",\n    ");
   const folder = `${t.lakeRoot}/${snapshotFolder(t.database, input.entity, input.snapshot)}`;
   return {
     database: t.database,
     statement:
-      `COPY (SELECT ${select}\nFROM ${fromClause(input.source, t)})\n` +
+      `COPY (SELECT ${select}\nFROM ${fromClause(input.source, t, input.headers)})\n` +
       `TO ${lit(folder)} (FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION V1, PER_THREAD_OUTPUT true, FILENAME_PATTERN 'part-{i}')`,
     purpose: `write ${input.entity} snapshot ${input.snapshot} from its lake source with DuckDB (the local target's CETAS)`,
   };

@@ -4,7 +4,7 @@
 import { openSourceStream } from "./sourceStream";
 import { createInterface } from "node:readline";
 import { jsonlRecordLine } from "./lineLocator";
-import type { SourceFile } from "./resolveSources";
+import type { NamedSourceFile } from "./resolveSources";
 
 /**
  * DuckDB numbers JSON Lines errors by record (blank lines not counted), and its "Malformed JSON"
@@ -23,7 +23,7 @@ const NOT_ARRAY =
 const NOT_PARQUET = /No magic bytes found at end of file|TProtocolException|Invalid Parquet file/i;
 
 export async function jsonOrParquetProblem(
-  files: readonly SourceFile[],
+  files: readonly NamedSourceFile[],
   text: string,
 ): Promise<string | undefined> {
   const malformed = MALFORMED.exec(text);
@@ -74,12 +74,12 @@ export async function jsonOrParquetProblem(
   return undefined;
 }
 
-function shownName(files: readonly SourceFile[], name: string): string {
+function shownName(files: readonly NamedSourceFile[], name: string): string {
   return files.find((f) => f.absPath === name || f.relPath === name)?.relPath ?? name;
 }
 
 async function physicalLine(
-  files: readonly SourceFile[],
+  files: readonly NamedSourceFile[],
   name: string,
   record: number,
 ): Promise<string> {

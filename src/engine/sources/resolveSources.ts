@@ -24,6 +24,9 @@ export interface SourceFile extends SourceIdentity {
   relPath: string;
 }
 
+/** A source file as a reader's error names it: what DuckDB read, and the name the user knows. */
+export type NamedSourceFile = Pick<SourceFile, "absPath" | "relPath">;
+
 export interface ResolveOptions {
   /**
    * Folders (absolute, or relative to the spec's folder) sources may also come from: a symbolic link

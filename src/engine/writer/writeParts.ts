@@ -12,7 +12,7 @@ import { csvDialect } from "../sources/csvDialect";
 import { bindColumns, type BoundSource, type ColumnBinding } from "../sources/bindColumns";
 import { duckdbType } from "../../plan/typeMapping";
 import { exportStringByteLimit } from "../../plan/serverlessLimits";
-import type { SourceFile } from "../sources/resolveSources";
+import type { NamedSourceFile, SourceFile } from "../sources/resolveSources";
 import { csvStructureProblem } from "../sources/csvStructure";
 import { csvQuotingProblem } from "../sources/csvQuoting";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
@@ -234,7 +234,7 @@ async function explainFailure(
 /** A reader failure as an error naming the entity and its file as the spec names it. */
 export async function asSourceError(
   entity: EntitySpec,
-  files: readonly SourceFile[],
+  files: readonly NamedSourceFile[],
   cause: unknown,
 ): Promise<Error> {
   if (cause instanceof SourceError || cause instanceof ValueError) return cause;
@@ -248,7 +248,7 @@ const MAX_LINE = /Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d
 
 async function readerMessage(
   sourceSpec: SourceSpec,
-  files: readonly SourceFile[],
+  files: readonly NamedSourceFile[],
   cause: unknown,
 ): Promise<string> {
   const quote = sourceSpec.format === "csv" ? csvDialect(sourceSpec).quote : '"';

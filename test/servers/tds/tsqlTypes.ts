@@ -48,7 +48,12 @@ const DIGITS = "[+-]?[0-9]+";
 const DECIMAL = String.raw`[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)`;
 const FLOAT = String.raw`[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?`;
 const DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}";
-const TIME = String.raw`[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?`;
+// hh from 00 to 23, mm and ss from 00 to 59 (datetime2, datetimeoffset and time, "Element ranges":
+// learn.microsoft.com/sql/t-sql/data-types/datetimeoffset-transact-sql; time range "00:00:00 through
+// 23:59:59.9999999"): DuckDB's cast takes 24:00:00 as the next midnight, which T-SQL refuses.
+const TIME = String.raw`([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,7})?`;
+/** A datetimeoffset's offset: {+|-}hh:mm from -14:00 through +14:00 (the same page), or Z. */
+const OFFSET = String.raw`\s?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?`;
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
 /** T-SQL's value for an empty or blank text (the header above), else `otherwise`. */
@@ -149,7 +154,7 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
     const q = 10 ** (9 - n);
     const rounded = (ns: string) =>
       `CAST(make_timestamp_ns(((epoch_ns(${ns}) + ${q / 2}) // ${q}) * ${q}) AS ${duck})`;
-    const offset = name === "datetimeoffset" ? String.raw`\s?(Z|[+-][0-9]{2}:[0-9]{2})?` : "";
+    const offset = name === "datetimeoffset" ? OFFSET : "";
     const stamp = (x: string, sep: string) => {
       const local = `TRY_CAST(replace(regexp_extract(${x}, '^${DATE}(${sep}${TIME})?'), 'T', ' ') AS TIMESTAMP_NS)`;
       const minutes =

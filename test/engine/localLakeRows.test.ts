@@ -1,0 +1,78 @@
+// run --local over a lake-resident CSV with a header: DuckDB is given each listed file with its own
+// header's columns, so a malformed row fails the entity as a data error naming the file (its dfs URL,
+// as the run's other messages name it) and the line, as the runner's read of a local file does. With
+// a glob DuckDB sniffed the dialect and reported "Error when sniffing file" or a header column "not
+// found" (kind internal). Expected rows are written here beside the CSV text.
+
+import { expect } from "chai";
+import * as path from "node:path";
+import { errorText } from "../helpers/errorText";
+import {
+  ID_NAME_COLUMNS,
+  lakeCsvEntity,
+  latestLocalRows,
+  makeSpec,
+  removeTempDirs,
+  runLocalTarget,
+  tempDir,
+  writeFiles,
+} from "./support/fixtures";
+
+const URL = "https://otherlake.dfs.core.windows.net/raw/o";
+
+async function run(files: Record<string, string>) {
+  const dir = await tempDir("lake-rows");
+  await writeFiles(dir, files);
+  const spec = makeSpec(path.join(dir, "spec"), [lakeCsvEntity("o/*.csv", ID_NAME_COLUMNS)]);
+  const record = (await runLocalTarget(spec, dir)).entities[0];
+  return { record, error: errorText(record), rows: () => latestLocalRows(spec, dir, "E") };
+}
+
+describe("run --local: a lake CSV with a header, row by row", function () {
+  this.timeout(30_000);
+  after(removeTempDirs);
+
+  for (const [what, text, message] of [
+    [
+      "an unterminated quote",
+      'id,name\n1,"Ann\n',
+      'line 2: Value with unterminated quote found. (the row: 1,"Ann)',
+    ],
+    [
+      "a field too many",
+      "id,name\n1,Ann\n2,Bob,x\n",
+      "line 3: Expected Number of Columns: 2 Found: 3 (the row: 2,Bob,x)",
+    ],
+    [
+      "a field too few",
+      "id,name\n1\n",
+      "line 2: Expected Number of Columns: 2 Found: 1 (the row: 1)",
+    ],
+  ]) {
+    it(`${what} fails the entity as data, naming the file and the line`, async () => {
+      const { record, error } = await run({
+        "raw/o/a.csv": "id,name\n0,Zed\n",
+        "raw/o/b.csv": text,
+      });
+      expect(record.status).to.equal("failed");
+      expect(record.error?.kind).to.equal("data");
+      expect(error).to.contain(`entity "E": ${URL}/b.csv ${message}`);
+    });
+  }
+
+  it("binds each file by its own header: another order and undeclared columns read exactly", async () => {
+    const { record, error, rows } = await run({
+      "raw/o/a.csv": "id,name\n1,Ann\n",
+      "raw/o/b.csv": 'name,extra,id\n"Bob, Jr.",x,2\n',
+      "raw/o/c.csv": "extra,ID2,name,id,other\n,,Cy,3,\n",
+      "raw/o/d.csv": "",
+    });
+    expect(record.status, error).to.equal("exported");
+    const got = (await rows()).rows.map((r) => [r.id, r.name]);
+    expect(got.sort((a, b) => Number(a[0]) - Number(b[0]))).to.deep.equal([
+      [1n, "Ann"],
+      [2n, "Bob, Jr."],
+      [3n, "Cy"],
+    ]);
+  });
+});
