@@ -89,8 +89,13 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
     );
   const views = new SqlViewPublisher(sql, render, spec.export.format);
   const file = localDatabaseFile(root, database);
-  const { listLocalContainer, localReadFailure, readLocalSourceRange, readLocalSourceText } =
-    require("./serverSide/localLakeSource") as typeof import("./serverSide/localLakeSource");
+  const {
+    checkLocalQuoting,
+    listLocalContainer,
+    localReadFailure,
+    readLocalSourceRange,
+    readLocalSourceText,
+  } = require("./serverSide/localLakeSource") as typeof import("./serverSide/localLakeSource");
   return {
     kind: "local",
     lake,
@@ -123,6 +128,7 @@ export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
       readSourceRange: (file, offset, count) =>
         readLocalSourceRange(root, file.location, offset, count, file.etag),
       readFailure: (entity, files, error) => localReadFailure(root, entity, files, error),
+      checkSourceText: (source, files) => checkLocalQuoting(root, source, files),
     },
     databaseLocation: file,
     dropDatabase: async () => {

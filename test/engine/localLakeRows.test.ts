@@ -76,3 +76,32 @@ describe("run --local: a lake CSV with a header, row by row", function () {
     ]);
   });
 });
+
+describe("run --local: a lake CSV's quoting the reader would change", function () {
+  this.timeout(30_000);
+  after(removeTempDirs);
+
+  for (const [what, row, message] of [
+    ["a space before an opening quote", '2, "Bob"', "a space before the quote"],
+    ["a space after a closing quote", '2,"Bob" ', "a space after the quote"],
+  ]) {
+    it(`${what} fails the entity as data, naming the file and the line (DuckDB would read Bob)`, async () => {
+      const { record, error } = await run({ "raw/o/a.csv": `id,name\n1,Ann\n${row}\n` });
+      expect(record.status).to.equal("failed");
+      expect(record.error?.kind).to.equal("data");
+      expect(error).to.contain(`entity "E": ${URL}/a.csv line 3: ${message}`);
+    });
+  }
+
+  it("two spaces before a quote, and quoted delimiters, land as written", async () => {
+    const { record, error, rows } = await run({
+      "raw/o/a.csv": 'id,name\n1,  "Ann"\n2,"Bob, Jr."\n',
+    });
+    expect(record.status, error).to.equal("exported");
+    const got = (await rows()).rows.map((r) => [r.id, r.name]);
+    expect(got.sort((a, b) => Number(a[0]) - Number(b[0]))).to.deep.equal([
+      [1n, '  "Ann"'],
+      [2n, "Bob, Jr."],
+    ]);
+  });
+});

@@ -85,6 +85,12 @@ export interface ServerSideExport {
     files: readonly ListedLakeFile[],
     error: unknown,
   ) => Promise<unknown>;
+  /**
+   * Checks of the listed files' bytes this target makes before the check query: the local target
+   * refuses what DuckDB's reader would change without a word (a blank outside quotes), as the
+   * runner does. Azure reads no byte of the source but its header rows.
+   */
+  checkSourceText?: (source: LakeSourceFiles, files: readonly ListedLakeFile[]) => Promise<void>;
 }
 
 export interface LakeEntityContext {
@@ -265,6 +271,7 @@ async function writeWithCetas(
 
   if (source.csv?.header) phase("write", "the files' header rows");
   const headers = await checkLakeHeaders(source, listed, ctx.serverSide.readSourceRange);
+  await ctx.serverSide.checkSourceText?.(source, listed);
   const input = headers === undefined ? planned : { ...planned, headers };
   const readFailed = async (e: unknown): Promise<never> => {
     throw (await ctx.serverSide.readFailure?.(entity, listed, e)) ?? e;

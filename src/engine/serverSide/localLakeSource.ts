@@ -17,6 +17,8 @@ import * as path from "node:path";
 import { ExportError } from "../../errors";
 import { localRelativePath, type LakeLocation } from "../../plan/lakeLocation";
 import type { EntitySpec } from "../../spec/types";
+import type { LakeSourceFiles } from "../../plan/lakeSource";
+import { SourceError } from "../sources/sourceError";
 import type { LakeEntry } from "../lake/lakeStore";
 import type { ListedLakeFile } from "./lakeSourceListing";
 
@@ -143,4 +145,29 @@ export async function localReadFailure(
   const { asSourceError } =
     require("../writer/writeParts") as typeof import("../writer/writeParts");
   return asSourceError(entity, named, cause);
+}
+
+/**
+ * The quoting DuckDB's reader would change without an error (sources/csvQuoting.ts: one blank before
+ * an opening or after a closing quote is dropped), refused naming the file and line as the runner
+ * refuses it in a local file. What serverless makes of such a field is not documented, so the local
+ * target does not export what it cannot say Azure would export alike. Serverless escapes a quote only
+ * by doubling it, so the escape is the quote.
+ */
+export async function checkLocalQuoting(
+  dir: string,
+  source: LakeSourceFiles,
+  files: readonly ListedLakeFile[],
+): Promise<void> {
+  const csv = source.csv;
+  if (source.format !== "csv" || csv === undefined) return;
+  const dialect = { ...csv, escape: csv.quote, nullString: "" };
+  const { csvQuotingProblem } =
+    require("../sources/csvQuoting") as typeof import("../sources/csvQuoting");
+  for (const f of files) {
+    if (f.bytes === 0) continue;
+    const file = path.join(dir, ...localRelativePath(f.location).split("/"));
+    const problem = await csvQuotingProblem(file, dialect);
+    if (problem) throw new SourceError(`${f.url} ${problem}`);
+  }
 }
