@@ -19,7 +19,6 @@ import {
   ACCOUNT,
   AzureWorld,
   CONTAINER,
-  credentialOf,
   DB,
   EDITION_CHECK,
   FAST,
@@ -86,15 +85,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
 
   beforeEach(async () => {
     world = await AzureWorld.start(FAST, { entities: [CUSTOMER], serverless: true });
-    producer = new AdlsGen2Lake({
-      accountName: ACCOUNT,
-      container: SOURCE_CONTAINER,
-      accountUrl: world.dfs.accountUrl,
-      trustedCaPem: world.dfs.caPem,
-      credential: credentialOf(PRODUCER),
-      retryOptions: { maxTries: 1 },
-      requestTimeoutMs: 2000,
-    });
+    producer = world.lakeClientOf(SOURCE_CONTAINER, PRODUCER);
     await producer.ensureContainer();
     await writeParts(PARTS);
   });

@@ -7,10 +7,9 @@
 
 import { expect } from "chai";
 import * as path from "node:path";
-import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
-import { ACCOUNT, AzureWorld, credentialOf, FAST, PRINCIPALS } from "./support/azureWorld";
+import { ACCOUNT, AzureWorld, FAST, PRINCIPALS } from "./support/azureWorld";
 import {
   lakeCsvEntity,
   latestLocalRows,
@@ -112,15 +111,7 @@ describe("a lake-resident CSV: serverless SQL and run --local refuse the same te
     } as EntitySpec;
     const world = await AzureWorld.start(FAST, { entities: [e], serverless: true });
     try {
-      const producer = new AdlsGen2Lake({
-        accountName: ACCOUNT,
-        container: "insights",
-        accountUrl: world.dfs.accountUrl,
-        trustedCaPem: world.dfs.caPem,
-        credential: credentialOf(PRINCIPALS.deployer),
-        retryOptions: { maxTries: 1 },
-        requestTimeoutMs: 2000,
-      });
+      const producer = world.lakeClientOf("insights", PRINCIPALS.deployer);
       await producer.ensureContainer();
       await producer.writeText("E/a.csv", csv);
       const record = (await world.run()).entities.find((r) => r.name === "E")!;

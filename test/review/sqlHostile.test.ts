@@ -19,18 +19,10 @@ import {
   tempDir,
   writeFiles,
 } from "../engine/support/fixtures";
-import { AdlsGen2Lake } from "../../src/engine/lake/adlsGen2Lake";
 import type { RunRecord } from "../../src/engine/run/runRecord";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
-import {
-  ACCOUNT,
-  AzureWorld,
-  credentialOf,
-  DB,
-  FAST,
-  PRINCIPALS,
-} from "../engine/support/azureWorld";
+import { ACCOUNT, AzureWorld, DB, FAST, PRINCIPALS } from "../engine/support/azureWorld";
 
 // Failures here quote whole error messages: they are the evidence.
 config.truncateThreshold = 0;
@@ -67,15 +59,7 @@ describe("review rv-sql: lake-resident (CETAS) entities across runs", function (
 
   beforeEach(async () => {
     world = await AzureWorld.start(FAST, { entities: [LAKE_CUSTOMER], serverless: true });
-    const producer = new AdlsGen2Lake({
-      accountName: ACCOUNT,
-      container: SOURCE_CONTAINER,
-      accountUrl: world.dfs.accountUrl,
-      trustedCaPem: world.dfs.caPem,
-      credential: credentialOf(PRODUCER),
-      retryOptions: { maxTries: 1 },
-      requestTimeoutMs: 2000,
-    });
+    const producer = world.lakeClientOf(SOURCE_CONTAINER, PRODUCER);
     await producer.ensureContainer();
     await producer.writeText("Customer/part-0.csv", "id,name\n1,Ada\n2,Grace\n");
   });
@@ -127,15 +111,7 @@ describe("review rv-sql: lake-resident (CETAS) entities across runs", function (
   // Expected: the run that removes an incomplete snapshot's folder drops its table too, as retention
   // and drops do for complete ones.
   it("drops the table of a CETAS whose run died before its manifest, with its folder", async () => {
-    const producer = new AdlsGen2Lake({
-      accountName: ACCOUNT,
-      container: SOURCE_CONTAINER,
-      accountUrl: world.dfs.accountUrl,
-      trustedCaPem: world.dfs.caPem,
-      credential: credentialOf(PRODUCER),
-      retryOptions: { maxTries: 1 },
-      requestTimeoutMs: 2000,
-    });
+    const producer = world.lakeClientOf(SOURCE_CONTAINER, PRODUCER);
     const first = entityOf(await world.run(), "Customer");
     expect(first.status, errorText(first)).to.equal("exported");
 

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { parquetReadObjects } from "hyparquet";
 import { setAzureCredential } from "../../../src/engine/azureCredential";
 import { RACY_MARGIN_MS } from "../../../src/engine/fingerprint";
+import { AdlsGen2Lake } from "../../../src/engine/lake/adlsGen2Lake";
 import { runExport } from "../../../src/engine/run/runExport";
 import type { RunOptions, RunRecord } from "../../../src/engine/run/runRecord";
 import { azureTarget, type AzureTargetOptions } from "../../../src/engine/targets";
@@ -254,6 +255,22 @@ export class AzureWorld {
     });
     const tds = await TdsTestServer.start("testws-ondemand", { model });
     return new AzureWorld(dir, spec, dfs, tds, model, options, serverless);
+  }
+
+  /**
+   * A dfs client of another container of the account, signed in as `who`: the producer of a lake
+   * source (Customer Insights writing its partitions), not the identity that runs the export.
+   */
+  lakeClientOf(container: string, who: DirectoryPrincipal): AdlsGen2Lake {
+    return new AdlsGen2Lake({
+      accountName: ACCOUNT,
+      container,
+      accountUrl: this.dfs.accountUrl,
+      trustedCaPem: this.dfs.caPem,
+      credential: credentialOf(who),
+      retryOptions: { maxTries: 1 },
+      requestTimeoutMs: 2000,
+    });
   }
 
   /** A SQL client signed in as someone else than the deployer, e.g. a reader querying a view. */
