@@ -50,6 +50,8 @@ export function serverlessCsvForm(c: ColumnSpec): string | undefined {
     case "decimal": {
       // The fraction digits decimal(38) has room for once the integer digits have p - s.
       const room = 38 - ((c.precision ?? DEFAULT_DECIMAL_PRECISION) - (c.scale ?? 0));
+      // decimal(38,0) leaves none: digits and at most a point after them (`5.`), as the check takes.
+      if (room === 0) return ` *${SIGN}[0-9]+[.]? *`;
       return ` *${SIGN}([0-9]+([.][0-9]{0,${room}})?|[.][0-9]{1,${room}}) *`;
     }
     case "boolean":

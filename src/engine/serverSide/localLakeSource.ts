@@ -137,11 +137,14 @@ export async function localReadFailure(
   // LocalSql wraps DuckDB's error with the statement's purpose; the reader's text is the cause's.
   const cause = error instanceof ExportError && error.cause !== undefined ? error.cause : error;
   const message = cause instanceof Error ? cause.message : "";
-  if (!/^(Invalid Input|Conversion) Error: /.test(message)) return error;
+  if (!/^(Invalid Input|Conversion|IO) Error: /.test(message)) return error;
   const named = files.map((f) => ({
     absPath: path.join(dir, ...localRelativePath(f.location).split("/")),
     relPath: f.url,
   }));
+  // DuckDB reads the listed files by name: one gone since the listing is "No files found".
+  const gone = named.find((f) => !fs.existsSync(f.absPath));
+  if (gone) return removedAfterListing(gone.relPath);
   const { asSourceError } =
     require("../writer/writeParts") as typeof import("../writer/writeParts");
   return asSourceError(entity, named, cause);
@@ -167,7 +170,16 @@ export async function checkLocalQuoting(
   for (const f of files) {
     if (f.bytes === 0) continue;
     const file = path.join(dir, ...localRelativePath(f.location).split("/"));
-    const problem = await csvQuotingProblem(file, dialect);
+    const problem = await csvQuotingProblem(file, dialect).catch((e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw removedAfterListing(f.url);
+      throw e;
+    });
     if (problem) throw new SourceError(`${f.url} ${problem}`);
   }
+}
+
+function removedAfterListing(url: string): SourceError {
+  return new SourceError(
+    `${url} was removed after it was listed, while the export read it. Nothing was written; run the export again.`,
+  );
 }

@@ -18,7 +18,8 @@
 import { castExpression, misfitPredicate } from "../writer/columnCasts";
 import type { ColumnBinding } from "../sources/bindColumns";
 import { csvDialectOptions } from "../sources/sourceSql";
-import { literalDuckdbPath } from "../../plan/duckdbPath";
+import { duckdbPathProblem, literalDuckdbPath } from "../../plan/duckdbPath";
+import { SourceError } from "../sources/sourceError";
 import { snapshotFolder } from "../../plan/lakeLayout";
 import { CSV_MAX_STRING_BYTES } from "../../plan/serverlessLimits";
 import { localRelativePath } from "../../plan/lakeLocation";
@@ -116,7 +117,11 @@ function listedFiles(
     const columns = h.columns
       .map((n, i) => `${lit(declared.includes(n) ? n : other(i))}: 'VARCHAR'`)
       .join(", ");
-    const file = `${literalDuckdbPath(t.localDir)}/${literalDuckdbPath(localRelativePath(h.location))}`;
+    const relative = localRelativePath(h.location);
+    // A name with a backslash and one of * ? [ cannot be given to DuckDB as itself (plan/duckdbPath.ts).
+    const problem = duckdbPathProblem(relative);
+    if (problem) throw new SourceError(`${h.url}: ${problem}.`);
+    const file = `${literalDuckdbPath(t.localDir)}/${literalDuckdbPath(relative)}`;
     const all = [...options, "auto_detect=false", `columns={${columns}}`];
     return `SELECT ${declared.map(id).join(", ")} FROM read_csv(${lit(file)}, ${all.join(", ")})`;
   });

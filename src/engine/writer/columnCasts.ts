@@ -41,19 +41,28 @@ const LAST_TIMESTAMP = "TIMESTAMP '9999-12-31 23:59:59.999999'";
 const SUB_MICROSECOND_TEXT = "[0-9]:[0-9]{2}[.][0-9]{6}[0-9]*[1-9]";
 
 /**
- * UTC offsets run from -14:00 to +14:00 (SQL Server's datetimeoffset holds no others); DuckDB's
- * TIMESTAMPTZ cast takes any two-digit hour, so `2024-01-01 12:00:00+99` landed 99 hours earlier.
+ * UTC offsets run from -14:00 to +14:00, minutes from 00 to 59, without seconds (SQL Server's
+ * datetimeoffset holds no others: https://learn.microsoft.com/sql/t-sql/data-types/datetimeoffset-transact-sql).
+ * DuckDB's TIMESTAMPTZ cast and strptime's %z take any two-digit hour and minute and apply seconds:
+ * `+99` landed 99 hours earlier, `+14:60` and `+1460` as +15:00, `+00:99` as +01:39, `+14:00:30`
+ * 30 seconds off. An offset that is not one datetimeoffset holds is refused: an hour past 14, 14 with
+ * minutes, minutes of 60 or more, or seconds that are not 00.
  */
-const OFFSET_PAST_14_TEXT =
-  ":[0-9]{2}([.][0-9]*)?\\s*[+-](1[5-9]|[2-9][0-9]|14:?(0[1-9]|[1-5][0-9]))(:?[0-9]{2}){0,2}\\s*$";
+const BAD_OFFSET =
+  "[+-](" +
+  "(1[5-9]|[2-9][0-9])(:?[0-9]{2}){0,2}" +
+  "|14:?(0[1-9]|[1-9][0-9])(:?[0-9]{2})?" +
+  "|[0-9]{2}:?[6-9][0-9](:?[0-9]{2})?" +
+  "|[0-9]{2}:?[0-9]{2}:?(0[1-9]|[1-9][0-9])" +
+  ")\\s*$";
+const OFFSET_PAST_14_TEXT = `:[0-9]{2}([.][0-9]*)?\\s*${BAD_OFFSET}`;
 
 /**
- * The same for a `format` ending with %z (spec/rules.ts refuses %z anywhere else): strptime's %z
- * takes any two-digit hour too (`202401311200+9900` landed 99 hours earlier), and its offset need
- * not follow minutes or seconds, so it is read at the very end of the text.
+ * The same for a `format` ending with %z (spec/rules.ts refuses %z anywhere else): its offset need
+ * not follow minutes or seconds, so it is read at the end of the text (blanks after it are taken by
+ * strptime, so they are here too).
  */
-const FORMAT_OFFSET_PAST_14_TEXT =
-  "[+-](1[5-9]|[2-9][0-9]|14:?(0[1-9]|[1-5][0-9]))(:?[0-9]{2}){0,2}$";
+const FORMAT_OFFSET_PAST_14_TEXT = BAD_OFFSET;
 
 /** The check of a text's UTC offset, or none for a `format` without one. */
 function offsetPast14(format: string | undefined): string | undefined {
