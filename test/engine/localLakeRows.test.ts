@@ -5,28 +5,17 @@
 // found" (kind internal). Expected rows are written here beside the CSV text.
 
 import { expect } from "chai";
-import * as path from "node:path";
-import { errorText } from "../helpers/errorText";
 import {
   ID_NAME_COLUMNS,
   lakeCsvEntity,
-  latestLocalRows,
-  makeSpec,
   removeTempDirs,
-  runLocalTarget,
-  tempDir,
-  writeFiles,
+  runLocalLakeEntity,
 } from "./support/fixtures";
 
 const URL = "https://otherlake.dfs.core.windows.net/raw/o";
 
-async function run(files: Record<string, string>) {
-  const dir = await tempDir("lake-rows");
-  await writeFiles(dir, files);
-  const spec = makeSpec(path.join(dir, "spec"), [lakeCsvEntity("o/*.csv", ID_NAME_COLUMNS)]);
-  const record = (await runLocalTarget(spec, dir)).entities[0];
-  return { record, error: errorText(record), rows: () => latestLocalRows(spec, dir, "E") };
-}
+const run = (files: Record<string, string>) =>
+  runLocalLakeEntity(lakeCsvEntity("o/*.csv", ID_NAME_COLUMNS), files);
 
 describe("run --local: a lake CSV with a header, row by row", function () {
   this.timeout(30_000);
@@ -68,7 +57,7 @@ describe("run --local: a lake CSV with a header, row by row", function () {
       "raw/o/d.csv": "",
     });
     expect(record.status, error).to.equal("exported");
-    const got = (await rows()).rows.map((r) => [r.id, r.name]);
+    const got = rows.map((r) => [r.id, r.name]);
     expect(got.sort((a, b) => Number(a[0]) - Number(b[0]))).to.deep.equal([
       [1n, "Ann"],
       [2n, "Bob, Jr."],
@@ -98,7 +87,7 @@ describe("run --local: a lake CSV's quoting the reader would change", function (
       "raw/o/a.csv": 'id,name\n1,  "Ann"\n2,"Bob, Jr."\n',
     });
     expect(record.status, error).to.equal("exported");
-    const got = (await rows()).rows.map((r) => [r.id, r.name]);
+    const got = rows.map((r) => [r.id, r.name]);
     expect(got.sort((a, b) => Number(a[0]) - Number(b[0]))).to.deep.equal([
       [1n, '  "Ann"'],
       [2n, "Bob, Jr."],

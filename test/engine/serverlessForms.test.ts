@@ -6,19 +6,10 @@
 // target used to export while Azure refused them.
 
 import { expect } from "chai";
-import * as path from "node:path";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
 import { ACCOUNT, AzureWorld, FAST, PRINCIPALS } from "./support/azureWorld";
-import {
-  lakeCsvEntity,
-  latestLocalRows,
-  makeSpec,
-  removeTempDirs,
-  runLocalTarget,
-  tempDir,
-  writeFiles,
-} from "./support/fixtures";
+import { lakeCsvEntity, removeTempDirs, runLocalLakeEntity } from "./support/fixtures";
 
 type Case = [type: object, text: string, takes: boolean, why: string];
 
@@ -90,10 +81,9 @@ describe("a lake-resident CSV: serverless SQL and run --local refuse the same te
   after(removeTempDirs);
 
   it("run --local names every column whose text serverless would refuse, and writes nothing", async () => {
-    const dir = await tempDir("forms");
-    await writeFiles(dir, { "raw/o/a.csv": csv });
-    const spec = makeSpec(path.join(dir, "spec"), [lakeCsvEntity("o/*.csv", columns)]);
-    const record = (await runLocalTarget(spec, dir)).entities[0];
+    const { record } = await runLocalLakeEntity(lakeCsvEntity("o/*.csv", columns), {
+      "raw/o/a.csv": csv,
+    });
     expect(record.status).to.equal("failed");
     expect(record.error?.kind).to.equal("data");
     expect(namedColumns(errorText(record))).to.deep.equal(refused);
@@ -125,13 +115,12 @@ describe("a lake-resident CSV: serverless SQL and run --local refuse the same te
   });
 
   it("run --local exports the texts serverless takes, as the values they write", async () => {
-    const dir = await tempDir("forms");
-    await writeFiles(dir, { "raw/o/a.csv": takenCsv() });
-    const entity = takenOnly(lakeCsvEntity("o/*.csv", columns));
-    const spec = makeSpec(path.join(dir, "spec"), [entity]);
-    const record = (await runLocalTarget(spec, dir)).entities[0];
-    expect(record.status, errorText(record)).to.equal("exported");
-    const { rows } = await latestLocalRows(spec, dir, "E");
+    const { status, error, rows } = await runLocalLakeEntity(
+      takenOnly(lakeCsvEntity("o/*.csv", columns)),
+      { "raw/o/a.csv": takenCsv() },
+    );
+    expect(status, error).to.equal("exported");
+    expect(rows).to.have.length(1);
     const row = rows[0];
     const at = (text: string) => `c${CASES.findIndex(([, t, takes]) => takes && t === text) + 1}`;
     expect(row[at("TRUE")]).to.equal(true);

@@ -15,28 +15,17 @@ import { runSource } from "../engine/support/exportSource";
 import {
   ID_NAME_COLUMNS,
   lakeCsvEntity,
-  latestLocalRows,
   makeSpec,
   removeTempDirs,
-  runLocalTarget,
+  runLocalLakeEntity,
   tempDir,
   writeFiles,
-  type ParquetRow,
 } from "../engine/support/fixtures";
 
 const show = (x: unknown) =>
   JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? `${v}n` : (v as unknown)));
 
-/** A --local DIR holding these files, and a run of the one lake CSV entity over it. */
-async function runLake(e: EntitySpec, files: Record<string, string>) {
-  const dir = await tempDir("rv1203");
-  await writeFiles(dir, files);
-  const spec = makeSpec(path.join(dir, "spec"), [e]);
-  const record = (await runLocalTarget(spec, dir)).entities[0];
-  let rows: ParquetRow[] = [];
-  if (record.status === "exported") rows = (await latestLocalRows(spec, dir, e.name)).rows;
-  return { status: record.status, kind: record.error?.kind, error: errorText(record), rows };
-}
+const runLake = runLocalLakeEntity;
 
 describe("review rv-1203: hostile input against 7f933c5..25eba5a, fixed", function () {
   this.timeout(60_000);

@@ -14,6 +14,7 @@ import { snapshotFolder } from "../../../src/plan/lakeLayout";
 import type { SnapshotManifest } from "../../../src/plan/manifest";
 import type { EntitySpec, ExportSpec, Spec } from "../../../src/spec/types";
 import type { ViewPublisher } from "../../../src/engine/viewPublisher";
+import { errorText } from "../../helpers/errorText";
 
 const created: string[] = [];
 
@@ -264,6 +265,27 @@ export function lakeCsvEntity(p: string, columns: object[], csv: object = {}): E
     source: { path: `abfss://raw@otherlake.dfs.core.windows.net/${p}`, format: "csv", ...csv },
     columns,
   } as EntitySpec;
+}
+
+/**
+ * One lake-resident entity run on the local target over a `--local` folder holding these files
+ * (`raw/<path>` for lakeCsvEntity's container): its record, the error's text and kind, and the rows
+ * of the snapshot it serves when it exported.
+ */
+export async function runLocalLakeEntity(entity: EntitySpec, files: Record<string, string>) {
+  const dir = await tempDir("local-lake");
+  await writeFiles(dir, files);
+  const spec = makeSpec(path.join(dir, "spec"), [entity]);
+  const record = (await runLocalTarget(spec, dir)).entities[0];
+  const rows =
+    record.status === "exported" ? (await latestLocalRows(spec, dir, entity.name)).rows : [];
+  return {
+    record,
+    status: record.status,
+    kind: record.error?.kind,
+    error: errorText(record),
+    rows,
+  };
 }
 
 /** An int64 `id` and a string `name`. */
