@@ -5,10 +5,18 @@
 // found" (kind internal). Expected rows are written here beside the CSV text.
 
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runExport } from "../../src/engine/run/runExport";
+import { localTarget } from "../../src/engine/targets";
+import { errorText } from "../helpers/errorText";
 import {
   ID_NAME_COLUMNS,
   lakeCsvEntity,
+  makeSpec,
   removeTempDirs,
+  tempDir,
+  writeFiles,
   runLocalLakeEntity,
 } from "./support/fixtures";
 
@@ -92,5 +100,34 @@ describe("run --local: a lake CSV's quoting the reader would change", function (
       [1n, '  "Ann"'],
       [2n, "Bob, Jr."],
     ]);
+  });
+});
+
+describe("run --local: a lake file removed while the export reads it", function () {
+  this.timeout(30_000);
+  after(removeTempDirs);
+
+  it("after the quoting scan and before DuckDB's read: data, naming the file, nothing published", async () => {
+    const dir = await tempDir("lake-rows-gone");
+    await writeFiles(dir, { "raw/o/a.csv": "id,name\n1,Ann\n", "raw/o/b.csv": "id,name\n2,Bob\n" });
+    const spec = makeSpec(path.join(dir, "spec"), [lakeCsvEntity("o/*.csv", ID_NAME_COLUMNS)]);
+    const t = localTarget(spec, dir);
+    const scan = t.serverSide!.checkSourceText!;
+    t.serverSide!.checkSourceText = async (source, files) => {
+      await scan(source, files);
+      fs.rmSync(path.join(dir, "raw", "o", "a.csv"));
+    };
+    const record = (
+      await runExport(spec, {
+        lake: t.lake,
+        views: t.views,
+        serverSide: t.serverSide,
+        stagingDir: path.join(dir, "staging"),
+      })
+    ).entities[0];
+    expect(record.status).to.equal("failed");
+    expect(record.error?.kind).to.equal("data");
+    expect(errorText(record)).to.contain(`${URL}/a.csv was removed after it was listed`);
+    expect(record.snapshot).to.equal(undefined);
   });
 });
