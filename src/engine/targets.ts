@@ -23,6 +23,7 @@ import type { LakeStore } from "./lake/lakeStore";
 import type { SynapseSqlOptions, SynapseSqlRetry } from "./sql/synapseSql";
 import type { ViewPublisher } from "./viewPublisher";
 import type { ServerSideExport } from "./serverSide/exportLakeEntity";
+import { serverlessReadFailure } from "./serverSide/serverlessReadFailure";
 
 export interface ExportTarget {
   kind: "local" | "azure";
@@ -281,6 +282,7 @@ function azureTargetWith(
       readSourceText: (location) => sourceLake(location).readText(location.path),
       readSourceRange: (file, offset, count) =>
         sourceLake(file.location).readRange(file.location.path, offset, count, file.etag),
+      readFailure: (_entity, _files, error) => Promise.resolve(serverlessReadFailure(error)),
     },
     dropDatabase: () =>
       sql.execute(

@@ -50,6 +50,7 @@ import { checkLakeHeaders, type ReadSourceRange } from "./lakeSourceHeaders";
 import {
   lakeSnapshotId,
   lakeSourceRecords,
+  listingChange,
   listLakeSource,
   sameListing,
   type ListContainer,
@@ -273,7 +274,18 @@ async function writeWithCetas(
   const headers = await checkLakeHeaders(source, listed, ctx.serverSide.readSourceRange);
   await ctx.serverSide.checkSourceText?.(source, listed);
   const input = headers === undefined ? planned : { ...planned, headers };
+  // A read that failed because a file changed under it says so, whatever the engine made of it
+  // (serverless: 13822, 4861 or a row cut short; DuckDB: a missing file); then the target's words.
   const readFailed = async (e: unknown): Promise<never> => {
+    const again = await listLakeSource(source, ctx.serverSide.listContainer).catch(() => undefined);
+    const change = again && listingChange(listed, again);
+    if (change) {
+      throw new ExportError(
+        "data",
+        `${change}, while the export read it. Nothing was written; run the export again once the source is written.`,
+        { cause: e },
+      );
+    }
     throw (await ctx.serverSide.readFailure?.(entity, listed, e)) ?? e;
   };
   phase("write", "serverless SQL: check");
@@ -323,10 +335,11 @@ async function writeWithCetas(
   if (changed || mismatch) {
     await sql.execute(dropTable);
     await ctx.lake.deleteTree(folder);
+    const which = listingChange(listed, after);
     throw new ExportError(
       changed ? "data" : "sql",
       changed
-        ? "a file of the lake source changed while serverless SQL exported it; nothing was published. Run the export again once the source is written."
+        ? `a file of the lake source changed while serverless SQL exported it${which ? ` (${which})` : ""}; nothing was published. Run the export again once the source is written.`
         : `${mismatch} under ${folder}/, so nothing was published and the folder was removed. Run the export again; if it repeats, report it with this message.`,
     );
   }

@@ -167,3 +167,24 @@ export function lakeSourceRecords(files: readonly ListedLakeFile[]): SourceRecor
 export function sameListing(a: readonly ListedLakeFile[], b: readonly ListedLakeFile[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/**
+ * How a source's second listing differs from its first, naming the first file that differs (removed,
+ * rewritten: another ETag or size, added), or undefined when no file did: what a failure says when
+ * the files changed under the read.
+ */
+export function listingChange(
+  before: readonly ListedLakeFile[],
+  after: readonly ListedLakeFile[],
+): string | undefined {
+  const now = new Map(after.map((f) => [f.url, f]));
+  for (const f of before) {
+    const g = now.get(f.url);
+    if (!g) return `${f.url} was removed after it was listed`;
+    if (g.etag !== f.etag || g.bytes !== f.bytes)
+      return `${f.url} was rewritten after it was listed`;
+  }
+  const was = new Set(before.map((f) => f.url));
+  const added = after.find((f) => !was.has(f.url));
+  return added ? `${added.url} was added after the source was listed` : undefined;
+}

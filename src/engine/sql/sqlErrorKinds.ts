@@ -20,10 +20,14 @@
 // table '...' is not accessible because content of directory cannot be listed", 16562 "External
 // table '...' is not accessible because location does not exist or it is used by another process".
 // All of them are what serverless SQL says when its identity may not read or write the lake.
+// 15813 "Error handling external file" whose text is a failed read of the storage ('Async IO failed',
+// 'waitIOCompletion error': serverlessFileErrors.ts has where they are written) is transient: the
+// data is not at fault, and the same query may read it a moment later.
 // 15151 "Cannot find the CREDENTIAL ..." is deliberately not here: it means the plan's own
 // credential is missing, which waiting does not fix.
 
 import { messageOf } from "../../errors";
+import { externalFileError, STORAGE_IO_FAILURE } from "./serverlessFileErrors";
 
 export type SqlErrorKind =
   /** The service asked us to come back later. */
@@ -98,6 +102,10 @@ export function sqlErrorFacts(error: unknown): SqlErrorFacts {
 export function classifySqlError(facts: SqlErrorFacts): SqlErrorKind {
   if (facts.number !== undefined && TRANSIENT_ERROR_NUMBERS.has(facts.number)) return "transient";
   if (facts.number === DATABASE_IN_USE_ERROR) return "database-in-use";
+  if (facts.number === 15813 || facts.number === 15802) {
+    const text = externalFileError(facts.message)?.text;
+    if (text !== undefined && STORAGE_IO_FAILURE.test(text)) return "transient";
+  }
   if (facts.number !== undefined && STORAGE_PERMISSION_ERROR_NUMBERS.has(facts.number)) {
     return "storage-permission";
   }

@@ -72,6 +72,8 @@ export class SynapseSqlError extends ExportError {
     readonly attempts: number,
     readonly number?: number,
     readonly code?: string,
+    /** What the server (or the driver) said, without our words around it. */
+    readonly serverMessage: string = message,
   ) {
     super(sqlKind === "credential" ? "auth" : "sql", message);
     this.name = "SynapseSqlError";
@@ -279,6 +281,7 @@ export class SynapseSql implements SqlExecutor {
       attempts,
       facts.number,
       facts.code,
+      facts.message,
     );
   }
 
