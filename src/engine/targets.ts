@@ -282,7 +282,7 @@ function azureTargetWith(
       readSourceText: (location) => sourceLake(location).readText(location.path),
       readSourceRange: (file, offset, count) =>
         sourceLake(file.location).readRange(file.location.path, offset, count, file.etag),
-      readFailure: (_entity, _files, error) => Promise.resolve(serverlessReadFailure(error)),
+      readFailure: (entity, _files, error) => Promise.resolve(serverlessReadFailure(entity, error)),
     },
     dropDatabase: () =>
       sql.execute(

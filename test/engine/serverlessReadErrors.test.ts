@@ -4,6 +4,7 @@
 // (tds/openrowset.ts) and in src/engine/sql/serverlessFileErrors.ts; the files are written here.
 
 import { expect } from "chai";
+import * as path from "node:path";
 import { serverlessFileProblem } from "../../src/engine/sql/serverlessFileErrors";
 import { classifySqlError } from "../../src/engine/sql/sqlErrorKinds";
 import type { EntitySpec } from "../../src/spec/types";
@@ -14,6 +15,7 @@ import {
   lakeCsvEntity,
   removeTempDirs,
   runLocalLakeEntity,
+  tempDir,
 } from "./support/fixtures";
 
 const SOURCE = `https://${ACCOUNT}.dfs.core.windows.net/insights/E`;
@@ -147,7 +149,7 @@ describe("serverless's texts about a source file, read", () => {
     expect(found).to.deep.include({
       file: URL_B,
       problem: "serverless could not read it: Column 'Name' is not found",
-      changed: false,
+      next: undefined,
     });
   });
 
@@ -162,8 +164,8 @@ describe("serverless's texts about a source file, read", () => {
       serverlessFileProblem(
         4861,
         denied.replace("5(Access is denied.)", "12(The access code is invalid.)"),
-      )?.changed,
-    ).to.equal(true);
+      )?.next,
+    ).to.equal("run-again");
     // The same texts under another number are not taken for it.
     expect(
       serverlessFileProblem(
@@ -177,5 +179,51 @@ describe("serverless's texts about a source file, read", () => {
         message: `Error handling external file: 'Max errors count reached'. File/External table name: '${URL_B}'.`,
       }),
     ).to.equal("fatal");
+  });
+});
+
+describe("a lake Parquet file whose column type the entity's cannot take (Azure)", function () {
+  this.timeout(60_000);
+
+  it("fails as data naming the file, the column, the file's type and the one to declare", async () => {
+    // The producer writes Score as DOUBLE; the entity declares it int32.
+    const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
+    const dir = await tempDir("lake-parquet");
+    const local = path.join(dir, "part-0.parquet");
+    const instance = await DuckDBInstance.create(":memory:");
+    const duck = await instance.connect();
+    await duck.run(
+      `COPY (SELECT * FROM (VALUES (1, 2.5::DOUBLE)) AS t("Id", "Score")) TO '${local}' (FORMAT parquet)`,
+    );
+    duck.closeSync();
+    instance.closeSync();
+    const entity = {
+      name: "P",
+      source: {
+        path: `https://${ACCOUNT}.dfs.core.windows.net/insights/P/*.parquet`,
+        format: "parquet",
+      },
+      columns: [
+        { name: "Id", type: "int32" },
+        { name: "Score", type: "int32" },
+      ],
+    } as EntitySpec;
+    const world = await AzureWorld.start(FAST, { entities: [entity], serverless: true });
+    try {
+      const producer = world.lakeClientOf("insights", PRINCIPALS.deployer);
+      await producer.ensureContainer();
+      await producer.uploadFile(local, "P/part-0.parquet");
+      const record = (await world.run()).entities.find((r) => r.name === "P")!;
+      expect(record.status).to.equal("failed");
+      expect(record.error?.kind).to.equal("data");
+      const text = errorText(record);
+      expect(text).to.contain(
+        `serverless SQL could not read https://${ACCOUNT}.dfs.core.windows.net/insights/P/part-0.parquet of the lake source: its column Score holds Parquet physical type: DOUBLE, which the entity's column type (T-SQL INT) cannot take (serverless suggests FLOAT)`,
+      );
+      expect(text).to.contain("Declare column Score (now type int32) with a type that holds");
+      expect(world.serverless!.cetas).to.deep.equal([]);
+    } finally {
+      await world.close();
+    }
   });
 });

@@ -5,10 +5,11 @@
 // the local target, over a copy of the file, can.
 
 import { ExportError } from "../../errors";
-import { serverlessFileProblem } from "../sql/serverlessFileErrors";
+import type { EntitySpec } from "../../spec/types";
+import { serverlessFileProblem, type ServerlessFileProblem } from "../sql/serverlessFileErrors";
 
 /** The error of a failed serverless read, in the entity's words when it is about a file. */
-export function serverlessReadFailure(error: unknown): unknown {
+export function serverlessReadFailure(entity: EntitySpec, error: unknown): unknown {
   // SynapseSqlError's fields, read without importing the driver's module.
   const { number, serverMessage } = (error ?? {}) as { number?: unknown; serverMessage?: unknown };
   if (typeof serverMessage !== "string") return error;
@@ -17,14 +18,30 @@ export function serverlessReadFailure(error: unknown): unknown {
     serverMessage,
   );
   if (!found) return error;
-  const next = found.changed
-    ? "Run the export again once the source is written."
-    : `To find the row: copy the file to DIR/${localCopyPath(found.file)} and run \`synapse-export run --local DIR\`, which names its line or column.`;
+  const next = nextStep(entity, found);
   return new ExportError(
     "data",
-    `serverless SQL could not read ${found.file} of the lake source: ${found.problem}. Nothing was written; the snapshot served before stays served. ${next} (serverless SQL error ${String(number)}: ${found.said})`,
+    `serverless SQL could not read ${found.file} of the lake source: ${found.problem}. Nothing was written; the snapshot served before stays served.${next ? ` ${next}` : ""} (serverless SQL error ${String(number)}: ${found.said})`,
     { cause: error },
   );
+}
+
+function nextStep(entity: EntitySpec, found: ServerlessFileProblem): string | undefined {
+  switch (found.next) {
+    case "run-again":
+      return "Run the export again once the source is written.";
+    case "find-row":
+      return `To find the row: copy the file to DIR/${localCopyPath(found.file)} and run \`synapse-export run --local DIR\`, which names its line or column.`;
+    case "declare-type": {
+      // Serverless names the column as the WITH clause does: the entity's column name.
+      const c = entity.columns?.find((x) => x.name.toLowerCase() === found.column?.toLowerCase());
+      return c
+        ? `Declare column ${c.name} (now type ${c.type}) with a type that holds the file's values.`
+        : "Declare the column with a type that holds the file's values.";
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Where `run --local DIR` reads a lake file from: DIR/<container>/<path> (the URL after its host). */

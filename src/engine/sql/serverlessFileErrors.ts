@@ -21,6 +21,11 @@
 // - 'Async IO failed...' and 'waitIOCompletion error...': the same helper retries these; Learn's
 //   "WaitIOCompletion call failed" (self-help) is a failed read of the storage, not of the data:
 //   sqlErrorKinds.ts takes them as transient, and this file leaves them alone.
+// - 15814 "Column '%s' of type '%s' is not compatible with external data type '%s'. File/External
+//   table name: '%ls'." (the same list), as self-help shows it for a Parquet column: "Column
+//   'SumTripDistance' of type 'INT' is not compatible with external data type 'Parquet physical type:
+//   DOUBLE', please try with 'FLOAT'. File/External table name: '...'" ("Column [column-name] of
+//   type [type-name] is not compatible with external data type [external-data-type-name]").
 // - 4861 "Cannot bulk load because the file "..." could not be opened. Operating system error code
 //   12(The access code is invalid.).": the file was modified while the query read it (self-help,
 //   "Cannot bulk load because the file could not be opened"; 4861 is that message's number in the
@@ -30,8 +35,13 @@
 export interface ServerlessFileProblem {
   file: string;
   problem: string;
-  /** True when the file changed while it was read: running again is the fix, not editing it. */
-  changed: boolean;
+  /**
+   * What fixes it: find the row (serverless does not say which) and correct it; run again (the file
+   * changed while it was read); declare the column's type to match the file (`column` names it).
+   */
+  next: "find-row" | "run-again" | "declare-type" | undefined;
+  /** The entity's column serverless named, for `declare-type`. */
+  column?: string;
   said: string;
 }
 
@@ -43,6 +53,8 @@ const MAX_ERRORS = /^Max errors? count reached/i;
 export const STORAGE_IO_FAILURE = /^(?:Async IO failed|waitIOCompletion error)/i;
 const CHANGED_DURING_READ =
   /Cannot bulk load because the file "([^"]+)" could not be opened\. Operating system error code 12\b/;
+const NOT_COMPATIBLE =
+  /Column '([^']*)' of type '([^']*)' is not compatible with external data type '([^']*)'(?:, please try with '([^']*)')?\. File\/External table name: '([^']*)'/;
 
 /** The text inside 15813 (or 15802 wrapping it) and the file it names, when the message has them. */
 export function externalFileError(message: string): { text: string; file: string } | undefined {
@@ -58,14 +70,27 @@ export function serverlessFileProblem(
   number: number | undefined,
   message: string,
 ): ServerlessFileProblem | undefined {
+  const said = message;
   const changed = CHANGED_DURING_READ.exec(message);
   if (number === 4861 && changed) {
     return {
       file: changed[1],
       problem:
         "it was written while serverless SQL read it (serverless cannot read a file that changes during a query)",
-      changed: true,
-      said: message,
+      next: "run-again",
+      said,
+    };
+  }
+  const incompatible = number === 15814 ? NOT_COMPATIBLE.exec(message) : null;
+  if (incompatible) {
+    const [, column, type, external, suggested, file] = incompatible;
+    const hint = suggested ? ` (serverless suggests ${suggested})` : "";
+    return {
+      file,
+      problem: `its column ${column} holds ${external}, which the entity's column type (T-SQL ${type}) cannot take${hint}`,
+      next: "declare-type",
+      column,
+      said,
     };
   }
   if (number !== 15813 && number !== 15802) return undefined;
@@ -73,10 +98,23 @@ export function serverlessFileProblem(
   if (!external || STORAGE_IO_FAILURE.test(external.text)) return undefined;
   const { text, file } = external;
   const endOfInput = END_OF_INPUT.exec(text);
-  const problem = endOfInput
-    ? `the file ends inside a row (serverless reports byte ${endOfInput[1]}): a quoted field is not closed. A quote inside a quoted field is written twice ("")`
-    : MAX_ERRORS.test(text)
-      ? "a row does not fit the entity's columns: most likely a value longer than the 8000 bytes serverless reads of a CSV column, or a row that does not split into the columns as the source's dialect says (delimiter, quote, row terminator). Serverless's CSV parser 2.0 does not say which row"
-      : `serverless could not read it: ${text}`;
-  return { file, problem, changed: false, said: message };
+  if (endOfInput) {
+    return {
+      file,
+      problem: `the file ends inside a row (serverless reports byte ${endOfInput[1]}): a quoted field is not closed. A quote inside a quoted field is written twice ("")`,
+      next: "find-row",
+      said,
+    };
+  }
+  if (MAX_ERRORS.test(text)) {
+    return {
+      file,
+      problem:
+        "a row does not fit the entity's columns: most likely a value longer than the 8000 bytes serverless reads of a CSV column, or a row that does not split into the columns as the source's dialect says (delimiter, quote, row terminator). Serverless's CSV parser 2.0 does not say which row",
+      next: "find-row",
+      said,
+    };
+  }
+  // A text not documented: serverless's words, and no advice that could be wrong.
+  return { file, problem: `serverless could not read it: ${text}`, next: undefined, said };
 }

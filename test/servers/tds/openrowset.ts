@@ -15,7 +15,9 @@
 //   database engine's error list, learn.microsoft.com/sql/relational-databases/errors-events/
 //   database-engine-events-and-errors-15000-to-15999);
 // - a Parquet column whose type cannot hold the WITH type: 15814 "Column '...' of type '...' is not
-//   compatible with external data type '...'" (self-help, "Column of type isn't compatible");
+//   compatible with external data type 'Parquet physical type: ...'" (self-help, "Column of type isn't
+//   compatible", whose example for a DOUBLE adds ", please try with 'FLOAT'"; other suggestions are
+//   not shown there, so the model makes none);
 // - a file the caller cannot read (a pass-through caller without a storage data role, or a file gone
 //   after listing): 13822 "File '...' cannot be opened because it does not exist or it is used by another
 //   process." (self-help, "Query fails because file can't be opened"; the number from the SQL Server
@@ -261,7 +263,7 @@ export async function materialize(
         const file = [...local.values()][0];
         fail(
           15814,
-          `Column '${column.name}' of type '${column.type.text.toUpperCase()}' is not compatible with external data type '${found.type}'. File/External table name: '${file}'.`,
+          `Column '${column.name}' of type '${column.type.text.toUpperCase()}' is not compatible with external data type 'Parquet physical type: ${parquetPhysical(found.type)}'${found.type === "DOUBLE" ? ", please try with 'FLOAT'" : ""}. File/External table name: '${file}'.`,
         );
       }
     }
@@ -364,6 +366,24 @@ function unclosedRecordStart(data: Buffer, quote: string): number | undefined {
 function unescape(text: string): string {
   if (/^0x[0-9a-f]{2}$/i.test(text)) return String.fromCharCode(parseInt(text.slice(2), 16));
   return text.replace(/\\t/g, "\t").replace(/\\r/g, "\r").replace(/\\n/g, "\n");
+}
+
+/** The Parquet physical type DuckDB writes for one of its types (Parquet's format spec, "Types"). */
+function parquetPhysical(duck: string): string {
+  const d = duck.toUpperCase();
+  if (["TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER", "DATE"].includes(d))
+    return "INT32";
+  if (d === "BIGINT" || d.startsWith("TIMESTAMP")) return "INT64";
+  if (d === "DOUBLE" || d === "FLOAT" || d === "BOOLEAN") return d;
+  // DuckDB stores a decimal of up to 9 digits as INT32, up to 18 as INT64, wider as fixed bytes.
+  const digits = /^DECIMAL\((\d+)/.exec(d);
+  if (digits)
+    return Number(digits[1]) <= 9
+      ? "INT32"
+      : Number(digits[1]) <= 18
+        ? "INT64"
+        : "FIXED_LEN_BYTE_ARRAY";
+  return "BYTE_ARRAY";
 }
 
 /**
