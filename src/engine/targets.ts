@@ -282,7 +282,8 @@ function azureTargetWith(
       readSourceText: (location) => sourceLake(location).readText(location.path),
       readSourceRange: (file, offset, count) =>
         sourceLake(file.location).readRange(file.location.path, offset, count, file.etag),
-      readFailure: (entity, _files, error) => Promise.resolve(serverlessReadFailure(entity, error)),
+      readFailure: (entity, files, error) =>
+        Promise.resolve(serverlessReadFailure(entity, files, error)),
     },
     dropDatabase: () =>
       sql.execute(

@@ -7,6 +7,8 @@ import { expect } from "chai";
 import * as path from "node:path";
 import { serverlessFileProblem } from "../../src/engine/sql/serverlessFileErrors";
 import { classifySqlError } from "../../src/engine/sql/sqlErrorKinds";
+import type { ListedLakeFile } from "../../src/engine/serverSide/lakeSourceListing";
+import { serverlessReadFailure } from "../../src/engine/serverSide/serverlessReadFailure";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
 import { ACCOUNT, AzureWorld, FAST, PRINCIPALS } from "./support/azureWorld";
@@ -66,7 +68,7 @@ describe("a lake CSV serverless SQL cannot read: the entity fails as data naming
     expect(text).to.contain(`serverless SQL could not read ${SOURCE}/b.csv of the lake source`);
     expect(text).to.contain("longer than the 8000 bytes serverless reads of a CSV column");
     expect(text).to.contain(
-      "copy the file to DIR/insights/E/b.csv and run `synapse-export run --local DIR`",
+      "copy the file to DIR/insights/E/b.csv and run `synapse-export run <spec> --local DIR --entities E`",
     );
     expect(text).to.contain("Max errors count reached");
     expect(cetas).to.equal(0);
@@ -110,6 +112,58 @@ describe("a lake CSV serverless SQL cannot read: the entity fails as data naming
     expect(cetas).to.equal(0);
   });
 
+  it("a file added meanwhile is not blamed for an error it cannot explain (a missing credential)", async () => {
+    const { record } = await azureRun({ "a.csv": "id,name\n1,Ann\n" }, (world) => {
+      world.serverless!.afterListing = () => {
+        world.serverless!.afterListing = undefined;
+        world.dfs.namespace.createPath("insights", "E/c.csv", "file", {}, {}).data =
+          Buffer.from("id,name\n3,Cy\n");
+      };
+      world.tds.answer(
+        /^CREATE EXTERNAL TABLE/,
+        {
+          error: {
+            number: 15151,
+            message:
+              "Cannot find the CREDENTIAL 'x', because it does not exist or you do not have permission.",
+            class: 16,
+          },
+        },
+        1,
+      );
+    });
+    expect(record.status).to.equal("failed");
+    expect(record.error?.kind).to.equal("sql");
+    expect(errorText(record)).to.contain("15151");
+    expect(errorText(record)).not.to.contain("was added");
+  });
+
+  it("the only file of a source removed after serverless listed it: removed, not a grant to wait for", async () => {
+    const single = {
+      ...ENTITY,
+      source: { ...ENTITY.source, path: `${SOURCE}/a.csv` },
+    } as EntitySpec;
+    const world = await AzureWorld.start(FAST, { entities: [single], serverless: true });
+    try {
+      const producer = world.lakeClientOf("insights", PRINCIPALS.deployer);
+      await producer.ensureContainer();
+      await producer.writeText("E/a.csv", "id,name\n1,Ann\n");
+      world.serverless!.afterListing = () => {
+        world.serverless!.afterListing = undefined;
+        world.dfs.namespace.delete("insights", "E/a.csv", false, undefined, 5000);
+      };
+      const record = (await world.run()).entities.find((r) => r.name === "E")!;
+      expect(record.status).to.equal("failed");
+      expect(record.error?.kind).to.equal("data");
+      expect(errorText(record)).to.contain(
+        `${SOURCE}/a.csv was removed after it was listed, while the export read it`,
+      );
+      expect(errorText(record)).not.to.contain("Storage Blob Data Contributor");
+    } finally {
+      await world.close();
+    }
+  });
+
   it("a failed read of the storage (15813 'Async IO failed') is retried, and the entity exports", async () => {
     const { record, batches } = await azureRun({ "a.csv": "id,name\n1,Ann\n2,Bob\n" }, (world) => {
       world.tds.answer(
@@ -151,6 +205,49 @@ describe("serverless's texts about a source file, read", () => {
       problem: "serverless could not read it: Column 'Name' is not found",
       next: undefined,
     });
+  });
+
+  it("reads Learn's WaitIOCompletion texts by HRESULT: a grant, the Archive tier, a change, transient", () => {
+    const wait = (h: string) =>
+      `Error handling external file: 'WaitIOCompletion call failed. HRESULT = ${h}'. File/External table name: '${URL_B}'.`;
+    expect(classifySqlError({ number: 15813, message: wait("0x80070005") })).to.equal(
+      "storage-permission",
+    );
+    expect(classifySqlError({ number: 15813, message: wait("0x80070057") })).to.equal(
+      "storage-permission",
+    );
+    expect(classifySqlError({ number: 15813, message: wait("0x80072EE7") })).to.equal("transient");
+    expect(classifySqlError({ number: 15813, message: wait("0x800700A1") })).to.equal("fatal");
+    expect(serverlessFileProblem(15813, wait("0x800700A1"))?.next).to.equal("rehydrate");
+    // Deleted or modified during the query: the run's second listing names the file, not this text.
+    expect(classifySqlError({ number: 15813, message: wait("0x80070002") })).to.equal("fatal");
+    expect(serverlessFileProblem(15813, wait("0x8007000C"))).to.equal(undefined);
+  });
+
+  it("names the listed file a message means, though its name holds an apostrophe", () => {
+    const url = `${SOURCE}/O'Brien part.csv`;
+    const listed = [
+      {
+        url,
+        location: {
+          account: ACCOUNT,
+          container: "insights",
+          path: "E/O'Brien part.csv",
+          endpoint: "dfs",
+          suffix: "core.windows.net",
+        },
+        bytes: 1,
+        etag: "e",
+        lastModified: "",
+      },
+    ] as ListedLakeFile[];
+    const error = Object.assign(new Error("x"), {
+      number: 15813,
+      serverMessage: `Error handling external file: 'Max errors count reached'. File/External table name: '${url}'.`,
+    });
+    const text = (serverlessReadFailure(ENTITY, listed, error) as Error).message;
+    expect(text).to.contain(`could not read ${url} of the lake source`);
+    expect(text).to.contain(`copy the file to DIR/insights/E/O'Brien part.csv and run`);
   });
 
   it("leaves alone what is not about a file's content: a failed storage read, a denied open", () => {

@@ -28,7 +28,7 @@
 // newest snapshot has it sends no SQL, yet a run killed between manifest and view switch is repaired
 // by the next one. A snapshot promoted again loses its marker before its manifest is rewritten.
 
-import { ExportError } from "../../errors";
+import { ExportError, messageOf } from "../../errors";
 import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { lakeSourceFiles, type LakeSourceFiles } from "../../plan/lakeSource";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
@@ -133,6 +133,18 @@ export async function lakeSourceStates(
   const files = await listLakeSource(source, serverSide.listContainer);
   return files.map((f) => ({ path: f.url, bytes: f.bytes, sha256: "", etag: f.etag }));
 }
+
+/** What the engine said, without our advice around it (a SynapseSqlError's serverMessage). */
+function serverText(e: unknown): string {
+  const said = (e as { serverMessage?: unknown } | null)?.serverMessage;
+  return typeof said === "string" ? said : messageOf(e);
+}
+
+/**
+ * Serverless's errors for a source file it could not open or read (sqlErrorKinds.ts and
+ * sql/serverlessFileErrors.ts have where each is written): the ones a file changed meanwhile explains.
+ */
+const FILE_READ_ERRORS: ReadonlySet<number> = new Set([13822, 16536, 4861, 15813, 15802]);
 
 /** serverless's "External table location already exists" (the engine's error list, 15000-15999). */
 const LOCATION_EXISTS = 15842;
@@ -274,17 +286,28 @@ async function writeWithCetas(
   const headers = await checkLakeHeaders(source, listed, ctx.serverSide.readSourceRange);
   await ctx.serverSide.checkSourceText?.(source, listed);
   const input = headers === undefined ? planned : { ...planned, headers };
-  // A read that failed because a file changed under it says so, whatever the engine made of it
-  // (serverless: 13822, 4861 or a row cut short; DuckDB: a missing file); then the target's words.
+  // A read of the files that failed because one changed under it says so, whatever the engine made
+  // of it (serverless: 13822, 4861, 15813 for a row cut short; DuckDB: a missing file, no number);
+  // an error of another kind (a credential, a statement) is never put down to a file added meanwhile.
+  // Then the target's words. Serverless's own text is kept in the message.
   const readFailed = async (e: unknown): Promise<never> => {
-    const again = await listLakeSource(source, ctx.serverSide.listContainer).catch(() => undefined);
-    const change = again && listingChange(listed, again);
-    if (change) {
-      throw new ExportError(
-        "data",
-        `${change}, while the export read it. Nothing was written; run the export again once the source is written.`,
-        { cause: e },
+    const number = (e as { number?: unknown } | null)?.number;
+    if (number === undefined || FILE_READ_ERRORS.has(number as number)) {
+      const change = await listLakeSource(source, ctx.serverSide.listContainer).then(
+        (again) => listingChange(listed, again),
+        // Every file of a location gone: the listing finds none and says so.
+        (l: unknown) =>
+          l instanceof ExportError && /matches no file/.test(l.message)
+            ? `${listed[0]?.url ?? "the source"} was removed after it was listed`
+            : undefined,
       );
+      if (change) {
+        throw new ExportError(
+          "data",
+          `${change}, while the export read it. Nothing was published; run the export again once the source is written. (The read failed with: ${serverText(e)})`,
+          { cause: e },
+        );
+      }
     }
     throw (await ctx.serverSide.readFailure?.(entity, listed, e)) ?? e;
   };

@@ -7,9 +7,14 @@
 import { ExportError } from "../../errors";
 import type { EntitySpec } from "../../spec/types";
 import { serverlessFileProblem, type ServerlessFileProblem } from "../sql/serverlessFileErrors";
+import type { ListedLakeFile } from "./lakeSourceListing";
 
 /** The error of a failed serverless read, in the entity's words when it is about a file. */
-export function serverlessReadFailure(entity: EntitySpec, error: unknown): unknown {
+export function serverlessReadFailure(
+  entity: EntitySpec,
+  files: readonly ListedLakeFile[],
+  error: unknown,
+): unknown {
   // SynapseSqlError's fields, read without importing the driver's module.
   const { number, serverMessage } = (error ?? {}) as { number?: unknown; serverMessage?: unknown };
   if (typeof serverMessage !== "string") return error;
@@ -18,20 +23,40 @@ export function serverlessReadFailure(entity: EntitySpec, error: unknown): unkno
     serverMessage,
   );
   if (!found) return error;
-  const next = nextStep(entity, found);
+  // The file as the run listed it: serverless quotes the name between apostrophes, and a name may
+  // hold one (O'Brien.csv), so the longest listed URL the message holds is the file it means.
+  const listed = files
+    .filter((f) => serverMessage.includes(f.url))
+    .sort((a, b) => b.url.length - a.url.length)[0];
+  const next = nextStep(entity, found, listed);
   return new ExportError(
     "data",
-    `serverless SQL could not read ${found.file} of the lake source: ${found.problem}. Nothing was written; the snapshot served before stays served.${next ? ` ${next}` : ""} (serverless SQL error ${String(number)}: ${found.said})`,
+    `serverless SQL could not read ${listed?.url ?? found.file} of the lake source: ${found.problem}. Nothing was published: the view serves what it served before.${next ? ` ${next}` : ""} (serverless SQL error ${String(number)}: ${found.said})`,
     { cause: error },
   );
 }
 
-function nextStep(entity: EntitySpec, found: ServerlessFileProblem): string | undefined {
+function nextStep(
+  entity: EntitySpec,
+  found: ServerlessFileProblem,
+  listed: ListedLakeFile | undefined,
+): string | undefined {
   switch (found.next) {
     case "run-again":
       return "Run the export again once the source is written.";
-    case "find-row":
-      return `To find the row: copy the file to DIR/${localCopyPath(found.file)} and run \`synapse-export run --local DIR\`, which names its line or column.`;
+    case "rehydrate":
+      return "Move the blob to the Hot or Cool tier (rehydrate it), then run the export again.";
+    case "find-row": {
+      // `run --local` reads a CSV lake source at DIR/<container>/<path> (the decoded path) and names
+      // the line; a Parquet source has no lines, and a model.json entity needs its model.json too.
+      if (entity.source.format === "parquet") return undefined;
+      const at = listed
+        ? `DIR/${listed.location.container}/${listed.location.path}`
+        : "DIR/<container>/<path>";
+      const also =
+        entity.source.format === "cdm" ? " (and its model.json to its own path under DIR)" : "";
+      return `To find the row: copy the file to ${at}${also} and run \`synapse-export run <spec> --local DIR --entities ${entity.name}\`, which names its line or column.`;
+    }
     case "declare-type": {
       // Serverless names the column as the WITH clause does: the entity's column name.
       const c = entity.columns?.find((x) => x.name.toLowerCase() === found.column?.toLowerCase());
@@ -42,9 +67,4 @@ function nextStep(entity: EntitySpec, found: ServerlessFileProblem): string | un
     default:
       return undefined;
   }
-}
-
-/** Where `run --local DIR` reads a lake file from: DIR/<container>/<path> (the URL after its host). */
-function localCopyPath(url: string): string {
-  return /^https?:\/\/[^/]+\/(.+)$/.exec(url)?.[1] ?? "<container>/<path>";
 }

@@ -14,13 +14,17 @@
 //   error count reached)"). The plan reads every CSV column as varchar(8000) and casts in SQL
 //   (renderCetas.ts), so here it means a value longer than 8000 bytes, or a row that does not split
 //   into the columns.
-// - 'Unexpected end-of-input within record at [byte: N]. ': the file ends inside a record, which an
-//   unclosed quote makes it do. Not on Learn: quoted among the serverless errors a retry helper traps
-//   in Microsoft's microsoft/Dynamics-365-FastTrack-Implementation-Assets. What byte N points at is
-//   not documented, so it is passed on as serverless said it.
-// - 'Async IO failed...' and 'waitIOCompletion error...': the same helper retries these; Learn's
-//   "WaitIOCompletion call failed" (self-help) is a failed read of the storage, not of the data:
-//   sqlErrorKinds.ts takes them as transient, and this file leaves them alone.
+// - 'Unexpected end-of-input within record at [byte: N]. ': the file ends inside a record. An unclosed
+//   quote makes it do so; so does a file read while it is being written (Learn, "Export to Data Lake in
+//   finance and operations apps", FAQ, describes it as that contention, cured by a retry). Quoted among
+//   the serverless errors a retry helper traps (found by the text; its repository is not certain).
+//   What byte N points at is not documented, so it is passed on as serverless said it.
+// - 'WaitIOCompletion call failed. HRESULT = ...' (self-help, "WaitIOCompletion call failed", which
+//   splits it by HRESULT: 0x80070005 and 0x80070057 an expired token or a missing storage role,
+//   0x800700A1 a blob in the Archive tier, 0x80070002 a file deleted and 0x8007000C one modified during
+//   the query, 0x80070008 and 0x80072EE7 transient), and 'waitIOCompletion error' / 'Async IO failed'
+//   (the same helper retries these): a failed read of the storage, not of the data. sqlErrorKinds.ts
+//   classifies them by `storageReadFailure`; this file leaves them alone.
 // - 15814 "Column '%s' of type '%s' is not compatible with external data type '%s'. File/External
 //   table name: '%ls'." (the same list), as self-help shows it for a Parquet column: "Column
 //   'SumTripDistance' of type 'INT' is not compatible with external data type 'Parquet physical type:
@@ -39,7 +43,7 @@ export interface ServerlessFileProblem {
    * What fixes it: find the row (serverless does not say which) and correct it; run again (the file
    * changed while it was read); declare the column's type to match the file (`column` names it).
    */
-  next: "find-row" | "run-again" | "declare-type" | undefined;
+  next: "find-row" | "run-again" | "declare-type" | "rehydrate" | undefined;
   /** The entity's column serverless named, for `declare-type`. */
   column?: string;
   said: string;
@@ -49,8 +53,28 @@ const EXTERNAL_FILE =
   /Error handling external file: '([\s\S]*?)'\.?\s+(?:File\/External table name|File): '([^']*)'/;
 const END_OF_INPUT = /^Unexpected end-of-input within record at \[byte: (\d+)\]/i;
 const MAX_ERRORS = /^Max errors? count reached/i;
-/** A failed read of the storage itself (see above): transient, not the data's fault. */
-export const STORAGE_IO_FAILURE = /^(?:Async IO failed|waitIOCompletion error)/i;
+/** A failed read of the storage itself (see above), not the data's fault. */
+const STORAGE_IO_FAILURE = /^(?:Async IO failed|waitIOCompletion (?:error|call failed))/i;
+const PERMISSION_HRESULTS = new Set(["0x80070005", "0x80070057"]);
+/** A file deleted or modified during the query: the run's second listing names it. */
+const CHANGED_HRESULTS = new Set(["0x80070002", "0x8007000c"]);
+const ARCHIVE_HRESULT = "0x800700a1";
+
+/**
+ * What a 15813 about a failed storage read means (see above), or undefined when its text is not one:
+ * a grant, a blob in the Archive tier, a file changed during the query, else transient.
+ */
+export function storageReadFailure(
+  text: string,
+): "storage-permission" | "archived" | "changed" | "transient" | undefined {
+  if (!STORAGE_IO_FAILURE.test(text)) return undefined;
+  const hresult = /HRESULT = (0x[0-9a-f]{8})/i.exec(text)?.[1].toLowerCase();
+  if (hresult === undefined) return "transient";
+  if (PERMISSION_HRESULTS.has(hresult)) return "storage-permission";
+  if (hresult === ARCHIVE_HRESULT) return "archived";
+  if (CHANGED_HRESULTS.has(hresult)) return "changed";
+  return "transient";
+}
 const CHANGED_DURING_READ =
   /Cannot bulk load because the file "([^"]+)" could not be opened\. Operating system error code 12\b/;
 const NOT_COMPATIBLE =
@@ -95,13 +119,24 @@ export function serverlessFileProblem(
   }
   if (number !== 15813 && number !== 15802) return undefined;
   const external = externalFileError(message);
-  if (!external || STORAGE_IO_FAILURE.test(external.text)) return undefined;
+  if (!external) return undefined;
   const { text, file } = external;
+  const storage = storageReadFailure(text);
+  if (storage === "archived") {
+    return {
+      file,
+      problem:
+        "the blob is in the Archive access tier, which serverless cannot read (self-help, WaitIOCompletion 0x800700A1)",
+      next: "rehydrate",
+      said,
+    };
+  }
+  if (storage !== undefined) return undefined;
   const endOfInput = END_OF_INPUT.exec(text);
   if (endOfInput) {
     return {
       file,
-      problem: `the file ends inside a row (serverless reports byte ${endOfInput[1]}): a quoted field is not closed. A quote inside a quoted field is written twice ("")`,
+      problem: `the file ends inside a row (serverless reports byte ${endOfInput[1]}): most likely a quoted field is not closed (a quote inside a quoted field is written twice), or the file was being written while serverless read it`,
       next: "find-row",
       said,
     };

@@ -20,14 +20,16 @@
 // table '...' is not accessible because content of directory cannot be listed", 16562 "External
 // table '...' is not accessible because location does not exist or it is used by another process".
 // All of them are what serverless SQL says when its identity may not read or write the lake.
-// 15813 "Error handling external file" whose text is a failed read of the storage ('Async IO failed',
-// 'waitIOCompletion error': serverlessFileErrors.ts has where they are written) is transient: the
-// data is not at fault, and the same query may read it a moment later.
+// 15813 "Error handling external file" whose text is a failed read of the storage ('WaitIOCompletion
+// call failed', 'Async IO failed': serverlessFileErrors.ts has where they are written) is a storage
+// permission for the HRESULTs Learn gives a token or role for, else transient unless it is a blob in
+// the Archive tier or a file changed during the query (the data is not at fault; a moment later the
+// same query may read it).
 // 15151 "Cannot find the CREDENTIAL ..." is deliberately not here: it means the plan's own
 // credential is missing, which waiting does not fix.
 
 import { messageOf } from "../../errors";
-import { externalFileError, STORAGE_IO_FAILURE } from "./serverlessFileErrors";
+import { externalFileError, storageReadFailure } from "./serverlessFileErrors";
 
 export type SqlErrorKind =
   /** The service asked us to come back later. */
@@ -104,7 +106,8 @@ export function classifySqlError(facts: SqlErrorFacts): SqlErrorKind {
   if (facts.number === DATABASE_IN_USE_ERROR) return "database-in-use";
   if (facts.number === 15813 || facts.number === 15802) {
     const text = externalFileError(facts.message)?.text;
-    if (text !== undefined && STORAGE_IO_FAILURE.test(text)) return "transient";
+    const storage = text === undefined ? undefined : storageReadFailure(text);
+    if (storage === "transient" || storage === "storage-permission") return storage;
   }
   if (facts.number !== undefined && STORAGE_PERMISSION_ERROR_NUMBERS.has(facts.number)) {
     return "storage-permission";
