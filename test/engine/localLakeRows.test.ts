@@ -7,8 +7,6 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runExport } from "../../src/engine/run/runExport";
-import { localTarget } from "../../src/engine/targets";
 import { errorText } from "../helpers/errorText";
 import {
   ID_NAME_COLUMNS,
@@ -18,6 +16,7 @@ import {
   tempDir,
   writeFiles,
   runLocalLakeEntity,
+  runLocalTarget,
 } from "./support/fixtures";
 
 const URL = "https://otherlake.dfs.core.windows.net/raw/o";
@@ -111,18 +110,13 @@ describe("run --local: a lake file removed while the export reads it", function 
     const dir = await tempDir("lake-rows-gone");
     await writeFiles(dir, { "raw/o/a.csv": "id,name\n1,Ann\n", "raw/o/b.csv": "id,name\n2,Bob\n" });
     const spec = makeSpec(path.join(dir, "spec"), [lakeCsvEntity("o/*.csv", ID_NAME_COLUMNS)]);
-    const t = localTarget(spec, dir);
-    const scan = t.serverSide!.checkSourceText!;
-    t.serverSide!.checkSourceText = async (source, files) => {
-      await scan(source, files);
-      fs.rmSync(path.join(dir, "raw", "o", "a.csv"));
-    };
     const record = (
-      await runExport(spec, {
-        lake: t.lake,
-        views: t.views,
-        serverSide: t.serverSide,
-        stagingDir: path.join(dir, "staging"),
+      await runLocalTarget(spec, dir, (t) => {
+        const scan = t.serverSide!.checkSourceText!;
+        t.serverSide!.checkSourceText = async (source, files) => {
+          await scan(source, files);
+          fs.rmSync(path.join(dir, "raw", "o", "a.csv"));
+        };
       })
     ).entities[0];
     expect(record.status).to.equal("failed");

@@ -7,8 +7,6 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runExport } from "../../src/engine/run/runExport";
-import { localTarget } from "../../src/engine/targets";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
 import { runSource } from "../engine/support/exportSource";
@@ -18,6 +16,7 @@ import {
   makeSpec,
   removeTempDirs,
   runLocalLakeEntity,
+  runLocalTarget,
   tempDir,
   writeFiles,
 } from "../engine/support/fixtures";
@@ -89,21 +88,16 @@ describe("review rv-1203: hostile input against 7f933c5..25eba5a, fixed", functi
       "raw/o/b.csv": "id,name\n2,Bob\n",
     });
     const spec = makeSpec(path.join(dir, "spec"), [lakeCsvEntity("o/*.csv", ID_NAME_COLUMNS)]);
-    const t = localTarget(spec, dir);
-    const read = t.serverSide!.readSourceRange!;
     let reads = 0;
-    t.serverSide!.readSourceRange = async (file, offset, count) => {
-      const bytes = await read(file, offset, count);
-      // Both headers are read by now (one read each): a.csv goes before the check query.
-      if (++reads === 2) fs.rmSync(path.join(dir, "raw", "o", "a.csv"));
-      return bytes;
-    };
     const record = (
-      await runExport(spec, {
-        lake: t.lake,
-        views: t.views,
-        serverSide: t.serverSide,
-        stagingDir: path.join(dir, "staging"),
+      await runLocalTarget(spec, dir, (t) => {
+        const read = t.serverSide!.readSourceRange!;
+        t.serverSide!.readSourceRange = async (file, offset, count) => {
+          const bytes = await read(file, offset, count);
+          // Both headers are read by now (one read each): a.csv goes before the check query.
+          if (++reads === 2) fs.rmSync(path.join(dir, "raw", "o", "a.csv"));
+          return bytes;
+        };
       })
     ).entities[0];
     expect(reads, "the header reads ran").to.equal(2);

@@ -142,9 +142,7 @@ export async function localReadFailure(
     absPath: path.join(dir, ...localRelativePath(f.location).split("/")),
     relPath: f.url,
   }));
-  // DuckDB reads the listed files by name: one gone since the listing is "No files found".
-  const gone = named.find((f) => !fs.existsSync(f.absPath));
-  if (gone) return removedAfterListing(gone.relPath);
+  // A file gone since the listing ("No files found") was named by exportLakeEntity's second listing.
   const { asSourceError } =
     require("../writer/writeParts") as typeof import("../writer/writeParts");
   return asSourceError(entity, named, cause);

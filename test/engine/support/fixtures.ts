@@ -236,8 +236,14 @@ export async function customerWorld(label: string) {
 }
 
 /** `runExport` on the local target over `dir` (`run --local dir`), lake-resident entities included. */
-export async function runLocalTarget(spec: Spec, dir: string) {
+export async function runLocalTarget(
+  spec: Spec,
+  dir: string,
+  /** Changes the target's hooks before the run (a file removed at one step of the read). */
+  adjust?: (target: ReturnType<typeof localTarget>) => void,
+) {
   const target = localTarget(spec, dir);
+  adjust?.(target);
   return runExport(spec, {
     lake: target.lake,
     views: target.views,
