@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import { exportStorageArgsIssues } from "../spec/componentArgs";
 import { knownArguments, refuseBadArguments, resourceError } from "./componentErrors";
+import { storageAccountKind } from "../plan/storageAccountKind";
 
 export const EXPORT_STORAGE_TYPE = "synapse-export:index:ExportStorage";
 
@@ -69,7 +70,8 @@ export class ExportStorage extends pulumi.ComponentResource {
           accountName,
           resourceGroupName,
           location: args.create.location,
-          kind: "StorageV2",
+          // Premium SKUs: a premium block blob account, the only premium kind with Data Lake Storage.
+          kind: pulumi.output(args.create.sku).apply(storageAccountKind),
           sku: { name: args.create.sku ?? "Standard_LRS" },
           // ADLS Gen2: the hierarchical namespace can only be chosen when the account is created.
           isHnsEnabled: true,

@@ -317,7 +317,8 @@ export const STORAGE_CREATE_SCHEMA: ObjectNode = {
       node: {
         kind: "string",
         typeName: "StorageSku",
-        description: "The storage SKU (default Standard_LRS).",
+        description:
+          "The storage SKU (default Standard_LRS). A Premium_* SKU makes a premium block blob account (BlockBlobStorage), the only premium kind with Data Lake Storage.",
         enum: [
           "Standard_LRS",
           "Standard_ZRS",

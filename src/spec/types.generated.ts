@@ -83,11 +83,11 @@ export interface StorageSpec {
 export interface StorageCreate {
   /** Azure region, e.g. westeurope. */
   location: string;
-  /** The storage SKU (default Standard_LRS). */
+  /** The storage SKU (default Standard_LRS). A Premium_* SKU makes a premium block blob account (BlockBlobStorage), the only premium kind with Data Lake Storage. */
   sku?: StorageSku;
 }
 
-/** The storage SKU (default Standard_LRS). */
+/** The storage SKU (default Standard_LRS). A Premium_* SKU makes a premium block blob account (BlockBlobStorage), the only premium kind with Data Lake Storage. */
 export type StorageSku =
   | "Standard_LRS"
   | "Standard_ZRS"

@@ -54,6 +54,24 @@ for (const preview of [false, true]) {
       expect(account.options.protect).to.equal(false);
     });
 
+    for (const sku of ["Premium_LRS", "Premium_ZRS"] as const) {
+      it(`creates a premium block blob account for ${sku}, the only premium kind with Data Lake Storage`, async () => {
+        const { mocks } = await deploy(
+          () =>
+            new components.ExportStorage("lake", {
+              accountName: "stnewexport",
+              resourceGroupName: "rg-new",
+              container: "ci-export",
+              create: { location: "westeurope", sku },
+            }),
+          { preview },
+        );
+        const [account] = mocks.ofType("azure-native:storage:StorageAccount");
+        expect(account.inputs).to.deep.include({ kind: "BlockBlobStorage", isHnsEnabled: true });
+        expect(account.inputs.sku).to.deep.equal({ name: sku });
+      });
+    }
+
     it("passes protect through to the account and the container, and allows keys only when asked", async () => {
       const { mocks, result } = await deploy(
         () =>
