@@ -1,6 +1,6 @@
 // The snapshot id: a fingerprint of everything that decides the bytes of a snapshot — the source
 // files' bytes (SHA-256), the declared columns, the source and export formats and the writer's
-// version. Same input, same id, so an unchanged entity is recognised and nothing is written; one
+// version — and of where it is written (SnapshotDestination). Same input, same id, so an unchanged entity is recognised and nothing is written; one
 // changed byte, a new id, so a new snapshot folder. SHA-256 runs at about 2 GB/s here (SHA-NI), so
 // even a full re-hash costs little next to an export; correctness first.
 //
@@ -21,6 +21,7 @@ import { SourceError } from "./sources/sourceError";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import type { SnapshotManifest } from "../plan/manifest";
+import type { RunSpec } from "../plan/specSlices";
 import type { ColumnSpec, ExportFormat, SourceFormat } from "../spec/types";
 import type { SourceFile } from "./sources/resolveSources";
 import {
@@ -44,7 +45,30 @@ const SNAPSHOT_ID_LENGTH = 16;
 
 export type SourceRecord = SnapshotManifest["sources"][number];
 
+/**
+ * Where the snapshot is written: the storage account, the container and the entity exactly as spelt.
+ * Its SQL table is named `<Entity>__<snapshot>` in a database whose names ignore case, and reads the
+ * container it was created for; the same bytes exported into another container, or under a spelling
+ * of the entity that differs only in case, must be another snapshot, or the view would be switched
+ * to the table that already has that name and reads the old place.
+ */
+export interface SnapshotDestination {
+  account: string;
+  container: string;
+  entity: string;
+}
+
+export function snapshotDestination(spec: RunSpec, entity: string): SnapshotDestination {
+  const { accountName, container } = spec.connection.storage;
+  return { account: accountName, container, entity };
+}
+
+export function destinationKey(d: SnapshotDestination): [string, string, string] {
+  return [d.account, d.container, d.entity];
+}
+
 export interface FingerprintInput {
+  destination: SnapshotDestination;
   sourceFormat: SourceFormat;
   /** How the source is read beyond its format (a CSV dialect): another dialect, other values. */
   sourceOptions?: Readonly<Record<string, unknown>>;
@@ -102,6 +126,7 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
   hash.update(
     JSON.stringify({
       writer: WRITER_VERSION,
+      destination: destinationKey(input.destination),
       sourceFormat: input.sourceFormat,
       // Only when set, so that the ids of sources read with the defaults stay what they were.
       ...(input.sourceOptions && Object.keys(input.sourceOptions).length > 0

@@ -26,6 +26,8 @@ export interface RunSpec {
   >;
   /** The folder that source paths are relative to. */
   baseDir: string;
+  /** Where the snapshots are written, which their ids include (engine/fingerprint.ts SnapshotDestination). */
+  connection: { storage: Pick<StorageSpec, "accountName" | "container"> };
 }
 
 /** What a target reads: its location, and the entities' columns (what serverless can serve). */

@@ -195,6 +195,26 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
     for (const name of NAMES) expect(world.servedSnapshot(name), name).to.equal(after[name]);
   });
 
+  it("after a move to another container, the views read the new container's snapshots, not the old tables", async () => {
+    const first = await world.run();
+    expect(first.ok).to.equal(true);
+    world.spec.connection.storage.container = "ci-export2";
+    const moved = await world.run();
+    expect(moved.entities.map((e) => [e.name, e.status])).to.deep.equal(
+      NAMES.map((n) => [n, "exported"]),
+    );
+    for (const e of moved.entities) {
+      // The same bytes: a snapshot id of its own all the same, so a table of its own.
+      expect(e.snapshot).to.not.equal(first.entities.find((f) => f.name === e.name)?.snapshot);
+      const source = world.model.viewSource(DB, `dbo.${e.name}`);
+      expect(source?.table.toLowerCase(), e.name).to.equal(
+        `snapshots.${e.name}__${e.snapshot}`.toLowerCase(),
+      );
+      expect(source?.dataSource, e.name).to.match(/\/ci-export2\//);
+      expect(source?.location, e.name).to.equal(`${e.name}/v=${e.snapshot}/*.parquet`);
+    }
+  });
+
   it("finishes a run whose lock release took effect but whose answer was lost, and frees the lock", async () => {
     // After the last entity, the next lease call is the release: its connection drops after the
     // server applied it, so the SDK's retry finds no lease left to release.

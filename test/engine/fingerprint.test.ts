@@ -23,6 +23,7 @@ async function input(
 ): Promise<FingerprintInput> {
   const files = await resolveSources(dir, { name: "E", source: { path: pattern, format: "csv" } });
   return {
+    destination: { account: "stcilake", container: "ci-export", entity: "E" },
     sourceFormat: "csv",
     exportFormat: "parquet",
     declaredColumns: COLUMNS,

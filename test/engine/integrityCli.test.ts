@@ -229,6 +229,42 @@ describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 it
     expect(fs.readdirSync(path.join(lake, "Customer")).sort()).to.deep.equal(oldSnapshots);
   });
 
+  it("the same data under a case-only rename is read from the new folder, so the old one may go", async () => {
+    expect((await run()).code).to.equal(0);
+    const lake = path.join(out, "ci-export", "ci_export");
+    write(
+      "spec.yaml",
+      SPEC("", "    - { name: customer, renamedFrom: Customer, source: data/Customer.csv }"),
+    );
+    const renamed = await run();
+    expect(renamed.code, renamed.stderr).to.equal(0);
+    expect(renamed.byName.customer.status).to.equal("exported");
+    // The names of SQL ignore case: the same bytes must not take the old spelling's table.
+    fs.rmSync(path.join(lake, "Customer"), { recursive: true });
+    const rows = await served("SELECT FullName FROM customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+    write("spec.yaml", SPEC("", "    - { name: customer, source: data/Customer.csv }"));
+    const again = await run();
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.byName.customer.status).to.equal("unchanged");
+  });
+
+  it("a new container with the same data is exported there and served from there", async () => {
+    expect((await run()).code).to.equal(0);
+    write("spec.yaml", SPEC().replace("container: ci-export,", "container: ci-export2,"));
+    const moved = await run();
+    expect(moved.code, moved.stderr).to.equal(0);
+    expect(moved.byName.Customer.status).to.equal("exported");
+    expect(fs.readdirSync(path.join(out, "ci-export2", "ci_export", "Customer"))).to.have.length(1);
+    // The old container's snapshots are the old place: the view must not read them any more.
+    fs.rmSync(path.join(out, "ci-export"), { recursive: true });
+    const rows = await served("SELECT FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
+    const again = await run();
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.byName.Customer.status).to.equal("unchanged");
+  });
+
   it("renamedFrom names one old spelling: another one in the lake is still refused", async () => {
     expect((await run()).code).to.equal(0);
     const lake = path.join(out, "ci-export", "ci_export");

@@ -91,7 +91,18 @@ describe("a lake source's files from one listing", () => {
       "https://stcilake.dfs.core.windows.net/raw/sales/orders/2024-01.csv",
       "https://stcilake.dfs.core.windows.net/raw/sales/orders/2024-02.csv",
     ]);
-    expect(lakeSnapshotId(source, after)).to.not.equal(lakeSnapshotId(source, before));
-    expect(lakeSnapshotId(source, before)).to.match(/^[0-9a-f]{16}$/);
+    const at = { account: "stcilake", container: "ci-export", entity: "Orders" };
+    expect(lakeSnapshotId(source, after, at)).to.not.equal(lakeSnapshotId(source, before, at));
+    expect(lakeSnapshotId(source, before, at)).to.match(/^[0-9a-f]{16}$/);
+    // Another container, or the entity spelt in another case: another snapshot, so another table.
+    for (const elsewhere of [
+      { ...at, container: "ci-export2" },
+      { ...at, account: "stother" },
+      { ...at, entity: "orders" },
+    ]) {
+      expect(lakeSnapshotId(source, before, elsewhere)).to.not.equal(
+        lakeSnapshotId(source, before, at),
+      );
+    }
   });
 });

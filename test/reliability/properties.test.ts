@@ -48,11 +48,16 @@ async function sources(contents: readonly Uint8Array[]): Promise<SourceFile[]> {
   return files;
 }
 
+const DESTINATION = { account: "stcilake", container: "ci-export", entity: "E" };
+
 async function idOf(
   contents: readonly Uint8Array[],
-  rest: Omit<FingerprintInput, "files"> = { sourceFormat: "csv", exportFormat: "parquet" },
+  rest: Omit<FingerprintInput, "files" | "destination"> & {
+    destination?: FingerprintInput["destination"];
+  } = { sourceFormat: "csv", exportFormat: "parquet" },
 ): Promise<string> {
-  return (await fingerprint({ ...rest, files: await sources(contents) })).snapshot;
+  const input = { destination: DESTINATION, ...rest, files: await sources(contents) };
+  return (await fingerprint(input)).snapshot;
 }
 
 const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,11}$/);
@@ -250,6 +255,27 @@ describe("snapshot fingerprint properties", function () {
           const before = await idOf([bytes], { ...rest, declaredColumns: cols });
           expect(await idOf([bytes], { ...rest, declaredColumns: edited })).to.not.equal(before);
           expect(await idOf([bytes], { ...rest, declaredColumns: undefined })).to.not.equal(before);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("another account, container or spelling of the entity gives another id for the same bytes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        fc.constantFrom("account", "container", "entity"),
+        name,
+        async (bytes, field, other) => {
+          fc.pre(other !== DESTINATION[field as keyof typeof DESTINATION]);
+          const rest = { sourceFormat: "csv" as const, exportFormat: "parquet" as const };
+          const here = await idOf([bytes], rest);
+          const elsewhere = await idOf([bytes], {
+            ...rest,
+            destination: { ...DESTINATION, [field]: other },
+          });
+          expect(elsewhere).to.not.equal(here);
         },
       ),
       { numRuns: RUNS },

@@ -9,7 +9,7 @@ import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
-import { fingerprint, hashesReusable, type Fingerprint } from "../fingerprint";
+import { fingerprint, hashesReusable, snapshotDestination, type Fingerprint } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import {
   deleteSnapshot,
@@ -81,6 +81,7 @@ export async function exportEntity(
 
     phase("fingerprint");
     const fingerprinting = fingerprint({
+      destination: snapshotDestination(ctx.spec, entity.name),
       sourceFormat: specEntity.source.format,
       sourceOptions: sourceReadOptions(specEntity.source),
       exportFormat: ctx.spec.export.format,

@@ -39,6 +39,7 @@ import type { SqlStep } from "../../plan/sqlPlan";
 import type { SqlStatement } from "../../plan/sqlStatement";
 import type { SourceState } from "../../plan/exportResources";
 import type { EntitySpec } from "../../spec/types";
+import { snapshotDestination } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import { entityFoldersWithSnapshots, foldedName } from "../run/entityFolders";
 import { applyRetention, failedRecord, record } from "../run/exportEntity";
@@ -179,7 +180,7 @@ export async function exportLakeEntity(
         `the export ${cdmInput.record.modelJson} describes is not complete: its partition ${empty.url} is empty. Nothing was exported; the snapshot served before stays served. Run again once Customer Insights has finished the export.`,
       );
     }
-    const snapshot = lakeSnapshotId(source, files);
+    const snapshot = lakeSnapshotId(source, files, snapshotDestination(ctx.spec, entity.name));
     phase("fingerprint", `${snapshot} (${files.length} file(s) listed, 0 bytes read)`);
     const latest = listing.complete[0];
     const markerPath = `${snapshotFolder(db, entity.name, snapshot)}/${PUBLISHED_MARKER}`;

@@ -14,7 +14,7 @@ import type { LakeLocation } from "../../plan/lakeLocation";
 import { dfsUrl } from "../../plan/lakeLocation";
 import type { LakeSourceFiles } from "../../plan/lakeSource";
 import type { SourceRecord } from "../fingerprint";
-import { WRITER_VERSION } from "../fingerprint";
+import { destinationKey, WRITER_VERSION, type SnapshotDestination } from "../fingerprint";
 import type { LakeEntry } from "../lake/lakeStore";
 
 /** One source file as listed: enough to know it changed without reading it. */
@@ -136,11 +136,16 @@ export async function listLakeSource(
 }
 
 /** The snapshot id of a lake source: its listing, its columns and how it is read, never its bytes. */
-export function lakeSnapshotId(source: LakeSourceFiles, files: readonly ListedLakeFile[]): string {
+export function lakeSnapshotId(
+  source: LakeSourceFiles,
+  files: readonly ListedLakeFile[],
+  destination: SnapshotDestination,
+): string {
   return createHash("sha256")
     .update(
       JSON.stringify({
         writer: WRITER_VERSION,
+        destination: destinationKey(destination),
         engine: "synapse",
         format: source.format,
         csv: source.csv ?? null,

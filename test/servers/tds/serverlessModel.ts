@@ -242,6 +242,17 @@ export class ServerlessModel {
     return db ? [...db.users.values()].map((u) => u.name).sort() : [];
   }
 
+  /** For tests: the table a view reads and where that table's files are (its data source and location). */
+  viewSource(
+    database: string,
+    view: string,
+  ): { table: string; dataSource: string; location: string } | undefined {
+    const db = this.databases.get(database.toLowerCase());
+    const v = db?.views.get(this.key(db, view));
+    const table = v && db?.tables.get(v.table);
+    return table && { table: v.table, dataSource: table.dataSource, location: table.location };
+  }
+
   /** The login step: token claims, then the database the login asks for. */
   login(token: string | undefined, database: string): Session | { error: ServerMessage } {
     // Serverless says no more than this, whatever the reason (the reason is in the server's log only).
