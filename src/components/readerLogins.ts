@@ -9,14 +9,20 @@ import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import { withLoginNames, type ResolvedLoginName } from "../plan/sqlAccess";
 import type { ReaderPrincipal, Spec } from "../spec/types";
+import { resourceError } from "./componentErrors";
 
 function lookUp(p: ReaderPrincipal, parent: pulumi.Resource): pulumi.Output<ResolvedLoginName> {
   const opts = { parent };
   if (p.type === "User") {
-    // A UPN is unique in the tenant: no second look-up.
-    return azuread
-      .getUserOutput({ objectId: p.objectId }, opts)
-      .apply((u) => ({ objectId: p.objectId, name: u.userPrincipalName, sameName: [p.objectId] }));
+    // A UPN is unique in the tenant: no second look-up. A B2B guest's UPN is its invitation's
+    // (`ada_fabrikam.com#EXT#@contoso.onmicrosoft.com`), which CREATE LOGIN does not find: a guest is
+    // named by its email ("CREATE USER [user1@gmail.com] FROM EXTERNAL PROVIDER", Learn's "Create
+    // Microsoft Entra guest users"), Graph's `mail`.
+    return azuread.getUserOutput({ objectId: p.objectId }, opts).apply((u) => ({
+      objectId: p.objectId,
+      name: u.userType === "Guest" ? guestLoginName(p, u.mail, parent) : u.userPrincipalName,
+      sameName: [p.objectId],
+    }));
   }
   const app =
     p.type === "Group"
@@ -37,6 +43,19 @@ function lookUp(p: ReaderPrincipal, parent: pulumi.Resource): pulumi.Output<Reso
     sameName: ids,
     ...(clientId ? { appId: clientId } : {}),
   }));
+}
+
+function guestLoginName(
+  p: ReaderPrincipal,
+  mail: string | undefined,
+  parent: pulumi.Resource,
+): string {
+  if (mail) return mail;
+  throw resourceError(
+    "spec",
+    `principal ${p.objectId} is a guest user with no email in Microsoft Graph, and a guest's SQL login is named by its email: give its name (the email it signs in with) in the spec`,
+    parent,
+  );
 }
 
 /**

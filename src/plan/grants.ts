@@ -176,13 +176,42 @@ export function planGrants(spec: Spec): Grant[] {
     }
   }
 
-  return grants.map((g) => ({
+  return mergeSameAssignments(grants).map((g) => ({
     ...g,
     key: grantKey(g),
     roleDefinitionId: ROLES[g.role].id,
     plane: ROLES[g.role].plane,
     scopeId: scopeId(spec, g.scope),
   }));
+}
+
+/**
+ * Grants of one role to one principal at one scope are one Azure assignment: ARM keeps one per (role,
+ * principal, scope) and answers another with RoleAssignmentExists. A principal that is a reader and a
+ * contributor (Storage Blob Data Reader on the container), or an administrator given by object id who
+ * is also a contributor (Reader on the workspace's resource group), would get two resources that both
+ * own that assignment, and removing either (a contributor dropped, `usableBy` back to administrators)
+ * would delete the other's access with it. So they are one grant, the first's, with both purposes.
+ * Only principals whose object ids the spec gives can be matched here; the deploying identity, known
+ * at deploy time, adopts instead (armAssignmentOrder).
+ */
+function mergeSameAssignments(grants: readonly GrantInput[]): GrantInput[] {
+  const out: GrantInput[] = [];
+  for (const g of grants) {
+    const same =
+      g.principalId === null || g.principal === "deployer"
+        ? undefined
+        : out.find(
+            (o) =>
+              o.principal !== "deployer" &&
+              o.principalId?.toLowerCase() === g.principalId?.toLowerCase() &&
+              o.role === g.role &&
+              o.scope === g.scope,
+          );
+    if (same) same.purpose = `${same.purpose} ${g.purpose}`;
+    else out.push({ ...g });
+  }
+  return out;
 }
 
 function named(principal: "reader" | "contributor", p: ReaderPrincipal) {
@@ -218,9 +247,13 @@ const SCOPE_SLUG: Record<GrantScope, string> = {
 };
 
 /**
- * What the deploying identity needs and no grant gives it: granting Synapse RBAC already requires Synapse
- * Administrator on the workspace (only a Synapse Administrator may assign Synapse roles, Synapse RBAC
- * roles page), which is also what creates the database and logins in serverless SQL.
+ * What the deploying identity needs and no grant gives it. Synapse Administrator on the workspace: it
+ * assigns the Synapse roles (so may an Azure Owner: "In addition to Synapse Administrator, Azure
+ * Owners can also assign Synapse RBAC roles", Synapse RBAC roles page) and, what an Owner does not
+ * get, creates the database, logins and users in serverless SQL. Role assignments need
+ * Microsoft.Authorization/roleAssignments/write; creating the account or the workspace needs
+ * Contributor. Principals named by app id, UPN or object id alone are looked up in Microsoft Graph,
+ * which a pipeline's service principal is often not allowed to read.
  */
 export function deployerPrerequisites(spec: Spec): string[] {
   const ws = spec.connection.workspace;
@@ -228,13 +261,42 @@ export function deployerPrerequisites(spec: Spec): string[] {
     ? `the new workspace "${ws.name}" makes its creator Synapse Administrator`
     : `on the existing workspace "${ws.name}", a Synapse Administrator must assign it (Synapse Studio > Manage > Access control)`;
   return [
-    `The deploying identity needs the Synapse Administrator role on workspace "${ws.name}" before deploying (a prerequisite, not a grant: granting Synapse roles already requires it): ${onWorkspace}.`,
+    `The deploying identity needs the Synapse Administrator role on workspace "${ws.name}" before deploying (a prerequisite, not a grant: serverless SQL needs it to create the export database, its logins and users): ${onWorkspace}.`,
     `The deploying identity needs Owner or User Access Administrator (Microsoft.Authorization/roleAssignments/write) on the storage account and the workspace's resource group, to create the role assignments above.`,
+    ...(spec.connection.storage.create || ws.create
+      ? [
+          `The deploying identity needs Contributor (or Owner) on the resource group of the new ${[spec.connection.storage.create ? "storage account" : "", ws.create ? "workspace" : ""].filter(Boolean).join(" and ")}, to create it.`,
+        ]
+      : []),
+    ...graphLookups(spec),
     ...(spec.principals.deployer === false
       ? [
           `principals.deployer is false: grant the deploying identity a data role (Storage Blob Data Contributor) on the export's storage yourself; Owner does not imply data access.`,
         ]
       : []),
+  ];
+}
+
+/** The Microsoft Graph reads the deploy makes for principals the spec names without an object id. */
+function graphLookups(spec: Spec): string[] {
+  const { customerInsights, administrator, readers, contributors } = spec.principals;
+  const shared = spec.connection.usableBy === "administrators-and-contributors";
+  const unnamed = [...readers, ...(shared ? contributors : [])].filter((p) => !p.name);
+  const reads = [
+    ...(customerInsights.objectId
+      ? []
+      : ["the Customer Insights service principal by its app id (Application.Read.All)"]),
+    ...(customerInsights.createIfMissing
+      ? ["creating it when missing (Application.ReadWrite.All)"]
+      : []),
+    ...(administrator.objectId ? [] : ["the administrator by user principal name (User.Read.All)"]),
+    ...(unnamed.length > 0
+      ? [`the login names of ${unnamed.length} reader(s) or contributor(s) given without a name`]
+      : []),
+  ];
+  if (reads.length === 0) return [];
+  return [
+    `The deploying identity reads Microsoft Graph for ${reads.join("; ")}; Directory.Read.All covers the reads. A pipeline's service principal usually may not: give objectId (and a name for readers) in the spec instead.`,
   ];
 }
 

@@ -10,6 +10,9 @@ import { AzureMocks, settle } from "./azureMocks";
 const ANALYSTS = "6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f60";
 const ANALYSTS_TWIN = "5b4c3d2e-0f4b-4c8d-9e7a-2b1c3d4e5f61";
 const ADA = "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
+/** A B2B guest: Graph gives its invitation UPN, and its email as `mail`. */
+const GUEST = "1e0f9a8b-7c6d-4e5f-8a9b-0c1d2e3f4a5b";
+const MAILLESS_GUEST = "2f1a0b9c-8d7e-4f6a-9b0c-1d2e3f4a5b6c";
 const APP = "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d";
 /** The application's client id, which Graph returns beside its object id. */
 const APP_CLIENT_ID = "9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
@@ -27,7 +30,22 @@ class GraphMocks extends AzureMocks {
       case "azuread:index/getGroups:getGroups":
         return { objectIds: byName(this.groups), displayNames: i.displayNames };
       case "azuread:index/getUser:getUser":
-        if (i.objectId === ADA) return { objectId: ADA, userPrincipalName: "ada@contoso.com" };
+        if (i.objectId === ADA)
+          return { objectId: ADA, userPrincipalName: "ada@contoso.com", userType: "Member" };
+        if (i.objectId === GUEST)
+          return {
+            objectId: GUEST,
+            userPrincipalName: "grace_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+            mail: "grace@fabrikam.com",
+            userType: "Guest",
+          };
+        if (i.objectId === MAILLESS_GUEST)
+          return {
+            objectId: MAILLESS_GUEST,
+            userPrincipalName: "eve_example.com#EXT#@contoso.onmicrosoft.com",
+            mail: "",
+            userType: "Guest",
+          };
         break;
       case "azuread:index/getServicePrincipal:getServicePrincipal":
         if (i.objectId === APP)
@@ -84,6 +102,25 @@ describe("reader login names resolved with azuread", () => {
     expect(out.principals.contributors.map((r) => r.name)).to.deep.equal(["given-name"]);
     // A service principal's login SID is its client id: looked up even when the spec names it.
     expect(out.principals.contributors.map((r) => r.appId)).to.deep.equal([APP_CLIENT_ID]);
+  });
+
+  it("names a guest user's login by its email, which CREATE LOGIN finds, not by its #EXT# UPN", async () => {
+    const s = spec();
+    s.principals.readers = [{ objectId: GUEST, type: "User" }];
+    const out = (await resolved(new GraphMocks(), s)) as Spec;
+    expect(out.principals.readers.map((r) => r.name)).to.deep.equal(["grace@fabrikam.com"]);
+  });
+
+  it("asks for the name of a guest user Graph knows no email of", async () => {
+    const s = spec();
+    s.principals.readers = [{ objectId: MAILLESS_GUEST, type: "User" }];
+    const out = await new Promise<unknown>((resolve) => {
+      process.once("unhandledRejection", resolve);
+      resolved(new GraphMocks(), s).then(resolve, resolve);
+    });
+    expect(String(out)).to.contain(
+      `principal ${MAILLESS_GUEST} is a guest user with no email in Microsoft Graph, and a guest's SQL login is named by its email: give its name`,
+    );
   });
 
   it("refuses a display name two groups share, naming both", async () => {

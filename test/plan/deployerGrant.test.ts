@@ -96,6 +96,41 @@ describe("the deployer's grant", () => {
       .and.contain("a prerequisite, not a grant");
   });
 
+  it("names the Microsoft Graph reads the deploy makes, and none when the spec gives every object id and name", () => {
+    const lookedUp = deployerPrerequisites(
+      specWith((raw) => {
+        raw.principals.customerInsights = {};
+        raw.principals.administrator = { userPrincipalName: "admin@contoso.com" };
+      }),
+    ).join("\n");
+    expect(lookedUp)
+      .to.contain("the Customer Insights service principal by its app id (Application.Read.All)")
+      .and.contain("the administrator by user principal name (User.Read.All)");
+    const given = deployerPrerequisites(
+      specWith((raw) => {
+        raw.principals.customerInsights = { objectId: "12121212-0000-4000-8000-000000000013" };
+        raw.principals.administrator = { objectId: "12121212-0000-4000-8000-000000000014" };
+        raw.principals.readers = raw.principals.readers.map((r: any) => ({
+          ...r,
+          name: r.name ?? "x",
+        }));
+      }),
+    ).join("\n");
+    expect(given).to.not.contain("Microsoft Graph");
+  });
+
+  it("asks for Contributor where the stack creates the storage account", () => {
+    const notes = deployerPrerequisites(
+      specWith((raw) => (raw.connection.storage.create = { location: "westeurope" })),
+    ).join("\n");
+    expect(notes).to.contain(
+      "The deploying identity needs Contributor (or Owner) on the resource group of the new storage account, to create it.",
+    );
+    expect(deployerPrerequisites(specWith(() => {})).join("\n")).to.not.contain(
+      "Contributor (or Owner)",
+    );
+  });
+
   it("is listed by `plan --json` with principal deployer and principalId null, beside the prerequisites", async () => {
     const r = await runCli(["plan", "stacks/customer-insights.spec.yaml", "--json"]);
     expect(r.code, r.stderr).to.equal(0);
