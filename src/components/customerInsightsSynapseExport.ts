@@ -153,7 +153,8 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     const exportSpec = resolveReaderLoginNames(this.spec, this);
     this.database = new ExportDatabase(
       `${name}-database`,
-      { spec: exportSpec, target },
+      // The engine must sign in as the identity the deployer's grants are for (exportOperations.ts).
+      { spec: exportSpec, target, signsInAs: c.deployerPrincipalId },
       { parent: this, dependsOn: this.roleAssignments },
     );
     // One after another: every entity's export takes the target's lock, so parallel creates would
@@ -164,7 +165,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
-          { spec: this.spec, target, entity: entity.name },
+          { spec: this.spec, target, entity: entity.name, signsInAs: c.deployerPrincipalId },
           {
             parent: this,
             dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],

@@ -1,11 +1,13 @@
-// The one place the engine gets an Entra ID credential. By default DefaultAzureCredential (environment,
-// workload identity, managed identity, Azure CLI ...): no account keys, no SAS tokens, no passwords.
+// The one place the engine gets an Entra ID credential: the `ARM_*` sign-in Pulumi's Azure providers
+// read when the environment sets one (plan/armSignIn.ts), else DefaultAzureCredential (environment,
+// workload identity, managed identity, Azure CLI ...): no account keys, no SAS tokens.
 // Tests replace it for the whole process, since the token service is outside this machine.
 // Either way a sign-in failure becomes an AzureSignInError that says which sign-ins were tried and
 // what to do, before the lake or SQL client wraps it in advice about paths or networks.
 
 import { errorKind, ExportError, type ErrorKind } from "../errors";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { armSignIn } from "../plan/armSignIn";
 import { decodeTokenClaims, tokenIdentity, type TokenIdentity } from "../plan/tokenIdentity";
 
 let override: TokenCredential | undefined;
@@ -14,12 +16,35 @@ let shared: TokenCredential | undefined;
 /** One credential per process: it caches its tokens, so the lake, SQL and RBAC clients share them. */
 export function getAzureCredential(): TokenCredential {
   if (override) return override;
-  if (!shared) {
-    const { DefaultAzureCredential } =
-      require("@azure/identity") as typeof import("@azure/identity");
-    shared = explainingFailures(new DefaultAzureCredential());
-  }
+  shared ??= explainingFailures(credentialFromEnvironment(process.env));
   return shared;
+}
+
+/**
+ * Pulumi's Azure providers' `ARM_*` sign-in when the environment sets one (plan/armSignIn.ts), so the
+ * engine is the identity the stack's grants were made for; else DefaultAzureCredential.
+ */
+export function credentialFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): TokenCredential {
+  const identity = require("@azure/identity") as typeof import("@azure/identity");
+  const arm = armSignIn(env);
+  switch (arm?.kind) {
+    case "secret":
+      return new identity.ClientSecretCredential(arm.tenantId, arm.clientId, arm.clientSecret);
+    case "federated":
+      return new identity.ClientAssertionCredential(
+        arm.tenantId,
+        arm.clientId,
+        async () => arm.token,
+      );
+    case "managedIdentity":
+      return arm.clientId
+        ? new identity.ManagedIdentityCredential({ clientId: arm.clientId })
+        : new identity.ManagedIdentityCredential();
+    case undefined:
+      return new identity.DefaultAzureCredential();
+  }
 }
 
 /** For tests and embedding programs: use this credential instead of DefaultAzureCredential. */

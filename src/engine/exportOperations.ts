@@ -27,6 +27,9 @@ import type { EntityTableSpec, ExportDatabaseSpec, RunSpec, TargetSpec } from ".
 import { planSqlLogins } from "../plan/sqlAccess";
 import { targetFor, type ExportTarget, type ReaderLogins } from "./targets";
 import { grantWaitLine } from "./progress/grantWaitLine";
+import { refuseDatabaseCaseTwin } from "./run/databaseTwin";
+import { signedInIdentity } from "./azureCredential";
+import { armSignIn, describeArmSignIn } from "../plan/armSignIn";
 import { runExport } from "./run/runExport";
 import { STALE_LOCK_MS, type EntityRunRecord } from "./run/runRecord";
 
@@ -90,6 +93,7 @@ async function withLock<T>(
 export async function applyExportDatabase(
   inputs: ExportDatabaseInputs,
 ): Promise<ExportDatabaseOutputs> {
+  await refuseAnotherSignIn(inputs.signsInAs, inputs.target);
   const { databaseLocation } = await provisionExportDatabase(inputs.spec, inputs.target);
   return exportDatabaseOutputs(inputs, databaseLocation);
 }
@@ -102,6 +106,7 @@ export async function deleteExportDatabase(state: ExportDatabaseInputs): Promise
 /** An entity table resource's create and update: export or publish, as the plan says, and its new state. */
 export async function applyEntityTable(inputs: EntityTableInputs): Promise<EntityTableOutputs> {
   const { spec, target, entity } = inputs;
+  await refuseAnotherSignIn(inputs.signsInAs, target);
   const outcome: RefreshOutcome =
     entityRefresh(spec) === "export"
       ? { refresh: "export", ...(await refreshEntity(spec, target, entity)) }
@@ -114,12 +119,43 @@ export async function deleteEntityTable(state: EntityTableInputs): Promise<void>
   if (dropsOnDelete(state.spec)) await dropEntity(state.spec, state.target, state.entity);
 }
 
+/**
+ * Pulumi's azure-native signs in from its own configuration (`azure-native:*` or `ARM_*`), the engine
+ * from `ARM_*` or DefaultAzureCredential (azureCredential.ts): two identities when a pipeline sets
+ * only azure-native's config, or a laptop has `az login` as someone else. The deployer's grants are
+ * the azure-native identity's, so the engine, signed in as another, would meet 403s after the grants'
+ * wait, or write as an identity the plan never showed. Checked from the claims of the engine's own
+ * token (no Graph call), before anything is written. Deletes are not checked: a new deploying
+ * identity may still remove what an earlier one made.
+ */
+export async function refuseAnotherSignIn(
+  expected: string | undefined,
+  ref: TargetRef,
+): Promise<void> {
+  if (!expected || ref.kind !== "azure") return;
+  const signedIn = await signedInIdentity();
+  if (signedIn.objectId === expected.toLowerCase()) return;
+  const arm = armSignIn(process.env);
+  const how = arm
+    ? describeArmSignIn(arm)
+    : "DefaultAzureCredential (AZURE_CLIENT_ID and its secret or federated token, a managed identity, or the Azure CLI's `az login`)";
+  throw new ExportError(
+    "auth",
+    `synapse-export signs in as ${signedIn.objectId ?? "an identity whose token has no object id"} (${how}), ` +
+      `but the stack's grants are for the deploying identity ${expected} (azure-native's sign-in, or principals.deployer). ` +
+      "Sign both in as one identity: set ARM_CLIENT_ID and ARM_TENANT_ID with ARM_CLIENT_SECRET (or ARM_USE_OIDC with ARM_OIDC_TOKEN, or ARM_USE_MSI), which azure-native and synapse-export both read, " +
+      "or `az login` as that identity with no ARM_ or AZURE_CLIENT_ variables set. Nothing was written.",
+  );
+}
+
 /** Creates the export database and what it needs to read the lake; converges when run again. */
 export async function provisionExportDatabase(
   spec: ExportDatabaseSpec,
   ref: TargetRef,
 ): Promise<{ databaseLocation: string }> {
   return withTarget(spec, ref, planSqlLogins(spec), async (t) => {
+    await t.lake.ensureContainer();
+    await refuseDatabaseCaseTwin(t.lake, spec.export.databaseName);
     await t.views.prepareDatabase();
     await t.lake.writeText(
       databaseOwnerPath(spec.export.databaseName),

@@ -37,13 +37,22 @@ export interface SourceState {
   etag?: string;
 }
 
-export interface ExportDatabaseInputs {
+/**
+ * The deploying identity the stack's grants are for (its object id): a create or update on Azure
+ * stops before writing anything when the engine signs in as someone else (exportOperations.ts). Not
+ * part of any diff: who deploys is not a change of the export.
+ */
+interface SignsInAs {
+  signsInAs?: string;
+}
+
+export interface ExportDatabaseInputs extends SignsInAs {
   target: TargetRef;
   /** See exportDatabaseSpec: the database's share of the spec. */
   spec: ExportDatabaseSpec;
 }
 
-export interface EntityTableInputs {
+export interface EntityTableInputs extends SignsInAs {
   target: TargetRef;
   /** See entityTableSpec: the entity's share of the spec. */
   spec: EntityTableSpec;

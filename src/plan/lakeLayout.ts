@@ -40,7 +40,31 @@ export const EXPORT_LOCK_SUFFIX = ".export.lock";
  * identity here and leaves the lake folders, which the replacement serves, where they are.
  */
 export function databaseOwnerPath(databaseName: string): string {
-  return `${databaseFolder(databaseName)}.database.json`;
+  return `${databaseFolder(databaseName)}${DATABASE_OWNER_SUFFIX}`;
+}
+
+const DATABASE_OWNER_SUFFIX = ".database.json";
+
+/**
+ * The export databases a container may hold, from the entries at its root: a database's folder, the
+ * export lock beside it (a lease blob on Azure stays after a run), and the owner marker `pulumi up`
+ * writes. A folder is taken as one too (a local lock is removed after a run): a folder at the root of
+ * the export's container named like a database is the export's.
+ */
+export function databasesAtRoot(
+  entries: readonly { path: string; isDirectory: boolean }[],
+): string[] {
+  const found = new Set<string>();
+  for (const { path, isDirectory } of entries) {
+    if (path.includes("/") || path === "") continue;
+    if (isDirectory) found.add(path);
+    for (const suffix of [EXPORT_LOCK_SUFFIX, DATABASE_OWNER_SUFFIX]) {
+      if (!isDirectory && path.endsWith(suffix) && path.length > suffix.length) {
+        found.add(path.slice(0, -suffix.length));
+      }
+    }
+  }
+  return [...found].sort();
 }
 
 /** The lake folder a lock at `lockPath` guards: the database folder for an export lock, else the lock's folder. */

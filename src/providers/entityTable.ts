@@ -40,6 +40,8 @@ export interface EntityTableArgs {
   entity: pulumi.Input<string>;
   /** The entity's source files (path, size, content hash); default: read now from the spec's folder. */
   sources?: pulumi.Input<SourceState[]>;
+  /** The deploying identity's object id: create and update refuse to run signed in as another. */
+  signsInAs?: pulumi.Input<string>;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ExportDatabaseArgs {
   /** The validated spec (names and ids only: it holds no secret); the resource keeps its share. */
   spec: pulumi.Input<ExportDatabaseSpec>;
   target: pulumi.Input<TargetRef>;
+  /** The deploying identity's object id: create and update refuse to run signed in as another. */
+  signsInAs?: pulumi.Input<string>;
 }
 
 /** The Synapse serverless SQL database (or local DuckDB file) that holds the export's views. */

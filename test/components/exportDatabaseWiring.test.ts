@@ -50,6 +50,10 @@ for (const preview of [false, true]) {
 
       const tables = mocks.ofType(ENTITY_TABLE);
       expect(tables.map((t) => t.inputs.entity)).to.deep.equal(["Customer", "Segments"]);
+      // The identity azure-native signs in as (getClientConfig), whose grants the engine relies on.
+      for (const r of [database, ...tables]) {
+        expect(r.inputs.signsInAs, r.name).to.equal("deadbeef-0000-4000-8000-000000000001");
+      }
       expect(tables.map((t) => t.name)).to.deep.equal(["ci-entity-Customer", "ci-entity-Segments"]);
       // The program reads the sources' size and content hash, so `pulumi preview` notices new data.
       const sha256 = require("node:crypto")

@@ -215,6 +215,24 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
     }
   });
 
+  it("refuses a databaseName that differs only by case before any request that writes: on Synapse it is the same database", async () => {
+    expect((await world.run()).ok).to.equal(true);
+    const lakeBefore = world.lakeFiles();
+    const statementsBefore = world.tds.statements().length;
+    world.spec.export.databaseName = DB.toUpperCase();
+    const error = await world.run().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.equal(
+      `export.databaseName "${DB.toUpperCase()}": the container already holds the export database "${DB}", which Synapse SQL takes for the same database (database names compare ignoring case), so "${DB.toUpperCase()}" would not be a new database. Keep the name "${DB}", or choose a name that differs in more than case. Nothing was written.`,
+    );
+    expect(world.lakeFiles()).to.deep.equal(lakeBefore);
+    expect(world.tds.statements().length).to.equal(statementsBefore);
+    for (const name of NAMES)
+      expect(world.model.viewSource(DB, `dbo.${name}`), name).to.not.equal(undefined);
+  });
+
   it("finishes a run whose lock release took effect but whose answer was lost, and frees the lock", async () => {
     // After the last entity, the next lease call is the release: its connection drops after the
     // server applied it, so the SDK's retry finds no lease left to release.

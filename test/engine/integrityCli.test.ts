@@ -265,6 +265,23 @@ describe("synapse-export run: what onEntityRemoved: drop may delete (issue 11 it
     expect(again.byName.Customer.status).to.equal("unchanged");
   });
 
+  it("a databaseName changed only by case is refused, and nothing of the new spelling is written", async () => {
+    expect((await run()).code).to.equal(0);
+    const before = fs.readdirSync(out, { recursive: true }).sort();
+    write(
+      "spec.yaml",
+      cliSpecYaml("    - { name: Customer, source: data/Customer.csv }", {
+        databaseName: "CI_EXPORT",
+      }),
+    );
+    const r = await runCli(["run", specFile, "--local", out]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain(
+      'export.databaseName "CI_EXPORT": the container already holds the export database "ci_export", which Synapse SQL takes for the same database',
+    );
+    expect(fs.readdirSync(out, { recursive: true }).sort()).to.deep.equal(before);
+  });
+
   it("renamedFrom names one old spelling: another one in the lake is still refused", async () => {
     expect((await run()).code).to.equal(0);
     const lake = path.join(out, "ci-export", "ci_export");

@@ -215,6 +215,36 @@ describe("export database and entity table providers (local target)", () => {
     ]);
   });
 
+  it("refuses a new database name that differs only by case: on Synapse it is the same database, which the old one's delete would drop", async () => {
+    const oldSpec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    await exportDatabaseProvider.create!(dbInputs(oldSpec));
+    await entityTableProvider.create!(await tableInputs(oldSpec, "Customer"));
+    const before = fs.readdirSync(path.join(dir, "out"), { recursive: true }).sort();
+
+    const newSpec = specWith((raw) => {
+      raw.export.onEntityRemoved = "drop";
+      raw.export.databaseName = "CI_EXPORT";
+    });
+    // Pulumi creates the replacement first: its refusal stops the update before any delete.
+    let error: Error | undefined;
+    await exportDatabaseProvider.create!(dbInputs(newSpec)).catch((e: Error) => (error = e));
+    expect(error?.message).to.equal(
+      'export.databaseName "CI_EXPORT": the container already holds the export database "ci_export", which Synapse SQL takes for the same database (database names compare ignoring case), so "CI_EXPORT" would not be a new database. Keep the name "ci_export", or choose a name that differs in more than case. Nothing was written.',
+    );
+    const tableError = await entityTableProvider.create!(
+      await tableInputs(newSpec, "Customer"),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(tableError?.message).to.match(/already holds the export database "ci_export"/);
+    expect(fs.readdirSync(path.join(dir, "out"), { recursive: true }).sort()).to.deep.equal(before);
+    expect(await query("ci_export", "SELECT FullName FROM Customer ORDER BY 1")).to.deep.equal([
+      { FullName: "Ada Lovelace" },
+      { FullName: "Grace Hopper" },
+    ]);
+  });
+
   it("treats a new storage account or container as an update of the same database, never a replacement", async () => {
     const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
     const db = await exportDatabaseProvider.create!(dbInputs(spec));

@@ -146,12 +146,12 @@ export class AdlsGen2Lake implements LakeStore {
     }
   }
 
-  async list(prefix: string): Promise<LakeEntry[]> {
+  async list(prefix: string, options: { recursive?: boolean } = {}): Promise<LakeEntry[]> {
     const directory = normalizePath(prefix);
     const entries: LakeEntry[] = [];
     try {
       const pages = this.fileSystem
-        .listPaths({ path: directory || undefined, recursive: true })
+        .listPaths({ path: directory || undefined, recursive: options.recursive ?? true })
         .byPage({ maxPageSize: 5000 });
       for await (const page of pages) {
         for (const item of page.pathItems ?? []) {

@@ -23,8 +23,11 @@ export interface LakeStore {
   readonly localRoot?: string;
   /** Create the container (filesystem) when it is missing. */
   ensureContainer(): Promise<void>;
-  /** Every entry below `prefix` (recursive); an empty list when the prefix does not exist. */
-  list(prefix: string): Promise<LakeEntry[]>;
+  /**
+   * Every entry below `prefix` (recursive), or with `recursive: false` only those directly in it; an
+   * empty list when the prefix does not exist.
+   */
+  list(prefix: string, options?: { recursive?: boolean }): Promise<LakeEntry[]>;
   /** The text of a file, or undefined when it does not exist. */
   readText(path: string): Promise<string | undefined>;
   /** Write a small text file whole; readers see the old file or the new one, never a part. */

@@ -94,7 +94,8 @@ export class LocalLake implements LakeStore {
     });
   }
 
-  async list(prefix: string): Promise<LakeEntry[]> {
+  async list(prefix: string, options: { recursive?: boolean } = {}): Promise<LakeEntry[]> {
+    const recursive = options.recursive ?? true;
     const start = this.resolve(prefix, true);
     const out: LakeEntry[] = [];
     const walk = async (dir: string): Promise<void> => {
@@ -110,7 +111,7 @@ export class LocalLake implements LakeStore {
         const rel = this.relative(full);
         if (entry.isDirectory()) {
           out.push({ path: rel, isDirectory: true, size: 0 });
-          await walk(full);
+          if (recursive) await walk(full);
         } else if (entry.isFile()) {
           const stat = await fs.stat(full).catch(() => undefined);
           if (stat) out.push({ path: rel, isDirectory: false, size: stat.size });

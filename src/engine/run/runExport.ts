@@ -16,6 +16,7 @@ import { DuckSession } from "../writer/duckdbSession";
 import { entityFoldersWithSnapshots, unaskedCaseOnlyRename } from "./entityFolders";
 import { exportEntity } from "./exportEntity";
 import { handleRemovedEntity, removedEntityNames } from "./removedEntities";
+import { refuseDatabaseCaseTwin } from "./databaseTwin";
 import { createStagingFolder } from "./stagingFolder";
 import {
   runError,
@@ -53,6 +54,8 @@ export async function runExport(spec: RunSpec, options: ExportRunOptions): Promi
   );
 
   await lake.ensureContainer();
+  // Before the lock, which is a file of the database's own name.
+  await refuseDatabaseCaseTwin(lake, db);
   const lock = await lake.acquireLock(exportLockPath(db), options.lock ?? DEFAULT_LOCK);
   let staging: string | undefined;
   let session: DuckSession | undefined;
