@@ -111,5 +111,7 @@ function reader(files: string, format: ExportFormat, columns: readonly ColumnSpe
   // replace an entity column with) a column `v` taken from the path.
   if (format === "parquet") return `read_parquet(${files}, hive_partitioning = false)`;
   const struct = columns.map((c) => `${lit(c.name)}: ${lit(duckdbType(c))}`).join(", ");
-  return `read_csv(${files}, header = true, auto_detect = false, hive_partitioning = false, columns = {${struct}})`;
+  // allow_quoted_nulls = false: the writer quotes an empty string (`""`) and leaves NULL empty, and
+  // DuckDB's reader would otherwise read `""` as NULL too (its default), as the source reader does not.
+  return `read_csv(${files}, header = true, auto_detect = false, hive_partitioning = false, allow_quoted_nulls = false, columns = {${struct}})`;
 }

@@ -71,6 +71,15 @@ describe("synapse-export run: what the unchanged shortcut trusts (issue 11 item 
     expect(rows.map((r: any) => r.FullName)).to.deep.equal(namesIn("data/Customer.csv"));
   });
 
+  it("with format csv the view serves an empty string as an empty string and NULL as NULL", async () => {
+    write("spec.yaml", SPEC("  format: csv\n"));
+    write("data/Customer.csv", 'CustomerId,FullName\n1,""\n2,\n3,Eve\n');
+    const r = await run();
+    expect(r.code, r.stderr).to.equal(0);
+    const rows = await served("SELECT CustomerId, FullName FROM Customer ORDER BY CustomerId");
+    expect(rows.map((x: any) => x.FullName)).to.deep.equal(["", null, "Eve"]);
+  });
+
   it("--rehash reads every source again even when everything recorded still matches", async () => {
     const first = await run();
     expect(first.code, first.stderr).to.equal(0);

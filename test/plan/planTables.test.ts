@@ -214,7 +214,7 @@ describe("what each rendered statement says it does (shown in logs and in errors
       ),
     );
     expect(table.statement).to.contain(
-      "read_csv(['/lake/ci-export/ci_export/Customer/v=0123456789abcdef/part-00000.csv'], header = true, auto_detect = false, hive_partitioning = false, columns = {'Id': 'BIGINT', 'Name': 'VARCHAR'})",
+      "read_csv(['/lake/ci-export/ci_export/Customer/v=0123456789abcdef/part-00000.csv'], header = true, auto_detect = false, hive_partitioning = false, allow_quoted_nulls = false, columns = {'Id': 'BIGINT', 'Name': 'VARCHAR'})",
     );
   });
 
