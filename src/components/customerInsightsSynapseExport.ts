@@ -151,10 +151,14 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     // Readers' login names resolved from their object ids where the spec gives none (azuread): the
     // database runs the readers' SQL setup; an entity table keeps no reader (see entityTableSpec).
     const exportSpec = resolveReaderLoginNames(this.spec, this);
+    // A group named as the deployer signs in as one of its members, whose object id is not the
+    // group's: then there is no one identity to check the engine's sign-in against.
+    const deployer = this.spec.principals.deployer;
+    const signsInAs = deployer && deployer.type === "Group" ? undefined : c.deployerPrincipalId;
     this.database = new ExportDatabase(
       `${name}-database`,
       // The engine must sign in as the identity the deployer's grants are for (exportOperations.ts).
-      { spec: exportSpec, target, signsInAs: c.deployerPrincipalId },
+      { spec: exportSpec, target, signsInAs },
       { parent: this, dependsOn: this.roleAssignments },
     );
     // One after another: every entity's export takes the target's lock, so parallel creates would
@@ -165,7 +169,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
-          { spec: this.spec, target, entity: entity.name, signsInAs: c.deployerPrincipalId },
+          { spec: this.spec, target, entity: entity.name, signsInAs },
           {
             parent: this,
             dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],

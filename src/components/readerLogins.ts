@@ -14,13 +14,16 @@ import { resourceError } from "./componentErrors";
 function lookUp(p: ReaderPrincipal, parent: pulumi.Resource): pulumi.Output<ResolvedLoginName> {
   const opts = { parent };
   if (p.type === "User") {
-    // A UPN is unique in the tenant: no second look-up. A B2B guest's UPN is its invitation's
-    // (`ada_fabrikam.com#EXT#@contoso.onmicrosoft.com`), which CREATE LOGIN does not find: a guest is
-    // named by its email ("CREATE USER [user1@gmail.com] FROM EXTERNAL PROVIDER", Learn's "Create
+    // A UPN is unique in the tenant: no second look-up. An external user's UPN is its invitation's
+    // (`ada_fabrikam.com#EXT#@contoso.onmicrosoft.com`: a B2B guest, or a member made by cross-tenant
+    // synchronization), which CREATE LOGIN does not find: such a user is named by its email ("CREATE USER [user1@gmail.com] FROM EXTERNAL PROVIDER", Learn's "Create
     // Microsoft Entra guest users"), Graph's `mail`.
     return azuread.getUserOutput({ objectId: p.objectId }, opts).apply((u) => ({
       objectId: p.objectId,
-      name: u.userType === "Guest" ? guestLoginName(p, u.mail, parent) : u.userPrincipalName,
+      name:
+        u.userType === "Guest" || u.userPrincipalName.includes("#EXT#")
+          ? guestLoginName(p, u.mail, parent)
+          : u.userPrincipalName,
       sameName: [p.objectId],
     }));
   }
@@ -53,7 +56,7 @@ function guestLoginName(
   if (mail) return mail;
   throw resourceError(
     "spec",
-    `principal ${p.objectId} is a guest user with no email in Microsoft Graph, and a guest's SQL login is named by its email: give its name (the email it signs in with) in the spec`,
+    `principal ${p.objectId} is an external user (a guest, or #EXT# in its user principal name) with no email in Microsoft Graph, and its SQL login is named by its email: give its name (the email it signs in with) in the spec`,
     parent,
   );
 }

@@ -122,9 +122,11 @@ export function signInError(error: unknown): AzureSignInError | undefined {
     const detail = [response?.error, response?.errorDescription?.split("\n")[0]]
       .filter(Boolean)
       .join(": ");
+    const variables = armSignIn(process.env)
+      ? "check ARM_CLIENT_ID, ARM_TENANT_ID and ARM_CLIENT_SECRET or ARM_OIDC_TOKEN (synapse-export signs in with Pulumi's ARM_* variables when they are set)"
+      : "check AZURE_CLIENT_ID, AZURE_TENANT_ID and the secret or federated token, or sign in again with `az login`";
     return new AzureSignInError(
-      `Entra ID refused the sign-in (${e.statusCode ?? "no status"}${detail ? ` ${detail}` : ""}): ` +
-        "check AZURE_CLIENT_ID, AZURE_TENANT_ID and the secret or federated token, or sign in again with `az login`.",
+      `Entra ID refused the sign-in (${e.statusCode ?? "no status"}${detail ? ` ${detail}` : ""}): ${variables}.`,
       [],
       error,
     );

@@ -11,6 +11,7 @@ import type { EntitySpec } from "../spec/types";
 import type { EntityTableSpec, ExportDatabaseSpec, LocationSpec } from "./specSlices";
 import { sqlReaderKeys } from "./sqlAccess";
 import { PULUMI_UNKNOWN } from "./pulumiUnknown";
+import { databaseCaseTwinError, sameDatabaseOtherSpelling } from "./databaseCaseTwin";
 
 /** Where the export runs: data, so it can be a Pulumi input and survive serialization. */
 export type TargetRef =
@@ -187,6 +188,7 @@ export function diffExportDatabase(
   olds: ExportDatabaseInputs,
   news: ExportDatabaseInputs,
 ): ResourceDiff {
+  refuseCaseOnlyDatabaseRename(olds, news);
   if (containsUnknown(news)) return { changes: true, replaces: [] };
   const replace =
     databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec);
@@ -197,7 +199,26 @@ export function diffExportDatabase(
   return { changes, replaces: [] };
 }
 
+/**
+ * A new databaseName that is the old one in another case is the same Synapse database: replacing the
+ * resource would create it (finding the old one) and then delete the old one. Refused in the diff, so
+ * `pulumi preview` says it, whatever else changed with it (a new container hides it from the run's
+ * lake check).
+ */
+function refuseCaseOnlyDatabaseRename(
+  olds: { spec: { export: { databaseName: string } } },
+  news: { spec: { export: { databaseName: string } } },
+): void {
+  const before = olds.spec?.export?.databaseName;
+  const after = news.spec?.export?.databaseName;
+  if (typeof before !== "string" || typeof after !== "string") return;
+  if (sameDatabaseOtherSpelling(before, after)) {
+    throw databaseCaseTwinError(after, before, "this stack already deployed");
+  }
+}
+
 export function diffEntityTable(olds: EntityTableInputs, news: EntityTableInputs): ResourceDiff {
+  refuseCaseOnlyDatabaseRename(olds, news);
   // Unknown during preview (e.g. the workspace is being created): show a change, decide at deploy.
   if (containsUnknown(news)) return { changes: true, replaces: [] };
   if (

@@ -176,42 +176,13 @@ export function planGrants(spec: Spec): Grant[] {
     }
   }
 
-  return mergeSameAssignments(grants).map((g) => ({
+  return grants.map((g) => ({
     ...g,
     key: grantKey(g),
     roleDefinitionId: ROLES[g.role].id,
     plane: ROLES[g.role].plane,
     scopeId: scopeId(spec, g.scope),
   }));
-}
-
-/**
- * Grants of one role to one principal at one scope are one Azure assignment: ARM keeps one per (role,
- * principal, scope) and answers another with RoleAssignmentExists. A principal that is a reader and a
- * contributor (Storage Blob Data Reader on the container), or an administrator given by object id who
- * is also a contributor (Reader on the workspace's resource group), would get two resources that both
- * own that assignment, and removing either (a contributor dropped, `usableBy` back to administrators)
- * would delete the other's access with it. So they are one grant, the first's, with both purposes.
- * Only principals whose object ids the spec gives can be matched here; the deploying identity, known
- * at deploy time, adopts instead (armAssignmentOrder).
- */
-function mergeSameAssignments(grants: readonly GrantInput[]): GrantInput[] {
-  const out: GrantInput[] = [];
-  for (const g of grants) {
-    const same =
-      g.principalId === null || g.principal === "deployer"
-        ? undefined
-        : out.find(
-            (o) =>
-              o.principal !== "deployer" &&
-              o.principalId?.toLowerCase() === g.principalId?.toLowerCase() &&
-              o.role === g.role &&
-              o.scope === g.scope,
-          );
-    if (same) same.purpose = `${same.purpose} ${g.purpose}`;
-    else out.push({ ...g });
-  }
-  return out;
 }
 
 function named(principal: "reader" | "contributor", p: ReaderPrincipal) {

@@ -46,10 +46,11 @@ export function databaseOwnerPath(databaseName: string): string {
 const DATABASE_OWNER_SUFFIX = ".database.json";
 
 /**
- * The export databases a container may hold, from the entries at its root: a database's folder, the
- * export lock beside it (a lease blob on Azure stays after a run), and the owner marker `pulumi up`
- * writes. A folder is taken as one too (a local lock is removed after a run): a folder at the root of
- * the export's container named like a database is the export's.
+ * The export databases a container holds, from the entries at its root: a database's folder and the
+ * owner marker `pulumi up` writes beside it, both removed when the database is dropped. Not the
+ * export lock, which outlives a drop (a lease blob on Azure), so a database dropped and made again
+ * under another spelling is not refused. A folder at the root of the export's container named like
+ * a database is taken for the export's.
  */
 export function databasesAtRoot(
   entries: readonly { path: string; isDirectory: boolean }[],
@@ -58,10 +59,8 @@ export function databasesAtRoot(
   for (const { path, isDirectory } of entries) {
     if (path.includes("/") || path === "") continue;
     if (isDirectory) found.add(path);
-    for (const suffix of [EXPORT_LOCK_SUFFIX, DATABASE_OWNER_SUFFIX]) {
-      if (!isDirectory && path.endsWith(suffix) && path.length > suffix.length) {
-        found.add(path.slice(0, -suffix.length));
-      }
+    else if (path.endsWith(DATABASE_OWNER_SUFFIX) && path.length > DATABASE_OWNER_SUFFIX.length) {
+      found.add(path.slice(0, -DATABASE_OWNER_SUFFIX.length));
     }
   }
   return [...found].sort();

@@ -61,7 +61,8 @@ function renderStep(s: SqlStep, t: DuckdbTarget): SqlStatement[] {
         ? `[${s.files.map((f) => lit(`${folder}/${literalDuckdbPath(f)}`)).join(", ")}]`
         : lit(`${folder}/*.${partExtension(s.format)}`);
       return inDb(
-        `CREATE VIEW IF NOT EXISTS ${snapshotView(s.entity, s.snapshot)} AS SELECT * FROM ${reader(files, s.format, s.columns)}`,
+        // Replaced, not kept: a view made by an earlier version reads as that version read.
+        `CREATE OR REPLACE VIEW ${snapshotView(s.entity, s.snapshot)} AS SELECT * FROM ${reader(files, s.format, s.columns)}`,
         `create the view of ${s.entity} snapshot ${s.snapshot}`,
       );
     }

@@ -16,7 +16,8 @@ import * as path from "node:path";
 const ENGINE = path.resolve(__dirname, "../engine");
 const ENGINE_ROOTS = [
   "synapse-export/dist/src/engine",
-  { fromWorkingDirectory: path.relative(process.cwd(), ENGINE) },
+  // With `/` whatever wrote it: a state written on Windows is also destroyed from Linux pipelines.
+  { fromWorkingDirectory: path.relative(process.cwd(), ENGINE).split(path.sep).join("/") },
   ENGINE,
   path.resolve(__dirname, "../../dist/src/engine"),
 ];

@@ -57,6 +57,7 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
   checkWorkspaceFirewall(connection, issues);
   checkPrincipalList(principals.readers, "principals.readers", issues);
   checkPrincipalList(principals.contributors, "principals.contributors", issues);
+  checkSharedAssignments(connection, principals, issues);
   if (
     (connection.usableBy ?? USABLE_BY_DEFAULT) === "administrators" &&
     Array.isArray(principals.contributors) &&
@@ -377,6 +378,46 @@ function checkSnapshotTableStems(items: unknown[], issues: SpecIssue[]): void {
           `entity '${name}' would name the same snapshot tables as export.entities[${first}] '${other}': ` +
           `'${shortened}' is too long for a table name (100 characters with '__' and the snapshot id) and becomes ` +
           `'${stem}' in its tables' names (names compared ignoring case); rename one of them`,
+      });
+    }
+  });
+}
+
+/**
+ * A contributor that would get a role another principal entry already gets at the same scope (refused
+ * rather than merged: a merged grant's Pulumi resource is renamed when one entry goes, and Pulumi
+ * creates the renamed one before deleting the old, whose delete removes the shared assignment). Azure
+ * keeps one role assignment per role, principal and scope, so two grants would be two Pulumi
+ * resources owning one assignment, and removing either entry (a reader dropped, `usableBy` back to
+ * administrators) would delete the other's access with it. A reader's Storage Blob Data Reader on the
+ * container (`dataRoleScope: container`) is the contributor's own; an administrator given by object
+ * id has Reader on the workspace's resource group already. Listed once, the principal has it all.
+ */
+function checkSharedAssignments(connection: Raw, principals: Raw, issues: SpecIssue[]): void {
+  if ((connection.usableBy ?? USABLE_BY_DEFAULT) !== "administrators-and-contributors") return;
+  if (!Array.isArray(principals.contributors)) return;
+  const idOf = (p: unknown) => {
+    const id = (p as Raw | null)?.objectId;
+    return typeof id === "string" ? id.toLowerCase() : undefined;
+  };
+  const readers = Array.isArray(principals.readers) ? principals.readers.map(idOf) : [];
+  const admin = idOf(principals.administrator);
+  principals.contributors.forEach((c, i) => {
+    const id = idOf(c);
+    if (id === undefined) return;
+    const path = `principals.contributors[${i}].objectId`;
+    if (id === admin) {
+      issues.push({
+        path,
+        message:
+          "is the administrator (principals.administrator.objectId), who already has Reader on the workspace's resource group: Azure keeps one role assignment for both, and removing either entry would remove the other's access. Remove it from contributors",
+      });
+    }
+    const reader = readers.indexOf(id);
+    if (reader >= 0 && connection.dataRoleScope === "container") {
+      issues.push({
+        path,
+        message: `is also principals.readers[${reader}], whose Storage Blob Data Reader on the container is the contributor's too: Azure keeps one role assignment for both, and removing either entry would remove the other's access. List it in one of the two, or set connection.dataRoleScope: storageAccount (the reader's role is then on the account, the contributor's on the container: two assignments)`,
       });
     }
   });

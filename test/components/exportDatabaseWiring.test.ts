@@ -93,6 +93,33 @@ for (const preview of [false, true]) {
       );
     });
 
+    it("checks no sign-in against a group named as the deployer: its members sign in as themselves", async () => {
+      const file = path.join(
+        path.dirname(EXAMPLE_SPEC),
+        `.group-deployer-${process.pid}.spec.yaml`,
+      );
+      require("node:fs").writeFileSync(
+        file,
+        require("node:fs")
+          .readFileSync(EXAMPLE_SPEC, "utf8")
+          .replace(
+            "principals:\n",
+            "principals:\n  deployer: { objectId: 6a3c1d2e-0f4b-4c8d-9e7a-2b1c3d4e5f6a, type: Group }\n",
+          ),
+      );
+      try {
+        const { mocks } = await deploy(
+          () => new components.CustomerInsightsSynapseExport("ci", { specFile: file }),
+          { preview, world: exampleSpecWorld() },
+        );
+        const resources = [...mocks.ofType(EXPORT_DATABASE), ...mocks.ofType(ENTITY_TABLE)];
+        expect(resources).to.have.length(3);
+        for (const r of resources) expect(r.inputs.signsInAs, r.name).to.equal(undefined);
+      } finally {
+        require("node:fs").rmSync(file, { force: true });
+      }
+    });
+
     it("never puts a secret into the export's resources", async () => {
       const { mocks } = await deploy(
         () => new components.CustomerInsightsSynapseExport("ci", { specFile: EXAMPLE_SPEC }),

@@ -13,6 +13,8 @@ const ADA = "0d9f8e7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
 /** A B2B guest: Graph gives its invitation UPN, and its email as `mail`. */
 const GUEST = "1e0f9a8b-7c6d-4e5f-8a9b-0c1d2e3f4a5b";
 const MAILLESS_GUEST = "2f1a0b9c-8d7e-4f6a-9b0c-1d2e3f4a5b6c";
+/** A member made by cross-tenant synchronization: userType Member, and an #EXT# UPN all the same. */
+const SYNCED_MEMBER = "3a2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
 const APP = "8c7b6a5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d";
 /** The application's client id, which Graph returns beside its object id. */
 const APP_CLIENT_ID = "9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
@@ -38,6 +40,13 @@ class GraphMocks extends AzureMocks {
             userPrincipalName: "grace_fabrikam.com#EXT#@contoso.onmicrosoft.com",
             mail: "grace@fabrikam.com",
             userType: "Guest",
+          };
+        if (i.objectId === SYNCED_MEMBER)
+          return {
+            objectId: SYNCED_MEMBER,
+            userPrincipalName: "lin_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+            mail: "lin@fabrikam.com",
+            userType: "Member",
           };
         if (i.objectId === MAILLESS_GUEST)
           return {
@@ -111,6 +120,13 @@ describe("reader login names resolved with azuread", () => {
     expect(out.principals.readers.map((r) => r.name)).to.deep.equal(["grace@fabrikam.com"]);
   });
 
+  it("names an external member's login by its email too: its UPN has #EXT# whatever its userType", async () => {
+    const s = spec();
+    s.principals.readers = [{ objectId: SYNCED_MEMBER, type: "User" }];
+    const out = (await resolved(new GraphMocks(), s)) as Spec;
+    expect(out.principals.readers.map((r) => r.name)).to.deep.equal(["lin@fabrikam.com"]);
+  });
+
   it("asks for the name of a guest user Graph knows no email of", async () => {
     const s = spec();
     s.principals.readers = [{ objectId: MAILLESS_GUEST, type: "User" }];
@@ -119,7 +135,7 @@ describe("reader login names resolved with azuread", () => {
       resolved(new GraphMocks(), s).then(resolve, resolve);
     });
     expect(String(out)).to.contain(
-      `principal ${MAILLESS_GUEST} is a guest user with no email in Microsoft Graph, and a guest's SQL login is named by its email: give its name`,
+      `principal ${MAILLESS_GUEST} is an external user (a guest, or #EXT# in its user principal name) with no email in Microsoft Graph, and its SQL login is named by its email: give its name`,
     );
   });
 

@@ -534,7 +534,7 @@ describe("SQL plan rendered for DuckDB", () => {
     );
     expect(statements.map((s) => s.statement)).to.deep.equal([
       'CREATE SCHEMA IF NOT EXISTS "snapshots"',
-      `CREATE VIEW IF NOT EXISTS "snapshots"."Customer__3f9a1c0de2b74a55" AS SELECT * FROM read_parquet(['/lake/ci-export/ci_export/Customer/v=3f9a1c0de2b74a55/part-00000.parquet'], hive_partitioning = false)`,
+      `CREATE OR REPLACE VIEW "snapshots"."Customer__3f9a1c0de2b74a55" AS SELECT * FROM read_parquet(['/lake/ci-export/ci_export/Customer/v=3f9a1c0de2b74a55/part-00000.parquet'], hive_partitioning = false)`,
       'SELECT * FROM "snapshots"."Customer__3f9a1c0de2b74a55" LIMIT 1',
       'CREATE OR REPLACE VIEW "main"."Customer" AS SELECT "CustomerId", "FullName", "Notes", "Age", "Visits", "Score", "LifetimeValue", "IsActive", "BirthDate", "CreatedOn", "LastSeen" FROM "snapshots"."Customer__3f9a1c0de2b74a55"',
     ]);

@@ -245,6 +245,37 @@ describe("export database and entity table providers (local target)", () => {
     ]);
   });
 
+  it("refuses in the diff a database name changed only by case, even with a new container beside it", async () => {
+    const oldSpec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+    const oldDb = await exportDatabaseProvider.create!(dbInputs(oldSpec));
+    const oldTable = await entityTableProvider.create!(await tableInputs(oldSpec, "Customer"));
+    const newSpec = specWith((raw) => {
+      raw.export.onEntityRemoved = "drop";
+      raw.export.databaseName = "CI_EXPORT";
+      raw.connection.storage.container = "ci-export-2";
+    });
+    const message =
+      'export.databaseName "CI_EXPORT": this stack already deployed the export database "ci_export", which Synapse SQL takes for the same database (database names compare ignoring case), so "CI_EXPORT" would not be a new database. Keep the name "ci_export", or choose a name that differs in more than case. Nothing was written.';
+    const dbDiff = await exportDatabaseProvider.diff!(
+      "ci_export",
+      oldDb.outs,
+      dbInputs(newSpec),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(dbDiff?.message).to.equal(message);
+    const tableDiff = await entityTableProvider.diff!(
+      "id",
+      oldTable.outs,
+      await tableInputs(newSpec, "Customer"),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(tableDiff?.message).to.equal(message);
+  });
+
   it("treats a new storage account or container as an update of the same database, never a replacement", async () => {
     const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
     const db = await exportDatabaseProvider.create!(dbInputs(spec));

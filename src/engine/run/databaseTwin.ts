@@ -7,21 +7,14 @@
 // creates a new database and leaves the old one as it was) cannot hold, so both targets refuse it
 // before anything is written, the local one too, so a spec tried locally fails as it would on Azure.
 
-import { ExportError } from "../../errors";
+import { databaseCaseTwinError, sameDatabaseOtherSpelling } from "../../plan/databaseCaseTwin";
 import { databasesAtRoot } from "../../plan/lakeLayout";
-import { foldName } from "../../spec/nameRules";
 import type { LakeStore } from "../lake/lakeStore";
 
 export async function refuseDatabaseCaseTwin(lake: LakeStore, databaseName: string): Promise<void> {
   const root = await lake.list("", { recursive: false });
-  const twin = databasesAtRoot(root).find(
-    (n) => n !== databaseName && foldName(n) === foldName(databaseName),
-  );
-  if (twin === undefined) return;
-  throw new ExportError(
-    "spec",
-    `export.databaseName "${databaseName}": the container already holds the export database "${twin}", ` +
-      `which Synapse SQL takes for the same database (database names compare ignoring case), so "${databaseName}" ` +
-      `would not be a new database. Keep the name "${twin}", or choose a name that differs in more than case. Nothing was written.`,
-  );
+  const twin = databasesAtRoot(root).find((n) => sameDatabaseOtherSpelling(n, databaseName));
+  if (twin !== undefined) {
+    throw databaseCaseTwinError(databaseName, twin, "the container already holds");
+  }
 }
