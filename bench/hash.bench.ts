@@ -1,8 +1,8 @@
 // `node dist/bench/hash.bench.js [file]`: what the source hash costs the runner, and what a faster
 // content hash would save (issue 13 item 4 names "a faster content hash (xxh3-128 or BLAKE3 from a
-// well-kept package)" as the first place to look). Each step reads the same file through the same
-// 4 MiB buffer as the engine's sha256File (src/engine/fingerprint.ts), in a child process of its
-// own, and reports its CPU time; rounds interleave the steps (BENCH_REPEAT, default 5):
+// well-kept package)" as the first place to look). Each step reads the same file through the
+// engine's own reader (readChunks in src/engine/fingerprint.ts, which sha256File uses), in a child
+// process of its own, and reports its CPU time; rounds interleave the steps (BENCH_REPEAT, default 5):
 //
 // - a plain read, hashing nothing: the part of every step that no hash removes;
 // - SHA-256 as the engine computes it (node:crypto, OpenSSL; SHA-NI where the CPU has it);
@@ -19,12 +19,12 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { readChunks } from "../src/engine/fingerprint";
 import { cpuMs, median, mulberry32, type StepResult } from "./support";
 
 const DIR = path.resolve(process.env.BENCH_DIR ?? ".bench");
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 5));
 const MIB = Number(process.env.BENCH_HASH_MIB ?? 788);
-const CHUNK = 4 << 20;
 
 interface Hasher {
   update(b: Buffer): void;
@@ -64,19 +64,9 @@ const STEPS: Record<string, { label: string; make: () => Hasher }> = {
 
 async function step(name: string, file: string): Promise<StepResult> {
   const hasher = STEPS[name].make();
-  const buffer = Buffer.allocUnsafe(CHUNK);
   const cpu0 = cpuMs();
   const started = performance.now();
-  const handle = await fs.open(file, "r");
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hasher.update(buffer.subarray(0, bytesRead));
-    }
-  } finally {
-    await handle.close();
-  }
+  await readChunks(file, (chunk) => hasher.update(chunk));
   const detail = hasher.digest().slice(0, 16);
   return { ms: performance.now() - started, cpuMs: cpuMs() - cpu0, maxRssMb: 0, detail };
 }
