@@ -56,6 +56,8 @@ export const NOT_OURS_ERROR = 50001;
 export const DATABASE_LIMIT_ERROR = 50002;
 /** A login or user of a reader's name exists with another SID: another Entra principal of that name. */
 export const OTHER_PRINCIPAL_ERROR = 50003;
+/** The pool holds the export's database under another spelling (names compare ignoring case). */
+export const OTHER_SPELLING_ERROR = 50004;
 /** Databases a serverless SQL pool holds at most, counted here without master. */
 export const MAX_DATABASES = MAX_POOL_DATABASES;
 
@@ -100,9 +102,15 @@ function renderStep(s: SqlStep, t: TsqlTarget): SqlStatement {
         `IF NOT EXISTS (SELECT * FROM ${id(t.database)}.sys.schemas WHERE name = ${lit(OWNERSHIP_SCHEMA)})\n` +
         `        AND EXISTS (SELECT * FROM ${id(t.database)}.sys.objects WHERE is_ms_shipped = 0)\n` +
         `        THROW ${NOT_OURS_ERROR}, ${lit(notOursMessage(t.database))}, 1`;
+      // Database names compare by master's collation, which ignores case: `CI_EXPORT` finds the
+      // database `ci_export` is, which a rename that changes only the case would take over (and a
+      // drop of the "old" one would drop). A binary COLLATE tells the two spellings apart.
+      const spelling =
+        `IF EXISTS (SELECT * FROM sys.databases WHERE name = ${lit(t.database)} AND name COLLATE Latin1_General_100_BIN2 <> ${lit(t.database)})\n` +
+        `    THROW ${OTHER_SPELLING_ERROR}, ${lit(otherSpellingMessage(t.database))}, 1;\n`;
       return inMaster(
-        `IF DB_ID(${lit(t.database)}) IS NOT NULL\n    EXEC (${lit(check)})`,
-        `refuse a database ${t.database} that synapse-export did not create, before any change`,
+        `${spelling}IF DB_ID(${lit(t.database)}) IS NOT NULL\n    EXEC (${lit(check)})`,
+        `refuse a database ${t.database} that synapse-export did not create, or that the pool holds under another spelling, before any change`,
       );
     }
     case "checkDatabaseLimit": {
@@ -313,6 +321,14 @@ function otherPrincipalMessage(what: "login" | "user", login: SqlLogin): string 
     `The ${what} ${login.name} belongs to another Entra principal than ${login.as} ${login.objectId} (its SID is not the ${idName} ${login.sid}), ` +
     `for example one deleted and re-created under the same name, or another ${login.type === "User" ? "user" : "principal"} of that display name. Nothing was changed for it. ` +
     `Drop that ${what} if it is stale, or check the objectId and name of ${login.name} in the spec.`
+  );
+}
+
+function otherSpellingMessage(database: string): string {
+  return (
+    `export.databaseName "${database}": the serverless SQL pool already holds this database under another spelling, ` +
+    `and database names compare ignoring case, so "${database}" would not be a new database. Nothing was changed. ` +
+    "Keep the existing spelling, or choose a name that differs in more than case."
   );
 }
 

@@ -233,6 +233,24 @@ describe("azureTarget end to end against the dfs and TDS test servers", function
       expect(world.model.viewSource(DB, `dbo.${name}`), name).to.not.equal(undefined);
   });
 
+  it("refuses the case-only rename made with a move to another container too: serverless itself says it holds the other spelling", async () => {
+    expect((await world.run()).ok).to.equal(true);
+    world.spec.export.databaseName = DB.toUpperCase();
+    world.spec.connection.storage.container = "ci-export2";
+    const error = await world.run().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.contain(
+      `export.databaseName "${DB.toUpperCase()}": the serverless SQL pool already holds this database under another spelling`,
+    );
+    expect(world.tds.batches.at(-1)?.errorNumber).to.equal(50004);
+    // The views still read the first container.
+    for (const name of NAMES) {
+      expect(world.model.viewSource(DB, `dbo.${name}`)?.dataSource, name).to.match(/\/ci-export\//);
+    }
+  });
+
   it("finishes a run whose lock release took effect but whose answer was lost, and frees the lock", async () => {
     // After the last entity, the next lease call is the release: its connection drops after the
     // server applied it, so the SDK's retry finds no lease left to release.

@@ -27,6 +27,9 @@ function failure(run: Promise<{ error?: unknown; entities?: unknown }>): Promise
   );
 }
 
+/** The claim's first line: the spelling check before the ownership check. */
+const CLAIM_FIRST_LINE = `IF EXISTS (SELECT * FROM sys.databases WHERE name = N'${DB}' AND name COLLATE Latin1_General_100_BIN2 <> N'${DB}')`;
+
 describe("readers query the export through serverless SQL (strict TDS test server)", function () {
   this.timeout(30_000);
   let world: AzureWorld;
@@ -167,7 +170,7 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     const sent = world.tds.statements();
     expect(sent.map((s) => s.text.split("\n")[0])).to.deep.equal([
       "SELECT SERVERPROPERTY('EngineEdition') AS EngineEdition",
-      `IF DB_ID(N'${DB}') IS NOT NULL`,
+      CLAIM_FIRST_LINE,
     ]);
     expect(world.tds.batches.at(-1)?.errorNumber).to.equal(50001);
   });
@@ -212,7 +215,7 @@ describe("readers query the export through serverless SQL (strict TDS test serve
     expect(world.tds.batches.at(-1)?.errorNumber).to.equal(50002);
     expect(world.tds.statements().map((s) => s.text.split("\n")[0])).to.deep.equal([
       "SELECT SERVERPROPERTY('EngineEdition') AS EngineEdition",
-      `IF DB_ID(N'${DB}') IS NOT NULL`,
+      CLAIM_FIRST_LINE,
       `IF DB_ID(N'${DB}') IS NULL`,
     ]);
     expect(world.model.hasDatabase(DB)).to.equal(false);

@@ -161,7 +161,11 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
         "END",
     );
     expect(claim.database).to.equal("master");
-    expect(claim.statement).to.match(/^IF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
+    // First the spelling: the pool's ci_export under another case is the same database to it.
+    expect(claim.statement).to.match(
+      /^IF EXISTS \(SELECT \* FROM sys\.databases WHERE name = N'ci_export' AND name COLLATE Latin1_General_100_BIN2 <> N'ci_export'\)\n    THROW 50004, /,
+    );
+    expect(claim.statement).to.match(/\nIF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
     expect(claim.statement).to.contain(
       "NOT EXISTS (SELECT * FROM [ci_export].sys.schemas WHERE name = N''synapse_export'')",
     );
@@ -178,8 +182,14 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     // statement, and binding `[db].sys.schemas` fails when db does not exist, whatever DB_ID says.
     // EXEC compiles its text only when the guard lets it run, as CREATE DATABASE and CREATE SCHEMA do.
     const [claim] = renderTsql(planDatabaseSetup("parquet"), target);
-    const outside = claim.statement.replace(/EXEC \(N'(?:[^']|'')*'\)/g, "EXEC (...)");
-    expect(outside).to.equal("IF DB_ID(N'ci_export') IS NOT NULL\n    EXEC (...)");
+    const outside = claim.statement
+      .replace(/EXEC \(N'(?:[^']|'')*'\)/g, "EXEC (...)")
+      .replace(/THROW 50004, N'(?:[^']|'')*', 1;/, "THROW 50004, ..., 1;");
+    expect(outside).to.equal(
+      "IF EXISTS (SELECT * FROM sys.databases WHERE name = N'ci_export' AND name COLLATE Latin1_General_100_BIN2 <> N'ci_export')\n" +
+        "    THROW 50004, ..., 1;\n" +
+        "IF DB_ID(N'ci_export') IS NOT NULL\n    EXEC (...)",
+    );
   });
 
   it("gives each reader a login in master, a user from that login and membership in the reader role", () => {

@@ -108,7 +108,14 @@ const shape = (...parts: string[]) => new RegExp(`^${parts.join("")}$`);
 const SHAPES = {
   // The ownership check names the database's catalog, which cannot be bound on a pool without that
   // database: it must sit inside EXEC behind the DB_ID guard (a guard in the same statement is no help).
-  claim: shape(String.raw`IF DB_ID\(${LIT}\) IS NOT NULL\n    EXEC \(${LIT}\)`),
+  // Database names compare by master's collation, case-insensitive as the model's keys are; the
+  // spelling check compares with a binary COLLATE, which tells spellings apart (COLLATE clause,
+  // https://learn.microsoft.com/sql/t-sql/statements/collations).
+  claim: shape(
+    String.raw`IF EXISTS \(SELECT \* FROM sys\.databases WHERE name = ${LIT} AND name COLLATE Latin1_General_100_BIN2 <> ${LIT}\)\n`,
+    String.raw`    THROW (5\d{4}), ${LIT}, 1;\n`,
+    String.raw`IF DB_ID\(${LIT}\) IS NOT NULL\n    EXEC \(${LIT}\)`,
+  ),
   claimCheck: shape(
     String.raw`IF NOT EXISTS \(SELECT \* FROM ${ID}\.sys\.schemas WHERE name = ${LIT}\)\n`,
     String.raw`        AND EXISTS \(SELECT \* FROM ${ID}\.sys\.objects WHERE is_ms_shipped = 0\)\n`,
@@ -317,10 +324,11 @@ export class ServerlessModel {
     let m: RegExpExecArray | null;
 
     if ((m = SHAPES.claim.exec(text))) {
-      const check = SHAPES.claimCheck.exec(unLit(m[2]));
-      if (!check) return syntaxError(unLit(m[2]));
-      const target = this.databases.get(unLit(m[1]).toLowerCase());
+      const check = SHAPES.claimCheck.exec(unLit(m[6]));
+      if (!check) return syntaxError(unLit(m[6]));
+      const target = this.databases.get(unLit(m[5]).toLowerCase());
       if (!target) return OK;
+      if (target.name !== unLit(m[1])) return err(Number(m[3]), unLit(m[4]));
       const marked = target.schemas.has(this.key(target, unLit(check[2])));
       const objects = target.tables.size + target.views.size > 0;
       return !marked && objects ? err(Number(check[4]), unLit(check[5])) : OK;
