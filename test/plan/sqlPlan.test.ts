@@ -163,7 +163,7 @@ describe("SQL plan rendered as T-SQL for Synapse serverless", () => {
     expect(claim.database).to.equal("master");
     // First the spelling: the pool's ci_export under another case is the same database to it.
     expect(claim.statement).to.match(
-      /^IF EXISTS \(SELECT \* FROM sys\.databases WHERE name = N'ci_export' AND name COLLATE Latin1_General_100_BIN2 <> N'ci_export'\)\n    THROW 50004, /,
+      /^IF EXISTS \(SELECT \* FROM sys\.databases WHERE name = N'ci_export' AND name COLLATE Latin1_General_100_BIN2 <> N'ci_export'\)\n {4}THROW 50004, /,
     );
     expect(claim.statement).to.match(/\nIF DB_ID\(N'ci_export'\) IS NOT NULL\n/);
     expect(claim.statement).to.contain(
