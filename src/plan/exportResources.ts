@@ -206,15 +206,20 @@ export function diffExportDatabase(
  * lake check).
  */
 function refuseCaseOnlyDatabaseRename(
-  olds: { spec: { export: { databaseName: string } } },
-  news: { spec: { export: { databaseName: string } } },
+  olds: ExportDatabaseInputs | EntityTableInputs,
+  news: ExportDatabaseInputs | EntityTableInputs,
 ): void {
   const before = olds.spec?.export?.databaseName;
   const after = news.spec?.export?.databaseName;
   if (typeof before !== "string" || typeof after !== "string") return;
-  if (sameDatabaseOtherSpelling(before, after)) {
-    throw databaseCaseTwinError(after, before, "this stack already deployed");
-  }
+  if (!sameDatabaseOtherSpelling(before, after)) return;
+  // Only in the same pool (or local folder): a database in another workspace is another database,
+  // and one whose endpoint is not known yet is decided at deploy.
+  if (containsUnknown(news.target) || containsUnknown(news.spec?.connection)) return;
+  const at = (i: ExportDatabaseInputs | EntityTableInputs) =>
+    databaseIdentity(i.target, { ...i.spec, export: { databaseName: "" } });
+  if (at(olds) !== at(news)) return;
+  throw databaseCaseTwinError(after, before, "this stack already deployed");
 }
 
 export function diffEntityTable(olds: EntityTableInputs, news: EntityTableInputs): ResourceDiff {

@@ -72,7 +72,8 @@ export function checkRules(spec: Raw, issues: SpecIssue[], warnings: SpecIssue[]
 
   if (
     typeof exp.databaseName === "string" &&
-    RESERVED_DATABASES.includes(exp.databaseName.toLowerCase())
+    // Folded as the pool compares names: `ｍａｓｔｅｒ` is master too.
+    RESERVED_DATABASES.includes(foldName(exp.databaseName))
   ) {
     issues.push({
       path: "export.databaseName",
@@ -402,6 +403,7 @@ function checkSharedAssignments(connection: Raw, principals: Raw, issues: SpecIs
   };
   const readers = Array.isArray(principals.readers) ? principals.readers.map(idOf) : [];
   const admin = idOf(principals.administrator);
+  const customerInsights = idOf(principals.customerInsights);
   principals.contributors.forEach((c, i) => {
     const id = idOf(c);
     if (id === undefined) return;
@@ -411,6 +413,13 @@ function checkSharedAssignments(connection: Raw, principals: Raw, issues: SpecIs
         path,
         message:
           "is the administrator (principals.administrator.objectId), who already has Reader on the workspace's resource group: Azure keeps one role assignment for both, and removing either entry would remove the other's access. Remove it from contributors",
+      });
+    }
+    if (id === customerInsights) {
+      issues.push({
+        path,
+        message:
+          "is the Customer Insights service principal (principals.customerInsights.objectId), which already has Reader on the workspace's resource group: Azure keeps one role assignment for both. Remove it from contributors, or check the object ids",
       });
     }
     const reader = readers.indexOf(id);

@@ -63,6 +63,15 @@ describe("principal entries that would share one Azure role assignment", () => {
     );
   });
 
+  it("refuses the Customer Insights service principal, given by object id, listed as a contributor", () => {
+    const { issues } = validated((raw) => {
+      raw.principals.customerInsights = { objectId: GROUP };
+      raw.principals.contributors = [{ objectId: GROUP, type: "ServicePrincipal" }];
+    });
+    expect(issues.map((i) => i.path)).to.deep.equal(["principals.contributors[0].objectId"]);
+    expect(issues[0].message).to.match(/^is the Customer Insights service principal/);
+  });
+
   it("checks nothing on a connection usable by administrators only, where contributors get no grant", () => {
     const { issues } = validated((raw) => {
       raw.connection.usableBy = "administrators";

@@ -276,6 +276,35 @@ describe("export database and entity table providers (local target)", () => {
     expect(tableDiff?.message).to.equal(message);
   });
 
+  it("lets a case-only new name through when the database also moves to another pool: that is another database", async () => {
+    const spec = specWith();
+    const olds = {
+      ...dbInputs(spec),
+      target: { kind: "azure" as const, sqlServer: "ws-a-ondemand.sql.azuresynapse.net" },
+    };
+    const news = {
+      ...dbInputs(specWith((raw) => (raw.export.databaseName = "CI_EXPORT"))),
+      target: { kind: "azure" as const, sqlServer: "ws-b-ondemand.sql.azuresynapse.net" },
+    };
+    expect(await exportDatabaseProvider.diff!("ci_export", olds, news)).to.deep.equal({
+      changes: true,
+      replaces: ["spec.export.databaseName"],
+    });
+    // Still unknown in preview (a new workspace): decided at deploy, not refused now.
+    const unknown = { ...news, target: { kind: "azure" as const, sqlServer: PULUMI_UNKNOWN } };
+    const sameServer = { ...news, target: olds.target };
+    expect(await exportDatabaseProvider.diff!("ci_export", olds, unknown)).to.include({
+      changes: true,
+    });
+    const refused = await exportDatabaseProvider.diff!("ci_export", olds, sameServer).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(refused?.message).to.match(
+      /this stack already deployed the export database "ci_export"/,
+    );
+  });
+
   it("treats a new storage account or container as an update of the same database, never a replacement", async () => {
     const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
     const db = await exportDatabaseProvider.create!(dbInputs(spec));

@@ -260,6 +260,17 @@ describe("spec validation", () => {
     expect(issuesOf(raw)).to.have.length(4);
   });
 
+  it("refuses a system database's name in any case or width, as the pool compares names", () => {
+    for (const name of ["Master", "TEMPDB", "ｍａｓｔｅｒ"]) {
+      const raw = validRawSpec();
+      raw.export.databaseName = name;
+      expect(
+        issuesOf(raw).map((i: any) => i.path),
+        name,
+      ).to.include("export.databaseName");
+    }
+  });
+
   it("throws a SpecError whose message lists every field", () => {
     const raw = validRawSpec();
     raw.export.databaseName = "tempdb";
