@@ -74,10 +74,12 @@ export class ExportPermissions extends pulumi.ComponentResource {
     const names: Record<string, pulumi.Output<string>> = {};
     const byKey = new Map<string, ArmRoleAssignment>();
 
+    const principalIds = new Map<string, pulumi.Output<string>>();
     for (const grant of args.grants) {
       const principalId = pulumi.output(
         grant.principalId ?? principalIdFor(args.principalIds, grant, this),
       );
+      principalIds.set(grant.key, principalId);
       const scope = pulumi.output(args.scopes[grant.scope]);
       const logicalName = `${name}-${grant.key}`;
 
@@ -127,6 +129,15 @@ export class ExportPermissions extends pulumi.ComponentResource {
           // fails with PrincipalNotFound until Entra ID replication catches up.
           principalType: grant.principalType ?? principalTypeFor(args.principalIds, grant),
           description: grant.purpose,
+          // Whose assignment this grant may have adopted: when that principal changes, its grant is
+          // replaced and the shared assignment deleted, so this one is made again (its update).
+          ...(order.after.length > 0
+            ? {
+                adoptsFrom: pulumi
+                  .all(order.after.map((key) => principalIds.get(key)!))
+                  .apply((ids) => ids.map((id) => id.toLowerCase()).join(",")),
+              }
+            : {}),
         },
         // Role assignments cannot be updated in place, and a new one with the same scope, principal
         // and role would collide with the old one while it still exists.

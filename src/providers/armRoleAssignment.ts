@@ -33,6 +33,12 @@ export interface ArmRoleAssignmentArgs {
   description?: pulumi.Input<string>;
   /** Default https://management.azure.com (tests: a loopback server). */
   armEndpoint?: pulumi.Input<string>;
+  /**
+   * The principals of the grants this one is made after, whose assignment it may adopt (the deploying
+   * identity's, when it is also the administrator). A change is an update that makes the assignment
+   * again when the adopted one went with the other grant's replacement.
+   */
+  adoptsFrom?: pulumi.Input<string>;
 }
 
 /** Changing any of these is another grant: replace, deleting the old (owned) one first. */
@@ -43,7 +49,7 @@ const REPLACE_KEYS = [
   "principalId",
   "principalType",
 ];
-const IN_PLACE_KEYS = ["description", "armEndpoint"];
+const IN_PLACE_KEYS = ["description", "armEndpoint", "adoptsFrom"];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLE_DEFINITION_ID =
@@ -177,6 +183,12 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(_id, olds, news): Promise<pulumi.dynamic.UpdateResult> {
+    // An adopted assignment may have gone with the grant it was adopted from (a new administrator
+    // replaced it): ensured again, as create does. Ours, or nothing to re-check: as it was.
+    if (olds.adopted === true && String(olds.adoptsFrom ?? "") !== String(news.adoptsFrom ?? "")) {
+      const created = await armRoleAssignmentProvider.create!(news);
+      return { outs: created.outs };
+    }
     return {
       outs: {
         ...news,

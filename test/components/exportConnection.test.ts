@@ -221,6 +221,19 @@ for (const preview of [false, true]) {
         expect(mocks.invokes.map((i) => i.token)).not.to.include(GRAPH);
       });
 
+      it("names the administrator's principal as the one whose assignment it may adopt, so a new administrator makes it again", async () => {
+        const { mocks } = await connect(preview, rawSpec(), defaultWorld());
+        const [deployer] = mocks
+          .ofType(ROLE_ASSIGNMENT)
+          .filter((r: Registered) => r.name.includes("-deployer-"));
+        // Every grant of its role and scope made before it: the administrator's among them.
+        expect(deployer.inputs.adoptsFrom.split(",")).to.include(ADMIN.toLowerCase());
+        const others = mocks
+          .ofType(ROLE_ASSIGNMENT)
+          .filter((r: Registered) => !r.name.includes("-deployer-"));
+        for (const r of others) expect(r.inputs, r.name).to.not.have.property("adoptsFrom");
+      });
+
       it('takes idtyp "app" and "user" as they say, and a token with delegated scopes as a user', async () => {
         for (const [claims, type] of [
           [{ oid: DEPLOYER, idtyp: "app", sub: "x" }, "ServicePrincipal"],

@@ -51,6 +51,42 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.assignments.size).to.equal(1);
   });
 
+  it("makes the deployer's assignment again when the administrator's grant it adopted is replaced", async () => {
+    // The deploying identity is the administrator: its grant, made after the administrator's, adopts
+    // that assignment (ARM keeps one per role, principal and scope).
+    const ADMIN = "4f4f4f4f-0000-4000-8000-000000000004";
+    const NEW_ADMIN = "5a5a5a5a-0000-4000-8000-000000000005";
+    const adminName = "1b2c3d4e-5f6a-5b7c-8d9e-0f1a2b3c4d5e";
+    const admin = await provider.create(
+      inputs({ roleAssignmentName: adminName, principalId: ADMIN, principalType: "User" }),
+    );
+    const deployerInputs = inputs({ principalId: ADMIN, principalType: "User", adoptsFrom: ADMIN });
+    const deployer = await provider.create(deployerInputs);
+    expect(deployer.outs).to.include({ adopted: true, owned: false });
+
+    // principals.administrator changes: Pulumi replaces the administrator's grant (delete first),
+    // which deletes the one assignment, then updates the deployer's, whose adoptsFrom changed.
+    await provider.delete!(admin.id, admin.outs);
+    expect(arm.assignments.size).to.equal(0);
+    const news = { ...deployerInputs, adoptsFrom: NEW_ADMIN };
+    const diff = await provider.diff!(deployer.id, deployer.outs, news);
+    expect(diff).to.deep.include({ changes: true, replaces: [] });
+    const updated = await provider.update!(deployer.id, deployer.outs, news);
+
+    expect(updated.outs).to.include({ adopted: false, owned: true });
+    expect(arm.assignments.size).to.equal(1);
+    const [left] = [...arm.assignments.values()];
+    expect(left.properties.principalId).to.equal(ADMIN);
+  });
+
+  it("leaves an owned assignment as it is when only the grants before it change", async () => {
+    const created = await provider.create(inputs({ adoptsFrom: "a" }));
+    const puts = arm.requests.filter((r) => r.method === "PUT").length;
+    const updated = await provider.update!(created.id, created.outs, inputs({ adoptsFrom: "b" }));
+    expect(updated.outs).to.include({ owned: true, assignmentId: created.outs.assignmentId });
+    expect(arm.requests.filter((r) => r.method === "PUT").length).to.equal(puts);
+  });
+
   it("creates ours under the deterministic name with ARM's body, and deletes it on destroy", async () => {
     const created = await provider.create(inputs());
 
