@@ -48,6 +48,7 @@ import { listSnapshots, nextSequence, type CompleteSnapshot } from "../snapshots
 import type { ViewPublisher } from "../viewPublisher";
 import { cdmLakeSource, type ReadSourceText } from "./cdmLakeSource";
 import { checkLakeHeaders, type ReadSourceRange } from "./lakeSourceHeaders";
+import { serverMessageOf } from "./serverlessReadFailure";
 import {
   lakeSnapshotId,
   lakeSourceRecords,
@@ -133,12 +134,6 @@ export async function lakeSourceStates(
   const { source } = await lakeEntitySource(entity, serverSide);
   const files = await listLakeSource(source, serverSide.listContainer);
   return files.map((f) => ({ path: f.url, bytes: f.bytes, sha256: "", etag: f.etag }));
-}
-
-/** What the engine said, without our advice around it (a SynapseSqlError's serverMessage). */
-function serverText(e: unknown): string {
-  const said = (e as { serverMessage?: unknown } | null)?.serverMessage;
-  return typeof said === "string" ? said : messageOf(e);
 }
 
 /**
@@ -305,7 +300,7 @@ async function writeWithCetas(
       if (change) {
         throw new ExportError(
           "data",
-          `${change}, while the export read it. Nothing was published; run the export again once the source is written. (The read failed with: ${serverText(e)})`,
+          `${change}, while the export read it. Nothing was published; run the export again once the source is written. (The read failed with: ${serverMessageOf(e) ?? messageOf(e)})`,
           { cause: e },
         );
       }

@@ -9,15 +9,21 @@ import type { EntitySpec } from "../../spec/types";
 import { serverlessFileProblem, type ServerlessFileProblem } from "../sql/serverlessFileErrors";
 import type { ListedLakeFile } from "./lakeSourceListing";
 
+/** What the engine itself said (a SynapseSqlError's serverMessage, read without importing the driver). */
+export function serverMessageOf(error: unknown): string | undefined {
+  const said = (error as { serverMessage?: unknown } | null)?.serverMessage;
+  return typeof said === "string" ? said : undefined;
+}
+
 /** The error of a failed serverless read, in the entity's words when it is about a file. */
 export function serverlessReadFailure(
   entity: EntitySpec,
   files: readonly ListedLakeFile[],
   error: unknown,
 ): unknown {
-  // SynapseSqlError's fields, read without importing the driver's module.
-  const { number, serverMessage } = (error ?? {}) as { number?: unknown; serverMessage?: unknown };
-  if (typeof serverMessage !== "string") return error;
+  const serverMessage = serverMessageOf(error);
+  if (serverMessage === undefined) return error;
+  const number = (error as { number?: unknown }).number;
   const found = serverlessFileProblem(
     typeof number === "number" ? number : undefined,
     serverMessage,

@@ -108,9 +108,13 @@ const shape = (...parts: string[]) => new RegExp(`^${parts.join("")}$`);
 const SHAPES = {
   // The ownership check names the database's catalog, which cannot be bound on a pool without that
   // database: it must sit inside EXEC behind the DB_ID guard (a guard in the same statement is no help).
-  // Database names compare by master's collation, case-insensitive as the model's keys are; the
-  // spelling check compares with a binary COLLATE, which tells spellings apart (COLLATE clause,
-  // https://learn.microsoft.com/sql/t-sql/statements/collations).
+  // "In Azure Synapse Analytics, query text (including variables, constants, etc.) is always handled
+  // using the database-level collation" (https://learn.microsoft.com/azure/synapse-analytics/sql/
+  // reference-collation-types): `name = N'X'` in master compares by master's collation, which the
+  // model takes as case-insensitive, as its database keys are (SQL Server's default
+  // SQL_Latin1_General_CP1_CI_AS; serverless does not document master's own). The spelling check
+  // compares with a binary COLLATE, which tells spellings apart whatever master's collation is
+  // (COLLATE clause, https://learn.microsoft.com/sql/t-sql/statements/collations).
   claim: shape(
     String.raw`IF EXISTS \(SELECT \* FROM sys\.databases WHERE name = ${LIT} AND name COLLATE Latin1_General_100_BIN2 <> ${LIT}\)\n`,
     String.raw`    THROW (5\d{4}), ${LIT}, 1;\n`,
