@@ -14,6 +14,7 @@ import { ExportPermissions } from "./exportPermissions";
 import {
   resolveAdministrator,
   resolveCustomerInsightsPrincipal,
+  refuseSharedLookedUp,
   resolveDeployer,
 } from "./principals";
 import { shownWithoutStack } from "./componentErrors";
@@ -117,6 +118,15 @@ export class ExportConnection extends pulumi.ComponentResource {
     );
     this.customerInsightsPrincipalId = customerInsights.objectId;
     this.administratorPrincipalId = resolveAdministrator(principals.administrator, this);
+    const principalsChecked = refuseSharedLookedUp(
+      spec,
+      {
+        administrator: this.administratorPrincipalId,
+        customerInsights: this.customerInsightsPrincipalId,
+      },
+      this,
+      `ExportConnection '${name}'`,
+    );
     const deployer =
       principals.deployer === false ? undefined : resolveDeployer(principals.deployer, this);
     this.deployerPrincipalId = deployer?.objectId;
@@ -147,6 +157,7 @@ export class ExportConnection extends pulumi.ComponentResource {
         synapseEndpoint: this.workspace.devEndpoint,
         // The data-plane call needs the workspace and the firewall rules that let the deployer in.
         synapseDependsOn: [this.workspace],
+        principalsChecked,
       },
       { parent: this },
     );

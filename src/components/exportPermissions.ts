@@ -47,6 +47,11 @@ export interface ExportPermissionsArgs {
   synapseEndpoint?: pulumi.Input<string>;
   /** What the Synapse role assignments wait for (the workspace and its firewall rules). */
   synapseDependsOn?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * A check of the principals every assignment waits for (its failure fails them all, so none of a
+   * refused spec's grants is made): the look-ups' refusal of principals that would share one.
+   */
+  principalsChecked?: pulumi.Input<unknown>;
 }
 
 export class ExportPermissions extends pulumi.ComponentResource {
@@ -76,9 +81,12 @@ export class ExportPermissions extends pulumi.ComponentResource {
 
     const principalIds = new Map<string, pulumi.Output<string>>();
     for (const grant of args.grants) {
-      const principalId = pulumi.output(
-        grant.principalId ?? principalIdFor(args.principalIds, grant, this),
-      );
+      const principalId = pulumi
+        .all([
+          args.principalsChecked,
+          grant.principalId ?? principalIdFor(args.principalIds, grant, this),
+        ])
+        .apply(([, id]) => id);
       principalIds.set(grant.key, principalId);
       const scope = pulumi.output(args.scopes[grant.scope]);
       const logicalName = `${name}-${grant.key}`;

@@ -18,6 +18,9 @@ import {
   tokenIdentity,
 } from "../plan/tokenIdentity";
 import { resourceError } from "./componentErrors";
+import { sharedAssignmentIssues } from "../spec/rules";
+import { formatIssues } from "../spec/specError";
+import type { Spec } from "../spec/types";
 import { messageOf } from "../errors";
 
 export interface ResolvedPrincipal {
@@ -117,4 +120,36 @@ export function resolveDeployer(
       }
     });
   return { objectId, principalType };
+}
+
+/**
+ * The administrator's and the Customer Insights principal's object ids, refused once looked up when
+ * a contributor is one of them: the spec's rules compare object ids the spec gives, and an
+ * administrator named by user principal name (or Customer Insights by application id) is only known
+ * here. Read in `pulumi preview` too (the look-ups are invokes), so the refusal comes before any
+ * assignment, as the spec's own would; with object ids given there is nothing left to check.
+ */
+export function refuseSharedLookedUp(
+  spec: Spec,
+  ids: { administrator: pulumi.Output<string>; customerInsights: pulumi.Output<string> },
+  parent: pulumi.Resource,
+  /** What the error names as the spec's holder, as the spec's own check does. */
+  source: string,
+): pulumi.Output<void> {
+  const { principals, connection } = spec;
+  if (principals.administrator.objectId && principals.customerInsights.objectId) {
+    return pulumi.output(undefined);
+  }
+  return pulumi
+    .all([ids.administrator, ids.customerInsights])
+    .apply(([administrator, customerInsights]) => {
+      const issues = sharedAssignmentIssues(
+        connection as unknown as Record<string, unknown>,
+        principals as unknown as Record<string, unknown>,
+        { administrator, customerInsights },
+      );
+      if (issues.length > 0) {
+        throw resourceError("spec", formatIssues(issues, source), parent);
+      }
+    });
 }

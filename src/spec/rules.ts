@@ -4,7 +4,7 @@
 // and change nothing.
 
 import { childPath, type SpecIssue } from "./specError";
-import type { ColumnSpec } from "./types";
+import { CUSTOMER_INSIGHTS_APP_ID, type ColumnSpec } from "./types";
 import {
   EXPORT_SCHEMAS,
   foldName,
@@ -395,15 +395,47 @@ function checkSnapshotTableStems(items: unknown[], issues: SpecIssue[]): void {
  * id has Reader on the workspace's resource group already. Listed once, the principal has it all.
  */
 function checkSharedAssignments(connection: Raw, principals: Raw, issues: SpecIssue[]): void {
-  if ((connection.usableBy ?? USABLE_BY_DEFAULT) !== "administrators-and-contributors") return;
-  if (!Array.isArray(principals.contributors)) return;
+  const idOf = (p: unknown) => {
+    const id = (p as Raw | null)?.objectId;
+    return typeof id === "string" ? id : undefined;
+  };
+  issues.push(
+    ...sharedAssignmentIssues(connection, principals, {
+      administrator: idOf(principals.administrator),
+      customerInsights: idOf(principals.customerInsights),
+    }),
+  );
+}
+
+/** The administrator's and the Customer Insights principal's object ids, as given or as looked up. */
+export interface KnownPrincipalIds {
+  administrator?: string;
+  customerInsights?: string;
+}
+
+/**
+ * The contributors that share an assignment with another entry, given the object ids of the
+ * administrator and the Customer Insights principal. The spec's rules call it with the ids the spec
+ * gives; a component calls it again once a user principal name or an application id is looked up, so
+ * that an administrator given as `admin@contoso.com` and listed as a contributor by object id is
+ * refused in `pulumi preview` too, before any assignment is made.
+ */
+export function sharedAssignmentIssues(
+  connection: Raw,
+  principals: Raw,
+  known: KnownPrincipalIds,
+): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  if ((connection.usableBy ?? USABLE_BY_DEFAULT) !== "administrators-and-contributors")
+    return issues;
+  if (!Array.isArray(principals.contributors)) return issues;
   const idOf = (p: unknown) => {
     const id = (p as Raw | null)?.objectId;
     return typeof id === "string" ? id.toLowerCase() : undefined;
   };
   const readers = Array.isArray(principals.readers) ? principals.readers.map(idOf) : [];
-  const admin = idOf(principals.administrator);
-  const customerInsights = idOf(principals.customerInsights);
+  const admin = known.administrator?.toLowerCase();
+  const customerInsights = known.customerInsights?.toLowerCase();
   principals.contributors.forEach((c, i) => {
     const id = idOf(c);
     if (id === undefined) return;
@@ -411,15 +443,13 @@ function checkSharedAssignments(connection: Raw, principals: Raw, issues: SpecIs
     if (id === admin) {
       issues.push({
         path,
-        message:
-          "is the administrator (principals.administrator.objectId), who already has Reader on the workspace's resource group: Azure keeps one role assignment for both, and removing either entry would remove the other's access. Remove it from contributors",
+        message: `is the administrator (principals.administrator${given(principals.administrator, known.administrator)}), who already has Reader on the workspace's resource group: Azure keeps one role assignment for both, and removing either entry would remove the other's access. Remove it from contributors`,
       });
     }
     if (id === customerInsights) {
       issues.push({
         path,
-        message:
-          "is the Customer Insights service principal (principals.customerInsights.objectId), which already has Reader on the workspace's resource group: Azure keeps one role assignment for both. Remove it from contributors, or check the object ids",
+        message: `is the Customer Insights service principal (principals.customerInsights${given(principals.customerInsights, known.customerInsights)}), which already has Reader on the workspace's resource group: Azure keeps one role assignment for both. Remove it from contributors, or check the object ids`,
       });
     }
     const reader = readers.indexOf(id);
@@ -430,6 +460,18 @@ function checkSharedAssignments(connection: Raw, principals: Raw, issues: SpecIs
       });
     }
   });
+  return issues;
+}
+
+/** How an entry's object id was known: given (`.objectId`), or looked up from what the entry says. */
+function given(entry: unknown, id: string | undefined): string {
+  const e = (entry ?? {}) as Raw;
+  if (typeof e.objectId === "string") return ".objectId";
+  if (typeof e.userPrincipalName === "string") {
+    return `.userPrincipalName ${e.userPrincipalName}: object id ${id}`;
+  }
+  const appId = typeof e.appId === "string" ? e.appId : CUSTOMER_INSIGHTS_APP_ID;
+  return `: the service principal of application ${appId}, object id ${id}`;
 }
 
 function checkPrincipalList(list: unknown, path: string, issues: SpecIssue[]): void {

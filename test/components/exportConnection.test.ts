@@ -5,6 +5,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import type * as Components from "../../src/components";
 import { validRawSpec } from "../helpers/specs";
+import { errorKind } from "../../src/errors";
 import {
   AzureMocks,
   defaultWorld,
@@ -61,6 +62,34 @@ const row = (a: Assignment) =>
 const roleDef = (guid: string) =>
   `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
+/** The Output's value or its error (Pulumi's OutputImpl keeps both behind promise()). */
+function settled<T>(output: pulumi.Output<T>): Promise<{ value?: T; error?: Error }> {
+  return (output as unknown as { promise(): Promise<T> })
+    .promise()
+    .then((value) => ({ value }))
+    .catch((error: Error) => ({ error }));
+}
+
+/**
+ * A deploy whose program fails once a look-up answers: Pulumi's runtime reports the failed inputs
+ * as unhandled rejections (the real one stops the deployment with them); they are collected here.
+ */
+async function connectRefused(preview: boolean, spec: Record<string, any>) {
+  const rejections: Error[] = [];
+  const collect = (reason: unknown) => rejections.push(reason as Error);
+  const mochaListeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", collect);
+  try {
+    const { mocks } = await connect(preview, spec);
+    await new Promise((r) => setImmediate(r));
+    return { mocks, rejections };
+  } finally {
+    process.removeListener("unhandledRejection", collect);
+    for (const l of mochaListeners) process.on("unhandledRejection", l);
+  }
+}
+
 function rawSpec(mutate: (raw: Record<string, any>) => void = () => {}): Record<string, any> {
   const raw = validRawSpec();
   mutate(raw);
@@ -100,6 +129,53 @@ for (const preview of [false, true]) {
         `${roleDef(BLOB_CONTRIBUTOR)} | ${ACCOUNT} | ${DEPLOYER} | User`,
       ]);
       expect(assignments(mocks)).to.have.length(7);
+    });
+
+    it("refuses, before any assignment, a contributor who is the administrator once the administrator's user principal name is looked up", async () => {
+      // The spec gives the administrator as admin@contoso.com and the contributor by object id: the
+      // spec's own rules cannot compare them; Graph's answer can, and Azure would keep one assignment.
+      const spec = rawSpec((raw) => {
+        raw.connection.usableBy = "administrators-and-contributors";
+        raw.principals.contributors = [{ objectId: ADMIN.toUpperCase(), type: "User" }];
+      });
+      const { mocks, rejections } = await connectRefused(preview, spec);
+      // Pulumi reports it as the failure of every assignment's principalId (so each stays unmade).
+      expect(rejections).to.have.length.above(0);
+      const [error] = rejections;
+      expect(error.message).to.contain(
+        "ExportConnection 'ci': the spec has 1 error:\n" +
+          `  - principals.contributors[0].objectId: is the administrator (principals.administrator.userPrincipalName admin@contoso.com: object id ${ADMIN}), who already has Reader on the workspace's resource group: Azure keeps one role assignment for both, and removing either entry would remove the other's access. Remove it from contributors`,
+      );
+      expect(rejections.map(errorKind)).to.satisfy((kinds: string[]) =>
+        kinds.every((k) => k === "spec"),
+      );
+      expect(assignments(mocks), "no ARM assignment may be made").to.deep.equal([]);
+      expect(mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT), "nor a Synapse one").to.deep.equal([]);
+    });
+
+    it("refuses a contributor who is the Customer Insights service principal found by its application id", async () => {
+      const spec = rawSpec((raw) => {
+        raw.connection.usableBy = "administrators-and-contributors";
+        raw.principals.contributors = [{ objectId: CI, type: "ServicePrincipal" }];
+      });
+      const { mocks, rejections } = await connectRefused(preview, spec);
+      expect(rejections).to.have.length.above(0);
+      expect(rejections[0].message).to.contain(
+        `principals.contributors[0].objectId: is the Customer Insights service principal (principals.customerInsights: the service principal of application 0bfc4568-a4ba-4c58-bd3e-5d3e76bd7fff, object id ${CI})`,
+      );
+      expect(assignments(mocks)).to.deep.equal([]);
+    });
+
+    it("takes a contributor who is neither, once both are looked up", async () => {
+      const spec = rawSpec((raw) => {
+        raw.connection.usableBy = "administrators-and-contributors";
+        raw.principals.contributors = [{ objectId: ANALYSTS, type: "Group" }];
+      });
+      const { mocks, result } = await connect(preview, spec);
+      expect((await settled(result.permissions.roleAssignments[0].principalId)).error).to.equal(
+        undefined,
+      );
+      expect(assignments(mocks).map((a) => a.principalId)).to.include(ANALYSTS);
     });
 
     it("names each assignment with the GUID of its scope, principal and role, and its resource after the grant", async () => {
