@@ -59,9 +59,13 @@ async function withTarget<T>(
     onSqlRetry: (event) => {
       if (event.kind !== "storage-permission") return;
       process.stderr.write(
-        `${grantWaitLine(event, Date.now() - started, FRESH_GRANTS_WINDOW_MS)}\n`,
+        `${grantWaitLine(event, event, Date.now() - started, FRESH_GRANTS_WINDOW_MS)}\n`,
       );
     },
+    onLakeGrantWait: (request, wait) =>
+      process.stderr.write(
+        `${grantWaitLine(request, wait, Date.now() - started, FRESH_GRANTS_WINDOW_MS)}\n`,
+      ),
   });
   try {
     return await work(target);

@@ -20,6 +20,7 @@ import type { TargetSpec } from "../plan/specSlices";
 import type { TargetRef } from "../plan/exportResources";
 import type { SqlStatement } from "../plan/sqlStatement";
 import type { LakeStore } from "./lake/lakeStore";
+import type { AdlsGen2LakeOptions } from "./lake/adlsGen2Lake";
 import type { SynapseSqlOptions, SynapseSqlRetry } from "./sql/synapseSql";
 import type { ViewPublisher } from "./viewPublisher";
 import type { ServerSideExport } from "./serverSide/exportLakeEntity";
@@ -159,7 +160,9 @@ export function ownTargetDirs(spec: TargetSpec, ref: TargetRef): string[] {
 export function targetFor(
   spec: TargetSpec,
   ref: TargetRef,
-  options: Pick<AzureTargetOptions, "freshGrantsUntil" | "onSqlRetry"> & { readers: ReaderLogins },
+  options: Pick<AzureTargetOptions, "freshGrantsUntil" | "onSqlRetry" | "onLakeGrantWait"> & {
+    readers: ReaderLogins;
+  },
 ): ExportTarget {
   if (ref.kind === "local") return localTarget(spec, ref.dir);
   return azureTargetWith(spec, options.readers, {
@@ -169,6 +172,7 @@ export function targetFor(
     sqlEncrypt: ref.sqlEncrypt,
     freshGrantsUntil: options.freshGrantsUntil,
     onSqlRetry: options.onSqlRetry,
+    onLakeGrantWait: options.onLakeGrantWait,
   });
 }
 
@@ -179,8 +183,13 @@ export interface AzureTargetOptions {
   sqlServer?: string;
   sqlPort?: number;
   sqlEncrypt?: boolean;
-  /** Epoch ms until which storage-permission errors are waited out (fresh role assignments). */
+  /**
+   * Epoch ms until which storage-permission errors are waited out (fresh role assignments): serverless
+   * SQL's reading the lake, and the lake's own 403 AuthorizationPermissionMismatch.
+   */
   freshGrantsUntil?: number;
+  /** Hears each lake request's wait for a fresh grant before it. */
+  onLakeGrantWait?: AdlsGen2LakeOptions["onGrantWait"];
   /** Hears each SQL retry before its wait (progress: a storage-permission wait can last minutes). */
   onSqlRetry?: SynapseSqlOptions["onRetry"];
   /** An extra certificate authority (PEM) the lake's HTTPS client trusts: a TLS-inspecting proxy, a private CA, a test server. */
@@ -235,6 +244,8 @@ function azureTargetWith(
     trustedCaPem: options.lakeTrustedCaPem,
     retryOptions: options.lakeRetry,
     requestTimeoutMs: options.lakeRequestTimeoutMs,
+    freshGrantsUntil: options.freshGrantsUntil,
+    onGrantWait: options.onLakeGrantWait,
   });
   const sql = new SynapseSql({
     workspace,
@@ -266,6 +277,8 @@ function azureTargetWith(
         trustedCaPem: options.lakeTrustedCaPem,
         retryOptions: options.lakeRetry,
         requestTimeoutMs: options.lakeRequestTimeoutMs,
+        freshGrantsUntil: options.freshGrantsUntil,
+        onGrantWait: options.onLakeGrantWait,
       });
       sourceLakes.set(key, source);
     }

@@ -234,6 +234,76 @@ describe("AdlsGen2Lake against the dfs test server", function () {
       expect(error?.message).to.contain("Storage Blob Data Contributor");
     });
 
+    describe("a deploy's new data role, not applied yet", () => {
+      // "In most cases, it takes a minute or two for the role assignment to propagate in Azure. In
+      // rare cases, it might take up to eight minutes" (MicrosoftDocs/azure-docs,
+      // includes/passwordless/event-hub/event-hub-storage-assign-roles.md). Until then storage answers
+      // the identity as one without the role: 403 AuthorizationPermissionMismatch.
+      const GRANT_APPLIES_AFTER_MS = 90_000;
+      /** Virtual time: sleeping advances it at once, so minutes of waiting cost none. */
+      function virtualClock() {
+        let now = 1_000_000;
+        return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+      }
+      function grantAppliesLater(clock: { now(): number }) {
+        const from = clock.now() + GRANT_APPLIES_AFTER_MS;
+        return {
+          checkToken: () => (clock.now() >= from ? ("allow" as const) : ("forbidden" as const)),
+        };
+      }
+
+      it("waits for it within freshGrantsUntil, saying each wait, and then writes", async () => {
+        const clock = virtualClock();
+        const waits: string[] = [];
+        const lake = lakeOn(await start(grantAppliesLater(clock)), {
+          clock,
+          freshGrantsUntil: clock.now() + 10 * 60_000,
+          onGrantWait: (request, wait) => waits.push(`${request.method} ${wait.delayMs > 0}`),
+        });
+        await lake.ensureContainer();
+        await lake.writeText("db/x.json", "{}");
+        expect(server.readFile(CONTAINER, "db/x.json")?.toString()).to.equal("{}");
+        expect(waits.length).to.be.greaterThan(1);
+        expect(waits.every((w) => w.endsWith(" true"))).to.equal(true);
+        // Each answered 403 before it applied, and nothing after it did.
+        const refused = server.requests.filter((r) => r.status === 403);
+        expect(refused.length).to.equal(waits.length);
+      });
+
+      it("fails with the advice at once outside a deploy (no freshGrantsUntil)", async () => {
+        const clock = virtualClock();
+        const lake = lakeOn(await start(grantAppliesLater(clock)), { clock });
+        const started = clock.now();
+        const error = await lake.ensureContainer().then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(error?.message).to.contain("403 AuthorizationPermissionMismatch");
+        expect(error?.message).to.contain("Storage Blob Data Contributor");
+        expect(error?.message).to.contain("may not have applied yet");
+        // Nothing waited: the clock never moved and each request was sent once.
+        expect(clock.now()).to.equal(started);
+        const ops = server.requests.map((r) => `${r.method} ${r.url}`);
+        expect(new Set(ops).size).to.equal(ops.length);
+      });
+
+      it("fails with the advice once freshGrantsUntil has passed, having written nothing", async () => {
+        const clock = virtualClock();
+        const lake = lakeOn(await start({ checkToken: () => "forbidden" }), {
+          clock,
+          freshGrantsUntil: clock.now() + 60_000,
+        });
+        const started = clock.now();
+        const error = await lake.writeText("db/x.json", "{}").then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(error?.message).to.contain("403 AuthorizationPermissionMismatch");
+        expect(clock.now() - started).to.equal(60_000);
+        expect(server.pathsOf(CONTAINER)).to.deep.equal([]);
+      });
+    });
+
     it("is refused (401) with a token issued for another resource, as storage refuses it", async () => {
       setAzureCredential({
         getToken: async () => ({

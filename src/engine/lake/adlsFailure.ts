@@ -33,7 +33,10 @@ function adviceFor(error: unknown): string {
   if (status === 401)
     return "the Entra ID token was refused: sign in again (az login) or check the managed identity or AZURE_* settings";
   if (status === 403)
-    return "the identity lacks a data role: grant it Storage Blob Data Contributor on the storage account or the container";
+    return (
+      "the identity lacks a data role: grant it Storage Blob Data Contributor on the storage account or the container " +
+      "(a role assigned in the last minutes may not have applied yet: Azure takes a few minutes, rarely more, so run again then)"
+    );
   if (code === "FilesystemNotFound" || code === "ContainerNotFound")
     return "the container does not exist: create it first (ensureContainer) or check its name";
   if (status === 429 || (status !== undefined && status >= 500))

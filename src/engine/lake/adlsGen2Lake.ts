@@ -32,7 +32,7 @@ import { getAzureCredential } from "../azureCredential";
 import type { RetryClock } from "../retry/retry";
 import { codeOf, lakeFailure, statusOf } from "./adlsFailure";
 import { acquireLeaseLock } from "./adlsLeaseLock";
-import { requestGuard } from "./adlsRequestGuard";
+import { requestGuard, type RequestGuardSettings } from "./adlsRequestGuard";
 import type { LakeEntry, LakeLock, LakeStore } from "./lakeStore";
 
 export interface AdlsGen2LakeOptions {
@@ -60,6 +60,13 @@ export interface AdlsGen2LakeOptions {
   lockPollMs?: number;
   /** The clock the lock's waits and the 429 waits use; default the system's. */
   clock?: RetryClock;
+  /**
+   * Epoch ms until which 403 AuthorizationPermissionMismatch is waited out: a deploy's role
+   * assignments, made moments before, take minutes to apply (adlsRequestGuard.ts). Default: not.
+   */
+  freshGrantsUntil?: number;
+  /** Hears each such wait before it (progress: it can last minutes). */
+  onGrantWait?: RequestGuardSettings["onGrantWait"];
 }
 
 const MiB = 1024 * 1024;
@@ -127,6 +134,8 @@ export class AdlsGen2Lake implements LakeStore {
         maxRetryDelayMs: retryOptions.maxRetryDelayInMs ?? 120_000,
         tryTimeoutMs: options.requestTimeoutMs ?? retryOptions.tryTimeoutInMs ?? 120_000,
         clock: options.clock,
+        freshGrantsUntil: options.freshGrantsUntil,
+        onGrantWait: options.onGrantWait,
         agent: options.trustedCaPem
           ? new Agent({ keepAlive: true, ca: [...rootCertificates, options.trustedCaPem] })
           : undefined,
