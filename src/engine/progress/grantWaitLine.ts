@@ -4,9 +4,7 @@
 // it waits for, how long so far and how long at most.
 
 /** What waits: a SQL statement in its database, or a request to the lake. */
-export type GrantWaiter =
-  | { purpose: string; database: string }
-  | { method: string; path: string };
+export type GrantWaiter = { purpose: string; database: string } | { method: string; path: string };
 
 export function grantWaitLine(
   waiter: GrantWaiter,
