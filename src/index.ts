@@ -43,14 +43,22 @@ export {
   type PrincipalIds,
   type GrantScopes,
 } from "./components/exportPermissions";
-export { ExportConnection, type ExportConnectionArgs } from "./components/exportConnection";
+export {
+  ExportConnection,
+  type ExportConnectionArgs,
+  type SpecLike,
+} from "./components/exportConnection";
 export {
   SynapseRoleAssignment,
   type SynapseRoleAssignmentArgs,
+  type SynapsePrincipalType,
 } from "./providers/synapseRoleAssignment";
 export { ArmRoleAssignment, type ArmRoleAssignmentArgs } from "./providers/armRoleAssignment";
 export { ExportDatabase, type ExportDatabaseArgs } from "./providers/exportDatabase";
 export { EntityTable, type EntityTableArgs } from "./providers/entityTable";
+// The types of those resources' inputs (README's API tables name them).
+export type { TargetRef, SourceState } from "./plan/exportResources";
+export type { ExportDatabaseSpec, EntityTableSpec } from "./plan/specSlices";
 
 // The engine, for scripts that run an export without Pulumi or the CLI (DuckDB loads on first run).
 export { setAzureCredential } from "./engine/azureCredential";

@@ -40,6 +40,10 @@ export interface ExportTarget {
 
 /** `<dir>/<container>/<databaseName>/...` for the lake and `<dir>/<databaseName>.duckdb` for the database. */
 export function localTarget(spec: TargetSpec, dir: string): ExportTarget {
+  // The local target stands in for Azure: columns serverless could not read fail here as they
+  // would there, before anything is written (a `format: csv` string above 2000 characters).
+  const limits = serverlessLimitIssues(spec);
+  if (limits.length > 0) throw new SpecError(limits);
   const { LocalLake } = require("./lake/localLake") as typeof import("./lake/localLake");
   const { LocalSql, localDatabaseFile } =
     require("./sql/localSql") as typeof import("./sql/localSql");

@@ -82,7 +82,11 @@ export function isLakeSource(entity: EntitySpec): boolean {
 }
 
 /** What the lake-source rules read of a spec. */
-export type LakeSourceSpec = { export: Pick<Spec["export"], "format" | "entities"> };
+export type LakeSourceSpec = {
+  export: Pick<Spec["export"], "format" | "entities">;
+  /** The export's own account and container, which no source may lie in. */
+  connection?: { storage: Pick<Spec["connection"]["storage"], "accountName" | "container"> };
+};
 
 /** Which engine exports the entity, and why (the spec is assumed free of lakeSourceIssues). */
 export function entityEngine(entity: EntitySpec): EntityEngineChoice {
@@ -149,17 +153,37 @@ export function lakeSourceIssues(spec: LakeSourceSpec): SpecIssue[] {
   return issues;
 }
 
+/** True when a lake-resident source names the export's own account and container. */
+function inOwnContainer(entity: EntitySpec, spec: LakeSourceSpec): boolean {
+  const own = spec.connection?.storage;
+  if (!own || !isLakeSource(entity)) return false;
+  const parsed = parseLakeLocation(entity.source.path);
+  return (
+    parsed.ok &&
+    parsed.location.account.toLowerCase() === own.accountName.toLowerCase() &&
+    parsed.location.container.toLowerCase() === own.container.toLowerCase()
+  );
+}
+
 function entityIssues(
   entity: EntitySpec,
   spec: LakeSourceSpec,
   path: string,
   issues: SpecIssue[],
 ): void {
-  // A Customer Insights export folder has its own rules (cdmModel.ts, rules.ts); its lake-resident
-  // model.json is read by the runner until its server-side export is wired (entityEngine).
-  if (entity.source.format === "cdm") return;
   const sourcePath = childPath(path, "source");
   const add = (field: string, message: string) => issues.push({ path: field, message });
+  if (inOwnContainer(entity, spec)) {
+    const own = spec.connection!.storage;
+    add(
+      childPath(sourcePath, "path"),
+      `lies in the export's own container (${own.container} in ${own.accountName}, connection.storage), where the export writes its snapshots: ` +
+        "a glob there could read the export's own files as source data. Keep sources in another container",
+    );
+    return;
+  }
+  // A Customer Insights export folder has its own rules (cdmModel.ts, rules.ts).
+  if (entity.source.format === "cdm") return;
   if (!isLakeSource(entity)) {
     if (entity.engine === "synapse") {
       add(

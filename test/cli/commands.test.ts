@@ -39,6 +39,32 @@ describe("synapse-export validate", () => {
     }
   });
 
+  it("exits 1 on what plan and an Azure run refuse: a reader without a login name, in both outputs", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-export-cli-"));
+    const file = path.join(dir, "noname.yaml");
+    const text = fs
+      .readFileSync(path.join(REPO_ROOT, EXAMPLE), "utf8")
+      .replace(", type: Group, name: analysts }", ", type: Group }");
+    fs.writeFileSync(file, text);
+    try {
+      const r = await runCli(["validate", file]);
+      expect(r.code, r.stdout).to.equal(1);
+      expect(r.stdout).to.equal("");
+      expect(r.stderr).to.match(/principals\.readers\[0\]\.name: /);
+      const asJson = await runCli(["validate", file, "--json"]);
+      expect(asJson.code).to.equal(1);
+      const doc = JSON.parse(asJson.stdout);
+      expect(doc.ok).to.equal(false);
+      expect(doc.error.field).to.equal("principals.readers[0].name");
+      // plan refuses the same field with the same words.
+      const plan = await runCli(["plan", file]);
+      expect(plan.code).to.equal(1);
+      expect(plan.stderr).to.contain(r.stderr.split("principals.readers[0].name: ")[1].trim());
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 1 with a readable message for a missing file and for usage errors", async () => {
     const missing = await runCli(["validate", "nope.yaml"]);
     expect(missing.code).to.equal(1);

@@ -131,6 +131,46 @@ describe("lake-resident sources in the plan", () => {
     expect(issuesOf(ORDERS)).to.deep.equal([]);
   });
 
+  it("refuses a source in the export's own container, in either spelling of the endpoint, a cdm folder too", () => {
+    for (const sourcePath of [
+      "abfss://ci-export@stciexport.dfs.core.windows.net/ci_export/Other/**",
+      "https://stciexport.dfs.core.windows.net/ci-export/landing/*.csv",
+    ]) {
+      const issues = lakeSourceIssues(
+        lakeSpec([{ ...ORDERS, source: { ...ORDERS.source, path: sourcePath } }]),
+      );
+      expect(issues, sourcePath).to.deep.equal([
+        {
+          path: "export.entities[0].source.path",
+          message:
+            "lies in the export's own container (ci-export in stciexport, connection.storage), where the export writes its snapshots: a glob there could read the export's own files as source data. Keep sources in another container",
+        },
+      ]);
+    }
+    const cdm = lakeSourceIssues(
+      lakeSpec([
+        {
+          name: "Customer",
+          source: {
+            path: "abfss://ci-export@stciexport.dfs.core.windows.net/LakeExport",
+            format: "cdm",
+          },
+        },
+      ]),
+    );
+    expect(cdm.map((i) => i.path)).to.deep.equal(["export.entities[0].source.path"]);
+    // Another container of the same account is another place.
+    expect(
+      issuesOf({
+        ...ORDERS,
+        source: {
+          ...ORDERS.source,
+          path: "abfss://landing@stciexport.dfs.core.windows.net/x/*.csv",
+        },
+      }),
+    ).to.deep.equal([]);
+  });
+
   it("says what is wrong and what is allowed", () => {
     const [issue] = lakeSourceIssues(lakeSpec([{ ...ORDERS, engine: "runner" }]));
     expect(issue.message).to.match(/download the whole entity.*use engine auto or synapse/);

@@ -2,6 +2,7 @@ import type { LoadedSpec } from "../loadSpec";
 import { json, type Output } from "../output";
 import { formatIssues } from "../../spec/specError";
 import { databaseCountNote, MAX_POOL_DATABASES } from "../../plan/serverlessLimits";
+import { azureSpecIssues } from "../../plan/exportPlan";
 
 /**
  * Prints warnings (always on stderr), and every error with its field path: on stderr, or with --json
@@ -33,6 +34,13 @@ export function reportValidation(loaded: LoadedSpec, output: Output, asJson = fa
 export function validateCommand(loaded: LoadedSpec, output: Output, asJson = false): number {
   if (!reportValidation(loaded, output, asJson)) return 1;
   const spec = loaded.spec!;
+  // What `plan` and a run against Azure refuse (readers' login names, serverless's limits) is
+  // refused here too: a spec `validate` calls valid deploys. (The local target reads none of it.)
+  const azure = azureSpecIssues(spec);
+  if (azure.length > 0) {
+    reportValidation({ ...loaded, spec: undefined, issues: azure, warnings: [] }, output, asJson);
+    return 1;
+  }
   const names = spec.export.entities.map((e) => e.name);
   if (asJson) {
     output.out(
