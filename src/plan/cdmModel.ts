@@ -95,12 +95,21 @@ export function parseCdmEntity(text: string, file: string, entityName: string): 
     return fail("$.entities", "is missing or not an array; a model.json lists its entities there.");
   }
   const entities = model.entities as unknown[];
-  const index = entities.findIndex(
-    (e) =>
-      isObject(e) &&
-      typeof e.name === "string" &&
-      e.name.toLowerCase() === entityName.toLowerCase(),
+  const nameOf = (e: unknown) => (isObject(e) && typeof e.name === "string" ? e.name : undefined);
+  // The name as written wins; otherwise the one entity of that name in another case. Two of them
+  // (`Customer` and `customer`) are refused: taking the first would export another entity's data.
+  const exact = entities.findIndex((e) => nameOf(e) === entityName);
+  const byCase = entities.flatMap((e, i) =>
+    nameOf(e)?.toLowerCase() === entityName.toLowerCase() ? [i] : [],
   );
+  if (exact < 0 && byCase.length > 1) {
+    return fail(
+      "$.entities",
+      `has ${byCase.map((i) => `"${nameOf(entities[i])}" ($.entities[${i}])`).join(" and ")}, which differ from "${entityName}" only by case; ` +
+        "set source.entity to the one to export, spelt as model.json spells it.",
+    );
+  }
+  const index = exact >= 0 ? exact : (byCase[0] ?? -1);
   if (index < 0) {
     const names = entities
       .map((e) => (isObject(e) && typeof e.name === "string" ? e.name : undefined))
@@ -194,7 +203,7 @@ function partitionsOf(
     if (partitions.length > 0 && !sameContainer(partitions[0].location, parsed.location)) {
       return fail(
         `${where}.location`,
-        `is in ${parsed.location.account}/${parsed.location.container}, outside the container of the first partition (${partitions[0].location.account}/${partitions[0].location.container}); one entity's partitions must share a container.`,
+        `is in ${containerName(parsed.location)}, outside the container of the first partition (${containerName(partitions[0].location)}); one entity's partitions must share a container.`,
       );
     }
     if (partitions.some((q) => q.location.path === parsed.location.path)) {
@@ -323,4 +332,9 @@ export function isExportFolderName(relative: string): boolean {
 
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A container as a message names it: `<account>.dfs.<suffix>/<container>`, the cloud included. */
+function containerName(l: LakeLocation): string {
+  return `${l.account}.dfs.${l.suffix}/${l.container}`;
 }

@@ -197,6 +197,22 @@ describe("cdm sources: a Customer Insights export folder through the runner", fu
     expect(await x.lake.list("ci_export")).to.deep.equal([]);
   });
 
+  it("refuses a local copy whose two partitions are one local file (each row would be read twice)", async () => {
+    // The second partition's lake path differs from the first's only before the entity's folder, so
+    // both map to Customer/<folder>/Customer_1.csv in the local copy.
+    const model = modelJson().replace(
+      `https://${ACCOUNT}.dfs.core.windows.net/${CONTAINER}/${EXPORT}/Customer/${FOLDER}/Customer_2.csv`,
+      `https://${ACCOUNT}.dfs.core.windows.net/${CONTAINER}/copy/${EXPORT}/Customer/${FOLDER}/Customer_1.csv`,
+    );
+    const x = await setUp("local", exportFiles(model));
+    const e = (await x.run()).entities[0];
+    expect(e.status).to.equal("failed");
+    expect(errorText(e))
+      .to.contain("$.entities[1].partitions[0] and [1]")
+      .and.contain(`are the same local file ci/LakeExport/Customer/${FOLDER}/Customer_1.csv`);
+    expect(await x.lake.list("ci_export")).to.deep.equal([]);
+  });
+
   it("refuses a partition outside the model.json's container, naming the JSON path", async () => {
     const model = modelJson().replace(
       `https://${ACCOUNT}.dfs.core.windows.net/${CONTAINER}/${EXPORT}/Customer/${FOLDER}/Customer_2.csv`,

@@ -536,6 +536,38 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     ).to.deep.equal([]);
   });
 
+  it("refuses a model.json partition in another cloud's account of the same name, and sends no CETAS", async () => {
+    const folder = "CustomerInsights_abcd1234/LakeExport";
+    // The account and container names of the model.json's own, under the US Government cloud's suffix.
+    // Both partitions there (two in different clouds are refused as not sharing a container).
+    const elsewhere = `https://${ACCOUNT}.dfs.core.usgovcloudapi.net/${SOURCE_CONTAINER}/${folder}/Customer/2024/05/01/0930/Customer_2.csv`;
+    const model = modelJson({ attributes: [{ name: "CustomerId", dataType: "int64" }] }).replace(
+      /https:\/\/cistore\.dfs\.core\.windows\.net\/ci-data\//g,
+      `https://${ACCOUNT}.dfs.core.usgovcloudapi.net/${SOURCE_CONTAINER}/`,
+    );
+    expect(model).to.contain(elsewhere);
+    await producer.writeText(`${folder}/model.json`, model);
+    await producer.writeText(`${folder}/Customer/2024/05/01/0930/Customer_1.csv`, "1\n");
+    await producer.writeText(`${folder}/Customer/2024/05/01/0930/Customer_2.csv`, "2\n");
+    world.spec.export.entities = [
+      {
+        name: "Customer",
+        source: {
+          path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
+          format: "cdm",
+        },
+      } as EntitySpec,
+    ];
+    const e = customer(await world.run());
+    expect(e.status).to.equal("failed");
+    expect(errorText(e)).to.contain(
+      `is outside the container of the model.json (${ACCOUNT}.dfs.core.windows.net/${SOURCE_CONTAINER})`,
+    );
+    expect(
+      world.tds.statements().filter((s) => s.text.startsWith("CREATE EXTERNAL TABLE")),
+    ).to.deep.equal([]);
+  });
+
   it("exports a model.json entity's two headerless partitions with the CDM types, through one CETAS", async () => {
     // Customer Insights' export folder (support/cdmExport.ts) in this world's account and container.
     const attributes = [

@@ -119,6 +119,28 @@ describe("plan/cdmModel: one entity of a model.json", () => {
     expect(e.csv).to.deep.equal({ delimiter: ";", quote: '"', header: true });
   });
 
+  it("takes the entity spelt as asked over one that differs by case, and refuses two that differ only by case", () => {
+    const lower = {
+      $type: "LocalEntity",
+      name: "customer",
+      attributes: [{ name: "Lower", dataType: "string" }],
+      partitions: [{ name: "p1", location: URL("customer_1.csv") }],
+    };
+    const text = model({}, [lower]);
+    // Asked as written: each gets its own, whichever comes first.
+    expect(parseCdmEntity(text, FILE, "Customer").columns.map((c) => c.name)).to.deep.equal([
+      "CustomerId",
+    ]);
+    expect(parseCdmEntity(text, FILE, "customer").columns.map((c) => c.name)).to.deep.equal([
+      "Lower",
+    ]);
+    // One in another case is still found.
+    expect(parseCdmEntity(model({}), FILE, "CUSTOMER").name).to.equal("Customer");
+    expect(refusal(text, "CUSTOMER")).to.contain(
+      '$.entities has "customer" ($.entities[0]) and "Customer" ($.entities[1]), which differ from "CUSTOMER" only by case',
+    );
+  });
+
   it("refuses what it cannot read exactly, naming the JSON path", () => {
     expect(refusal(model({ attributes: [{ name: "a", dataType: "unclassified" }] }))).to.contain(
       '$.entities[0].attributes[0].dataType is "unclassified" (attribute "a")',

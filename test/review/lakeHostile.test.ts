@@ -366,6 +366,9 @@ describe("review: lake-resident sources, hostile input — handled correctly", f
     expect(r.error).to.contain(
       'the source columns "a]b" and "a_b" would both become the column "a_b"',
     );
+    // What can be done: the spec cannot declare a model.json's columns, so it does not say to.
+    expect(r.error).to.contain("rename one of the two attributes in Customer Insights");
+    expect(r.error).not.to.contain("Declare the entity's columns");
   });
 
   it("cdm: a partition whose file name starts with _ is read, as its exact name", async () => {

@@ -6,7 +6,7 @@
 // comes from the partitions' listing and the columns, as for any lake source: a new export that
 // model.json names gives a new id, a model.json rewritten with the same partitions and columns does not.
 
-import { abfssUrl, type LakeLocation } from "../../plan/lakeLocation";
+import { abfssUrl, sameContainer, type LakeLocation } from "../../plan/lakeLocation";
 import { ExportError } from "../../errors";
 import {
   exportFolderOf,
@@ -52,10 +52,11 @@ export async function cdmLakeSource(
   // A model.json that cannot be read exactly throws CdmModelError (kind data) naming the JSON path.
   const cdm = parseCdmEntity(text, name, entity.source.entity ?? entity.name);
   cdm.partitions.forEach((p, i) => {
-    if (p.location.account !== model.account || p.location.container !== model.container) {
+    // The suffix too: the same account and container names in another cloud are another place.
+    if (!sameContainer(p.location, model)) {
       throw new ExportError(
         "data",
-        `${name}: ${cdm.at}.partitions[${i}].location "${p.url}" is outside the container of the model.json (${model.account}/${model.container}); a Customer Insights export keeps its partitions beside its model.json.`,
+        `${name}: ${cdm.at}.partitions[${i}].location "${p.url}" is outside the container of the model.json (${model.account}.dfs.${model.suffix}/${model.container}); a Customer Insights export keeps its partitions beside its model.json.`,
       );
     }
   });
@@ -84,7 +85,7 @@ export async function cdmLakeSource(
       files: cdm.partitions.map((p) => p.location),
       format: "csv",
       csv: cdm.csv,
-      columns: safeColumnNames(entity.name, cdm.columns),
+      columns: safeColumnNames(entity.name, cdm.columns, "cdm"),
       partitionFields: cdm.partitions.map((_, i) => `${name}: ${cdm.at}.partitions[${i}].location`),
     },
     record: {

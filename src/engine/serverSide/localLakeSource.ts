@@ -54,10 +54,17 @@ export async function listLocalContainer(
       const childAbs = path.join(abs, d.name);
       const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
       const st = await fs.promises.stat(childAbs, { bigint: true });
-      // DuckDB's `**` does not descend into a linked folder, so the listing (which the snapshot id
-      // comes from) does not either, but for a linked folder the path itself names, before its
-      // first wildcard (`data/link`, `data/link/*.csv`), which DuckDB reads through.
-      if (st.isDirectory() && d.isSymbolicLink() && !named(childRel)) continue;
+      // ADLS Gen2, which this folder stands in for, has no links, and DuckDB's globs treat them
+      // unlike the listing the snapshot id comes from (`*` follows a linked folder, `**` neither it
+      // nor a linked file): a link a wildcard would match is refused, naming it. A link the path
+      // itself names before its first wildcard (`data/link`, `data/link/*.csv`) is read through.
+      if (d.isSymbolicLink() && !named(childRel)) {
+        throw new ExportError(
+          "data",
+          `${childAbs} is a symbolic link in the local lake (${root}), which stands in for ADLS Gen2, where there are none; ` +
+            "the files behind it would be read, or not, unlike the listing that says what changed. Copy the files there instead.",
+        );
+      }
       if (st.isDirectory()) {
         out.push({ path: childRel, isDirectory: true, size: 0 });
         await walk(childAbs, childRel);

@@ -178,12 +178,26 @@ export async function resolveCdmSource(
     );
   }
   const partitions: SourceFile[] = [];
-  for (const p of partitionPaths) {
+  // Two partitions that reach one local file (their lake paths differ only before the entity's
+  // folder, or a link joins them) would be read twice: every row exported twice.
+  const seen = new Map<string, number>();
+  for (const [i, p] of partitionPaths.entries()) {
     const [file] = await resolveSources(
       baseDir,
       { ...entity, source: { path: p, format: "csv" } },
       resolveOptions,
     );
+    const stat = await fs.stat(file.absPath);
+    const key = stat.nlink > 1 && stat.ino !== 0 ? `${stat.dev}:${stat.ino}` : file.absPath;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new SourceError(
+        `entity "${entity.name}": ${modelName}: ${model.at}.partitions[${first}] and [${i}] ("${model.partitions[first].url}", "${model.partitions[i].url}") ` +
+          `are the same local file ${file.relPath}, which would be read twice. Nothing was exported; name the model.json by its lake location, ` +
+          `or copy the export so that each partition is its own file.`,
+      );
+    }
+    seen.set(key, i);
     partitions.push(file);
   }
 
@@ -200,7 +214,7 @@ export async function resolveCdmSource(
     if (skipped.length > 0) record.skippedIncomplete = skipped;
   }
 
-  const columns = safeColumnNames(entity.name, model.columns);
+  const columns = safeColumnNames(entity.name, model.columns, "cdm");
   return {
     entity: {
       name: entity.name,

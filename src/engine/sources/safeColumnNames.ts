@@ -17,7 +17,22 @@ export function sqlSafeName(sourceName: string): string {
   return [...name].slice(0, MAX_NAME_CHARS).join("");
 }
 
-export function safeColumnNames(entityName: string, columns: readonly ColumnSpec[]): ColumnSpec[] {
+/**
+ * What the user can do about two names that become one: declare the columns (an inferred source), or,
+ * for a model.json, whose attributes are its columns and cannot be declared, rename one attribute.
+ */
+const TO_DO = {
+  inferred: "Declare the entity's columns, naming each source column with sourceColumn.",
+  cdm:
+    "A model.json's attributes are the entity's columns (they cannot be declared in the spec): " +
+    "rename one of the two attributes in Customer Insights, or copy the partitions to a CSV source with declared columns.",
+};
+
+export function safeColumnNames(
+  entityName: string,
+  columns: readonly ColumnSpec[],
+  from: keyof typeof TO_DO = "inferred",
+): ColumnSpec[] {
   const seen = new Map<string, string>();
   return columns.map((c) => {
     const name = sqlSafeName(c.name);
@@ -26,7 +41,7 @@ export function safeColumnNames(entityName: string, columns: readonly ColumnSpec
     if (other !== undefined) {
       throw new SourceError(
         `entity "${entityName}": the source columns "${other}" and "${c.name}" would both become the column "${name}". ` +
-          `Declare the entity's columns, naming each source column with sourceColumn.`,
+          TO_DO[from],
       );
     }
     seen.set(key, c.name);
