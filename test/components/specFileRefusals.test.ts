@@ -110,7 +110,7 @@ describe("the component refuses what the CLI refuses (one spec-file loader)", ()
   // The review's repro: the example spec with a lake-resident JSON Lines source, which serverless
   // cannot read exactly (src/plan/lakeSource.ts cites
   // https://learn.microsoft.com/azure/synapse-analytics/sql/develop-openrowset).
-  const LAKE_JSONL = "abfss://ci-export@stciexport.dfs.core.windows.net/in/Customer.jsonl";
+  const LAKE_JSONL = "abfss://landing@stciexport.dfs.core.windows.net/in/Customer.jsonl";
   const JSONL_REFUSAL = "which serverless SQL reads only as text lines parsed row by row";
 
   it("a lake source serverless cannot read (the CLI's lake-source refusals)", async () => {
