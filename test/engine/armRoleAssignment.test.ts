@@ -141,6 +141,24 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.assignments.size).to.equal(1);
   });
 
+  it("adopts a raced assignment that ARM's list shows only a moment later, asking the list again", async () => {
+    // Seen by the PUT's 409 at once, by the lists only from their third answer on.
+    arm.beforeNextPut = () =>
+      arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI, "ServicePrincipal", undefined, 2);
+
+    const created = await provider.create(inputs());
+
+    expect(created.outs).to.include({ adopted: true, owned: false });
+    expect(arm.requests.map((r) => `${r.method} ${r.status}`)).to.deep.equal([
+      "GET 200",
+      "PUT 409",
+      "GET 200",
+      "GET 200",
+      "GET 200",
+    ]);
+    expect(arm.assignments.size).to.equal(1);
+  });
+
   it("writes when it may not list, and records a 409 as adopted and not owned, never deleting it", async () => {
     arm.seed(ACCOUNT, BLOB_CONTRIBUTOR, WORKSPACE_MI);
     arm.refuseLists = true;

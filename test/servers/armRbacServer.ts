@@ -86,6 +86,11 @@ export class ArmRbacTestServer {
     principalType = "ServicePrincipal",
     /** The assignment's name; default a random GUID, as Azure (or the portal) names its own. */
     name: string = randomUUID(),
+    /**
+     * How many list answers skip it (a read that lags the write: "Azure Resource Manager sometimes
+     * caches configurations and data to improve performance", learn.microsoft.com/answers/questions/524792).
+     */
+    hiddenFromLists = 0,
   ) {
     const stored: StoredArmAssignment = {
       id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
@@ -94,8 +99,11 @@ export class ArmRbacTestServer {
       properties: { roleDefinitionId, principalId, principalType, scope },
     };
     this.assignments.set(stored.id.toLowerCase(), stored);
+    if (hiddenFromLists > 0) this.hiddenFromLists.set(stored.id.toLowerCase(), hiddenFromLists);
     return stored;
   }
+
+  private readonly hiddenFromLists = new Map<string, number>();
 
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
@@ -158,6 +166,11 @@ export class ArmRbacTestServer {
       const all = [...this.assignments.values()].filter((a) => {
         const at = a.properties.scope.toLowerCase();
         const related = at === s || s.startsWith(`${at}/`) || at.startsWith(`${s}/`);
+        const hidden = this.hiddenFromLists.get(a.id.toLowerCase()) ?? 0;
+        if (related && hidden > 0) {
+          this.hiddenFromLists.set(a.id.toLowerCase(), hidden - 1);
+          return false;
+        }
         return (
           related && (!filter || a.properties.principalId.toLowerCase() === filter[1].toLowerCase())
         );

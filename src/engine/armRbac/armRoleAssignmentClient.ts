@@ -37,6 +37,12 @@ export const ARM_ENDPOINT = "https://management.azure.com";
 export const ARM_SCOPE = "https://management.azure.com/.default";
 export const ARM_ROLE_ASSIGNMENTS_API_VERSION = "2022-04-01";
 
+/** Looks for the assignment a 409 says exists: 6 in all, waits of up to 1, 2, 4, 8, 10 s (full jitter). */
+const RACED_LOOK_UP: RetryPolicy = {
+  maxAttempts: 6,
+  backoff: { baseDelayMs: 1000, maxDelayMs: 10_000, jitter: "full" },
+};
+
 export interface ArmRoleAssignment {
   id: string;
   name: string;
@@ -209,10 +215,19 @@ export class ArmRoleAssignmentClient {
         };
         return { id, adopted: true, owned: false, idKnown: false, assignment };
       }
-      // Made between our look-up and our PUT (by Azure or someone else): adopt it.
-      const raced = await this.findExisting(args);
-      if (raced) return raced;
-      throw err;
+      // Made between our look-up and our PUT (by Azure or someone else): adopt it. ARM's reads may
+      // lag its writes ("Azure Resource Manager sometimes caches configurations and data to improve
+      // performance", learn.microsoft.com/answers/questions/524792), so the list is asked a few
+      // times before the 409 is the answer.
+      return retry(
+        async (): Promise<TryOutcome<EnsureArmRoleAssignmentResult>> => {
+          const raced = await this.findExisting(args);
+          if (raced) return { ok: true, value: raced };
+          return { ok: false, budget: "attempts", reason: "not listed yet", error: () => err };
+        },
+        RACED_LOOK_UP,
+        { clock: this.clock },
+      );
     }
   }
 
