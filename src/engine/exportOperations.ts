@@ -57,9 +57,10 @@ async function withTarget<T>(
     // A line per wait on stderr, the provider's progress channel (a dynamic provider cannot log
     // through the Pulumi engine, pulumi/pulumi#6065; its console output is passed through, #18253).
     onSqlRetry: (event) => {
-      if (event.kind !== "storage-permission") return;
+      if (event.kind !== "storage-permission" && event.kind !== "firewall") return;
+      const awaiting = event.kind === "firewall" ? "firewall" : "role";
       process.stderr.write(
-        `${grantWaitLine(event, event, Date.now() - started, FRESH_GRANTS_WINDOW_MS)}\n`,
+        `${grantWaitLine(event, event, Date.now() - started, FRESH_GRANTS_WINDOW_MS, awaiting)}\n`,
       );
     },
     onLakeGrantWait: (request, wait) =>

@@ -31,4 +31,19 @@ describe("grantWaitLine", () => {
         "(Azure takes up to 10 minutes); waited 0 s of 600 s, next try in 5 s (attempt 1)",
     );
   });
+
+  it("says when it waits for a firewall rule instead", () => {
+    expect(
+      grantWaitLine(
+        { purpose: "create the export database", database: "master" },
+        { attempt: 2, delayMs: 2_000 },
+        3_000,
+        600_000,
+        "firewall",
+      ),
+    ).to.equal(
+      'synapse-export: "create the export database" in [master]: waiting for a new workspace firewall rule to apply ' +
+        "(Azure takes up to five minutes); waited 3 s of 600 s, next try in 2 s (attempt 2)",
+    );
+  });
 });

@@ -274,6 +274,39 @@ describe("SynapseSql against a TDS server", function () {
     expect(error.number).to.equal(18456);
   });
 
+  // The workspace firewall's refusal at login: 40615, as Azure SQL and Synapse document it
+  // (learn.microsoft.com/azure/azure-sql/database/firewall-configure; the text as
+  // microsoft/azure-pipelines-tasks#3981 quotes it).
+  const FIREWALL = {
+    number: 40615,
+    message:
+      "Cannot open server 'testws' requested by the login. Client with IP address '203.0.113.7' is not allowed to access the server.  To enable access, use the Windows Azure Management Portal or run sp_set_firewall_rule on the master database to create a firewall rule for this IP address or address range.  It may take up to five minutes for this change to take effect.",
+    class: 14,
+  };
+
+  it("names the firewall rule to add when the workspace firewall refuses this machine, at once outside a deploy", async () => {
+    server.failLogins(FIREWALL, 5);
+
+    const error = await failure(executor().execute(PLAN));
+
+    expect(server.logins.length).to.equal(1);
+    expect(error.number).to.equal(40615);
+    expect(error.message)
+      .to.contain("The workspace firewall does not let this machine in: add a rule for 203.0.113.7")
+      .and.contain("connection.workspace.create.firewallRules")
+      .and.contain("can take up to five minutes to apply");
+  });
+
+  it("waits for a firewall rule made by the same deploy, then runs", async () => {
+    server.failLogins(FIREWALL, 2);
+
+    await executor({ freshGrantsUntil: Date.now() + 10_000 }).execute(PLAN);
+
+    expect(server.logins.filter((l) => l.failedWith === 40615)).to.have.length(2);
+    expect(retries.map((r) => r.kind)).to.deep.equal(["firewall", "firewall"]);
+    expect(timesOnWire(PLAN[0].statement)).to.equal(1);
+  });
+
   it("reconnects when the connection drops mid-run and carries on from the statement that was lost", async () => {
     // 1: edition check, 2: CREATE DATABASE, 3: CREATE EXTERNAL DATA SOURCE.
     server.dropConnectionOnBatch(3);

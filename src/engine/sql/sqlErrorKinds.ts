@@ -25,6 +25,13 @@
 // permission for the HRESULTs Learn gives a token or role for, else transient unless it is a blob in
 // the Archive tier or a file changed during the query (the data is not at fault; a moment later the
 // same query may read it).
+// 40615 "Cannot open server '...' requested by the login. Client with IP address '...' is not allowed
+// to access the server. ... It may take up to five minutes for this change to take effect": the
+// workspace firewall refused this machine ("IP firewall rules - Azure SQL Database and Azure Synapse
+// Analytics", learn.microsoft.com/azure/azure-sql/database/firewall-configure, error 40615; the text
+// as microsoft/azure-pipelines-tasks#3981 quotes it; Learn's synapse-workspace-ip-firewall says the
+// workspace's rules apply to the serverless endpoint too). Its own kind: a rule this `pulumi up` has
+// just made is waited for like a fresh grant, and otherwise the message names the rule to add.
 // 15151 "Cannot find the CREDENTIAL ..." is deliberately not here: it means the plan's own
 // credential is missing, which waiting does not fix.
 
@@ -40,6 +47,8 @@ export type SqlErrorKind =
   | "database-in-use"
   /** Serverless SQL could not reach the lake with its identity: a missing or still-applying grant. */
   | "storage-permission"
+  /** The workspace firewall does not let this machine in (40615): a missing or still-applying rule. */
+  | "firewall"
   /** No Entra ID token could be had for the SQL endpoint. */
   | "credential"
   | "fatal";
@@ -50,6 +59,8 @@ export const TRANSIENT_ERROR_NUMBERS: ReadonlySet<number> = new Set([
 ]);
 
 export const DATABASE_IN_USE_ERROR = 3702;
+
+export const FIREWALL_ERROR = 40615;
 
 export const STORAGE_PERMISSION_ERROR_NUMBERS: ReadonlySet<number> = new Set([
   13807, 13822, 16536, 16561, 16562,
@@ -104,6 +115,7 @@ export function sqlErrorFacts(error: unknown): SqlErrorFacts {
 export function classifySqlError(facts: SqlErrorFacts): SqlErrorKind {
   if (facts.number !== undefined && TRANSIENT_ERROR_NUMBERS.has(facts.number)) return "transient";
   if (facts.number === DATABASE_IN_USE_ERROR) return "database-in-use";
+  if (facts.number === FIREWALL_ERROR) return "firewall";
   if (facts.number === 15813 || facts.number === 15802) {
     const text = externalFileError(facts.message)?.text;
     const storage = text === undefined ? undefined : storageReadFailure(text);

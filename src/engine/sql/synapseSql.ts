@@ -104,7 +104,7 @@ const FATAL_HINTS: Record<number, string> = {
 function budgetOf(kind: SqlErrorKind): "attempts" | "window" | "none" {
   if (kind === "transient" || kind === "connection" || kind === "database-in-use")
     return "attempts";
-  if (kind === "storage-permission") return "window";
+  if (kind === "storage-permission" || kind === "firewall") return "window";
   return "none";
 }
 
@@ -252,6 +252,18 @@ export class SynapseSql implements SqlExecutor {
         message =
           `${said} Serverless SQL reads the lake as the signed-in identity that runs the export, which needs ` +
           `Storage Blob Data Contributor on storage account ${account} (the same role it writes the lake with).${waited}`;
+        break;
+      }
+      case "firewall": {
+        const address = /IP address '([^']+)'/.exec(facts.message)?.[1];
+        const waited =
+          this.options.freshGrantsUntil !== undefined
+            ? ` Waited until ${new Date(this.options.freshGrantsUntil).toISOString()} for a new rule to apply.`
+            : " A rule made minutes ago can take up to five minutes to apply: run again then.";
+        message =
+          `${said} The workspace firewall does not let this machine in: add a rule for ${address ?? "its public address"} ` +
+          "(connection.workspace.create.firewallRules for a workspace the stack creates, else the workspace's Networking page).";
+        message += waited;
         break;
       }
       case "transient":
