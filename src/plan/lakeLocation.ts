@@ -128,7 +128,7 @@ export function parseLakeLocation(text: string): LakeLocationResult {
     // not documented (and `folder/**/*.csv` is reported failing), so the listing could differ.
     if (value.includes("**") && !(value === "**" && decoded.length === segments.length - 1)) {
       return fail(
-        `has "**" in "${segment}" (serverless SQL documents ** only as the last segment, "/**", which reads every file below; end the path with /** or name the folder with *)`,
+        `has ${value === "**" ? `"**" as a folder before the last segment` : `"**" in "${segment}"`} (serverless SQL documents ** only as the last segment, "/**", which reads every file below; end the path with /** or name the folder with *)`,
       );
     }
     decoded.push(value);

@@ -200,7 +200,28 @@ function checkEntity(entity: Raw, path: string, issues: SpecIssue[]): void {
   if (typeof entity.source === "string" && !formatFromPath(entity.source)) {
     issues.push({
       path: childPath(path, "source"),
-      message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; each may end in .gz or .zst), or write { path, format }`,
+      message: `cannot tell the format of '${entity.source}': name a .csv, .jsonl or .parquet file (or .tsv, .ndjson, .json; the text formats may end in .gz or .zst), or write { path, format }`,
+    });
+  }
+  // DuckDB reads a Parquet file only as it is (Parquet compresses its pages itself): a gzip or zstd
+  // wrapped one failed at the run as "not a readable Parquet file".
+  const sourcePath =
+    typeof entity.source === "string" ? entity.source : (entity.source as Raw | null)?.path;
+  const format =
+    typeof entity.source === "object" && entity.source !== null
+      ? (entity.source as Raw).format
+      : undefined;
+  if (
+    typeof sourcePath === "string" &&
+    /\.(gz|zst)$/i.test(sourcePath) &&
+    (format === "parquet" || (format === undefined && formatFromPath(sourcePath) === "parquet"))
+  ) {
+    issues.push({
+      path:
+        typeof entity.source === "string"
+          ? childPath(path, "source")
+          : childPath(childPath(path, "source"), "path"),
+      message: `'${sourcePath}' is a compressed Parquet file, which is not read: Parquet compresses inside the file; decompress it to a .parquet file`,
     });
   }
   // A shorthand (a path alone) has no options to check: normaliseSpec writes it out.

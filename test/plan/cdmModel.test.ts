@@ -167,7 +167,7 @@ describe("plan/cdmModel: one entity of a model.json", () => {
         }),
       ),
     ).to.contain(
-      "$.entities[0].partitions[1].location is in cistore/other-data, outside the container",
+      "$.entities[0].partitions[1].location is in cistore.dfs.core.windows.net/other-data, outside the container",
     );
     const settings = (s: Record<string, unknown>) =>
       model({ partitions: [{ name: "p", location: URL("a.csv"), fileFormatSettings: s }] });

@@ -76,8 +76,13 @@ describe("lake locations (abfss:// and https:// forms of one place in ADLS Gen2)
       const r = parseLakeLocation(`https://lake01.dfs.core.windows.net/exp/${path}`);
       expect(r.ok, path).to.equal(false);
       if (!r.ok)
-        expect(r.problem).to.match(/has "\*\*" in .*documents \*\* only as the last segment/);
+        expect(r.problem).to.match(
+          /has "\*\*" (in "[^"]+"|as a folder before the last segment) .*documents \*\* only as the last segment/,
+        );
     }
+    // A whole segment of ** before the last is said so, not as `"**" in "**"`.
+    const r = parseLakeLocation("https://lake01.dfs.core.windows.net/exp/**/x.csv");
+    expect(!r.ok && r.problem).to.match(/" has "\*\*" as a folder before the last segment/);
   });
 
   it("refuses what is not a lake location, naming the value and the allowed forms", () => {

@@ -59,6 +59,24 @@ describe("spec validation", () => {
     expect(only(raw).message).to.match(/must be true or false/);
   });
 
+  it("refuses a gzip or zstd compressed Parquet file, as a path alone or with format parquet", () => {
+    for (const [source, field] of [
+      ["data/Customer.parquet.gz", "export.entities[0].source"],
+      [{ path: "data/Customer.PARQUET.zst", format: "parquet" }, "export.entities[0].source.path"],
+      [{ path: "data/Customer.gz", format: "parquet" }, "export.entities[0].source.path"],
+    ] as const) {
+      const raw = validRawSpec();
+      raw.export.entities[0].source = source;
+      const issue = only(raw);
+      expect(issue.path, JSON.stringify(source)).to.equal(field);
+      expect(issue.message).to.contain("is a compressed Parquet file, which is not read");
+    }
+    // Compressed text stays allowed.
+    const raw = validRawSpec();
+    raw.export.entities[0].source = "data/Customer.csv.gz";
+    expect(issuesOf(raw)).to.deep.equal([]);
+  });
+
   it("refuses empty display names", () => {
     const raw = validRawSpec();
     raw.connection.displayName = "  ";

@@ -21,6 +21,8 @@ export interface Misfit {
   column: string;
   value: string;
   reason: string;
+  /** The value fits its column but not the export's format (a CSV string past 8000 bytes). */
+  formatLimit?: true;
 }
 
 export async function findMisfit(
@@ -60,8 +62,11 @@ export async function findMisfit(
     let reason = misfitReason(binding.column);
     if (binding.column.type === "string") reason += ` (it has ${[...value].length})`;
     const bytes = Buffer.byteLength(value, "utf8");
-    if (binding.maxBytes !== undefined && bytes > binding.maxBytes)
+    if (binding.maxBytes !== undefined && bytes > binding.maxBytes) {
+      const formatLimit = true as const;
       reason = bytesReason(bytes, binding.maxBytes);
+      return { file, row, line, column: binding.column.name, value, reason, formatLimit };
+    }
     return { file, row, line, column: binding.column.name, value, reason };
   }
   return undefined;

@@ -213,12 +213,15 @@ async function explainFailure(
   if (misfit) {
     const where =
       misfit.line !== undefined ? `line ${misfit.line} (row ${misfit.row})` : `row ${misfit.row}`;
-    const hint = o.columnsInferred
-      ? `Its type was inferred from the first rows; declare the entity's columns in the spec.`
-      : `Fix the value in the source, or the column's type in the spec.`;
+    // A string past what the format holds is not the column's type at fault: the reason says what to do.
+    const hint = misfit.formatLimit
+      ? ""
+      : o.columnsInferred
+        ? ` Its type was inferred from the first rows; declare the entity's columns in the spec.`
+        : ` Fix the value in the source, or the column's type in the spec.`;
     return new ValueError(
       `entity "${o.entity.name}": ${misfit.file.relPath} ${where}, column "${misfit.column}": ` +
-        `value ${describeValue(misfit.value)} ${misfit.reason}. ${hint}`,
+        `value ${describeValue(misfit.value)} ${misfit.reason}.${hint}`,
     );
   }
   return new SourceError(
