@@ -7,7 +7,7 @@
 
 import { errorKind, ExportError, type ErrorKind } from "../errors";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
-import { armSignIn } from "../plan/armSignIn";
+import { armSignIn, describeArmSignIn } from "../plan/armSignIn";
 import { decodeTokenClaims, tokenIdentity, type TokenIdentity } from "../plan/tokenIdentity";
 
 let override: TokenCredential | undefined;
@@ -109,11 +109,13 @@ export function signInError(error: unknown): AzureSignInError | undefined {
   const name = e?.name ?? "";
   if (UNAVAILABLE.has(name) || name === "AuthenticationRequiredError") {
     const tried = triedCredentials(e);
-    return new AzureSignInError(
-      `Not signed in to Azure${tried.length ? ` (tried ${tried.join(", ")}: none could sign in)` : ""}: ${WHAT_TO_DO}.`,
-      tried,
-      error,
-    );
+    // With Pulumi's ARM_* variables set, those are what failed: say so, and what Entra ID answered.
+    const arm = armSignIn(process.env);
+    const message = arm
+      ? `Could not sign in to Azure with ${describeArmSignIn(arm)}: ${(e.message ?? "").split("\n")[0] || "no token"}. ` +
+        "Check that Entra ID (login.microsoftonline.com) is reachable from here, and the ARM_* values"
+      : `Not signed in to Azure${tried.length ? ` (tried ${tried.join(", ")}: none could sign in)` : ""}: ${WHAT_TO_DO}`;
+    return new AzureSignInError(`${message}.`, tried, error);
   }
   if (name === "AuthenticationError") {
     // Entra ID answered, and refused: the credential is there but wrong (secret, tenant, app id).

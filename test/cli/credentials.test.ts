@@ -31,6 +31,23 @@ function runWithFailingCredential(
 }
 
 describe("synapse-export run without a usable Azure sign-in", () => {
+  it("names Pulumi's ARM_* sign-in, not AZURE_* advice, when those variables are what failed", async () => {
+    const id = "12121212-0000-4000-8000-000000000012";
+    const r = await runWithFailingCredential("unavailable", ["run", SPEC, "--lock-wait", "0"], {
+      ARM_CLIENT_ID: id,
+      ARM_TENANT_ID: "00000000-0000-4000-8000-000000000000",
+      ARM_CLIENT_SECRET: "not-a-real-secret",
+    });
+    expect(r.code, r.stderr).to.equal(2);
+    const first = r.stderr.split("\n")[0];
+    expect(first).to.contain(
+      `Could not sign in to Azure with the service principal ${id} of ARM_CLIENT_ID with ARM_CLIENT_SECRET`,
+    );
+    expect(first).to.contain("login.microsoftonline.com");
+    expect(first).not.to.contain("AZURE_CLIENT_SECRET");
+    expect(r.stderr).not.to.contain("not-a-real-secret");
+  });
+
   it("names the sign-ins it tried and every way to sign in, and --local", async () => {
     const r = await runWithFailingCredential("unavailable", ["run", SPEC, "--lock-wait", "0"]);
     expect(r.code, r.stderr).to.equal(2);
