@@ -95,6 +95,34 @@ describe("values that do not fit, and malformed files", function () {
     );
   });
 
+  // RFC 4180 (and Python's csv) read all three; DuckDB 1.5.6 takes the file's line ending from the
+  // first line break it meets, quoted or not, and cannot read them. Refused, saying why.
+  for (const [label, text, quoted, ending] of [
+    ["an LF in a CRLF file", '0,"b\nc"\r\n1,x\r\n2,y\r\n', "LF", "CRLF"],
+    ["a CR in an LF file", '0,"b\rc"\n1,x\n', "CR", "LF"],
+    ["a CRLF in an LF file", '0,"a\r\nb"\n1,x\n', "CRLF", "LF"],
+  ] as const) {
+    it(`explains a headerless file whose first record holds ${label} inside quotes`, async () => {
+      const dir = await tempDir("values");
+      await writeFiles(path.join(dir, "spec"), { "e.csv": text });
+      const entity: EntitySpec = {
+        name: "E",
+        source: { path: "e.csv", format: "csv", header: false },
+        columns: col("string"),
+      };
+      const lake = new LocalLake(path.join(dir, "lake"), "c");
+      const record = await runExport(makeSpec(path.join(dir, "spec"), [entity]), {
+        lake,
+        stagingDir: path.join(dir, "staging"),
+      });
+      expect(record.entities[0].status).to.equal("failed");
+      expect(errorText(record.entities[0])).to.contain(
+        `e.csv: line 1: the first record holds a line break inside quotes (${quoted}) unlike the file's line endings (${ending})`,
+      );
+      expect(await lake.list("")).to.deep.equal([]);
+    });
+  }
+
   it("names a declared column the file does not have", async () => {
     const error = await failure({ "e.csv": "id,value\n1,a\n" }, "e.csv", col("string"));
     expect(error).to.equal(

@@ -1,6 +1,10 @@
 // What is structurally wrong with a CSV file that DuckDB refuses without saying where ("The CSV
 // Parser state machine reached an invalid state"): mixed line endings (CRLF and bare LF, which
-// DuckDB cannot read in one file) or a quoted field that never closes. Run only after a failure.
+// DuckDB cannot read in one file), a quoted field that never closes, or a first record whose quoted
+// line break is of another kind than the file's line endings (DuckDB 1.5.6 takes the file's line
+// ending from the first line break it meets, quoted or not: `0,"b\nc"\r\n1,x\r\n` fails with
+// "unterminated quote" on line 1, `0,"b\rc"\n1,x\n` with the state machine; probed with read_csv,
+// auto_detect=false; RFC 4180 and Python's csv read both). Run only after a failure.
 
 import { openSourceStream } from "./sourceStream";
 
@@ -14,6 +18,8 @@ export async function csvStructureProblem(file: string, quote = '"'): Promise<st
   let quoteOpenedOn = 0;
   let previous = -1;
   let style: "CRLF" | "LF" | undefined;
+  /** The kind of the first line break inside quotes before the first record ends. */
+  let quotedFirst: "CRLF" | "LF" | "CR" | undefined;
   for await (const chunk of openSourceStream(file)) {
     const buf = chunk as Buffer;
     for (let i = 0; i < buf.length; i++) {
@@ -21,9 +27,20 @@ export async function csvStructureProblem(file: string, quote = '"'): Promise<st
       if (byte === quoteByte) {
         inQuotes = !inQuotes;
         if (inQuotes) quoteOpenedOn = line;
-      } else if (byte === LF) {
+      } else if (inQuotes && style === undefined && quotedFirst === undefined) {
+        if (byte === LF) quotedFirst = previous === CR ? "CRLF" : "LF";
+        else if (byte === CR && buf[i + 1] !== LF) quotedFirst = "CR";
+      }
+      if (byte === LF) {
         if (!inQuotes) {
           const ending = previous === CR ? "CRLF" : "LF";
+          if (style === undefined && quotedFirst !== undefined && quotedFirst !== ending) {
+            return (
+              `line 1: the first record holds a line break inside quotes (${quotedFirst}) unlike the file's line endings (${ending}), ` +
+              "which DuckDB's reader cannot read: it takes the file's line ending from the first one it meets. " +
+              "Put a record without a line break in a value first, or save the file with one kind of line ending, inside values too."
+            );
+          }
           style ??= ending;
           if (ending !== style) {
             return (

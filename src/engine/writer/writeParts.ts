@@ -290,7 +290,7 @@ async function readerMessage(
   }
   const jsonOrParquet = await jsonOrParquetProblem(files, text);
   if (jsonOrParquet) return jsonOrParquet;
-  if (/state machine reached an invalid state/.test(text)) {
+  if (/state machine reached an invalid state|unterminated quote/i.test(text)) {
     for (const f of files) {
       const problem = await csvStructureProblem(f.absPath, quote).catch(() => undefined);
       if (problem) return `${f.relPath}: ${problem}`;
