@@ -505,6 +505,25 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     expect(world.lakeFiles().filter((p) => p.startsWith(`${DB}/Customer/`))).to.deep.equal([]);
   });
 
+  /** The model.json folder as the one entity; it must fail before any CETAS is sent. */
+  async function runRefusedCdm(folder: string) {
+    world.spec.export.entities = [
+      {
+        name: "Customer",
+        source: {
+          path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
+          format: "cdm",
+        },
+      } as EntitySpec,
+    ];
+    const e = customer(await world.run());
+    expect(e.status).to.equal("failed");
+    expect(
+      world.tds.statements().filter((s) => s.text.startsWith("CREATE EXTERNAL TABLE")),
+    ).to.deep.equal([]);
+    return e;
+  }
+
   it("refuses a model.json whose partition lies outside its folder, and sends no CETAS", async () => {
     const folder = "CustomerInsights_abcd1234/LakeExport";
     const secret = `https://${ACCOUNT}.dfs.core.windows.net/${SOURCE_CONTAINER}/Secret/2024/05/01/0930/Customer_2.csv`;
@@ -518,22 +537,9 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     await producer.writeText(`${folder}/model.json`, model);
     await producer.writeText(`${folder}/Customer/2024/05/01/0930/Customer_1.csv`, "1\n");
     await producer.writeText("Secret/2024/05/01/0930/Customer_2.csv", "666\n");
-    world.spec.export.entities = [
-      {
-        name: "Customer",
-        source: {
-          path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
-          format: "cdm",
-        },
-      } as EntitySpec,
-    ];
-    const e = customer(await world.run());
-    expect(e.status).to.equal("failed");
+    const e = await runRefusedCdm(folder);
     expect(e.error?.kind).to.equal("data");
     expect(errorText(e)).to.contain(`"${secret}" is outside the model.json's folder`);
-    expect(
-      world.tds.statements().filter((s) => s.text.startsWith("CREATE EXTERNAL TABLE")),
-    ).to.deep.equal([]);
   });
 
   it("refuses a model.json partition in another cloud's account of the same name, and sends no CETAS", async () => {
@@ -549,23 +555,10 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     await producer.writeText(`${folder}/model.json`, model);
     await producer.writeText(`${folder}/Customer/2024/05/01/0930/Customer_1.csv`, "1\n");
     await producer.writeText(`${folder}/Customer/2024/05/01/0930/Customer_2.csv`, "2\n");
-    world.spec.export.entities = [
-      {
-        name: "Customer",
-        source: {
-          path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
-          format: "cdm",
-        },
-      } as EntitySpec,
-    ];
-    const e = customer(await world.run());
-    expect(e.status).to.equal("failed");
+    const e = await runRefusedCdm(folder);
     expect(errorText(e)).to.contain(
       `is outside the container of the model.json (${ACCOUNT}.dfs.core.windows.net/${SOURCE_CONTAINER})`,
     );
-    expect(
-      world.tds.statements().filter((s) => s.text.startsWith("CREATE EXTERNAL TABLE")),
-    ).to.deep.equal([]);
   });
 
   it("exports a model.json entity's two headerless partitions with the CDM types, through one CETAS", async () => {
