@@ -47,12 +47,15 @@ async function withTarget<T>(
   ref: TargetRef,
   readers: ReaderLogins,
   work: (t: ExportTarget) => Promise<T>,
+  /** False for what the program reads in `pulumi preview` too (no grant of this deploy precedes it). */
+  afterGrants = true,
 ): Promise<T> {
-  // A deploy runs right after its role assignments were made, and Azure takes minutes to apply them:
-  // storage-permission errors are waited out that long, then reported with the missing grant.
+  // A resource's create, update or delete runs after the deploy's role assignments, and Azure takes
+  // minutes to apply them: storage-permission errors are waited out that long, then reported with the
+  // missing grant. What the program itself reads (sourceStates) fails at once.
   const started = Date.now();
   const target = targetFor(spec, ref, {
-    freshGrantsUntil: started + FRESH_GRANTS_WINDOW_MS,
+    freshGrantsUntil: afterGrants ? started + FRESH_GRANTS_WINDOW_MS : undefined,
     readers,
     // A line per wait on stderr, the provider's progress channel (a dynamic provider cannot log
     // through the Pulumi engine, pulumi/pulumi#6065; its console output is passed through, #18253).
@@ -365,10 +368,16 @@ export async function sourceStates(
     refuseServerSideEntities(spec, [e], "server-side");
     const { lakeSourceStates } =
       require("./serverSide/exportLakeEntity") as typeof import("./serverSide/exportLakeEntity");
-    return withTarget(spec, ref, "leave", async (t) => {
-      if (!t.serverSide) throw new Error("The Azure target has no server-side export.");
-      return lakeSourceStates(e, t.serverSide);
-    });
+    return withTarget(
+      spec,
+      ref,
+      "leave",
+      async (t) => {
+        if (!t.serverSide) throw new Error("The Azure target has no server-side export.");
+        return lakeSourceStates(e, t.serverSide);
+      },
+      false,
+    );
   }
   refuseServerSideEntities(spec, [e], ref?.kind === "local" ? "local" : "azure");
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");

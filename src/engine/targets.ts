@@ -281,8 +281,11 @@ function azureTargetWith(
         trustedCaPem: options.lakeTrustedCaPem,
         retryOptions: options.lakeRetry,
         requestTimeoutMs: options.lakeRequestTimeoutMs,
-        freshGrantsUntil: options.freshGrantsUntil,
-        onGrantWait: options.onLakeGrantWait,
+        // A grant of this deploy covers only the export's own account: on another account the
+        // grants are made by hand (plan/lakeSourceGrants.ts), so a 403 there is not waited for.
+        ...(location.account === accountName
+          ? { freshGrantsUntil: options.freshGrantsUntil, onGrantWait: options.onLakeGrantWait }
+          : {}),
       });
       sourceLakes.set(key, source);
     }

@@ -19,6 +19,7 @@
 // `engine: runner` with a lake source is refused rather than downloading the entity: the point of a lake
 // source is that one machine's network and disk never carry it; copy the files to the runner to use it.
 
+import { databaseFolder, databaseOwnerPath } from "./lakeLayout";
 import { childPath, type SpecIssue } from "../spec/specError";
 import type { ColumnSpec, EntitySpec, Spec } from "../spec/types";
 import { looksLikeLakeUrl, parseLakeLocation, type LakeLocation } from "./lakeLocation";
@@ -83,7 +84,7 @@ export function isLakeSource(entity: EntitySpec): boolean {
 
 /** What the lake-source rules read of a spec. */
 export type LakeSourceSpec = {
-  export: Pick<Spec["export"], "format" | "entities">;
+  export: Pick<Spec["export"], "format" | "entities"> & { databaseName?: string };
   /** The export's own account and container, which no source may lie in. */
   connection?: { storage: Pick<Spec["connection"]["storage"], "accountName" | "container"> };
 };
@@ -153,16 +154,39 @@ export function lakeSourceIssues(spec: LakeSourceSpec): SpecIssue[] {
   return issues;
 }
 
-/** True when a lake-resident source names the export's own account and container. */
+/**
+ * True when a lake-resident source could read what the export writes: in the export's own container
+ * (same account, container and cloud), a path whose first segment is the export database's folder or
+ * its owner marker (`<db>/`, `<db>.database.json`), matches one of them, is `**`, or is the root.
+ * A source elsewhere in that container (`landing/*.csv`) reads none of it and is allowed.
+ */
 function inOwnContainer(entity: EntitySpec, spec: LakeSourceSpec): boolean {
   const own = spec.connection?.storage;
   if (!own || !isLakeSource(entity)) return false;
   const parsed = parseLakeLocation(entity.source.path);
-  return (
-    parsed.ok &&
-    parsed.location.account.toLowerCase() === own.accountName.toLowerCase() &&
-    parsed.location.container.toLowerCase() === own.container.toLowerCase()
+  if (
+    !parsed.ok ||
+    parsed.location.suffix !== "core.windows.net" ||
+    parsed.location.account.toLowerCase() !== own.accountName.toLowerCase() ||
+    parsed.location.container.toLowerCase() !== own.container.toLowerCase()
+  ) {
+    return false;
+  }
+  const first = parsed.location.path.split("/")[0];
+  if (first === "" || first === "**") return true;
+  const database = spec.export.databaseName;
+  if (database === undefined) return false;
+  const written = [databaseFolder(database), databaseOwnerPath(database)].map((n) =>
+    n.toLowerCase(),
   );
+  const glob = new RegExp(
+    `^${first
+      .toLowerCase()
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
+  return written.some((n) => glob.test(n));
 }
 
 function entityIssues(
@@ -177,8 +201,9 @@ function entityIssues(
     const own = spec.connection!.storage;
     add(
       childPath(sourcePath, "path"),
-      `lies in the export's own container (${own.container} in ${own.accountName}, connection.storage), where the export writes its snapshots: ` +
-        "a glob there could read the export's own files as source data. Keep sources in another container",
+      `reaches what the export writes in its own container (${own.container} in ${own.accountName}, connection.storage: ` +
+        `the folder ${spec.export.databaseName ?? "of the export database"}/ and its marker): it would read the export's own files as source data. ` +
+        "Keep sources in another folder (landing/...) or another container",
     );
     return;
   }

@@ -100,6 +100,21 @@ describe("the local target reads a lake source as its listing lists it", () => {
     });
   }
 
+  it("a link the path cannot reach is left alone (a linked notes file and folder beside data/*.csv)", async () => {
+    const w = await world(
+      entity("data/*.csv", idName),
+      { "raw/data/a.csv": "id,name\n1,Ann\n", "elsewhere/b.csv": "id,name\n2,Bob\n" },
+      async (dir) => {
+        await fs.symlink(path.join(dir, "elsewhere/b.csv"), path.join(dir, "raw/data/notes.txt"));
+        await fs.symlink(path.join(dir, "elsewhere"), path.join(dir, "raw/data/archive"));
+        await fs.symlink(path.join(dir, "nowhere"), path.join(dir, "raw/data/dangling"));
+      },
+    );
+    expect(w.error).to.equal("");
+    expect(w.sources).to.deep.equal(["data/a.csv"]);
+    expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
+  });
+
   it("a symlinked folder named without a wildcard", async () => {
     const w = await world(
       entity("data/link", idName),

@@ -131,11 +131,17 @@ describe("lake-resident sources in the plan", () => {
     expect(issuesOf(ORDERS)).to.deep.equal([]);
   });
 
-  it("refuses a source in the export's own container, in either spelling of the endpoint, a cdm folder too", () => {
-    for (const sourcePath of [
-      "abfss://ci-export@stciexport.dfs.core.windows.net/ci_export/Other/**",
-      "https://stciexport.dfs.core.windows.net/ci-export/landing/*.csv",
-    ]) {
+  it("refuses a source in the export's own container that reaches the export's own folder or marker, and allows the rest", () => {
+    const own = (p: string) => `abfss://ci-export@stciexport.dfs.core.windows.net/${p}`;
+    const refused = [
+      own("ci_export/Other/**"),
+      "https://stciexport.dfs.core.windows.net/ci-export/CI_EXPORT/Customer/*.csv",
+      own("ci_*/x/*.csv"),
+      own("**"),
+      own("*.json"),
+      own(""),
+    ];
+    for (const sourcePath of refused) {
       const issues = lakeSourceIssues(
         lakeSpec([{ ...ORDERS, source: { ...ORDERS.source, path: sourcePath } }]),
       );
@@ -143,32 +149,26 @@ describe("lake-resident sources in the plan", () => {
         {
           path: "export.entities[0].source.path",
           message:
-            "lies in the export's own container (ci-export in stciexport, connection.storage), where the export writes its snapshots: a glob there could read the export's own files as source data. Keep sources in another container",
+            "reaches what the export writes in its own container (ci-export in stciexport, connection.storage: the folder ci_export/ and its marker): it would read the export's own files as source data. Keep sources in another folder (landing/...) or another container",
         },
       ]);
     }
-    const cdm = lakeSourceIssues(
-      lakeSpec([
-        {
-          name: "Customer",
-          source: {
-            path: "abfss://ci-export@stciexport.dfs.core.windows.net/LakeExport",
-            format: "cdm",
-          },
-        },
-      ]),
-    );
-    expect(cdm.map((i) => i.path)).to.deep.equal(["export.entities[0].source.path"]);
-    // Another container of the same account is another place.
-    expect(
-      issuesOf({
-        ...ORDERS,
-        source: {
-          ...ORDERS.source,
-          path: "abfss://landing@stciexport.dfs.core.windows.net/x/*.csv",
-        },
-      }),
-    ).to.deep.equal([]);
+    const cdm = (p: string) =>
+      lakeSourceIssues(lakeSpec([{ name: "Customer", source: { path: own(p), format: "cdm" } }]));
+    expect(cdm("ci_export/LakeExport").map((i) => i.path)).to.deep.equal([
+      "export.entities[0].source.path",
+    ]);
+    // A Customer Insights export written beside the export's folder, and another folder, are fine.
+    expect(cdm("LakeExport")).to.deep.equal([]);
+    for (const allowed of [
+      own("landing/*.csv"),
+      "abfss://landing@stciexport.dfs.core.windows.net/x/*.csv",
+    ]) {
+      expect(
+        issuesOf({ ...ORDERS, source: { ...ORDERS.source, path: allowed } }),
+        allowed,
+      ).to.deep.equal([]);
+    }
   });
 
   it("says what is wrong and what is allowed", () => {

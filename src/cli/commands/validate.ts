@@ -1,8 +1,13 @@
 import type { LoadedSpec } from "../loadSpec";
 import { json, type Output } from "../output";
 import { formatIssues } from "../../spec/specError";
-import { databaseCountNote, MAX_POOL_DATABASES } from "../../plan/serverlessLimits";
-import { azureSpecIssues } from "../../plan/exportPlan";
+import {
+  databaseCountNote,
+  MAX_POOL_DATABASES,
+  serverlessLimitIssues,
+} from "../../plan/serverlessLimits";
+import { lakeSourceIssues } from "../../plan/lakeSource";
+import { sqlLoginIssues } from "../../plan/sqlAccess";
 
 /**
  * Prints warnings (always on stderr), and every error with its field path: on stderr, or with --json
@@ -34,13 +39,20 @@ export function reportValidation(loaded: LoadedSpec, output: Output, asJson = fa
 export function validateCommand(loaded: LoadedSpec, output: Output, asJson = false): number {
   if (!reportValidation(loaded, output, asJson)) return 1;
   const spec = loaded.spec!;
-  // What `plan` and a run against Azure refuse (readers' login names, serverless's limits) is
-  // refused here too: a spec `validate` calls valid deploys. (The local target reads none of it.)
-  const azure = azureSpecIssues(spec);
-  if (azure.length > 0) {
-    reportValidation({ ...loaded, spec: undefined, issues: azure, warnings: [] }, output, asJson);
+  // What serverless cannot read (its limits, lake sources) is refused here as by `plan`, `run` and
+  // the local target. Readers' login names only warn: Pulumi resolves a name from the object id,
+  // while the CLI's `plan` and `run` against Azure need it in the spec.
+  const limits = [...serverlessLimitIssues(spec), ...lakeSourceIssues(spec)];
+  if (limits.length > 0) {
+    reportValidation({ ...loaded, spec: undefined, issues: limits, warnings: [] }, output, asJson);
     return 1;
   }
+  const logins = sqlLoginIssues(spec).map((i) => ({
+    ...i,
+    message: `${i.message} (for the CLI's plan and run against Azure; Pulumi looks it up from the object id)`,
+  }));
+  for (const w of logins) output.err(`warning: ${w.path}: ${w.message}`);
+  loaded = { ...loaded, warnings: [...loaded.warnings, ...logins] };
   const names = spec.export.entities.map((e) => e.name);
   if (asJson) {
     output.out(

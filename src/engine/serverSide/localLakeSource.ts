@@ -53,18 +53,20 @@ export async function listLocalContainer(
     for (const d of entries) {
       const childAbs = path.join(abs, d.name);
       const childRel = rel === "" ? d.name : `${rel}/${d.name}`;
-      const st = await fs.promises.stat(childAbs, { bigint: true });
       // ADLS Gen2, which this folder stands in for, has no links, and DuckDB's globs treat them
       // unlike the listing the snapshot id comes from (`*` follows a linked folder, `**` neither it
-      // nor a linked file): a link a wildcard would match is refused, naming it. A link the path
-      // itself names before its first wildcard (`data/link`, `data/link/*.csv`) is read through.
+      // nor a linked file): a link the source's path could reach is refused, naming it. A link the
+      // path itself names before its first wildcard (`data/link`, `data/link/*.csv`) is read
+      // through; one the path cannot reach (`notes.txt` beside `data/*.csv`) is left alone.
       if (d.isSymbolicLink() && !named(childRel)) {
+        if (!pathReaches(location.path, childRel)) continue;
         throw new ExportError(
           "data",
           `${childAbs} is a symbolic link in the local lake (${root}), which stands in for ADLS Gen2, where there are none; ` +
             "the files behind it would be read, or not, unlike the listing that says what changed. Copy the files there instead.",
         );
       }
+      const st = await fs.promises.stat(childAbs, { bigint: true });
       if (st.isDirectory()) {
         out.push({ path: childRel, isDirectory: true, size: 0 });
         await walk(childAbs, childRel);
@@ -187,4 +189,27 @@ function removedAfterListing(url: string): SourceError {
   return new SourceError(
     `${url} was removed after it was listed, while the export read it. Nothing was written; run the export again.`,
   );
+}
+
+/**
+ * True when a source path (a lake path with `*`, `?` or a last `**`) could match `rel` or something
+ * below it: each of the path's segments up to rel's depth matches rel's, or a `**` comes first.
+ */
+function pathReaches(sourcePath: string, rel: string): boolean {
+  const pattern = sourcePath.replace(/\/+$/, "").split("/");
+  const segments = rel.split("/");
+  for (let i = 0; i < segments.length; i++) {
+    const p = pattern[i];
+    // A path without a wildcard names a folder whose own files are read: one level below it.
+    if (p === undefined) return i === pattern.length && !/[*?]/.test(sourcePath);
+    if (p === "**") return true;
+    const regex = new RegExp(
+      `^${p
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+    );
+    if (!regex.test(segments[i])) return false;
+  }
+  return true;
 }

@@ -11,6 +11,9 @@ import { openSourceStream } from "./sourceStream";
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** How the first record's line break of another kind is reported (writeParts.ts looks for it). */
+export const FIRST_RECORD_PROBLEM = "line 1: the first record holds a line break inside quotes";
+
 export async function csvStructureProblem(file: string, quote = '"'): Promise<string | undefined> {
   const quoteByte = quote.charCodeAt(0);
   let line = 1;
@@ -24,19 +27,21 @@ export async function csvStructureProblem(file: string, quote = '"'): Promise<st
     const buf = chunk as Buffer;
     for (let i = 0; i < buf.length; i++) {
       const byte = buf[i];
+      // A CR inside quotes is a line break of its own unless an LF follows (decided at the next
+      // byte, which may be in the next chunk).
+      if (inQuotes && previous === CR && byte !== LF && style === undefined) quotedFirst ??= "CR";
       if (byte === quoteByte) {
         inQuotes = !inQuotes;
         if (inQuotes) quoteOpenedOn = line;
       } else if (inQuotes && style === undefined && quotedFirst === undefined) {
         if (byte === LF) quotedFirst = previous === CR ? "CRLF" : "LF";
-        else if (byte === CR && buf[i + 1] !== LF) quotedFirst = "CR";
       }
       if (byte === LF) {
         if (!inQuotes) {
           const ending = previous === CR ? "CRLF" : "LF";
           if (style === undefined && quotedFirst !== undefined && quotedFirst !== ending) {
             return (
-              `line 1: the first record holds a line break inside quotes (${quotedFirst}) unlike the file's line endings (${ending}), ` +
+              `${FIRST_RECORD_PROBLEM} (${quotedFirst}) unlike the file's line endings (${ending}), ` +
               "which DuckDB's reader cannot read: it takes the file's line ending from the first one it meets. " +
               "Put a record without a line break in a value first, or save the file with one kind of line ending, inside values too."
             );

@@ -13,7 +13,7 @@ import { bindColumns, type BoundSource, type ColumnBinding } from "../sources/bi
 import { duckdbType } from "../../plan/typeMapping";
 import { exportStringByteLimit } from "../../plan/serverlessLimits";
 import type { NamedSourceFile, SourceFile } from "../sources/resolveSources";
-import { csvStructureProblem } from "../sources/csvStructure";
+import { csvStructureProblem, FIRST_RECORD_PROBLEM } from "../sources/csvStructure";
 import { csvQuotingProblem } from "../sources/csvQuoting";
 import { csvLineOfDuckdbLine } from "../sources/lineLocator";
 import { refuseInexactJsonNumbers } from "../sources/jsonNumbers";
@@ -290,10 +290,14 @@ async function readerMessage(
   }
   const jsonOrParquet = await jsonOrParquetProblem(files, text);
   if (jsonOrParquet) return jsonOrParquet;
-  if (/state machine reached an invalid state|unterminated quote/i.test(text)) {
+  const stateMachine = /state machine reached an invalid state/.test(text);
+  // DuckDB's "unterminated quote" names its line already; only the first record's line break of
+  // another kind (csvStructure.ts) explains it better.
+  if (stateMachine || /unterminated quote/i.test(text)) {
     for (const f of files) {
       const problem = await csvStructureProblem(f.absPath, quote).catch(() => undefined);
-      if (problem) return `${f.relPath}: ${problem}`;
+      if (problem && (stateMachine || problem.startsWith(FIRST_RECORD_PROBLEM)))
+        return `${f.relPath}: ${problem}`;
     }
   }
   for (const f of files) text = text.split(f.absPath).join(f.relPath);
