@@ -505,17 +505,20 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
     expect(world.lakeFiles().filter((p) => p.startsWith(`${DB}/Customer/`))).to.deep.equal([]);
   });
 
+  /** The entity Customer read from the model.json folder `folder` of the source container. */
+  function cdmEntityAt(folder: string): EntitySpec {
+    return {
+      name: "Customer",
+      source: {
+        path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
+        format: "cdm",
+      },
+    } as EntitySpec;
+  }
+
   /** The model.json folder as the one entity; it must fail before any CETAS is sent. */
   async function runRefusedCdm(folder: string) {
-    world.spec.export.entities = [
-      {
-        name: "Customer",
-        source: {
-          path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
-          format: "cdm",
-        },
-      } as EntitySpec,
-    ];
+    world.spec.export.entities = [cdmEntityAt(folder)];
     const e = customer(await world.run());
     expect(e.status).to.equal("failed");
     expect(
@@ -593,15 +596,7 @@ describe("the server-side export run (CETAS) against the dfs and TDS test server
       `${folder}/Customer/2024/05/02/0800/Customer_1.csv`,
       "8,new,0,false,0\n",
     );
-    world.spec.export.entities = [
-      {
-        name: "Customer",
-        source: {
-          path: `abfss://${SOURCE_CONTAINER}@${ACCOUNT}.dfs.core.windows.net/${folder}`,
-          format: "cdm",
-        },
-      } as EntitySpec,
-    ];
+    world.spec.export.entities = [cdmEntityAt(folder)];
 
     const e = customer(await world.run());
 
