@@ -1,6 +1,8 @@
-// A small argument parser: positional words and `--flag value` / `--flag=value` / `--switch`.
-// The commands are few, so a dependency would be more to review than this.
+// The command line: Node's own `util.parseArgs` splits it into words and options; this file says
+// which options each command takes, so that one a command would ignore (`validate --entities A`)
+// is a usage error rather than a silent no-op, and words its refusals the same way for every option.
 
+import { parseArgs as splitArgs } from "node:util";
 import { ExportError, type ErrorKind } from "../errors";
 
 /**
@@ -19,26 +21,72 @@ export interface ParsedArgs {
   options: Map<string, string | true>;
 }
 
-export function parseArgs(
-  argv: readonly string[],
-  switches: readonly string[],
-  valued: readonly string[],
-): ParsedArgs {
+/** What every command takes. */
+const EVERYWHERE = { switches: ["json", "verbose", "help", "version"], valued: [] as string[] };
+/** Where the spec comes from, for the commands that read one. */
+const SPEC_SOURCE = ["stack", "stacks-dir"];
+
+/** Each command's options beyond EVERYWHERE's, as its `--help` lists them. */
+export const COMMAND_OPTIONS: Record<string, { switches: string[]; valued: string[] }> = {
+  validate: { switches: [], valued: SPEC_SOURCE },
+  plan: { switches: [], valued: [...SPEC_SOURCE, "local"] },
+  run: { switches: ["rehash"], valued: [...SPEC_SOURCE, "local", "entities", "lock-wait"] },
+  "permissions plan": { switches: ["signed-in"], valued: [...SPEC_SOURCE, "format"] },
+  "permissions diff": { switches: ["wide"], valued: [...SPEC_SOURCE, "spec"] },
+};
+
+/** Every option some command takes: what the words are split by before the command is known. */
+const ALL = {
+  switches: [...new Set(Object.values(COMMAND_OPTIONS).flatMap((o) => o.switches))],
+  valued: [...new Set(Object.values(COMMAND_OPTIONS).flatMap((o) => o.valued))],
+};
+
+/** The key of COMMAND_OPTIONS the words name (`permissions plan`), or undefined for none/unknown. */
+function commandOf(positional: readonly string[]): string | undefined {
+  const [command, sub] = positional;
+  const key = command === "permissions" ? `permissions ${sub}` : command;
+  return key !== undefined && key in COMMAND_OPTIONS ? key : undefined;
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const { tokens } = splitArgs({
+    args: [...argv],
+    options: Object.fromEntries([
+      ...[...EVERYWHERE.switches, ...ALL.switches].map((n) => [n, { type: "boolean" as const }]),
+      ...ALL.valued.map((n) => [n, { type: "string" as const }]),
+    ]),
+    // Not strict: its refusals are worded here, naming the command's own options.
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const positional: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--") || arg === "-") {
-      positional.push(arg);
-      continue;
+  const given: { name: string; raw: string; value: string | undefined; inline: boolean }[] = [];
+  for (const token of tokens) {
+    if (token.kind === "positional") positional.push(token.value);
+    else if (token.kind === "option") {
+      // `-V` and `-h`, the two short forms people reach for, are --version and --help.
+      const name =
+        ({ V: "version", h: "help" } as Record<string, string>)[token.name] ?? token.name;
+      given.push({
+        name,
+        raw: token.rawName,
+        value: token.value,
+        inline: token.inlineValue === true,
+      });
     }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+  }
+  const command = commandOf(positional);
+  const own = command ? COMMAND_OPTIONS[command] : { switches: ALL.switches, valued: ALL.valued };
+  const switches = [...EVERYWHERE.switches, ...own.switches];
+  const valued = own.valued;
+  const options = new Map<string, string | true>();
+  for (const { name, raw, value, inline } of given) {
     if (switches.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      if (value !== undefined) throw new UsageError(`--${name} takes no value`);
       options.set(name, true);
     } else if (valued.includes(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined || (inline === undefined && value.startsWith("--"))) {
+      if (value === undefined || (!inline && value.startsWith("--"))) {
         throw new UsageError(`--${name} needs a value`);
       }
       // `--local "$OUT"` with OUT unset must not quietly mean "no --local" (that is the Azure target).
@@ -50,7 +98,14 @@ export function parseArgs(
       options.set(name, value);
     } else {
       const known = [...switches, ...valued].map((o) => `--${o}`).join(", ");
-      throw new UsageError(`unknown option --${name}${known ? ` (known here: ${known})` : ""}`);
+      const elsewhere = Object.keys(COMMAND_OPTIONS).filter((c) =>
+        [...COMMAND_OPTIONS[c].switches, ...COMMAND_OPTIONS[c].valued].includes(name),
+      );
+      throw new UsageError(
+        command && elsewhere.length > 0
+          ? `--${name} is not an option of '${command}' (it is one of ${elsewhere.map((c) => `'${c}'`).join(" and ")}'s); '${command}' takes ${known}`
+          : `unknown option ${raw} (known here: ${known})`,
+      );
     }
   }
   return { positional, options };

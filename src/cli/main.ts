@@ -21,9 +21,6 @@ import {
 
 export { HELP } from "./help";
 
-const SWITCHES = ["json", "verbose", "help", "wide", "version", "rehash", "signed-in"];
-const VALUED = ["local", "entities", "stack", "format", "stacks-dir", "lock-wait", "spec"];
-
 export async function main(
   argv: readonly string[],
   output: Output = processOutput,
@@ -36,7 +33,7 @@ export async function main(
       output.out(asJson ? json({ ok: true, version: VERSION() }) : `synapse-export ${VERSION()}`);
       return 0;
     }
-    const args = parseArgs(argv, SWITCHES, VALUED);
+    const args = parseArgs(argv);
     verbose = args.options.has("verbose");
     const [command, ...rest] = args.positional;
     if (command === undefined && asJson && !args.options.has("help")) {
@@ -47,8 +44,7 @@ export async function main(
       output.out((topic && COMMAND_HELP[topic]) || HELP);
       return command === undefined && !args.options.has("help") ? 1 : 0;
     }
-    const spec = () =>
-      loadSpec(rest[0] === "plan" && command === "permissions" ? rest[1] : rest[0], args);
+    const spec = () => loadSpec(command === "permissions" ? rest.slice(1) : rest, command, args);
     const valid = (loaded: LoadedSpec) => reportValidation(loaded, output, asJson);
     switch (command) {
       case "validate":
@@ -97,8 +93,10 @@ export async function main(
         if (rest[0] === "diff") {
           const specFile = optionString(args, "spec");
           let planned: LoadedSpec | undefined;
+          if (rest.length > 2)
+            throw extraWords("permissions diff", rest.slice(2), "one preview file");
           if (specFile !== undefined || optionString(args, "stack") !== undefined) {
-            planned = loadSpec(specFile, args);
+            planned = loadSpec(specFile === undefined ? [] : [specFile], "permissions diff", args);
             if (!valid(planned)) return 1;
           }
           return permissionsDiffCommand(
@@ -195,8 +193,27 @@ function lockWait(args: ReturnType<typeof parseArgs>): number | undefined {
   return seconds * 1000;
 }
 
-function loadSpec(file: string | undefined, args: ReturnType<typeof parseArgs>): LoadedSpec {
+/** More words than the command takes: refused, rather than reading the first and ignoring the rest. */
+function extraWords(command: string, extra: readonly string[], takes: string): UsageError {
+  return new UsageError(
+    `'${command}' takes ${takes}; it was also given ${extra.map((w) => `'${w}'`).join(", ")}`,
+  );
+}
+
+function loadSpec(
+  words: readonly string[],
+  command: string,
+  args: ReturnType<typeof parseArgs>,
+): LoadedSpec {
+  const name = command === "permissions" ? "permissions plan" : command;
+  const [file, ...extra] = words;
+  if (extra.length > 0) throw extraWords(name, extra, "one spec file");
   const stack = optionString(args, "stack");
+  if (stack !== undefined && file !== undefined) {
+    throw new UsageError(
+      `give the spec file '${file}' or --stack ${stack}, not both (--stack reads stacks/Pulumi.${stack}.yaml's spec)`,
+    );
+  }
   if (stack) {
     const stacksDir = optionString(args, "stacks-dir") ?? path.resolve("stacks");
     return loadStackSpec(stack, stacksDir);

@@ -8,6 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli, REPO_ROOT } from "../helpers/cli";
+import { COMMAND_OPTIONS } from "../../src/cli/args";
+import { COMMAND_HELP, HELP } from "../../src/cli/help";
 
 const EXAMPLE = "stacks/customer-insights.spec.yaml";
 
@@ -53,7 +55,7 @@ describe("synapse-export conventions", () => {
         code: "usage",
         kind: "usage",
         message:
-          "unknown option --colour (known here: --json, --verbose, --help, --wide, --version, --rehash, --signed-in, --local, --entities, --stack, --format, --stacks-dir, --lock-wait, --spec)",
+          "unknown option --colour (known here: --json, --verbose, --help, --version, --rehash, --stack, --stacks-dir, --local, --entities, --lock-wait)",
       },
     });
 
@@ -111,6 +113,55 @@ describe("synapse-export conventions", () => {
     const json = await runCli(["run", EXAMPLE, "--local", "", "--json"]);
     expect(json.code).to.equal(1);
     expect(oneJsonDocument(json.stdout).error.code).to.equal("usage");
+  });
+
+  it("takes exactly the options each command's --help lists", () => {
+    for (const [command, { switches, valued }] of Object.entries(COMMAND_OPTIONS)) {
+      const help = COMMAND_HELP[command.split(" ")[0]];
+      const usage = HELP.split("\n").find((l) => l.includes(`synapse-export ${command} `))!;
+      for (const option of [...switches, ...valued].filter((o) => !o.startsWith("stack"))) {
+        expect(help, `${command} --help`).to.contain(`--${option}`);
+        expect(usage, `${command} in --help's usage`).to.contain(`--${option}`);
+      }
+    }
+  });
+
+  it("refuses an option the command would ignore, extra words, and a spec given twice, touching nothing", async () => {
+    // Each of these once ran as if the word were not there: `validate --entities` checked the
+    // whole spec, `run a.yaml b.yaml` ran a.yaml only, and --stack quietly won over the file.
+    const cases: [string[], string][] = [
+      [
+        ["validate", EXAMPLE, "--entities", "Customer"],
+        "--entities is not an option of 'validate' (it is one of 'run''s); 'validate' takes --json, --verbose, --help, --version, --stack, --stacks-dir",
+      ],
+      [
+        ["plan", EXAMPLE, "--local", dir, "--rehash"],
+        "--rehash is not an option of 'plan' (it is one of 'run''s)",
+      ],
+      [
+        ["permissions", "plan", EXAMPLE, "--wide"],
+        "--wide is not an option of 'permissions plan' (it is one of 'permissions diff''s)",
+      ],
+      [
+        ["run", EXAMPLE, path.join(dir, "other.yaml"), "--local", dir],
+        `'run' takes one spec file; it was also given '${path.join(dir, "other.yaml")}'`,
+      ],
+      [
+        ["run", EXAMPLE, "--stack", "dev", "--local", dir],
+        `give the spec file '${EXAMPLE}' or --stack dev, not both`,
+      ],
+      [["validate", EXAMPLE, "-x"], "unknown option -x (known here:"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).to.equal(1);
+      expect(r.stderr, args.join(" ")).to.contain(`synapse-export: ${message}`);
+    }
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+    // The short forms people reach for still work.
+    const help = await runCli(["run", "-h"]);
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.match(/^synapse-export run <spec>/);
   });
 
   it("refuses an unknown entity in --entities as a usage error that lists the spec's entities", async () => {
