@@ -35,7 +35,16 @@ export function checkShape(
     case "string":
       return checkString(node, value, path, issues);
     case "boolean":
-      if (typeof value !== "boolean") wrongType(value, "true or false", path, issues);
+      if (typeof value !== "boolean") {
+        // A field that must be true (the consent) says so, not "true or false"; `"yes"` or `on`,
+        // which YAML 1.2 reads as text, gets the spelling that works.
+        const expected = node.const === undefined ? "true or false" : String(node.const);
+        const bare =
+          typeof value === "string" && /^(y|yes|n|no|on|off|true|false)$/i.test(value)
+            ? ` (write ${expected} without quotes: YAML reads '${value}' as text)`
+            : "";
+        issues.push({ path, message: `must be ${expected}, got ${describe(value)}${bare}` });
+      }
       return;
     case "integer":
       if (typeof value !== "number" || !Number.isInteger(value)) {

@@ -56,7 +56,12 @@ describe("spec validation", () => {
       message: "is required",
     });
     raw.connection.dataPrivacyConsent = "yes";
-    expect(only(raw).message).to.match(/must be true or false/);
+    // It must be true: "true or false" would invite the false that is refused next.
+    expect(only(raw).message).to.equal(
+      "must be true, got the text 'yes' (write true without quotes: YAML reads 'yes' as text)",
+    );
+    raw.connection.dataPrivacyConsent = "I agree";
+    expect(only(raw).message).to.equal("must be true, got the text 'I agree'");
   });
 
   it("refuses a gzip or zstd compressed Parquet file, as a path alone or with format parquet", () => {
