@@ -157,8 +157,9 @@ describe("two runs against the same target at the same time", function () {
       const loser: RunOutcome = await losing.done;
 
       expect(loser.code).to.equal(2);
+      // The holder's process and machine once, then since when.
       expect(loser.stderr).to.include(
-        `is held by synapse-export run (${os.hostname()} pid ${pid})`,
+        `is held by synapse-export run (${os.hostname()} pid ${pid}), since `,
       );
       expect(loser.stderr).to.include("Wait for that export to finish and run again");
       expect(loser.stdout, "no run record: nothing was run").to.equal("");

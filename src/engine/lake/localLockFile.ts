@@ -82,7 +82,7 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
     }
     if (Date.now() >= deadline) {
       const who = current?.content
-        ? `${current.content.holder} (pid ${current.content.pid} on ${current.content.hostname}, since ${current.content.acquiredAt}${futureNote(current.content.acquiredAt)})`
+        ? `${heldBy(current.content)}, since ${current.content.acquiredAt}${futureNote(current.content.acquiredAt)}`
         : "another export (the lock file is being written or unreadable)";
       throw new ExportError(
         "lock",
@@ -93,6 +93,13 @@ export async function acquireLockFile(file: string, options: LockFileOptions): P
     }
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
   }
+}
+
+/** The holder's words, with its process and machine unless they already name them. */
+function heldBy(content: { holder: string; pid: number; hostname: string }): string {
+  const named =
+    content.holder.includes(`pid ${content.pid}`) && content.holder.includes(content.hostname);
+  return named ? content.holder : `${content.holder} (pid ${content.pid} on ${content.hostname})`;
 }
 
 class LockFileHandle implements LakeLock {
