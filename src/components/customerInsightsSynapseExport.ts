@@ -158,7 +158,7 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
     this.database = new ExportDatabase(
       `${name}-database`,
       // The engine must sign in as the identity the deployer's grants are for (exportOperations.ts).
-      { spec: exportSpec, target, signsInAs },
+      { spec: exportSpec, target, signsInAs, grantsMadeAt: c.permissions.grantsMadeAt },
       { parent: this, dependsOn: this.roleAssignments },
     );
     // One after another: every entity's export takes the target's lock, so parallel creates would
@@ -169,7 +169,13 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       this.entityTables.push(
         new EntityTable(
           `${name}-entity-${entity.name}`,
-          { spec: this.spec, target, entity: entity.name, signsInAs },
+          {
+            spec: this.spec,
+            target,
+            entity: entity.name,
+            signsInAs,
+            grantsMadeAt: c.permissions.grantsMadeAt,
+          },
           {
             parent: this,
             dependsOn: [this.database, ...this.roleAssignments, ...(previous ? [previous] : [])],

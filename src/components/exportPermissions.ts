@@ -13,6 +13,7 @@ import {
 } from "../plan/grants";
 import { FORBIDDEN_ROLE_IDS, ROLES } from "../plan/roles";
 import { roleAssignmentGuid } from "../plan/deterministicGuid";
+import { newestGrantMadeAt } from "../plan/grantWindow";
 import { SynapseRoleAssignment } from "../providers/synapseRoleAssignment";
 import { ArmRoleAssignment } from "../providers/armRoleAssignment";
 import { logArmAssignmentNotices, logSynapseAssignmentNotices } from "./assignmentNotices";
@@ -63,6 +64,11 @@ export class ExportPermissions extends pulumi.ComponentResource {
   readonly resources: pulumi.Resource[];
   /** The deterministic role assignment name (a GUID) of each ARM grant, by grant key. */
   readonly assignmentNames: pulumi.Output<Record<string, string>>;
+  /**
+   * When the newest assignment was made or adopted by this stack (ISO 8601; plan/grantWindow.ts):
+   * how long what writes the lake waits for the grants to apply.
+   */
+  readonly grantsMadeAt: pulumi.Output<string>;
 
   constructor(name: string, args: ExportPermissionsArgs, opts?: pulumi.ComponentResourceOptions) {
     args.grants.forEach(assertGrantable);
@@ -161,6 +167,9 @@ export class ExportPermissions extends pulumi.ComponentResource {
     }
 
     this.resources = [...this.roleAssignments, ...this.synapseRoleAssignments];
+    this.grantsMadeAt = pulumi
+      .all([...this.roleAssignments, ...this.synapseRoleAssignments].map((a) => a.madeAt))
+      .apply(newestGrantMadeAt);
     this.assignmentNames = pulumi.output(names);
     this.registerOutputs({ assignmentNames: this.assignmentNames });
   }

@@ -31,44 +31,51 @@ import { refuseDatabaseCaseTwin } from "./run/databaseTwin";
 import { signedInIdentity } from "./azureCredential";
 import { armSignIn, describeArmSignIn } from "../plan/armSignIn";
 import { runExport } from "./run/runExport";
+import { FRESH_GRANTS_WINDOW_MS, freshGrantsUntil } from "../plan/grantWindow";
 import { STALE_LOCK_MS, type EntityRunRecord } from "./run/runRecord";
 
 /** How long a deploy waits for a scheduled run (or another resource of the same `pulumi up`) to finish. */
 const DEPLOY_LOCK_WAIT_MS = 15 * 60_000;
-/** How long after a deploy's role assignments storage-permission errors are taken as "not applied yet". */
-const FRESH_GRANTS_WINDOW_MS = 10 * 60_000;
 
 function holder(what: string): string {
   return `synapse-export ${what} (pulumi, ${os.hostname()} pid ${process.pid})`;
 }
 
+/** What precedes an operation: the deploy's grants (made when), or none (what preview reads too). */
+type GrantsBefore = { madeAt?: string } | "none";
+
 async function withTarget<T>(
   spec: TargetSpec,
   ref: TargetRef,
   readers: ReaderLogins,
+  grants: GrantsBefore,
   work: (t: ExportTarget) => Promise<T>,
-  /** False for what the program reads in `pulumi preview` too (no grant of this deploy precedes it). */
-  afterGrants = true,
 ): Promise<T> {
   // A resource's create, update or delete runs after the deploy's role assignments, and Azure takes
-  // minutes to apply them: storage-permission errors are waited out that long, then reported with the
-  // missing grant. What the program itself reads (sourceStates) fails at once.
+  // minutes to apply them: storage-permission errors are waited out until ten minutes after the
+  // newest grant was made (grantWindow.ts), then reported with the missing grant; long after, at
+  // once. A firewall rule's time is not known (azure-native reports none): its refusal is waited out
+  // ten minutes from the start. What the program itself reads (sourceStates) fails at once.
   const started = Date.now();
+  const grantsUntil = grants === "none" ? undefined : freshGrantsUntil(grants.madeAt, started);
+  const firewallUntil = grants === "none" ? undefined : started + FRESH_GRANTS_WINDOW_MS;
   const target = targetFor(spec, ref, {
-    freshGrantsUntil: afterGrants ? started + FRESH_GRANTS_WINDOW_MS : undefined,
+    freshGrantsUntil: grantsUntil,
+    freshFirewallUntil: firewallUntil,
     readers,
     // A line per wait on stderr, the provider's progress channel (a dynamic provider cannot log
     // through the Pulumi engine, pulumi/pulumi#6065; its console output is passed through, #18253).
     onSqlRetry: (event) => {
       if (event.kind !== "storage-permission" && event.kind !== "firewall") return;
       const awaiting = event.kind === "firewall" ? "firewall" : "role";
+      const until = (event.kind === "firewall" ? firewallUntil : grantsUntil) ?? started;
       process.stderr.write(
-        `${grantWaitLine(event, event, Date.now() - started, FRESH_GRANTS_WINDOW_MS, awaiting)}\n`,
+        `${grantWaitLine(event, event, Date.now() - started, until - started, awaiting)}\n`,
       );
     },
     onLakeGrantWait: (request, wait) =>
       process.stderr.write(
-        `${grantWaitLine(request, wait, Date.now() - started, FRESH_GRANTS_WINDOW_MS)}\n`,
+        `${grantWaitLine(request, wait, Date.now() - started, (grantsUntil ?? started) - started)}\n`,
       ),
   });
   try {
@@ -102,29 +109,36 @@ export async function applyExportDatabase(
   inputs: ExportDatabaseInputs,
 ): Promise<ExportDatabaseOutputs> {
   await refuseAnotherSignIn(inputs.signsInAs, inputs.target);
-  const { databaseLocation } = await provisionExportDatabase(inputs.spec, inputs.target);
+  const { databaseLocation } = await provisionExportDatabase(inputs.spec, inputs.target, {
+    madeAt: inputs.grantsMadeAt,
+  });
   return exportDatabaseOutputs(inputs, databaseLocation);
 }
 
 /** The export database resource's delete: the plan says whether anything goes. */
 export async function deleteExportDatabase(state: ExportDatabaseInputs): Promise<void> {
-  if (dropsOnDelete(state.spec)) await dropExportDatabase(state.spec, state.target);
+  if (dropsOnDelete(state.spec)) {
+    await dropExportDatabase(state.spec, state.target, { madeAt: state.grantsMadeAt });
+  }
 }
 
 /** An entity table resource's create and update: export or publish, as the plan says, and its new state. */
 export async function applyEntityTable(inputs: EntityTableInputs): Promise<EntityTableOutputs> {
   const { spec, target, entity } = inputs;
+  const grants = { madeAt: inputs.grantsMadeAt };
   await refuseAnotherSignIn(inputs.signsInAs, target);
   const outcome: RefreshOutcome =
     entityRefresh(spec) === "export"
-      ? { refresh: "export", ...(await refreshEntity(spec, target, entity)) }
-      : { refresh: "publish", ...(await publishLatestSnapshot(spec, target, entity)) };
+      ? { refresh: "export", ...(await refreshEntity(spec, target, entity, grants)) }
+      : { refresh: "publish", ...(await publishLatestSnapshot(spec, target, entity, grants)) };
   return entityTableOutputs(inputs, outcome, new Date());
 }
 
 /** An entity table resource's delete: the plan says whether anything goes. */
 export async function deleteEntityTable(state: EntityTableInputs): Promise<void> {
-  if (dropsOnDelete(state.spec)) await dropEntity(state.spec, state.target, state.entity);
+  if (dropsOnDelete(state.spec)) {
+    await dropEntity(state.spec, state.target, state.entity, { madeAt: state.grantsMadeAt });
+  }
 }
 
 /**
@@ -160,8 +174,9 @@ export async function refuseAnotherSignIn(
 export async function provisionExportDatabase(
   spec: ExportDatabaseSpec,
   ref: TargetRef,
+  grants: { madeAt?: string } = {},
 ): Promise<{ databaseLocation: string }> {
-  return withTarget(spec, ref, planSqlLogins(spec), async (t) => {
+  return withTarget(spec, ref, planSqlLogins(spec), grants, async (t) => {
     await t.lake.ensureContainer();
     await refuseDatabaseCaseTwin(t.lake, spec.export.databaseName);
     await t.views.prepareDatabase();
@@ -212,13 +227,17 @@ async function lakeServesAnother(
  * when nothing but an old version's lock is left: only ever called under `onEntityRemoved: drop`. A folder or
  * file someone put in the database's folder is not the export's (see run/entityFolders.ts).
  */
-export async function dropExportDatabase(spec: ExportDatabaseSpec, ref: TargetRef): Promise<void> {
+export async function dropExportDatabase(
+  spec: ExportDatabaseSpec,
+  ref: TargetRef,
+  grants: { madeAt?: string } = {},
+): Promise<void> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
   const { deleteEntitySnapshots, entityFoldersWithSnapshots } =
     require("./run/entityFolders") as typeof import("./run/entityFolders");
   const db = spec.export.databaseName;
   // The database goes with its users: nobody's login needs keeping in step.
-  await withTarget(spec, ref, "leave", (t) =>
+  await withTarget(spec, ref, "leave", grants, (t) =>
     withLock(t, spec, "drop database", async () => {
       // Asked first, so that a marker that cannot be read stops the drop before anything goes.
       const another = await lakeServesAnother(t, spec, ref);
@@ -249,8 +268,9 @@ export async function refreshEntity(
   spec: EntityTableSpec,
   ref: TargetRef,
   entity: string,
+  grants: { madeAt?: string } = {},
 ): Promise<EntityRunRecord> {
-  return withTarget(spec, ref, "leave", async (t) => {
+  return withTarget(spec, ref, "leave", grants, async (t) => {
     const record = await runExport(spec, {
       lake: t.lake,
       views: t.views,
@@ -287,10 +307,11 @@ export async function publishLatestSnapshot(
   spec: EntityTableSpec,
   ref: TargetRef,
   entity: string,
+  grants: { madeAt?: string } = {},
 ): Promise<PublishedSnapshot> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
   // Under the export lock: a run switching the same view meanwhile would otherwise race with it.
-  return withTarget(spec, ref, "leave", (t) =>
+  return withTarget(spec, ref, "leave", grants, (t) =>
     withLock(t, spec, `publish ${entity}`, async () => {
       await t.views.prepareDatabase();
       const { complete } = await listSnapshots(t.lake, spec.export.databaseName, entity);
@@ -317,11 +338,12 @@ export async function dropEntity(
   spec: EntityTableSpec,
   ref: TargetRef,
   entity: string,
+  grants: { madeAt?: string } = {},
 ): Promise<void> {
   const { listSnapshots } = require("./snapshots") as typeof import("./snapshots");
   const { entityFoldersWithSnapshots, sameNameOtherSpelling } =
     require("./run/entityFolders") as typeof import("./run/entityFolders");
-  await withTarget(spec, ref, "leave", (t) =>
+  await withTarget(spec, ref, "leave", grants, (t) =>
     withLock(t, spec, `drop ${entity}`, async () => {
       const folders = await entityFoldersWithSnapshots(t.lake, spec.export.databaseName);
       if (sameNameOtherSpelling(entity, folders) !== undefined) return;
@@ -368,16 +390,11 @@ export async function sourceStates(
     refuseServerSideEntities(spec, [e], "server-side");
     const { lakeSourceStates } =
       require("./serverSide/exportLakeEntity") as typeof import("./serverSide/exportLakeEntity");
-    return withTarget(
-      spec,
-      ref,
-      "leave",
-      async (t) => {
-        if (!t.serverSide) throw new Error("The Azure target has no server-side export.");
-        return lakeSourceStates(e, t.serverSide);
-      },
-      false,
-    );
+    // Read in `pulumi preview` too: no grant of this deploy precedes it, so nothing is waited for.
+    return withTarget(spec, ref, "leave", "none", async (t) => {
+      if (!t.serverSide) throw new Error("The Azure target has no server-side export.");
+      return lakeSourceStates(e, t.serverSide);
+    });
   }
   refuseServerSideEntities(spec, [e], ref?.kind === "local" ? "local" : "azure");
   const { sha256File } = require("./fingerprint") as typeof import("./fingerprint");

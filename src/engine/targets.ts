@@ -164,7 +164,10 @@ export function ownTargetDirs(spec: TargetSpec, ref: TargetRef): string[] {
 export function targetFor(
   spec: TargetSpec,
   ref: TargetRef,
-  options: Pick<AzureTargetOptions, "freshGrantsUntil" | "onSqlRetry" | "onLakeGrantWait"> & {
+  options: Pick<
+    AzureTargetOptions,
+    "freshGrantsUntil" | "freshFirewallUntil" | "onSqlRetry" | "onLakeGrantWait"
+  > & {
     readers: ReaderLogins;
   },
 ): ExportTarget {
@@ -175,6 +178,7 @@ export function targetFor(
     sqlPort: ref.sqlPort,
     sqlEncrypt: ref.sqlEncrypt,
     freshGrantsUntil: options.freshGrantsUntil,
+    freshFirewallUntil: options.freshFirewallUntil,
     onSqlRetry: options.onSqlRetry,
     onLakeGrantWait: options.onLakeGrantWait,
   });
@@ -192,6 +196,8 @@ export interface AzureTargetOptions {
    * SQL's reading the lake, and the lake's own 403 AuthorizationPermissionMismatch.
    */
   freshGrantsUntil?: number;
+  /** Epoch ms until which serverless SQL's firewall refusal (40615) is waited out (a fresh rule). */
+  freshFirewallUntil?: number;
   /** Hears each lake request's wait for a fresh grant before it. */
   onLakeGrantWait?: AdlsGen2LakeOptions["onGrantWait"];
   /** Hears each SQL retry before its wait (progress: a storage-permission wait can last minutes). */
@@ -257,6 +263,7 @@ function azureTargetWith(
     port: options.sqlPort,
     encrypt: options.sqlEncrypt,
     freshGrantsUntil: options.freshGrantsUntil,
+    freshFirewallUntil: options.freshFirewallUntil,
     connectTimeoutMs: options.sqlConnectTimeoutMs,
     requestTimeoutMs: options.sqlRequestTimeoutMs,
     retry: options.sqlRetry,

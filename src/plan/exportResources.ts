@@ -45,6 +45,18 @@ export interface SourceState {
  */
 interface SignsInAs {
   signsInAs?: string;
+  /**
+   * When the newest of the stack's grants was made (plan/grantWindow.ts): how long the operation
+   * waits for one to apply. Not part of any diff either, and unknown in a preview that makes a grant
+   * without that showing the export as changed.
+   */
+  grantsMadeAt?: string;
+}
+
+/** The inputs without what is no change of the export (who deploys, when its grants were made). */
+function exportInputs<T extends SignsInAs>(inputs: T): Omit<T, keyof SignsInAs> {
+  const { signsInAs: _who, grantsMadeAt: _when, ...rest } = inputs;
+  return rest;
 }
 
 export interface ExportDatabaseInputs extends SignsInAs {
@@ -189,7 +201,7 @@ export function diffExportDatabase(
   news: ExportDatabaseInputs,
 ): ResourceDiff {
   refuseCaseOnlyDatabaseRename(olds, news);
-  if (containsUnknown(news)) return { changes: true, replaces: [] };
+  if (containsUnknown(exportInputs(news))) return { changes: true, replaces: [] };
   const replace =
     databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec);
   if (replace) return { changes: true, replaces: ["spec.export.databaseName"] };
@@ -225,7 +237,7 @@ function refuseCaseOnlyDatabaseRename(
 export function diffEntityTable(olds: EntityTableInputs, news: EntityTableInputs): ResourceDiff {
   refuseCaseOnlyDatabaseRename(olds, news);
   // Unknown during preview (e.g. the workspace is being created): show a change, decide at deploy.
-  if (containsUnknown(news)) return { changes: true, replaces: [] };
+  if (containsUnknown(exportInputs(news))) return { changes: true, replaces: [] };
   if (
     olds.entity !== news.entity ||
     databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec)

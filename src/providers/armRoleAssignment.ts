@@ -178,6 +178,8 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
         owned: result.owned,
         idKnown: result.idKnown,
         notice,
+        // When this stack made (or adopted) it: what the export waits from for it to apply.
+        madeAt: new Date().toISOString(),
       },
     };
   },
@@ -197,6 +199,8 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
         owned: olds.owned,
         idKnown: olds.idKnown ?? true,
         notice: olds.notice ?? "",
+        // Not made again: as it was ("" in a state from before madeAt: not known).
+        madeAt: olds.madeAt ?? "",
       },
     };
   },
@@ -255,6 +259,8 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly notice: pulumi.Output<string>;
   /** What preview found: the id of the assignment `up` will adopt, "" for none; absent when unknown. */
   declare readonly adoptsExisting: pulumi.Output<string | undefined>;
+  /** When this stack made or adopted the assignment (ISO 8601), "" when not known. */
+  declare readonly madeAt: pulumi.Output<string>;
 
   constructor(name: string, args: ArmRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -271,6 +277,7 @@ export class ArmRoleAssignment extends pulumi.dynamic.Resource {
         notice: undefined,
         // Set by check (what preview found); declared so the component can read it.
         adoptsExisting: undefined,
+        madeAt: undefined,
       },
       opts,
       "synapse-export",

@@ -26,6 +26,12 @@ export interface ExportDatabaseArgs {
   target: pulumi.Input<TargetRef>;
   /** The deploying identity's object id: create and update refuse to run signed in as another. */
   signsInAs?: pulumi.Input<string>;
+  /**
+   * When the newest grant this resource depends on was made (ISO 8601; ExportPermissions.grantsMadeAt):
+   * a storage 403 is waited out until ten minutes after it, and fails at once later. Default: not
+   * known, waited ten minutes from the operation's start. Never a change of the resource.
+   */
+  grantsMadeAt?: pulumi.Input<string>;
 }
 
 /** The Synapse serverless SQL database (or local DuckDB file) that holds the export's views. */

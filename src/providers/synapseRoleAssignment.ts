@@ -63,6 +63,8 @@ interface Outcome {
   servicePrincipalType: string | null;
   notice: string;
   idKnown: boolean;
+  /** When this stack made or adopted it (ISO 8601), "" when not known: the export waits from it. */
+  madeAt: string;
 }
 
 function stateOf(inputs: Record<string, unknown>, outcome: Outcome): State {
@@ -91,6 +93,7 @@ function outcomeOf(olds: Record<string, unknown>, id: string): Outcome {
         : (olds.servicePrincipalType as string | null),
     notice: (olds.notice as string | undefined) ?? "",
     idKnown: typeof olds.idKnown === "boolean" ? olds.idKnown : true,
+    madeAt: typeof olds.madeAt === "string" ? olds.madeAt : "",
   };
 }
 
@@ -150,6 +153,7 @@ export const synapseRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
       servicePrincipalType: result.assignment.principalType ?? null,
       notice: result.notice ?? "",
       idKnown: result.idKnown,
+      madeAt: new Date().toISOString(),
     };
     // Not logged here: a dynamic provider cannot reach the Pulumi engine's log (pulumi/pulumi#6065,
     // #18249); the component logs `notice` on this resource.
@@ -261,6 +265,8 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
   declare readonly notice: pulumi.Output<string>;
   /** False when the assignment exists but its id could not be read (listing was refused). */
   declare readonly idKnown: pulumi.Output<boolean>;
+  /** When this stack made or adopted the assignment (ISO 8601), "" when not known. */
+  declare readonly madeAt: pulumi.Output<string>;
 
   constructor(name: string, args: SynapseRoleAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -276,6 +282,7 @@ export class SynapseRoleAssignment extends pulumi.dynamic.Resource {
         servicePrincipalType: undefined,
         notice: undefined,
         idKnown: undefined,
+        madeAt: undefined,
       },
       opts,
       "synapse-export",

@@ -125,6 +125,8 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   readonly failures: string[] = [];
   /** Keyed by `<type>::<name>`, filled from the registration request before newResource runs. */
   private readonly pendingOptions = new Map<string, RegisteredOptions>();
+  /** Assignments made so far: each one's `madeAt` is a second after the one before. */
+  private assignmentsMade = 0;
 
   constructor(readonly world: World = defaultWorld()) {}
 
@@ -213,7 +215,18 @@ export class AzureMocks implements pulumi.runtime.Mocks {
             owned: true,
             idKnown: true,
             notice: "",
+            madeAt: this.nextMadeAt(),
           },
+        };
+      }
+      case SYNAPSE_ROLE_ASSIGNMENT: {
+        // As the provider's create answers (synapseRoleAssignment.ts); in preview its outputs are
+        // not known, so the mock gives none.
+        const id = `${args.name}-id`;
+        if (pulumi.runtime.isDryRun()) return { id, state: { ...i } };
+        return {
+          id,
+          state: { ...i, assignmentId: id, adopted: false, owned: true, madeAt: this.nextMadeAt() },
         };
       }
       case "azuread:index/servicePrincipal:ServicePrincipal": {
@@ -224,6 +237,11 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       default:
         return { id: `${args.name}-id`, state: { ...i } };
     }
+  }
+
+  /** When the next assignment is made: the provider's own clock, a second after the last. */
+  private nextMadeAt(): string {
+    return new Date(Date.UTC(2026, 11, 4, 3, 0, this.assignmentsMade++)).toISOString();
   }
 
   /**

@@ -87,6 +87,16 @@ for (const preview of [false, true]) {
       for (const t of tables) {
         expect(t.options.dependencies.some((u) => u.endsWith(urnOf(database)))).to.equal(true);
       }
+      // How long each waits for a storage grant to apply runs from the newest grant's madeAt.
+      if (!preview) {
+        const newest = grants
+          .map((g) => g.state.madeAt as string)
+          .reduce((a, b) => (a > b ? a : b));
+        expect(newest).to.match(/^2026-12-04T03:00:0[0-9]\.000Z$/);
+        for (const r of [database, ...tables]) {
+          expect(r.inputs.grantsMadeAt, r.name).to.equal(newest);
+        }
+      }
       // One after another, so they do not queue on the target's export lock.
       expect(tables[1].options.dependencies.some((u) => u.endsWith(urnOf(tables[0])))).to.equal(
         true,

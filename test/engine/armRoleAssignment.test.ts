@@ -80,11 +80,24 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
   });
 
   it("leaves an owned assignment as it is when only the grants before it change", async () => {
+    const before = Date.now();
     const created = await provider.create(inputs({ adoptsFrom: "a" }));
+    // When it was made: what the export waits from for it to apply (plan/grantWindow.ts).
+    const madeAt = Date.parse(created.outs.madeAt);
+    expect(madeAt).to.be.within(before, Date.now());
     const puts = arm.requests.filter((r) => r.method === "PUT").length;
     const updated = await provider.update!(created.id, created.outs, inputs({ adoptsFrom: "b" }));
-    expect(updated.outs).to.include({ owned: true, assignmentId: created.outs.assignmentId });
+    expect(updated.outs).to.include({
+      owned: true,
+      assignmentId: created.outs.assignmentId,
+      // Not made again, so not "just made" either.
+      madeAt: created.outs.madeAt,
+    });
     expect(arm.requests.filter((r) => r.method === "PUT").length).to.equal(puts);
+    // A state from before madeAt was recorded: not known, never a made-up time.
+    const { madeAt: _none, ...oldState } = created.outs;
+    const fromOld = await provider.update!(created.id, oldState, inputs({ adoptsFrom: "b" }));
+    expect(fromOld.outs.madeAt).to.equal("");
   });
 
   it("creates ours under the deterministic name with ARM's body, and deletes it on destroy", async () => {

@@ -1,7 +1,9 @@
-// What the Pulumi program reads itself (a lake source's listing, in `pulumi preview` as in `up`)
-// comes before any grant of the deploy, so a 403 there is not waited for as a grant applying: it
-// fails at once, with the advice. Run in a child process that trusts the dfs test server's
-// certificate (NODE_EXTRA_CA_CERTS), as a Pulumi program would trust a proxy's.
+// How long a lake 403 is taken for a grant still applying. What the Pulumi program reads itself (a
+// lake source's listing, in `pulumi preview` as in `up`) comes before any grant of the deploy, so a
+// 403 there is not waited for: it fails at once, with the advice. A resource's operation waits for
+// ten minutes after the newest grant was made (grantsMadeAt), and long after that fails at once too.
+// Run in a child process that trusts the dfs test server's certificate (NODE_EXTRA_CA_CERTS), as a
+// Pulumi program would trust a proxy's.
 
 import { expect } from "chai";
 import { spawn } from "node:child_process";
@@ -12,7 +14,32 @@ import { startDfsServer, type DfsServer } from "../servers/dfsServer";
 
 const DIST = path.resolve(__dirname, "../..");
 
-describe("the program's own lake reads (sourceStates) in preview", function () {
+/**
+ * Runs `script` in a child process that trusts `caPem` (not spawnSync: the test server answers from
+ * this process's event loop); with `stopAt`, the child is killed once its stderr matches it.
+ */
+function runScript(
+  script: string,
+  caFile: string,
+  stopAt?: RegExp,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", script], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      if (stopAt?.test(stderr)) child.kill();
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe("a lake 403: the program's own reads (sourceStates) and the deploy's operations", function () {
   this.timeout(120_000);
   let server: DfsServer;
   let dir: string;
@@ -45,20 +72,7 @@ describe("the program's own lake reads (sourceStates) in preview", function () {
       sourceStates(spec, "Orders", { kind: "azure", lakeAccountUrl: ${JSON.stringify(server.accountUrl)} })
         .then(() => console.log("no error"), (e) => console.log("failed: " + e.message));
     `;
-    // Not spawnSync: the test server answers from this process's event loop.
-    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(process.execPath, ["-e", script], {
-          env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem") },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-      },
-    );
+    const r = await runScript(script, path.join(dir, "ca.pem"));
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.contain("failed: ").and.contain("403 AuthorizationPermissionMismatch");
     expect(r.stdout).to.contain("Storage Blob Data");
@@ -66,5 +80,49 @@ describe("the program's own lake reads (sourceStates) in preview", function () {
     // Each request was answered once: nothing was tried again for a grant.
     const sent = server.requests.map((q) => `${q.method} ${q.url}`);
     expect(new Set(sent).size).to.equal(sent.length);
+  });
+
+  /** A script that provisions the export database (its first request writes the lake). */
+  const provision = (grantsMadeAt: string) => `
+      const { setAzureCredential } = require(${JSON.stringify(`${DIST}/src/engine/azureCredential`)});
+      const { testCredential } = require(${JSON.stringify(`${DIST}/test/servers/testTokens`)});
+      const { validRawSpec } = require(${JSON.stringify(`${DIST}/test/helpers/specs`)});
+      const { validateSpec } = require(${JSON.stringify(`${DIST}/src/spec`)});
+      const { exportDatabaseSpec } = require(${JSON.stringify(`${DIST}/src/plan/exportResources`)});
+      const { applyExportDatabase } = require(${JSON.stringify(`${DIST}/src/engine/exportOperations`)});
+      setAzureCredential(testCredential());
+      const { spec } = validateSpec(validRawSpec(), ${JSON.stringify(dir)});
+      applyExportDatabase({
+        spec: exportDatabaseSpec(spec),
+        target: { kind: "azure", lakeAccountUrl: ${JSON.stringify(server.accountUrl)} },
+        grantsMadeAt: ${JSON.stringify(grantsMadeAt)},
+      }).then(() => console.log("no error"), (e) => console.log("failed: " + e.message));
+    `;
+
+  it("a deploy whose grants were made an hour ago fails a 403 at once: the grant is missing, not applying", async () => {
+    server.requests.length = 0;
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const r = await runScript(provision(hourAgo), path.join(dir, "ca.pem"));
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain("failed: ").and.contain("403 AuthorizationPermissionMismatch");
+    expect(r.stderr).not.to.contain("waiting for");
+    const sent = server.requests.map((q) => `${q.method} ${q.url}`);
+    expect(sent.length).to.be.greaterThan(0);
+    expect(new Set(sent).size, "no request tried again").to.equal(sent.length);
+  });
+
+  it("a deploy whose grants were just made waits for them to apply, and says so", async () => {
+    server.requests.length = 0;
+    const r = await runScript(
+      provision(new Date().toISOString()),
+      path.join(dir, "ca.pem"),
+      /waiting for/,
+    );
+    // Killed at its first wait line (the wait itself lasts up to ten minutes).
+    expect(r.stdout).not.to.contain("failed: ");
+    expect(r.stderr).to.match(
+      /synapse-export: the lake's \w+ \S+: waiting for a new storage role assignment to apply/,
+    );
+    expect(r.stderr).to.match(/of (59\d|600) s/);
   });
 });

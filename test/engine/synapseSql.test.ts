@@ -297,14 +297,28 @@ describe("SynapseSql against a TDS server", function () {
       .and.contain("can take up to five minutes to apply");
   });
 
-  it("waits for a firewall rule made by the same deploy, then runs", async () => {
+  it("waits for a firewall rule made by the same deploy, then runs, even when the grants are long applied", async () => {
     server.failLogins(FIREWALL, 2);
 
-    await executor({ freshGrantsUntil: Date.now() + 10_000 }).execute(PLAN);
+    // The grants' window closed long ago; the firewall's is open: each kind keeps its own.
+    await executor({
+      freshGrantsUntil: Date.now() - 3_600_000,
+      freshFirewallUntil: Date.now() + 10_000,
+    }).execute(PLAN);
 
     expect(server.logins.filter((l) => l.failedWith === 40615)).to.have.length(2);
     expect(retries.map((r) => r.kind)).to.deep.equal(["firewall", "firewall"]);
     expect(timesOnWire(PLAN[0].statement)).to.equal(1);
+  });
+
+  it("does not wait for a firewall rule on a fresh grant's window alone", async () => {
+    server.failLogins(FIREWALL, 5);
+
+    const error = await failure(executor({ freshGrantsUntil: Date.now() + 10_000 }).execute(PLAN));
+
+    expect(server.logins.length).to.equal(1);
+    expect(retries).to.deep.equal([]);
+    expect(error.message).to.contain("can take up to five minutes to apply: run again then");
   });
 
   it("reconnects when the connection drops mid-run and carries on from the statement that was lost", async () => {
@@ -419,6 +433,20 @@ describe("SynapseSql against a TDS server", function () {
     expect(timesOnWire(PLAN[2].statement)).to.be.greaterThan(2);
     expect(error.message).to.contain("Storage Blob Data Contributor on storage account exportlake");
     expect(error.message).to.contain("Waited until");
+  });
+
+  it("fails a storage permission error at once when the deploy's grants were made long ago, saying the grant is missing", async () => {
+    server.answer(/CREATE EXTERNAL TABLE/, { error: STORAGE_DENIED }, 3);
+    const until = Date.now() - 3_000_000;
+
+    const error = await failure(executor({ freshGrantsUntil: until }).execute(PLAN));
+
+    expect(timesOnWire(PLAN[2].statement)).to.equal(1);
+    expect(retries).to.deep.equal([]);
+    expect(error.message).to.contain(
+      `The stack's grants were made long enough ago to have applied (by ${new Date(until).toISOString()}): the assignment is missing or was removed.`,
+    );
+    expect(error.message).not.to.contain("Waited until");
   });
 
   it("says so when no Entra ID token can be had", async () => {

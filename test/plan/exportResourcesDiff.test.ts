@@ -190,6 +190,28 @@ describe("entity table diff", () => {
     expect(diffEntityTable(inputs(), inputs({ entity: PULUMI_UNKNOWN }))).to.deep.equal(UPDATE);
   });
 
+  it("is no change when only who deploys or when the grants were made changes, known or not (preview)", () => {
+    // A preview that makes or updates a grant has its madeAt unknown: the entity must not show an
+    // update that the deploy then does not make.
+    for (const news of [
+      inputs({ grantsMadeAt: PULUMI_UNKNOWN }),
+      inputs({ grantsMadeAt: "2026-12-04T03:00:00.000Z" }),
+      inputs({ signsInAs: PULUMI_UNKNOWN }),
+    ]) {
+      expect(
+        diffEntityTable(inputs({ grantsMadeAt: "2026-12-01T00:00:00.000Z" }), news),
+      ).to.deep.equal(SAME);
+    }
+    const db = (grantsMadeAt: string) => ({
+      target: AZURE,
+      spec: exportDatabaseSpec(spec()),
+      grantsMadeAt,
+    });
+    expect(diffExportDatabase(db("2026-12-01T00:00:00.000Z"), db(PULUMI_UNKNOWN))).to.deep.equal(
+      SAME,
+    );
+  });
+
   it("shows a change while a source is unknown (preview)", () => {
     expect(
       diffEntityTable(

@@ -155,7 +155,9 @@ describe("SynapseRoleAssignment provider: lifecycle against a loopback Synapse",
   });
 
   it("updates a label without calling Synapse", async () => {
+    const started = Date.now();
     const created = await provider.create(await inputs());
+    expect(Date.parse(created.outs.madeAt)).to.be.within(started, Date.now());
     const before = server.requests.length;
 
     const updated = await provider.update!(
@@ -168,6 +170,8 @@ describe("SynapseRoleAssignment provider: lifecycle against a loopback Synapse",
       purpose: "Reworded.",
       assignmentId: created.id,
       adopted: false,
+      // Not made again: its grant's wait does not start over.
+      madeAt: created.outs.madeAt,
     });
     expect(server.requests.length).to.equal(before);
   });

@@ -52,6 +52,8 @@ export interface SynapseSqlOptions {
    * granted access to the lake, since role assignments take minutes to apply.
    */
   freshGrantsUntil?: number;
+  /** Epoch ms until which the workspace firewall's refusal (40615) is waited out: a rule just made. */
+  freshFirewallUntil?: number;
   /** Named in the missing-grant message when the server's message does not name the account. */
   storageAccount?: string;
   /** Defaults to the process-wide credential (DefaultAzureCredential). */
@@ -100,11 +102,21 @@ const FATAL_HINTS: Record<number, string> = {
   262: "The signed-in identity may not create databases here: give it the Synapse Administrator role.",
 };
 
-/** The retry budget an error spends: attempts for what clears in seconds, the grant window for storage. */
-function budgetOf(kind: SqlErrorKind): "attempts" | "window" | "none" {
+/**
+ * The retry budget an error spends: attempts for what clears in seconds; for a storage grant or a
+ * firewall rule, the time window while one made by this deploy may not have applied yet (`openUntil`,
+ * each its own), else none.
+ */
+function budgetOf(
+  kind: SqlErrorKind,
+  openUntil: { "storage-permission"?: number; firewall?: number },
+  now: number,
+): "attempts" | "window" | "none" {
   if (kind === "transient" || kind === "connection" || kind === "database-in-use")
     return "attempts";
-  if (kind === "storage-permission" || kind === "firewall") return "window";
+  if (kind === "storage-permission" || kind === "firewall") {
+    return now < (openUntil[kind] ?? 0) ? "window" : "none";
+  }
   return "none";
 }
 
@@ -134,12 +146,16 @@ export class SynapseSql implements SqlExecutor {
     this.server = options.server ?? `${options.workspace}-ondemand.sql.azuresynapse.net`;
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     // Transient errors, lost connections and a database still in use spend a count of attempts; a
-    // storage grant that has not applied yet is waited for only until freshGrantsUntil. Equal jitter:
-    // a reconnect never comes at once (Azure SQL's connectivity guidance asks for a pause first).
+    // storage grant that has not applied yet is waited for only until freshGrantsUntil, a firewall
+    // rule until freshFirewallUntil (budgetOf; the window's end is the later, and the last wait may
+    // pass the earlier by one backoff). Equal jitter: a reconnect never comes at once (Azure SQL's
+    // connectivity guidance asks for a pause first).
     this.policy = {
       maxAttempts: retry.maxAttempts,
       backoff: { baseDelayMs: retry.baseDelayMs, maxDelayMs: retry.maxDelayMs, jitter: "equal" },
-      window: { untilMs: options.freshGrantsUntil ?? 0 },
+      window: {
+        untilMs: Math.max(options.freshGrantsUntil ?? 0, options.freshFirewallUntil ?? 0),
+      },
     };
     this.clock = options.clock ?? SYSTEM_CLOCK;
   }
@@ -178,6 +194,7 @@ export class SynapseSql implements SqlExecutor {
   ): Promise<Mssql.IResult<Record<string, unknown>>> {
     let lastKind: SqlErrorKind = "fatal";
     let lastMessage = "";
+    const waitedFor = new Set<SqlErrorKind>();
     return retry(
       async () => {
         this.lastServerError.delete(database);
@@ -199,16 +216,25 @@ export class SynapseSql implements SqlExecutor {
           lastMessage = facts.message;
           return {
             ok: false,
-            budget: budgetOf(kind),
+            budget: budgetOf(
+              kind,
+              {
+                "storage-permission": this.options.freshGrantsUntil,
+                firewall: this.options.freshFirewallUntil,
+              },
+              this.clock.now(),
+            ),
             reason: facts.message,
-            error: ({ attempts }) => this.failure(kind, facts, purpose, database, attempts),
+            error: ({ attempts }) =>
+              this.failure(kind, facts, purpose, database, attempts, waitedFor.has(kind)),
           };
         }
       },
       this.policy,
       {
         clock: this.clock,
-        onRetry: (wait) =>
+        onRetry: (wait) => {
+          if (wait.budget === "window") waitedFor.add(lastKind);
           this.options.onRetry?.({
             purpose,
             database,
@@ -216,7 +242,8 @@ export class SynapseSql implements SqlExecutor {
             delayMs: wait.delayMs,
             kind: lastKind,
             message: lastMessage,
-          }),
+          });
+        },
       },
     );
   }
@@ -227,6 +254,8 @@ export class SynapseSql implements SqlExecutor {
     purpose: string,
     database: string,
     attempts: number,
+    /** This statement waited for a new grant or rule to apply (its window). */
+    waited: boolean,
   ): SynapseSqlError {
     const failed = `Synapse SQL statement "${purpose}" in database [${database}] failed`;
     const after = attempts > 1 ? ` after ${attempts} attempts` : "";
@@ -244,26 +273,28 @@ export class SynapseSql implements SqlExecutor {
           storageAccountInMessage(facts.message) ??
           this.options.storageAccount ??
           "the export's lake";
-        const waited =
-          this.options.freshGrantsUntil !== undefined
-            ? ` Waited until ${new Date(this.options.freshGrantsUntil).toISOString()} for a new grant to apply.`
+        const until = this.options.freshGrantsUntil;
+        const waitedText = waited
+          ? ` Waited until ${new Date(until!).toISOString()} for a new grant to apply.`
+          : until !== undefined
+            ? ` The stack's grants were made long enough ago to have applied (by ${new Date(until).toISOString()}): the assignment is missing or was removed.`
             : " If the grant was made minutes ago, role assignments can take up to 10 minutes to apply: run again then.";
         // Pass-through: serverless reads the lake as the caller, here the identity running the export.
         message =
           `${said} Serverless SQL reads the lake as the signed-in identity that runs the export, which needs ` +
-          `Storage Blob Data Contributor on storage account ${account} (the same role it writes the lake with).${waited}`;
+          `Storage Blob Data Contributor on storage account ${account} (the same role it writes the lake with).${waitedText}`;
         break;
       }
       case "firewall": {
         const address = /IP address '([^']+)'/.exec(facts.message)?.[1];
-        const waited =
-          this.options.freshGrantsUntil !== undefined
-            ? ` Waited until ${new Date(this.options.freshGrantsUntil).toISOString()} for a new rule to apply.`
-            : " A rule made minutes ago can take up to five minutes to apply: run again then.";
+        const until = this.options.freshFirewallUntil;
+        const waitedText = waited
+          ? ` Waited until ${new Date(until!).toISOString()} for a new rule to apply.`
+          : " A rule made minutes ago can take up to five minutes to apply: run again then.";
         message =
           `${said} The workspace firewall does not let this machine in: add a rule for ${address ?? "its public address"} ` +
           "(connection.workspace.create.firewallRules for a workspace the stack creates, else the workspace's Networking page).";
-        message += waited;
+        message += waitedText;
         break;
       }
       case "transient":
