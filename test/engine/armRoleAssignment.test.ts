@@ -260,6 +260,28 @@ describe("ArmRoleAssignment provider against a loopback ARM", () => {
     expect(arm.assignments.size).to.equal(0);
   });
 
+  it("assigns a role to a principal made moments ago: the principalType it sends skips ARM's look-up", async () => {
+    // A workspace created by the same `pulumi up`: its identity is not replicated in Entra ID yet,
+    // and a PUT without principalType would answer 400 PrincipalNotFound.
+    arm.replicating.add(WORKSPACE_MI);
+    const created = await provider.create(inputs());
+    expect(created.outs).to.include({ adopted: false, owned: true });
+    const put = arm.requests.find((r) => r.method === "PUT")!;
+    expect(put.status).to.equal(201);
+    expect(put.body.properties.principalType).to.equal("ServicePrincipal");
+  });
+
+  it("waits out ARM's throttling for the Retry-After it gives, then assigns", async () => {
+    arm.throttle(1, 1);
+    const started = Date.now();
+    const created = await provider.create(inputs());
+    expect(created.outs).to.include({ owned: true });
+    expect(arm.requests[0].status).to.equal(429);
+    expect(arm.requests.some((r) => r.method === "PUT" && r.status === 201)).to.equal(true);
+    // It waited as long as ARM asked before its next request.
+    expect(Date.now() - started).to.be.at.least(950);
+  });
+
   it("is refused with a token for another resource, as ARM refuses it", async () => {
     setAzureCredential({
       getToken: async () => ({

@@ -22,6 +22,16 @@
 // - Azure assigns Storage Blob Data Contributor to a new workspace's identity when its creator owns the
 //   lake (Synapse workspace creation page): `seed` stands for that.
 // - Tokens must be issued for https://management.azure.com (401 InvalidAuthenticationTokenAudience).
+// - 400 PrincipalNotFound "Principal ... does not exist in the directory ... If you are creating this
+//   principal and then immediately assigning a role, this error might be related to a replication
+//   delay. In this case, set the role assignment principalType property ..." for a principal Entra ID
+//   has not replicated yet, unless the PUT names its principalType, which skips the look-up
+//   (learn.microsoft.com/azure/role-based-access-control/role-assignments-template, "New service
+//   principal"; Azure/AgentBaker#8251): `replicating` stands for such principals.
+// - 429 with Retry-After (seconds) when ARM throttles, "the number of seconds your application should
+//   wait" (learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling),
+//   code SubscriptionRequestsThrottled "... Please try again after '6' seconds." (MicrosoftDocs/
+//   azure-docs#105248): `throttle` answers the next requests so.
 
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -63,6 +73,18 @@ export class ArmRbacTestServer {
   refuseLists = false;
   /** Runs once just before the next PUT is answered: someone else's assignment landing in a race. */
   beforeNextPut?: () => void;
+  /** Object ids Entra ID has made but not yet replicated: a PUT without principalType cannot find them. */
+  readonly replicating = new Set<string>();
+  /** The next requests throttled, each answered 429 with this Retry-After (seconds). */
+  private throttled: { left: number; retryAfterSeconds: number } = {
+    left: 0,
+    retryAfterSeconds: 0,
+  };
+
+  /** Throttles the next `requests` requests, as ARM does a caller over its token bucket. */
+  throttle(requests: number, retryAfterSeconds: number): void {
+    this.throttled = { left: requests, retryAfterSeconds };
+  }
 
   private constructor(private readonly server: Server) {}
 
@@ -121,12 +143,13 @@ export class ArmRbacTestServer {
       status: 0,
     };
     this.requests.push(record);
-    const send = (status: number, body?: unknown) => {
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       const text = body === undefined ? "" : JSON.stringify(body);
       res.writeHead(status, {
         "Content-Type": "application/json",
         "x-ms-request-id": randomUUID(),
+        ...headers,
       });
       res.end(text);
     };
@@ -138,6 +161,20 @@ export class ArmRbacTestServer {
         401,
         "InvalidAuthenticationTokenAudience",
         `The access token has an invalid audience; expected '${ARM_AUDIENCE}'.`,
+      );
+    }
+    if (this.throttled.left > 0) {
+      this.throttled.left--;
+      const after = this.throttled.retryAfterSeconds;
+      return send(
+        429,
+        {
+          error: {
+            code: "SubscriptionRequestsThrottled",
+            message: `Number of 'write' requests for subscription exceeded the limit. Please try again after '${after}' seconds.`,
+          },
+        },
+        { "Retry-After": String(after) },
       );
     }
     if (url.searchParams.get("api-version") !== "2022-04-01") {
@@ -208,6 +245,13 @@ export class ArmRbacTestServer {
           400,
           "UnmatchedPrincipalType",
           `The PrincipalId '${p.principalId}' has type '${wantedType}' , which is different from specified PrincipalType '${p.principalType}'.`,
+        );
+      }
+      if (!p.principalType && this.replicating.has(String(p.principalId).toLowerCase())) {
+        return fail(
+          400,
+          "PrincipalNotFound",
+          `Principal ${String(p.principalId).replace(/-/g, "")} does not exist in the directory. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
         );
       }
       const roleGuid = String(p.roleDefinitionId).split("/").pop()!.toLowerCase();
