@@ -79,12 +79,12 @@ export function checkBytesExampleColumn(index: number): string {
 
 /**
  * True when a column of this source has something to check: every CSV column but an unbounded
- * string (text is any text); of a Parquet source only strings with maxLength and GUIDs, the other
- * columns being typed by the WITH clause.
+ * string (text is any text); of a Parquet source strings with maxLength, GUIDs and decimals (read
+ * wider than the column, parquetReadType), the other columns being typed by the WITH clause.
  */
 export function isChecked(c: ColumnSpec, parquet: boolean): boolean {
   if (c.type === "string") return c.maxLength !== undefined;
-  return !parquet || c.type === "guid";
+  return !parquet || c.type === "guid" || c.type === "decimal";
 }
 
 /** True when the source has a column to check, so the plan runs the check query before the CETAS. */
@@ -120,7 +120,8 @@ export function renderCetas(input: CetasInput, target: CetasTarget): SqlStatemen
   const select = input.source.columns
     .map((c) => {
       const v = value(c, parquet);
-      return `${parquet && c.type !== "string" && c.type !== "guid" ? v : converted(c, v)} AS ${id(c.name)}`;
+      const typed = parquet && c.type !== "string" && c.type !== "guid" && c.type !== "decimal";
+      return `${typed ? v : converted(c, v)} AS ${id(c.name)}`;
     })
     .join(",\n    ");
   return {
@@ -174,19 +175,37 @@ function value(c: ColumnSpec, parquet: boolean): string {
 }
 
 // Parquet strings are read whole (varchar(max)), so a value longer than the column is seen and
-// refused rather than cut by a narrower WITH type; the other types are typed by the WITH clause.
+// refused rather than cut by a narrower WITH type. A decimal is read with every fraction digit
+// decimal(38) leaves room for: the WITH clause converts implicitly, and a decimal of lower scale is
+// rounded ("Loss of only precision and scale isn't sufficient to raise an error", the decimal and
+// numeric page), so 1.2345 read as decimal(18,2) would land as 1.23. The other types are typed by
+// the WITH clause.
 function parquetReadType(c: ColumnSpec): string {
-  return c.type === "string" || c.type === "guid"
-    ? `varchar(max) COLLATE ${UTF8_COLLATION}`
-    : tsqlType(c);
+  if (c.type === "string" || c.type === "guid") return `varchar(max) COLLATE ${UTF8_COLLATION}`;
+  if (c.type === "decimal") {
+    const precision = c.precision ?? DEFAULT_DECIMAL_PRECISION;
+    return `decimal(38,${38 - (precision - (c.scale ?? 0))})`;
+  }
+  return tsqlType(c);
 }
 
-// A Parquet rowset is typed by its WITH clause, so only strings are left to check.
+// A Parquet rowset is typed by its WITH clause: strings are left to check, and a decimal must be
+// the same number at the column's own scale (neither rounded nor out of its range).
 function badParquetValue(c: ColumnSpec, v: string): string {
+  if (c.type === "decimal") {
+    const narrow = `TRY_CAST(${v} AS decimal(${c.precision ?? DEFAULT_DECIMAL_PRECISION},${c.scale ?? 0}))`;
+    return `${v} IS NOT NULL AND (${narrow} IS NULL OR ${narrow} <> ${v})`;
+  }
   if (c.type !== "string" && c.type !== "guid")
     throw new Error(`column ${c.name} has nothing to check`);
   return badValue(c, v);
 }
+
+/** LIKE patterns of the checks (under the text's BIN2 collation, [0-9] is the ten ASCII digits). */
+const DIGIT_SOMEWHERE = "'%[0-9]%'";
+const ISO_DATE = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'";
+const ISO_DATE_TIME =
+  "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]%'";
 
 /** When a CSV text value does not fit its column (NULL always fits). */
 function badValue(c: ColumnSpec, v: string): string {
@@ -198,15 +217,22 @@ function badValue(c: ColumnSpec, v: string): string {
   const blank = `LEN(${v}) = 0`;
   switch (c.type) {
     case "string":
-      // LEN ignores trailing spaces; counting one more character after the value keeps them.
+      // LEN ignores trailing spaces: counted with each blank made a dot, of the same length. (Not
+      // CONCAT with N'x': that is nvarchar(4000), which cut the count at 3999 characters.)
       if (c.maxLength === undefined) throw new Error(`column ${c.name} has nothing to check`);
-      return `${present} AND LEN(CONCAT(${v}, N'x')) - 1 > ${c.maxLength}`;
+      return `${present} AND LEN(REPLACE(${v}, ' ', '.')) > ${c.maxLength}`;
     case "int32":
-      return `${present} AND (${blank} OR TRY_CAST(${v} AS int) IS NULL)`;
     case "int64":
-      return `${present} AND (${blank} OR TRY_CAST(${v} AS bigint) IS NULL)`;
+      // A lone sign casts to 0 (ISNUMERIC takes + and - as numbers: learn.microsoft.com/sql/t-sql/
+      // functions/isnumeric-transact-sql; TRY_CAST('-' AS int) is 0): a text without a digit fails.
+      return `${present} AND (${blank} OR ${v} NOT LIKE ${DIGIT_SOMEWHERE} OR TRY_CAST(${v} AS ${c.type === "int32" ? "int" : "bigint"}) IS NULL)`;
     case "double":
-      return `${present} AND (${blank} OR TRY_CAST(${v} AS float) IS NULL)`;
+      // float holds nothing below 2.23E-308 but 0 (the float and real page's range): a text whose
+      // digits before the exponent are not all zeros must not come out 0 (1e-400, a subnormal).
+      return (
+        `${present} AND (${blank} OR TRY_CAST(${v} AS float) IS NULL OR (TRY_CAST(${v} AS float) = 0` +
+        ` AND LEFT(${v}, CHARINDEX(N'e', CONCAT(LOWER(${v}), N'e')) - 1) LIKE '%[1-9]%'))`
+      );
     case "decimal": {
       // TRY_CAST rounds digits past the scale. The same text cast with every fraction digit decimal(38)
       // leaves room for (the value's integer digits fit p - s) must be the same number, so trailing
@@ -230,7 +256,10 @@ function badValue(c: ColumnSpec, v: string): string {
     case "dateTimeOffset":
       // Read as datetimeoffset for both (converted() says why); (7) keeps the seventh digit (6) would
       // round away: they differ when one is there.
-      return `${present} AND (${blank} OR TRY_CAST(${v} AS datetimeoffset(7)) IS NULL OR TRY_CAST(${v} AS datetimeoffset(7)) <> TRY_CAST(${v} AS datetimeoffset(6)))`;
+      // The cast also takes a time alone (on 1900-01-01) and numeric dates in the session's
+      // DATEFORMAT (mdy or dmy by language: the datetime page, "Supported string literal formats"):
+      // only the ISO form, date first, is taken, as the local target's form (serverlessCsvText.ts).
+      return `${present} AND (${blank} OR NOT (LTRIM(${v}) LIKE ${ISO_DATE_TIME} OR (LEN(${v}) = 10 AND ${v} LIKE ${ISO_DATE})) OR TRY_CAST(${v} AS datetimeoffset(7)) IS NULL OR TRY_CAST(${v} AS datetimeoffset(7)) <> TRY_CAST(${v} AS datetimeoffset(6)))`;
     case "guid":
       // A string longer than 36 characters converts to uniqueidentifier with the excess ignored.
       return `${present} AND (LEN(${v}) <> 36 OR TRY_CAST(${v} AS uniqueidentifier) IS NULL)`;

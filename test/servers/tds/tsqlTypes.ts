@@ -18,6 +18,15 @@
 //   an empty or blank text is 0 for the integer types and float, and 1900-01-01 (midnight) for date,
 //   datetime, datetime2 and datetimeoffset (dba.stackexchange.com/questions/101884: CONVERT(int, '')
 //   is 0, CONVERT(float, '') 0, CONVERT(date, '') 1900-01-01), while decimal fails on it.
+// - The unhappy conversions a check must see through, each modelled on the side that would change a
+//   value: a lone sign '+' or '-' is 0 for the integer types (ISNUMERIC "returns 1 for some
+//   characters that are not numbers, such as plus (+), minus (-)", the isnumeric page; a reviewer's
+//   sources give TRY_CAST('-' AS INT) = 0); float holds no magnitude below 2.23E-308 but 0 ("- 2.23E
+//   - 308, 0 and 2.23E-308 to 1.79E+308", the float and real page), so 1e-400 and a subnormal are 0;
+//   a date-time text of a time alone is that time on 1900-01-01 (the datetime2 and datetimeoffset
+//   pages' default date), and a numeric date 'mm/dd/yyyy' is month first, as SET DATEFORMAT mdy
+//   reads it under us_english, serverless's default language (the datetime page, "Supported string
+//   literal formats"). Modelled this way, a check that relies on TRY_CAST alone lands a changed value.
 //
 // Lengths: varchar(n) counts bytes (UTF-8 under the _UTF8 collations serverless uses), nvarchar(n)
 // UTF-16 code units (the char and varchar page: "n defines the string size in bytes"; nchar and
@@ -55,6 +64,16 @@ const TIME = String.raw`([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,7})?`
 /** A datetimeoffset's offset: {+|-}hh:mm from -14:00 through +14:00 (the same page), or Z. */
 const OFFSET = String.raw`\s?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?`;
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+/**
+ * The date-time texts CAST takes beyond ISO 8601 (the header above): a time alone, on 1900-01-01, and
+ * 'mm/dd/yyyy[ hh:mm[:ss[.fraction]]]', month first.
+ */
+function otherForms(x: string, rounded: (ns: string) => string): string {
+  const timeAlone = `(CASE WHEN regexp_full_match(${x}, '${TIME}') THEN ${rounded(`CAST(DATE '1900-01-01' + TRY_CAST(${x} AS TIME) AS TIMESTAMP_NS)`)} END)`;
+  const mdy = `(CASE WHEN regexp_full_match(${x}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( ${TIME})?') THEN ${rounded(`CAST(coalesce(TRY_STRPTIME(${x}, '%m/%d/%Y %H:%M:%S.%f'), TRY_STRPTIME(${x}, '%m/%d/%Y %H:%M:%S'), TRY_STRPTIME(${x}, '%m/%d/%Y')) AS TIMESTAMP_NS)`)} END)`;
+  return `coalesce(${timeAlone}, ${mdy})`;
+}
 
 /** T-SQL's value for an empty or blank text (the header above), else `otherwise`. */
 const blankIs = (x: string, value: string, otherwise: string) =>
@@ -94,7 +113,7 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
         blankIs(
           x,
           `CAST(0 AS ${duck})`,
-          when(`trim(${x})`, DIGITS, ranged(`TRY_CAST(trim(${x}) AS HUGEINT)`)),
+          `(CASE WHEN trim(${x}) IN ('+', '-') THEN CAST(0 AS ${duck}) ELSE ${when(`trim(${x})`, DIGITS, ranged(`TRY_CAST(trim(${x}) AS HUGEINT)`))} END)`,
         ),
     };
   }
@@ -120,7 +139,11 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
         blankIs(
           x,
           `CAST(0 AS ${duck})`,
-          when(`trim(${x})`, FLOAT, `TRY_CAST(trim(${x}) AS ${duck})`),
+          when(
+            `trim(${x})`,
+            FLOAT,
+            `(CASE WHEN abs(TRY_CAST(trim(${x}) AS DOUBLE)) < 2.2250738585072014e-308 THEN CAST(0 AS ${duck}) ELSE TRY_CAST(trim(${x}) AS ${duck}) END)`,
+          ),
         ),
     };
   }
@@ -152,8 +175,12 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
     if (!(n >= 0 && n <= 7)) return undefined;
     const duck = n <= 6 ? "TIMESTAMP" : "TIMESTAMP_NS";
     const q = 10 ** (9 - n);
-    const rounded = (ns: string) =>
-      `CAST(make_timestamp_ns(((epoch_ns(${ns}) + ${q / 2}) // ${q}) * ${q}) AS ${duck})`;
+    // Half up to the next multiple of q, by floor: DuckDB's // truncates toward zero, which moved a
+    // value before 1970 (a negative epoch) up by one unit.
+    const rounded = (ns: string) => {
+      const e = `(epoch_ns(${ns}) + ${q / 2})`;
+      return `CAST(make_timestamp_ns(${e} - ((${e} % ${q}) + ${q}) % ${q}) AS ${duck})`;
+    };
     const offset = name === "datetimeoffset" ? OFFSET : "";
     const stamp = (x: string, sep: string) => {
       const local = `TRY_CAST(replace(regexp_extract(${x}, '^${DATE}(${sep}${TIME})?'), 'T', ' ') AS TIMESTAMP_NS)`;
@@ -172,7 +199,11 @@ function readType(raw: string): (Omit<TsqlType, "fromValue"> & Partial<TsqlType>
       // The CSV parser 2.0 takes 'YYYY-MM-DD HH:MM:SS[.fraction]' only.
       parse: (x) => stamp(x, " "),
       cast: (x) =>
-        blankIs(x, `CAST(TIMESTAMP '1900-01-01' AS ${duck})`, stamp(`trim(${x})`, "[ T]")),
+        blankIs(
+          x,
+          `CAST(TIMESTAMP '1900-01-01' AS ${duck})`,
+          `coalesce(${stamp(`trim(${x})`, "[ T]")}, ${otherForms(`trim(${x})`, rounded)})`,
+        ),
       fromValue: (e) => rounded(`CAST(${e} AS TIMESTAMP_NS)`),
     };
   }
