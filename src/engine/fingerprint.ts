@@ -24,6 +24,7 @@ import type { SnapshotManifest } from "../plan/manifest";
 import type { RunSpec } from "../plan/specSlices";
 import type { ColumnSpec, ExportFormat, SourceFormat } from "../spec/types";
 import type { SourceFile } from "./sources/resolveSources";
+import { SNAPSHOT_ID_LENGTH } from "../plan/sqlPlan";
 import {
   describeChange,
   sameIdentity,
@@ -39,9 +40,6 @@ export const WRITER_VERSION = "1";
 export const RACY_MARGIN_MS = 3000;
 
 const HASH_CHUNK_BYTES = 4 << 20;
-
-/** Hex characters of the SHA-256 kept in the id: 64 bits, ample to tell one entity's snapshots apart. */
-const SNAPSHOT_ID_LENGTH = 16;
 
 export type SourceRecord = SnapshotManifest["sources"][number];
 

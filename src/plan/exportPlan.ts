@@ -9,7 +9,7 @@ import { renderTsql } from "./renderTsql";
 import { serverlessLimitIssues } from "./serverlessLimits";
 import { planSqlLogins, sqlLoginIssues } from "./sqlAccess";
 import { SpecError, type SpecIssue } from "../spec/specError";
-import { planDatabaseSetup, type SqlStep } from "./sqlPlan";
+import { planDatabaseSetup, SNAPSHOT_PLACEHOLDER, type SqlStep } from "./sqlPlan";
 import type { SqlStatement } from "./sqlStatement";
 import { needsCetasCheck } from "./renderCetas";
 import { planLakeSourceGrants, type LakeSourceGrant } from "./lakeSourceGrants";
@@ -21,8 +21,7 @@ import {
   type LakeSourceFiles,
 } from "./lakeSource";
 
-/** Shown in place of a snapshot id that only the run can know. */
-export const SNAPSHOT_PLACEHOLDER = "<snapshot>";
+export { SNAPSHOT_PLACEHOLDER };
 
 export interface EntityColumns {
   entity: string;

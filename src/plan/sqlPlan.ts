@@ -155,11 +155,18 @@ export function planDropDatabase(): SqlStep[] {
   return [{ step: "dropDatabase" }];
 }
 
+/** Hex digits of a snapshot id, of its SHA-256 (engine/fingerprint.ts, engine/serverSide/lakeSourceListing.ts): 64 bits, ample to tell one entity's snapshots apart. */
+export const SNAPSHOT_ID_LENGTH = 16;
+/** Shown in place of a snapshot id that only the run can know. */
+export const SNAPSHOT_PLACEHOLDER = "<snapshot>";
+
 /**
  * The per-snapshot table's name: `<Entity>__<snapshot>`, the entity's part shortened for a long name
  * (spec/nameRules.ts snapshotTableStem, where the spec's rules refuse a name equal to another's
- * shortened part).
+ * shortened part). For the placeholder, the entity's part is shortened as for a real id, so that
+ * `plan` shows the name the run creates.
  */
 export function snapshotTableName(entity: string, snapshot: string): string {
-  return `${snapshotTableStem(entity, snapshot.length)}__${snapshot}`;
+  const idLength = snapshot === SNAPSHOT_PLACEHOLDER ? SNAPSHOT_ID_LENGTH : snapshot.length;
+  return `${snapshotTableStem(entity, idLength)}__${snapshot}`;
 }

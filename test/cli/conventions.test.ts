@@ -151,6 +151,11 @@ describe("synapse-export conventions", () => {
         `give the spec file '${EXAMPLE}' or --stack dev, not both`,
       ],
       [["validate", EXAMPLE, "-x"], "unknown option -x (known here:"],
+      [
+        ["run", EXAMPLE, "--local", dir, "--entities", "Customer", "--entities", "Segments"],
+        "--entities was given twice; give it once (--entities takes A,B)",
+      ],
+      [["run", EXAMPLE, "--local", dir, "--local", dir], "--local was given twice"],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);

@@ -501,6 +501,18 @@ describe("synapse-export run: a lock that is not what the export made (issue 11,
     expect(r.doc.error.message).to.include("Remove the link");
   });
 
+  it("a symbolic link to an existing file at the lock's path fails at once, and is left as it is", async () => {
+    const target = path.join(dir, "afile");
+    fs.writeFileSync(target, "not a lock\n");
+    fs.symlinkSync(target, lockFile);
+    const r = await run("--lock-wait", "30");
+    expect(r.code).to.equal(2);
+    expect(r.doc.error.message).to.include(`The export lock ${lockFile} is a symbolic link`);
+    // Once it was read through, taken for a stale lock after 10 s, and deleted.
+    expect(fs.lstatSync(lockFile).isSymbolicLink(), "the link is not the export's").to.equal(true);
+    expect(fs.readFileSync(target, "utf8")).to.equal("not a lock\n");
+  });
+
   it("a holder whose acquiredAt is in the future is reported as a wrong clock", async () => {
     const ahead = new Date(Date.now() + 24 * 3600_000).toISOString();
     fs.writeFileSync(

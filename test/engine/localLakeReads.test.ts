@@ -6,6 +6,7 @@
 
 import { expect } from "chai";
 import { promises as fs } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { EntitySpec } from "../../src/spec/types";
 import { errorText } from "../helpers/errorText";
@@ -254,5 +255,34 @@ describe("the local target reads a lake source as its listing lists it", () => {
     });
     expect(w.error).to.equal("");
     expect(w.rows.map((r) => r.id)).to.deep.equal([1n]);
+  });
+});
+
+describe("a file source under the local target's folder", () => {
+  it("keeps the spec's rules: `..` out of the spec's folder is refused even when it lands under --local DIR", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "synapse-export-localroot-"));
+    try {
+      const out = path.join(dir, "out");
+      await fs.mkdir(path.join(out, "other"), { recursive: true });
+      await fs.writeFile(path.join(out, "other", "x.csv"), "Id\n1\n");
+      await fs.mkdir(path.join(dir, "spec"));
+      // Once the local folder was a source root for every source: this file was exported.
+      const spec = makeSpec(path.join(dir, "spec"), [
+        {
+          name: "X",
+          source: { path: "../out/other/x.csv", format: "csv" },
+          columns: [{ name: "Id", type: "int32" }],
+        },
+      ]);
+      const record = await runLocalTarget(spec, out);
+      expect(record.entities[0].status).to.equal("failed");
+      expect(errorText(record.entities[0])).to.contain("export.sourceRoots");
+      const exported = path.join(out, "ci-export", spec.export.databaseName, "X");
+      expect(await fs.stat(exported).catch(() => undefined), "no snapshot of X").to.equal(
+        undefined,
+      );
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { SNAPSHOT_PLACEHOLDER } from "../../src/plan/sqlPlan";
 import { expect } from "chai";
 import * as fc from "fast-check";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -548,5 +549,17 @@ describe("SQL plan rendered for DuckDB", () => {
       'SELECT * FROM "snapshots"."Customer__3f9a1c0de2b74a55" LIMIT 1',
       'CREATE OR REPLACE VIEW "main"."Customer" AS SELECT "CustomerId", "FullName", "Notes", "Age", "Visits", "Score", "LifetimeValue", "IsActive", "BirthDate", "CreatedOn", "LastSeen" FROM "snapshots"."Customer__3f9a1c0de2b74a55"',
     ]);
+  });
+});
+
+describe("the snapshot table name plan shows", () => {
+  it("is the name the run creates, for an entity name long enough to be shortened", () => {
+    const id = "3fb09d79398bbad2";
+    for (const entity of ["A".repeat(83), "B".repeat(116), "Customer"]) {
+      const shown = snapshotTableName(entity, SNAPSHOT_PLACEHOLDER);
+      expect(shown.replace(SNAPSHOT_PLACEHOLDER, id), entity).to.equal(
+        snapshotTableName(entity, id),
+      );
+    }
   });
 });

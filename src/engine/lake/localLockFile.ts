@@ -178,6 +178,17 @@ interface ReadLock {
 }
 
 async function readLock(file: string): Promise<ReadLock | undefined> {
+  // A link at the lock path, to a file or not, is no lock the export made: reading through it would
+  // judge the target's text unreadable, take it for stale and delete the link.
+  const link = await fs.lstat(file).catch(() => undefined);
+  if (link?.isSymbolicLink()) {
+    const target = await fs.readlink(file).catch(() => "?");
+    throw new ExportError(
+      "lock",
+      `The export lock ${file} is a symbolic link (to ${target}), not a lock file the export made. ` +
+        `Remove the link and run again.`,
+    );
+  }
   try {
     const [raw, stat] = await Promise.all([fs.readFile(file, "utf8"), fs.stat(file)]);
     let content: LockFileContent | undefined;

@@ -16,6 +16,7 @@ import type { LakeSourceFiles } from "../../plan/lakeSource";
 import type { SourceRecord } from "../fingerprint";
 import { destinationKey, WRITER_VERSION, type SnapshotDestination } from "../fingerprint";
 import type { LakeEntry } from "../lake/lakeStore";
+import { SNAPSHOT_ID_LENGTH } from "../../plan/sqlPlan";
 
 /** One source file as listed: enough to know it changed without reading it. */
 export interface ListedLakeFile {
@@ -154,7 +155,7 @@ export function lakeSnapshotId(
       }),
     )
     .digest("hex")
-    .slice(0, 16);
+    .slice(0, SNAPSHOT_ID_LENGTH);
 }
 
 /** The listing as the manifest's `sources`. */

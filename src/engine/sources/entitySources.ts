@@ -24,11 +24,16 @@ export async function entitySources(
   options: CdmResolveOptions = {},
 ): Promise<EntitySources> {
   if (entity.source.format !== "cdm") {
+    // The local lake is a root only of a lake-resident source mapped into it: a file path that merely
+    // lies under --local DIR keeps the spec's rules (no absolute path or `..` outside sourceRoots).
+    const lakeResident = looksLikeLakeUrl(entity.source.path);
     const files = await resolveSources(baseDir, localEntity(entity, options), {
       ...options,
       sourceRoots: [
         ...(options.sourceRoots ?? []),
-        ...(options.localLakeDir !== undefined ? [path.resolve(options.localLakeDir)] : []),
+        ...(lakeResident && options.localLakeDir !== undefined
+          ? [path.resolve(options.localLakeDir)]
+          : []),
       ],
     });
     return { entity, files, fingerprinted: files };
