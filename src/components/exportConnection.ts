@@ -17,7 +17,7 @@ import {
   refuseSharedLookedUp,
   resolveDeployer,
 } from "./principals";
-import { shownWithoutStack } from "./componentErrors";
+import { resourceError, shownWithoutStack } from "./componentErrors";
 import { takeHandedSpec, type CheckedSpec } from "./checkedSpecs";
 
 export type { CheckedSpec } from "./checkedSpecs";
@@ -131,9 +131,24 @@ export class ExportConnection extends pulumi.ComponentResource {
       principals.deployer === false ? undefined : resolveDeployer(principals.deployer, this);
     this.deployerPrincipalId = deployer?.objectId;
 
+    // The subscription azure-native deploys to holds the storage account and the workspace it reads
+    // and creates: the spec's, when it names one, must be that one, or the grants' role definitions
+    // and the workspace's resource group would be built in a subscription nothing is deployed to.
+    const deployedTo = authorization.getClientConfigOutput({ parent: this }).subscriptionId;
     const subscriptionId = connection.subscriptionId
-      ? pulumi.output(connection.subscriptionId)
-      : authorization.getClientConfigOutput({ parent: this }).subscriptionId;
+      ? deployedTo.apply((actual) => {
+          const named = connection.subscriptionId!;
+          if (actual.toLowerCase() === named.toLowerCase()) return actual;
+          throw resourceError(
+            "spec",
+            `connection.subscriptionId is ${named}, but azure-native deploys to subscription ${actual} ` +
+              "(its azure-native:subscriptionId config, ARM_SUBSCRIPTION_ID, or the az login default). " +
+              "Set azure-native:subscriptionId (pulumi config set azure-native:subscriptionId " +
+              `${named}) or ARM_SUBSCRIPTION_ID to the spec's, or correct the spec; no grant is made until they agree.`,
+            this,
+          );
+        })
+      : deployedTo;
 
     this.permissions = new ExportPermissions(
       `${name}-permissions`,

@@ -166,6 +166,22 @@ for (const preview of [false, true]) {
       expect(assignments(mocks)).to.deep.equal([]);
     });
 
+    it("refuses, before any grant, a spec subscription that is not the one azure-native deploys to", async () => {
+      // The grants' role definitions and the workspace's resource group would be built in the spec's
+      // subscription while the account and the workspace are the provider's.
+      const other = "99999999-8888-7777-6666-555555555555";
+      const { mocks, rejections } = await connectRefused(
+        preview,
+        rawSpec((raw) => (raw.connection.subscriptionId = other)),
+      );
+      expect(rejections).to.have.length.above(0);
+      expect(rejections[0].message).to.contain(
+        `connection.subscriptionId is ${other}, but azure-native deploys to subscription 11111111-2222-3333-4444-555555555555`,
+      );
+      expect(rejections.map(errorKind).every((k) => k === "spec")).to.equal(true);
+      expect(assignments(mocks), "no ARM assignment may be made").to.deep.equal([]);
+    });
+
     it("takes a contributor who is neither, once both are looked up", async () => {
       const spec = rawSpec((raw) => {
         raw.connection.usableBy = "administrators-and-contributors";
