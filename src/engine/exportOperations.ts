@@ -15,7 +15,9 @@ import {
   type TargetRef,
 } from "../plan/exportResources";
 import {
+  databaseMarker,
   dropsOnDelete,
+  entityDropsOnDelete,
   entityRefresh,
   entityTableOutputs,
   exportDatabaseOutputs,
@@ -134,10 +136,37 @@ export async function applyEntityTable(inputs: EntityTableInputs): Promise<Entit
   return entityTableOutputs(inputs, outcome, new Date());
 }
 
-/** An entity table resource's delete: the plan says whether anything goes. */
+/**
+ * An entity table resource's delete: the plan says whether anything goes, from the policy the export
+ * database recorded last (entityDropsOnDelete), else the state's.
+ */
 export async function deleteEntityTable(state: EntityTableInputs): Promise<void> {
-  if (dropsOnDelete(state.spec)) {
-    await dropEntity(state.spec, state.target, state.entity, { madeAt: state.grantsMadeAt });
+  const grants = { madeAt: state.grantsMadeAt };
+  const marker = await withTarget(state.spec, state.target, "leave", grants, (t) =>
+    readDatabaseMarker(t, state.spec.export.databaseName),
+  );
+  // Another deployment's marker (a replacement over the same lake) says nothing of this one's policy.
+  const ours = marker?.identity === databaseIdentity(state.target, state.spec) ? marker : undefined;
+  if (entityDropsOnDelete(state.spec, ours)) {
+    await dropEntity(state.spec, state.target, state.entity, grants);
+  }
+}
+
+/** The database's lake marker as JSON, or undefined when there is none or it is not JSON. */
+async function readDatabaseMarker(
+  t: ExportTarget,
+  databaseName: string,
+): Promise<{ identity?: unknown; onEntityRemoved?: unknown } | undefined> {
+  const text = await t.lake.readText(databaseOwnerPath(databaseName));
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed && typeof parsed === "object"
+      ? (parsed as { identity?: unknown; onEntityRemoved?: unknown })
+      : undefined;
+  } catch {
+    // Not ours to read here: the drop's own check (lakeServesAnother) names it.
+    return undefined;
   }
 }
 
@@ -182,7 +211,7 @@ export async function provisionExportDatabase(
     await t.views.prepareDatabase();
     await t.lake.writeText(
       databaseOwnerPath(spec.export.databaseName),
-      `${JSON.stringify({ identity: databaseIdentity(ref, spec) })}\n`,
+      databaseMarker(databaseIdentity(ref, spec), spec),
     );
     return { databaseLocation: t.databaseLocation };
   });

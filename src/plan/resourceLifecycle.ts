@@ -21,6 +21,28 @@ export function dropsOnDelete(spec: { export: Pick<ExportSpec, "onEntityRemoved"
   return spec.export.onEntityRemoved === "drop";
 }
 
+/**
+ * Whether a removed entity's delete drops it. Pulumi hands a delete the state of the last deploy, so
+ * a commit that both sets `onEntityRemoved` and removes an entity would follow the old policy. The
+ * export database, updated earlier in the same `pulumi up` (deletes come last), records the policy
+ * the user set last in its lake marker (`databaseMarker`): that one decides when it is there.
+ */
+export function entityDropsOnDelete(
+  state: { export: Pick<ExportSpec, "onEntityRemoved"> },
+  marker: { onEntityRemoved?: unknown } | undefined,
+): boolean {
+  const newest = marker?.onEntityRemoved;
+  return newest === "drop" || newest === "retain" ? newest === "drop" : dropsOnDelete(state);
+}
+
+/** The export database's lake marker: which deployment's database the folders serve, and its policy. */
+export function databaseMarker(
+  identity: string,
+  spec: { export: Pick<ExportSpec, "onEntityRemoved"> },
+): string {
+  return `${JSON.stringify({ identity, onEntityRemoved: spec.export.onEntityRemoved })}\n`;
+}
+
 /** The entity's stable view as the target names it: `main` in DuckDB (the local target), `dbo` in Synapse. */
 export function entityViewName(target: TargetRef, entity: string): string {
   return `${target.kind === "local" ? DUCKDB_VIEW_SCHEMA : VIEW_SCHEMA}.${entity}`;

@@ -451,6 +451,29 @@ describe("export database and entity table providers (local target)", () => {
       expect(fs.existsSync(databaseFolder()), "its lake folder").to.equal(false);
     });
 
+    it("one commit that sets retain and removes an entity keeps the entity: its delete follows the newest policy", async () => {
+      // Pulumi updates the database (the new policy) before it deletes the removed entity's table,
+      // whose state still says drop.
+      const spec = specWith((raw) => (raw.export.onEntityRemoved = "drop"));
+      const db = await exportDatabaseProvider.create!(dbInputs(spec));
+      const table = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+      await switchTo(db.outs, "retain");
+      await entityTableProvider.delete!("ci_export.Customer", table.outs);
+      expect(await query("ci_export", "SELECT count(*)::INT AS n FROM Customer")).to.deep.equal([
+        { n: 2 },
+      ]);
+      expect(fs.existsSync(path.join(databaseFolder(), "Customer")), "its data").to.equal(true);
+    });
+
+    it("one commit that sets drop and removes an entity drops it, as the newest policy says", async () => {
+      const spec = specWith((raw) => (raw.export.onEntityRemoved = "retain"));
+      const db = await exportDatabaseProvider.create!(dbInputs(spec));
+      const table = await entityTableProvider.create!(await tableInputs(spec, "Customer"));
+      await switchTo(db.outs, "drop");
+      await entityTableProvider.delete!("ci_export.Customer", table.outs);
+      expect(fs.existsSync(path.join(databaseFolder(), "Customer")), "its data").to.equal(false);
+    });
+
     it("drop, then retain: the delete keeps the database and its data", async () => {
       const db = await deployWith("drop");
       const stored = await switchTo(db.outs, "retain");
