@@ -37,6 +37,12 @@ export interface PermissionChange {
   before?: { principalId: string; role: string; scope: string };
   /** Empty when nothing needs a second look. */
   flags: PermissionFlag[];
+  /**
+   * With a spec: the planned grant it matched knows its principal only at deploy time (the deployer
+   * when the spec names none, Customer Insights by appId, the administrator by UPN, the workspace's
+   * identity), so its principal was not compared; why, and what makes it comparable.
+   */
+  principalUnchecked?: string;
 }
 
 export interface PermissionReview {
@@ -49,6 +55,8 @@ export interface PermissionReview {
     broad: number;
     /** Changes whose principal, role or scope is not what the spec's plan says (with a spec only). */
     differsFromPlan: number;
+    /** Changes matched to a planned grant whose principal the plan knows only at deploy time. */
+    principalUnchecked: number;
   };
   changes: PermissionChange[];
 }
@@ -178,7 +186,14 @@ export function reviewPermissions(document: unknown, spec?: Spec): PermissionRev
   );
   const changes = [...byUrn.values()].map((c) => {
     const name = c.principalName ?? named.get(c.principalId.toLowerCase());
-    return { ...c, ...(name ? { principalName: name } : {}), flags: flagsOf(c, planned) };
+    const unchecked =
+      planned && c.change !== "removed" ? uncheckedPrincipal(c, planned) : undefined;
+    return {
+      ...c,
+      ...(name ? { principalName: name } : {}),
+      flags: flagsOf(c, planned),
+      ...(unchecked ? { principalUnchecked: unchecked } : {}),
+    };
   });
   const count = (k: PermissionChangeKind) => changes.filter((c) => c.change === k).length;
   return {
@@ -191,6 +206,7 @@ export function reviewPermissions(document: unknown, spec?: Spec): PermissionRev
       differsFromPlan: changes.filter((c) =>
         c.flags.some((f) => f.kind === "differs-from-plan" || f.kind === "not-in-plan"),
       ).length,
+      principalUnchecked: changes.filter((c) => c.principalUnchecked !== undefined).length,
     },
     changes,
   };
@@ -399,12 +415,48 @@ function isBroadScope(scope: string): boolean {
   );
 }
 
-/** The planned grant a change is for: by its resource name (`<component>-<grant key>`), else by value. */
-function planFlags(c: PermissionChange, planned: PlannedGrant[]): PermissionFlag[] {
+/** The planned grant a change is for, by its resource name (`<component>-<grant key>`). */
+function plannedByKey(c: PermissionChange, planned: PlannedGrant[]): PlannedGrant | undefined {
   const name = urnName(c.urn);
-  const byKey = planned
+  return planned
     .filter((g) => name === g.key || name.endsWith(`-${g.key}`))
     .sort((a, b) => b.key.length - a.key.length)[0];
+}
+
+/** Same role and scope as a planned grant (its principal aside). */
+function sameRoleAndScope(g: PlannedGrant, c: PermissionChange): boolean {
+  return (
+    g.plane === c.plane &&
+    guidOf(g.roleDefinitionId) === guidOf(c.roleDefinitionId) &&
+    (g.scopeId === null || c.scope === UNKNOWN_VALUE || sameScope(g.scopeId, c.scope))
+  );
+}
+
+/**
+ * Why the change's principal could not be compared with the plan's, when the planned grant it
+ * matches (by name, else the only candidates by role and scope) knows its principal only at deploy
+ * time; undefined when it was compared, or is itself known only after deploy.
+ */
+function uncheckedPrincipal(c: PermissionChange, planned: PlannedGrant[]): string | undefined {
+  if (c.principalId === UNKNOWN_VALUE) return undefined;
+  const byKey = plannedByKey(c, planned);
+  const candidates = byKey ? [byKey] : planned.filter((g) => sameRoleAndScope(g, c));
+  if (candidates.length === 0) return undefined;
+  if (candidates.some((g) => g.principalId?.toLowerCase() === c.principalId.toLowerCase())) {
+    return undefined;
+  }
+  const open = candidates.filter((g) => g.principalId === null);
+  if (open.length === 0) return undefined;
+  const who = open.map((g) => `${g.key} (${g.principalName})`).join(", ");
+  const fix = open.every((g) => g.principal === "workspaceIdentity")
+    ? "it is the workspace's own identity: compare it with the workspace's identity.principalId"
+    : `give ${[...new Set(open.filter((g) => g.principal !== "workspaceIdentity").map((g) => `principals.${g.principal}.objectId`))].join(" or ")} in the spec to have it checked`;
+  return `${c.principalId} was not compared: the plan's ${who} knows its principal only at deploy time; ${fix}`;
+}
+
+/** The planned grant a change is for: by its resource name (`<component>-<grant key>`), else by value. */
+function planFlags(c: PermissionChange, planned: PlannedGrant[]): PermissionFlag[] {
+  const byKey = plannedByKey(c, planned);
   if (!byKey) {
     const sameValues = planned.some(
       (g) =>

@@ -110,6 +110,7 @@ describe("synapse-export permissions diff: a review that gates a pipeline", () =
       updated: 0,
       broad: 1,
       differsFromPlan: 0,
+      principalUnchecked: 0,
     });
     expect(doc.changes[0].flags[0]).to.include({ kind: "broad-scope" });
     expect(doc.changes[0].flags[0].reason).to.contain("management group");
@@ -168,6 +169,47 @@ describe("synapse-export permissions diff: a review that gates a pipeline", () =
     );
     expect(reasons[1]).to.contain("role Contributor, the plan says Storage Blob Data Reader");
     expect(reasons[2]).to.contain("the spec's plan has no grant of Reader");
+  });
+
+  it("with --spec, says which principals it could not check: the plan's is known only at deploy time", async () => {
+    // The example spec names Customer Insights by appId and gives no deployer: a grant of their role
+    // and scope to anyone matches, and once read as "0 not as the spec's plan says".
+    const stranger = "99999999-0000-4000-8000-000000000001";
+    const preview = {
+      steps: [
+        armCreate("ci-customer-insights-reader-on-workspace-resource-group", {
+          principalId: stranger,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: role(READER),
+          scope: `${SUB}/resourceGroups/rg-analytics`,
+        }),
+        armCreate(`ci-reader-${ANALYSTS}-storage-blob-data-reader-on-storage-account`, {
+          principalId: ANALYSTS,
+          principalType: "Group",
+          roleDefinitionId: role(BLOB_READER),
+          scope: ACCOUNT,
+        }),
+      ],
+    };
+    const r = await runCli(["permissions", "diff", "--spec", EXAMPLE], {
+      stdin: JSON.stringify(preview),
+      env: { COLUMNS: "200" },
+    });
+    expect(r.code, "not a flag: nothing says it is wrong").to.equal(0);
+    expect(r.stdout.split("\n")[0]).to.match(
+      /; 0 not as the spec's plan says, 1 whose principal it cannot check offline\.$/,
+    );
+    expect(r.stdout).to.match(/^added \?/m);
+    expect(r.stdout).to.contain("Principal not checked against the plan");
+    expect(r.stdout).to.contain("knows its principal only at deploy time");
+    const j = await runCli(["permissions", "diff", "--spec", EXAMPLE, "--json"], {
+      stdin: JSON.stringify(preview),
+    });
+    const doc = JSON.parse(j.stdout);
+    expect(doc.summary.principalUnchecked).to.equal(1);
+    expect(doc.changes[0].principalUnchecked).to.contain(`${stranger} was not compared`);
+    // The reader group is in the spec by object id: it was compared.
+    expect(doc.changes[1]).not.to.have.property("principalUnchecked");
   });
 
   it("shows Pulumi's unknown placeholder as (known after deploy), named from the workspace it belongs to", async () => {

@@ -36,7 +36,7 @@ export function renderReview(review: PermissionReview, options: RenderOptions): 
   // "scope was …" compares two scopes: keep the resource group, which may be all that differs.
   const comparedScope = wide ? (s: string) => s : shortScopeWithGroup;
   const rows = review.changes.map((c) => [
-    c.change + (c.flags.length ? " !" : ""),
+    c.change + (c.flags.length ? " !" : c.principalUnchecked ? " ?" : ""),
     c.plane === "arm" ? "ARM" : "Synapse",
     principalText(c.principalId, c, id),
     c.role,
@@ -67,6 +67,18 @@ export function renderReview(review: PermissionReview, options: RenderOptions): 
       }
     }
   }
+  const unchecked = review.changes.filter((c) => c.principalUnchecked !== undefined);
+  if (unchecked.length > 0) {
+    parts.push(
+      "",
+      fitted("Principal not checked against the plan (?; the exit code does not count it):"),
+    );
+    for (const c of unchecked) {
+      const what = `${c.change} ${c.role} on ${scope(c.scope)}`;
+      const reason = wide ? c.principalUnchecked! : shortIdsIn(c.principalUnchecked!);
+      parts.push(fitted(`  - ${what}: ${reason}.`));
+    }
+  }
   return parts.join("\n");
 }
 
@@ -77,7 +89,12 @@ function summaryLine(review: PermissionReview, withSpec: boolean): string {
   return (
     `${n} permission change${n === 1 ? "" : "s"}: ${s.added} added, ${s.removed} removed, ${s.replaced} replaced, ` +
     `${s.updated} updated; ${s.broad} broader than the export needs` +
-    (withSpec ? `; ${s.differsFromPlan} not as the spec's plan says.` : ".")
+    (withSpec
+      ? `; ${s.differsFromPlan} not as the spec's plan says` +
+        (s.principalUnchecked > 0
+          ? `, ${s.principalUnchecked} whose principal it cannot check offline.`
+          : ".")
+      : ".")
   );
 }
 
