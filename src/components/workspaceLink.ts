@@ -83,13 +83,13 @@ export class WorkspaceLink extends pulumi.ComponentResource {
             filesystem: create.container,
             resourceId: create.storageAccountResourceId,
           },
+          // Entra ID only unless a SQL password is given. The login name goes either way: the
+          // workspace takes none without an Entra admin or a customer-managed key (azurerm's
+          // synapse_workspace docs), and Azure Verified Modules' workspace module requires it,
+          // leaving the password to the service when none is given.
           azureADOnlyAuthentication: password === undefined,
-          ...(password === undefined
-            ? {}
-            : {
-                sqlAdministratorLogin: create.sqlAdministratorLogin ?? DEFAULT_SQL_ADMIN_LOGIN,
-                sqlAdministratorLoginPassword: password,
-              }),
+          sqlAdministratorLogin: create.sqlAdministratorLogin ?? DEFAULT_SQL_ADMIN_LOGIN,
+          ...(password === undefined ? {} : { sqlAdministratorLoginPassword: password }),
           tags: create.tags,
         },
         // The provider does not mark the password as a secret output by itself.

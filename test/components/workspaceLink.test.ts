@@ -65,10 +65,10 @@ for (const preview of [false, true]) {
         filesystem: "ci-export",
         resourceId: NEW_ACCOUNT,
       });
-      expect(workspace.inputs).to.not.have.any.keys(
-        "sqlAdministratorLogin",
-        "sqlAdministratorLoginPassword",
-      );
+      // A login name always (a workspace is refused without one, an Entra admin or a CMK), no
+      // password: Entra ID only.
+      expect(workspace.inputs.sqlAdministratorLogin).to.equal("sqladminuser");
+      expect(workspace.inputs).to.not.have.any.keys("sqlAdministratorLoginPassword");
       const [rule] = mocks.ofType("azure-native:synapse:IpFirewallRule");
       expect(rule.inputs).to.deep.include({
         workspaceName: "ws-new",
