@@ -420,9 +420,27 @@ export async function sourceStates(
     const { lakeSourceStates } =
       require("./serverSide/exportLakeEntity") as typeof import("./serverSide/exportLakeEntity");
     // Read in `pulumi preview` too: no grant of this deploy precedes it, so nothing is waited for.
+    // A refusal in the export's own account may be lifted by this deploy's grants: recorded as
+    // awaiting them (sourcesAwaitingGrants), and the export lists the source itself after them.
     return withTarget(spec, ref, "leave", "none", async (t) => {
       if (!t.serverSide) throw new Error("The Azure target has no server-side export.");
-      return lakeSourceStates(e, t.serverSide);
+      try {
+        return await lakeSourceStates(e, t.serverSide);
+      } catch (error) {
+        const { sourcesAwaitingGrants } =
+          require("../plan/lakeSourceGrants") as typeof import("../plan/lakeSourceGrants");
+        const { codeOf, statusOf } =
+          require("./lake/adlsFailure") as typeof import("./lake/adlsFailure");
+        const cause = (error as { cause?: unknown })?.cause;
+        const refused =
+          statusOf(cause) === 403 && codeOf(cause) === "AuthorizationPermissionMismatch";
+        const awaiting = refused ? sourcesAwaitingGrants(e, spec.connection.storage) : undefined;
+        if (!awaiting) throw error;
+        process.stderr.write(
+          `synapse-export: entity ${e.name}: listing its lake source was refused (403 AuthorizationPermissionMismatch) before this deploy's grants; its export lists it once they apply\n`,
+        );
+        return awaiting;
+      }
     });
   }
   refuseServerSideEntities(spec, [e], ref?.kind === "local" ? "local" : "azure");

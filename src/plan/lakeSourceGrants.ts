@@ -72,3 +72,29 @@ export function planLakeSourceGrants(spec: Spec): LakeSourceGrant[] {
   }
   return [...byScope.values()];
 }
+
+/**
+ * The state the Pulumi program records for a lake-resident source it may not list yet: one in the
+ * export's own account, where this deploy's own grants may be what lets the deploying identity in
+ * (the program reads before any grant is made, in preview as in the first `up`). The entity then
+ * shows a change, and its export, which runs after the grants, lists the source itself; a grant that
+ * is missing fails there, naming it. Undefined for a source elsewhere (its grant is made by hand, so
+ * a refusal there is reported at once).
+ */
+export function sourcesAwaitingGrants(
+  entity: Parameters<typeof lakeLocationOf>[0],
+  storage: { accountName: string },
+): { path: string; bytes: number; sha256: string; etag: string }[] | undefined {
+  const location = lakeLocationOf(entity);
+  if (!location || location.account.toLowerCase() !== storage.accountName.toLowerCase()) {
+    return undefined;
+  }
+  return [
+    {
+      path: `${entity.source.path} (not listed: the deploying identity may read it once this deploy's grants apply)`,
+      bytes: 0,
+      sha256: "",
+      etag: "awaiting-grants",
+    },
+  ];
+}

@@ -203,3 +203,28 @@ describe("lake-resident sources in the plan", () => {
     ]);
   });
 });
+
+describe("a lake source the program may not list before the grants", () => {
+  it("awaits this deploy's grants only in the export's own account; elsewhere the refusal stands", () => {
+    const { sourcesAwaitingGrants } =
+      require("../../src/plan/lakeSourceGrants") as typeof import("../../src/plan/lakeSourceGrants");
+    const entity = (url: string) => ({
+      name: "Orders",
+      source: { path: url, format: "csv" as const },
+    });
+    const own = sourcesAwaitingGrants(
+      entity("abfss://landing@StCiExport.dfs.core.windows.net/orders/*.csv"),
+      { accountName: "stciexport" },
+    );
+    expect(own).to.have.length(1);
+    expect(own![0].etag).to.equal("awaiting-grants");
+    expect(
+      sourcesAwaitingGrants(entity("abfss://raw@stcilake.dfs.core.windows.net/orders/*.csv"), {
+        accountName: "stciexport",
+      }),
+    ).to.equal(undefined);
+    expect(
+      sourcesAwaitingGrants(entity("data/orders.csv"), { accountName: "stciexport" }),
+    ).to.equal(undefined);
+  });
+});
