@@ -201,6 +201,8 @@ export function diffExportDatabase(
   news: ExportDatabaseInputs,
 ): ResourceDiff {
   refuseCaseOnlyDatabaseRename(olds, news);
+  if (knownIdentityChanged(olds, news))
+    return { changes: true, replaces: ["spec.export.databaseName"] };
   if (containsUnknown(exportInputs(news))) return { changes: true, replaces: [] };
   const replace =
     databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec);
@@ -209,6 +211,25 @@ export function diffExportDatabase(
   const changes =
     databaseSettings(olds.target, olds.spec) !== databaseSettings(news.target, news.spec);
   return { changes, replaces: [] };
+}
+
+/**
+ * A replacement that the known parts of the database's identity already show (its target's kind, the
+ * workspace's and the database's names), while another part (a new workspace's endpoint) is still
+ * unknown in preview: shown as the replacement it is, not as an update that `up` then turns into one.
+ */
+function knownIdentityChanged(
+  olds: ExportDatabaseInputs | EntityTableInputs,
+  news: ExportDatabaseInputs | EntityTableInputs,
+): boolean {
+  const known = (v: unknown) => typeof v === "string" && v !== PULUMI_UNKNOWN;
+  const kind = (i: typeof olds) => (i.target as { kind?: unknown } | undefined)?.kind;
+  const workspace = (i: typeof olds) => i.spec?.connection?.workspace?.name;
+  const database = (i: typeof olds) => i.spec?.export?.databaseName;
+  const differs = (part: (i: typeof olds) => unknown) =>
+    known(part(olds)) && known(part(news)) && part(olds) !== part(news);
+  if (differs(kind) || differs(database)) return true;
+  return kind(news) !== "local" && differs(workspace);
 }
 
 /**
@@ -236,6 +257,14 @@ function refuseCaseOnlyDatabaseRename(
 
 export function diffEntityTable(olds: EntityTableInputs, news: EntityTableInputs): ResourceDiff {
   refuseCaseOnlyDatabaseRename(olds, news);
+  if (
+    (typeof news.entity === "string" &&
+      news.entity !== PULUMI_UNKNOWN &&
+      olds.entity !== news.entity) ||
+    knownIdentityChanged(olds, news)
+  ) {
+    return { changes: true, replaces: ["entity"] };
+  }
   // Unknown during preview (e.g. the workspace is being created): show a change, decide at deploy.
   if (containsUnknown(exportInputs(news))) return { changes: true, replaces: [] };
   if (

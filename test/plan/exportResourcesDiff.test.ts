@@ -186,6 +186,25 @@ describe("entity table diff", () => {
     ).to.deep.equal(SAME);
   });
 
+  it("shows the replacement that known names already make while the new workspace's endpoint is unknown (preview)", () => {
+    // Renaming a workspace the stack creates: its endpoint is unknown in preview, its name is not.
+    const renamed = spec((raw) => (raw.connection.workspace.name = "ws-renamed"));
+    const pending: TargetRef = { kind: "azure", sqlServer: PULUMI_UNKNOWN };
+    expect(
+      diffEntityTable(inputs({ target: AZURE }), inputs({ target: pending, spec: renamed })),
+    ).to.deep.equal({ changes: true, replaces: ["entity"] });
+    expect(
+      diffExportDatabase(
+        { target: AZURE, spec: exportDatabaseSpec(spec()) },
+        { target: pending, spec: exportDatabaseSpec(renamed) },
+      ),
+    ).to.deep.equal(REPLACE_DB);
+    // The same names with the endpoint unknown: a change of unknown outcome, not a replacement.
+    expect(diffEntityTable(inputs({ target: AZURE }), inputs({ target: pending }))).to.deep.equal(
+      UPDATE,
+    );
+  });
+
   it("shows a change, never a replacement, while the entity itself is unknown (preview)", () => {
     expect(diffEntityTable(inputs(), inputs({ entity: PULUMI_UNKNOWN }))).to.deep.equal(UPDATE);
   });
