@@ -133,6 +133,13 @@ function wrongType(value: unknown, expected: string, path: string, issues: SpecI
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
+  // A Pulumi Output (or a promise) where a name must be known when the program starts.
+  if ((value as { __pulumiOutput?: unknown } | null)?.__pulumiOutput === true) {
+    return "a Pulumi Output; this field must be known when the program runs: give a plain value (a name, not a resource's output)";
+  }
+  if (value instanceof Promise) {
+    return "a promise; this field must be known when the program runs: give a plain value";
+  }
   if (value === null) return "nothing";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `the text '${value}'`;

@@ -195,3 +195,19 @@ describe("WorkspaceLink checks its arguments by the spec's rules", () => {
     expect(mocks.ofType("azure-native:synapse:Workspace")).to.have.length(1);
   });
 });
+
+describe("a spec given a Pulumi Output where a name must be known", () => {
+  it("says it is an Output and what to give instead, before anything is registered", async () => {
+    const { validRawSpec } = require("../helpers/specs") as typeof import("../helpers/specs");
+    const raw: any = validRawSpec();
+    raw.connection.workspace.resourceGroupName = pulumi.output("rg-analytics");
+    const found = await refusal(
+      () => new components.CustomerInsightsSynapseExport("x", { spec: raw, baseDir: "/base" }),
+    );
+    expect(found.error, "the construction throws").to.be.instanceOf(SpecError);
+    expect(found.error.message).to.contain(
+      "connection.workspace.resourceGroupName: must be text, got a Pulumi Output; this field must be known when the program runs: give a plain value",
+    );
+    expect(found.registered).to.equal(0);
+  });
+});
