@@ -13,7 +13,8 @@ import { EntityTable, sourceFolderProblem } from "../providers/entityTable";
 import type { ExportStorage } from "./exportStorage";
 import type { WorkspaceLink } from "./workspaceLink";
 import { checkConnectionArgs, ExportConnection, type SpecLike } from "./exportConnection";
-import { handToConnection } from "./checkedSpecs";
+import { handToConnection, takeHandedSpec } from "./checkedSpecs";
+import { sharedConnectionIssues } from "../plan/sharedConnection";
 import { shownWithoutStack } from "./componentErrors";
 import { withLakeSourceIssues } from "../plan/exportableSpec";
 import { entityEngine } from "../plan/lakeSource";
@@ -40,6 +41,15 @@ export interface CustomerInsightsSynapseExportArgs {
    * folder and DuckDB files, e.g. to try a stack before it has Azure access.
    */
   exportTarget?: TargetRef;
+  /**
+   * An ExportConnection to export over instead of making one: several exports share one connection
+   * (storage, workspace and grants), as Customer Insights exports share one connection. The spec's
+   * connection and principals must be that connection's; `sqlAdministratorPassword`,
+   * `protectStorage` and `allowSharedKeyAccess` belong to the connection then. Two components each
+   * making the same connection would both own its role assignments, and removing one would remove
+   * the other's access.
+   */
+  connection?: ExportConnection;
 }
 
 /**
@@ -99,21 +109,26 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
   ) {
     const loaded = loadSpec(name, args);
     refuseMissingSourceFolder(name, args, loaded);
+    if (args.connection) refuseOtherConnection(name, args, loaded.spec);
     super(CUSTOMER_INSIGHTS_SYNAPSE_EXPORT_TYPE, name, {}, opts);
 
-    this.connection = new ExportConnection(
-      `${name}-connection`,
-      {
-        spec: loaded.spec,
-        baseDir: loaded.baseDir,
-        sqlAdministratorPassword: args.sqlAdministratorPassword,
-        protectStorage: args.protectStorage,
-        allowSharedKeyAccess: args.allowSharedKeyAccess,
-      },
-      { parent: this },
-    );
+    this.connection =
+      args.connection ??
+      new ExportConnection(
+        `${name}-connection`,
+        {
+          spec: loaded.spec,
+          baseDir: loaded.baseDir,
+          sqlAdministratorPassword: args.sqlAdministratorPassword,
+          protectStorage: args.protectStorage,
+          allowSharedKeyAccess: args.allowSharedKeyAccess,
+        },
+        { parent: this },
+      );
     const c = this.connection;
-    this.spec = c.spec;
+    // Over a shared connection, this export's own spec (its entities and database; the connection
+    // and principals are the connection's, refuseOtherConnection checked).
+    this.spec = args.connection ? loaded.spec : c.spec;
     this.grants = c.grants;
     this.storage = c.storage;
     this.workspace = c.workspace;
@@ -200,6 +215,28 @@ export class CustomerInsightsSynapseExport extends pulumi.ComponentResource {
       entityTables: this.entityTables.map((t) => t.viewName),
     });
   }
+}
+
+/**
+ * An export given another component's connection: its spec must state that connection and its
+ * principals (sharedConnectionIssues), and the connection's own arguments go to the connection.
+ */
+function refuseOtherConnection(
+  name: string,
+  args: CustomerInsightsSynapseExportArgs,
+  spec: Spec,
+): void {
+  // Handed over for an ExportConnection this export does not make: taken back.
+  takeHandedSpec(spec);
+  const source = `CustomerInsightsSynapseExport '${name}'`;
+  const own = (["sqlAdministratorPassword", "protectStorage", "allowSharedKeyAccess"] as const)
+    .filter((k) => args[k] !== undefined)
+    .map((k) => ({
+      path: k,
+      message: "is the connection's: give it to the ExportConnection passed as `connection`",
+    }));
+  const issues = [...own, ...sharedConnectionIssues(spec, args.connection!.spec)];
+  if (issues.length > 0) throw shownWithoutStack(new SpecError(issues, source));
 }
 
 /**

@@ -103,6 +103,82 @@ for (const preview of [false, true]) {
       );
     });
 
+    it("exports twice over one shared connection: its grants are made once, each export has its database", async () => {
+      const { loadSpecFile } =
+        require("../../src/spec/specFile") as typeof import("../../src/spec/specFile");
+      const { spec } = loadSpecFile(EXAMPLE_SPEC);
+      const second = structuredClone(spec!);
+      second.export.databaseName = "ci_export_two";
+      second.export.displayName = "Second export";
+      const { mocks } = await deploy(
+        () => {
+          const connection = new components.ExportConnection("shared", { spec: spec! });
+          new components.CustomerInsightsSynapseExport("one", { spec: spec!, connection });
+          new components.CustomerInsightsSynapseExport("two", { spec: second, connection });
+        },
+        { preview, world: exampleSpecWorld() },
+      );
+      // Each assignment once, by the connection: no second owner to remove it with its export.
+      const names = mocks.ofType(ROLE_ASSIGNMENT).map((r) => r.name);
+      expect(names.length).to.be.greaterThan(0);
+      expect(names.every((n) => n.startsWith("shared-"))).to.equal(true);
+      expect(
+        mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT).every((r) => r.name.startsWith("shared-")),
+      ).to.equal(true);
+      expect(
+        mocks.ofType(EXPORT_DATABASE).map((d) => d.inputs.spec.export.databaseName),
+      ).to.have.members(["ci_export", "ci_export_two"]);
+      const tables = mocks.ofType(ENTITY_TABLE);
+      expect(tables.map((t) => t.name)).to.have.members([
+        "one-entity-Customer",
+        "one-entity-Segments",
+        "two-entity-Customer",
+        "two-entity-Segments",
+      ]);
+      // Both wait for the shared grants.
+      const grants = [...mocks.ofType(ROLE_ASSIGNMENT), ...mocks.ofType(SYNAPSE_ROLE_ASSIGNMENT)];
+      for (const t of tables) {
+        for (const g of grants) {
+          expect(
+            t.options.dependencies.some((u) => u.endsWith(urnOf(g))),
+            t.name,
+          ).to.equal(true);
+        }
+      }
+    });
+
+    it("refuses an export over a shared connection whose spec states another connection or principals", async () => {
+      const { loadSpecFile } =
+        require("../../src/spec/specFile") as typeof import("../../src/spec/specFile");
+      const { spec } = loadSpecFile(EXAMPLE_SPEC);
+      const other = structuredClone(spec!);
+      other.export.databaseName = "ci_export_two";
+      other.connection.storage.container = "another";
+      let error: any;
+      await deploy(
+        () => {
+          const connection = new components.ExportConnection("shared", { spec: spec! });
+          try {
+            new components.CustomerInsightsSynapseExport("two", {
+              spec: other,
+              connection,
+              protectStorage: true,
+            });
+          } catch (err) {
+            error = err;
+          }
+        },
+        { preview, world: exampleSpecWorld() },
+      );
+      expect(error?.message).to.contain("CustomerInsightsSynapseExport 'two'");
+      expect(error.message).to.contain(
+        "connection.storage.container: differs from the ExportConnection given as `connection`",
+      );
+      expect(error.message).to.contain(
+        "protectStorage: is the connection's: give it to the ExportConnection passed as `connection`",
+      );
+    });
+
     it("checks no sign-in against a group named as the deployer: its members sign in as themselves", async () => {
       const file = path.join(
         path.dirname(EXAMPLE_SPEC),
