@@ -1,5 +1,5 @@
 // Where an export's files live in the lake. One place, so the writer, the SQL plan, retention and the
-// CLI agree: <container>/<databaseName>/<Entity>/v=<snapshot>/part-NNNNN.<ext> and _manifest.json.
+// CLI agree: <container>/<databaseName>/<Entity>/v=<snapshot>/*.<ext> (the runner's part-<n>, CETAS's <QueryID>_<date>_<time>_<n>; the manifest names them) and _manifest.json.
 
 import type { ExportFormat } from "../spec/types";
 
@@ -128,7 +128,7 @@ export function planLakeLayout(
     entities: entities.map((name) => ({
       name,
       folder: entityFolder(databaseName, name),
-      snapshotPattern: `${entityFolder(databaseName, name)}/${SNAPSHOT_PREFIX}<snapshot>/part-NNNNN.${partExtension(format)}`,
+      snapshotPattern: `${entityFolder(databaseName, name)}/${SNAPSHOT_PREFIX}<snapshot>/*.${partExtension(format)}`,
     })),
   };
 }

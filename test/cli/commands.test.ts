@@ -149,7 +149,7 @@ describe("synapse-export plan", () => {
       );
     }
     expect(plan.lake.entities[0].snapshotPattern).to.equal(
-      "ci_export/Customer/v=<snapshot>/part-NNNNN.parquet",
+      "ci_export/Customer/v=<snapshot>/*.parquet",
     );
     expect(plan.sql[0]).to.deep.include({ database: "master" });
     expect(plan.sql.map((s: any) => s.statement).join("\n")).to.contain(

@@ -43,13 +43,13 @@ describe("the export plan", () => {
         {
           name: "Customer",
           folder: "ci_export/Customer",
-          snapshotPattern: "ci_export/Customer/v=<snapshot>/part-NNNNN.parquet",
+          snapshotPattern: "ci_export/Customer/v=<snapshot>/*.parquet",
         },
         // The spec's entities, whatever columns were passed in.
         {
           name: "Segments",
           folder: "ci_export/Segments",
-          snapshotPattern: "ci_export/Segments/v=<snapshot>/part-NNNNN.parquet",
+          snapshotPattern: "ci_export/Segments/v=<snapshot>/*.parquet",
         },
       ],
     });
