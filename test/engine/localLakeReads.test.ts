@@ -286,3 +286,45 @@ describe("a file source under the local target's folder", () => {
     }
   });
 });
+
+describe("a lake-resident Parquet source on the local target reads what OPENROWSET reads", () => {
+  async function parquet(file: string, id: number): Promise<void> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(":memory:");
+    const db = await instance.connect();
+    await db.run(
+      `COPY (SELECT ${id}::INTEGER AS "Id") TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`,
+    );
+    db.closeSync();
+    instance.closeSync();
+  }
+
+  for (const [glob, expected] of [
+    ["pq/*.parquet", [1]],
+    ["pq/**", [1, 3]],
+  ] as const) {
+    it(`${glob}: skips names beginning with _ (as serverless does) and reads below with /**`, async () => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), "synapse-export-lakepq-"));
+      try {
+        const lake = path.join(dir, "out");
+        await parquet(path.join(lake, "raw", "pq", "a.parquet"), 1);
+        await parquet(path.join(lake, "raw", "pq", "_staging.parquet"), 2);
+        await parquet(path.join(lake, "raw", "pq", "sub", "b.parquet"), 3);
+        await fs.mkdir(path.join(dir, "spec"));
+        const entity: EntitySpec = {
+          name: "P",
+          source: { path: `abfss://raw@stsrc.dfs.core.windows.net/${glob}`, format: "parquet" },
+          columns: [{ name: "Id", type: "int32" }],
+        };
+        const spec = makeSpec(path.join(dir, "spec"), [entity]);
+        const record = await runLocalTarget(spec, lake);
+        expect(record.entities[0].status, errorText(record.entities[0])).to.equal("exported");
+        const { rows } = await latestLocalRows(spec, lake, "P");
+        expect(rows.map((r: any) => Number(r.Id)).sort()).to.deep.equal([...expected]);
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});

@@ -2,7 +2,10 @@
 // fingerprint and the "did it change while read" check cover `fingerprinted`, which for a cdm source
 // adds its model.json (its attributes decide the columns, its settings the dialect).
 
+import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import type { LakeEntry } from "../lake/lakeStore";
+import { matchBulkPath } from "../serverSide/lakeSourceListing";
 import { localRelativePath, looksLikeLakeUrl, parseLakeLocation } from "../../plan/lakeLocation";
 import type { EntitySpec } from "../../spec/types";
 import { SourceError } from "./sourceError";
@@ -27,7 +30,7 @@ export async function entitySources(
     // The local lake is a root only of a lake-resident source mapped into it: a file path that merely
     // lies under --local DIR keeps the spec's rules (no absolute path or `..` outside sourceRoots).
     const lakeResident = looksLikeLakeUrl(entity.source.path);
-    const files = await resolveSources(baseDir, localEntity(entity, options), {
+    const resolved = await resolveSources(baseDir, localEntity(entity, options), {
       ...options,
       sourceRoots: [
         ...(options.sourceRoots ?? []),
@@ -36,6 +39,7 @@ export async function entitySources(
           : []),
       ],
     });
+    const files = lakeResident ? await asServerlessReads(entity, resolved, options) : resolved;
     return { entity, files, fingerprinted: files };
   }
   const cdm = await resolveCdmSource(baseDir, entity, options);
@@ -65,5 +69,38 @@ function localEntity(entity: EntitySpec, options: CdmResolveOptions): EntitySpec
     path.resolve(options.localLakeDir),
     ...localRelativePath(parsed.location).split("/"),
   );
-  return { ...entity, source: { ...entity.source, path: local } };
+  // OPENROWSET's trailing `/**` reads every file below; this glob's `**` is folders, so add the file.
+  const pattern = /\/\*\*$/.test(local.replace(/\\/g, "/")) ? `${local}/*` : local;
+  return { ...entity, source: { ...entity.source, path: pattern } };
+}
+
+/**
+ * The files serverless's OPENROWSET would read of those the glob found (matchBulkPath: no name below
+ * the listed folder beginning with `_` or `.`), so that `run --local` reads what Azure reads.
+ */
+async function asServerlessReads(
+  entity: EntitySpec,
+  files: SourceFile[],
+  options: CdmResolveOptions,
+): Promise<SourceFile[]> {
+  const parsed = parseLakeLocation(entity.source.path);
+  if (!parsed.ok || options.localLakeDir === undefined) return files;
+  const container = path.join(path.resolve(options.localLakeDir), parsed.location.container);
+  const realContainer = await fs.realpath(container).catch(() => container);
+  const inContainer = (f: SourceFile) =>
+    path.relative(realContainer, f.absPath).split(path.sep).join("/");
+  const kept = new Set(
+    matchBulkPath(
+      parsed.location.path,
+      files.map((f) => ({ path: inContainer(f), isDirectory: false }) as LakeEntry),
+    ).map((e) => e.path),
+  );
+  const read = files.filter((f) => kept.has(inContainer(f)));
+  if (read.length === 0) {
+    throw new SourceError(
+      `entity "${entity.name}": source.path "${entity.source.path}" matches no file serverless reads in ${container}: ` +
+        "names beginning with _ or . below the listed folder are skipped, as OPENROWSET skips them.",
+    );
+  }
+  return read;
 }
