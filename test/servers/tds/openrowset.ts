@@ -311,6 +311,11 @@ async function readCsv(duck: DuckDBConnection, clause: Openrowset, list: string,
     "all_varchar = true",
     // PARSER_VERSION 2.0: a quoted empty string is an empty string, an empty field is NULL.
     "allow_quoted_nulls = false",
+    // A row with fewer fields than the columns: develop-openrowset documents no field count for
+    // PARSER_VERSION 2.0, so this model takes the side that changes data silently (the missing
+    // fields read as NULL; without a header, a field past the WITH ordinals is not read), the one the
+    // product must not rely on: its
+    // server-side check does not see a row's field count (README, Limits), and `run --local` refuses it.
     "null_padding = true",
     "filename = true",
     // With a header the sniffer only reads the names (delimiter and quote are given); without one the
