@@ -13,7 +13,8 @@
 //   the property is left out and preview goes on (unknown, not a failure). `pulumi up` decides anew.
 
 import * as pulumi from "@pulumi/pulumi";
-import { loadEngine } from "./loadEngine";
+import { loadEngine, loadPlan } from "./loadEngine";
+import type * as InputsModule from "../plan/armRoleAssignmentInputs";
 import { PULUMI_UNKNOWN } from "../plan/pulumiUnknown";
 import type * as ClientModule from "../engine/armRbac/armRoleAssignmentClient";
 
@@ -41,20 +42,6 @@ export interface ArmRoleAssignmentArgs {
   adoptsFrom?: pulumi.Input<string>;
 }
 
-/** Changing any of these is another grant: replace, deleting the old (owned) one first. */
-const REPLACE_KEYS = [
-  "roleAssignmentName",
-  "roleDefinitionId",
-  "scope",
-  "principalId",
-  "principalType",
-];
-const IN_PLACE_KEYS = ["description", "armEndpoint", "adoptsFrom"];
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ROLE_DEFINITION_ID =
-  /^\/subscriptions\/[0-9a-f-]{36}\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i;
-const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"];
 /** How long preview waits for the adoption look-up (a credential chain without credentials can be slow). */
 const PREVIEW_LOOKUP_MS = 10_000;
 
@@ -94,47 +81,13 @@ function clientFor(inputs: Record<string, unknown>) {
 
 export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds, news): Promise<pulumi.dynamic.CheckResult> {
-    const failures: pulumi.dynamic.CheckFailure[] = [];
-    const known = (k: string) => news[k] !== undefined && news[k] !== UNKNOWN;
-    if (known("roleAssignmentName") && !GUID.test(String(news.roleAssignmentName)))
-      failures.push({
-        property: "roleAssignmentName",
-        reason: "must be a GUID (ARM's rule for role assignment names)",
-      });
-    if (known("principalId") && !GUID.test(String(news.principalId)))
-      failures.push({
-        property: "principalId",
-        reason: "must be the principal's object id (a GUID)",
-      });
-    if (known("roleDefinitionId") && !ROLE_DEFINITION_ID.test(String(news.roleDefinitionId)))
-      failures.push({
-        property: "roleDefinitionId",
-        reason:
-          "must be /subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<guid>",
-      });
-    if (known("scope") && !String(news.scope).startsWith("/subscriptions/"))
-      failures.push({
-        property: "scope",
-        reason: "must be an ARM resource id starting with /subscriptions/",
-      });
-    if (known("principalType") && !PRINCIPAL_TYPES.includes(String(news.principalType)))
-      failures.push({
-        property: "principalType",
-        reason: `must be one of ${PRINCIPAL_TYPES.join(", ")}`,
-      });
+    const rules = loadPlan<typeof InputsModule>("armRoleAssignmentInputs");
+    const failures = rules.armRoleAssignmentFailures(news, (v) => v === UNKNOWN);
     if (failures.length > 0) return { inputs: news, failures };
     const inputs: Record<string, unknown> = { ...news };
     delete inputs.adoptsExisting;
-    // `olds` are the old *inputs* (Pulumi's check contract), never the outputs: an assignment already in
-    // the state shows as old inputs for the same grant. What was decided at create stands; a grant that
-    // changes (a replacement) is another assignment and is looked up anew.
-    const inState =
-      olds !== undefined &&
-      olds.roleAssignmentName !== undefined &&
-      REPLACE_KEYS.every(
-        (k) => String(olds[k] ?? "").toLowerCase() === String(news[k] ?? "").toLowerCase(),
-      );
-    if (inState) {
+    // `olds` are the old *inputs*: an assignment already in the state keeps what create decided.
+    if (rules.sameArmGrantInState(olds, news)) {
       if (olds.adoptsExisting !== undefined) inputs.adoptsExisting = olds.adoptsExisting;
     } else {
       const existing = await lookUpExisting(news);
@@ -144,12 +97,11 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds, news): Promise<pulumi.dynamic.DiffResult> {
-    const same = (k: string) =>
-      news[k] !== UNKNOWN &&
-      String(olds[k] ?? "").toLowerCase() === String(news[k] ?? "").toLowerCase();
-    const replaces = REPLACE_KEYS.filter((k) => !same(k));
-    const changed = [...replaces, ...IN_PLACE_KEYS.filter((k) => !same(k))];
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+    return loadPlan<typeof InputsModule>("armRoleAssignmentInputs").diffArmRoleAssignmentInputs(
+      olds,
+      news,
+      (v) => v === UNKNOWN,
+    );
   },
 
   async create(inputs): Promise<pulumi.dynamic.CreateResult> {
@@ -187,7 +139,9 @@ export const armRoleAssignmentProvider: pulumi.dynamic.ResourceProvider = {
   async update(_id, olds, news): Promise<pulumi.dynamic.UpdateResult> {
     // An adopted assignment may have gone with the grant it was adopted from (a new administrator
     // replaced it): ensured again, as create does. Ours, or nothing to re-check: as it was.
-    if (olds.adopted === true && String(olds.adoptsFrom ?? "") !== String(news.adoptsFrom ?? "")) {
+    if (
+      loadPlan<typeof InputsModule>("armRoleAssignmentInputs").armUpdateEnsuresAgain(olds, news)
+    ) {
       const created = await armRoleAssignmentProvider.create!(news);
       return { outs: created.outs };
     }
