@@ -6,7 +6,8 @@ export const EXIT_CODES = `Exit codes:
   2  the run failed for at least one entity (the others still ran), or could not start
   3  permissions diff: a grant is broader than the export needs, or differs from the spec's plan`;
 
-const COMMON = `Instead of <spec>, --stack <name> reads the spec of stacks/Pulumi.<name>.yaml.
+const COMMON = `Instead of <spec>, --stack <name> reads the spec of stacks/Pulumi.<name>.yaml
+(--stacks-dir <dir> for another folder than stacks).
 
 Options:
   --json        one JSON document on stdout, nothing else (errors too: { "ok": false, "error": ... })
@@ -36,13 +37,17 @@ ${EXIT_CODES}
 export const COMMAND_HELP: Record<string, string> = {
   validate: `synapse-export validate <spec> [--json]
 
-Checks a spec without touching anything: exit 0, or 1 with every error and its field path.`,
+Checks a spec without touching anything: exit 0, or 1 with every error and its field path.
+  --stack <name>       instead of <spec>: the spec of stacks/Pulumi.<name>.yaml
+  --stacks-dir <dir>   where --stack looks (default stacks)
+  --json               exactly one JSON document on stdout`,
   plan: `synapse-export plan <spec> [--local <dir>] [--json]
 
 Prints the grants, the lake layout, the columns (inferred ones are read from the sources) and the
 T-SQL the export will run. Touches nothing in Azure.
   --local <dir>  read a lake model.json entity's columns and partitions from <dir>/<container>/<path>,
                  as run --local reads them (without it they are read when the export runs)
+  --stack <name> instead of <spec>: the spec of stacks/Pulumi.<name>.yaml (--stacks-dir <dir>)
   --json         exactly one JSON document on stdout`,
   run: `synapse-export run <spec> [--local <dir>] [--entities A,B] [--lock-wait <seconds>] [--rehash] [--json]
 
@@ -52,6 +57,7 @@ Runs the export now: against Azure as the signed-in identity (DefaultAzureCreden
   --entities A,B        only these entities of the spec
   --lock-wait <seconds> how long to wait for another export of the same target (default 30)
   --rehash              hash every source again instead of trusting the recorded file identity
+  --stack <name>        instead of <spec>: the spec of stacks/Pulumi.<name>.yaml (--stacks-dir <dir>)
   --json                exactly one JSON document on stdout`,
   permissions: `synapse-export permissions plan <spec> [--format table|json|mermaid] [--signed-in]
 synapse-export permissions diff [preview.json] [--spec <spec>] [--wide] [--json]

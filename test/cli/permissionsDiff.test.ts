@@ -269,6 +269,11 @@ describe("synapse-export permissions diff: a review that gates a pipeline", () =
     expect(doc.ok).to.equal(false);
     expect(doc.error.code).to.equal("invalid-preview");
     expect(doc.error.message).to.match(/^step 1 of the preview has op 'toString'/);
+    // Text that is not JSON is not a preview either: the same code, not "usage".
+    const text = await runCli(["permissions", "diff", "--json"], { stdin: "Previewing update..." });
+    expect(text.code).to.equal(1);
+    expect(JSON.parse(text.stdout).error).to.include({ code: "invalid-preview" });
+    expect(JSON.parse(text.stdout).error.message).to.contain("the preview is not JSON");
   });
 
   it("reads missing fields as missing, not as a crash", async () => {

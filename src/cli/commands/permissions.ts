@@ -7,7 +7,7 @@ import { planGrants } from "../../plan/grants";
 import { planLakeSourceGrants } from "../../plan/lakeSourceGrants";
 import { grantsToMermaid } from "../../plan/grantGraph";
 import { withSignedInDeployer, type TokenIdentity } from "../../plan/tokenIdentity";
-import { reviewPermissions } from "../../plan/permissionDiff";
+import { PreviewDocumentError, reviewPermissions } from "../../plan/permissionDiff";
 import { renderReview } from "./renderReview";
 import { UsageError } from "../args";
 import { json, terminalWidth, type Output } from "../output";
@@ -55,7 +55,8 @@ export async function readPreviewDocument(file: string | undefined): Promise<unk
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
+    // Not a preview document, like any other malformed one: `invalid-preview` under --json.
+    throw new PreviewDocumentError(
       `the preview is not JSON (${messageOf(error)}); use 'pulumi preview --json'`,
     );
   }
