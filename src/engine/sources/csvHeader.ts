@@ -106,7 +106,8 @@ export function parseCsvHeader(
     const key = sameNameKey(name);
     const first = seen.get(key);
     if (first !== undefined) {
-      const same = names[first].toLowerCase() === name.toLowerCase();
+      // Written the same: "twice"; otherwise both spellings, so `a,A` is not reported as "A" twice.
+      const same = names[first] === name;
       throw new SourceError(
         same
           ? `${displayName}: the header names "${name}" twice (columns ${first + 1} and ${index + 1}).`
