@@ -301,6 +301,16 @@ describe("values Synapse cannot hold fail the entity, never change on the way", 
       /is not a date/,
     ],
   ];
+  it("says an undeclared Parquet column's type is the file's, not inferred from rows", async () => {
+    const { error } = await runSource(
+      { "e.parquet": await parquetWith("TIMESTAMP_NS '2024-01-31 13:45:00.123456789'") },
+      { name: "E", source: { path: "e.parquet", format: "parquet" } },
+    );
+    expect(error).to.contain('e.parquet row 1, column "v"');
+    expect(error).to.contain("Its type is the Parquet file's");
+    expect(error).not.to.contain("inferred from the first rows");
+  });
+
   for (const [label, select, column, reason] of typed) {
     it(`refuses ${label}`, async () => {
       const { error } = await runSource(

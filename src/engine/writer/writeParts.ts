@@ -217,7 +217,9 @@ async function explainFailure(
     const hint = misfit.formatLimit
       ? ""
       : o.columnsInferred
-        ? ` Its type was inferred from the first rows; declare the entity's columns in the spec.`
+        ? o.entity.source.format === "parquet"
+          ? ` Its type is the Parquet file's; declare the entity's columns in the spec to take it as another.`
+          : ` Its type was inferred from the first rows; declare the entity's columns in the spec.`
         : ` Fix the value in the source, or the column's type in the spec.`;
     return new ValueError(
       `entity "${o.entity.name}": ${misfit.file.relPath} ${where}, column "${misfit.column}": ` +
