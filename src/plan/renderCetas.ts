@@ -259,7 +259,7 @@ function badValue(c: ColumnSpec, v: string): string {
       // The cast also takes a time alone (on 1900-01-01) and numeric dates in the session's
       // DATEFORMAT (mdy or dmy by language: the datetime page, "Supported string literal formats"):
       // only the ISO form, date first, is taken, as the local target's form (serverlessCsvText.ts).
-      return `${present} AND (${blank} OR NOT (LTRIM(${v}) LIKE ${ISO_DATE_TIME} OR (LEN(${v}) = 10 AND ${v} LIKE ${ISO_DATE})) OR TRY_CAST(${v} AS datetimeoffset(7)) IS NULL OR TRY_CAST(${v} AS datetimeoffset(7)) <> TRY_CAST(${v} AS datetimeoffset(6)))`;
+      return `${present} AND (${blank} OR NOT (LTRIM(${v}) LIKE ${ISO_DATE_TIME} OR (LEN(LTRIM(${v})) = 10 AND LTRIM(${v}) LIKE ${ISO_DATE})) OR TRY_CAST(${v} AS datetimeoffset(7)) IS NULL OR TRY_CAST(${v} AS datetimeoffset(7)) <> TRY_CAST(${v} AS datetimeoffset(6)))`;
     case "guid":
       // A string longer than 36 characters converts to uniqueidentifier with the excess ignored.
       return `${present} AND (LEN(${v}) <> 36 OR TRY_CAST(${v} AS uniqueidentifier) IS NULL)`;

@@ -133,3 +133,71 @@ describe("values serverless's casts would change, on a lake-resident source", fu
     });
   }
 });
+
+describe("valid edge texts still land, exactly, on a lake-resident source", function () {
+  this.timeout(120_000);
+  let dir: string;
+  beforeEach(async () => (dir = await fs.mkdtemp(path.join(os.tmpdir(), "synapse-export-edges-"))));
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  // Each text and what it is, written out by hand (not by the code under test).
+  const ROWS: [string, string, string, string][] = [
+    // [int32, double, dateTime (UTC instant), date-only dateTime]
+    ["+5", "1E5", "2020-01-02T10:00:00+01:00", "2020-01-02"],
+    [" 12", "-0", "2020-01-02 10:00:00.123Z", " 2020-01-03"],
+    ["-0", "0e0", "2020-01-02 23:59:59.999", "2020-01-04"],
+    ["-2147483648", "1.5e-300", " 2020-01-02 10:00:00", "2020-01-05"],
+  ];
+  const EXPECTED = [
+    [5, 100000, Date.parse("2020-01-02T09:00:00Z"), Date.parse("2020-01-02T00:00:00Z")],
+    [12, -0, Date.parse("2020-01-02T10:00:00.123Z"), Date.parse("2020-01-03T00:00:00Z")],
+    [0, 0, Date.parse("2020-01-02T23:59:59.999Z"), Date.parse("2020-01-04T00:00:00Z")],
+    [-2147483648, 1.5e-300, Date.parse("2020-01-02T10:00:00Z"), Date.parse("2020-01-05T00:00:00Z")],
+  ];
+
+  it("takes a sign, blanks, an exponent, -0, 'T' or ' ' with an offset or Z, and a date alone", async () => {
+    const csv = `I,D,T,O\n${ROWS.map((r) => r.join(",")).join("\n")}\n`;
+    const file = path.join(dir, "part-0.csv");
+    await fs.writeFile(file, csv);
+    const entity = {
+      name: "E",
+      source: { path: `https://${ACCOUNT}.dfs.core.windows.net/${SRC}/E/*.csv`, format: "csv" },
+      columns: [
+        { name: "I", type: "int32" },
+        { name: "D", type: "double" },
+        { name: "T", type: "dateTime" },
+        { name: "O", type: "dateTime" },
+      ],
+    } as EntitySpec;
+    const world = await AzureWorld.start(FAST, { entities: [entity], serverless: true });
+    try {
+      const producer = world.lakeClientOf(SRC, PRINCIPALS.deployer);
+      await producer.ensureContainer();
+      await producer.uploadFile(file, "E/part-0.csv");
+      const r = (await world.run()).entities.find((x) => x.name === "E")!;
+      expect(r.status, errorText(r)).to.equal("exported");
+      const rows = await world.snapshotRows("E", r.snapshot!);
+      const ms = (v: unknown) =>
+        typeof v === "bigint" ? Number(v) / 1000 : v instanceof Date ? v.getTime() : Number(v);
+      const got = rows
+        .map((row) => [Number(row.I), Number(row.D), ms(row.T), ms(row.O)])
+        .sort((a, b) => a[3] - b[3]);
+      // -0 and 0 are one value to SQL (and to ===): compared so, whichever the engine wrote.
+      const zeroed = (v: number) => (v === 0 ? 0 : v);
+      expect(got.map((g) => g.slice(0, 2).map(zeroed))).to.deep.equal(
+        EXPECTED.map((e) => e.slice(0, 2).map(zeroed)),
+      );
+      expect(got.map((g) => g[2])).to.deep.equal(EXPECTED.map((e) => e[2]));
+      expect(got.map((g) => g[3])).to.deep.equal(EXPECTED.map((e) => e[3]));
+    } finally {
+      await world.close();
+    }
+    const lake = path.join(dir, "lake");
+    await fs.mkdir(path.join(lake, SRC, "E"), { recursive: true });
+    await fs.copyFile(file, path.join(lake, SRC, "E", "part-0.csv"));
+    await fs.mkdir(path.join(dir, "spec"), { recursive: true });
+    const local = (await runLocalTarget(makeSpec(path.join(dir, "spec"), [entity]), lake))
+      .entities[0];
+    expect(local.status, errorText(local)).to.equal("exported");
+  });
+});
