@@ -404,6 +404,8 @@ export async function sourceStates(
   spec: RunSpec & TargetSpec,
   entity: string,
   ref?: TargetRef,
+  /** The data role the stack grants the deploying identity, if any: what may lift a 403 here. */
+  stackGrant?: import("../plan/lakeSourceGrants").StackDataGrant,
 ): Promise<SourceState[]> {
   const { entitySources } =
     require("./sources/entitySources") as typeof import("./sources/entitySources");
@@ -434,7 +436,9 @@ export async function sourceStates(
         const cause = (error as { cause?: unknown })?.cause;
         const refused =
           statusOf(cause) === 403 && codeOf(cause) === "AuthorizationPermissionMismatch";
-        const awaiting = refused ? sourcesAwaitingGrants(e, spec.connection.storage) : undefined;
+        const awaiting = refused
+          ? sourcesAwaitingGrants(e, spec.connection.storage, stackGrant)
+          : undefined;
         if (!awaiting) throw error;
         process.stderr.write(
           `synapse-export: entity ${e.name}: listing its lake source was refused (403 AuthorizationPermissionMismatch) before this deploy's grants; its export lists it once they apply\n`,

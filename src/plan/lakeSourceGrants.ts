@@ -41,10 +41,7 @@ export function planLakeSourceGrants(spec: Spec): LakeSourceGrant[] {
     const location = lakeLocationOf(entity);
     if (!location) continue;
     const ownAccount = location.account === storage.accountName;
-    const covered =
-      ownAccount &&
-      (dataRoleScope === "storageAccount" || location.container === storage.container);
-    if (covered) continue;
+    if (coveredByStackGrant(location, { storage, dataRoleScope })) continue;
     const scope = `${location.account}/${location.container}`;
     const existing = byScope.get(scope);
     if (existing) {
@@ -74,19 +71,42 @@ export function planLakeSourceGrants(spec: Spec): LakeSourceGrant[] {
 }
 
 /**
- * The state the Pulumi program records for a lake-resident source it may not list yet: one in the
- * export's own account, where this deploy's own grants may be what lets the deploying identity in
- * (the program reads before any grant is made, in preview as in the first `up`). The entity then
- * shows a change, and its export, which runs after the grants, lists the source itself; a grant that
- * is missing fails there, naming it. Undefined for a source elsewhere (its grant is made by hand, so
- * a refusal there is reported at once).
+ * Whether the deploying identity's data role that the stack makes covers a source at `location`: the
+ * export's own account with `dataRoleScope: storageAccount`, or the export's own container.
+ */
+export function coveredByStackGrant(
+  location: { account: string; container: string },
+  connection: {
+    storage: { accountName: string; container: string };
+    dataRoleScope?: "storageAccount" | "container";
+  },
+): boolean {
+  const { storage, dataRoleScope } = connection;
+  if (location.account.toLowerCase() !== storage.accountName.toLowerCase()) return false;
+  return dataRoleScope === "storageAccount" || location.container === storage.container;
+}
+
+/** What the stack grants the deploying identity: its data role's scope, or none. */
+export interface StackDataGrant {
+  dataRoleScope: "storageAccount" | "container";
+}
+
+/**
+ * The state the Pulumi program records for a lake-resident source it may not list yet, because the
+ * grant that lets the deploying identity in is one this deploy makes (coveredByStackGrant; the
+ * program reads before any grant, in preview as in the first `up`). The entity then shows a change,
+ * and its export, which runs after the grants, lists the source itself; a grant that is missing fails
+ * there, naming it. Undefined when the stack makes no grant that covers it (a source elsewhere, or
+ * no deployer grant): a refusal there is reported at once.
  */
 export function sourcesAwaitingGrants(
   entity: Parameters<typeof lakeLocationOf>[0],
-  storage: { accountName: string },
+  storage: { accountName: string; container: string },
+  grant: StackDataGrant | undefined,
 ): { path: string; bytes: number; sha256: string; etag: string }[] | undefined {
   const location = lakeLocationOf(entity);
-  if (!location || location.account.toLowerCase() !== storage.accountName.toLowerCase()) {
+  if (!location || !grant) return undefined;
+  if (!coveredByStackGrant(location, { storage, dataRoleScope: grant.dataRoleScope })) {
     return undefined;
   }
   return [

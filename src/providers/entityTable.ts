@@ -33,6 +33,22 @@ export function sourceFolderProblem(baseDir: string): string | undefined {
   ).specFolderProblem(baseDir);
 }
 
+/**
+ * The deploying identity's data role the stack grants, read from the whole spec the component gives
+ * (a share without principals or dataRoleScope says nothing: undefined).
+ */
+function stackGrantOf(
+  spec: unknown,
+): { dataRoleScope: "storageAccount" | "container" } | undefined {
+  const s = spec as {
+    connection?: { dataRoleScope?: unknown };
+    principals?: { deployer?: unknown };
+  };
+  const scope = s?.connection?.dataRoleScope;
+  if (!s?.principals || s.principals.deployer === false) return undefined;
+  return scope === "storageAccount" || scope === "container" ? { dataRoleScope: scope } : undefined;
+}
+
 export interface EntityTableArgs {
   /** The validated spec; the resource keeps only this entity's share of it (see entityTableSpec). */
   spec: pulumi.Input<EntityTableSpec>;
@@ -69,12 +85,13 @@ export class EntityTable extends pulumi.dynamic.Resource {
     const sources =
       args.sources ??
       pulumi
-        .all([spec, args.entity, args.target])
-        .apply(([s, entity, target]) =>
+        .all([spec, args.entity, args.target, args.spec])
+        .apply(([s, entity, target, whole]) =>
           loadEngine<Operations>("exportOperations").sourceStates(
             s as EntityTableSpec,
             entity,
             target,
+            stackGrantOf(whole),
           ),
         );
     super(

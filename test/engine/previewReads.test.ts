@@ -72,7 +72,8 @@ describe("a lake 403: the program's own reads (sourceStates) and the deploy's op
       }];
       const { spec, issues } = validateSpec(raw, ${JSON.stringify(dir)});
       if (!spec) { console.log(JSON.stringify(issues)); process.exit(3); }
-      sourceStates(spec, "Orders", { kind: "azure", lakeAccountUrl: ${JSON.stringify(server.accountUrl)} })
+      // The stack grants the deploying identity its data role on the account (the default scope).
+      sourceStates(spec, "Orders", { kind: "azure", lakeAccountUrl: ${JSON.stringify(server.accountUrl)} }, { dataRoleScope: "storageAccount" })
         .then((states) => console.log("states: " + JSON.stringify(states)), (e) => console.log("failed: " + e.message));
     `;
     const r = await runScript(script, path.join(dir, "ca.pem"));

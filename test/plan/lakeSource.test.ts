@@ -205,26 +205,41 @@ describe("lake-resident sources in the plan", () => {
 });
 
 describe("a lake source the program may not list before the grants", () => {
-  it("awaits this deploy's grants only in the export's own account; elsewhere the refusal stands", () => {
+  it("awaits this deploy's grants only where the stack's own data grant covers it; elsewhere the refusal stands", () => {
     const { sourcesAwaitingGrants } =
       require("../../src/plan/lakeSourceGrants") as typeof import("../../src/plan/lakeSourceGrants");
     const entity = (url: string) => ({
       name: "Orders",
       source: { path: url, format: "csv" as const },
     });
-    const own = sourcesAwaitingGrants(
-      entity("abfss://landing@StCiExport.dfs.core.windows.net/orders/*.csv"),
-      { accountName: "stciexport" },
-    );
+    const storage = { accountName: "stciexport", container: "ci-export" };
+    const landing = entity("abfss://landing@StCiExport.dfs.core.windows.net/orders/*.csv");
+    const own = sourcesAwaitingGrants(landing, storage, { dataRoleScope: "storageAccount" });
     expect(own).to.have.length(1);
     expect(own![0].etag).to.equal("awaiting-grants");
+    // dataRoleScope: container grants the export's container only: landing's grant is by hand.
+    expect(sourcesAwaitingGrants(landing, storage, { dataRoleScope: "container" })).to.equal(
+      undefined,
+    );
+    const inExportContainer = entity("abfss://ci-export@stciexport.dfs.core.windows.net/in/*.csv");
     expect(
-      sourcesAwaitingGrants(entity("abfss://raw@stcilake.dfs.core.windows.net/orders/*.csv"), {
-        accountName: "stciexport",
-      }),
+      sourcesAwaitingGrants(inExportContainer, storage, { dataRoleScope: "container" }),
+    ).to.have.length(1);
+    // No deployer grant (principals.deployer: false): nothing of this deploy lets it in.
+    expect(sourcesAwaitingGrants(landing, storage, undefined)).to.equal(undefined);
+    expect(
+      sourcesAwaitingGrants(
+        entity("abfss://raw@stcilake.dfs.core.windows.net/orders/*.csv"),
+        storage,
+        {
+          dataRoleScope: "storageAccount",
+        },
+      ),
     ).to.equal(undefined);
     expect(
-      sourcesAwaitingGrants(entity("data/orders.csv"), { accountName: "stciexport" }),
+      sourcesAwaitingGrants(entity("data/orders.csv"), storage, {
+        dataRoleScope: "storageAccount",
+      }),
     ).to.equal(undefined);
   });
 });
