@@ -142,9 +142,15 @@ export async function applyEntityTable(inputs: EntityTableInputs): Promise<Entit
  */
 export async function deleteEntityTable(state: EntityTableInputs): Promise<void> {
   const grants = { madeAt: state.grantsMadeAt };
+  // Under retain, a marker that cannot be read (the account gone, access revoked, a firewall) keeps
+  // the entity, as retain did without asking: only a drop needs the lake.
+  const retained = !dropsOnDelete(state.spec);
   const marker = await withTarget(state.spec, state.target, "leave", grants, (t) =>
     readDatabaseMarker(t, state.spec.export.databaseName),
-  );
+  ).catch((error: unknown) => {
+    if (retained) return undefined;
+    throw error;
+  });
   // Another deployment's marker (a replacement over the same lake) says nothing of this one's policy.
   const ours = marker?.identity === databaseIdentity(state.target, state.spec) ? marker : undefined;
   if (entityDropsOnDelete(state.spec, ours)) {

@@ -140,4 +140,37 @@ describe("a lake 403: the program's own reads (sourceStates) and the deploy's op
     );
     expect(r.stderr).to.match(/of (59\d|600) s/);
   });
+
+  /** A script that deletes the entity table `Customer` whose state says `policy`. */
+  const deleteWith = (policy: "retain" | "drop") => `
+      const { setAzureCredential } = require(${JSON.stringify(`${DIST}/src/engine/azureCredential`)});
+      const { testCredential } = require(${JSON.stringify(`${DIST}/test/servers/testTokens`)});
+      const { validRawSpec } = require(${JSON.stringify(`${DIST}/test/helpers/specs`)});
+      const { validateSpec } = require(${JSON.stringify(`${DIST}/src/spec`)});
+      const { entityTableSpec } = require(${JSON.stringify(`${DIST}/src/plan/exportResources`)});
+      const { deleteEntityTable } = require(${JSON.stringify(`${DIST}/src/engine/exportOperations`)});
+      setAzureCredential(testCredential());
+      const raw = validRawSpec();
+      raw.export.onEntityRemoved = ${JSON.stringify(policy)};
+      const { spec } = validateSpec(raw, ${JSON.stringify(dir)});
+      deleteEntityTable({
+        spec: entityTableSpec(spec, spec.export.entities[0].name),
+        target: { kind: "azure", lakeAccountUrl: ${JSON.stringify(server.accountUrl)} },
+        entity: spec.export.entities[0].name,
+        sources: [],
+        grantsMadeAt: "2026-01-01T00:00:00.000Z",
+      }).then(() => console.log("deleted"), (e) => console.log("failed: " + e.message));
+    `;
+
+  it("deletes a retained entity without the lake: a marker it cannot read keeps it, as retain did", async () => {
+    // The lake refuses every request (the account's access revoked, say): under retain nothing is
+    // dropped, so the delete must not fail on the marker it reads for the newest policy.
+    const kept = await runScript(deleteWith("retain"), path.join(dir, "ca.pem"));
+    expect(kept.stdout.trim(), kept.stderr).to.equal("deleted");
+    // Under drop the lake is needed: the refusal is the failure, with the advice.
+    const dropped = await runScript(deleteWith("drop"), path.join(dir, "ca.pem"));
+    expect(dropped.stdout)
+      .to.contain("failed: ")
+      .and.contain("403 AuthorizationPermissionMismatch");
+  });
 });
