@@ -235,8 +235,21 @@ function refuseOtherConnection(
       path: k,
       message: "is the connection's: give it to the ExportConnection passed as `connection`",
     }));
-  const issues = [...own, ...sharedConnectionIssues(spec, args.connection!.spec)];
+  const claimed = args.connection!.exportDatabases;
+  const database = spec.export.databaseName;
+  const other = claimed.get(database.toLowerCase());
+  const twice =
+    other === undefined
+      ? []
+      : [
+          {
+            path: "export.databaseName",
+            message: `'${database}' is already exported over this connection by CustomerInsightsSynapseExport '${other}' (serverless compares database names ignoring case); each export needs a database of its own, or a drop of one would drop what the other serves`,
+          },
+        ];
+  const issues = [...own, ...twice, ...sharedConnectionIssues(spec, args.connection!.spec)];
   if (issues.length > 0) throw shownWithoutStack(new SpecError(issues, source));
+  claimed.set(database.toLowerCase(), name);
 }
 
 /**

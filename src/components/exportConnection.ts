@@ -59,6 +59,12 @@ export class ExportConnection extends pulumi.ComponentResource {
   readonly administratorPrincipalId: pulumi.Output<string>;
   /** The deploying identity that gets a data role (undefined with `principals.deployer: false`). */
   readonly deployerPrincipalId?: pulumi.Output<string>;
+  /**
+   * The export databases exported over this connection in this program, by name as serverless
+   * compares them (ignoring case), with the export that claimed each: two exports of one database
+   * would each drop what the other serves.
+   */
+  readonly exportDatabases = new Map<string, string>();
 
   constructor(name: string, args: ExportConnectionArgs, opts?: pulumi.ComponentResourceOptions) {
     // Before anything is registered: TypeScript callers bypass the YAML front door, and consent in

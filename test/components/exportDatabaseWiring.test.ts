@@ -147,6 +147,32 @@ for (const preview of [false, true]) {
       }
     });
 
+    it("refuses a second export of the same database over a shared connection", async () => {
+      const { loadSpecFile } =
+        require("../../src/spec/specFile") as typeof import("../../src/spec/specFile");
+      const { spec } = loadSpecFile(EXAMPLE_SPEC);
+      const again = structuredClone(spec!);
+      again.export.displayName = "Same database";
+      again.export.databaseName = "CI_EXPORT";
+      let error: any;
+      const { mocks } = await deploy(
+        () => {
+          const connection = new components.ExportConnection("shared", { spec: spec! });
+          new components.CustomerInsightsSynapseExport("one", { spec: spec!, connection });
+          try {
+            new components.CustomerInsightsSynapseExport("two", { spec: again, connection });
+          } catch (err) {
+            error = err;
+          }
+        },
+        { preview, world: exampleSpecWorld() },
+      );
+      expect(error?.message).to.contain(
+        "export.databaseName: 'CI_EXPORT' is already exported over this connection by CustomerInsightsSynapseExport 'one'",
+      );
+      expect(mocks.ofType(EXPORT_DATABASE)).to.have.length(1);
+    });
+
     it("refuses an export over a shared connection whose spec states another connection or principals", async () => {
       const { loadSpecFile } =
         require("../../src/spec/specFile") as typeof import("../../src/spec/specFile");
