@@ -90,8 +90,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       if (value !== undefined) throw new UsageError(`--${name} takes no value`);
       options.set(name, true);
     } else if (valued.includes(name)) {
-      if (value === undefined || (!inline && value.startsWith("--"))) {
-        throw new UsageError(`--${name} needs a value`);
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      // `--local -V` once exported into a folder named -V: a value that looks like an option is
+      // refused unless written inline (`--local=-V`), as Node's own strict parsing refuses it.
+      if (!inline && value.startsWith("-") && value !== "-") {
+        throw new UsageError(
+          `--${name} needs a value; '${value}' looks like an option (write --${name}=${value} if it is the value)`,
+        );
       }
       // `--local "$OUT"` with OUT unset must not quietly mean "no --local" (that is the Azure target).
       if (value.trim() === "") {

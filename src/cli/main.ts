@@ -29,11 +29,12 @@ export async function main(
   // Known before parsing, so that even a usage error is one JSON document when --json was asked for.
   const asJson = argv.includes("--json");
   try {
-    if (argv.includes("--version") || argv.includes("-V")) {
+    // Parsed first: `--local -V` is a value, and `-- --version` a word, not a request for the version.
+    const args = parseArgs(argv);
+    if (args.options.has("version")) {
       output.out(asJson ? json({ ok: true, version: VERSION() }) : `synapse-export ${VERSION()}`);
       return 0;
     }
-    const args = parseArgs(argv);
     verbose = args.options.has("verbose");
     const [command, ...rest] = args.positional;
     if (command === undefined && asJson && !args.options.has("help")) {
@@ -209,6 +210,11 @@ function loadSpec(
   const [file, ...extra] = words;
   if (extra.length > 0) throw extraWords(name, extra, "one spec file");
   const stack = optionString(args, "stack");
+  if (stack === undefined && optionString(args, "stacks-dir") !== undefined) {
+    throw new UsageError(
+      "--stacks-dir says where --stack looks; give --stack <name> with it, or leave it out",
+    );
+  }
   if (stack !== undefined && file !== undefined) {
     throw new UsageError(
       `give the spec file '${file}' or --stack ${stack}, not both (--stack reads stacks/Pulumi.${stack}.yaml's spec)`,

@@ -156,6 +156,9 @@ describe("synapse-export conventions", () => {
         "--entities was given twice; give it once (--entities takes A,B)",
       ],
       [["run", EXAMPLE, "--local", dir, "--local", dir], "--local was given twice"],
+      [["validate", EXAMPLE, "--stacks-dir", dir], "--stacks-dir says where --stack looks"],
+      // Not the version, and not a folder named -V either.
+      [["run", EXAMPLE, "--local", "-V"], "--local needs a value; '-V' looks like an option"],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);
