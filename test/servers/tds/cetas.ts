@@ -468,7 +468,8 @@ export function toDuckSql(tsql: string): string {
  * `x [NOT] LIKE 'pattern'` → `x [NOT] SIMILAR TO 'regex'`: T-SQL's LIKE takes `%`, `_` and character
  * classes `[a-z]` / `[^a-z]` (learn.microsoft.com/sql/t-sql/language-elements/like-transact-sql),
  * which DuckDB's LIKE does not; under the BIN2 collations the plan uses it compares code points, as
- * a regular expression does. Every other character of the pattern is literal.
+ * a regular expression does. Every other character of the pattern is literal, and the value's
+ * trailing blanks are ignored.
  */
 function rewriteLike(text: string): string {
   return text.replace(
@@ -491,7 +492,9 @@ function rewriteLike(text: string): string {
           i = end;
         } else regex += /[.*+?(){}|^$\\]/.test(c) ? `\\${c}` : c;
       }
-      return `${not ? "NOT " : ""}SIMILAR TO '${regex}'`;
+      // "trailing blanks, in the expression to which the pattern is matched, are ignored" (the LIKE
+      // page, "Pattern matching by using LIKE"): the value may end in blanks the pattern lacks.
+      return `${not ? "NOT " : ""}SIMILAR TO '${regex} *'`;
     },
   );
 }
