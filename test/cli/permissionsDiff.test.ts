@@ -36,6 +36,29 @@ async function diff(document: unknown, ...args: string[]) {
   return runCli(["permissions", "diff", ...args], { stdin: JSON.stringify(document) });
 }
 
+/**
+ * A preview creating two of the example spec's grants: Customer Insights' Reader on the workspace's
+ * resource group (to `ciPrincipal`) and the analysts group's data reader role on the account.
+ */
+function exampleGrants(ciPrincipal: string) {
+  return {
+    steps: [
+      armCreate("ci-customer-insights-reader-on-workspace-resource-group", {
+        principalId: ciPrincipal,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: role(READER),
+        scope: `${SUB}/resourceGroups/rg-analytics`,
+      }),
+      armCreate(`ci-reader-${ANALYSTS}-storage-blob-data-reader-on-storage-account`, {
+        principalId: ANALYSTS,
+        principalType: "Group",
+        roleDefinitionId: role(BLOB_READER),
+        scope: ACCOUNT,
+      }),
+    ],
+  };
+}
+
 describe("synapse-export permissions diff: a review that gates a pipeline", () => {
   it("flags Owner on a whole subscription, with the reasons, and exits 3", async () => {
     const r = await runCli(["permissions", "diff", BROAD], { env: { COLUMNS: "200" } });
@@ -124,22 +147,7 @@ describe("synapse-export permissions diff: a review that gates a pipeline", () =
   });
 
   it("with --spec, flags what differs from the spec's plan and passes what matches it", async () => {
-    const planned = {
-      steps: [
-        armCreate("ci-customer-insights-reader-on-workspace-resource-group", {
-          principalId: PLACEHOLDER,
-          principalType: "ServicePrincipal",
-          roleDefinitionId: role(READER),
-          scope: `${SUB}/resourceGroups/rg-analytics`,
-        }),
-        armCreate(`ci-reader-${ANALYSTS}-storage-blob-data-reader-on-storage-account`, {
-          principalId: ANALYSTS,
-          principalType: "Group",
-          roleDefinitionId: role(BLOB_READER),
-          scope: ACCOUNT,
-        }),
-      ],
-    };
+    const planned = exampleGrants(PLACEHOLDER);
     const ok = await runCli(["permissions", "diff", "--spec", EXAMPLE], {
       stdin: JSON.stringify(planned),
       env: { COLUMNS: "200" },
@@ -175,22 +183,7 @@ describe("synapse-export permissions diff: a review that gates a pipeline", () =
     // The example spec names Customer Insights by appId and gives no deployer: a grant of their role
     // and scope to anyone matches, and once read as "0 not as the spec's plan says".
     const stranger = "99999999-0000-4000-8000-000000000001";
-    const preview = {
-      steps: [
-        armCreate("ci-customer-insights-reader-on-workspace-resource-group", {
-          principalId: stranger,
-          principalType: "ServicePrincipal",
-          roleDefinitionId: role(READER),
-          scope: `${SUB}/resourceGroups/rg-analytics`,
-        }),
-        armCreate(`ci-reader-${ANALYSTS}-storage-blob-data-reader-on-storage-account`, {
-          principalId: ANALYSTS,
-          principalType: "Group",
-          roleDefinitionId: role(BLOB_READER),
-          scope: ACCOUNT,
-        }),
-      ],
-    };
+    const preview = exampleGrants(stranger);
     const r = await runCli(["permissions", "diff", "--spec", EXAMPLE], {
       stdin: JSON.stringify(preview),
       env: { COLUMNS: "200" },

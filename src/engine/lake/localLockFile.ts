@@ -178,8 +178,9 @@ interface ReadLock {
 }
 
 async function readLock(file: string): Promise<ReadLock | undefined> {
-  // A link at the lock path, to a file or not, is no lock the export made: reading through it would
-  // judge the target's text unreadable, take it for stale and delete the link.
+  // A link at the lock path is no lock the export made. To a file, reading through it would judge the
+  // target's text unreadable, take it for stale and delete the link; dangling, it is "there" to
+  // O_EXCL but never readable, and every run would wait for it in vain.
   const link = await fs.lstat(file).catch(() => undefined);
   if (link?.isSymbolicLink()) {
     const target = await fs.readlink(file).catch(() => "?");
@@ -212,18 +213,6 @@ async function readLock(file: string): Promise<ReadLock | undefined> {
       );
     }
     if (code !== "ENOENT") throw e;
-    // Created with O_EXCL, a lock path that is a symbolic link is "there" even when its target is
-    // not: it would never be read, never judged stale, and every run would wait for it in vain.
-    const link = await fs.lstat(file).catch(() => undefined);
-    if (link?.isSymbolicLink()) {
-      const target = await fs.readlink(file).catch(() => "?");
-      throw new ExportError(
-        "lock",
-        `The export lock ${file} is a symbolic link (to ${target}), not a lock file the export made. ` +
-          `Remove the link and run again.`,
-        { cause: e },
-      );
-    }
     return undefined;
   }
 }
