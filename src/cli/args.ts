@@ -84,7 +84,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   for (const { name, raw, value, inline } of given) {
     // `--entities A --entities B` ran B only, and `--local X --local Y` wrote to Y: refused.
     if (options.has(name) && valued.includes(name)) {
-      throw new UsageError(`--${name} was given twice; give it once (--entities takes A,B)`);
+      throw new UsageError(
+        `--${name} was given twice; give it once${name === "entities" ? " (--entities takes A,B)" : ""}`,
+      );
     }
     if (switches.includes(name)) {
       if (value !== undefined) throw new UsageError(`--${name} takes no value`);

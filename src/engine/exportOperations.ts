@@ -5,7 +5,7 @@
 // readers in step; an entity's leave them to it.
 
 import * as os from "node:os";
-import { ExportError, messageOf } from "../errors";
+import { ExportError } from "../errors";
 import { databaseFolder, databaseOwnerPath, exportLockPath } from "../plan/lakeLayout";
 import {
   databaseIdentity,
@@ -19,6 +19,7 @@ import {
   dropsOnDelete,
   entityDropsOnDelete,
   entityRefresh,
+  readDatabaseMarker,
   entityTableOutputs,
   exportDatabaseOutputs,
   type EntityTableOutputs,
@@ -145,34 +146,16 @@ export async function deleteEntityTable(state: EntityTableInputs): Promise<void>
   // Under retain, a marker that cannot be read (the account gone, access revoked, a firewall) keeps
   // the entity, as retain did without asking: only a drop needs the lake.
   const retained = !dropsOnDelete(state.spec);
-  const marker = await withTarget(state.spec, state.target, "leave", grants, (t) =>
-    readDatabaseMarker(t, state.spec.export.databaseName),
+  const text = await withTarget(state.spec, state.target, "leave", grants, (t) =>
+    t.lake.readText(databaseOwnerPath(state.spec.export.databaseName)),
   ).catch((error: unknown) => {
     if (retained) return undefined;
     throw error;
   });
-  // Another deployment's marker (a replacement over the same lake) says nothing of this one's policy.
-  const ours = marker?.identity === databaseIdentity(state.target, state.spec) ? marker : undefined;
-  if (entityDropsOnDelete(state.spec, ours)) {
+  // A marker that is not ours to read decides nothing here: the drop's own check names it.
+  const marker = text === undefined ? undefined : readDatabaseMarker(text);
+  if (entityDropsOnDelete(state.spec, marker, databaseIdentity(state.target, state.spec))) {
     await dropEntity(state.spec, state.target, state.entity, grants);
-  }
-}
-
-/** The database's lake marker as JSON, or undefined when there is none or it is not JSON. */
-async function readDatabaseMarker(
-  t: ExportTarget,
-  databaseName: string,
-): Promise<{ identity?: unknown; onEntityRemoved?: unknown } | undefined> {
-  const text = await t.lake.readText(databaseOwnerPath(databaseName));
-  if (text === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === "object"
-      ? (parsed as { identity?: unknown; onEntityRemoved?: unknown })
-      : undefined;
-  } catch {
-    // Not ours to read here: the drop's own check (lakeServesAnother) names it.
-    return undefined;
   }
 }
 
@@ -238,23 +221,16 @@ async function lakeServesAnother(
   const markerPath = databaseOwnerPath(spec.export.databaseName);
   const text = await t.lake.readText(markerPath);
   if (text === undefined) return false;
-  let owner: unknown;
-  let why: string | undefined;
-  try {
-    owner = (JSON.parse(text) as { identity?: unknown } | null)?.identity;
-    if (typeof owner !== "string") why = 'it has no string "identity"';
-  } catch (e) {
-    why = `it is not JSON: ${messageOf(e)}`;
-  }
-  if (why !== undefined) {
+  const marker = readDatabaseMarker(text);
+  if ("problem" in marker) {
     throw new ExportError(
       "lake",
       `${markerPath} in the lake says which deployment's database ${spec.export.databaseName} its folders serve, ` +
-        `but ${why}; synapse-export did not write it (or it was edited). Nothing was dropped. Restore it, ` +
+        `but ${marker.problem}; synapse-export did not write it (or it was edited). Nothing was dropped. Restore it, ` +
         `or delete it if no other deployment exports ${spec.export.databaseName} to this lake, and delete again.`,
     );
   }
-  return owner !== databaseIdentity(ref, spec);
+  return marker.identity !== databaseIdentity(ref, spec);
 }
 
 /**

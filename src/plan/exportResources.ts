@@ -267,10 +267,8 @@ export function diffEntityTable(olds: EntityTableInputs, news: EntityTableInputs
   }
   // Unknown during preview (e.g. the workspace is being created): show a change, decide at deploy.
   if (containsUnknown(exportInputs(news))) return { changes: true, replaces: [] };
-  if (
-    olds.entity !== news.entity ||
-    databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec)
-  ) {
+  // The entity's name was compared above; its database's identity, known now, is compared here.
+  if (databaseIdentity(olds.target, olds.spec) !== databaseIdentity(news.target, news.spec)) {
     return { changes: true, replaces: ["entity"] };
   }
   const changes =

@@ -460,9 +460,7 @@ function planFlags(c: PermissionChange, planned: PlannedGrant[]): PermissionFlag
   if (!byKey) {
     const sameValues = planned.some(
       (g) =>
-        g.plane === c.plane &&
-        guidOf(g.roleDefinitionId) === guidOf(c.roleDefinitionId) &&
-        (g.scopeId === null || c.scope === UNKNOWN_VALUE || sameScope(g.scopeId, c.scope)) &&
+        sameRoleAndScope(g, c) &&
         (g.principalId === null ||
           c.principalId === UNKNOWN_VALUE ||
           g.principalId.toLowerCase() === c.principalId.toLowerCase()),

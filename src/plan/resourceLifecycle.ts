@@ -29,9 +29,14 @@ export function dropsOnDelete(spec: { export: Pick<ExportSpec, "onEntityRemoved"
  */
 export function entityDropsOnDelete(
   state: { export: Pick<ExportSpec, "onEntityRemoved"> },
-  marker: { onEntityRemoved?: unknown } | undefined,
+  marker: DatabaseMarker | undefined,
+  identity: string,
 ): boolean {
-  const newest = marker?.onEntityRemoved;
+  // Another deployment's marker (a replacement over the same lake) says nothing of this one's policy.
+  const newest =
+    marker && "identity" in marker && marker.identity === identity
+      ? marker.onEntityRemoved
+      : undefined;
   return newest === "drop" || newest === "retain" ? newest === "drop" : dropsOnDelete(state);
 }
 
@@ -41,6 +46,25 @@ export function databaseMarker(
   spec: { export: Pick<ExportSpec, "onEntityRemoved"> },
 ): string {
   return `${JSON.stringify({ identity, onEntityRemoved: spec.export.onEntityRemoved })}\n`;
+}
+
+/** A marker as read back: its identity and policy, or why it is not one synapse-export wrote. */
+export type DatabaseMarker = { identity: string; onEntityRemoved?: unknown } | { problem: string };
+
+/** Reads a marker's text (the one reader of what databaseMarker writes). */
+export function readDatabaseMarker(text: string): DatabaseMarker {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return { problem: `it is not JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const { identity, onEntityRemoved } = (parsed ?? {}) as {
+    identity?: unknown;
+    onEntityRemoved?: unknown;
+  };
+  if (typeof identity !== "string") return { problem: 'it has no string "identity"' };
+  return { identity, onEntityRemoved };
 }
 
 /** The entity's stable view as the target names it: `main` in DuckDB (the local target), `dbo` in Synapse. */
