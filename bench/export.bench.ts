@@ -10,6 +10,8 @@ import { createWriteStream, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { once } from "node:events";
+import { NATIVE_SHAPES_ENV, nativeShapesToLoad } from "../src/engine/writer/nativeShapes";
+import { NATIVE_SHAPES, REGEX_SHAPES } from "../src/engine/writer/valueShapes";
 import {
   benchEntry,
   child as runChild,
@@ -148,9 +150,14 @@ async function stepChecks(csv: string, dataset: string): Promise<StepResult> {
     require("../src/engine/writer/columnCasts") as typeof import("../src/engine/writer/columnCasts");
   const { duckdbType } =
     require("../src/plan/typeMapping") as typeof import("../src/plan/typeMapping");
-  const instance = await DuckDBInstance.create(":memory:", { memory_limit: "2GB" });
+  const native = nativeShapesToLoad();
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: "2GB",
+    ...(native === undefined ? {} : { allow_unsigned_extensions: "true" }),
+  });
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
+  if (native !== undefined) await connection.run(`LOAD '${native}'`);
   const columns = DATASETS[dataset];
   await connection.run(
     `CREATE TABLE t AS SELECT * FROM read_csv('${csv}', header=true, auto_detect=false, nullstr='', columns={${columns
@@ -171,12 +178,13 @@ async function stepChecks(csv: string, dataset: string): Promise<StepResult> {
   for (const c of columns) {
     const v = `"${c.name}"`;
     const plain = await cpuOf(c.type === "guid" ? v : `CAST(${v} AS ${duckdbType(c as never)})`);
-    const strict = await cpuOf(
-      castExpression({ column: { ...c } as never, sourceName: c.name, sourceType: "VARCHAR" }),
-    );
+    const binding = { column: { ...c } as never, sourceName: c.name, sourceType: "VARCHAR" };
+    const regex = await cpuOf(castExpression(binding, REGEX_SHAPES));
+    const strict =
+      native === undefined ? regex : await cpuOf(castExpression(binding, NATIVE_SHAPES));
     total += strict - plain;
     rows.push(
-      `${c.name} (${c.type}): ${(plain / 1000).toFixed(2)} → ${(strict / 1000).toFixed(2)}`,
+      `${c.name} (${c.type}): ${(plain / 1000).toFixed(2)} → ${(regex / 1000).toFixed(2)} / ${(strict / 1000).toFixed(2)}`,
     );
   }
   const guid = columns.find((c) => c.type === "guid");
@@ -283,7 +291,7 @@ function mb(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1);
 }
 
-type StepName = "typed" | "typed256" | "sniffed" | "engine" | "rerun";
+type StepName = "typed" | "typed256" | "sniffed" | "engine" | "engineRegex" | "rerun";
 
 interface Measured {
   dataset: string;
@@ -322,7 +330,7 @@ async function main(): Promise<void> {
   const measured: Measured[] = sets.map((dataset) => ({
     dataset,
     csvBytes: 0,
-    runs: { typed: [], typed256: [], sniffed: [], engine: [], rerun: [] },
+    runs: { typed: [], typed256: [], sniffed: [], engine: [], engineRegex: [], rerun: [] },
     hash: { ms: 0, maxRssMb: 0 },
     checks: { ms: 0, maxRssMb: 0 },
   }));
@@ -335,6 +343,9 @@ async function main(): Promise<void> {
       const out = (name: string) => path.join(work, `${m.dataset}-${name}.parquet`);
       say("DuckDB COPY, same types");
       m.runs.typed.push(child("limit", csv, out("typed"), "", m.dataset));
+      say("engine export, regex shape tests");
+      await fs.rm(lakeDir, { recursive: true, force: true });
+      m.runs.engineRegex.push(child("engineRegex", csv, lakeDir, m.dataset));
       say("engine export");
       await fs.rm(lakeDir, { recursive: true, force: true });
       m.runs.engine.push(child("engine", csv, lakeDir, m.dataset));
@@ -392,7 +403,8 @@ function report(m: Measured): { lines: string[]; targets: string[] } {
     "",
     "| step | wall time (s) | CPU time (s) | rows/s | MB/s (CSV) | peak RSS (MB) | notes |",
     "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    row("engine export to LocalLake (typed, strict casts)", runs.engine),
+    row("engine export to LocalLake (typed, strict casts, native shape tests)", runs.engine),
+    row(`the same with ${NATIVE_SHAPES_ENV}=off (the shape tests through RE2)`, runs.engineRegex),
     row("DuckDB `COPY (SELECT * FROM read_csv(..., columns={same types})) TO parquet`", runs.typed),
     row("same typed COPY, memory_limit 256MB", runs.typed256),
     row("DuckDB `COPY (SELECT * FROM read_csv(...)) TO parquet`, sniffed types", runs.sniffed),
@@ -401,8 +413,8 @@ function report(m: Measured): { lines: string[]; targets: string[] } {
   ];
   lines.push(
     "",
-    `The strict casts' CPU time (s) per column over the text in memory, a plain CAST → the engine's cast: ${m.checks.detail}. ` +
-      `In all ${(m.checks.ms / 1000).toFixed(2)} s above plain casts.`,
+    `The strict casts' CPU time (s) per column over the text in memory, a plain CAST → the engine's cast with the shape tests through RE2 / native: ${m.checks.detail}. ` +
+      `In all ${(m.checks.ms / 1000).toFixed(2)} s above plain casts with the native tests.`,
   );
   const first = median(runs.engine);
   const ratio = (r: StepResult[]) => first.ms / median(r).ms;
@@ -426,7 +438,10 @@ async function childMain(step: string, args: string[]): Promise<void> {
   const cpuBefore = cpuMs();
   let result: StepResult;
   if (step === "engine") result = await stepEngine(args[0], args[1], args[2]);
-  else if (step === "limit") {
+  else if (step === "engineRegex") {
+    process.env[NATIVE_SHAPES_ENV] = "off";
+    result = await stepEngine(args[0], args[1], args[2]);
+  } else if (step === "limit") {
     result = await stepLimit(args[0], args[1], args[2] || undefined, args[3] || undefined);
   } else if (step === "hash") result = await stepHash(args[0]);
   else if (step === "checks") result = await stepChecks(args[0], args[1]);

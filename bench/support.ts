@@ -61,7 +61,8 @@ export async function exportOneEntity(
   const { runExport, LocalLake } = require("../src/engine") as typeof import("../src/engine");
   const spec = {
     baseDir: sourceDir,
-    connection: {} as never,
+    // The export's own account: the fingerprint names the destination it writes to.
+    connection: { storage: { accountName: "bench", container: "bench" } } as never,
     principals: {} as never,
     export: {
       displayName: "bench",

@@ -12,13 +12,8 @@ import { DEFAULT_DECIMAL_PRECISION, duckdbType } from "../../plan/typeMapping";
 import type { ColumnSpec } from "../../spec/types";
 import type { ColumnBinding } from "../sources/bindColumns";
 import { isNestedDuckdbType } from "../sources/duckdbTypes";
+import { NOT_PLAIN_INTEGER, REGEX_SHAPES, type ShapeTests } from "./valueShapes";
 
-/**
- * DuckDB's integer cast also takes 1.5 (rounded), 1e3, 0x10, 0b101 and 1_000; a value it accepts is a
- * plain whole number exactly when it has none of these characters (a character-class search costs
- * a third of a full-match regex here).
- */
-const NOT_PLAIN_INTEGER = "[.eExXbBoO_]";
 const FRACTIONAL = /^(FLOAT|DOUBLE|DECIMAL)/i;
 
 /**
@@ -77,25 +72,6 @@ function offsetPast14(format: string | undefined): string | undefined {
  * its fields), or a timestamp at midnight UTC of that date (as a datetime export writes dates).
  */
 const PLAIN_DATE_TEXT = "\\s*[0-9]+[-/][0-9]{1,2}[-/][0-9]{1,2}\\s*";
-
-/**
- * The common shapes, recognised by one regular expression so that the checks above need not run for
- * them (measured at 1M rows: a date or timestamp through the full checks cost 3-5 times its cast).
- * A value of one of these shapes passes every one of those checks by its form alone: a year from
- * 0002 to 9998 (so no offset of at most 14 hours takes it past 0001-01-01 or 9999-12-31), a month,
- * day, hour, minute and second of two digits each (00-23, 00-59, 00-59), at most six fractional
- * digits (no sub-microsecond to drop), and an offset from -14:00 to +14:00 or none. Everything
- * else (other years, 24:00, a leap second, seven digits, named zones, spaces) takes the full checks,
- * which decide it exactly as before. Such a value is still cast strictly: 2024-02-30 fails.
- */
-const FAST_YEAR =
-  "(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])";
-const FAST_DATE_TEXT = `${FAST_YEAR}-[0-9]{2}-[0-9]{2}`;
-const FAST_LOCAL_TEXT = `${FAST_DATE_TEXT}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?`;
-const FAST_OFFSET_TEXT = `${FAST_LOCAL_TEXT}(Z|[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?)`;
-
-/** The form DuckDB's UUID → VARCHAR cast writes: 8-4-4-4-12 lower-case hex digits. */
-const CANONICAL_GUID_TEXT = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 /**
  * The other texts a GUID may be written as: any case, the 36-character form or 32 digits without
@@ -191,9 +167,9 @@ function decimalScaleFits(b: ColumnBinding, v: string): string {
  * refuses too many digits before the point). A CASE branch of its own: DuckDB evaluates the later
  * branches only for the rows it leaves (an OR in one condition evaluates both sides for every row).
  */
-function fastDecimal(b: ColumnBinding, v: string, target: string): string {
-  if (!isText(b)) return "";
-  return ` WHEN regexp_full_match(${v}, '[+-]?[0-9]+([.][0-9]{0,${b.column.scale ?? 0}})?') THEN CAST(${v} AS ${target})`;
+function fastDecimal(b: ColumnBinding, v: string, target: string, shapes: ShapeTests): Branch[] {
+  if (!isText(b)) return [];
+  return [{ when: shapes.plainDecimal(v, b.column.scale ?? 0), then: `CAST(${v} AS ${target})` }];
 }
 
 /** The date or timestamp a value becomes, or NULL; `strict` fails on a value that is not one. */
@@ -261,19 +237,42 @@ function temporalRangeFits(b: ColumnBinding, v: string, value: string): string {
  * in the session's UTC, without ICU (twice as fast) — never for text with an offset, which the
  * TIMESTAMP cast would drop.
  */
-function fastTemporal(b: ColumnBinding, v: string): string {
-  if (!isText(b) || b.column.format !== undefined) return "";
-  if (b.column.type === "date") {
-    return ` WHEN regexp_full_match(${v}, '${FAST_DATE_TEXT}') THEN CAST(${v} AS DATE)`;
-  }
-  const local = ` WHEN regexp_full_match(${v}, '${FAST_LOCAL_TEXT}') THEN CAST(${v} AS TIMESTAMP)`;
-  const offset = ` WHEN regexp_full_match(${v}, '${FAST_OFFSET_TEXT}') THEN make_timestamp(epoch_us(CAST(${v} AS TIMESTAMPTZ)))`;
+function fastTemporal(b: ColumnBinding, v: string, shapes: ShapeTests): Branch[] {
+  if (!isText(b) || b.column.format !== undefined) return [];
+  if (b.column.type === "date") return [{ when: shapes.fastDate(v), then: `CAST(${v} AS DATE)` }];
+  const local = { when: shapes.fastLocal(v), then: `CAST(${v} AS TIMESTAMP)` };
+  const offset = {
+    when: shapes.fastOffset(v),
+    then: `make_timestamp(epoch_us(CAST(${v} AS TIMESTAMPTZ)))`,
+  };
   // The shape a column mostly holds first: the second test runs only on the rows the first leaves.
-  return b.column.type === "dateTimeOffset" ? offset + local : local + offset;
+  return b.column.type === "dateTimeOffset" ? [offset, local] : [local, offset];
 }
 
-/** The strict expression, typed exactly as src/plan/typeMapping.ts says. */
-export function castExpression(b: ColumnBinding): string {
+/** A CASE branch: the value `then` for the rows where `when` is true. */
+interface Branch {
+  when: string;
+  then: string;
+}
+
+/**
+ * `CASE` over the fast branches, then `rest` (the full checks' WHEN and ELSE). A NULL value is taken
+ * by the first fast branch, not a `WHEN v IS NULL THEN NULL` of its own: its shape test is NULL for a
+ * NULL text, `IS NOT FALSE` lets that through, and its cast of NULL is NULL. Each branch is a split
+ * of the rows DuckDB makes per vector; one fewer saved about 0.06 s of CPU per column on 5M rows.
+ */
+function caseOver(v: string, fast: readonly Branch[], rest: string): string {
+  if (fast.length === 0) return `CASE WHEN ${v} IS NULL THEN NULL ${rest} END`;
+  const [first, ...others] = fast;
+  const more = others.map((o) => ` WHEN ${o.when} THEN ${o.then}`).join("");
+  return `CASE WHEN (${first.when}) IS NOT FALSE THEN ${first.then}${more} ${rest} END`;
+}
+
+/**
+ * The strict expression, typed exactly as src/plan/typeMapping.ts says. `shapes` are the session's
+ * shape tests (valueShapes.ts): the native ones where it loaded them, which decide the same texts.
+ */
+export function castExpression(b: ColumnBinding, shapes: ShapeTests = REGEX_SHAPES): string {
   const v = quoteDuckdbIdentifier(b.sourceName);
   const c = b.column;
   const target = duckdbType(c);
@@ -295,22 +294,38 @@ export function castExpression(b: ColumnBinding): string {
     case "int32":
     case "int64":
       if (isText(b)) {
-        e = `CASE WHEN ${v} IS NULL OR NOT regexp_matches(${v}, '${NOT_PLAIN_INTEGER}') THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
+        // NULL passes (NOT of a NULL test is NULL), and its cast is NULL.
+        e = `CASE WHEN (NOT ${shapes.notPlainInteger(v)}) IS NOT FALSE THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
       } else if (FRACTIONAL.test(b.sourceType)) {
         e = `CASE WHEN ${v} IS NULL OR ${v} = trunc(${v}) THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
       } else e = `CAST(${v} AS ${target})`;
       break;
-    case "double":
-      e = `CASE WHEN ${v} IS NULL OR (isfinite(CAST(${v} AS DOUBLE))${noSeparator(b, v)}${noUnderflow(b, v)}) THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)} END`;
+    case "double": {
+      const plain = isText(b) ? shapes.plainDouble?.(v) : undefined;
+      const fast = plain === undefined ? [] : [{ when: plain, then: `CAST(${v} AS DOUBLE)` }];
+      e = caseOver(
+        v,
+        fast,
+        `WHEN isfinite(CAST(${v} AS DOUBLE))${noSeparator(b, v)}${noUnderflow(b, v)} THEN CAST(${v} AS DOUBLE) ELSE ${fail(b)}`,
+      );
       break;
+    }
     case "decimal":
-      e = `CASE WHEN ${v} IS NULL THEN NULL${fastDecimal(b, v, target)} WHEN ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)} END`;
+      e = caseOver(
+        v,
+        fastDecimal(b, v, target, shapes),
+        `WHEN ${decimalScaleFits(b, v)} THEN CAST(${v} AS ${target}) ELSE ${fail(b)}`,
+      );
       break;
     case "date":
     case "dateTime":
     case "dateTimeOffset": {
       const value = temporalValue(b, v, true);
-      e = `CASE WHEN ${v} IS NULL THEN NULL${fastTemporal(b, v)} WHEN coalesce(${temporalFits(b, v, value)}, false) THEN ${value} ELSE ${fail(b)} END`;
+      e = caseOver(
+        v,
+        fastTemporal(b, v, shapes),
+        `WHEN coalesce(${temporalFits(b, v, value)}, false) THEN ${value} ELSE ${fail(b)}`,
+      );
       break;
     }
     case "boolean":
@@ -324,7 +339,7 @@ export function castExpression(b: ColumnBinding): string {
       // give back, and is kept as it is: the round trip through UUID cost a third of the export's
       // CPU above DuckDB's own COPY (measured at 1M rows).
       e = isText(b)
-        ? `CASE WHEN regexp_full_match(${v}, '${CANONICAL_GUID_TEXT}') THEN ${v} WHEN regexp_full_match(${v}, '${GUID_FORMS_TEXT}') THEN CAST(CAST(${v} AS UUID) AS VARCHAR) WHEN ${v} IS NOT NULL THEN ${fail(b)} END`
+        ? `CASE WHEN ${shapes.canonicalGuid(v)} THEN ${v} WHEN regexp_full_match(${v}, '${GUID_FORMS_TEXT}') THEN CAST(CAST(${v} AS UUID) AS VARCHAR) WHEN ${v} IS NOT NULL THEN ${fail(b)} END`
         : `CAST(CAST(${v} AS UUID) AS VARCHAR)`;
       break;
     default:

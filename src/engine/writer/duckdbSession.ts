@@ -3,6 +3,8 @@
 
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import * as os from "node:os";
+import { nativeShapesToLoad } from "./nativeShapes";
+import { NATIVE_SHAPES, REGEX_SHAPES, type ShapeTests } from "./valueShapes";
 
 export interface DuckSessionOptions {
   /** Where DuckDB spills when an operator outgrows `memoryLimit` (inside the run's staging folder). */
@@ -25,6 +27,8 @@ export class DuckSession {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** The shape tests the casts ask in this session: the native ones when they loaded. */
+    readonly shapes: ShapeTests,
   ) {}
 
   static async open(options: DuckSessionOptions = {}): Promise<DuckSession> {
@@ -35,6 +39,10 @@ export class DuckSession {
       autoinstall_known_extensions: "false",
     };
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    // The writer's own extension (nativeShapes.ts) is built here, so it carries no signature. Nothing
+    // but the product's own SQL runs in this instance: no user text reaches a LOAD.
+    const native = nativeShapesToLoad();
+    if (native !== undefined) config.allow_unsigned_extensions = "true";
     // Loaded here, not at import: a Pulumi program or a `plan` that never exports should not pay for
     // DuckDB's native module (about 60 MB of memory), nor fail where it cannot load.
     const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
@@ -43,7 +51,7 @@ export class DuckSession {
     // Timestamps are read and written as UTC whatever the machine's zone (dateTimeOffset → UTC). Set
     // after connecting: ICU, which owns the setting, is linked in but not yet loaded at create time.
     await connection.run("SET TimeZone = 'UTC'");
-    return new DuckSession(instance, connection);
+    return new DuckSession(instance, connection, await loadShapes(connection, native));
   }
 
   async run(sql: string): Promise<void> {
@@ -91,5 +99,22 @@ export class DuckSession {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/**
+ * The native shape tests when their file loads; else the regular expressions, which decide the same
+ * texts (an extension built for another DuckDB platform is refused by DuckDB's own check of its footer).
+ */
+async function loadShapes(
+  connection: DuckDBConnection,
+  file: string | undefined,
+): Promise<ShapeTests> {
+  if (file === undefined) return REGEX_SHAPES;
+  try {
+    await connection.run(`LOAD '${file.replace(/'/g, "''")}'`);
+    return NATIVE_SHAPES;
+  } catch {
+    return REGEX_SHAPES;
   }
 }

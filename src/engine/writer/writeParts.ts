@@ -78,7 +78,7 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
   const paths = o.files.map((f) => f.absPath);
   const copy = o.entity.source.format === "csv" ? typedForCopy(o.entity, source, paths) : undefined;
   const select = (copy?.bindings ?? source.bindings)
-    .map((b) => `${castExpression(b)} AS ${quoteDuckdbIdentifier(b.column.name)}`)
+    .map((b) => `${castExpression(b, o.session.shapes)} AS ${quoteDuckdbIdentifier(b.column.name)}`)
     .join(", ");
   await fs.mkdir(o.outDir, { recursive: true });
   const rawDir = path.join(o.outDir, "raw");
