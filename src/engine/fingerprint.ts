@@ -76,6 +76,8 @@ export interface FingerprintInput {
   files: readonly SourceFile[];
   /** The latest complete snapshot's manifest, whose source hashes may be reused. */
   previous?: SnapshotManifest;
+  /** How a file is hashed (SHA-256 of its bytes): sha256File, or a read shared with the writer. */
+  hashOf?: (file: SourceFile) => Promise<string>;
 }
 
 export interface Fingerprint {
@@ -99,9 +101,11 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
       continue;
     }
     const hashedAt = Date.now();
-    const sha256 = await sha256File(file.absPath).catch((e) => {
-      throw sourceGoneError(e, file.relPath);
-    });
+    const sha256 = await (input.hashOf ?? ((f: SourceFile) => sha256File(f.absPath)))(file).catch(
+      (e) => {
+        throw sourceGoneError(e, file.relPath);
+      },
+    );
     const after = await statSource(file.absPath, file.relPath);
     if (!sameIdentity(file, after)) {
       throw new SourceError(
@@ -145,10 +149,18 @@ export async function fingerprint(input: FingerprintInput): Promise<Fingerprint>
 
 /** True when every file's hash can be taken from the previous manifest (nothing needs reading). */
 export function hashesReusable(files: readonly SourceFile[], previous: SnapshotManifest): boolean {
+  return filesToHash(files, previous).length === 0;
+}
+
+/** The files `fingerprint` reads and hashes: those whose recorded hash it cannot reuse. */
+export function filesToHash(
+  files: readonly SourceFile[],
+  previous: SnapshotManifest | undefined,
+): SourceFile[] {
   const known = reusableHashes(previous);
-  return files.every((f) => {
+  return files.filter((f) => {
     const k = known.get(f.relPath);
-    return k !== undefined && sameIdentity(recordedIdentity(k), f);
+    return k === undefined || !sameIdentity(recordedIdentity(k), f);
   });
 }
 

@@ -9,7 +9,13 @@ import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
-import { fingerprint, hashesReusable, snapshotDestination, type Fingerprint } from "../fingerprint";
+import {
+  filesToHash,
+  fingerprint,
+  hashesReusable,
+  snapshotDestination,
+  type Fingerprint,
+} from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import {
   deleteSnapshot,
@@ -20,7 +26,8 @@ import {
 } from "../snapshots";
 import { watchQueryProgress } from "../progress/queryProgress";
 import { inferColumnsFrom } from "../sources/inferColumns";
-import { sourceReadOptions } from "../sources/csvDialect";
+import { csvDialect, sourceReadOptions } from "../sources/csvDialect";
+import { SharedSourceReads } from "../sources/sharedSourceReads";
 import { entitySources } from "../sources/entitySources";
 import type { SourceFile } from "../sources/resolveSources";
 import { assertSourcesUnchanged } from "../sources/sourceIdentity";
@@ -80,6 +87,14 @@ export async function exportEntity(
     const sequence = nextSequence(listing.complete, db);
 
     phase("fingerprint");
+    // A CSV's files the fingerprint hashes are read once for the hash and the writer's quoting scan.
+    const reads =
+      specEntity.source.format === "csv"
+        ? new SharedSourceReads(
+            csvDialect(specEntity.source),
+            new Set(filesToHash(fingerprinted, trusted).map((f) => f.absPath)),
+          )
+        : undefined;
     const fingerprinting = fingerprint({
       destination: snapshotDestination(ctx.spec, entity.name),
       sourceFormat: specEntity.source.format,
@@ -88,13 +103,14 @@ export async function exportEntity(
       declaredColumns: declared(entity),
       files: fingerprinted,
       previous: trusted,
+      hashOf: reads?.sha256,
     });
     // A file whose recorded hash cannot be reused has most likely changed: stage the new parts
     // while it is hashed, so the two overlap; if the fingerprint then says unchanged, the staged
     // parts are dropped (and the write interrupted). The lake sees nothing before the fingerprint.
     const staging =
       !trusted || !hashesReusable(fingerprinted, trusted)
-        ? running(stage(ctx, entity, files, phase))
+        ? running(stage(ctx, entity, files, phase, reads))
         : undefined;
     const fp = await fingerprinting.catch(async (e) => {
       await cancel(ctx, staging);
@@ -125,7 +141,7 @@ export async function exportEntity(
       await cancel(ctx, staging);
       manifest = await promote(ctx, again.manifest, fp, sequence);
     } else {
-      const staged = await (staging?.promise ?? stage(ctx, entity, files, phase));
+      const staged = await (staging?.promise ?? stage(ctx, entity, files, phase, reads));
       // The bytes hashed and the rows read are the same file's only if it did not move meanwhile; a
       // file that vanished or changed explains a reader error better than the reader does.
       await assertSourcesUnchanged(entity.name, fingerprinted);
@@ -168,6 +184,7 @@ async function stage(
   entity: EntitySpec,
   files: readonly SourceFile[],
   phase: (p: ExportPhase, detail?: string) => void,
+  reads?: SharedSourceReads,
 ): Promise<Staged | { error: unknown }> {
   try {
     const session = await ctx.session();
@@ -187,6 +204,7 @@ async function stage(
       format: ctx.spec.export.format,
       outDir: ctx.stagingDir,
       partBytes: ctx.partBytes,
+      quotingProblem: reads?.quotingProblem,
     }).finally(() => watch?.stop(false));
     watch?.stop(true);
     return { columns, parts };

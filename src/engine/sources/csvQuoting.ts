@@ -28,12 +28,24 @@ export async function csvQuotingProblem(
   file: string,
   dialect: CsvDialect,
 ): Promise<string | undefined> {
-  const found = await scanFile(file, dialect);
+  const scan = new QuotingScan(dialect);
+  for await (const chunk of openSourceStream(file, 4 << 20)) {
+    if (scan.push(chunk as Buffer)) break;
+  }
+  return describeQuotingProblem(file, scan.end(), dialect);
+}
+
+/** A scan's finding in words, with the line it is on (read again only when there is one). */
+export async function describeQuotingProblem(
+  file: string,
+  found: Found | undefined,
+  dialect: CsvDialect,
+): Promise<string | undefined> {
   if (!found) return undefined;
   return `line ${await lineAt(file, found.offset)}: ${found.what(dialect)}`;
 }
 
-interface Found {
+export interface Found {
   /** Byte offset in the file as DuckDB reads it (decompressed). */
   offset: number;
   what: (d: CsvDialect) => string;
@@ -71,32 +83,54 @@ interface Tokens {
   blanksMatter: boolean;
 }
 
-async function scanFile(file: string, d: CsvDialect): Promise<Found | undefined> {
-  const t: Tokens = {
-    quote: Buffer.from(d.quote, "utf8")[0],
-    escape: d.escape === d.quote ? undefined : Buffer.from(d.escape, "utf8")[0],
-    delim: Buffer.from(d.delimiter, "utf8"),
-    blanksMatter: d.delimiter !== " " && d.quote !== " ",
-  };
-  // Bytes kept before the resume point: a delimiter and a space before a quote.
-  const behind = t.delim.length + 1;
-  const st: ScanState = { inQuotes: false, pos: 0, base: 0, start: 0 };
-  let work: Buffer = Buffer.alloc(0);
-  let first = true;
-  for await (const chunk of openSourceStream(file, 4 << 20)) {
-    const keepFrom = Math.max(0, Math.min(st.pos, work.length) - behind);
-    const held = work.subarray(keepFrom);
-    st.base += keepFrom;
-    st.pos -= keepFrom;
-    work = held.length === 0 ? (chunk as Buffer) : Buffer.concat([held, chunk as Buffer]);
-    if (first) {
-      first = false;
+/**
+ * The scan, fed the file's bytes (as DuckDB reads them) a chunk at a time. A chunk is not kept: the
+ * caller may read into the same buffer again (the few bytes a decision at a chunk's end needs are
+ * copied). `push` is true once a problem is found; `end` gives it, after the last chunk.
+ */
+export class QuotingScan {
+  private readonly t: Tokens;
+  /** Bytes kept before the resume point: a delimiter and a space before a quote. */
+  private readonly behind: number;
+  private readonly st: ScanState = { inQuotes: false, pos: 0, base: 0, start: 0 };
+  private work: Buffer = Buffer.alloc(0);
+  private first = true;
+  private found: Found | undefined;
+  private ended = false;
+
+  constructor(d: CsvDialect) {
+    this.t = {
+      quote: Buffer.from(d.quote, "utf8")[0],
+      escape: d.escape === d.quote ? undefined : Buffer.from(d.escape, "utf8")[0],
+      delim: Buffer.from(d.delimiter, "utf8"),
+      blanksMatter: d.delimiter !== " " && d.quote !== " ",
+    };
+    this.behind = this.t.delim.length + 1;
+  }
+
+  push(chunk: Buffer): boolean {
+    if (this.found) return true;
+    const st = this.st;
+    const work = this.work.length === 0 ? chunk : Buffer.concat([this.work, chunk]);
+    if (this.first) {
+      this.first = false;
       if (work[0] === BOM[0] && work[1] === BOM[1] && work[2] === BOM[2]) st.start = 3;
     }
-    const found = scanWindow(work, st, t, false);
-    if (found) return found;
+    this.found = scanWindow(work, st, this.t, false);
+    if (this.found) return true;
+    const keepFrom = Math.max(0, Math.min(st.pos, work.length) - this.behind);
+    // A copy: `chunk` may be the caller's buffer, read into again after this returns.
+    this.work = Buffer.from(work.subarray(keepFrom));
+    st.base += keepFrom;
+    st.pos -= keepFrom;
+    return false;
   }
-  return scanWindow(work, st, t, true);
+
+  end(): Found | undefined {
+    if (!this.found && !this.ended) this.found = scanWindow(this.work, this.st, this.t, true);
+    this.ended = true;
+    return this.found;
+  }
 }
 
 /** True when `delim` ends just before w[i]. */

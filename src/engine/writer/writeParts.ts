@@ -45,6 +45,8 @@ export interface WritePartsOptions {
   outDir: string;
   partBytes?: number;
   rowGroupRows?: number;
+  /** The quoting scan of a CSV file: csvQuotingProblem, or a read shared with the fingerprint. */
+  quotingProblem?: (absPath: string) => Promise<string | undefined>;
 }
 
 export interface WrittenPart {
@@ -115,9 +117,10 @@ export async function writeParts(o: WritePartsOptions): Promise<WrittenPart[]> {
 async function quotingError(o: WritePartsOptions): Promise<SourceError | undefined> {
   if (o.entity.source.format !== "csv") return undefined;
   const dialect = csvDialect(o.entity.source);
+  const scan = o.quotingProblem ?? ((file: string) => csvQuotingProblem(file, dialect));
   for (const f of o.files) {
     try {
-      const problem = await csvQuotingProblem(f.absPath, dialect);
+      const problem = await scan(f.absPath);
       if (problem) return new SourceError(`entity "${o.entity.name}": ${f.relPath} ${problem}`);
     } catch (e) {
       // A cut-short .zst is its own error; a file the reader cannot open, the COPY reports.
