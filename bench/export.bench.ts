@@ -150,7 +150,8 @@ async function stepChecks(csv: string, dataset: string): Promise<StepResult> {
     require("../src/engine/writer/columnCasts") as typeof import("../src/engine/writer/columnCasts");
   const { duckdbType } =
     require("../src/plan/typeMapping") as typeof import("../src/plan/typeMapping");
-  const native = nativeShapesToLoad();
+  const loadable = nativeShapesToLoad();
+  const native = "file" in loadable ? loadable.file : undefined;
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: "2GB",
     ...(native === undefined ? {} : { allow_unsigned_extensions: "true" }),

@@ -10,7 +10,12 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { NATIVE_SHAPES_NAME, nativeShapesFile } from "../src/engine/writer/nativeShapes";
+import {
+  checksumFile,
+  NATIVE_SHAPES_NAME,
+  nativeShapesFile,
+  sha256Of,
+} from "../src/engine/writer/nativeShapes";
 import { extensionFooter } from "./lib/duckdbExtensionFooter";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -23,12 +28,20 @@ const SOURCE = path.join(ROOT, "native", `${NATIVE_SHAPES_NAME}.c`);
 const HEADERS_PACKAGE = "duckdb@1.4.4";
 const HEADERS_INTEGRITY =
   "sha512-hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNrOhFYPgktayU6dXCtgPqcmmpog==";
-const HEADERS = ["duckdb.h", "duckdb_extension.h"];
+/** The headers' own SHA-256, checked on every build, so a cached copy cut short is fetched again. */
+const HEADERS: Record<string, string> = {
+  "duckdb.h": "cbe6a827284375c5a646b8f27dbd3a00808ce8738b5bbb49c190cb1e08540281",
+  "duckdb_extension.h": "514a5b639cd800e90f1556e8e039cff7f0b4a256e461754dd55caf79dc16db00",
+};
 const CAPI_VERSION = "v1.2.0";
 
 function headersDir(): string {
   const dir = path.join(ROOT, "node_modules", ".cache", "synapse-export", HEADERS_PACKAGE);
-  if (HEADERS.every((h) => fs.existsSync(path.join(dir, h)))) return dir;
+  const intact = (h: string) => {
+    const file = path.join(dir, h);
+    return fs.existsSync(file) && sha256Of(fs.readFileSync(file)) === HEADERS[h];
+  };
+  if (Object.keys(HEADERS).every(intact)) return dir;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sx-capi-"));
   try {
     const packed = JSON.parse(
@@ -44,11 +57,17 @@ function headersDir(): string {
         `${HEADERS_PACKAGE} from the registry has integrity ${integrity}, not the pinned one`,
       );
     }
-    const inside = HEADERS.map((h) => `package/src/duckdb/src/include/${h}`);
+    const names = Object.keys(HEADERS);
+    const inside = names.map((h) => `package/src/duckdb/src/include/${h}`);
     execFileSync("tar", ["-xzf", tarball, "-C", tmp, ...inside], { stdio: "pipe" });
     fs.mkdirSync(dir, { recursive: true });
-    for (const [i, h] of HEADERS.entries())
+    for (const [i, h] of names.entries()) {
       fs.copyFileSync(path.join(tmp, inside[i]), path.join(dir, h));
+    }
+    const broken = names.filter((h) => !intact(h));
+    if (broken.length > 0) {
+      throw new Error(`${broken.join(", ")} of ${HEADERS_PACKAGE} differ from the pinned ones`);
+    }
     return dir;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -126,6 +145,8 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.copyFileSync(built, `${out}.tmp`);
     fs.renameSync(`${out}.tmp`, out);
+    // What the session checks before it loads the file (nativeShapes.ts): exactly these bytes.
+    fs.writeFileSync(checksumFile(out), `${sha256Of(fs.readFileSync(out))}\n`);
     console.log(`synapse-export: built ${path.relative(ROOT, out)}`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -135,6 +156,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
   fs.rmSync(nativeShapesFile(), { force: true });
+  fs.rmSync(checksumFile(nativeShapesFile()), { force: true });
   console.warn(
     `synapse-export: the native shape checks were not built (${reason}). Exports run the same ` +
       "checks as regular expressions: the same values land, more slowly (BENCHMARKS.md).",

@@ -3,7 +3,7 @@
 
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import * as os from "node:os";
-import { nativeShapesToLoad } from "./nativeShapes";
+import { nativeShapesToLoad, type NativeShapes } from "./nativeShapes";
 import { NATIVE_SHAPES, REGEX_SHAPES, type ShapeTests } from "./valueShapes";
 
 export interface DuckSessionOptions {
@@ -11,6 +11,8 @@ export interface DuckSessionOptions {
   tempDirectory?: string;
   memoryLimit?: string;
   threads?: number;
+  /** The native shape tests to load; by default nativeShapesToLoad()'s answer. */
+  nativeShapes?: NativeShapes;
 }
 
 /**
@@ -41,8 +43,8 @@ export class DuckSession {
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     // The writer's own extension (nativeShapes.ts) is built here, so it carries no signature. Nothing
     // but the product's own SQL runs in this instance: no user text reaches a LOAD.
-    const native = nativeShapesToLoad();
-    if (native !== undefined) config.allow_unsigned_extensions = "true";
+    const native = options.nativeShapes ?? nativeShapesToLoad();
+    if ("file" in native) config.allow_unsigned_extensions = "true";
     // Loaded here, not at import: a Pulumi program or a `plan` that never exports should not pay for
     // DuckDB's native module (about 60 MB of memory), nor fail where it cannot load.
     const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
@@ -104,17 +106,31 @@ export class DuckSession {
 
 /**
  * The native shape tests when their file loads; else the regular expressions, which decide the same
- * texts (an extension built for another DuckDB platform is refused by DuckDB's own check of its footer).
+ * texts (an extension built for another DuckDB platform is refused by DuckDB's own check of its
+ * footer). A file that is there but refused is said once per process and reason, as a Node warning on stderr:
+ * the export is right either way, but several times slower on these tests.
  */
-async function loadShapes(
-  connection: DuckDBConnection,
-  file: string | undefined,
-): Promise<ShapeTests> {
-  if (file === undefined) return REGEX_SHAPES;
+async function loadShapes(connection: DuckDBConnection, native: NativeShapes): Promise<ShapeTests> {
+  if ("absent" in native) return REGEX_SHAPES;
+  if ("refused" in native) return fallBack(native.refused);
   try {
-    await connection.run(`LOAD '${file.replace(/'/g, "''")}'`);
+    await connection.run(`LOAD '${native.file.replace(/'/g, "''")}'`);
     return NATIVE_SHAPES;
-  } catch {
-    return REGEX_SHAPES;
+  } catch (error) {
+    return fallBack(`DuckDB did not load ${native.file}: ${(error as Error).message}`);
   }
+}
+
+const warned = new Set<string>();
+
+function fallBack(reason: string): ShapeTests {
+  if (!warned.has(reason)) {
+    warned.add(reason);
+    process.emitWarning(
+      `${reason}. The writer's shape tests run as regular expressions instead: the same values land, ` +
+        "more slowly. Run `npm run build:native` in the package to build them again.",
+      { code: "SYNAPSE_EXPORT_NATIVE_SHAPES" },
+    );
+  }
+  return REGEX_SHAPES;
 }
