@@ -10,7 +10,7 @@ import { createWriteStream, promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { once } from "node:events";
-import { NATIVE_SHAPES_ENV, nativeShapesToLoad } from "../src/engine/writer/nativeShapes";
+import { NATIVE_SHAPES_ENV } from "../src/engine/writer/nativeShapes";
 import { NATIVE_SHAPES, REGEX_SHAPES } from "../src/engine/writer/valueShapes";
 import {
   benchEntry,
@@ -145,20 +145,16 @@ async function stepHash(csv: string): Promise<StepResult> {
  * GUID). Median CPU time of 3 evaluations each, all threads.
  */
 async function stepChecks(csv: string, dataset: string): Promise<StepResult> {
-  const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
   const { castExpression } =
     require("../src/engine/writer/columnCasts") as typeof import("../src/engine/writer/columnCasts");
   const { duckdbType } =
     require("../src/plan/typeMapping") as typeof import("../src/plan/typeMapping");
-  const loadable = nativeShapesToLoad();
-  const native = "file" in loadable ? loadable.file : undefined;
-  const instance = await DuckDBInstance.create(":memory:", {
-    memory_limit: "2GB",
-    ...(native === undefined ? {} : { allow_unsigned_extensions: "true" }),
-  });
-  const connection = await instance.connect();
-  await connection.run("SET TimeZone = 'UTC'");
-  if (native !== undefined) await connection.run(`LOAD '${native}'`);
+  const { DuckSession } =
+    require("../src/engine/writer/duckdbSession") as typeof import("../src/engine/writer/duckdbSession");
+  // The writer's own session (UTC, the native shape tests where they load), with room for the table.
+  const session = await DuckSession.open({ memoryLimit: "2GB" });
+  const connection = session.connection;
+  const native = session.shapes === NATIVE_SHAPES;
   const columns = DATASETS[dataset];
   await connection.run(
     `CREATE TABLE t AS SELECT * FROM read_csv('${csv}', header=true, auto_detect=false, nullstr='', columns={${columns
@@ -181,8 +177,7 @@ async function stepChecks(csv: string, dataset: string): Promise<StepResult> {
     const plain = await cpuOf(c.type === "guid" ? v : `CAST(${v} AS ${duckdbType(c as never)})`);
     const binding = { column: { ...c } as never, sourceName: c.name, sourceType: "VARCHAR" };
     const regex = await cpuOf(castExpression(binding, REGEX_SHAPES));
-    const strict =
-      native === undefined ? regex : await cpuOf(castExpression(binding, NATIVE_SHAPES));
+    const strict = native ? await cpuOf(castExpression(binding, NATIVE_SHAPES)) : regex;
     total += strict - plain;
     rows.push(
       `${c.name} (${c.type}): ${(plain / 1000).toFixed(2)} → ${(regex / 1000).toFixed(2)} / ${(strict / 1000).toFixed(2)}`,
@@ -192,8 +187,7 @@ async function stepChecks(csv: string, dataset: string): Promise<StepResult> {
   const regex = guid
     ? (await cpuOf(`regexp_full_match("${guid.name}", '.*')`)) - (await cpuOf(`"${guid.name}"`))
     : 0;
-  connection.closeSync();
-  instance.closeSync();
+  session.close();
   return {
     ms: total,
     maxRssMb: maxRssMb(),

@@ -16,6 +16,7 @@ import {
   nativeShapesFile,
   sha256Of,
 } from "../src/engine/writer/nativeShapes";
+import { quoteDuckdbLiteral } from "../src/plan/sqlQuote";
 import { extensionFooter } from "./lib/duckdbExtensionFooter";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -90,7 +91,7 @@ async function check(file: string): Promise<void> {
   const instance = await DuckDBInstance.create(":memory:", { allow_unsigned_extensions: "true" });
   const connection = await instance.connect();
   try {
-    await connection.run(`LOAD '${file.replace(/'/g, "''")}'`);
+    await connection.run(`LOAD ${quoteDuckdbLiteral(file)}`);
     const [row] = (
       await connection.runAndReadAll(
         "SELECT sx_fast_date('2024-01-31'), sx_plain_decimal('1.5', 0), sx_canonical_guid(NULL)",

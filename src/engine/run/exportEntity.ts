@@ -9,13 +9,7 @@ import { manifestPath, snapshotFolder } from "../../plan/lakeLayout";
 import { manifestText, type SnapshotManifest } from "../../plan/manifest";
 import type { ColumnSpec, EntitySpec } from "../../spec/types";
 import type { RunSpec } from "../../plan/specSlices";
-import {
-  filesToHash,
-  fingerprint,
-  hashesReusable,
-  snapshotDestination,
-  type Fingerprint,
-} from "../fingerprint";
+import { filesToHash, fingerprint, snapshotDestination, type Fingerprint } from "../fingerprint";
 import type { LakeStore } from "../lake/lakeStore";
 import {
   deleteSnapshot,
@@ -87,12 +81,13 @@ export async function exportEntity(
     const sequence = nextSequence(listing.complete, db);
 
     phase("fingerprint");
+    const toHash = filesToHash(fingerprinted, trusted);
     // A CSV's files the fingerprint hashes are read once for the hash and the writer's quoting scan.
     const reads =
       specEntity.source.format === "csv"
         ? new SharedSourceReads(
             csvDialect(specEntity.source),
-            new Set(filesToHash(fingerprinted, trusted).map((f) => f.absPath)),
+            new Set(toHash.map((f) => f.absPath)),
           )
         : undefined;
     const fingerprinting = fingerprint({
@@ -109,9 +104,7 @@ export async function exportEntity(
     // while it is hashed, so the two overlap; if the fingerprint then says unchanged, the staged
     // parts are dropped (and the write interrupted). The lake sees nothing before the fingerprint.
     const staging =
-      !trusted || !hashesReusable(fingerprinted, trusted)
-        ? running(stage(ctx, entity, files, phase, reads))
-        : undefined;
+      !trusted || toHash.length > 0 ? running(stage(ctx, entity, files, phase, reads)) : undefined;
     const fp = await fingerprinting.catch(async (e) => {
       await cancel(ctx, staging);
       throw e;

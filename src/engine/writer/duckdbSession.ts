@@ -3,6 +3,7 @@
 
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import * as os from "node:os";
+import { quoteDuckdbLiteral } from "../../plan/sqlQuote";
 import { nativeShapesToLoad, type NativeShapes } from "./nativeShapes";
 import { NATIVE_SHAPES, REGEX_SHAPES, type ShapeTests } from "./valueShapes";
 
@@ -114,7 +115,7 @@ async function loadShapes(connection: DuckDBConnection, native: NativeShapes): P
   if ("absent" in native) return REGEX_SHAPES;
   if ("refused" in native) return fallBack(native.refused);
   try {
-    await connection.run(`LOAD '${native.file.replace(/'/g, "''")}'`);
+    await connection.run(`LOAD ${quoteDuckdbLiteral(native.file)}`);
     return NATIVE_SHAPES;
   } catch (error) {
     return fallBack(`DuckDB did not load ${native.file}: ${(error as Error).message}`);
